@@ -1,0 +1,84 @@
+"""Cohorts and their membership."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+from participants.models import Participant
+from peernet.access import ScopedQuerySet
+from peernet.models import Hub, Programme
+
+
+class CohortQuerySet(ScopedQuerySet):
+    hub_path = "hub"
+    cohort_path = ""
+    provider_path = "memberships__participant__one_to_one_provider"
+
+
+class Cohort(models.Model):
+    """A peer group of up to 11 SME leaders (K1) meeting for 18 hours (K2).
+
+    Its state (forming, running, completed) is derived from its sessions, not stored.
+    """
+
+    key = models.SlugField(max_length=60, unique=True)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cohorts")
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=120)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hub__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "name"], name="cohort_unique_name_in_hub"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    hub_path = "cohort__hub"
+    cohort_path = "cohort"
+    provider_path = "participant__one_to_one_provider"
+
+
+class CohortMembership(models.Model):
+    """A participant's time in a cohort. A move ends one membership and starts another,
+    so the history is kept (K11)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="memberships")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="memberships"
+    )
+    joined = models.DateField()
+    left = models.DateField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["joined"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left__isnull=True) | Q(left__gte=F("joined")),
+                name="membership_left_after_joined",
+            ),
+            # One current cohort at a time.
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(left__isnull=True),
+                name="membership_one_current_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "participant", "joined"], name="membership_unique_spell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} in {self.cohort}"

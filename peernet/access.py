@@ -1,0 +1,184 @@
+"""Who may see what: the one place access is decided (DESIGN.md "Access").
+
+Every model that holds programme data has a queryset deriving from `ScopedQuerySet`
+and says, as data, how its rows reach a hub, a cohort and a one-to-one provider.
+`Model.objects.visible_to(user)` narrows any query to what that user may see, and
+`get_for_user()` fetches one object or raises 404 — so another hub's id is a 404,
+never someone else's data.
+
+The policy, per role:
+- coordinator: everything, nationally;
+- funder (BEIS) and evaluator: aggregate-only — hubs, clusters and returns, never a
+  record that names a person;
+- hub administrator: everything in their hub(s);
+- facilitator: the cohorts they are assigned to, and those cohorts' records;
+- one-to-one provider: the participants assigned to them and their one-to-one records;
+- an inactive user: nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from peernet.models import User
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user's role assignments add up to."""
+
+    user_id: int | None = None
+    national: bool = False  # may see personal data everywhere
+    aggregates: bool = False  # may see aggregate-only records everywhere
+    hub_ids: frozenset[int] = field(default_factory=frozenset)  # hub administrator
+    cohort_ids: frozenset[int] = field(default_factory=frozenset)  # facilitator
+    provider: bool = False  # one-to-one provider (their own participants)
+    member_hub_ids: frozenset[int] = field(default_factory=frozenset)  # any hub role
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.national or self.aggregates or self.hub_ids or self.cohort_ids or self.provider
+        )
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, worked out once per request and cached on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_peernet_scope", None)
+    if cached is not None:
+        return cached
+    from peernet.models import NATIONAL_ROLES, Role
+
+    national = aggregates = provider = False
+    hub_ids: set[int] = set()
+    cohort_ids: set[int] = set()
+    member_hub_ids: set[int] = set()
+    for role, hub_id, cohort_id in user.role_assignments.values_list("role", "hub_id", "cohort_id"):
+        if role == Role.COORDINATOR:
+            national = aggregates = True
+        elif role in NATIONAL_ROLES:
+            aggregates = True
+        else:
+            member_hub_ids.add(hub_id)
+            if role == Role.HUB_ADMIN:
+                hub_ids.add(hub_id)
+            elif role == Role.FACILITATOR and cohort_id is not None:
+                cohort_ids.add(cohort_id)
+            elif role == Role.ONE_TO_ONE_PROVIDER:
+                provider = True
+    scope = Scope(
+        user_id=user.pk,
+        national=national,
+        aggregates=aggregates,
+        hub_ids=frozenset(hub_ids),
+        cohort_ids=frozenset(cohort_ids),
+        provider=provider,
+        member_hub_ids=frozenset(member_hub_ids),
+    )
+    user._peernet_scope = scope
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope after the user's role assignments change."""
+    if hasattr(user, "_peernet_scope"):
+        del user._peernet_scope
+
+
+def _path(prefix: str, suffix: str) -> str:
+    return f"{prefix}__{suffix}" if prefix else suffix
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how its rows reach a hub, a cohort and a provider.
+
+    Subclasses set the lookup paths ("" means the row itself; None means no route):
+    - `hub_path`: to the Hub the row belongs to;
+    - `cohort_path`: to a Cohort a facilitator may be assigned to;
+    - `provider_path`: to the User who provides the one-to-one support;
+    - `member_hub_path`: to a Hub any of whose staff may see the row (e.g. a hub's
+      name), for rows that name nobody;
+    - `aggregate`: True when the rows name nobody, so aggregate-only roles see them all.
+    """
+
+    hub_path: str | None = None
+    cohort_path: str | None = None
+    provider_path: str | None = None
+    member_hub_path: str | None = None
+    aggregate: bool = False
+
+    def visible_to(self, user: Any) -> Self:
+        scope = scope_for(user)
+        if scope.national or (scope.aggregates and self.aggregate):
+            return self.all()
+        conditions: list[Q] = []
+        if scope.hub_ids and self.hub_path is not None:
+            conditions.append(Q(**{_path(self.hub_path, "pk__in"): scope.hub_ids}))
+        if scope.member_hub_ids and self.member_hub_path is not None:
+            conditions.append(Q(**{_path(self.member_hub_path, "pk__in"): scope.member_hub_ids}))
+        if scope.cohort_ids and self.cohort_path is not None:
+            conditions.append(Q(**{_path(self.cohort_path, "pk__in"): scope.cohort_ids}))
+        if scope.provider and self.provider_path is not None:
+            conditions.append(Q(**{_path(self.provider_path, "pk"): scope.user_id}))
+        if not conditions:
+            return self.none()
+        condition = reduce(or_, conditions)
+        if self._crosses_many():
+            # A path through a to-many relation would repeat rows: select by key instead.
+            inner = self.model._default_manager.filter(condition).values("pk")
+            return self.filter(pk__in=inner)
+        return self.filter(condition)
+
+    def _crosses_many(self) -> bool:
+        paths = [
+            p
+            for p in (self.hub_path, self.cohort_path, self.provider_path, self.member_hub_path)
+            if p
+        ]
+        for path in paths:
+            model = self.model
+            for name in path.split("__"):
+                field_ = model._meta.get_field(name)
+                if field_.one_to_many or field_.many_to_many:
+                    return True
+                model = field_.related_model
+        return False
+
+
+class HubQuerySet(ScopedQuerySet):
+    hub_path = ""
+    member_hub_path = ""
+    aggregate = True
+
+
+class UserQuerySet(ScopedQuerySet):
+    """Staff: a hub administrator sees the people who hold roles in their hub."""
+
+    hub_path = "role_assignments__hub"
+
+
+def get_for_user(queryset: models.QuerySet, user: Any, **lookup: Any) -> Any:
+    """One object the user may see, or 404 — never a 403 that reveals it exists."""
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} found.") from exc
+    except queryset.model.MultipleObjectsReturned as exc:  # pragma: no cover - a bad lookup
+        raise Http404(f"No single {queryset.model._meta.verbose_name} found.") from exc
+
+
+def user_roles(user: User) -> set[str]:
+    """The roles a user holds anywhere (for the home page's routing)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return set(user.role_assignments.values_list("role", flat=True))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeernetConfig(AppConfig):
+    name = "peernet"
+    verbose_name = "Programme structure and people"

@@ -1,0 +1,281 @@
+"""Programme structure every app hangs from: programme, clusters, hubs, people and roles."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from peernet.access import HubQuerySet, UserQuerySet
+
+
+class Programme(models.Model):
+    """One programme year, with the rule parameters of PROGRAMME-RULES.md.
+
+    The numbers live here, never in code, so another programme year can change them.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    delivery_start = models.DateField(help_text="K5: first day of the delivery window.")
+    delivery_end = models.DateField(help_text="K5: last day of the delivery window.")
+    national_target = models.PositiveIntegerField(help_text="Participants starting nationally.")
+    # K1: cohort size
+    cohort_size = models.PositiveSmallIntegerField(default=11)
+    # K2: facilitated hours per cohort
+    cohort_hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("18"))
+    # K3: recommended session length
+    session_hours_min = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("2"))
+    session_hours_max = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("3"))
+    # K4: longest recommended gap between sessions
+    session_gap_days_max = models.PositiveSmallIntegerField(default=21)
+    # K7, O5: joining instructions notice
+    joining_instructions_hours = models.PositiveSmallIntegerField(default=48)
+    # O1: one-to-one minimum per participant
+    one_to_one_hours = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("3.5"))
+    # O3: one-to-ones within this many months of the cohort's final session
+    one_to_one_months_after_final = models.PositiveSmallIntegerField(default=1)
+    # Q2: observation notice
+    observation_notice_hours = models.PositiveSmallIntegerField(default=24)
+    # M1: the return is due on this day of the following month
+    return_due_day = models.PositiveSmallIntegerField(default=7)
+    # E1: SME thresholds (two or more of three)
+    sme_max_employees = models.PositiveIntegerField(default=250)
+    sme_max_turnover = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("36000000")
+    )
+    sme_max_balance_sheet = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("18000000")
+    )
+    # E2, E3, E4
+    min_trading_months = models.PositiveSmallIntegerField(default=12)
+    min_paye_employees = models.PositiveSmallIntegerField(default=5)
+    min_turnover = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("100000"))
+
+    class Meta:
+        ordering = ["-delivery_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delivery_end__gt=F("delivery_start")),
+                name="programme_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(session_hours_max__gte=F("session_hours_min"))
+                & Q(session_hours_min__gt=0),
+                name="programme_session_hours_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(cohort_size__gt=0) & Q(cohort_hours__gt=0) & Q(one_to_one_hours__gt=0),
+                name="programme_minimums_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(return_due_day__gte=1) & Q(return_due_day__lte=28),
+                name="programme_return_due_day_in_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Programme:
+        """The programme year in force: the newest by delivery start."""
+        programme = cls.objects.order_by("-delivery_start").first()
+        if programme is None:
+            raise cls.DoesNotExist("No programme has been set up yet.")
+        return programme
+
+
+class Cluster(models.Model):
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hub(models.Model):
+    """A Growth Hub: the LEP's delivery body and the scope of most records."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=160)
+    lep = models.CharField("LEP name", max_length=160)
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="hubs")
+    target = models.PositiveIntegerField(help_text="Participants the hub aims to start.")
+    # E6: the local authority areas that make up the LEP area
+    local_authorities = models.JSONField(default=list, blank=True)
+    privacy_notice_url = models.URLField(
+        blank=True, help_text="C2: the hub's own privacy notice, shown before registration."
+    )
+
+    objects = HubQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryPartner(models.Model):
+    """An organisation a hub contracts to facilitate or to provide one-to-one support."""
+
+    class Service(models.TextChoices):
+        FACILITATION = "facilitation", "Facilitation"
+        ONE_TO_ONE = "one_to_one", "One-to-one support"
+        BOTH = "both", "Facilitation and one-to-one support"
+
+    key = models.SlugField(max_length=60, unique=True)
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="delivery_partners")
+    name = models.CharField(max_length=160)
+    service = models.CharField(max_length=20, choices=Service.choices)
+
+    class Meta:
+        ordering = ["hub__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "name"], name="delivery_partner_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("Enter an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member of staff: logs in with an email address. Participants have no account."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=160)
+    key = models.SlugField(
+        max_length=60, unique=True, null=True, blank=True, help_text="Scenario key."
+    )
+    organisation = models.ForeignKey(
+        DeliveryPartner, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Emails are stored lower-case so that one person has one account.
+            models.CheckConstraint(
+                condition=Q(email=models.functions.Lower("email")), name="user_email_lower_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", "National coordinator"
+    FUNDER = "funder", "Funder (BEIS)"
+    EVALUATOR = "evaluator", "Evaluator"
+    HUB_ADMIN = "hub_admin", "Hub administrator"
+    FACILITATOR = "facilitator", "Facilitator"
+    ONE_TO_ONE_PROVIDER = "one_to_one_provider", "One-to-one provider"
+
+
+NATIONAL_ROLES = (Role.COORDINATOR, Role.FUNDER, Role.EVALUATOR)
+
+
+class RoleAssignment(models.Model):
+    """What a user may do, and where.
+
+    National roles have no hub; hub roles name their hub; a facilitator is given
+    cohorts by an assignment that also names the cohort.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    hub = models.ForeignKey(
+        Hub, on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments"
+    )
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=[r.value for r in NATIONAL_ROLES], hub__isnull=True)
+                    | (~Q(role__in=[r.value for r in NATIONAL_ROLES]) & Q(hub__isnull=False))
+                ),
+                name="role_assignment_scope_matches_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(cohort__isnull=True) | Q(role="facilitator"),
+                name="role_assignment_cohort_only_for_facilitators",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(hub__isnull=True),
+                name="role_assignment_unique_national_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "hub"],
+                condition=Q(hub__isnull=False, cohort__isnull=True),
+                name="role_assignment_unique_hub_role",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort"],
+                condition=Q(cohort__isnull=False),
+                name="role_assignment_one_facilitator_per_cohort",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.cohort or self.hub or "national"
+        return f"{self.user} — {self.get_role_display()} ({where})"
+
+
+def new_code() -> uuid.UUID:
+    return uuid.uuid4()

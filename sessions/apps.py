@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    # `sessions` would clash with django.contrib.sessions' label (DESIGN.md).
+    name = "sessions"
+    label = "delivery"
+    verbose_name = "Delivery: sessions, attendance and one-to-one support"

@@ -1,0 +1,323 @@
+"""Delivery: group sessions, attendance, facilitator notes, action cards, observations,
+one-to-one sessions, action plans and complaints."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from cohorts.models import Cohort
+from participants.models import Participant
+from peernet.access import ScopedQuerySet
+from peernet.models import Hub
+
+HOURS = {"max_digits": 5, "decimal_places": 2}
+
+
+class Topic(models.Model):
+    """The BEIS core topics and the finer topics under them (seeded by a migration)."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=160)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class GroupSessionQuerySet(ScopedQuerySet):
+    hub_path = "cohort__hub"
+    cohort_path = "cohort"
+
+
+class GroupSession(models.Model):
+    """A facilitated action-learning session of a cohort (K2–K9)."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField()
+    hours = models.DecimalField(**HOURS)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    location = models.CharField(max_length=300, blank=True, help_text="Venue or video link.")
+    # K7: joining instructions no later than 48 hours before
+    joining_instructions_sent_at = models.DateTimeField(null=True, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="sessions")
+
+    objects = GroupSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="group_session_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values), name="group_session_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "starts_at"], name="group_session_one_start_per_cohort"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} — {self.starts_at:%d %b %Y %H:%M}"
+
+
+class AttendanceQuerySet(ScopedQuerySet):
+    hub_path = "session__cohort__hub"
+    cohort_path = "session__cohort"
+
+
+class Attendance(models.Model):
+    """K8: present or absent at a delivered session; a late arrival may attend fewer hours."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="attendance"
+    )
+    present = models.BooleanField()
+    hours = models.DecimalField(**HOURS)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "participant"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="attendance_one_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(present=True, hours__gt=0) | Q(present=False, hours=0),
+                name="attendance_hours_match_presence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} at {self.session}: {'present' if self.present else 'absent'}"
+
+
+class FacilitatorNote(models.Model):
+    """K9: the facilitator's notes for a delivered session."""
+
+    session = models.OneToOneField(
+        GroupSession, on_delete=models.CASCADE, related_name="facilitator_note"
+    )
+    issues_brought = models.TextField(blank=True)
+    actions_agreed = models.TextField(blank=True)
+    process_issues = models.TextField(blank=True)
+    hot_topics = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session"]
+
+    def __str__(self) -> str:
+        return f"Facilitator notes for {self.session}"
+
+
+class ActionCardQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+    cohort_path = "session__cohort"
+
+
+class ActionCard(models.Model):
+    """K10: the actions a participant commits to in a session, and the report back."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="action_cards")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="action_cards"
+    )
+    actions = models.TextField()
+    report_back = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ActionCardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "participant"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="action_card_one_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action card of {self.participant} for {self.session}"
+
+
+class ObservationQuerySet(ScopedQuerySet):
+    hub_path = "session__cohort__hub"
+    cohort_path = "session__cohort"
+
+
+class Observation(models.Model):
+    """Q1–Q4: a quality observation of a group session."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.PROTECT, related_name="observations")
+    observer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="observations"
+    )
+    notice_given = models.DateTimeField(help_text="Q2: at least 24 hours before the session.")
+    privacy_statement_shared = models.DateTimeField(null=True, blank=True)
+    completed = models.DateField(null=True, blank=True)
+    feedback = models.TextField(blank=True)
+    recording_deleted = models.DateTimeField(null=True, blank=True, help_text="Q4")
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "observer"], name="observation_one_per_observer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Observation of {self.session}"
+
+
+class OneToOneRoute(models.TextChoices):
+    PROGRAMME = "programme", "Delivered by the programme"
+    EXISTING = "existing", "Through an existing local programme"
+
+
+class OneToOneQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+    provider_path = "provider"
+
+
+class OneToOneSession(models.Model):
+    """O1–O5: one-to-one support, by the programme or an existing local programme."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="one_to_ones"
+    )
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="one_to_ones_provided",
+    )
+    starts_at = models.DateTimeField()
+    hours = models.DecimalField(**HOURS)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    route = models.CharField(max_length=10, choices=OneToOneRoute.choices)
+    existing_programme = models.CharField(max_length=200, blank=True)
+    nature_of_support = models.TextField(blank=True, help_text="O1: for an existing programme.")
+    joining_instructions_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OneToOneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = "one-to-one session"
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="one_to_one_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values), name="one_to_one_status_valid"
+            ),
+            # O1: an existing programme is named; the programme route has a provider.
+            models.CheckConstraint(
+                condition=(
+                    Q(route="existing") & ~Q(existing_programme="")
+                    | Q(route="programme", existing_programme="", provider__isnull=False)
+                ),
+                name="o1_one_to_one_route_recorded",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "starts_at"], name="one_to_one_one_start_per_participant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"One-to-one for {self.participant} — {self.starts_at:%d %b %Y}"
+
+
+class ActionPlanQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+    provider_path = "participant__one_to_one_provider"
+
+
+class ActionPlan(models.Model):
+    """O6: a short GROW(TH) plan agreed after the first group session."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="action_plan"
+    )
+    goal = models.TextField()
+    reality = models.TextField(blank=True)
+    options = models.TextField("obstacles and options", blank=True)
+    way_forward = models.TextField(blank=True)
+    tactics = models.TextField(blank=True)
+    habits = models.TextField(blank=True)
+    agreed_on = models.DateField()
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ActionPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant"]
+
+    def __str__(self) -> str:
+        return f"Action plan of {self.participant}"
+
+
+class ComplaintQuerySet(ScopedQuerySet):
+    hub_path = "hub"
+
+
+class Complaint(models.Model):
+    """Q5: complaints and feedback, with the action taken."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="complaints")
+    received = models.DateField()
+    summary = models.TextField()
+    action_taken = models.TextField(blank=True)
+    resolved = models.DateField(null=True, blank=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved__isnull=True) | Q(resolved__gte=F("received")),
+                name="complaint_resolved_after_received",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Complaint to {self.hub} on {self.received}"
