@@ -108,18 +108,18 @@ class ScopedQuerySet(models.QuerySet):
     - `provider_path`: to the User who provides the one-to-one support;
     - `member_hub_path`: to a Hub any of whose staff may see the row (e.g. a hub's
       name), for rows that name nobody;
-    - `aggregate`: True when the rows name nobody, so aggregate-only roles see them all.
+    - `names_nobody`: True when the rows name nobody, so aggregate-only roles see them all.
     """
 
     hub_path: str | None = None
     cohort_path: str | None = None
     provider_path: str | None = None
     member_hub_path: str | None = None
-    aggregate: bool = False
+    names_nobody: bool = False
 
     def visible_to(self, user: Any) -> Self:
         scope = scope_for(user)
-        if scope.national or (scope.aggregates and self.aggregate):
+        if scope.national or (scope.aggregates and self.names_nobody):
             return self.all()
         conditions: list[Q] = []
         if scope.hub_ids and self.hub_path is not None:
@@ -158,7 +158,7 @@ class ScopedQuerySet(models.QuerySet):
 class HubQuerySet(ScopedQuerySet):
     hub_path = ""
     member_hub_path = ""
-    aggregate = True
+    names_nobody = True
 
 
 class UserQuerySet(ScopedQuerySet):

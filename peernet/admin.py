@@ -1,0 +1,156 @@
+"""Django admin for the programme structure and people.
+
+The admin is a back office for the national coordinator (superuser) and trusted staff.
+Every ModelAdmin narrows its rows through the same access policy as the pages
+(`ScopedAdmin`), so a staff user who is not a superuser sees only their scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from peernet.models import Cluster, DeliveryPartner, Hub, Programme, RoleAssignment, User
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Narrows the admin's rows to what the user may see (peernet.access)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.visible_to(request.user)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "delivery_start",
+        "delivery_end",
+        "national_target",
+        "cohort_size",
+        "cohort_hours",
+        "one_to_one_hours",
+    ]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "delivery_start", "delivery_end", "national_target"]}),
+        (
+            "Cohorts and sessions (K1–K7)",
+            {
+                "fields": [
+                    "cohort_size",
+                    "cohort_hours",
+                    "session_hours_min",
+                    "session_hours_max",
+                    "session_gap_days_max",
+                    "joining_instructions_hours",
+                ]
+            },
+        ),
+        (
+            "One-to-one support and quality (O1, O3, Q2)",
+            {
+                "fields": [
+                    "one_to_one_hours",
+                    "one_to_one_months_after_final",
+                    "observation_notice_hours",
+                ]
+            },
+        ),
+        (
+            "Eligibility (E1–E4)",
+            {
+                "fields": [
+                    "sme_max_employees",
+                    "sme_max_turnover",
+                    "sme_max_balance_sheet",
+                    "min_trading_months",
+                    "min_paye_employees",
+                    "min_turnover",
+                ]
+            },
+        ),
+        ("Reporting (M1)", {"fields": ["return_due_day"]}),
+    ]
+
+
+class HubInline(admin.TabularInline):
+    model = Hub
+    fields = ["key", "name", "lep", "target"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ["name", "key"]
+    search_fields = ["name", "key"]
+    inlines = [HubInline]
+
+
+class DeliveryPartnerInline(admin.TabularInline):
+    model = DeliveryPartner
+    fields = ["key", "name", "service"]
+    extra = 0
+
+
+@admin.register(Hub)
+class HubAdmin(ScopedAdmin):
+    list_display = ["name", "key", "lep", "cluster", "target"]
+    list_filter = ["cluster"]
+    search_fields = ["name", "key", "lep"]
+    list_select_related = ["cluster"]
+    inlines = [DeliveryPartnerInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(DeliveryPartner)
+class DeliveryPartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "hub", "service"]
+    list_filter = ["service", "hub"]
+    search_fields = ["name", "key"]
+    list_select_related = ["hub"]
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fields = ["role", "hub", "cohort"]
+    raw_id_fields = ["cohort"]
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["name"]
+    list_display = ["name", "email", "organisation", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "role_assignments__role", "role_assignments__hub"]
+    search_fields = ["name", "email", "key"]
+    list_select_related = ["organisation"]
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "name", "key", "organisation", "password"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
+    ]
+    filter_horizontal: list[str] = []
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "hub", "cohort", "created"]
+    list_filter = ["role", "hub"]
+    search_fields = ["user__name", "user__email", "cohort__name"]
+    list_select_related = ["user", "hub", "cohort"]
+    raw_id_fields = ["user", "cohort"]

@@ -1,0 +1,126 @@
+from django.contrib import admin
+
+from peernet.admin import ScopedAdmin
+from sessions.models import (
+    ActionCard,
+    ActionPlan,
+    Attendance,
+    Complaint,
+    FacilitatorNote,
+    GroupSession,
+    Observation,
+    OneToOneSession,
+    Topic,
+)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "parent", "position"]
+    list_filter = ["parent"]
+    search_fields = ["name", "key"]
+    list_select_related = ["parent"]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    fields = ["participant", "present", "hours"]
+    raw_id_fields = ["participant"]
+    extra = 0
+
+
+@admin.register(GroupSession)
+class GroupSessionAdmin(ScopedAdmin):
+    list_display = [
+        "cohort",
+        "key",
+        "starts_at",
+        "hours",
+        "status",
+        "joining_instructions_sent_at",
+    ]
+    list_filter = ["status", "cohort__hub"]
+    search_fields = ["key", "cohort__name"]
+    list_select_related = ["cohort"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["topics"]
+    raw_id_fields = ["cohort"]
+    readonly_fields = ["code"]
+    inlines = [AttendanceInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ScopedAdmin):
+    list_display = ["participant", "session", "present", "hours"]
+    list_filter = ["present", "session__cohort__hub"]
+    search_fields = ["participant__first_name", "participant__last_name", "session__key"]
+    list_select_related = ["participant", "session__cohort"]
+    raw_id_fields = ["participant", "session"]
+
+
+@admin.register(FacilitatorNote)
+class FacilitatorNoteAdmin(ScopedAdmin):
+    list_display = ["session", "author", "updated"]
+    list_filter = ["session__cohort__hub"]
+    search_fields = ["session__key", "hot_topics"]
+    list_select_related = ["session__cohort", "author"]
+    raw_id_fields = ["session", "author"]
+
+
+@admin.register(ActionCard)
+class ActionCardAdmin(ScopedAdmin):
+    list_display = ["participant", "session", "updated"]
+    list_filter = ["session__cohort__hub"]
+    search_fields = ["participant__first_name", "participant__last_name"]
+    list_select_related = ["participant", "session__cohort"]
+    raw_id_fields = ["participant", "session"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(ScopedAdmin):
+    list_display = ["session", "observer", "notice_given", "completed", "recording_deleted"]
+    list_filter = ["session__cohort__hub"]
+    search_fields = ["session__key", "observer__name"]
+    list_select_related = ["session__cohort", "observer"]
+    raw_id_fields = ["session", "observer"]
+
+
+@admin.register(OneToOneSession)
+class OneToOneSessionAdmin(ScopedAdmin):
+    list_display = [
+        "participant",
+        "key",
+        "starts_at",
+        "hours",
+        "status",
+        "route",
+        "provider",
+        "existing_programme",
+    ]
+    list_filter = ["status", "route", "participant__hub"]
+    search_fields = [
+        "key",
+        "participant__first_name",
+        "participant__last_name",
+        "existing_programme",
+    ]
+    list_select_related = ["participant", "provider"]
+    date_hierarchy = "starts_at"
+    raw_id_fields = ["participant", "provider"]
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(ScopedAdmin):
+    list_display = ["participant", "agreed_on", "provider"]
+    search_fields = ["participant__first_name", "participant__last_name", "goal"]
+    list_select_related = ["participant", "provider"]
+    raw_id_fields = ["participant", "provider"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ScopedAdmin):
+    list_display = ["hub", "key", "received", "resolved"]
+    list_filter = ["hub", "resolved"]
+    search_fields = ["key", "summary", "action_taken"]
+    list_select_related = ["hub"]
+    date_hierarchy = "received"

@@ -1,0 +1,196 @@
+"""Small builders for test data, and the personas every access test uses.
+
+Each builder takes only what a test cares about and fills the rest with valid values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from cohorts.models import Cohort, CohortMembership
+from participants.models import Business, EligibilityStatus, Participant
+from peernet.models import Cluster, Hub, Programme, Role, RoleAssignment, User
+from sessions.models import GroupSession, OneToOneRoute, OneToOneSession
+
+LONDON = ZoneInfo("Europe/London")
+_sequence = itertools.count(1)
+
+
+def local(value: str) -> dt.datetime:
+    """An aware datetime from a Europe/London wall-clock time, e.g. "2021-10-05T09:30"."""
+    return dt.datetime.fromisoformat(value).replace(tzinfo=LONDON)
+
+
+def make_programme(**overrides: object) -> Programme:
+    values: dict[str, object] = {
+        "name": "Peer Networks 2021/22",
+        "delivery_start": dt.date(2021, 4, 1),
+        "delivery_end": dt.date(2022, 3, 31),
+        "national_target": 6000,
+    }
+    values.update(overrides)
+    return Programme.objects.create(**values)
+
+
+def make_hub(key: str, cluster: Cluster | None = None, **overrides: object) -> Hub:
+    if cluster is None:
+        cluster, _ = Cluster.objects.get_or_create(key="north-west", name="North West")
+    values: dict[str, object] = {
+        "name": f"{key.upper()} Growth Hub",
+        "lep": f"{key.upper()} LEP",
+        "cluster": cluster,
+        "target": 150,
+        "local_authorities": ["Manchester", "Salford"],
+    }
+    values.update(overrides)
+    return Hub.objects.create(key=key, **values)
+
+
+def make_business(**overrides: object) -> Business:
+    n = next(_sequence)
+    values: dict[str, object] = {
+        "key": f"b{n}",
+        "name": f"Business {n} Ltd",
+        "local_authority": "Salford",
+        "sector": "C",
+        "trading_since": dt.date(2015, 1, 1),
+        "employees": 20,
+        "turnover": Decimal("1500000"),
+        "balance_sheet_total": Decimal("600000"),
+    }
+    values.update(overrides)
+    return Business.objects.create(**values)
+
+
+def make_participant(
+    hub: Hub, programme: Programme, business: Business | None = None, **overrides: object
+) -> Participant:
+    n = next(_sequence)
+    values: dict[str, object] = {
+        "key": f"p{n}",
+        "first_name": "Alex",
+        "last_name": f"Smith{n}",
+        "email": f"alex{n}@example.org",
+        "registered": dt.date(2021, 5, 3),
+        "privacy_notice_acknowledged": dt.date(2021, 5, 3),
+        "senior_decision_maker": True,
+        "aspiration_to_improve": True,
+        "previous_year_participant": False,
+    }
+    values.update(overrides)
+    return Participant.objects.create(
+        hub=hub, programme=programme, business=business or make_business(), **values
+    )
+
+
+def make_eligible(participant: Participant) -> Participant:
+    participant.eligibility_status = EligibilityStatus.ELIGIBLE
+    participant.eligibility_decided = participant.registered
+    participant.save(update_fields=["eligibility_status", "eligibility_decided"])
+    return participant
+
+
+def make_cohort(hub: Hub, programme: Programme, **overrides: object) -> Cohort:
+    n = next(_sequence)
+    values: dict[str, object] = {"key": f"{hub.key}-{n}", "name": f"{hub.name} cohort {n}"}
+    values.update(overrides)
+    return Cohort.objects.create(hub=hub, programme=programme, **values)
+
+
+def make_member(cohort: Cohort, participant: Participant, **overrides: object) -> CohortMembership:
+    values: dict[str, object] = {"joined": dt.date(2021, 5, 20)}
+    values.update(overrides)
+    return CohortMembership.objects.create(cohort=cohort, participant=participant, **values)
+
+
+def make_session(cohort: Cohort, starts_at: str = "2021-06-01T09:30", **overrides: object):
+    n = next(_sequence)
+    values: dict[str, object] = {"key": f"{cohort.key}-s{n}", "hours": Decimal("3")}
+    values.update(overrides)
+    return GroupSession.objects.create(cohort=cohort, starts_at=local(starts_at), **values)
+
+
+def make_one_to_one(participant: Participant, provider: User | None, **overrides: object):
+    n = next(_sequence)
+    values: dict[str, object] = {
+        "key": f"{participant.key}-o{n}",
+        "starts_at": local("2021-06-10T14:00"),
+        "hours": Decimal("1.5"),
+        "route": OneToOneRoute.PROGRAMME,
+    }
+    values.update(overrides)
+    return OneToOneSession.objects.create(participant=participant, provider=provider, **values)
+
+
+def make_user(
+    role: str, hub: Hub | None = None, cohort: Cohort | None = None, **overrides: object
+) -> User:
+    n = next(_sequence)
+    values: dict[str, object] = {"name": f"{role.title()} {n}"}
+    values.update(overrides)
+    email = str(values.pop("email", f"{role}{n}@example.org"))
+    user = User.objects.create_user(email=email, password=None, **values)
+    RoleAssignment.objects.create(
+        user=user, role=role, hub=hub or (cohort.hub if cohort else None), cohort=cohort
+    )
+    return user
+
+
+@dataclass
+class Personas:
+    """Two hubs with one of everything, and a person in every role (SECURITY.md 1)."""
+
+    programme: Programme
+    hub_a: Hub
+    hub_b: Hub
+    cohort_a: Cohort
+    cohort_a2: Cohort
+    cohort_b: Cohort
+    participant_a: Participant  # in cohort_a, assigned to provider
+    participant_a2: Participant  # in cohort_a2 (another facilitator's)
+    participant_b: Participant
+    coordinator: User
+    funder: User
+    evaluator: User
+    hub_a_admin: User
+    hub_b_admin: User
+    facilitator: User  # facilitates cohort_a only
+    provider: User  # provides one-to-one support to participant_a only
+
+
+def make_personas() -> Personas:
+    programme = make_programme()
+    hub_a = make_hub("hub-a")
+    hub_b = make_hub("hub-b", cluster=Cluster.objects.create(key="midlands", name="Midlands"))
+    cohort_a = make_cohort(hub_a, programme)
+    cohort_a2 = make_cohort(hub_a, programme)
+    cohort_b = make_cohort(hub_b, programme)
+    provider = make_user(Role.ONE_TO_ONE_PROVIDER, hub=hub_a)
+    participant_a = make_eligible(make_participant(hub_a, programme, one_to_one_provider=provider))
+    participant_a2 = make_eligible(make_participant(hub_a, programme))
+    participant_b = make_eligible(make_participant(hub_b, programme))
+    make_member(cohort_a, participant_a)
+    make_member(cohort_a2, participant_a2)
+    make_member(cohort_b, participant_b)
+    return Personas(
+        programme=programme,
+        hub_a=hub_a,
+        hub_b=hub_b,
+        cohort_a=cohort_a,
+        cohort_a2=cohort_a2,
+        cohort_b=cohort_b,
+        participant_a=participant_a,
+        participant_a2=participant_a2,
+        participant_b=participant_b,
+        coordinator=make_user(Role.COORDINATOR),
+        funder=make_user(Role.FUNDER),
+        evaluator=make_user(Role.EVALUATOR),
+        hub_a_admin=make_user(Role.HUB_ADMIN, hub=hub_a),
+        hub_b_admin=make_user(Role.HUB_ADMIN, hub=hub_b),
+        facilitator=make_user(Role.FACILITATOR, cohort=cohort_a),
+        provider=provider,
+    )
