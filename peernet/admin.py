@@ -15,7 +15,15 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from peernet.models import Cluster, DeliveryPartner, Hub, Programme, RoleAssignment, User
+from peernet.models import (
+    Cluster,
+    DeliveryPartner,
+    Hub,
+    Programme,
+    RoleAssignment,
+    User,
+    WorkerHeartbeat,
+)
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -154,3 +162,10 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["user__name", "user__email", "cohort__name"]
     list_select_related = ["user", "hub", "cohort"]
     raw_id_fields = ["user", "cohort"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["worker", "seen_at"]
+    search_fields = ["worker"]
+    readonly_fields = ["worker", "seen_at"]

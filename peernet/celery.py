@@ -2,6 +2,7 @@
 
 With CELERY_BROKER_URL unset (the demo), `CELERY_TASK_ALWAYS_EAGER` makes every task
 run in process through the same code; production and CI run real workers on Redis.
+Beat (run exactly once per deployment) enqueues the schedule below.
 """
 
 import os
@@ -13,3 +14,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peernet.settings")
 app = Celery("peernet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # /health/ shows the last time any worker ran this.
+    "record-worker-heartbeat": {
+        "task": "peernet.tasks.record_worker_heartbeat",
+        "schedule": 5 * 60.0,
+        # A heartbeat no worker took within its own interval says nothing: drop it.
+        "options": {"expires": 5 * 60},
+    },
+}

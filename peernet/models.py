@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -277,5 +276,14 @@ class RoleAssignment(models.Model):
         return f"{self.user} — {self.get_role_display()} ({where})"
 
 
-def new_code() -> uuid.UUID:
-    return uuid.uuid4()
+class WorkerHeartbeat(models.Model):
+    """When each Celery worker last ran the heartbeat task (shown at /health/)."""
+
+    worker = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S %Z}"

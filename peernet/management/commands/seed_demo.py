@@ -1,0 +1,160 @@
+"""`manage.py seed_demo [--anchor YYYY-MM-DD]`: the demo programme, and who to log in as.
+
+The programme is built as a scenario document (`peernet.demo`) and loaded through the
+scenario import with `update=True`, so running the command again changes nothing. Every
+staff account in it gets the same documented demo password; the national coordinator may
+also use /admin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from peernet.demo import build_demo_document
+from peernet.models import Role, User
+from reporting.scenario import ScenarioError, import_document
+
+# Documented in the README: for the local demo only, never for a real deployment.
+DEMO_PASSWORD = "peer-networks-demo-2021"  # noqa: S105
+DEMO_URL = "http://127.0.0.1:8000"
+LONDON = ZoneInfo("Europe/London")
+ANOTHER_DAY_HINT = (
+    "This database already holds demo data, perhaps seeded with another --anchor (the "
+    "default is today): run again with that anchor, or start from a new database (for "
+    "the SQLite demo, delete var/peernet.sqlite3 and run migrate)."
+)
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    where: str
+    email: str
+
+
+def parse_anchor(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD.") from exc
+
+
+class Command(BaseCommand):
+    help = "Load the demo programme (deterministic, realistic) and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--anchor",
+            type=parse_anchor,
+            default=None,
+            help="The demo's 'today', YYYY-MM-DD (default: today in Europe/London).",
+        )
+
+    def handle(self, *args: Any, anchor: dt.date | None, **options: Any) -> None:
+        anchor = anchor or timezone.localdate(timezone=LONDON)
+        document = build_demo_document(anchor)
+        try:
+            with transaction.atomic():
+                import_document(document, update=True)
+                logins = prepare_logins(document)
+        except ScenarioError as error:
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            if User.objects.filter(key__in=_keys(document["users"])).exists():
+                self.stderr.write(ANOTHER_DAY_HINT)
+            raise CommandError(
+                f"The demo document has {len(error.problems)} problem(s); nothing was loaded.",
+                returncode=1,
+            ) from error
+        self.stdout.write(
+            f"Loaded {document['programme']['name']} as it stands on {anchor.day} {anchor:%B %Y}."
+        )
+        self.stdout.write(login_table(logins))
+        self.stdout.write(f"\nOpen {DEMO_URL}")
+
+
+def prepare_logins(document: dict[str, Any]) -> list[Login]:
+    """Give every staff account of the document the demo password (only where it does not
+    already work, so a second run writes nothing) and list them for the table."""
+    hubs = {hub["key"]: hub["name"] for hub in document["hubs"]}
+    cohorts_of: dict[str, list[str]] = {}
+    for cohort in document["cohorts"]:
+        if cohort.get("facilitator"):
+            cohorts_of.setdefault(cohort["facilitator"], []).append(cohort["name"])
+    users = {user.key: user for user in User.objects.filter(key__in=_keys(document["users"]))}
+    password = DemoPassword()
+    logins = []
+    for entry in document["users"]:
+        user = users[entry["key"]]
+        _give_demo_access(user, password, coordinator=_has_role(entry, Role.COORDINATOR))
+        for role in entry.get("roles", []):
+            if role["role"] == Role.FACILITATOR and entry["key"] in cohorts_of:
+                where = ", ".join(cohorts_of[entry["key"]])
+            else:
+                where = hubs.get(role.get("hub") or "", "National")
+            logins.append(Login(Role(role["role"]).label, where, user.email))
+    return logins
+
+
+def _keys(entries: list[dict[str, Any]]) -> list[str]:
+    return [entry["key"] for entry in entries]
+
+
+def _has_role(entry: dict[str, Any], role: Role) -> bool:
+    return any(assignment["role"] == role for assignment in entry.get("roles", []))
+
+
+class DemoPassword:
+    """The demo password, hashed once: every demo account gets the same hash, and each
+    distinct stored hash is checked once, so a run costs one or two slow hash computations
+    instead of two per account. (Identical hashes show that the passwords are the same,
+    which is no secret here: the password is printed and documented.)"""
+
+    def __init__(self) -> None:
+        self._works: dict[str, bool] = {}
+        self._encoded: str | None = None
+
+    def works_for(self, user: User) -> bool:
+        if user.password not in self._works:
+            self._works[user.password] = check_password(DEMO_PASSWORD, user.password)
+        return self._works[user.password]
+
+    @property
+    def encoded(self) -> str:
+        if self._encoded is None:
+            self._encoded = make_password(DEMO_PASSWORD)
+        return self._encoded
+
+
+def _give_demo_access(user: User, password: DemoPassword, *, coordinator: bool) -> None:
+    changed = []
+    if not password.works_for(user):
+        user.password = password.encoded
+        changed.append("password")
+    # The coordinator runs the programme nationally and may use /admin.
+    if coordinator and not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        changed += ["is_staff", "is_superuser"]
+    if changed:
+        user.save(update_fields=changed)
+
+
+def login_table(logins: list[Login]) -> str:
+    rows = [("Role", "Hub or cohorts", "Email", "Password")]
+    rows += [(login.role, login.where, login.email, DEMO_PASSWORD) for login in logins]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in lines)

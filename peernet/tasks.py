@@ -1,0 +1,17 @@
+"""Celery tasks for the programme structure. Thin: each calls one service."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+
+from peernet.services import worker_heartbeat_record
+
+
+@shared_task(bind=True)
+def record_worker_heartbeat(self) -> None:
+    """Proves a worker is taking tasks off the queue (scheduled by beat, read at /health/)."""
+    # In process (no broker) there is no worker name: use the machine's.
+    worker = self.request.hostname or socket.gethostname()
+    worker_heartbeat_record(worker=worker)

@@ -1,0 +1,121 @@
+"""Signing in and out, the home page that sends each role to its area, and /health/."""
+
+from __future__ import annotations
+
+import logging
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from peernet.models import Role, RoleAssignment, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+# Where each role works. The areas arrive in later issues: until a name resolves,
+# the home page lists the role without a link.
+AREA_URL_NAMES: dict[str, str] = {
+    Role.COORDINATOR: "national:home",
+    Role.FUNDER: "national:home",
+    Role.EVALUATOR: "national:home",
+    Role.HUB_ADMIN: "hub:home",
+    Role.FACILITATOR: "facilitation:home",
+    Role.ONE_TO_ONE_PROVIDER: "one_to_one:home",
+}
+_ROLE_ORDER = {role: index for index, role in enumerate(Role.values)}
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form with an email address and plain-English errors."""
+
+    username = forms.CharField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": "Enter your email address"},
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        error_messages={"required": "Enter your password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    # The same words whether the account is unknown, the password wrong or the
+    # account deactivated: the page must not reveal which accounts exist.
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password",
+        "inactive": "Enter a correct email address and password",
+    }
+
+    def clean_username(self) -> str:
+        # Emails are stored lower-case (peernet.User), so sign-in ignores case.
+        return self.cleaned_data["username"].strip().lower()
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView refuses GET): a link cannot sign anyone out."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You have signed out.")
+        return response
+
+
+def area_url(assignment: RoleAssignment) -> str | None:
+    """The URL of the area where this role assignment is worked, if that area exists yet."""
+    name = AREA_URL_NAMES.get(assignment.role)
+    if name is None:
+        return None
+    kwargs = {"hub": assignment.hub.key} if assignment.role == Role.HUB_ADMIN else {}
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+@never_cache  # the page names the user and their hubs and cohorts
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to their area; with several places to go, list them."""
+    assignments = sorted(
+        request.user.role_assignments.select_related("hub", "cohort"),
+        key=lambda a: (
+            _ROLE_ORDER.get(a.role, len(_ROLE_ORDER)),
+            a.hub.name if a.hub else "",
+            a.cohort.name if a.cohort else "",
+        ),
+    )
+    entries = [(assignment, area_url(assignment)) for assignment in assignments]
+    destinations = {url for _, url in entries if url}
+    if len(destinations) == 1:
+        return redirect(destinations.pop())
+    return render(request, "peernet/home.html", {"entries": entries})
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For the load balancer and monitoring: the database answers; when a worker last ran."""
+    try:
+        last_seen = (
+            WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+        )
+    except DatabaseError:
+        logger.exception("Health check: the database did not answer")
+        return JsonResponse({"database": "error", "worker": None}, status=503)
+    return JsonResponse({"database": "ok", "worker": last_seen.isoformat() if last_seen else None})
