@@ -14,6 +14,8 @@ import os
 
 import pytest
 
+from tests.factories import Personas, make_personas
+
 
 def services_required() -> bool:
     return os.environ.get("PEERNET_REQUIRE_SERVICES", "") == "1"
@@ -57,3 +59,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 # --- end of the services guard ---------------------------------------------------------
+
+
+# --- shared fixtures --------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2's cost is a production defence, not something the tests need to pay for.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    """Two hubs with one of everything and a person in every role (tests/factories.py)."""
+    return make_personas()

@@ -156,3 +156,12 @@ def test_text_lengths_are_the_columns_lengths(section, name, model, field):
 def test_session_lengths_are_the_columns_lengths():
     assert resolve(SESSION["key"])["maxLength"] == GroupSession._meta.get_field("key").max_length
     assert SESSION["location"]["maxLength"] == GroupSession._meta.get_field("location").max_length
+
+
+def test_schema_is_published_at_a_url(client):
+    response = client.get("/scenario/schema.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    published = response.json()
+    assert published == SCHEMA
+    assert "participants" in published["properties"]
