@@ -6,18 +6,35 @@ a participant's equality data and exceptions, a cohort's facilitator, members an
 sessions, a session's topics, attendance, notes and action cards) replaced to match
 the document. Observations and surveys, which have no key, are matched by what the
 database holds unique about them.
+
+A keyed record is updated in place, never deleted and made again, because others point
+at it (attendance, observations and surveys at a session, sessions at a cohort). So when
+records trade values the database holds unique together (two sessions of a cohort
+swapping start times, as the demo's do when its anchor moves on a week), updating them
+one by one would clash halfway: PostgreSQL and SQLite both check such a rule row by row.
+Each updated record whose unique values change is therefore first parked on a temporary
+value no real record holds (`UNIQUE_RULES`), then given its new values; records new to
+the database are created last, once the updated ones have left the values they take.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 
 from cohorts.models import CohortMembership
-from participants.models import EligibilityException, EqualityData, SurveyResponse
+from participants.models import (
+    EligibilityException,
+    EligibilityStatus,
+    EqualityData,
+    SurveyResponse,
+)
 from peernet.models import Programme, RoleAssignment, User
 from reporting.scenario.plan import KEYED_MODELS, Plan, Row
 from sessions.models import (
@@ -30,6 +47,62 @@ from sessions.models import (
 
 BATCH_SIZE = 500
 SessionTopic = GroupSession.topics.through
+
+
+@dataclass(frozen=True)
+class UniqueRule:
+    """Values a keyed kind holds unique together, besides its key, and how to park a
+    record on them out of the way: `park` gives `field` a temporary value, made from the
+    record's primary key so that no two parked records clash either."""
+
+    fields: tuple[str, ...]
+    field: str
+    park: Callable[[int], Any]
+    # A partial rule: only the records that match hold a value another may want.
+    condition: Q = Q()
+
+
+def _parked_name(pk: int) -> str:
+    # A leading tab, which no form lets through (forms strip whitespace).
+    return f"\tmoving {pk}"
+
+
+def _parked_email(pk: int) -> str:
+    # A space, which no email address has (the schema and Django's validator refuse it).
+    return f"moving {pk}@invalid"
+
+
+def _parked_start(pk: int) -> dt.datetime:
+    # Long before any programme: no session or one-to-one is held in 1900.
+    return dt.datetime(1900, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=pk)
+
+
+def _parked_eligibility(pk: int) -> str:
+    # Only eligible participants hold E9, and one that is eligible has a decision date,
+    # which an ineligible one needs too (participant_decision_dated).
+    return EligibilityStatus.INELIGIBLE.value
+
+
+# The unique rules of each keyed kind's Meta (and unique fields) that an update can
+# move a record onto; a test checks that none is left out. Memberships and the other
+# child collections need none: the ones being replaced are deleted before any is made.
+UNIQUE_RULES: dict[str, tuple[UniqueRule, ...]] = {
+    "clusters": (UniqueRule(("name",), "name", _parked_name),),
+    "delivery_partners": (UniqueRule(("hub_id", "name"), "name", _parked_name),),
+    "users": (UniqueRule(("email",), "email", _parked_email),),
+    "participants": (
+        # E9: one eligible participant per business in a programme year.
+        UniqueRule(
+            ("programme_id", "business_id", "eligibility_status"),
+            "eligibility_status",
+            _parked_eligibility,
+            Q(eligibility_status=EligibilityStatus.ELIGIBLE),
+        ),
+    ),
+    "cohorts": (UniqueRule(("hub_id", "name"), "name", _parked_name),),
+    "sessions": (UniqueRule(("cohort_id", "starts_at"), "starts_at", _parked_start),),
+    "one_to_ones": (UniqueRule(("participant_id", "starts_at"), "starts_at", _parked_start),),
+}
 
 
 class Writer:
@@ -130,15 +203,37 @@ class Writer:
             else:
                 instance.pk = existing
                 changed.append(instance)
-        model.objects.bulk_create(new, batch_size=BATCH_SIZE)
         if changed:
+            self._park(kind, model, changed)
             # The key too: an account made outside a scenario is given its key here.
             fields = ["key", *rows[0].fields, *rows[0].refs]
             model.objects.bulk_update(changed, fields, batch_size=BATCH_SIZE)
+        # Last, so that a new record may take a value an updated one has just left.
+        model.objects.bulk_create(new, batch_size=BATCH_SIZE)
         for instance in (*new, *changed):
             self.ids.setdefault(kind, {})[instance.key] = instance.pk
         self.created[kind] += len(new)
         self.updated[kind] += len(changed)
+
+    def _park(self, kind: str, model: type[models.Model], changed: list[models.Model]) -> None:
+        """Move the records about to be updated off the unique values they are leaving,
+        so that another record of the document may take them (see the module's text)."""
+        pks = [instance.pk for instance in changed]
+        for rule in UNIQUE_RULES.get(kind, ()):
+            held = {
+                pk: list(values)
+                for pk, *values in model.objects.filter(rule.condition, pk__in=pks).values_list(
+                    "pk", *rule.fields
+                )
+            }
+            # A record that keeps its values is in no one's way, and stays put.
+            parked = [
+                model(pk=instance.pk, **{rule.field: rule.park(instance.pk)})
+                for instance in changed
+                if instance.pk in held
+                and held[instance.pk] != [getattr(instance, name) for name in rule.fields]
+            ]
+            model.objects.bulk_update(parked, [rule.field], batch_size=BATCH_SIZE)
 
     def _replace_children(self, kind: str, stale: models.QuerySet) -> None:
         """Delete the children the database holds for the records being updated, then
