@@ -1,0 +1,1399 @@
+"""The programme rules engine: one named check per rule ID of PROGRAMME-RULES.md.
+
+Every page, to-do list, the at-risk scan and the monthly return ask these checks, so a
+rule is decided in exactly one place. A check takes its subject (a participant, a cohort,
+a session ...) and the moment to judge at, and returns a `Result`: pass, warn, fail or
+not applicable, with one sentence a hub administrator understands and, where there is
+one, the date by which something must happen (to rank to-do items by urgency).
+
+Conventions every check follows:
+
+- Numbers come from the subject's `Programme` record, never from this module, so another
+  programme year can change them. Hours and money are `Decimal`.
+- Calendar rules (a date inside the delivery window, "by the 7th") compare dates in
+  Europe/London; durations ("48 hours before") compare real elapsed time, so 48 hours
+  across a clock change are 48 real hours (see `_elapsed`).
+- Related rows are read through `.all()` on relations and filtered in Python, so a
+  caller scanning many subjects can `prefetch_related` them once instead of paying a
+  query per subject. Suggested prefetches are in each group's comment.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from cohorts.models import Cohort, CohortMembership
+from participants.models import (
+    Business,
+    EligibilityException,
+    EligibilityStatus,
+    Participant,
+    Sector,
+    SurveyKind,
+)
+from peernet.models import Programme, Role, User
+from reporting.models import MonthlyReturn
+from sessions.models import (
+    Attendance,
+    Complaint,
+    GroupSession,
+    Observation,
+    OneToOneRoute,
+    OneToOneSession,
+    SessionStatus,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+# E1: Companies Act 2006 s382/s465 — a company is small or medium when it meets this
+# many of the three size tests. It is the law's definition, not a programme parameter.
+SME_TESTS_NEEDED = 2
+
+
+# --- results and the registry --------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    PASS = "pass"  # noqa: S105 (an outcome, not a password)
+    WARN = "warn"  # advisory: the Playbook recommends, local discretion
+    FAIL = "fail"  # the Playbook says "must"
+    NOT_APPLICABLE = "n/a"
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: str
+    outcome: Outcome
+    sentence: str
+    due: dt.date | None = None  # by when something must happen, when there is a date
+
+
+Judges = Literal[
+    "participant",
+    "business",
+    "cohort",
+    "session",
+    "one_to_one",
+    "observation",
+    "facilitator",
+    "complaint",
+    "monthly_return",
+]
+Kind = Literal["fail", "warn", "—"]
+CheckFunction = Callable[..., Result]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered rule: what it judges, how severe it is (PROGRAMME-RULES.md), and how."""
+
+    rule: str
+    judges: Judges
+    kind: Kind
+    function: CheckFunction
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    def __call__(self, subject: Any, *, as_of: dt.datetime) -> Result:
+        if as_of.tzinfo is None or as_of.utcoffset() is None:
+            raise ValueError(f"{self.rule}: as_of must be an aware datetime, not {as_of!r}.")
+        return self.function(subject, as_of=as_of)
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(rule: str, *, judges: Judges, kind: Kind) -> Callable[[CheckFunction], CheckFunction]:
+    """Register the decorated function as the check for `rule`."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if rule in CHECKS:
+            raise ValueError(f"{rule} already has a check: {CHECKS[rule].name}.")
+        CHECKS[rule] = Check(rule=rule, judges=judges, kind=kind, function=function)
+        return function
+
+    return register
+
+
+def run_checks(subject: Any, *, as_of: dt.datetime, judges: Judges) -> list[Result]:
+    """Every registered check for this kind of subject, in rule order."""
+    return [each(subject, as_of=as_of) for each in CHECKS.values() if each.judges == judges]
+
+
+def _result(rule: str, outcome: Outcome, sentence: str, due: dt.date | None = None) -> Result:
+    return Result(rule=rule, outcome=outcome, sentence=sentence, due=due)
+
+
+# --- time ------------------------------------------------------------------------------
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(LONDON)
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return _local(moment).date()
+
+
+def _elapsed(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Real time from start to end. Python subtracts two datetimes that share a tzinfo
+    by wall clock, which is an hour out across a clock change; in UTC it is exact."""
+    return end.astimezone(dt.UTC) - start.astimezone(dt.UTC)
+
+
+def _before(moment: dt.datetime, hours: int) -> dt.datetime:
+    """`hours` real hours before `moment` (wall-clock arithmetic would be wrong across
+    a clock change)."""
+    return moment.astimezone(dt.UTC) - dt.timedelta(hours=hours)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later, or the month's last day (31 January
+    plus one month is 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, _days_in(year, month)))
+
+
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+# --- words -----------------------------------------------------------------------------
+
+
+def _date(day: dt.date) -> str:
+    """31 March 2022 (no leading zero)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _time(moment: dt.datetime) -> str:
+    """09:30 in London."""
+    return f"{_local(moment):%H:%M}"
+
+
+def _when(moment: dt.datetime) -> str:
+    """09:30 on 3 June 2021."""
+    return f"{_time(moment)} on {_date(_local_date(moment))}"
+
+
+def _hours(value: Decimal) -> str:
+    """Measured hours: one decimal (15.0), or more where it matters (3.49 is not 3.5)."""
+    if value == value.quantize(Decimal("0.1")):
+        return f"{value:.1f}"
+    return f"{value.normalize():f}"
+
+
+def _number(value: Decimal | int) -> str:
+    """A programme parameter as people write it: 18, 3.5, 11."""
+    return f"{Decimal(value).normalize():f}"
+
+
+def _money(value: Decimal) -> str:
+    """£100,000 (pence only when there are some)."""
+    return f"£{value:,.0f}" if value == value.to_integral_value() else f"£{value:,.2f}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _duration(delta: dt.timedelta) -> str:
+    """47 hours 59 minutes; 48 hours; 5 minutes."""
+    minutes = int(abs(delta).total_seconds()) // 60
+    hours, minutes = divmod(minutes, 60)
+    parts = [_plural(hours, "hour")] if hours else []
+    if minutes or not hours:
+        parts.append(_plural(minutes, "minute"))
+    return " ".join(parts)
+
+
+def _session_name(session: GroupSession) -> str:
+    return f"the session of {session.cohort.name} on {_date(_local_date(session.starts_at))}"
+
+
+def _sector_words(code: str) -> str:
+    """SIC section C (Manufacturing)."""
+    return f"SIC section {code} ({Sector(code).label.split(' — ', 1)[1]})"
+
+
+# --- shared readings -------------------------------------------------------------------
+
+
+def _not_cancelled(sessions: Iterable[GroupSession]) -> list[GroupSession]:
+    return sorted(
+        (s for s in sessions if s.status != SessionStatus.CANCELLED), key=lambda s: s.starts_at
+    )
+
+
+def _delivered(sessions: Iterable[GroupSession]) -> list[GroupSession]:
+    return sorted(
+        (s for s in sessions if s.status == SessionStatus.DELIVERED), key=lambda s: s.starts_at
+    )
+
+
+def _total_hours(items: Iterable[GroupSession | OneToOneSession]) -> Decimal:
+    return sum((item.hours for item in items), Decimal(0))
+
+
+def _has_left(membership: CohortMembership, day: dt.date) -> bool:
+    """A membership ends on its `left` date: a participant moved on that day is already
+    in their new cohort."""
+    return membership.left is not None and membership.left <= day
+
+
+def _current_members(cohort: Cohort, day: dt.date) -> list[CohortMembership]:
+    """Members allocated and not left by `day` (an allocation may start later)."""
+    return [m for m in cohort.memberships.all() if not _has_left(m, day)]
+
+
+def _members_on(cohort: Cohort, day: dt.date) -> list[CohortMembership]:
+    """Members expected at a session on `day`: joined, not left, not dropped out."""
+    return [
+        m
+        for m in cohort.memberships.all()
+        if m.joined <= day
+        and not _has_left(m, day)
+        and (m.participant.dropped_out_on is None or m.participant.dropped_out_on > day)
+    ]
+
+
+def _current_membership(participant: Participant, day: dt.date) -> CohortMembership | None:
+    current = [m for m in participant.memberships.all() if not _has_left(m, day)]
+    return max(current, key=lambda m: m.joined, default=None)
+
+
+def _latest_membership(participant: Participant) -> CohortMembership | None:
+    return max(participant.memberships.all(), key=lambda m: m.joined, default=None)
+
+
+def _present(session: GroupSession) -> list[Attendance]:
+    return [row for row in session.attendance.all() if row.present]
+
+
+def _first_attended_session(participant: Participant) -> GroupSession | None:
+    attended = [
+        row.session
+        for row in participant.attendance.all()
+        if row.present and row.session.status == SessionStatus.DELIVERED
+    ]
+    return min(attended, key=lambda s: s.starts_at, default=None)
+
+
+def _dropped_out(participant: Participant, day: dt.date) -> bool:
+    return participant.dropped_out_on is not None and participant.dropped_out_on <= day
+
+
+def _responses(participant: Participant, kind: SurveyKind) -> list[Any]:
+    return [r for r in participant.survey_responses.all() if r.kind == kind]
+
+
+def _exception(participant: Participant, rule: str) -> EligibilityException | None:
+    return next((e for e in participant.eligibility_exceptions.all() if e.rule == rule), None)
+
+
+def _agreed(exception: EligibilityException) -> str:
+    return f"{exception.agreed_by} agreed on {_date(exception.agreed_on)}"
+
+
+def _joining_instructions(
+    rule: str,
+    *,
+    what: str,
+    starts_at: dt.datetime,
+    sent_at: dt.datetime | None,
+    cancelled: bool,
+    notice_hours: int,
+    late: Outcome,
+    as_of: dt.datetime,
+) -> Result:
+    """K7 and O5: joining instructions no later than `notice_hours` real hours before."""
+    if cancelled:
+        return _result(rule, Outcome.NOT_APPLICABLE, f"The {what} was cancelled.")
+    rule_words = f"they are due {notice_hours} hours before"
+    if sent_at is not None:
+        notice = _elapsed(sent_at, starts_at)
+        if notice >= dt.timedelta(hours=notice_hours):
+            return _result(
+                rule,
+                Outcome.PASS,
+                f"Joining instructions were sent {_duration(notice)} before the {what}; "
+                f"{rule_words}.",
+            )
+        side = "before the" if notice >= dt.timedelta(0) else "after the start of the"
+        return _result(
+            rule,
+            late,
+            f"Joining instructions were sent {_duration(notice)} {side} {what}; {rule_words}.",
+        )
+    deadline = _before(starts_at, notice_hours)
+    due = _local_date(deadline)
+    if as_of < deadline:
+        return _result(
+            rule,
+            Outcome.NOT_APPLICABLE,
+            f"Joining instructions for the {what} are due by {_when(deadline)}, "
+            f"{notice_hours} hours before it starts.",
+            due,
+        )
+    return _result(
+        rule,
+        late,
+        f"Joining instructions for the {what} have not been sent; they were due by "
+        f"{_when(deadline)}, {notice_hours} hours before it starts.",
+        due,
+    )
+
+
+# --- eligibility: E1–E10, C1–C2 (judge a participant) --------------------------------
+# A participant's business and programme year decide these; the thresholds belong to
+# the programme, so the business alone cannot be judged.
+# Prefetch: business__participants, eligibility_exceptions, memberships__cohort.
+
+
+def _size_test(label: str, value: Any, limit: Any, shown: Callable[[Any], str]) -> tuple[bool, str]:
+    """One E1 size test: (met, words). An unknown value is not met."""
+    if value is None:
+        return False, f"{label} unknown"
+    met = value <= limit
+    return met, f"{label} {shown(value)} ({'within' if met else 'over'} {shown(limit)})"
+
+
+@check("E1", judges="participant", kind="fail")
+def e1_sme_size(participant: Participant, *, as_of: dt.datetime) -> Result:
+    business, programme = participant.business, participant.programme
+    tests = [
+        _size_test("employees", business.employees, programme.sme_max_employees, str),
+        _size_test("turnover", business.turnover, programme.sme_max_turnover, _money),
+        _size_test(
+            "balance sheet total",
+            business.balance_sheet_total,
+            programme.sme_max_balance_sheet,
+            _money,
+        ),
+    ]
+    met = sum(1 for passed, _ in tests if passed)
+    details = ", ".join(words for _, words in tests)
+    outcome = Outcome.PASS if met >= SME_TESTS_NEEDED else Outcome.FAIL
+    return _result(
+        "E1",
+        outcome,
+        f"{business.name} meets {met} of the 3 SME size tests, and {SME_TESTS_NEEDED} are "
+        f"needed: {details}.",
+    )
+
+
+@check("E2", judges="participant", kind="fail")
+def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Result:
+    business, months = participant.business, participant.programme.min_trading_months
+    if business.trading_since is None:
+        return _result(
+            "E2",
+            Outcome.FAIL,
+            f"{business.name}'s trading start date is unknown; it must have been trading "
+            f"for {months} months or more.",
+        )
+    # Calendar months: trading since 21 November 2020 is 12 months on 21 November 2021.
+    qualifies_on = _add_months(business.trading_since, months)
+    since = _date(business.trading_since)
+    if _local_date(as_of) >= qualifies_on:
+        return _result(
+            "E2",
+            Outcome.PASS,
+            f"{business.name} has been trading since {since}, {months} months or more.",
+        )
+    return _result(
+        "E2",
+        Outcome.FAIL,
+        f"{business.name} has been trading since {since}, less than {months} months; "
+        f"it reaches {months} months on {_date(qualifies_on)}.",
+    )
+
+
+@check("E3", judges="participant", kind="fail")
+def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Result:
+    business, needed = participant.business, participant.programme.min_paye_employees
+    if business.employees is None:
+        return _result(
+            "E3",
+            Outcome.FAIL,
+            f"{business.name}'s number of employees on PAYE is unknown; at least {needed} "
+            "are needed.",
+        )
+    outcome = Outcome.PASS if business.employees >= needed else Outcome.FAIL
+    return _result(
+        "E3",
+        outcome,
+        f"{business.name} has {_plural(business.employees, 'employee')} on PAYE; at least "
+        f"{needed} are needed.",
+    )
+
+
+@check("E4", judges="participant", kind="fail")
+def e4_turnover(participant: Participant, *, as_of: dt.datetime) -> Result:
+    business, needed = participant.business, participant.programme.min_turnover
+    if business.turnover is None:
+        return _result(
+            "E4",
+            Outcome.FAIL,
+            f"{business.name}'s turnover is unknown; at least {_money(needed)} is needed.",
+        )
+    outcome = Outcome.PASS if business.turnover >= needed else Outcome.FAIL
+    return _result(
+        "E4",
+        outcome,
+        f"{business.name} has a turnover of {_money(business.turnover)}; at least "
+        f"{_money(needed)} is needed.",
+    )
+
+
+@check("E5", judges="participant", kind="fail")
+def e5_aspiration_to_improve(participant: Participant, *, as_of: dt.datetime) -> Result:
+    if participant.aspiration_to_improve:
+        return _result(
+            "E5", Outcome.PASS, f"{participant.full_name} has declared an aspiration to improve."
+        )
+    return _result(
+        "E5",
+        Outcome.FAIL,
+        f"{participant.full_name} has not declared an aspiration to improve the business.",
+    )
+
+
+@check("E6", judges="participant", kind="fail")
+def e6_lep_area(participant: Participant, *, as_of: dt.datetime) -> Result:
+    area, hub = participant.business.local_authority, participant.hub
+    if area in hub.local_authorities:
+        return _result("E6", Outcome.PASS, f"{area} is within the {hub.lep} area.")
+    exception = _exception(participant, EligibilityException.Rule.E6)
+    if exception is not None:
+        return _result(
+            "E6",
+            Outcome.PASS,
+            f"{area} is outside the {hub.lep} area, and the exception is recorded: "
+            f"{_agreed(exception)}.",
+        )
+    return _result(
+        "E6",
+        Outcome.FAIL,
+        f"{area} is outside the {hub.lep} area; an exception needs the formal agreement of "
+        "both LEPs, recorded with who agreed and when.",
+    )
+
+
+@check("E7", judges="participant", kind="fail")
+def e7_senior_decision_maker(participant: Participant, *, as_of: dt.datetime) -> Result:
+    if participant.senior_decision_maker:
+        return _result(
+            "E7",
+            Outcome.PASS,
+            f"{participant.full_name} is a senior decision maker in {participant.business.name}.",
+        )
+    return _result(
+        "E7",
+        Outcome.FAIL,
+        f"{participant.full_name} is not a senior decision maker in "
+        f"{participant.business.name}; attendance cannot be delegated.",
+    )
+
+
+@check("E8", judges="participant", kind="fail")
+def e8_not_previous_year(participant: Participant, *, as_of: dt.datetime) -> Result:
+    if not participant.previous_year_participant:
+        return _result(
+            "E8",
+            Outcome.PASS,
+            f"{participant.full_name} did not take part in the previous programme year.",
+        )
+    exception = _exception(participant, EligibilityException.Rule.E8)
+    if exception is not None:
+        return _result(
+            "E8",
+            Outcome.PASS,
+            f"{participant.full_name} took part in the previous programme year and is admitted "
+            f"at local discretion: {_agreed(exception)}.",
+        )
+    return _result(
+        "E8",
+        Outcome.FAIL,
+        f"{participant.full_name} took part in the previous programme year; only a drop-out "
+        "for reasons outside their control may be admitted, at local discretion, recorded.",
+    )
+
+
+@check("E9", judges="participant", kind="fail")
+def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) -> Result:
+    business = participant.business
+    others = [
+        other
+        for other in business.participants.all()
+        if other.programme_id == participant.programme_id and other.pk != participant.pk
+    ]
+    eligible = [o for o in others if o.eligibility_status == EligibilityStatus.ELIGIBLE]
+    if eligible:
+        return _result(
+            "E9",
+            Outcome.FAIL,
+            f"{eligible[0].full_name} from {business.name} already takes part this programme "
+            "year; only one person from a business takes part.",
+        )
+    if any(o.eligibility_status == EligibilityStatus.PENDING for o in others):
+        return _result(
+            "E9",
+            Outcome.WARN,
+            f"Another registration from {business.name} is pending; only one person from a "
+            "business takes part in a programme year.",
+        )
+    return _result(
+        "E9",
+        Outcome.PASS,
+        f"{participant.full_name} is the only person from {business.name} this programme year.",
+    )
+
+
+@check("E10", judges="participant", kind="warn")
+def e10_growth_potential(participant: Participant, *, as_of: dt.datetime) -> Result:
+    # E10 is desirable, never blocking: a warning at most.
+    business = participant.business
+    strengths = [
+        words
+        for flag, words in (
+            (business.scale_up_potential, "has potential to scale up"),
+            (business.exporter, "exports or could export"),
+        )
+        if flag
+    ]
+    if strengths:
+        return _result("E10", Outcome.PASS, f"{business.name} {' and '.join(strengths)}.")
+    return _result(
+        "E10",
+        Outcome.WARN,
+        f"{business.name} is not recorded as having potential to scale up or as exporting; "
+        "both are desirable, not required.",
+    )
+
+
+@check("C1", judges="participant", kind="fail")
+def c1_charter_before_allocation(participant: Participant, *, as_of: dt.datetime) -> Result:
+    memberships = sorted(participant.memberships.all(), key=lambda m: m.joined)
+    signed_at = participant.charter_signed_at
+    name = participant.full_name
+    if signed_at is None:
+        if memberships:
+            first = memberships[0]
+            return _result(
+                "C1",
+                Outcome.FAIL,
+                f"{name} was allocated to {first.cohort.name} on {_date(first.joined)} "
+                "without a signed Participant Charter.",
+            )
+        return _result(
+            "C1",
+            Outcome.WARN,
+            f"{name} has not signed the Participant Charter; it must be signed before "
+            "allocation to a cohort.",
+        )
+    # Allocation is recorded as a date: a charter signed on the day of allocation passes.
+    signed_on = _local_date(signed_at)
+    early = [m for m in memberships if m.joined < signed_on]
+    if early:
+        return _result(
+            "C1",
+            Outcome.FAIL,
+            f"{name} was allocated to {early[0].cohort.name} on {_date(early[0].joined)}, "
+            f"before signing the Participant Charter on {_date(signed_on)}.",
+        )
+    return _result(
+        "C1", Outcome.PASS, f"{name} signed the Participant Charter on {_date(signed_on)}."
+    )
+
+
+@check("C2", judges="participant", kind="fail")
+def c2_privacy_notice_first(participant: Participant, *, as_of: dt.datetime) -> Result:
+    acknowledged, registered = participant.privacy_notice_acknowledged, participant.registered
+    if acknowledged <= registered:
+        return _result(
+            "C2",
+            Outcome.PASS,
+            f"{participant.full_name} acknowledged the privacy notice on {_date(acknowledged)}, "
+            "before any further information was captured.",
+        )
+    return _result(
+        "C2",
+        Outcome.FAIL,
+        f"{participant.full_name} was registered on {_date(registered)} but acknowledged the "
+        f"privacy notice only on {_date(acknowledged)}.",
+    )
+
+
+# --- cohorts and group sessions: K1–K13 ----------------------------------------------
+# Prefetch for cohorts: memberships__participant__business, sessions.
+# Prefetch for sessions: cohort__programme, cohort__memberships__participant, attendance,
+# action_cards, survey_responses; select_related facilitator_note.
+
+
+@check("K1", judges="cohort", kind="fail")
+def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Result:
+    size = cohort.programme.cohort_size
+    count = len(_current_members(cohort, _local_date(as_of)))
+    has = f"{cohort.name} has {_plural(count, 'participant')}"
+    if count > size:
+        return _result("K1", Outcome.FAIL, f"{has}; a cohort has at most {size}.")
+    if count == size:
+        return _result("K1", Outcome.PASS, f"{has}, the target of {size}.")
+    sessions = _not_cancelled(cohort.sessions.all())
+    if sessions and sessions[0].starts_at <= as_of:
+        return _result(
+            "K1", Outcome.WARN, f"{has}, fewer than the target of {size}, and has started."
+        )
+    first = f" by the first session on {_date(_local_date(sessions[0].starts_at))}"
+    return _result(
+        "K1",
+        Outcome.PASS,
+        f"{has}; the target is {size}{first if sessions else ''}.",
+        _local_date(sessions[0].starts_at) if sessions else None,
+    )
+
+
+@check("K2", judges="cohort", kind="fail")
+def k2_cohort_hours_delivered(cohort: Cohort, *, as_of: dt.datetime) -> Result:
+    programme = cohort.programme
+    needed, end = programme.cohort_hours, programme.delivery_end
+    delivered = _total_hours(_delivered(cohort.sessions.all()))
+    of = f"{cohort.name} has {_hours(delivered)} of {_number(needed)} hours delivered"
+    if delivered >= needed:
+        return _result("K2", Outcome.PASS, f"{of}.")
+    if _local_date(as_of) > end:
+        return _result("K2", Outcome.FAIL, f"{of}; the delivery window closed on {_date(end)}.")
+    return _result("K2", Outcome.NOT_APPLICABLE, f"{of} so far, due by {_date(end)}.", end)
+
+
+@check("K3", judges="session", kind="warn")
+def k3_session_length(session: GroupSession, *, as_of: dt.datetime) -> Result:
+    if session.status == SessionStatus.CANCELLED:
+        return _result("K3", Outcome.NOT_APPLICABLE, "The session was cancelled.")
+    programme = session.cohort.programme
+    low, high = programme.session_hours_min, programme.session_hours_max
+    within = low <= session.hours <= high
+    return _result(
+        "K3",
+        Outcome.PASS if within else Outcome.WARN,
+        f"The session lasts {_hours(session.hours)} hours; sessions are recommended to last "
+        f"{_number(low)} to {_number(high)} hours.",
+    )
+
+
+@check("K4", judges="cohort", kind="warn")
+def k4_session_gaps(cohort: Cohort, *, as_of: dt.datetime) -> Result:
+    most = cohort.programme.session_gap_days_max
+    days = [_local_date(s.starts_at) for s in _not_cancelled(cohort.sessions.all())]
+    if len(days) < 2:
+        return _result(
+            "K4", Outcome.NOT_APPLICABLE, f"{cohort.name} has fewer than two sessions yet."
+        )
+    start, end = max(zip(days, days[1:], strict=False), key=lambda pair: pair[1] - pair[0])
+    gap = (end - start).days
+    sentence = (
+        f"The longest gap between sessions of {cohort.name} is {_plural(gap, 'day')} "
+        f"({_date(start)} to {_date(end)}); sessions are recommended fortnightly, with gaps "
+        f"of no more than {most} days."
+    )
+    return _result("K4", Outcome.WARN if gap > most else Outcome.PASS, sentence)
+
+
+@check("K5", judges="session", kind="fail")
+def k5_session_in_window(session: GroupSession, *, as_of: dt.datetime) -> Result:
+    if session.status == SessionStatus.CANCELLED:
+        return _result("K5", Outcome.NOT_APPLICABLE, "The session was cancelled.")
+    programme = session.cohort.programme
+    day = _local_date(session.starts_at)
+    inside = programme.delivery_start <= day <= programme.delivery_end
+    return _result(
+        "K5",
+        Outcome.PASS if inside else Outcome.FAIL,
+        f"The session on {_date(day)} is {'inside' if inside else 'outside'} the delivery "
+        f"window, {_date(programme.delivery_start)} to {_date(programme.delivery_end)}.",
+    )
+
+
+@check("K6", judges="cohort", kind="warn")
+def k6_schedule_complete(cohort: Cohort, *, as_of: dt.datetime) -> Result:
+    # K6: all sessions are scheduled at the outset, so the plan is visible to everyone.
+    programme = cohort.programme
+    needed, end = programme.cohort_hours, programme.delivery_end
+    planned = _total_hours(
+        s for s in _not_cancelled(cohort.sessions.all()) if _local_date(s.starts_at) <= end
+    )
+    sentence = (
+        f"{cohort.name} has {_hours(planned)} of {_number(needed)} hours delivered or "
+        f"scheduled by {_date(end)}."
+    )
+    if planned >= needed:
+        return _result("K6", Outcome.PASS, sentence)
+    return _result("K6", Outcome.WARN, sentence, end)
+
+
+@check("K7", judges="session", kind="fail")
+def k7_joining_instructions(session: GroupSession, *, as_of: dt.datetime) -> Result:
+    return _joining_instructions(
+        "K7",
+        what="session",
+        starts_at=session.starts_at,
+        sent_at=session.joining_instructions_sent_at,
+        cancelled=session.status == SessionStatus.CANCELLED,
+        notice_hours=session.cohort.programme.joining_instructions_hours,
+        late=Outcome.FAIL,
+        as_of=as_of,
+    )
+
+
+def _not_delivered(rule: str, session: GroupSession) -> Result | None:
+    if session.status == SessionStatus.DELIVERED:
+        return None
+    return _result(rule, Outcome.NOT_APPLICABLE, f"The session is {session.get_status_display()}.")
+
+
+@check("K8", judges="session", kind="fail")
+def k8_attendance_recorded(session: GroupSession, *, as_of: dt.datetime) -> Result:
+    if (skipped := _not_delivered("K8", session)) is not None:
+        return skipped
+    day = _local_date(session.starts_at)
+    expected = {m.participant_id for m in _members_on(session.cohort, day)}
+    recorded = {row.participant_id for row in session.attendance.all()}
+    missing = len(expected - recorded)
+    if missing:
+        return _result(
+            "K8",
+            Outcome.FAIL,
+            f"Attendance is not recorded for {missing} of {len(expected)} participants at "
+            f"{_session_name(session)}.",
+            day,
+        )
+    return _result(
+        "K8", Outcome.PASS, f"Attendance is recorded for everyone at {_session_name(session)}."
+    )
+
+
+@check("K9", judges="session", kind="warn")
+def k9_facilitator_notes(session: GroupSession, *, as_of: dt.datetime) -> Result:
+    if (skipped := _not_delivered("K9", session)) is not None:
+        return skipped
+    try:
+        note = session.facilitator_note
+    except ObjectDoesNotExist:
+        note = None
+    fields = ("issues_brought", "actions_agreed", "process_issues", "hot_topics")
+    if note is None or not any(getattr(note, field).strip() for field in fields):
+        return _result(
+            "K9",
+            Outcome.WARN,
+            f"Facilitator notes for {_session_name(session)} are not written yet: issues "
+            "brought, actions agreed, process issues and hot topics.",
+            _local_date(session.starts_at),
+        )
+    return _result(
+        "K9", Outcome.PASS, f"Facilitator notes for {_session_name(session)} are written."
+    )
+
+
+@check("K10", judges="session", kind="warn")
+def k10_action_cards(session: GroupSession, *, as_of: dt.datetime) -> Result:
+    if (skipped := _not_delivered("K10", session)) is not None:
+        return skipped
+    present = {row.participant_id for row in _present(session)}
+    if not present:
+        return _result(
+            "K10",
+            Outcome.NOT_APPLICABLE,
+            f"Nobody is recorded present at {_session_name(session)}.",
+        )
+    carded = {card.participant_id for card in session.action_cards.all()}
+    missing = len(present - carded)
+    if missing:
+        return _result(
+            "K10",
+            Outcome.WARN,
+            f"{missing} of {len(present)} participants present at {_session_name(session)} "
+            "have no action card.",
+        )
+    return _result(
+        "K10",
+        Outcome.PASS,
+        f"Everyone present at {_session_name(session)} has an action card.",
+    )
+
+
+@check("K11", judges="participant", kind="warn")
+def k11_moved_at_start(participant: Participant, *, as_of: dt.datetime) -> Result:
+    memberships = sorted(participant.memberships.all(), key=lambda m: m.joined)
+    if len(memberships) < 2:
+        return _result(
+            "K11", Outcome.NOT_APPLICABLE, f"{participant.full_name} has not moved cohort."
+        )
+    for move in memberships[1:]:
+        # A session on the day of joining is one the participant can attend.
+        missed = [
+            s
+            for s in _delivered(move.cohort.sessions.all())
+            if _local_date(s.starts_at) < move.joined
+        ]
+        if missed:
+            return _result(
+                "K11",
+                Outcome.WARN,
+                f"{participant.full_name} joined {move.cohort.name} on {_date(move.joined)}, "
+                f"after {_plural(len(missed), 'session')} had been delivered; a moved "
+                "participant joins a cohort at the start of its journey.",
+            )
+    last = memberships[-1]
+    return _result(
+        "K11",
+        Outcome.PASS,
+        f"{participant.full_name} joined {last.cohort.name} on {_date(last.joined)}, before "
+        "any of its sessions had been delivered.",
+    )
+
+
+def _possible_competitors(businesses: list[Business]) -> tuple[Business, Business] | None:
+    seen: dict[tuple[str, str], Business] = {}
+    for business in businesses:
+        if not business.sector:
+            continue
+        key = (business.sector, business.local_authority)
+        if key in seen:
+            return seen[key], business
+        seen[key] = business
+    return None
+
+
+@check("K12", judges="cohort", kind="warn")
+def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
+    businesses = [m.participant.business for m in _current_members(cohort, _local_date(as_of))]
+    if len(businesses) < 2:
+        return _result(
+            "K12", Outcome.NOT_APPLICABLE, f"{cohort.name} has fewer than two participants."
+        )
+    concerns = []
+    sectors = Counter(b.sector for b in businesses if b.sector)
+    if sectors:
+        sector, count = sectors.most_common(1)[0]
+        # K12: a cohort dominated by one sector has less to share across sectors.
+        if count * 2 > len(businesses):
+            concerns.append(
+                f"{count} of {len(businesses)} businesses are in {_sector_words(sector)}"
+            )
+    pair = _possible_competitors(businesses)
+    if pair is not None:
+        concerns.append(
+            f"{pair[0].name} and {pair[1].name} are both in {_sector_words(pair[0].sector)} "
+            f"in {pair[0].local_authority}, so may be competitors"
+        )
+    if concerns:
+        return _result(
+            "K12", Outcome.WARN, f"Consider the balance of {cohort.name}: {'; '.join(concerns)}."
+        )
+    return _result(
+        "K12",
+        Outcome.PASS,
+        f"{cohort.name} has a mix of sectors and no two businesses in the same sector and area.",
+    )
+
+
+@check("K13", judges="participant", kind="warn")
+def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) -> Result:
+    today = _local_date(as_of)
+    name = participant.full_name
+    if _dropped_out(participant, today):
+        return _result(
+            "K13",
+            Outcome.NOT_APPLICABLE,
+            f"{name} dropped out on {_date(participant.dropped_out_on)}.",
+        )
+    membership = _current_membership(participant, today)
+    if membership is None:
+        return _result("K13", Outcome.NOT_APPLICABLE, f"{name} is not in a cohort.")
+    sessions = [
+        s
+        for s in _delivered(membership.cohort.sessions.all())
+        if s.starts_at <= as_of and _local_date(s.starts_at) >= membership.joined
+    ][-2:]
+    if len(sessions) < 2:
+        return _result(
+            "K13",
+            Outcome.NOT_APPLICABLE,
+            f"{name} has had fewer than two delivered sessions in {membership.cohort.name}.",
+        )
+    # Only a recorded absence counts: a missing record is K8's to raise.
+    absent = {row.session_id for row in participant.attendance.all() if not row.present}
+    if all(s.pk in absent for s in sessions):
+        return _result(
+            "K13",
+            Outcome.WARN,
+            f"{name} was absent from the last two sessions of {membership.cohort.name} "
+            f"({_date(_local_date(sessions[0].starts_at))} and "
+            f"{_date(_local_date(sessions[1].starts_at))}): follow up, and report to the hub "
+            "if they have disengaged.",
+        )
+    return _result(
+        "K13",
+        Outcome.PASS,
+        f"{name} attended at least one of the last two sessions of {membership.cohort.name}.",
+    )
+
+
+# --- one-to-one support: O1–O8 -------------------------------------------------------
+# Prefetch for participants: one_to_ones, attendance__session, memberships__cohort__sessions;
+# select_related action_plan. For one-to-ones: participant (with the same).
+
+
+@check("O1", judges="participant", kind="fail")
+def o1_one_to_one_hours(participant: Participant, *, as_of: dt.datetime) -> Result:
+    name, programme = participant.full_name, participant.programme
+    if participant.one_to_one_declined:
+        return _result(
+            "O1",
+            Outcome.PASS,
+            f"{name} declined one-to-one support, and the refusal is recorded (O8).",
+        )
+    today = _local_date(as_of)
+    if _dropped_out(participant, today):
+        return _result(
+            "O1",
+            Outcome.NOT_APPLICABLE,
+            f"{name} dropped out on {_date(participant.dropped_out_on)}.",
+        )
+    if not participant.memberships.all():
+        return _result("O1", Outcome.NOT_APPLICABLE, f"{name} is not in a cohort yet.")
+    needed, end = programme.one_to_one_hours, programme.delivery_end
+    delivered_sessions = [
+        o for o in participant.one_to_ones.all() if o.status == SessionStatus.DELIVERED
+    ]
+    delivered = _total_hours(delivered_sessions)
+    of = (
+        f"{name} has {_hours(delivered)} of {_number(needed)} hours of one-to-one support delivered"
+    )
+    if delivered < needed and today > end:
+        return _result("O1", Outcome.FAIL, f"{of}; the delivery window closed on {_date(end)}.")
+    # O1: support through an existing local programme records what it was.
+    undescribed = [
+        o
+        for o in delivered_sessions
+        if o.route == OneToOneRoute.EXISTING and not o.nature_of_support.strip()
+    ]
+    if undescribed:
+        return _result(
+            "O1",
+            Outcome.WARN,
+            f"{of}; record the nature of the support given through "
+            f"{undescribed[0].existing_programme}.",
+            None if delivered >= needed else end,
+        )
+    if delivered >= needed:
+        return _result("O1", Outcome.PASS, f"{of}.")
+    return _result("O1", Outcome.NOT_APPLICABLE, f"{of} so far, due by {_date(end)}.", end)
+
+
+def _cancelled_one_to_one(rule: str, session: OneToOneSession) -> Result | None:
+    if session.status != SessionStatus.CANCELLED:
+        return None
+    return _result(rule, Outcome.NOT_APPLICABLE, "The one-to-one session was cancelled.")
+
+
+@check("O2", judges="one_to_one", kind="fail")
+def o2_after_first_group_session(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
+    if (skipped := _cancelled_one_to_one("O2", session)) is not None:
+        return skipped
+    first = _first_attended_session(session.participant)
+    when = f"The one-to-one session at {_when(session.starts_at)}"
+    if first is None or session.starts_at <= first.starts_at:
+        return _result(
+            "O2",
+            Outcome.FAIL,
+            f"{when} is before the participant's first group session; one-to-one support "
+            "begins only after it.",
+        )
+    return _result(
+        "O2",
+        Outcome.PASS,
+        f"{when} is after the participant's first group session on "
+        f"{_date(_local_date(first.starts_at))}.",
+    )
+
+
+@check("O3", judges="one_to_one", kind="warn")
+def o3_soon_after_final_session(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
+    if (skipped := _cancelled_one_to_one("O3", session)) is not None:
+        return skipped
+    participant = session.participant
+    membership = _latest_membership(participant)
+    sessions = _not_cancelled(membership.cohort.sessions.all()) if membership else []
+    if not sessions:
+        return _result(
+            "O3", Outcome.NOT_APPLICABLE, "The participant's cohort has no sessions scheduled."
+        )
+    months = participant.programme.one_to_one_months_after_final
+    final = _local_date(sessions[-1].starts_at)
+    latest = _add_months(final, months)
+    day = _local_date(session.starts_at)
+    sentence = (
+        f"The one-to-one session on {_date(day)} is "
+        f"{'within' if day <= latest else 'more than'} {_plural(months, 'month')} of the "
+        f"cohort's final group session on {_date(final)}."
+    )
+    return _result("O3", Outcome.PASS if day <= latest else Outcome.WARN, sentence)
+
+
+@check("O4", judges="one_to_one", kind="fail")
+def o4_within_window(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
+    if (skipped := _cancelled_one_to_one("O4", session)) is not None:
+        return skipped
+    end = session.participant.programme.delivery_end
+    day = _local_date(session.starts_at)
+    if day <= end:
+        return _result(
+            "O4",
+            Outcome.PASS,
+            f"The one-to-one session on {_date(day)} is within the delivery window, which "
+            f"ends on {_date(end)}.",
+        )
+    return _result(
+        "O4",
+        Outcome.FAIL,
+        f"The one-to-one session on {_date(day)} is after the delivery window ended on "
+        f"{_date(end)}.",
+    )
+
+
+@check("O5", judges="one_to_one", kind="warn")
+def o5_joining_instructions(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
+    return _joining_instructions(
+        "O5",
+        what="one-to-one session",
+        starts_at=session.starts_at,
+        sent_at=session.joining_instructions_sent_at,
+        cancelled=session.status == SessionStatus.CANCELLED,
+        notice_hours=session.participant.programme.joining_instructions_hours,
+        late=Outcome.WARN,
+        as_of=as_of,
+    )
+
+
+@check("O6", judges="participant", kind="warn")
+def o6_action_plan(participant: Participant, *, as_of: dt.datetime) -> Result:
+    first = _first_attended_session(participant)
+    name = participant.full_name
+    if first is None:
+        return _result(
+            "O6", Outcome.NOT_APPLICABLE, f"{name} has not attended a group session yet."
+        )
+    try:
+        plan = participant.action_plan
+    except ObjectDoesNotExist:
+        return _result(
+            "O6",
+            Outcome.WARN,
+            f"{name} has no action plan yet; a short GROW(TH) plan follows the first group "
+            f"session on {_date(_local_date(first.starts_at))}.",
+        )
+    return _result(
+        "O6", Outcome.PASS, f"{name}'s action plan was agreed on {_date(plan.agreed_on)}."
+    )
+
+
+@check("O7", judges="one_to_one", kind="warn")
+def o7_conflicts_declared(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
+    # There is no record of providers' declarations yet, so nothing can be judged.
+    return _result(
+        "O7",
+        Outcome.NOT_APPLICABLE,
+        "Providers' declarations of conflicts of interest and of later private work are not "
+        "yet recorded in the system.",
+    )
+
+
+@check("O8", judges="participant", kind="—")
+def o8_refusal_recorded(participant: Participant, *, as_of: dt.datetime) -> Result:
+    if participant.one_to_one_declined:
+        return _result(
+            "O8",
+            Outcome.PASS,
+            f"{participant.full_name} declined one-to-one support; the refusal is recorded.",
+        )
+    return _result(
+        "O8",
+        Outcome.NOT_APPLICABLE,
+        f"{participant.full_name} has not declined one-to-one support.",
+    )
+
+
+# --- quality: Q1–Q5 -------------------------------------------------------------------
+# Prefetch for facilitators: role_assignments__cohort__sessions__observations.
+# For observations: select_related session__cohort__programme.
+
+
+@check("Q1", judges="facilitator", kind="warn")
+def q1_facilitator_observed(facilitator: User, *, as_of: dt.datetime) -> Result:
+    cohorts = [
+        assignment.cohort
+        for assignment in facilitator.role_assignments.all()
+        if assignment.role == Role.FACILITATOR and assignment.cohort is not None
+    ]
+    if not cohorts:
+        return _result("Q1", Outcome.NOT_APPLICABLE, f"{facilitator} does not facilitate a cohort.")
+    observed = [
+        observation
+        for cohort in cohorts
+        for session in cohort.sessions.all()
+        for observation in session.observations.all()
+        if observation.completed is not None
+    ]
+    if observed:
+        latest = max(o.completed for o in observed)
+        return _result(
+            "Q1", Outcome.PASS, f"A session of {facilitator}'s was observed on {_date(latest)}."
+        )
+    return _result(
+        "Q1",
+        Outcome.WARN,
+        f"No session of {facilitator}'s has been observed yet; each facilitator has at least "
+        "one session observed.",
+    )
+
+
+@check("Q2", judges="observation", kind="fail")
+def q2_observation_notice(observation: Observation, *, as_of: dt.datetime) -> Result:
+    session = observation.session
+    hours = session.cohort.programme.observation_notice_hours
+    notice = _elapsed(observation.notice_given, session.starts_at)
+    problems = []
+    if notice < dt.timedelta(hours=hours):
+        problems.append(
+            f"the facilitator was given notice {_duration(notice)} before it, and "
+            f"{hours} hours' notice is needed"
+        )
+    if observation.privacy_statement_shared is None:
+        problems.append("no privacy statement was shared with the cohort")
+    if problems:
+        return _result(
+            "Q2",
+            Outcome.FAIL,
+            f"For the observation of {_session_name(session)}, {'; '.join(problems)}.",
+        )
+    return _result(
+        "Q2",
+        Outcome.PASS,
+        f"The facilitator was given notice of the observation of {_session_name(session)} "
+        f"{_duration(notice)} before it, and the privacy statement was shared.",
+    )
+
+
+@check("Q3", judges="session", kind="—")
+def q3_random_selection(session: GroupSession, *, as_of: dt.datetime) -> Result:
+    # Q3 is a feature (the programme manager's random pick), not something to judge.
+    return _result(
+        "Q3",
+        Outcome.NOT_APPLICABLE,
+        "Sessions for observation are selected at random by the programme manager.",
+    )
+
+
+@check("Q4", judges="observation", kind="warn")
+def q4_recording_deleted(observation: Observation, *, as_of: dt.datetime) -> Result:
+    name = _session_name(observation.session)
+    if observation.recording_deleted is not None:
+        return _result(
+            "Q4",
+            Outcome.PASS,
+            f"The recording of {name} was deleted on "
+            f"{_date(_local_date(observation.recording_deleted))}.",
+        )
+    if observation.completed is None and not observation.feedback.strip():
+        return _result(
+            "Q4",
+            Outcome.NOT_APPLICABLE,
+            f"The observation of {name} has not been reviewed yet.",
+        )
+    return _result(
+        "Q4",
+        Outcome.WARN,
+        f"Any recording of {name} is not recorded as deleted; delete it once reviewed or once "
+        "feedback is given.",
+    )
+
+
+@check("Q5", judges="complaint", kind="warn")
+def q5_complaint_action(complaint: Complaint, *, as_of: dt.datetime) -> Result:
+    received = _date(complaint.received)
+    if complaint.action_taken.strip():
+        return _result(
+            "Q5",
+            Outcome.PASS,
+            f"The complaint received on {received} has the action taken recorded.",
+        )
+    return _result(
+        "Q5",
+        Outcome.WARN,
+        f"The complaint received on {received} has no action taken recorded.",
+    )
+
+
+# --- surveys: S1–S5 --------------------------------------------------------------------
+# Prefetch for participants: survey_responses, memberships__cohort__sessions.
+# For sessions: attendance, survey_responses.
+
+
+@check("S1", judges="participant", kind="warn")
+def s1_baseline_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
+    name = participant.full_name
+    if not participant.memberships.all():
+        return _result("S1", Outcome.NOT_APPLICABLE, f"{name} is not in a cohort yet.")
+    if _responses(participant, SurveyKind.BASELINE):
+        return _result("S1", Outcome.PASS, f"{name} has answered the baseline survey.")
+    return _result("S1", Outcome.WARN, f"{name} has not answered the baseline survey.")
+
+
+@check("S2", judges="session", kind="warn")
+def s2_session_feedback(session: GroupSession, *, as_of: dt.datetime) -> Result:
+    if (skipped := _not_delivered("S2", session)) is not None:
+        return skipped
+    present = {row.participant_id for row in _present(session)}
+    if not present:
+        return _result(
+            "S2", Outcome.NOT_APPLICABLE, f"Nobody is recorded present at {_session_name(session)}."
+        )
+    answered = {
+        r.participant_id
+        for r in session.survey_responses.all()
+        if r.kind == SurveyKind.SESSION_FEEDBACK
+    }
+    missing = len(present - answered)
+    if missing:
+        return _result(
+            "S2",
+            Outcome.WARN,
+            f"{missing} of {len(present)} participants present at {_session_name(session)} "
+            "have not answered the feedback survey.",
+        )
+    return _result(
+        "S2",
+        Outcome.PASS,
+        f"Everyone present at {_session_name(session)} has answered the feedback survey.",
+    )
+
+
+@check("S3", judges="participant", kind="warn")
+def s3_exit_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
+    today, name = _local_date(as_of), participant.full_name
+    membership = _current_membership(participant, today)
+    if _dropped_out(participant, today) or membership is None:
+        return _result("S3", Outcome.NOT_APPLICABLE, f"{name} is not completing a cohort (see S4).")
+    cohort = membership.cohort
+    needed = participant.programme.cohort_hours
+    if _total_hours(_delivered(cohort.sessions.all())) < needed:
+        return _result(
+            "S3",
+            Outcome.NOT_APPLICABLE,
+            f"{cohort.name} has not yet delivered its {_number(needed)} hours.",
+        )
+    if _responses(participant, SurveyKind.EXIT):
+        return _result("S3", Outcome.PASS, f"{name} has answered the exit survey.")
+    return _result(
+        "S3",
+        Outcome.WARN,
+        f"{name} has not answered the exit survey; {cohort.name} has delivered its "
+        f"{_number(needed)} hours.",
+    )
+
+
+@check("S4", judges="participant", kind="warn")
+def s4_dropout_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
+    name = participant.full_name
+    if not _dropped_out(participant, _local_date(as_of)):
+        return _result("S4", Outcome.NOT_APPLICABLE, f"{name} has not dropped out.")
+    left = _date(participant.dropped_out_on)
+    if _responses(participant, SurveyKind.DROPOUT):
+        return _result(
+            "S4", Outcome.PASS, f"{name} dropped out on {left} and answered the drop-out survey."
+        )
+    return _result(
+        "S4",
+        Outcome.WARN,
+        f"{name} dropped out on {left} and has not answered the drop-out survey.",
+    )
+
+
+@check("S5", judges="participant", kind="—")
+def s5_evaluator_surveys(participant: Participant, *, as_of: dt.datetime) -> Result:
+    # S5 is a feature: the list of completers due an evaluator survey, with consent.
+    return _result(
+        "S5",
+        Outcome.NOT_APPLICABLE,
+        "The independent evaluator surveys completers after completion and six months later; "
+        "see the list of who is due.",
+    )
+
+
+# --- reporting: M1 --------------------------------------------------------------------
+# Prefetch for returns: hub, versions.
+
+
+def programme_for_month(month: dt.date) -> Programme:
+    """The programme year whose delivery window covers `month`, else the current one.
+
+    A return carries no programme; the month decides which year's due day applies, so a
+    late return for March 2022 is judged by 2021/22's rule even after 2022/23 is set up.
+    """
+    month_end = month.replace(day=_days_in(month.year, month.month))
+    covering = Programme.objects.filter(
+        delivery_start__lte=month_end, delivery_end__gte=month
+    ).first()  # ordered newest first
+    return covering or Programme.current()
+
+
+def return_due_at(month: dt.date, programme: Programme) -> dt.datetime:
+    """M1: the last second of `return_due_day` of the month after `month`, in London."""
+    following = _add_months(month.replace(day=1), 1)
+    due_day = following.replace(day=programme.return_due_day)
+    return dt.datetime.combine(due_day, dt.time(23, 59, 59), tzinfo=LONDON)
+
+
+def _on_time(moment: dt.datetime, due_at: dt.datetime) -> bool:
+    """Within the due day in London, to the last fraction of its last second."""
+    return _local_date(moment) <= due_at.date()
+
+
+@check("M1", judges="monthly_return", kind="fail")
+def m1_return_on_time(monthly_return: MonthlyReturn, *, as_of: dt.datetime) -> Result:
+    due_at = return_due_at(monthly_return.month, programme_for_month(monthly_return.month))
+    which = f"{monthly_return.hub.name}'s return for {monthly_return.month:%B %Y}"
+    due_words = f"it was due by {_when(due_at)}"
+    first = min(monthly_return.versions.all(), key=lambda v: v.submitted_at, default=None)
+    if first is not None:
+        submitted = _when(first.submitted_at)
+        if _on_time(first.submitted_at, due_at):
+            return _result(
+                "M1", Outcome.PASS, f"{which} was submitted at {submitted}; {due_words}."
+            )
+        return _result(
+            "M1", Outcome.FAIL, f"{which} was submitted late, at {submitted}; {due_words}."
+        )
+    if _on_time(as_of, due_at):
+        return _result(
+            "M1",
+            Outcome.NOT_APPLICABLE,
+            f"{which} is due by {_when(due_at)}.",
+            due_at.date(),
+        )
+    return _result("M1", Outcome.FAIL, f"{which} is missing; {due_words}.", due_at.date())
