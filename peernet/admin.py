@@ -21,6 +21,7 @@ from peernet.models import (
     Hub,
     Programme,
     RoleAssignment,
+    RuleWarning,
     User,
     WorkerHeartbeat,
 )
@@ -169,3 +170,20 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["worker", "seen_at"]
     search_fields = ["worker"]
     readonly_fields = ["worker", "seen_at"]
+
+
+@admin.register(RuleWarning)
+class RuleWarningAdmin(ScopedAdmin):
+    """A record of what was shown: read-only."""
+
+    list_display = ["recorded_at", "rule", "action", "hub", "sentence", "recorded_by"]
+    list_filter = ["rule", "action", "subject_kind", "hub"]
+    search_fields = ["rule", "sentence", "action"]
+    list_select_related = ["hub", "recorded_by"]
+    date_hierarchy = "recorded_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

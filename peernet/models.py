@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from peernet.access import HubQuerySet, UserQuerySet
+from peernet.access import HubQuerySet, ScopedQuerySet, UserQuerySet
 
 
 class Programme(models.Model):
@@ -287,3 +287,33 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S %Z}"
+
+
+class RuleWarningQuerySet(ScopedQuerySet):
+    hub_path = "hub"
+
+
+class RuleWarning(models.Model):
+    """A warning a programme check gave when someone acted (PROGRAMME-RULES.md: a warn
+    is shown and recorded), e.g. K11 when a participant joins a cohort that has met."""
+
+    rule = models.CharField(max_length=4)
+    # What the check judged (peernet.rules.Judges) and its primary key.
+    subject_kind = models.CharField(max_length=20)
+    subject_id = models.PositiveBigIntegerField()
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="rule_warnings")
+    sentence = models.TextField()
+    action = models.CharField(max_length=40, help_text="The service that acted.")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = RuleWarningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "rule"]
+        indexes = [models.Index(fields=["subject_kind", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} at {self.action}"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -658,11 +658,14 @@ def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Result:
         return _result(
             "K1", Outcome.WARN, f"{has}, fewer than the target of {size}, and has started."
         )
-    first = f" by the first session on {_date(_local_date(sessions[0].starts_at))}"
+    # A forming cohort may have no session yet.
+    first = (
+        f" by the first session on {_date(_local_date(sessions[0].starts_at))}" if sessions else ""
+    )
     return _result(
         "K1",
         Outcome.PASS,
-        f"{has}; the target is {size}{first if sessions else ''}.",
+        f"{has}; the target is {size}{first}.",
         _local_date(sessions[0].starts_at) if sessions else None,
     )
 
@@ -1047,10 +1050,14 @@ def o3_soon_after_final_session(session: OneToOneSession, *, as_of: dt.datetime)
     final = _local_date(sessions[-1].starts_at)
     latest = _add_months(final, months)
     day = _local_date(session.starts_at)
+    within = (
+        f"within {_plural(months, 'month')} of"
+        if day <= latest
+        else f"more than {_plural(months, 'month')} after"
+    )
     sentence = (
-        f"The one-to-one session on {_date(day)} is "
-        f"{'within' if day <= latest else 'more than'} {_plural(months, 'month')} of the "
-        f"cohort's final group session on {_date(final)}."
+        f"The one-to-one session on {_date(day)} is {within} the cohort's final group "
+        f"session on {_date(final)} (the latest date is {_date(latest)})."
     )
     return _result("O3", Outcome.PASS if day <= latest else Outcome.WARN, sentence)
 
@@ -1397,3 +1404,37 @@ def m1_return_on_time(monthly_return: MonthlyReturn, *, as_of: dt.datetime) -> R
             due_at.date(),
         )
     return _result("M1", Outcome.FAIL, f"{which} is missing; {due_words}.", due_at.date())
+
+
+# --- enforcing the checks at an action --------------------------------------------------
+# Eligibility decisions, allocation, scheduling, one-to-one logging and observation
+# booking ask their own checks: a fail blocks the action with its sentence, a warn is
+# shown and recorded (peernet.services.rule_warnings_record).
+
+
+class RuleBroken(Exception):
+    """An action refused because a check failed; `results` are the failing checks."""
+
+    def __init__(self, results: Iterable[Result]) -> None:
+        self.results = list(results)
+        super().__init__(" ".join(result.sentence for result in self.results))
+
+
+def run_rules(subject: Any, rules: Iterable[str], *, as_of: dt.datetime) -> list[Result]:
+    """The named checks on one subject, in the order given (an action asks only its own)."""
+    return [CHECKS[rule](subject, as_of=as_of) for rule in rules]
+
+
+def enforce(
+    results: Iterable[Result], *, exceptions_allowed: Collection[str] = frozenset()
+) -> list[Result]:
+    """Raise `RuleBroken` for any fail not excused; return the warnings to show and record.
+
+    E6 and E8 already pass when their exception is recorded, so `exceptions_allowed` is
+    for a caller that has excused a rule some other way.
+    """
+    results = list(results)
+    broken = [r for r in results if r.outcome == Outcome.FAIL and r.rule not in exceptions_allowed]
+    if broken:
+        raise RuleBroken(broken)
+    return [r for r in results if r.outcome == Outcome.WARN]

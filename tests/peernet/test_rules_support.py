@@ -211,6 +211,15 @@ def test_o3_within_a_month_of_the_final_session(cohort, participant, provider, s
     assert judge("O3", one_to_one).outcome == outcome
 
 
+def test_o3_sentence_names_the_latest_date(cohort, participant, provider):
+    make_session(cohort, "2021-09-01T09:30")
+    one_to_one = make_one_to_one(participant, provider, starts_at=local("2021-10-02T09:00"))
+    assert judge("O3", one_to_one).sentence == (
+        "The one-to-one session on 2 October 2021 is more than 1 month after the cohort's "
+        "final group session on 1 September 2021 (the latest date is 1 October 2021)."
+    )
+
+
 # --- O4: completed by the end of the window ----------------------------------------------
 
 

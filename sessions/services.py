@@ -1,0 +1,190 @@
+"""Writes for delivery: logging one-to-one sessions and booking observations.
+
+Each action writes its row inside the transaction, asks the programme checks
+(peernet.rules) on it, and a fail raises `RuleBroken` with the check's sentence, which
+rolls the write back. Warnings are recorded (`RuleWarning`). A refusal that is not a
+programme rule (a provider from another hub) is a `ValidationError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from participants.models import Participant
+from peernet.models import Role, RoleAssignment, User
+from peernet.rules import enforce, run_rules
+from peernet.services import rule_warnings_record
+from sessions.models import (
+    GroupSession,
+    Observation,
+    OneToOneRoute,
+    OneToOneSession,
+    SessionStatus,
+)
+
+# O2 and O4 fail, O3 and O5 warn (O7 has nothing to judge yet).
+ONE_TO_ONE_RULES = ("O2", "O3", "O4", "O5")
+OBSERVATION_RULES = ("Q2",)
+
+
+def _aware(name: str, moment: dt.datetime | None) -> None:
+    if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
+        raise ValueError(f"{name} must be an aware datetime, not {moment!r}.")
+
+
+def _next_one_to_one_key(participant: Participant) -> str:
+    """`<participant key>-o<n>`: n counts their one-to-ones, skipping keys already taken."""
+    n = participant.one_to_ones.count() + 1
+    while OneToOneSession.objects.filter(key=f"{participant.key}-o{n}").exists():
+        n += 1
+    return f"{participant.key}-o{n}"
+
+
+def _check_route(
+    *,
+    participant: Participant,
+    route: str,
+    provider: User | None,
+    existing_programme: str,
+) -> None:
+    """O1: the programme route names a provider of the participant's hub; support
+    through an existing local programme names that programme."""
+    if route == OneToOneRoute.PROGRAMME:
+        if provider is None:
+            raise ValidationError("Choose the provider who delivers this one-to-one session.")
+        if existing_programme.strip():
+            raise ValidationError(
+                "A session delivered by the programme does not name an existing local "
+                "programme; choose the existing-programme route instead."
+            )
+    elif route == OneToOneRoute.EXISTING:
+        if not existing_programme.strip():
+            raise ValidationError("Name the existing local programme that delivers this support.")
+    else:
+        raise ValidationError(f"{route!r} is not a one-to-one route.")
+    if provider is not None:
+        provides_here = RoleAssignment.objects.filter(
+            user=provider, role=Role.ONE_TO_ONE_PROVIDER, hub_id=participant.hub_id
+        ).exists()
+        if not provides_here:
+            raise ValidationError(
+                f"{provider} is not a one-to-one provider in {participant.hub.name}."
+            )
+
+
+@transaction.atomic
+def one_to_one_log(
+    *,
+    participant: Participant,
+    starts_at: dt.datetime,
+    hours: Decimal,
+    status: SessionStatus | str,
+    route: OneToOneRoute | str,
+    provider: User | None = None,
+    existing_programme: str = "",
+    nature_of_support: str = "",
+    joining_instructions_sent_at: dt.datetime | None = None,
+    by: User,
+    as_of: dt.datetime | None = None,
+) -> OneToOneSession:
+    """Log a one-to-one session (scheduled, delivered or cancelled) for `participant`."""
+    _aware("starts_at", starts_at)
+    _aware("joining_instructions_sent_at", joining_instructions_sent_at)
+    as_of = as_of or timezone.now()
+    # One log at a time per participant, so keys are not handed out twice.
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("hub")
+        .get(pk=participant.pk)
+    )
+    if hours <= 0:
+        raise ValidationError("A one-to-one session lasts more than 0 hours.")
+    if status not in SessionStatus.values:
+        raise ValidationError(f"{status!r} is not a session status.")
+    _check_route(
+        participant=participant,
+        route=route,
+        provider=provider,
+        existing_programme=existing_programme,
+    )
+    if participant.one_to_ones.filter(starts_at=starts_at).exists():
+        raise ValidationError(
+            f"{participant.full_name} already has a one-to-one session starting then."
+        )
+
+    session = OneToOneSession.objects.create(
+        key=_next_one_to_one_key(participant),
+        participant=participant,
+        provider=provider,
+        starts_at=starts_at,
+        hours=hours,
+        status=status,
+        route=route,
+        existing_programme=existing_programme.strip(),
+        nature_of_support=nature_of_support,
+        joining_instructions_sent_at=joining_instructions_sent_at,
+    )
+    judged = (
+        OneToOneSession.objects.select_related("participant__programme")
+        .prefetch_related(
+            "participant__attendance__session", "participant__memberships__cohort__sessions"
+        )
+        .get(pk=session.pk)
+    )
+    results = run_rules(judged, ONE_TO_ONE_RULES, as_of=as_of)
+    enforce(results)
+    rule_warnings_record(
+        results=results,
+        subject_kind="one_to_one",
+        subject_id=session.pk,
+        hub=participant.hub,
+        action="one_to_one_log",
+        by=by,
+    )
+    return session
+
+
+@transaction.atomic
+def observation_book(
+    *,
+    session: GroupSession,
+    observer: User,
+    notice_given: dt.datetime,
+    privacy_statement_shared: dt.datetime | None,
+    by: User,
+    as_of: dt.datetime | None = None,
+) -> Observation:
+    """Book an observation of a group session (Q2: notice to the facilitator, and a
+    privacy statement shared with the cohort)."""
+    _aware("notice_given", notice_given)
+    _aware("privacy_statement_shared", privacy_statement_shared)
+    as_of = as_of or timezone.now()
+    session = GroupSession.objects.select_related("cohort__hub").get(pk=session.pk)
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError("A cancelled session cannot be observed.")
+    if session.observations.filter(observer=observer).exists():
+        raise ValidationError(f"{observer} is already booked to observe this session.")
+
+    observation = Observation.objects.create(
+        session=session,
+        observer=observer,
+        notice_given=notice_given,
+        privacy_statement_shared=privacy_statement_shared,
+    )
+    judged = Observation.objects.select_related("session__cohort__programme").get(pk=observation.pk)
+    results = run_rules(judged, OBSERVATION_RULES, as_of=as_of)
+    enforce(results)
+    rule_warnings_record(
+        results=results,
+        subject_kind="observation",
+        subject_id=observation.pk,
+        hub=session.cohort.hub,
+        action="observation_book",
+        by=by,
+    )
+    return observation
