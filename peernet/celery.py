@@ -8,6 +8,7 @@ Beat (run exactly once per deployment) enqueues the schedule below.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peernet.settings")
 
@@ -22,5 +23,11 @@ app.conf.beat_schedule = {
         "schedule": 5 * 60.0,
         # A heartbeat no worker took within its own interval says nothing: drop it.
         "options": {"expires": 5 * 60},
+    },
+    # The daily at-risk scan and digests, before the working day (CELERY_TIMEZONE is
+    # Europe/London, so 06:00 is local time in summer and winter).
+    "risk-scan-all-hubs": {
+        "task": "reporting.tasks.risk_scan_all",
+        "schedule": crontab(hour=6, minute=0),
     },
 }

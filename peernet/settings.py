@@ -182,6 +182,7 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="peer-networks@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # the file-based backend's folder
 
 # Celery: with no broker, tasks run in process through the same code (the demo);
 # production and CI point CELERY_BROKER_URL at Redis.

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from peernet.models import Role, RoleAssignment, WorkerHeartbeat
+from reporting.selectors import todo_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ AREA_URL_NAMES: dict[str, str] = {
     Role.ONE_TO_ONE_PROVIDER: "one_to_one:home",
 }
 _ROLE_ORDER = {role: index for index, role in enumerate(Role.values)}
+# The home page shows the most urgent items; the areas (later issues) will list them all.
+TODO_SHOWN = 50
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -91,7 +94,11 @@ def area_url(assignment: RoleAssignment) -> str | None:
 @never_cache  # the page names the user and their hubs and cohorts
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send the user to their area; with several places to go, list them."""
+    """Send the user to their area; with several places to go, list them, and what needs
+    doing (the at-risk scan's open findings that are theirs, most urgent first).
+
+    Queries: the session and user, the role assignments, the user's scope and the
+    findings — the same whatever the number of items."""
     assignments = sorted(
         request.user.role_assignments.select_related("hub", "cohort"),
         key=lambda a: (
@@ -104,7 +111,12 @@ def home(request: HttpRequest) -> HttpResponse:
     destinations = {url for _, url in entries if url}
     if len(destinations) == 1:
         return redirect(destinations.pop())
-    return render(request, "peernet/home.html", {"entries": entries})
+    todo = todo_for_user(request.user)
+    return render(
+        request,
+        "peernet/home.html",
+        {"entries": entries, "todo": todo[:TODO_SHOWN], "todo_count": len(todo)},
+    )
 
 
 @never_cache

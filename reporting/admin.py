@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from peernet.admin import ScopedAdmin
-from reporting.models import MonthlyReturn, ReturnVersion
+from reporting.models import DigestSent, Finding, MonthlyReturn, ReturnVersion, RiskScan
 
 
 class ReturnVersionInline(admin.TabularInline):
@@ -51,3 +51,66 @@ class ReturnVersionAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReadOnlyScanAdmin(ScopedAdmin):
+    """Written by the at-risk scan only: the admin looks, never edits."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyScanAdmin):
+    list_display = [
+        "rule",
+        "outcome",
+        "subject_name",
+        "hub",
+        "cohort",
+        "due",
+        "first_found",
+        "last_found",
+        "resolved",
+    ]
+    list_filter = [
+        "outcome",
+        "rule",
+        "subject_kind",
+        "hub",
+        ("resolved", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["rule", "subject_name", "sentence", "hub__name", "cohort__name"]
+    list_select_related = ["hub", "cohort"]
+    date_hierarchy = "first_found"
+
+
+@admin.register(RiskScan)
+class RiskScanAdmin(ReadOnlyScanAdmin):
+    list_display = [
+        "hub",
+        "run_on",
+        "runs",
+        "started",
+        "finished",
+        "subjects",
+        "open_findings",
+        "new_findings",
+        "resolved_findings",
+    ]
+    list_filter = ["hub__cluster", "hub"]
+    search_fields = ["hub__name", "hub__key"]
+    list_select_related = ["hub"]
+    date_hierarchy = "run_on"
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(ReadOnlyScanAdmin):
+    list_display = ["user", "hub", "run_on", "sent_at", "new_findings", "resolved_findings"]
+    list_filter = ["hub", "run_on"]
+    search_fields = ["user__name", "user__email", "hub__name"]
+    list_select_related = ["user", "hub"]
+    date_hierarchy = "run_on"

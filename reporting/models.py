@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from peernet.access import ScopedQuerySet
 from peernet.models import Hub
@@ -81,3 +81,154 @@ class ReturnVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monthly_return} v{self.version}"
+
+
+# --- the daily at-risk scan ------------------------------------------------------------
+
+
+class FindingQuerySet(ScopedQuerySet):
+    # A facilitator sees findings about their cohorts (and their sessions and members);
+    # a provider those about the participants they support.
+    hub_path = "hub"
+    cohort_path = "cohort"
+    provider_path = "participant__one_to_one_provider"
+
+    def open(self) -> FindingQuerySet:
+        return self.filter(resolved__isnull=True)
+
+
+class Finding(models.Model):
+    """A rule's warn or fail about one subject, found by the at-risk scan.
+
+    Open while the scan keeps finding it (`last_found` moves on); `resolved` when a scan no
+    longer does. The same rule failing again later is a new finding, so the history of
+    risk is kept.
+    """
+
+    class SubjectKind(models.TextChoices):
+        PARTICIPANT = "participant", "Participant"
+        COHORT = "cohort", "Cohort"
+        SESSION = "session", "Group session"
+        ONE_TO_ONE = "one_to_one", "One-to-one session"
+        OBSERVATION = "observation", "Observation"
+        FACILITATOR = "facilitator", "Facilitator"
+        COMPLAINT = "complaint", "Complaint"
+        MONTHLY_RETURN = "monthly_return", "Monthly return"
+
+    class Outcome(models.TextChoices):
+        WARN = "warn", "Warning"
+        FAIL = "fail", "Fail"
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="findings")
+    # For access only: the cohort a facilitator sees it through, the participant whose
+    # provider sees it. The subject itself is (subject_kind, subject_id).
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", on_delete=models.CASCADE, null=True, blank=True, related_name="findings"
+    )
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    rule = models.CharField(max_length=4)
+    subject_kind = models.CharField(max_length=20, choices=SubjectKind.choices)
+    subject_id = models.PositiveBigIntegerField()
+    # The public code of participants, cohorts and sessions, for links to their pages.
+    subject_code = models.UUIDField(null=True, blank=True)
+    subject_name = models.CharField(max_length=300)
+    outcome = models.CharField(max_length=4, choices=Outcome.choices)
+    sentence = models.TextField()
+    due = models.DateField(null=True, blank=True)
+    first_found = models.DateTimeField()
+    last_found = models.DateTimeField()
+    resolved = models.DateTimeField(null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hub", "rule", "subject_kind", "subject_id"]
+        indexes = [models.Index(fields=["hub", "resolved"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "rule", "subject_kind", "subject_id"],
+                condition=Q(resolved__isnull=True),
+                name="finding_one_open_per_rule_and_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["warn", "fail"]), name="finding_outcome_warn_or_fail"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_found__gte=F("first_found")),
+                name="finding_last_found_after_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.get_outcome_display().lower()}: {self.subject_name}"
+
+
+class RiskScanQuerySet(ScopedQuerySet):
+    hub_path = "hub"
+    member_hub_path = "hub"
+    names_nobody = True
+
+
+class RiskScan(models.Model):
+    """The at-risk scan of one hub on one day (London); a second run that day updates it."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="risk_scans")
+    run_on = models.DateField()
+    runs = models.PositiveSmallIntegerField(default=1, help_text="Times run on this day.")
+    as_of = models.DateTimeField(help_text="The moment the latest run judged the rules at.")
+    started = models.DateTimeField()
+    finished = models.DateTimeField(null=True, blank=True)
+    subjects = models.PositiveIntegerField(default=0, help_text="Records judged.")
+    open_findings = models.PositiveIntegerField(default=0)
+    new_findings = models.PositiveIntegerField(default=0, help_text="By the latest run.")
+    resolved_findings = models.PositiveIntegerField(default=0, help_text="By the latest run.")
+
+    objects = RiskScanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-run_on", "hub__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "run_on"], name="risk_scan_one_per_hub_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"At-risk scan of {self.hub} on {self.run_on}"
+
+
+class DigestSentQuerySet(ScopedQuerySet):
+    hub_path = "hub"
+
+
+class DigestSent(models.Model):
+    """A risk digest emailed to one person for one hub on one day: never a second."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="risk_digests"
+    )
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="risk_digests")
+    run_on = models.DateField()
+    as_of = models.DateTimeField(help_text="The scan moment the digest reported changes up to.")
+    sent_at = models.DateTimeField()
+    new_findings = models.PositiveIntegerField(default=0)
+    resolved_findings = models.PositiveIntegerField(default=0)
+
+    objects = DigestSentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-run_on", "user"]
+        verbose_name = "digest sent"
+        verbose_name_plural = "digests sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "hub", "run_on"], name="digest_sent_once_per_user_hub_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Risk digest to {self.user} for {self.hub} on {self.run_on}"

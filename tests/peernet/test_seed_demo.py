@@ -532,3 +532,32 @@ def _delete_rows_added_since(before: dict[type[models.Model], set[Any]]) -> None
         if len(blocked) == len(remaining):
             raise AssertionError(f"Rows that cannot be deleted: {blocked}")
         remaining = blocked
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_passwords")
+def test_the_demo_shows_each_role_a_to_do_list_and_flags_the_at_risk_cohort() -> None:
+    from reporting.models import Finding, RiskScan
+    from reporting.selectors import todo_for_user
+
+    seed()
+
+    assert RiskScan.objects.filter(run_on=ANCHOR).count() == len(demo()["hubs"])
+    facilitator = User.objects.filter(role_assignments__role=Role.FACILITATOR)
+    provider = User.objects.filter(role_assignments__role=Role.ONE_TO_ONE_PROVIDER)
+    for user in (
+        User.objects.get(email="gm.admin@example.org"),
+        User.objects.get(email="lancs.admin@example.org"),
+        next(u for u in facilitator.distinct() if todo_for_user(u)),
+        next(u for u in provider.distinct() if todo_for_user(u)),
+    ):
+        assert todo_for_user(user), user
+    (k6,) = Finding.objects.open().filter(rule="K6", cohort__name="Lancashire 2")
+    assert k6.sentence == (
+        "Lancashire 2 has 15.0 of 18 hours delivered or scheduled by 31 March 2027."
+    )
+    lancs = todo_for_user(User.objects.get(email="lancs.admin@example.org"))
+    assert any(
+        i.subject == "Lancashire 2" and i.action == "Schedule sessions to reach 18 hours"
+        for i in lancs
+    )

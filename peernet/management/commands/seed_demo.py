@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from peernet.demo import build_demo_document
-from peernet.models import Role, User
+from peernet.models import Hub, Role, User
 from reporting.scenario import ScenarioError, import_document
+from reporting.services import risk_scan_run
 
 # Documented in the README: for the local demo only, never for a real deployment.
 DEMO_PASSWORD = "peer-networks-demo-2021"  # noqa: S105
@@ -75,11 +76,21 @@ class Command(BaseCommand):
                 f"The demo document has {len(error.problems)} problem(s); nothing was loaded.",
                 returncode=1,
             ) from error
+        scan_demo_hubs(anchor)
         self.stdout.write(
             f"Loaded {document['programme']['name']} as it stands on {anchor.day} {anchor:%B %Y}."
         )
         self.stdout.write(login_table(logins))
         self.stdout.write(f"\nOpen {DEMO_URL}")
+
+
+def scan_demo_hubs(anchor: dt.date) -> None:
+    """The at-risk scan as the daily task would run it on the demo's 'today' (at noon, so
+    nothing depends on the hour), without the digest emails: every role then sees its
+    to-do list. A second run the same day changes nothing."""
+    as_of = dt.datetime.combine(anchor, dt.time(12), tzinfo=LONDON)
+    for hub in Hub.objects.order_by("pk"):
+        risk_scan_run(hub=hub, as_of=as_of)
 
 
 def prepare_logins(document: dict[str, Any]) -> list[Login]:

@@ -1,0 +1,224 @@
+"""Reads of the at-risk scan's findings: each person's to-do list, ranked by urgency.
+
+Who may see a finding is decided by the access policy (`Finding.objects.visible_to`);
+which of those are *theirs to do* is decided here, per rule (`ACTIONS`): a facilitator's
+list holds what a facilitator does for their cohorts (attendance, notes, joining
+instructions), a provider's what a provider does for their participants (one-to-one
+support), a hub administrator's everything in their hub.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+
+from peernet.access import scope_for
+from peernet.models import Hub, Programme
+from peernet.rules import _number
+from reporting.models import Finding
+
+HUB = "hub"  # hub administrators: every rule
+FACILITATOR = "facilitator"
+PROVIDER = "provider"
+
+
+@dataclass(frozen=True)
+class Action:
+    """What to do about a rule's finding, and who besides the hub does it."""
+
+    words: str  # an imperative; {cohort_hours} and {one_to_one_hours} come from the programme
+    audience: frozenset[str] = frozenset({HUB})
+
+    def say(self, programme: Programme | None) -> str:
+        if programme is None:
+            return self.words.format(cohort_hours="the required", one_to_one_hours="the required")
+        return self.words.format(
+            cohort_hours=_number(programme.cohort_hours),
+            one_to_one_hours=_number(programme.one_to_one_hours),
+        )
+
+
+_WITH_FACILITATOR = frozenset({HUB, FACILITATOR})
+_WITH_PROVIDER = frozenset({HUB, PROVIDER})
+
+# What to do, per rule ID of PROGRAMME-RULES.md: the one place these words live.
+ACTIONS: dict[str, Action] = {
+    "E1": Action("Check the business's size against the SME tests before deciding eligibility"),
+    "E2": Action("Check when the business started trading before deciding eligibility"),
+    "E3": Action("Check the number of employees on PAYE before deciding eligibility"),
+    "E4": Action("Check the business's turnover before deciding eligibility"),
+    "E5": Action("Confirm the participant's aspiration to improve"),
+    "E6": Action("Record both LEPs' agreement, or refuse the out-of-area registration"),
+    "E7": Action("Confirm the participant is a senior decision maker"),
+    "E8": Action("Record the local-discretion decision, or refuse the registration"),
+    "E9": Action("Decide which one person from the business takes part"),
+    "E10": Action("Note the business's growth and export potential"),
+    "C1": Action("Get the Participant Charter signed before allocating to a cohort"),
+    "C2": Action("Show the privacy notice and record its acknowledgement"),
+    "K1": Action("Fill the cohort's places"),
+    "K2": Action("Deliver the cohort's remaining hours"),
+    "K3": Action("Review the session's length", _WITH_FACILITATOR),
+    "K4": Action("Close the gap between sessions", _WITH_FACILITATOR),
+    "K5": Action("Move the session into the delivery window"),
+    "K6": Action("Schedule sessions to reach {cohort_hours} hours"),
+    "K7": Action("Send the joining instructions", _WITH_FACILITATOR),
+    "K8": Action("Record attendance", _WITH_FACILITATOR),
+    "K9": Action("Write the facilitator notes", _WITH_FACILITATOR),
+    "K10": Action("Record the action cards", _WITH_FACILITATOR),
+    "K11": Action("Review the move between cohorts"),
+    "K12": Action("Review the cohort's balance"),
+    "K13": Action("Follow up the absences", _WITH_FACILITATOR),
+    "O1": Action("Schedule one-to-one support to reach {one_to_one_hours} hours", _WITH_PROVIDER),
+    "O2": Action("Move the one-to-one session after the first group session", _WITH_PROVIDER),
+    "O3": Action("Bring the one-to-one session forward", _WITH_PROVIDER),
+    "O4": Action("Move the one-to-one session into the delivery window", _WITH_PROVIDER),
+    "O5": Action("Send the one-to-one joining instructions", _WITH_PROVIDER),
+    "O6": Action("Agree the action plan", _WITH_PROVIDER),
+    "O7": Action("Record the provider's declaration", _WITH_PROVIDER),
+    "Q1": Action("Arrange an observation of the facilitator"),
+    "Q2": Action("Give notice and share the privacy statement before the observation"),
+    "Q4": Action("Delete the observation's recording"),
+    "Q5": Action("Record the action taken on the complaint"),
+    "S1": Action("Send the baseline survey"),
+    "S2": Action("Remind participants to answer the session feedback survey"),
+    "S3": Action("Send the exit survey"),
+    "S4": Action("Send the drop-out survey"),
+    "M1": Action("Submit the monthly return"),
+}
+_UNKNOWN = Action("Review the record")
+
+
+def action_for(finding: Finding) -> str:
+    """The imperative for a finding, with its programme's numbers."""
+    return ACTIONS.get(finding.rule, _UNKNOWN).say(_programme(finding))
+
+
+def _programme(finding: Finding) -> Programme | None:
+    if finding.cohort is not None:
+        return finding.cohort.programme
+    if finding.participant is not None:
+        return finding.participant.programme
+    return None
+
+
+def findings_for_user(
+    user: Any, *, hub: Hub | None = None, queryset: QuerySet[Finding] | None = None
+) -> list[Finding]:
+    """The findings that are this user's to act on: visible to them (access), and about a
+    rule their role acts on (`ACTIONS`). Two queries whatever the number (the user's
+    roles, once per request, and the findings)."""
+    scope = scope_for(user)
+    rows = (queryset if queryset is not None else Finding.objects.open()).visible_to(user)
+    if hub is not None:
+        rows = rows.filter(hub=hub)
+    rows = rows.select_related(
+        "hub", "cohort__programme", "participant__programme", "participant__one_to_one_provider"
+    )
+    return [finding for finding in rows if _theirs(finding, scope)]
+
+
+def _theirs(finding: Finding, scope: Any) -> bool:
+    if scope.national or finding.hub_id in scope.hub_ids:
+        return True
+    audience = ACTIONS.get(finding.rule, _UNKNOWN).audience
+    if FACILITATOR in audience and finding.cohort_id in scope.cohort_ids:
+        return True
+    return (
+        PROVIDER in audience
+        and scope.provider
+        and finding.participant is not None
+        and finding.participant.one_to_one_provider_id == scope.user_id
+    )
+
+
+# --- the to-do list -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    rule: str
+    outcome: str  # fail or warn
+    sentence: str  # what is wrong, with its numbers (the rule's own sentence)
+    action: str  # what to do
+    subject: str  # the record's name
+    hub: str
+    due: dt.date | None
+    url: str | None  # the record's page, when there is one for this user
+
+    @property
+    def is_fail(self) -> bool:
+        return self.outcome == Finding.Outcome.FAIL
+
+
+def _rule_order(rule: str) -> tuple[str, Decimal]:
+    """E2 before E10: the letter, then the number."""
+    letters = rule.rstrip("0123456789")
+    digits = rule[len(letters) :]
+    return letters, Decimal(digits or 0)
+
+
+def urgency(finding: Finding) -> tuple[Any, ...]:
+    """Fails before warnings, then the soonest due date (none last), then the rule."""
+    return (
+        finding.outcome != Finding.Outcome.FAIL,
+        finding.due is None,
+        finding.due or dt.date.max,
+        _rule_order(finding.rule),
+        finding.subject_name,
+    )
+
+
+def todo_for_user(user: Any, *, hub: Hub | None = None) -> list[TodoItem]:
+    """This user's to-do list from the open findings, most urgent first."""
+    findings = sorted(findings_for_user(user, hub=hub), key=urgency)
+    return [
+        TodoItem(
+            rule=finding.rule,
+            outcome=finding.outcome,
+            sentence=finding.sentence,
+            action=action_for(finding),
+            subject=finding.subject_name,
+            hub=finding.hub.name,
+            due=finding.due,
+            url=record_url(finding, user),
+        )
+        for finding in findings
+    ]
+
+
+# --- links --------------------------------------------------------------------------
+
+# The record pages arrive with the hub, facilitator and one-to-one issues: until a name
+# resolves, staff get the Django admin's page, others no link.
+_PAGES: dict[str, str] = {
+    Finding.SubjectKind.PARTICIPANT: "hub:participant",
+    Finding.SubjectKind.COHORT: "hub:cohort",
+    Finding.SubjectKind.SESSION: "facilitation:session",
+}
+_ADMIN_PAGES: dict[str, str] = {
+    Finding.SubjectKind.PARTICIPANT: "admin:participants_participant_change",
+    Finding.SubjectKind.COHORT: "admin:cohorts_cohort_change",
+    Finding.SubjectKind.SESSION: "admin:delivery_groupsession_change",
+    Finding.SubjectKind.ONE_TO_ONE: "admin:delivery_onetoonesession_change",
+    Finding.SubjectKind.OBSERVATION: "admin:delivery_observation_change",
+    Finding.SubjectKind.FACILITATOR: "admin:peernet_user_change",
+    Finding.SubjectKind.COMPLAINT: "admin:delivery_complaint_change",
+    Finding.SubjectKind.MONTHLY_RETURN: "admin:reporting_monthlyreturn_change",
+}
+
+
+def record_url(finding: Finding, user: Any) -> str | None:
+    page = _PAGES.get(finding.subject_kind)
+    if page is not None and finding.subject_code is not None:
+        try:
+            return reverse(page, kwargs={"hub": finding.hub.key, "code": finding.subject_code})
+        except NoReverseMatch:
+            pass
+    if getattr(user, "is_staff", False) and finding.subject_kind in _ADMIN_PAGES:
+        return reverse(_ADMIN_PAGES[finding.subject_kind], args=[finding.subject_id])
+    return None
