@@ -292,6 +292,21 @@ def _first_attended_session(participant: Participant) -> GroupSession | None:
     return min(attended, key=lambda s: s.starts_at, default=None)
 
 
+def _first_group_session_to_come(participant: Participant) -> GroupSession | None:
+    """The first scheduled session of the participant's cohort since they joined it."""
+    membership = _latest_membership(participant)
+    if membership is None:
+        return None
+    return next(
+        (
+            s
+            for s in _not_cancelled(membership.cohort.sessions.all())
+            if s.status == SessionStatus.SCHEDULED and _local_date(s.starts_at) >= membership.joined
+        ),
+        None,
+    )
+
+
 def _dropped_out(participant: Participant, day: dt.date) -> bool:
     return participant.dropped_out_on is not None and participant.dropped_out_on <= day
 
@@ -1019,6 +1034,10 @@ def o2_after_first_group_session(session: OneToOneSession, *, as_of: dt.datetime
     if (skipped := _cancelled_one_to_one("O2", session)) is not None:
         return skipped
     first = _first_attended_session(session.participant)
+    if first is None and session.status == SessionStatus.SCHEDULED:
+        # Booking ahead is fine: a scheduled one-to-one may follow a first group
+        # session that is itself still to come. A delivered one needs an attended one.
+        first = _first_group_session_to_come(session.participant)
     when = f"The one-to-one session at {_when(session.starts_at)}"
     if first is None or session.starts_at <= first.starts_at:
         return _result(

@@ -196,6 +196,17 @@ def test_o2_no_group_session_attended_yet_fails(participant, provider):
     assert judge("O2", make_one_to_one(participant, provider)).outcome == Outcome.FAIL
 
 
+def test_o2_booking_ahead_after_a_first_session_still_to_come(cohort, participant, provider):
+    make_session(cohort, "2021-06-01T09:30")  # scheduled, not yet delivered
+    booked = make_one_to_one(participant, provider, starts_at=local("2021-06-10T14:00"))
+    assert judge("O2", booked).outcome == Outcome.PASS
+    too_soon = make_one_to_one(participant, provider, starts_at=local("2021-05-28T14:00"))
+    assert judge("O2", too_soon).outcome == Outcome.FAIL
+    # Delivered support needs a group session the participant actually attended.
+    booked.status = SessionStatus.DELIVERED
+    assert judge("O2", booked).outcome == Outcome.FAIL
+
+
 # --- O3: within a month of the cohort's final session --------------------------------------
 
 
