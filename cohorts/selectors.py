@@ -19,13 +19,13 @@ from django.db.models.lookups import LessThanOrEqual
 
 from peernet.rules import (
     LONDON,
-    _date,
-    _delivered,
-    _hours,
-    _local_date,
-    _not_cancelled,
-    _number,
-    _total_hours,
+    date_words,
+    delivered_group_sessions,
+    hours_words,
+    local_date,
+    number_words,
+    sessions_not_cancelled,
+    sum_hours,
 )
 from sessions.models import SessionStatus
 
@@ -64,29 +64,33 @@ def cohort_forecast(cohort: Cohort, *, as_of: dt.datetime) -> CohortForecast:
     """
     programme = cohort.programme
     needed, end = programme.cohort_hours, programme.delivery_end
-    planned = [s for s in _not_cancelled(cohort.sessions.all()) if _local_date(s.starts_at) <= end]
-    delivered = _total_hours(_delivered(planned))
-    scheduled = _total_hours(s for s in planned if s.status == SessionStatus.SCHEDULED)
+    planned = [
+        s for s in sessions_not_cancelled(cohort.sessions.all()) if local_date(s.starts_at) <= end
+    ]
+    delivered = sum_hours(delivered_group_sessions(planned))
+    scheduled = sum_hours(s for s in planned if s.status == SessionStatus.SCHEDULED)
 
     reaches_on, running = None, Decimal(0)
     for session in planned:  # in start order
         running += session.hours
         if running >= needed:
-            reaches_on = _local_date(session.starts_at)
+            reaches_on = local_date(session.starts_at)
             break
 
-    name, of = cohort.name, _number(needed)
+    name, of = cohort.name, number_words(needed)
     if delivered >= needed:
-        reason = f"{name} has delivered {_hours(delivered)} of {of} hours."
+        reason = f"{name} has delivered {hours_words(delivered)} of {of} hours."
     elif reaches_on is not None:
         reason = (
-            f"{name} has {_hours(delivered)} hours delivered and {_hours(scheduled)} scheduled, "
-            f"so reaches {of} hours on {_date(reaches_on)} if the schedule holds."
+            f"{name} has {hours_words(delivered)} hours delivered and "
+            f"{hours_words(scheduled)} scheduled, so reaches {of} hours on "
+            f"{date_words(reaches_on)} if the schedule holds."
         )
     else:
         reason = (
-            f"{name} has {_hours(delivered + scheduled)} of {of} hours delivered or scheduled "
-            f"by {_date(end)}: schedule {_hours(needed - delivered - scheduled)} more hours."
+            f"{name} has {hours_words(delivered + scheduled)} of {of} hours delivered or "
+            f"scheduled by {date_words(end)}: "
+            f"schedule {hours_words(needed - delivered - scheduled)} more hours."
         )
     return CohortForecast(
         needed=needed,

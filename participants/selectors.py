@@ -13,17 +13,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from peernet.rules import (
-    _add_months,
-    _current_membership,
-    _date,
-    _dropped_out,
-    _hours,
-    _latest_membership,
-    _local_date,
-    _not_cancelled,
-    _number,
-    _plural,
-    _total_hours,
+    add_months,
+    current_membership,
+    date_words,
+    has_dropped_out,
+    hours_words,
+    latest_membership,
+    local_date,
+    number_words,
+    plural_words,
+    sessions_not_cancelled,
+    sum_hours,
 )
 from sessions.models import SessionStatus
 
@@ -65,7 +65,7 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
     sessions scheduled after the deadline (O3, O4).
     """
     programme = participant.programme
-    today = _local_date(as_of)
+    today = local_date(as_of)
     name, needed = participant.full_name, programme.one_to_one_hours
 
     attended = sum(
@@ -77,47 +77,48 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
         Decimal(0),
     )
 
-    membership = _latest_membership(participant)
+    membership = latest_membership(participant)
     final = None
     if membership is not None:
-        sessions = _not_cancelled(membership.cohort.sessions.all())
-        final = _local_date(sessions[-1].starts_at) if sessions else None
+        sessions = sessions_not_cancelled(membership.cohort.sessions.all())
+        final = local_date(sessions[-1].starts_at) if sessions else None
     o4 = programme.delivery_end
-    o3 = min(_add_months(final, programme.one_to_one_months_after_final), o4) if final else None
+    o3 = min(add_months(final, programme.one_to_one_months_after_final), o4) if final else None
     deadline = o3 or o4
 
     one_to_ones = participant.one_to_ones.all()
-    delivered = _total_hours(o for o in one_to_ones if o.status == SessionStatus.DELIVERED)
+    delivered = sum_hours(o for o in one_to_ones if o.status == SessionStatus.DELIVERED)
     pending = [o for o in one_to_ones if o.status == SessionStatus.SCHEDULED]
-    scheduled = _total_hours(o for o in pending if _local_date(o.starts_at) <= deadline)
-    late = _total_hours(o for o in pending if _local_date(o.starts_at) > deadline)
+    scheduled = sum_hours(o for o in pending if local_date(o.starts_at) <= deadline)
+    late = sum_hours(o for o in pending if local_date(o.starts_at) > deadline)
 
-    of = f"{_number(needed)} hours"
+    of = f"{number_words(needed)} hours"
     at_risk = False
     if participant.one_to_one_declined:
         reason = f"{name} declined one-to-one support (O8)."
-    elif _dropped_out(participant, today):
-        reason = f"{name} dropped out on {_date(participant.dropped_out_on)}."
-    elif _current_membership(participant, today) is None:
+    elif has_dropped_out(participant, today):
+        reason = f"{name} dropped out on {date_words(participant.dropped_out_on)}."
+    elif current_membership(participant, today) is None:
         reason = f"{name} is not in a cohort."
     elif delivered >= needed:
-        reason = f"{name} has {_hours(delivered)} of {of} of one-to-one support delivered."
+        reason = f"{name} has {hours_words(delivered)} of {of} of one-to-one support delivered."
     elif delivered + scheduled >= needed:
         reason = (
-            f"{name} has {_hours(delivered)} hours of one-to-one support delivered and "
-            f"{_hours(scheduled)} scheduled by {_date(deadline)}, reaching {of}."
+            f"{name} has {hours_words(delivered)} hours of one-to-one support delivered and "
+            f"{hours_words(scheduled)} scheduled by {date_words(deadline)}, reaching {of}."
         )
     else:
         at_risk = True
         short = needed - delivered - scheduled
         reason = (
-            f"{name} has {_hours(delivered + scheduled)} of {of} of one-to-one support "
-            f"delivered or scheduled by {_date(deadline)}: schedule {_hours(short)} more hours."
+            f"{name} has {hours_words(delivered + scheduled)} of {of} of one-to-one support "
+            f"delivered or scheduled by {date_words(deadline)}: "
+            f"schedule {hours_words(short)} more hours."
         )
         if late:
             reason = reason[:-1] + (
-                f"; {_hours(late)} hours are scheduled after that date "
-                f"({_plural(programme.one_to_one_months_after_final, 'month')} after the "
+                f"; {hours_words(late)} hours are scheduled after that date "
+                f"({plural_words(programme.one_to_one_months_after_final, 'month')} after the "
                 "cohort's final group session, or the end of the delivery window)."
             )
     return ParticipantForecast(

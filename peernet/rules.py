@@ -143,7 +143,7 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(LONDON)
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
+def local_date(moment: dt.datetime) -> dt.date:
     return _local(moment).date()
 
 
@@ -159,7 +159,7 @@ def _before(moment: dt.datetime, hours: int) -> dt.datetime:
     return moment.astimezone(dt.UTC) - dt.timedelta(hours=hours)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months later, or the month's last day (31 January
     plus one month is 28 or 29 February)."""
     month_index = day.month - 1 + months
@@ -174,7 +174,7 @@ def _days_in(year: int, month: int) -> int:
 # --- words -----------------------------------------------------------------------------
 
 
-def _date(day: dt.date) -> str:
+def date_words(day: dt.date) -> str:
     """31 March 2022 (no leading zero)."""
     return f"{day.day} {day:%B %Y}"
 
@@ -186,17 +186,17 @@ def _time(moment: dt.datetime) -> str:
 
 def _when(moment: dt.datetime) -> str:
     """09:30 on 3 June 2021."""
-    return f"{_time(moment)} on {_date(_local_date(moment))}"
+    return f"{_time(moment)} on {date_words(local_date(moment))}"
 
 
-def _hours(value: Decimal) -> str:
+def hours_words(value: Decimal) -> str:
     """Measured hours: one decimal (15.0), or more where it matters (3.49 is not 3.5)."""
     if value == value.quantize(Decimal("0.1")):
         return f"{value:.1f}"
     return f"{value.normalize():f}"
 
 
-def _number(value: Decimal | int) -> str:
+def number_words(value: Decimal | int) -> str:
     """A programme parameter as people write it: 18, 3.5, 11."""
     return f"{Decimal(value).normalize():f}"
 
@@ -206,7 +206,7 @@ def _money(value: Decimal) -> str:
     return f"£{value:,.0f}" if value == value.to_integral_value() else f"£{value:,.2f}"
 
 
-def _plural(count: int, noun: str) -> str:
+def plural_words(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
@@ -214,14 +214,14 @@ def _duration(delta: dt.timedelta) -> str:
     """47 hours 59 minutes; 48 hours; 5 minutes."""
     minutes = int(abs(delta).total_seconds()) // 60
     hours, minutes = divmod(minutes, 60)
-    parts = [_plural(hours, "hour")] if hours else []
+    parts = [plural_words(hours, "hour")] if hours else []
     if minutes or not hours:
-        parts.append(_plural(minutes, "minute"))
+        parts.append(plural_words(minutes, "minute"))
     return " ".join(parts)
 
 
 def _session_name(session: GroupSession) -> str:
-    return f"the session of {session.cohort.name} on {_date(_local_date(session.starts_at))}"
+    return f"the session of {session.cohort.name} on {date_words(local_date(session.starts_at))}"
 
 
 def _sector_words(code: str) -> str:
@@ -232,19 +232,19 @@ def _sector_words(code: str) -> str:
 # --- shared readings -------------------------------------------------------------------
 
 
-def _not_cancelled(sessions: Iterable[GroupSession]) -> list[GroupSession]:
+def sessions_not_cancelled(sessions: Iterable[GroupSession]) -> list[GroupSession]:
     return sorted(
         (s for s in sessions if s.status != SessionStatus.CANCELLED), key=lambda s: s.starts_at
     )
 
 
-def _delivered(sessions: Iterable[GroupSession]) -> list[GroupSession]:
+def delivered_group_sessions(sessions: Iterable[GroupSession]) -> list[GroupSession]:
     return sorted(
         (s for s in sessions if s.status == SessionStatus.DELIVERED), key=lambda s: s.starts_at
     )
 
 
-def _total_hours(items: Iterable[GroupSession | OneToOneSession]) -> Decimal:
+def sum_hours(items: Iterable[GroupSession | OneToOneSession]) -> Decimal:
     return sum((item.hours for item in items), Decimal(0))
 
 
@@ -270,12 +270,12 @@ def _members_on(cohort: Cohort, day: dt.date) -> list[CohortMembership]:
     ]
 
 
-def _current_membership(participant: Participant, day: dt.date) -> CohortMembership | None:
+def current_membership(participant: Participant, day: dt.date) -> CohortMembership | None:
     current = [m for m in participant.memberships.all() if not _has_left(m, day)]
     return max(current, key=lambda m: m.joined, default=None)
 
 
-def _latest_membership(participant: Participant) -> CohortMembership | None:
+def latest_membership(participant: Participant) -> CohortMembership | None:
     return max(participant.memberships.all(), key=lambda m: m.joined, default=None)
 
 
@@ -294,20 +294,20 @@ def _first_attended_session(participant: Participant) -> GroupSession | None:
 
 def _first_group_session_to_come(participant: Participant) -> GroupSession | None:
     """The first scheduled session of the participant's cohort since they joined it."""
-    membership = _latest_membership(participant)
+    membership = latest_membership(participant)
     if membership is None:
         return None
     return next(
         (
             s
-            for s in _not_cancelled(membership.cohort.sessions.all())
-            if s.status == SessionStatus.SCHEDULED and _local_date(s.starts_at) >= membership.joined
+            for s in sessions_not_cancelled(membership.cohort.sessions.all())
+            if s.status == SessionStatus.SCHEDULED and local_date(s.starts_at) >= membership.joined
         ),
         None,
     )
 
 
-def _dropped_out(participant: Participant, day: dt.date) -> bool:
+def has_dropped_out(participant: Participant, day: dt.date) -> bool:
     return participant.dropped_out_on is not None and participant.dropped_out_on <= day
 
 
@@ -320,7 +320,7 @@ def _exception(participant: Participant, rule: str) -> EligibilityException | No
 
 
 def _agreed(exception: EligibilityException) -> str:
-    return f"{exception.agreed_by} agreed on {_date(exception.agreed_on)}"
+    return f"{exception.agreed_by} agreed on {date_words(exception.agreed_on)}"
 
 
 def _joining_instructions(
@@ -354,7 +354,7 @@ def _joining_instructions(
             f"Joining instructions were sent {_duration(notice)} {side} {what}; {rule_words}.",
         )
     deadline = _before(starts_at, notice_hours)
-    due = _local_date(deadline)
+    due = local_date(deadline)
     if as_of < deadline:
         return _result(
             rule,
@@ -421,9 +421,9 @@ def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Result
             f"for {months} months or more.",
         )
     # Calendar months: trading since 21 November 2020 is 12 months on 21 November 2021.
-    qualifies_on = _add_months(business.trading_since, months)
-    since = _date(business.trading_since)
-    if _local_date(as_of) >= qualifies_on:
+    qualifies_on = add_months(business.trading_since, months)
+    since = date_words(business.trading_since)
+    if local_date(as_of) >= qualifies_on:
         return _result(
             "E2",
             Outcome.PASS,
@@ -433,7 +433,7 @@ def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Result
         "E2",
         Outcome.FAIL,
         f"{business.name} has been trading since {since}, less than {months} months; "
-        f"it reaches {months} months on {_date(qualifies_on)}.",
+        f"it reaches {months} months on {date_words(qualifies_on)}.",
     )
 
 
@@ -451,7 +451,7 @@ def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Result
     return _result(
         "E3",
         outcome,
-        f"{business.name} has {_plural(business.employees, 'employee')} on PAYE; at least "
+        f"{business.name} has {plural_words(business.employees, 'employee')} on PAYE; at least "
         f"{needed} are needed.",
     )
 
@@ -611,7 +611,7 @@ def c1_charter_before_allocation(participant: Participant, *, as_of: dt.datetime
             return _result(
                 "C1",
                 Outcome.FAIL,
-                f"{name} was allocated to {first.cohort.name} on {_date(first.joined)} "
+                f"{name} was allocated to {first.cohort.name} on {date_words(first.joined)} "
                 "without a signed Participant Charter.",
             )
         return _result(
@@ -621,17 +621,17 @@ def c1_charter_before_allocation(participant: Participant, *, as_of: dt.datetime
             "allocation to a cohort.",
         )
     # Allocation is recorded as a date: a charter signed on the day of allocation passes.
-    signed_on = _local_date(signed_at)
+    signed_on = local_date(signed_at)
     early = [m for m in memberships if m.joined < signed_on]
     if early:
         return _result(
             "C1",
             Outcome.FAIL,
-            f"{name} was allocated to {early[0].cohort.name} on {_date(early[0].joined)}, "
-            f"before signing the Participant Charter on {_date(signed_on)}.",
+            f"{name} was allocated to {early[0].cohort.name} on {date_words(early[0].joined)}, "
+            f"before signing the Participant Charter on {date_words(signed_on)}.",
         )
     return _result(
-        "C1", Outcome.PASS, f"{name} signed the Participant Charter on {_date(signed_on)}."
+        "C1", Outcome.PASS, f"{name} signed the Participant Charter on {date_words(signed_on)}."
     )
 
 
@@ -642,14 +642,15 @@ def c2_privacy_notice_first(participant: Participant, *, as_of: dt.datetime) -> 
         return _result(
             "C2",
             Outcome.PASS,
-            f"{participant.full_name} acknowledged the privacy notice on {_date(acknowledged)}, "
+            f"{participant.full_name} acknowledged the privacy notice on "
+            f"{date_words(acknowledged)}, "
             "before any further information was captured.",
         )
     return _result(
         "C2",
         Outcome.FAIL,
-        f"{participant.full_name} was registered on {_date(registered)} but acknowledged the "
-        f"privacy notice only on {_date(acknowledged)}.",
+        f"{participant.full_name} was registered on {date_words(registered)} but acknowledged the "
+        f"privacy notice only on {date_words(acknowledged)}.",
     )
 
 
@@ -662,26 +663,28 @@ def c2_privacy_notice_first(participant: Participant, *, as_of: dt.datetime) -> 
 @check("K1", judges="cohort", kind="fail")
 def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     size = cohort.programme.cohort_size
-    count = len(_current_members(cohort, _local_date(as_of)))
-    has = f"{cohort.name} has {_plural(count, 'participant')}"
+    count = len(_current_members(cohort, local_date(as_of)))
+    has = f"{cohort.name} has {plural_words(count, 'participant')}"
     if count > size:
         return _result("K1", Outcome.FAIL, f"{has}; a cohort has at most {size}.")
     if count == size:
         return _result("K1", Outcome.PASS, f"{has}, the target of {size}.")
-    sessions = _not_cancelled(cohort.sessions.all())
+    sessions = sessions_not_cancelled(cohort.sessions.all())
     if sessions and sessions[0].starts_at <= as_of:
         return _result(
             "K1", Outcome.WARN, f"{has}, fewer than the target of {size}, and has started."
         )
     # A forming cohort may have no session yet.
     first = (
-        f" by the first session on {_date(_local_date(sessions[0].starts_at))}" if sessions else ""
+        f" by the first session on {date_words(local_date(sessions[0].starts_at))}"
+        if sessions
+        else ""
     )
     return _result(
         "K1",
         Outcome.PASS,
         f"{has}; the target is {size}{first}.",
-        _local_date(sessions[0].starts_at) if sessions else None,
+        local_date(sessions[0].starts_at) if sessions else None,
     )
 
 
@@ -689,13 +692,15 @@ def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Result:
 def k2_cohort_hours_delivered(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     programme = cohort.programme
     needed, end = programme.cohort_hours, programme.delivery_end
-    delivered = _total_hours(_delivered(cohort.sessions.all()))
-    of = f"{cohort.name} has {_hours(delivered)} of {_number(needed)} hours delivered"
+    delivered = sum_hours(delivered_group_sessions(cohort.sessions.all()))
+    of = f"{cohort.name} has {hours_words(delivered)} of {number_words(needed)} hours delivered"
     if delivered >= needed:
         return _result("K2", Outcome.PASS, f"{of}.")
-    if _local_date(as_of) > end:
-        return _result("K2", Outcome.FAIL, f"{of}; the delivery window closed on {_date(end)}.")
-    return _result("K2", Outcome.NOT_APPLICABLE, f"{of} so far, due by {_date(end)}.", end)
+    if local_date(as_of) > end:
+        return _result(
+            "K2", Outcome.FAIL, f"{of}; the delivery window closed on {date_words(end)}."
+        )
+    return _result("K2", Outcome.NOT_APPLICABLE, f"{of} so far, due by {date_words(end)}.", end)
 
 
 @check("K3", judges="session", kind="warn")
@@ -708,15 +713,15 @@ def k3_session_length(session: GroupSession, *, as_of: dt.datetime) -> Result:
     return _result(
         "K3",
         Outcome.PASS if within else Outcome.WARN,
-        f"The session lasts {_hours(session.hours)} hours; sessions are recommended to last "
-        f"{_number(low)} to {_number(high)} hours.",
+        f"The session lasts {hours_words(session.hours)} hours; sessions are recommended to last "
+        f"{number_words(low)} to {number_words(high)} hours.",
     )
 
 
 @check("K4", judges="cohort", kind="warn")
 def k4_session_gaps(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     most = cohort.programme.session_gap_days_max
-    days = [_local_date(s.starts_at) for s in _not_cancelled(cohort.sessions.all())]
+    days = [local_date(s.starts_at) for s in sessions_not_cancelled(cohort.sessions.all())]
     if len(days) < 2:
         return _result(
             "K4", Outcome.NOT_APPLICABLE, f"{cohort.name} has fewer than two sessions yet."
@@ -724,9 +729,9 @@ def k4_session_gaps(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     start, end = max(zip(days, days[1:], strict=False), key=lambda pair: pair[1] - pair[0])
     gap = (end - start).days
     sentence = (
-        f"The longest gap between sessions of {cohort.name} is {_plural(gap, 'day')} "
-        f"({_date(start)} to {_date(end)}); sessions are recommended fortnightly, with gaps "
-        f"of no more than {most} days."
+        f"The longest gap between sessions of {cohort.name} is {plural_words(gap, 'day')} "
+        f"({date_words(start)} to {date_words(end)}); sessions are recommended fortnightly, "
+        f"with gaps of no more than {most} days."
     )
     return _result("K4", Outcome.WARN if gap > most else Outcome.PASS, sentence)
 
@@ -736,13 +741,13 @@ def k5_session_in_window(session: GroupSession, *, as_of: dt.datetime) -> Result
     if session.status == SessionStatus.CANCELLED:
         return _result("K5", Outcome.NOT_APPLICABLE, "The session was cancelled.")
     programme = session.cohort.programme
-    day = _local_date(session.starts_at)
+    day = local_date(session.starts_at)
     inside = programme.delivery_start <= day <= programme.delivery_end
     return _result(
         "K5",
         Outcome.PASS if inside else Outcome.FAIL,
-        f"The session on {_date(day)} is {'inside' if inside else 'outside'} the delivery "
-        f"window, {_date(programme.delivery_start)} to {_date(programme.delivery_end)}.",
+        f"The session on {date_words(day)} is {'inside' if inside else 'outside'} the delivery "
+        f"window, {date_words(programme.delivery_start)} to {date_words(programme.delivery_end)}.",
     )
 
 
@@ -751,12 +756,12 @@ def k6_schedule_complete(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     # K6: all sessions are scheduled at the outset, so the plan is visible to everyone.
     programme = cohort.programme
     needed, end = programme.cohort_hours, programme.delivery_end
-    planned = _total_hours(
-        s for s in _not_cancelled(cohort.sessions.all()) if _local_date(s.starts_at) <= end
+    planned = sum_hours(
+        s for s in sessions_not_cancelled(cohort.sessions.all()) if local_date(s.starts_at) <= end
     )
     sentence = (
-        f"{cohort.name} has {_hours(planned)} of {_number(needed)} hours delivered or "
-        f"scheduled by {_date(end)}."
+        f"{cohort.name} has {hours_words(planned)} of {number_words(needed)} hours delivered or "
+        f"scheduled by {date_words(end)}."
     )
     if planned >= needed:
         return _result("K6", Outcome.PASS, sentence)
@@ -787,7 +792,7 @@ def _not_delivered(rule: str, session: GroupSession) -> Result | None:
 def k8_attendance_recorded(session: GroupSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _not_delivered("K8", session)) is not None:
         return skipped
-    day = _local_date(session.starts_at)
+    day = local_date(session.starts_at)
     expected = {m.participant_id for m in _members_on(session.cohort, day)}
     recorded = {row.participant_id for row in session.attendance.all()}
     missing = len(expected - recorded)
@@ -819,7 +824,7 @@ def k9_facilitator_notes(session: GroupSession, *, as_of: dt.datetime) -> Result
             Outcome.WARN,
             f"Facilitator notes for {_session_name(session)} are not written yet: issues "
             "brought, actions agreed, process issues and hot topics.",
-            _local_date(session.starts_at),
+            local_date(session.starts_at),
         )
     return _result(
         "K9", Outcome.PASS, f"Facilitator notes for {_session_name(session)} are written."
@@ -864,22 +869,22 @@ def k11_moved_at_start(participant: Participant, *, as_of: dt.datetime) -> Resul
         # A session on the day of joining is one the participant can attend.
         missed = [
             s
-            for s in _delivered(move.cohort.sessions.all())
-            if _local_date(s.starts_at) < move.joined
+            for s in delivered_group_sessions(move.cohort.sessions.all())
+            if local_date(s.starts_at) < move.joined
         ]
         if missed:
             return _result(
                 "K11",
                 Outcome.WARN,
-                f"{participant.full_name} joined {move.cohort.name} on {_date(move.joined)}, "
-                f"after {_plural(len(missed), 'session')} had been delivered; a moved "
+                f"{participant.full_name} joined {move.cohort.name} on {date_words(move.joined)}, "
+                f"after {plural_words(len(missed), 'session')} had been delivered; a moved "
                 "participant joins a cohort at the start of its journey.",
             )
     last = memberships[-1]
     return _result(
         "K11",
         Outcome.PASS,
-        f"{participant.full_name} joined {last.cohort.name} on {_date(last.joined)}, before "
+        f"{participant.full_name} joined {last.cohort.name} on {date_words(last.joined)}, before "
         "any of its sessions had been delivered.",
     )
 
@@ -898,7 +903,7 @@ def _possible_competitors(businesses: list[Business]) -> tuple[Business, Busines
 
 @check("K12", judges="cohort", kind="warn")
 def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
-    businesses = [m.participant.business for m in _current_members(cohort, _local_date(as_of))]
+    businesses = [m.participant.business for m in _current_members(cohort, local_date(as_of))]
     if len(businesses) < 2:
         return _result(
             "K12", Outcome.NOT_APPLICABLE, f"{cohort.name} has fewer than two participants."
@@ -931,21 +936,21 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
 
 @check("K13", judges="participant", kind="warn")
 def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) -> Result:
-    today = _local_date(as_of)
+    today = local_date(as_of)
     name = participant.full_name
-    if _dropped_out(participant, today):
+    if has_dropped_out(participant, today):
         return _result(
             "K13",
             Outcome.NOT_APPLICABLE,
-            f"{name} dropped out on {_date(participant.dropped_out_on)}.",
+            f"{name} dropped out on {date_words(participant.dropped_out_on)}.",
         )
-    membership = _current_membership(participant, today)
+    membership = current_membership(participant, today)
     if membership is None:
         return _result("K13", Outcome.NOT_APPLICABLE, f"{name} is not in a cohort.")
     sessions = [
         s
-        for s in _delivered(membership.cohort.sessions.all())
-        if s.starts_at <= as_of and _local_date(s.starts_at) >= membership.joined
+        for s in delivered_group_sessions(membership.cohort.sessions.all())
+        if s.starts_at <= as_of and local_date(s.starts_at) >= membership.joined
     ][-2:]
     if len(sessions) < 2:
         return _result(
@@ -960,8 +965,8 @@ def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) ->
             "K13",
             Outcome.WARN,
             f"{name} was absent from the last two sessions of {membership.cohort.name} "
-            f"({_date(_local_date(sessions[0].starts_at))} and "
-            f"{_date(_local_date(sessions[1].starts_at))}): follow up, and report to the hub "
+            f"({date_words(local_date(sessions[0].starts_at))} and "
+            f"{date_words(local_date(sessions[1].starts_at))}): follow up, and report to the hub "
             "if they have disengaged.",
         )
     return _result(
@@ -985,12 +990,12 @@ def o1_one_to_one_hours(participant: Participant, *, as_of: dt.datetime) -> Resu
             Outcome.PASS,
             f"{name} declined one-to-one support, and the refusal is recorded (O8).",
         )
-    today = _local_date(as_of)
-    if _dropped_out(participant, today):
+    today = local_date(as_of)
+    if has_dropped_out(participant, today):
         return _result(
             "O1",
             Outcome.NOT_APPLICABLE,
-            f"{name} dropped out on {_date(participant.dropped_out_on)}.",
+            f"{name} dropped out on {date_words(participant.dropped_out_on)}.",
         )
     if not participant.memberships.all():
         return _result("O1", Outcome.NOT_APPLICABLE, f"{name} is not in a cohort yet.")
@@ -998,12 +1003,15 @@ def o1_one_to_one_hours(participant: Participant, *, as_of: dt.datetime) -> Resu
     delivered_sessions = [
         o for o in participant.one_to_ones.all() if o.status == SessionStatus.DELIVERED
     ]
-    delivered = _total_hours(delivered_sessions)
+    delivered = sum_hours(delivered_sessions)
     of = (
-        f"{name} has {_hours(delivered)} of {_number(needed)} hours of one-to-one support delivered"
+        f"{name} has {hours_words(delivered)} of {number_words(needed)} hours "
+        "of one-to-one support delivered"
     )
     if delivered < needed and today > end:
-        return _result("O1", Outcome.FAIL, f"{of}; the delivery window closed on {_date(end)}.")
+        return _result(
+            "O1", Outcome.FAIL, f"{of}; the delivery window closed on {date_words(end)}."
+        )
     # O1: support through an existing local programme records what it was.
     undescribed = [
         o
@@ -1020,7 +1028,7 @@ def o1_one_to_one_hours(participant: Participant, *, as_of: dt.datetime) -> Resu
         )
     if delivered >= needed:
         return _result("O1", Outcome.PASS, f"{of}.")
-    return _result("O1", Outcome.NOT_APPLICABLE, f"{of} so far, due by {_date(end)}.", end)
+    return _result("O1", Outcome.NOT_APPLICABLE, f"{of} so far, due by {date_words(end)}.", end)
 
 
 def _cancelled_one_to_one(rule: str, session: OneToOneSession) -> Result | None:
@@ -1050,7 +1058,7 @@ def o2_after_first_group_session(session: OneToOneSession, *, as_of: dt.datetime
         "O2",
         Outcome.PASS,
         f"{when} is after the participant's first group session on "
-        f"{_date(_local_date(first.starts_at))}.",
+        f"{date_words(local_date(first.starts_at))}.",
     )
 
 
@@ -1059,24 +1067,24 @@ def o3_soon_after_final_session(session: OneToOneSession, *, as_of: dt.datetime)
     if (skipped := _cancelled_one_to_one("O3", session)) is not None:
         return skipped
     participant = session.participant
-    membership = _latest_membership(participant)
-    sessions = _not_cancelled(membership.cohort.sessions.all()) if membership else []
+    membership = latest_membership(participant)
+    sessions = sessions_not_cancelled(membership.cohort.sessions.all()) if membership else []
     if not sessions:
         return _result(
             "O3", Outcome.NOT_APPLICABLE, "The participant's cohort has no sessions scheduled."
         )
     months = participant.programme.one_to_one_months_after_final
-    final = _local_date(sessions[-1].starts_at)
-    latest = _add_months(final, months)
-    day = _local_date(session.starts_at)
+    final = local_date(sessions[-1].starts_at)
+    latest = add_months(final, months)
+    day = local_date(session.starts_at)
     within = (
-        f"within {_plural(months, 'month')} of"
+        f"within {plural_words(months, 'month')} of"
         if day <= latest
-        else f"more than {_plural(months, 'month')} after"
+        else f"more than {plural_words(months, 'month')} after"
     )
     sentence = (
-        f"The one-to-one session on {_date(day)} is {within} the cohort's final group "
-        f"session on {_date(final)} (the latest date is {_date(latest)})."
+        f"The one-to-one session on {date_words(day)} is {within} the cohort's final group "
+        f"session on {date_words(final)} (the latest date is {date_words(latest)})."
     )
     return _result("O3", Outcome.PASS if day <= latest else Outcome.WARN, sentence)
 
@@ -1086,19 +1094,19 @@ def o4_within_window(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _cancelled_one_to_one("O4", session)) is not None:
         return skipped
     end = session.participant.programme.delivery_end
-    day = _local_date(session.starts_at)
+    day = local_date(session.starts_at)
     if day <= end:
         return _result(
             "O4",
             Outcome.PASS,
-            f"The one-to-one session on {_date(day)} is within the delivery window, which "
-            f"ends on {_date(end)}.",
+            f"The one-to-one session on {date_words(day)} is within the delivery window, which "
+            f"ends on {date_words(end)}.",
         )
     return _result(
         "O4",
         Outcome.FAIL,
-        f"The one-to-one session on {_date(day)} is after the delivery window ended on "
-        f"{_date(end)}.",
+        f"The one-to-one session on {date_words(day)} is after the delivery window ended on "
+        f"{date_words(end)}.",
     )
 
 
@@ -1131,10 +1139,10 @@ def o6_action_plan(participant: Participant, *, as_of: dt.datetime) -> Result:
             "O6",
             Outcome.WARN,
             f"{name} has no action plan yet; a short GROW(TH) plan follows the first group "
-            f"session on {_date(_local_date(first.starts_at))}.",
+            f"session on {date_words(local_date(first.starts_at))}.",
         )
     return _result(
-        "O6", Outcome.PASS, f"{name}'s action plan was agreed on {_date(plan.agreed_on)}."
+        "O6", Outcome.PASS, f"{name}'s action plan was agreed on {date_words(plan.agreed_on)}."
     )
 
 
@@ -1188,7 +1196,9 @@ def q1_facilitator_observed(facilitator: User, *, as_of: dt.datetime) -> Result:
     if observed:
         latest = max(o.completed for o in observed)
         return _result(
-            "Q1", Outcome.PASS, f"A session of {facilitator}'s was observed on {_date(latest)}."
+            "Q1",
+            Outcome.PASS,
+            f"A session of {facilitator}'s was observed on {date_words(latest)}.",
         )
     return _result(
         "Q1",
@@ -1243,7 +1253,7 @@ def q4_recording_deleted(observation: Observation, *, as_of: dt.datetime) -> Res
             "Q4",
             Outcome.PASS,
             f"The recording of {name} was deleted on "
-            f"{_date(_local_date(observation.recording_deleted))}.",
+            f"{date_words(local_date(observation.recording_deleted))}.",
         )
     if observation.completed is None and not observation.feedback.strip():
         return _result(
@@ -1261,7 +1271,7 @@ def q4_recording_deleted(observation: Observation, *, as_of: dt.datetime) -> Res
 
 @check("Q5", judges="complaint", kind="warn")
 def q5_complaint_action(complaint: Complaint, *, as_of: dt.datetime) -> Result:
-    received = _date(complaint.received)
+    received = date_words(complaint.received)
     if complaint.action_taken.strip():
         return _result(
             "Q5",
@@ -1321,17 +1331,17 @@ def s2_session_feedback(session: GroupSession, *, as_of: dt.datetime) -> Result:
 
 @check("S3", judges="participant", kind="warn")
 def s3_exit_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
-    today, name = _local_date(as_of), participant.full_name
-    membership = _current_membership(participant, today)
-    if _dropped_out(participant, today) or membership is None:
+    today, name = local_date(as_of), participant.full_name
+    membership = current_membership(participant, today)
+    if has_dropped_out(participant, today) or membership is None:
         return _result("S3", Outcome.NOT_APPLICABLE, f"{name} is not completing a cohort (see S4).")
     cohort = membership.cohort
     needed = participant.programme.cohort_hours
-    if _total_hours(_delivered(cohort.sessions.all())) < needed:
+    if sum_hours(delivered_group_sessions(cohort.sessions.all())) < needed:
         return _result(
             "S3",
             Outcome.NOT_APPLICABLE,
-            f"{cohort.name} has not yet delivered its {_number(needed)} hours.",
+            f"{cohort.name} has not yet delivered its {number_words(needed)} hours.",
         )
     if _responses(participant, SurveyKind.EXIT):
         return _result("S3", Outcome.PASS, f"{name} has answered the exit survey.")
@@ -1339,16 +1349,16 @@ def s3_exit_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
         "S3",
         Outcome.WARN,
         f"{name} has not answered the exit survey; {cohort.name} has delivered its "
-        f"{_number(needed)} hours.",
+        f"{number_words(needed)} hours.",
     )
 
 
 @check("S4", judges="participant", kind="warn")
 def s4_dropout_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
     name = participant.full_name
-    if not _dropped_out(participant, _local_date(as_of)):
+    if not has_dropped_out(participant, local_date(as_of)):
         return _result("S4", Outcome.NOT_APPLICABLE, f"{name} has not dropped out.")
-    left = _date(participant.dropped_out_on)
+    left = date_words(participant.dropped_out_on)
     if _responses(participant, SurveyKind.DROPOUT):
         return _result(
             "S4", Outcome.PASS, f"{name} dropped out on {left} and answered the drop-out survey."
@@ -1390,14 +1400,14 @@ def programme_for_month(month: dt.date) -> Programme:
 
 def return_due_at(month: dt.date, programme: Programme) -> dt.datetime:
     """M1: the last second of `return_due_day` of the month after `month`, in London."""
-    following = _add_months(month.replace(day=1), 1)
+    following = add_months(month.replace(day=1), 1)
     due_day = following.replace(day=programme.return_due_day)
     return dt.datetime.combine(due_day, dt.time(23, 59, 59), tzinfo=LONDON)
 
 
 def _on_time(moment: dt.datetime, due_at: dt.datetime) -> bool:
     """Within the due day in London, to the last fraction of its last second."""
-    return _local_date(moment) <= due_at.date()
+    return local_date(moment) <= due_at.date()
 
 
 @check("M1", judges="monthly_return", kind="fail")

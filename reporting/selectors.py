@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 
 from peernet.access import scope_for
 from peernet.models import Hub, Programme
-from peernet.rules import _number
+from peernet.rules import number_words
 from reporting.models import Finding
 
 HUB = "hub"  # hub administrators: every rule
@@ -38,8 +38,8 @@ class Action:
         if programme is None:
             return self.words.format(cohort_hours="the required", one_to_one_hours="the required")
         return self.words.format(
-            cohort_hours=_number(programme.cohort_hours),
-            one_to_one_hours=_number(programme.one_to_one_hours),
+            cohort_hours=number_words(programme.cohort_hours),
+            one_to_one_hours=number_words(programme.one_to_one_hours),
         )
 
 

@@ -27,10 +27,10 @@ from peernet.rules import (
     Judges,
     Outcome,
     Result,
-    _current_membership,
-    _date,
-    _latest_membership,
-    _local_date,
+    current_membership,
+    date_words,
+    latest_membership,
+    local_date,
     run_checks,
 )
 from reporting.models import DigestSent, Finding, RiskScan
@@ -126,9 +126,9 @@ def _facilitators(hub: Hub) -> list[User]:
 
 
 def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
-    today = _local_date(as_of)
+    today = local_date(as_of)
     for participant in _participants(hub):
-        membership = _current_membership(participant, today) or _latest_membership(participant)
+        membership = current_membership(participant, today) or latest_membership(participant)
         cohort = membership.cohort if membership else None
         yield Subject(
             Finding.SubjectKind.PARTICIPANT,
@@ -146,7 +146,7 @@ def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
                 "one_to_one",
                 one_to_one,
                 f"One-to-one for {participant.full_name} on "
-                f"{_date(_local_date(one_to_one.starts_at))}",
+                f"{date_words(local_date(one_to_one.starts_at))}",
                 participant=participant,
             )
     for cohort in _cohorts(hub):
@@ -159,7 +159,7 @@ def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
             code=cohort.code,
         )
         for session in cohort.sessions.all():
-            when = _date(_local_date(session.starts_at))
+            when = date_words(local_date(session.starts_at))
             yield Subject(
                 Finding.SubjectKind.SESSION,
                 "session",
@@ -183,16 +183,31 @@ def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
             Finding.SubjectKind.COMPLAINT,
             "complaint",
             complaint,
-            f"Complaint received on {_date(complaint.received)}",
+            f"Complaint received on {date_words(complaint.received)}",
         )
     # Monthly returns (M1) are left to the returns issue: judging one reads the programme
     # year per return, and a missing return has no row to judge yet.
 
 
+# Findings are what someone can still act on. E10 is desirable only: it is shown at the
+# eligibility decision, never a to-do. Joining instructions (K7, O5) can no longer be sent
+# once the session has started: lateness is counted in the monthly return instead.
+NOT_TO_DO = frozenset({"E10"})
+TOO_LATE_ONCE_STARTED = frozenset({"K7", "O5"})
+
+
+def _actionable(subject: Subject, result: Result, *, as_of: dt.datetime) -> bool:
+    if result.rule in NOT_TO_DO:
+        return False
+    if result.rule in TOO_LATE_ONCE_STARTED:
+        return subject.record.starts_at > as_of
+    return True
+
+
 def _findings(subject: Subject, *, as_of: dt.datetime) -> Iterator[Found]:
     results = run_checks(subject.record, as_of=as_of, judges=subject.judges)
     for result in results:
-        if result.outcome in FOUND:
+        if result.outcome in FOUND and _actionable(subject, result, as_of=as_of):
             yield Found(subject, result)
     if subject.kind == Finding.SubjectKind.PARTICIPANT:
         # O1 only fails once the window has closed; the forecast warns while there is time
@@ -219,7 +234,7 @@ def risk_scan_run(*, hub: Hub, as_of: dt.datetime) -> RiskScan:
     # One scan of a hub at a time: a second waits here, then finds what the first stored.
     list(Hub.objects.select_for_update().filter(pk=hub.pk).values_list("pk", flat=True))
     started = timezone.now()
-    run_on = _local_date(as_of)
+    run_on = local_date(as_of)
 
     found: dict[Key, Found] = {}
     subjects = 0
@@ -392,7 +407,7 @@ def _digest_subject(hub: Hub, run_on: dt.date, new: list[Finding], resolved: lis
         changes.append(_count(new, "new risk"))
     if resolved:
         changes.append(f"{len(resolved)} resolved")
-    return f"{hub.name}: {', '.join(changes)} on {_date(run_on)}"
+    return f"{hub.name}: {', '.join(changes)} on {date_words(run_on)}"
 
 
 def _digest_body(user: User, hub: Hub, new: list[Finding], resolved: list[Finding]) -> str:
@@ -400,7 +415,7 @@ def _digest_body(user: User, hub: Hub, new: list[Finding], resolved: list[Findin
     if new:
         lines += ["", f"New risks ({len(new)}):"]
         for finding in sorted(new, key=urgency):
-            due = f" Due {_date(finding.due)}." if finding.due else ""
+            due = f" Due {date_words(finding.due)}." if finding.due else ""
             lines.append(
                 f"- {finding.rule} ({finding.get_outcome_display().lower()}): "
                 f"{finding.sentence} {action_for(finding)}.{due}"

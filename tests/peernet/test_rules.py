@@ -117,7 +117,7 @@ def test_results_are_frozen_and_outcomes_are_their_values():
     [("15", "15.0"), ("17.5", "17.5"), ("18.00", "18.0"), ("3.49", "3.49"), ("0", "0.0")],
 )
 def test_measured_hours_have_one_decimal_unless_more_matter(value, words):
-    assert rules._hours(Decimal(value)) == words
+    assert rules.hours_words(Decimal(value)) == words
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_durations(minutes, words):
 
 
 def test_dates_have_no_leading_zero_and_times_are_local():
-    assert rules._date(dt.date(2021, 6, 3)) == "3 June 2021"
+    assert rules.date_words(dt.date(2021, 6, 3)) == "3 June 2021"
     assert rules._when(dt.datetime(2021, 6, 3, 8, 30, tzinfo=dt.UTC)) == "09:30 on 3 June 2021"
 
 
@@ -150,7 +150,7 @@ def test_dates_have_no_leading_zero_and_times_are_local():
     ],
 )
 def test_calendar_months(day, months, expected):
-    assert rules._add_months(day, months) == expected
+    assert rules.add_months(day, months) == expected
 
 
 # --- eligibility: E1–E10, C1–C2 -------------------------------------------------------

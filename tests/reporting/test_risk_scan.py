@@ -120,9 +120,26 @@ def test_fixed_data_resolves_the_finding_and_a_new_problem_is_new(world):
 
     k6.refresh_from_db()
     assert k6.resolved == DAY_2
-    # K7, K8 and K9 of the new session are new.
-    assert (scan.new_findings, scan.resolved_findings) == (3, 1)
+    # K8 and K9 of the new session are new; its joining instructions (K7) can no longer be
+    # sent, so that is left to the monthly return rather than a to-do.
+    assert (scan.new_findings, scan.resolved_findings) == (2, 1)
     assert finding("K8", cohort=world.cohort_a2, due=dt.date(2021, 10, 26))
+    assert not Finding.objects.filter(rule="K7", cohort=world.cohort_a2).exists()
+
+
+def test_joining_instructions_are_a_to_do_until_the_session_starts(world):
+    session = make_session(world.cohort_a2, "2021-11-20T09:30")
+    risk_scan_run(hub=world.hub_a, as_of=local("2021-11-19T12:00"))  # 21.5 hours before
+    k7 = Finding.objects.get(rule="K7", subject_id=session.pk, resolved__isnull=True)
+    assert k7.outcome == "fail"
+    risk_scan_run(hub=world.hub_a, as_of=local("2021-11-20T10:00"))  # it has started
+    k7.refresh_from_db()
+    assert k7.resolved is not None
+
+
+def test_desirable_e10_is_never_a_to_do(world):
+    risk_scan_run(hub=world.hub_a, as_of=DAY_1)
+    assert not Finding.objects.filter(rule="E10").exists()
 
 
 def test_the_scan_reads_a_fixed_number_of_queries(world, django_assert_max_num_queries):
