@@ -177,6 +177,19 @@ def get_for_user(queryset: models.QuerySet, user: Any, **lookup: Any) -> Any:
         raise Http404(f"No single {queryset.model._meta.verbose_name} found.") from exc
 
 
+def hub_for_admin(user: Any, key: str) -> Any:
+    """The hub whose administration area this user may work in: their own hub as a hub
+    administrator, or any hub for the national coordinator. Anyone else gets a 404."""
+    from peernet.models import Hub
+
+    scope = scope_for(user)
+    hubs = Hub.objects.all() if scope.national else Hub.objects.filter(pk__in=scope.hub_ids)
+    try:
+        return hubs.get(key=key)
+    except Hub.DoesNotExist as exc:
+        raise Http404("No hub found.") from exc
+
+
 def user_roles(user: User) -> set[str]:
     """The roles a user holds anywhere (for the home page's routing)."""
     if not user.is_authenticated or not user.is_active:

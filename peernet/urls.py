@@ -1,8 +1,20 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from cohorts import urls as cohorts_urls
+from participants import urls as participants_urls
 from peernet import views
+from reporting import urls as reporting_urls
 from reporting import views as reporting_views
+from sessions import urls as sessions_urls
+
+# The hub administration area, /hub/<hub>/..., assembled from the apps that own its pages.
+hub_urlpatterns = [
+    *reporting_urls.hub_urlpatterns,
+    *participants_urls.hub_urlpatterns,
+    *cohorts_urls.hub_urlpatterns,
+    *sessions_urls.hub_urlpatterns,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,5 +22,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
     path("scenario/schema.json", reporting_views.scenario_schema, name="scenario-schema"),
+    path("hub/<slug:hub>/", include((hub_urlpatterns, "hub"))),
+    path("p/", include((participants_urls.public_urlpatterns, "public"))),
     path("admin/", admin.site.urls),
 ]

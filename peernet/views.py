@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from peernet.models import Role, RoleAssignment, WorkerHeartbeat
-from reporting.selectors import todo_for_user
+from reporting.selectors import TODO_SHOWN, todo_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ AREA_URL_NAMES: dict[str, str] = {
 }
 _ROLE_ORDER = {role: index for index, role in enumerate(Role.values)}
 # The home page shows the most urgent items; the areas (later issues) will list them all.
-TODO_SHOWN = 50
 
 
 class EmailAuthenticationForm(AuthenticationForm):

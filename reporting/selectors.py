@@ -173,6 +173,10 @@ def urgency(finding: Finding) -> tuple[Any, ...]:
     )
 
 
+# How many to-do items a page shows (the most urgent); the count says how many there are.
+TODO_SHOWN = 50
+
+
 def todo_for_user(user: Any, *, hub: Hub | None = None) -> list[TodoItem]:
     """This user's to-do list from the open findings, most urgent first."""
     findings = sorted(findings_for_user(user, hub=hub), key=urgency)

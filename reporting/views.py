@@ -1,14 +1,33 @@
-"""Reporting pages. For now: the published JSON Schema of the scenario format."""
+"""Reporting pages: the hub dashboard, and the published JSON Schema of the scenario format."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from peernet.access import hub_for_admin
 from reporting.scenario import SCHEMA
+from reporting.selectors import TODO_SHOWN, todo_for_user
 
 
 @require_GET
 def scenario_schema(request: HttpRequest) -> JsonResponse:
     """SCENARIO-FORMAT.md: the document is published as a JSON Schema (no personal data)."""
     return JsonResponse(SCHEMA, json_dumps_params={"indent": 2, "ensure_ascii": False})
+
+
+@never_cache
+@login_required
+@require_GET
+def hub_dashboard(request: HttpRequest, hub: str) -> HttpResponse:
+    """The hub administrator's start page: what needs doing in their hub, most urgent first."""
+    hub_ = hub_for_admin(request.user, hub)
+    todo = todo_for_user(request.user, hub=hub_)
+    return render(
+        request,
+        "hub/dashboard.html",
+        {"hub": hub_, "todo": todo[:TODO_SHOWN], "todo_count": len(todo), "entries": True},
+    )

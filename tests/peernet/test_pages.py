@@ -33,6 +33,8 @@ urlpatterns = [
     path("one-to-one/", include((_AREA_HOME, "one_to_one"))),
 ]
 TWO_AREA_URLS = __name__
+# (The real configuration has the hub area, so a hub administrator such as `alice` is
+# sent straight to the hub's dashboard; tests of the home page's own content use this.)
 
 
 @pytest.fixture
@@ -129,6 +131,7 @@ def test_deactivated_user_cannot_sign_in(client, alice):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.urls(TWO_AREA_URLS)  # no hub area: the home page lists the roles
 def test_sign_in_lands_on_home_and_rotates_the_session_key(client, alice):
     client.get("/login/")
     session = client.session
@@ -166,12 +169,14 @@ def test_sign_in_refuses_to_redirect_off_site(client, alice):
 # --- signing out -------------------------------------------------------------------------
 
 
+@pytest.mark.urls(TWO_AREA_URLS)  # no hub area: the home page lists the roles
 def test_sign_out_needs_post(client, alice):
     client.force_login(alice)
     assert client.get("/logout/").status_code == 405
     assert client.get("/").status_code == 200  # still signed in
 
 
+@pytest.mark.urls(TWO_AREA_URLS)  # no hub area: the home page lists the roles
 def test_sign_out_by_post_ends_the_session(client, alice):
     client.force_login(alice)
     home = client.get("/").content.decode()
@@ -188,9 +193,11 @@ def test_sign_out_by_post_ends_the_session(client, alice):
 # --- home --------------------------------------------------------------------------------
 
 
+@pytest.mark.urls(TWO_AREA_URLS)  # no hub area: the home page lists the roles
 def test_home_lists_the_roles_with_hub_and_cohort(client, alice, hub, programme):
     cohort = make_cohort(hub, programme, name="Salford Makers")
     RoleAssignment.objects.create(user=alice, role=Role.FACILITATOR, hub=hub, cohort=cohort)
+    RoleAssignment.objects.create(user=alice, role=Role.ONE_TO_ONE_PROVIDER, hub=hub)
     client.force_login(alice)
 
     response = client.get("/")
@@ -206,6 +213,7 @@ def test_home_lists_the_roles_with_hub_and_cohort(client, alice, hub, programme)
     assert cells == [
         ["Hub administrator", "Greater Manchester Growth Hub", ""],
         ["Facilitator", "Greater Manchester Growth Hub", "Salford Makers"],
+        ["One-to-one provider", "Greater Manchester Growth Hub", ""],
     ]
 
 
@@ -222,6 +230,7 @@ def test_home_is_never_cached(client, alice):
     assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.urls(TWO_AREA_URLS)  # no hub area: the home page lists the roles
 def test_home_shows_the_name_and_a_sign_out_button(client, alice):
     client.force_login(alice)
     html = client.get("/").content.decode()

@@ -9,6 +9,7 @@ import pytest
 from celery.schedules import crontab
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from peernet.celery import app as celery_app
 from peernet.models import Role
@@ -322,28 +323,33 @@ def test_staff_get_a_link_to_the_admin_page(scanned):
 # --- the home page --------------------------------------------------------------------
 
 
-def test_the_home_page_shows_what_needs_doing(client, scanned):
+def dashboard_of(hub) -> str:
+    return reverse("hub:home", kwargs={"hub": hub.key})
+
+
+def test_the_hub_dashboard_shows_what_needs_doing(client, scanned):
     client.force_login(scanned.hub_a_admin)
-    html = client.get("/").content.decode()
+    assert client.get("/")["Location"] == dashboard_of(scanned.hub_a)
+    html = client.get(dashboard_of(scanned.hub_a)).content.decode()
     assert "What needs doing" in html
     assert "Schedule sessions to reach 18 hours" in html
     assert f"{scanned.cohort_a.name} has 9.0 of 18 hours delivered or scheduled" in html
     assert "Must do" in html and "Should do" in html
 
 
-def test_the_home_page_says_when_nothing_needs_doing(client, world):
+def test_the_hub_dashboard_says_when_nothing_needs_doing(client, world):
     client.force_login(world.hub_b_admin)
-    html = client.get("/").content.decode()
+    html = client.get(dashboard_of(world.hub_b)).content.decode()
     assert "found nothing for you to do" in html
 
 
-def test_the_home_page_queries_do_not_grow_with_the_items(
+def test_the_hub_dashboard_queries_do_not_grow_with_the_items(
     client, world, django_assert_max_num_queries
 ):
     risk_scan_run(hub=world.hub_a, as_of=DAY_1)
     client.force_login(world.hub_a_admin)
     with CaptureQueriesContext(connection) as few:
-        client.get("/")
+        client.get(dashboard_of(world.hub_a))
     add_rows(world, cohorts=3, members=5)
     risk_scan_run(hub=world.hub_a, as_of=DAY_2)
     world.hub_a_admin.refresh_from_db()
@@ -351,7 +357,7 @@ def test_the_home_page_queries_do_not_grow_with_the_items(
 
     # The session, the user, the role assignments, the user's scope and the findings.
     with django_assert_max_num_queries(len(few)):
-        response = client.get("/")
+        response = client.get(dashboard_of(world.hub_a))
     assert response.content.decode().count("govuk-tag") > 20
 
 
