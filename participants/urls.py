@@ -2,13 +2,18 @@
 
 `hub_urlpatterns` live under /hub/<hub>/ in the `hub` namespace (hub administration);
 every view there takes the hub key as `hub` and fetches it with
-`peernet.access.hub_for_admin`.
+`peernet.access.hub_for_admin`. `public_urlpatterns` (the `public` namespace, /p/) are
+pages without a login: the public registration form and emailed links.
+
+Each views module keeps its own lists; this file only gathers them.
 """
 
 from django.urls import URLPattern
 
-hub_urlpatterns: list[URLPattern] = []
+from participants import charter_views, views
 
-# Pages without a login (the public registration form, emailed links): the `public`
-# namespace.
-public_urlpatterns: list[URLPattern] = []
+hub_urlpatterns: list[URLPattern] = [*views.hub_urlpatterns, *charter_views.hub_urlpatterns]
+public_urlpatterns: list[URLPattern] = [
+    *views.public_urlpatterns,
+    *charter_views.public_urlpatterns,
+]
