@@ -9,21 +9,37 @@ through `.all()`, so a caller forecasting many cohorts can prefetch `sessions` o
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 
 from peernet.rules import (
     LONDON,
+    Result,
     date_words,
     delivered_group_sessions,
     hours_words,
     local_date,
     number_words,
+    run_rules,
     sessions_not_cancelled,
     sum_hours,
 )
@@ -31,6 +47,8 @@ from sessions.models import SessionStatus
 
 if TYPE_CHECKING:
     from cohorts.models import Cohort
+    from participants.models import Participant
+    from peernet.models import Hub, User
 
 
 @dataclass(frozen=True)
@@ -126,3 +144,299 @@ def cohorts_with_hours(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
         scheduled_hours=scheduled,
         projected_hours=F("delivered_hours") + F("scheduled_hours"),
     )
+
+
+# --- pages of the hub administration area -------------------------------------------
+
+
+def hub_cohorts(hub: Hub, *, today: dt.date) -> QuerySet[Cohort]:
+    """The hub's cohorts for its list page, in one query: hours (`cohorts_with_hours`),
+    `member_count` (current members) and `facilitator_name`, as subqueries so the
+    sessions join does not multiply them."""
+    from cohorts.models import Cohort, CohortMembership
+    from peernet.models import Role, RoleAssignment
+
+    members = (
+        CohortMembership.objects.filter(cohort=OuterRef("pk"))
+        .filter(Q(left__isnull=True) | Q(left__gt=today))
+        .order_by()
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    facilitator = RoleAssignment.objects.filter(
+        cohort=OuterRef("pk"), role=Role.FACILITATOR
+    ).values("user__name")[:1]
+    return cohorts_with_hours(Cohort.objects.filter(hub=hub).select_related("programme")).annotate(
+        member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+        facilitator_name=Subquery(facilitator),
+    )
+
+
+class CohortState:
+    FORMING = "Forming"
+    RUNNING = "Running"
+    COMPLETED = "Completed"
+
+
+def cohort_state(*, delivered: Decimal, needed: Decimal) -> str:
+    """Forming until a session is delivered; completed once its hours are (K2)."""
+    if delivered >= needed:
+        return CohortState.COMPLETED
+    if delivered > 0:
+        return CohortState.RUNNING
+    return CohortState.FORMING
+
+
+def hub_facilitators(hub: Hub) -> QuerySet[User]:
+    """Users who hold a facilitator role in this hub (any of its cohorts, or none)."""
+    from peernet.models import Role, User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.FACILITATOR,
+            role_assignments__hub=hub,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def cohort_waiting_list(cohort: Cohort, *, today: dt.date) -> QuerySet[Participant]:
+    """Eligible participants of the cohort's hub and programme year with no current
+    cohort and not dropped out, charter signed or not (C1 is shown beside each)."""
+    from cohorts.models import CohortMembership
+    from participants.models import EligibilityStatus, Participant
+
+    current = CohortMembership.objects.filter(participant=OuterRef("pk")).filter(
+        Q(left__isnull=True) | Q(left__gt=today)
+    )
+    return (
+        Participant.objects.filter(
+            hub_id=cohort.hub_id,
+            programme_id=cohort.programme_id,
+            eligibility_status=EligibilityStatus.ELIGIBLE,
+            dropped_out_on__isnull=True,
+        )
+        .exclude(Exists(current))
+        .select_related("business")
+        .order_by("last_name", "first_name")
+    )
+
+
+EMPLOYEE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("Fewer than 5", 0, 4),
+    ("5 to 9", 5, 9),
+    ("10 to 49", 10, 49),
+    ("50 to 249", 50, 249),
+    ("250 or more", 250, None),
+)
+TRADING_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("Under 1 year", 0, 0),
+    ("1 to 2 years", 1, 2),
+    ("3 to 5 years", 3, 5),
+    ("6 to 10 years", 6, 10),
+    ("More than 10 years", 11, None),
+)
+NOT_RECORDED = "Not recorded"
+
+
+def _band(value: int | None, bands: tuple[tuple[str, int, int | None], ...]) -> str:
+    if value is None:
+        return NOT_RECORDED
+    for label, low, high in bands:
+        if value >= low and (high is None or value <= high):
+            return label
+    return NOT_RECORDED
+
+
+def _whole_years(since: dt.date, today: dt.date) -> int:
+    return today.year - since.year - ((today.month, today.day) < (since.month, since.day))
+
+
+def _ordered_counts(counter: Counter[str], order: list[str]) -> list[tuple[str, int]]:
+    return [(label, counter[label]) for label in order if counter[label]]
+
+
+@dataclass(frozen=True)
+class CohortBalance:
+    """K12's panel: counts only (SECURITY.md 25 — equality answers are aggregated)."""
+
+    size: int
+    employees: list[tuple[str, int]]
+    sectors: list[tuple[str, int]]
+    genders: list[tuple[str, int]]
+    trading: list[tuple[str, int]]
+    competitors: list[tuple[str, str, list[str]]]  # sector words, area, business names
+    result: Result
+
+
+def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
+    """Counts by size band, sector, gender and stage of growth, possible competitors,
+    and K12's own sentence, for the cohort's current members. `cohort` is prefetched
+    as `cohorts.services` does for its checks (memberships__participant__business)."""
+    from participants.models import EqualityData, Gender, Sector
+
+    today = local_date(as_of)
+    # As K12 counts them: a membership ends on its `left` date.
+    members = [m for m in cohort.memberships.all() if m.left is None or m.left > today]
+    businesses = [m.participant.business for m in members]
+    employees = Counter(_band(b.employees, EMPLOYEE_BANDS) for b in businesses)
+    trading = Counter(
+        _band(_whole_years(b.trading_since, today) if b.trading_since else None, TRADING_BANDS)
+        for b in businesses
+    )
+    sectors = Counter(Sector(b.sector).label if b.sector else NOT_RECORDED for b in businesses)
+    # Aggregated in SQL: no equality answer is read row by row.
+    answered = dict(
+        EqualityData.objects.filter(participant__in=[m.participant_id for m in members])
+        .order_by()
+        .values_list("gender")
+        .annotate(n=Count("pk"))
+        .values_list("gender", "n")
+    )
+    genders = Counter({Gender(g).label if g else NOT_RECORDED: n for g, n in answered.items() if n})
+    genders[NOT_RECORDED] += len(members) - sum(answered.values())
+    groups: dict[tuple[str, str], list[str]] = {}
+    for business in businesses:
+        if business.sector:
+            groups.setdefault((business.sector, business.local_authority), []).append(business.name)
+    competitors = [
+        (Sector(sector).label, area, sorted(names))
+        for (sector, area), names in sorted(groups.items())
+        if len(names) > 1
+    ]
+    return CohortBalance(
+        size=len(members),
+        employees=_ordered_counts(employees, [b[0] for b in EMPLOYEE_BANDS] + [NOT_RECORDED]),
+        sectors=sorted(sectors.items()),
+        genders=_ordered_counts(genders, [g.label for g in Gender] + [NOT_RECORDED]),
+        trading=_ordered_counts(trading, [b[0] for b in TRADING_BANDS] + [NOT_RECORDED]),
+        competitors=competitors,
+        result=run_rules(cohort, ["K12"], as_of=as_of)[0],
+    )
+
+
+# --- the schedule planner (K3–K6) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    starts_at: dt.datetime
+    hours: Decimal
+    moved_from: dt.date | None = None  # the bank holiday the session was moved off
+    holiday: str = ""
+    in_window: bool = True  # K5
+
+
+@dataclass(frozen=True)
+class SchedulePlan:
+    sessions: list[PlannedSession]
+    already: Decimal  # hours the cohort has delivered or scheduled before this plan
+    results: list[Result]  # K3 (each distinct length), K4, K5 (each session), K6
+
+    @property
+    def total(self) -> Decimal:
+        return self.already + sum((s.hours for s in self.sessions), Decimal(0))
+
+    @property
+    def blocked(self) -> list[Result]:
+        return [r for r in self.results if r.outcome == "fail"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.outcome == "warn"]
+
+
+def bank_holidays(years: range) -> dict[dt.date, str]:
+    """England and Wales bank holidays (the maintained `holidays` package)."""
+    import holidays
+
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=years).items())
+
+
+def _working_day_from(day: dt.date, closed: dict[dt.date, str]) -> dt.date:
+    """`day`, or the next weekday that is not a bank holiday."""
+    while day in closed or day.weekday() >= 5:  # Saturday, Sunday
+        day += dt.timedelta(days=1)
+    return day
+
+
+class _PlannedSessions:
+    """Stands in for `cohort.sessions` so the registered checks judge the plan."""
+
+    def __init__(self, sessions: list[Any]) -> None:
+        self._sessions = sessions
+
+    def all(self) -> list[Any]:
+        return self._sessions
+
+
+@dataclass
+class _PlannedCohort:
+    name: str
+    programme: Any
+    sessions: _PlannedSessions
+
+
+def cohort_schedule_plan(
+    cohort: Cohort,
+    *,
+    first_day: dt.date,
+    start_time: dt.time,
+    cadence_weeks: int,
+    session_hours: Decimal,
+    total_hours: Decimal,
+    as_of: dt.datetime,
+) -> SchedulePlan:
+    """Every session needed to reach `total_hours` (counting what the cohort already has
+    delivered or scheduled), every `cadence_weeks` from `first_day` at `start_time`
+    (London). A date on a bank holiday moves to the next working day; later dates keep
+    the cadence. The last session is shorter when the hours do not divide evenly.
+
+    The plan is judged by the same checks as `cohort_schedule_session`: K3 and K5 for
+    each session, K4 and K6 for the cohort with the plan added (K6: scheduled at the
+    outset)."""
+    from sessions.models import GroupSession
+
+    if cadence_weeks <= 0 or session_hours <= 0:
+        raise ValueError("The cadence and the session length must be positive.")
+    existing = sessions_not_cancelled(cohort.sessions.all())
+    end = cohort.programme.delivery_end
+    already = sum_hours(s for s in existing if local_date(s.starts_at) <= end)
+    remaining = total_hours - already
+    count = max(math.ceil(remaining / session_hours), 0)
+    closed = bank_holidays(range(first_day.year, first_day.year + 3))
+
+    planned: list[PlannedSession] = []
+    hours_left = remaining
+    for n in range(count):
+        slot = first_day + dt.timedelta(weeks=cadence_weeks * n)
+        day = _working_day_from(slot, closed)
+        starts_at = dt.datetime.combine(day, start_time, tzinfo=LONDON)
+        hours = min(session_hours, hours_left)
+        hours_left -= hours
+        planned.append(
+            PlannedSession(
+                starts_at=starts_at,
+                hours=hours,
+                moved_from=slot if day != slot else None,
+                holiday=closed.get(slot, ""),
+                in_window=cohort.programme.delivery_start <= day <= end,
+            )
+        )
+
+    stand_in = _PlannedCohort(name=cohort.name, programme=cohort.programme, sessions=None)  # type: ignore[arg-type]
+    unsaved = [GroupSession(cohort=cohort, starts_at=p.starts_at, hours=p.hours) for p in planned]
+    stand_in.sessions = _PlannedSessions(existing + unsaved)
+    results: list[Result] = []
+    for length in sorted({p.hours for p in planned}):
+        results += run_rules(
+            GroupSession(cohort=cohort, starts_at=planned[0].starts_at, hours=length),
+            ["K3"],
+            as_of=as_of,
+        )
+    results += [r for s in unsaved for r in run_rules(s, ["K5"], as_of=as_of)]
+    results += run_rules(stand_in, ["K4", "K6"], as_of=as_of)
+    return SchedulePlan(sessions=planned, already=already, results=results)

@@ -19,10 +19,20 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
-from peernet.models import User
-from peernet.rules import enforce, run_rules
+from peernet.access import forget_scope
+from peernet.models import Hub, Programme, Role, RoleAssignment, User
+from peernet.rules import (
+    LONDON,
+    Judges,
+    Outcome,
+    Result,
+    date_words,
+    enforce,
+    local_date,
+    run_rules,
+)
 from peernet.services import rule_warnings_record
-from sessions.models import GroupSession, Topic
+from sessions.models import GroupSession, SessionStatus, Topic
 
 # C1 and K11 judge the participant, K1 and K12 the cohort, as allocation leaves them.
 ALLOCATION_PARTICIPANT_RULES = ("C1", "K11")
@@ -183,3 +193,176 @@ def cohort_schedule_session(
             by=by,
         )
     return session
+
+
+def _next_cohort_key(hub: Hub) -> str:
+    """`<hub key>-<n>`: n counts the hub's cohorts, skipping keys already taken."""
+    n = Cohort.objects.filter(hub=hub).count() + 1
+    while Cohort.objects.filter(key=f"{hub.key}-{n}").exists():
+        n += 1
+    return f"{hub.key}-{n}"
+
+
+@transaction.atomic
+def cohort_create(*, hub: Hub, name: str, facilitator: User | None, by: User) -> Cohort:
+    """A new cohort of `hub` in the current programme year, with its facilitator (who
+    must already hold a facilitator role in this hub)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("Enter the cohort's name.")
+    if Cohort.objects.filter(hub=hub, name__iexact=name).exists():
+        raise ValidationError(f"{hub.name} already has a cohort called {name}.")
+    if facilitator is not None and not (
+        facilitator.is_active
+        and RoleAssignment.objects.filter(user=facilitator, role=Role.FACILITATOR, hub=hub).exists()
+    ):
+        # SECURITY.md 4: no one from another hub can be made this cohort's facilitator.
+        raise ValidationError(f"{facilitator} is not a facilitator of {hub.name}.")
+    cohort = Cohort.objects.create(
+        hub=hub, programme=Programme.current(), key=_next_cohort_key(hub), name=name
+    )
+    if facilitator is not None:
+        RoleAssignment.objects.create(
+            user=facilitator, role=Role.FACILITATOR, hub=hub, cohort=cohort
+        )
+        forget_scope(facilitator)
+    return cohort
+
+
+def _record(
+    results: Sequence[tuple[Judges, int, list[Result]]], *, hub: Hub, action: str, by: User
+) -> list[Result]:
+    shown: list[Result] = []
+    for kind, subject_id, each in results:
+        rule_warnings_record(
+            results=each, subject_kind=kind, subject_id=subject_id, hub=hub, action=action, by=by
+        )
+        shown += [r for r in each if r.outcome == Outcome.WARN]
+    return shown
+
+
+@transaction.atomic
+def cohort_schedule_all(
+    *,
+    cohort: Cohort,
+    sessions: Sequence[tuple[dt.datetime, Decimal]],
+    location: str = "",
+    by: User,
+    as_of: dt.datetime | None = None,
+) -> tuple[list[GroupSession], list[Result]]:
+    """Schedule every planned session at once (K6: all at the outset): all or nothing.
+
+    Each session is judged by K3 and K5, the cohort once with all of them by K4 and K6;
+    a K5 fail refuses the whole plan. Returns the sessions and the warnings shown."""
+    as_of = as_of or timezone.now()
+    cohort = Cohort.objects.select_for_update(of=("self",)).select_related("hub").get(pk=cohort.pk)
+    if not sessions:
+        raise ValidationError(f"The plan for {cohort.name} has no sessions.")
+    taken = set(cohort.sessions.values_list("starts_at", flat=True))
+    created: list[GroupSession] = []
+    for starts_at, hours in sessions:
+        if starts_at.tzinfo is None or starts_at.utcoffset() is None:
+            raise ValueError(f"starts_at must be an aware datetime, not {starts_at!r}.")
+        if hours <= 0:
+            raise ValidationError("A session lasts more than 0 hours.")
+        if starts_at in taken:
+            raise ValidationError(
+                f"{cohort.name} already has a session at {starts_at.astimezone(LONDON):%H:%M} "
+                f"on {date_words(local_date(starts_at))}."
+            )
+        taken.add(starts_at)
+        created.append(
+            GroupSession.objects.create(
+                key=_next_session_key(cohort),
+                cohort=cohort,
+                starts_at=starts_at,
+                hours=hours,
+                location=location,
+            )
+        )
+    judged = GroupSession.objects.select_related("cohort__programme").filter(
+        pk__in=[s.pk for s in created]
+    )
+    per_session = [(s.pk, run_rules(s, SCHEDULING_SESSION_RULES, as_of=as_of)) for s in judged]
+    cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
+    enforce([r for _, each in per_session for r in each] + cohort_results)
+    shown = _record(
+        [("session", pk, each) for pk, each in per_session]
+        + [("cohort", cohort.pk, cohort_results)],
+        hub=cohort.hub,
+        action="cohort_schedule_all",
+        by=by,
+    )
+    return created, shown
+
+
+@transaction.atomic
+def cohort_session_update(
+    *,
+    session: GroupSession,
+    starts_at: dt.datetime,
+    hours: Decimal,
+    location: str,
+    by: User,
+    as_of: dt.datetime | None = None,
+) -> list[Result]:
+    """Move or resize a scheduled session; K5 refuses a date outside the window.
+    Returns the warnings shown (K3, K4, K6)."""
+    if starts_at.tzinfo is None or starts_at.utcoffset() is None:
+        raise ValueError(f"starts_at must be an aware datetime, not {starts_at!r}.")
+    as_of = as_of or timezone.now()
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("hub")
+        .get(pk=session.cohort_id)
+    )
+    session = GroupSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(
+            f"Only a scheduled session can be changed; this one is "
+            f"{session.get_status_display().lower()}."
+        )
+    if hours <= 0:
+        raise ValidationError("A session lasts more than 0 hours.")
+    if cohort.sessions.filter(starts_at=starts_at).exclude(pk=session.pk).exists():
+        raise ValidationError(f"{cohort.name} already has a session starting then.")
+    session.starts_at, session.hours, session.location = starts_at, hours, location
+    session.save(update_fields=["starts_at", "hours", "location"])
+    judged = GroupSession.objects.select_related("cohort__programme").get(pk=session.pk)
+    session_results = run_rules(judged, SCHEDULING_SESSION_RULES, as_of=as_of)
+    cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
+    enforce(session_results + cohort_results)
+    return _record(
+        [("session", session.pk, session_results), ("cohort", cohort.pk, cohort_results)],
+        hub=cohort.hub,
+        action="cohort_session_update",
+        by=by,
+    )
+
+
+@transaction.atomic
+def cohort_session_cancel(
+    *, session: GroupSession, by: User, as_of: dt.datetime | None = None
+) -> list[Result]:
+    """Cancel a scheduled session (kept, marked cancelled). Returns K4/K6 warnings."""
+    as_of = as_of or timezone.now()
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("hub")
+        .get(pk=session.cohort_id)
+    )
+    session = GroupSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(
+            f"Only a scheduled session can be cancelled; this one is "
+            f"{session.get_status_display().lower()}."
+        )
+    session.status = SessionStatus.CANCELLED
+    session.save(update_fields=["status"])
+    cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
+    return _record(
+        [("cohort", cohort.pk, cohort_results)],
+        hub=cohort.hub,
+        action="cohort_session_cancel",
+        by=by,
+    )

@@ -1,0 +1,235 @@
+"""Forms of the cohort builder and the schedule planner (GOV.UK style, crispy-forms-gds).
+
+Choices are built from the hub's own records, so an id from another hub is simply not a
+valid choice (SECURITY.md 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from django import forms
+from django.core.validators import RegexValidator
+
+_NUMERIC = {"inputmode": "decimal", "class": "govuk-input--width-4"}
+_TIME = RegexValidator(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "Enter a start time like 09:30")
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+class _DateField(DateInputField):
+    """The pack's date input, with a plain-English message for a date that does not
+    exist (the pack passes on Python's "month must be in 1..12")."""
+
+    def compress(self, data_list: list[str]) -> dt.date | None:
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                f"Enter the {str(self.label).lower()} as a real date"
+            ) from exc
+
+
+def _date_field(label: str, help_text: str = "") -> DateInputField:
+    field = _DateField(label=label, help_text=help_text)
+    field.error_messages.update(
+        {"required": f"Enter the {label.lower()}", "incomplete": f"Enter the {label.lower()}"}
+    )
+    return field
+
+
+def _clean_date(value: object, label: str) -> dt.date:
+    if not isinstance(value, dt.date):
+        raise forms.ValidationError(f"Enter the {label.lower()} as a real date")
+    return value
+
+
+class CohortCreateForm(forms.Form):
+    name = forms.CharField(
+        label="Cohort name",
+        max_length=120,
+        error_messages={
+            "required": "Enter the cohort's name",
+            "max_length": "The cohort's name must be 120 characters or fewer",
+        },
+    )
+    facilitator = forms.ModelChoiceField(
+        label="Facilitator",
+        queryset=None,  # set per hub
+        required=False,
+        empty_label="Not chosen yet",
+        error_messages={"invalid_choice": "Choose a facilitator of this hub"},
+    )
+
+    def __init__(self, *args: object, facilitators: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = facilitators
+        self.helper = _helper()
+
+
+class AllocateForm(forms.Form):
+    participant = forms.ChoiceField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a participant from the waiting list",
+            "invalid_choice": "Choose a participant from the waiting list",
+        },
+    )
+
+    def __init__(self, *args: object, codes: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].choices = [(code, code) for code in codes]
+
+
+class MoveForm(forms.Form):
+    participant = forms.ChoiceField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a member of this cohort to move",
+            "invalid_choice": "Choose a member of this cohort to move",
+        },
+    )
+    to_cohort = forms.ChoiceField(
+        label="Move to",
+        error_messages={
+            "required": "Choose the cohort to move them to",
+            "invalid_choice": "Choose another cohort of this hub",
+        },
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        members: list[str],
+        cohorts: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].choices = [(code, code) for code in members]
+        self.fields["to_cohort"].choices = [("", "Choose a cohort"), *cohorts]
+
+
+class _SessionFields(forms.Form):
+    start_time = forms.CharField(
+        label="Start time",
+        help_text="In 24-hour time, for example 09:30",
+        max_length=5,
+        validators=[_TIME],
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+        error_messages={"required": "Enter the start time"},
+    )
+
+    def clean_start_time(self) -> dt.time:
+        hours, minutes = self.cleaned_data["start_time"].split(":")
+        return dt.time(int(hours), int(minutes))
+
+
+def _hours_field(label: str, help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.TextInput(attrs=_NUMERIC),
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} as a number, like 3 or 2.5",
+            "max_digits": f"Enter the {label.lower()} as a number, like 3 or 2.5",
+            "max_decimal_places": f"Enter the {label.lower()} to at most two decimal places",
+        },
+    )
+
+
+class PlanForm(_SessionFields):
+    """The planner's inputs. A session length outside 2–3 hours is only K3's warning; a
+    length of zero or less is an error."""
+
+    first_day = _date_field("Date of the first session", "For example, 14 12 2021")
+    cadence_weeks = forms.IntegerField(
+        label="Weeks between sessions",
+        help_text="Sessions are recommended fortnightly: 2",
+        min_value=1,
+        max_value=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+        error_messages={
+            "required": "Enter the number of weeks between sessions",
+            "invalid": "Enter the number of weeks between sessions as a whole number, like 2",
+            "min_value": "Weeks between sessions must be 1 or more",
+            "max_value": "Weeks between sessions must be 8 or fewer",
+        },
+    )
+    session_hours = _hours_field("Session length in hours")
+    total_hours = _hours_field("Total hours", "Including hours already delivered or scheduled")
+    location = forms.CharField(
+        label="Location (optional)",
+        help_text="The venue or the video link",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "The location must be 300 characters or fewer"},
+    )
+    field_order = [
+        "first_day",
+        "start_time",
+        "cadence_weeks",
+        "session_hours",
+        "total_hours",
+        "location",
+    ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_first_day(self) -> dt.date:
+        return _clean_date(self.cleaned_data.get("first_day"), "date of the first session")
+
+    def clean_session_hours(self) -> Decimal:
+        value = self.cleaned_data["session_hours"]
+        if value <= 0:
+            raise forms.ValidationError("Session length must be more than 0 hours")
+        if value > 12:
+            raise forms.ValidationError("Session length must be 12 hours or fewer")
+        return value
+
+    def clean_total_hours(self) -> Decimal:
+        value = self.cleaned_data["total_hours"]
+        if value <= 0:
+            raise forms.ValidationError("Total hours must be more than 0")
+        if value > 100:
+            raise forms.ValidationError("Total hours must be 100 or fewer")
+        return value
+
+
+class SessionEditForm(_SessionFields):
+    day = _date_field("Date")
+    hours = _hours_field("Length in hours")
+    location = forms.CharField(
+        label="Location (optional)",
+        help_text="The venue or the video link",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "The location must be 300 characters or fewer"},
+    )
+    field_order = ["day", "start_time", "hours", "location"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_day(self) -> dt.date:
+        return _clean_date(self.cleaned_data.get("day"), "date")
+
+    def clean_hours(self) -> Decimal:
+        value = self.cleaned_data["hours"]
+        if value <= 0:
+            raise forms.ValidationError("Length must be more than 0 hours")
+        if value > 12:
+            raise forms.ValidationError("Length must be 12 hours or fewer")
+        return value

@@ -1,0 +1,355 @@
+"""Hub administration of cohorts: the list, the cohort builder (allocation, waiting
+list, balance, moves) and the schedule planner. Every view fetches the hub with
+`hub_for_admin` (404 for anyone but its administrators and the coordinator) and its
+records through the hub, so another hub's id is a 404 or an invalid choice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cohorts import selectors, services
+from cohorts.forms import AllocateForm, CohortCreateForm, MoveForm, PlanForm, SessionEditForm
+from cohorts.models import Cohort, CohortMembership
+from participants.models import Participant
+from peernet.access import get_for_user, hub_for_admin
+from peernet.rules import LONDON, RuleBroken, local_date
+from sessions.models import GroupSession, SessionStatus
+
+
+def _refusal(exc: RuleBroken | ValidationError) -> list[str]:
+    if isinstance(exc, RuleBroken):
+        return [result.sentence for result in exc.results]
+    return list(exc.messages)
+
+
+def _cohort(request: HttpRequest, hub: Any, code: Any) -> Cohort:
+    return get_for_user(
+        Cohort.objects.filter(hub=hub).select_related("programme", "hub"),
+        request.user,
+        code=code,
+    )
+
+
+# --- the list ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_list(request: HttpRequest, hub: str) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    form = CohortCreateForm(request.POST or None, facilitators=selectors.hub_facilitators(hub_))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(
+                hub=hub_,
+                name=form.cleaned_data["name"],
+                facilitator=form.cleaned_data["facilitator"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("name", message)
+        else:
+            messages.success(request, f"{cohort.name} created.")
+            return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+    today = local_date(timezone.now())
+    rows = []
+    for cohort in selectors.hub_cohorts(hub_, today=today):
+        needed = cohort.programme.cohort_hours
+        rows.append(
+            {
+                "cohort": cohort,
+                "state": selectors.cohort_state(delivered=cohort.delivered_hours, needed=needed),
+                # K6, as the forecast judges it: at risk when the schedule falls short.
+                "at_risk": cohort.projected_hours < needed,
+                "needed": needed,
+                "size": cohort.programme.cohort_size,
+            }
+        )
+    return render(
+        request,
+        "cohorts/list.html",
+        {"hub": hub_, "section": "cohorts", "rows": rows, "form": form},
+    )
+
+
+# --- one cohort ----------------------------------------------------------------------
+
+
+def _cohort_page(
+    request: HttpRequest,
+    hub_: Any,
+    cohort: Cohort,
+    *,
+    errors: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    now = timezone.now()
+    today = local_date(now)
+    judged = (
+        Cohort.objects.select_related("programme", "hub")
+        .prefetch_related("memberships__participant__business", "sessions")
+        .get(pk=cohort.pk)
+    )
+    memberships = sorted(judged.memberships.all(), key=lambda m: (m.joined, m.pk))
+    current = [m for m in memberships if m.left is None or m.left > today]
+    others = [
+        (str(c.code), c.name)
+        for c in Cohort.objects.filter(hub=hub_, programme=cohort.programme_id)
+        .exclude(pk=cohort.pk)
+        .order_by("name")
+    ]
+    sessions = sorted(judged.sessions.all(), key=lambda s: s.starts_at)
+    return render(
+        request,
+        "cohorts/detail.html",
+        {
+            "hub": hub_,
+            "section": "cohorts",
+            "cohort": judged,
+            "memberships": memberships,
+            "current_count": len(current),
+            "current": current,
+            "others": others,
+            "waiting": list(selectors.cohort_waiting_list(cohort, today=today)),
+            "balance": selectors.cohort_balance(judged, as_of=now),
+            "forecast": selectors.cohort_forecast(judged, as_of=now),
+            "sessions": sessions,
+            "full": len(current) >= judged.programme.cohort_size,
+            "errors": errors or [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def cohort_detail(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    return _cohort_page(request, hub_, _cohort(request, hub_, code))
+
+
+def _warn(request: HttpRequest, sentences: list[str]) -> None:
+    for sentence in dict.fromkeys(sentences):
+        messages.warning(request, sentence)
+
+
+def _warnings_since(request: HttpRequest, hub_: Any, action: str, since: dt.datetime) -> list[str]:
+    from peernet.models import RuleWarning
+
+    return list(
+        RuleWarning.objects.filter(
+            hub=hub_, action=action, recorded_by=request.user, recorded_at__gte=since
+        )
+        .order_by("rule")
+        .values_list("sentence", flat=True)
+    )
+
+
+@login_required
+@require_POST
+def cohort_allocate(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    cohort = _cohort(request, hub_, code)
+    today = local_date(timezone.now())
+    waiting = selectors.cohort_waiting_list(cohort, today=today)
+    codes = [str(c) for c in waiting.values_list("code", flat=True)]
+    form = AllocateForm(request.POST, codes=codes)
+    if not form.is_valid():
+        return _cohort_page(
+            request, hub_, cohort, errors=[("waiting-list", e) for e in form.errors["participant"]]
+        )
+    participant = waiting.get(code=form.cleaned_data["participant"])
+    since = timezone.now()
+    try:
+        services.cohort_allocate(
+            cohort=cohort, participant=participant, joined=today, by=request.user
+        )
+    except (RuleBroken, ValidationError) as exc:
+        anchor = f"participant-{participant.code}"
+        return _cohort_page(request, hub_, cohort, errors=[(anchor, s) for s in _refusal(exc)])
+    messages.success(request, f"{participant.full_name} allocated to {cohort.name}.")
+    _warn(request, _warnings_since(request, hub_, "cohort_allocate", since))
+    return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+
+
+@login_required
+@require_POST
+def cohort_move(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    cohort = _cohort(request, hub_, code)
+    today = local_date(timezone.now())
+    members = CohortMembership.objects.filter(cohort=cohort, left__isnull=True)
+    member_codes = [str(c) for c in members.values_list("participant__code", flat=True)]
+    targets = Cohort.objects.filter(hub=hub_, programme=cohort.programme_id).exclude(pk=cohort.pk)
+    form = MoveForm(
+        request.POST,
+        members=member_codes,
+        cohorts=[(str(c.code), c.name) for c in targets],
+    )
+    if not form.is_valid():
+        errors = [
+            ("members", e)
+            for field in ("participant", "to_cohort")
+            for e in form.errors.get(field, [])
+        ]
+        return _cohort_page(request, hub_, cohort, errors=errors)
+    participant = Participant.objects.get(hub=hub_, code=form.cleaned_data["participant"])
+    target = targets.get(code=form.cleaned_data["to_cohort"])
+    since = timezone.now()
+    try:
+        services.cohort_allocate(
+            cohort=target, participant=participant, joined=today, by=request.user
+        )
+    except (RuleBroken, ValidationError) as exc:
+        anchor = f"move-{participant.code}"
+        return _cohort_page(request, hub_, cohort, errors=[(anchor, s) for s in _refusal(exc)])
+    messages.success(request, f"{participant.full_name} moved from {cohort.name} to {target.name}.")
+    _warn(request, _warnings_since(request, hub_, "cohort_allocate", since))
+    return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+
+
+# --- the schedule planner --------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_schedule(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    cohort = _cohort(request, hub_, code)
+    programme = cohort.programme
+    default_length = min(max(programme.session_hours_max, programme.session_hours_min), 3)
+    form = PlanForm(
+        request.POST or None,
+        initial={
+            "cadence_weeks": 2,
+            "session_hours": default_length.normalize(),
+            "total_hours": programme.cohort_hours.normalize(),
+            "start_time": "09:30",
+        },
+    )
+    plan = None
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        judged = Cohort.objects.prefetch_related("sessions").select_related("programme")
+        judged_cohort = judged.get(pk=cohort.pk)
+        data = form.cleaned_data
+        plan = selectors.cohort_schedule_plan(
+            judged_cohort,
+            first_day=data["first_day"],
+            start_time=data["start_time"],
+            cadence_weeks=data["cadence_weeks"],
+            session_hours=data["session_hours"],
+            total_hours=data["total_hours"],
+            as_of=now,
+        )
+        if "confirm" in request.POST:
+            try:
+                created, shown = services.cohort_schedule_all(
+                    cohort=cohort,
+                    sessions=[(s.starts_at, s.hours) for s in plan.sessions],
+                    location=data["location"],
+                    by=request.user,
+                )
+            except (RuleBroken, ValidationError) as exc:
+                errors = _refusal(exc)
+            else:
+                messages.success(request, f"{len(created)} sessions of {cohort.name} scheduled.")
+                _warn(request, [r.sentence for r in shown])
+                return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+    return render(
+        request,
+        "cohorts/schedule.html",
+        {
+            "hub": hub_,
+            "section": "cohorts",
+            "cohort": cohort,
+            "form": form,
+            "plan": plan,
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, hub: str, code: Any, session: Any) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    cohort = _cohort(request, hub_, code)
+    session_ = get_for_user(
+        GroupSession.objects.filter(cohort=cohort).select_related("cohort__programme"),
+        request.user,
+        code=session,
+    )
+    local = session_.starts_at.astimezone(LONDON)
+    form = SessionEditForm(
+        request.POST or None,
+        initial={
+            "day": local.date(),
+            "start_time": f"{local:%H:%M}",
+            "hours": session_.hours.normalize(),
+            "location": session_.location,
+        },
+    )
+    errors: list[str] = []
+    editable = session_.status == SessionStatus.SCHEDULED
+    if request.method == "POST":
+        try:
+            if "cancel_session" in request.POST:
+                shown = services.cohort_session_cancel(session=session_, by=request.user)
+                done = "cancelled"
+            elif form.is_valid():
+                data = form.cleaned_data
+                shown = services.cohort_session_update(
+                    session=session_,
+                    starts_at=dt.datetime.combine(data["day"], data["start_time"], tzinfo=LONDON),
+                    hours=data["hours"],
+                    location=data["location"],
+                    by=request.user,
+                )
+                done = "changed"
+            else:
+                shown = None
+        except (RuleBroken, ValidationError) as exc:
+            errors = _refusal(exc)
+        else:
+            if shown is not None:
+                messages.success(request, f"The session was {done}.")
+                _warn(request, [r.sentence for r in shown])
+                return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+    return render(
+        request,
+        "cohorts/session_edit.html",
+        {
+            "hub": hub_,
+            "section": "cohorts",
+            "cohort": cohort,
+            "session": session_,
+            "form": form,
+            "errors": errors,
+            "editable": editable,
+        },
+    )
+
+
+hub_urlpatterns = [
+    path("cohorts/", cohort_list, name="cohorts"),
+    path("cohorts/<uuid:code>/", cohort_detail, name="cohort"),
+    path("cohorts/<uuid:code>/allocate/", cohort_allocate, name="cohort-allocate"),
+    path("cohorts/<uuid:code>/move/", cohort_move, name="cohort-move"),
+    path("cohorts/<uuid:code>/schedule/", cohort_schedule, name="cohort-schedule"),
+    path(
+        "cohorts/<uuid:code>/sessions/<uuid:session>/",
+        session_edit,
+        name="session-edit",
+    ),
+]
