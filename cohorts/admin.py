@@ -13,7 +13,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Cohort)
 class CohortAdmin(ScopedAdmin):
-    list_display = ["name", "key", "hub", "programme", "created"]
+    list_display = ["name", "key", "hub", "delivery_partner", "planned_start", "programme"]
     list_filter = ["hub", "programme"]
     search_fields = ["name", "key"]
     list_select_related = ["hub", "programme"]

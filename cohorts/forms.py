@@ -68,9 +68,24 @@ class CohortCreateForm(forms.Form):
         error_messages={"invalid_choice": "Choose a facilitator of this hub"},
     )
 
-    def __init__(self, *args: object, facilitators: object, **kwargs: object) -> None:
+    delivery_partner = forms.ModelChoiceField(
+        label="Delivery partner",
+        help_text="The organisation that facilitates the cohort, if not the hub itself",
+        queryset=None,  # set per hub
+        required=False,
+        empty_label="The hub itself",
+        error_messages={"invalid_choice": "Choose a delivery partner of this hub"},
+    )
+    planned_start = _DateField(
+        label="Planned start", required=False, help_text="For example, 27 3 2022"
+    )
+
+    def __init__(
+        self, *args: object, facilitators: object, partners: object, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["facilitator"].queryset = facilitators
+        self.fields["delivery_partner"].queryset = partners
         self.helper = _helper()
 
 

@@ -29,6 +29,15 @@ class Cohort(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cohorts")
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="cohorts")
     name = models.CharField(max_length=120)
+    delivery_partner = models.ForeignKey(
+        "peernet.DeliveryPartner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cohorts",
+        help_text="The organisation that facilitates this cohort, if not the hub itself.",
+    )
+    planned_start = models.DateField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = CohortQuerySet.as_manager()

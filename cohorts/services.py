@@ -20,7 +20,7 @@ from django.utils import timezone
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.access import forget_scope
-from peernet.models import Hub, Programme, Role, RoleAssignment, User
+from peernet.models import DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
 from peernet.rules import (
     LONDON,
     Judges,
@@ -204,9 +204,18 @@ def _next_cohort_key(hub: Hub) -> str:
 
 
 @transaction.atomic
-def cohort_create(*, hub: Hub, name: str, facilitator: User | None, by: User) -> Cohort:
+def cohort_create(
+    *,
+    hub: Hub,
+    name: str,
+    facilitator: User | None,
+    by: User,
+    delivery_partner: DeliveryPartner | None = None,
+    planned_start: dt.date | None = None,
+) -> Cohort:
     """A new cohort of `hub` in the current programme year, with its facilitator (who
-    must already hold a facilitator role in this hub)."""
+    must already hold a facilitator role in this hub) and delivery partner (one of the
+    hub's own)."""
     name = name.strip()
     if not name:
         raise ValidationError("Enter the cohort's name.")
@@ -218,8 +227,15 @@ def cohort_create(*, hub: Hub, name: str, facilitator: User | None, by: User) ->
     ):
         # SECURITY.md 4: no one from another hub can be made this cohort's facilitator.
         raise ValidationError(f"{facilitator} is not a facilitator of {hub.name}.")
+    if delivery_partner is not None and delivery_partner.hub_id != hub.pk:
+        raise ValidationError(f"{delivery_partner} is not a delivery partner of {hub.name}.")
     cohort = Cohort.objects.create(
-        hub=hub, programme=Programme.current(), key=_next_cohort_key(hub), name=name
+        hub=hub,
+        programme=Programme.current(),
+        key=_next_cohort_key(hub),
+        name=name,
+        delivery_partner=delivery_partner,
+        planned_start=planned_start,
     )
     if facilitator is not None:
         RoleAssignment.objects.create(

@@ -47,13 +47,19 @@ def _cohort(request: HttpRequest, hub: Any, code: Any) -> Cohort:
 @require_http_methods(["GET", "POST"])
 def cohort_list(request: HttpRequest, hub: str) -> HttpResponse:
     hub_ = hub_for_admin(request.user, hub)
-    form = CohortCreateForm(request.POST or None, facilitators=selectors.hub_facilitators(hub_))
+    form = CohortCreateForm(
+        request.POST or None,
+        facilitators=selectors.hub_facilitators(hub_),
+        partners=hub_.delivery_partners.all(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             cohort = services.cohort_create(
                 hub=hub_,
                 name=form.cleaned_data["name"],
                 facilitator=form.cleaned_data["facilitator"],
+                delivery_partner=form.cleaned_data["delivery_partner"],
+                planned_start=form.cleaned_data["planned_start"],
                 by=request.user,
             )
         except ValidationError as exc:

@@ -219,3 +219,31 @@ def test_move_to_another_hubs_cohort_is_refused(client, personas):
     ).content.decode()
     assert "Choose another cohort of this hub" in page
     assert CohortMembership.objects.get(participant=personas.participant_a).left is None
+
+
+def test_a_cohort_is_created_with_its_delivery_partner_and_planned_start(client, personas):
+    from peernet.models import DeliveryPartner
+
+    partner = DeliveryPartner.objects.create(
+        key="al-partners", hub=personas.hub_a, name="Action Learning Partners", service="both"
+    )
+    other = DeliveryPartner.objects.create(
+        key="b-partners", hub=personas.hub_b, name="Hub B Partners", service="both"
+    )
+    client.force_login(personas.hub_a_admin)
+    url = reverse("hub:cohorts", kwargs={"hub": personas.hub_a.key})
+    fields = {
+        "name": "Salford 4",
+        "planned_start_0": "11",
+        "planned_start_1": "1",
+        "planned_start_2": "2022",
+    }
+    # SECURITY.md 4: another hub's partner is not a choice here.
+    refused = client.post(url, {**fields, "delivery_partner": other.pk})
+    assert "Choose a delivery partner of this hub" in refused.content.decode()
+    assert not Cohort.objects.filter(name="Salford 4").exists()
+
+    client.post(url, {**fields, "delivery_partner": partner.pk})
+    cohort = Cohort.objects.get(name="Salford 4")
+    assert cohort.delivery_partner == partner
+    assert cohort.planned_start == dt.date(2022, 1, 11)
