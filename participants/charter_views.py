@@ -1,9 +1,209 @@
 """The Participant Charter (C1): sent by a signed, expiring emailed link and signed in the
-browser by the participant."""
+browser by the participant.
+
+The link carries a token signed with a purpose-specific salt (SECURITY.md 14). The
+landing view only moves the token into the session and redirects to a clean URL, so the
+token never reaches a page's Referer, a 4xx log line (Django logs the path of every
+400/404/410) or the browser history beyond the first hop (SECURITY.md 15).
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import uuid
 
-hub_urlpatterns: list[URLPattern] = []
-public_urlpatterns: list[URLPattern] = []
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from participants.models import Participant
+from participants.services import (
+    CHARTER_LINK_DAYS,
+    CHARTER_SALT,
+    CHARTER_VERSION,
+    participant_send_charter,
+    participant_sign_charter,
+)
+from peernet.access import get_for_user, hub_for_admin
+
+SESSION_KEY = "peernet.charter.token"
+
+
+# --- the hub administrator's side -----------------------------------------------------
+
+
+def _participant(request: HttpRequest, hub: str, code: uuid.UUID) -> Participant:
+    hub_ = hub_for_admin(request.user, hub)
+    return get_for_user(
+        Participant.objects.filter(hub=hub_).select_related("hub"), request.user, code=code
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def charter_status(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+    """Whether the participant has signed the charter (C1), and the button to send it."""
+    participant = _participant(request, hub, code)
+    return render(
+        request,
+        "participants/charter_status.html",
+        {
+            "hub": participant.hub,
+            "participant": participant,
+            "section": "registrations",
+            "version": CHARTER_VERSION,
+            "days": CHARTER_LINK_DAYS,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def charter_send(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+    participant = _participant(request, hub, code)
+    participant_send_charter(
+        participant=participant,
+        link=lambda token: request.build_absolute_uri(
+            reverse("public:charter", kwargs={"token": token})
+        ),
+    )
+    messages.success(request, f"The Participant Charter was sent to {participant.email}.")
+    return redirect("hub:charter", hub=participant.hub.key, code=participant.code)
+
+
+# --- the participant's side (no login) -------------------------------------------------
+
+
+class LinkProblem(Exception):
+    """The link cannot be used: what to tell the participant, and the status."""
+
+    def __init__(self, title: str, message: str, status: int) -> None:
+        super().__init__(title)
+        self.title, self.message, self.status = title, message, status
+
+
+INVALID = LinkProblem(
+    "This link does not work",
+    "The link may have been copied wrongly. Ask your Growth Hub to send you a new link "
+    "to the Participant Charter.",
+    400,
+)
+
+
+def _participant_for_token(token: str | None) -> Participant:
+    if not token:
+        raise INVALID
+    try:
+        data = signing.loads(token, salt=CHARTER_SALT, max_age=CHARTER_LINK_DAYS * 24 * 60 * 60)
+    except signing.SignatureExpired as exc:
+        raise LinkProblem(
+            "This link has expired",
+            f"Links to the Participant Charter work for {CHARTER_LINK_DAYS} days. Ask your "
+            "Growth Hub to send you a new link.",
+            410,
+        ) from exc
+    except signing.BadSignature as exc:
+        raise INVALID from exc
+    try:
+        code = uuid.UUID(str(data["p"]))
+        participant = Participant.objects.select_related("hub").get(code=code)
+    except (KeyError, TypeError, ValueError, Participant.DoesNotExist) as exc:
+        raise INVALID from exc
+    if participant.charter_signed_at is not None:
+        raise LinkProblem(
+            "This link has already been used",
+            f"You signed the Participant Charter on "
+            f"{timezone.localtime(participant.charter_signed_at):%-d %B %Y}. "
+            "You do not need to do anything else.",
+            410,
+        )
+    return participant
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_GET
+def charter_landing(request: HttpRequest, token: str) -> HttpResponse:
+    """Move the token out of the URL into the session, then show the clean URL."""
+    request.session[SESSION_KEY] = token
+    return _no_referrer(redirect("public:charter-sign"))
+
+
+class CharterAgreementForm(forms.Form):
+    agree = forms.BooleanField(
+        label="I agree to the Participant Charter",
+        error_messages={"required": "Tick the box to agree to the Participant Charter"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from crispy_forms_gds.helper import FormHelper
+        from crispy_forms_gds.layout import Layout, Submit
+
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("agree", Submit("submit", "Sign the Participant Charter"))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def charter_sign(request: HttpRequest) -> HttpResponse:
+    """The charter, with the participant's name and the box to tick."""
+    try:
+        participant = _participant_for_token(request.session.get(SESSION_KEY))
+    except LinkProblem as problem:
+        response = render(
+            request,
+            "participants/charter_link_problem.html",
+            {"title": problem.title, "message": problem.message},
+            status=problem.status,
+        )
+        return _no_referrer(response)
+    form = CharterAgreementForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        participant_sign_charter(
+            participant=participant, version=CHARTER_VERSION, signed_at=timezone.now()
+        )
+        request.session.pop(SESSION_KEY, None)
+        request.session["peernet.charter.signed"] = participant.hub.name
+        return _no_referrer(redirect("public:charter-signed"))
+    response = render(
+        request,
+        "participants/charter_sign.html",
+        {"participant": participant, "form": form, "version": CHARTER_VERSION},
+    )
+    return _no_referrer(response)
+
+
+@never_cache
+@require_GET
+def charter_signed(request: HttpRequest) -> HttpResponse:
+    """The confirmation after signing (no personal data: only the hub's name)."""
+    response = render(
+        request,
+        "participants/charter_signed.html",
+        {"hub_name": request.session.get("peernet.charter.signed", "")},
+    )
+    return _no_referrer(response)
+
+
+hub_urlpatterns: list[URLPattern] = [
+    path("participants/<uuid:code>/charter/", charter_status, name="charter"),
+    path("participants/<uuid:code>/charter/send/", charter_send, name="charter-send"),
+]
+public_urlpatterns: list[URLPattern] = [
+    path("charter/", charter_sign, name="charter-sign"),
+    path("charter/signed/", charter_signed, name="charter-signed"),
+    path("charter/<str:token>/", charter_landing, name="charter"),
+]

@@ -1,4 +1,5 @@
-"""Reads about participants: the one-to-one support forecast (O1, O3, O4).
+"""Reads about participants: the one-to-one support forecast (O1, O3, O4), the hub's
+registrations list, the participant page and the eligibility assessment.
 
 Related rows are read through `.all()`, so a caller forecasting many participants can
 prefetch them once: `attendance__session`, `one_to_ones`, `memberships__cohort__sessions`
@@ -10,9 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from participants.models import EligibilityException
+from peernet.access import get_for_user
+from peernet.models import Hub, RuleWarning
 from peernet.rules import (
+    CHECKS,
+    Result,
     add_months,
     current_membership,
     date_words,
@@ -22,6 +30,7 @@ from peernet.rules import (
     local_date,
     number_words,
     plural_words,
+    run_rules,
     sessions_not_cancelled,
     sum_hours,
 )
@@ -133,3 +142,196 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
         at_risk=at_risk,
         reason=reason,
     )
+
+
+# --- registrations and the participant page -----------------------------------------------
+
+
+def _allocated() -> Exists:
+    from cohorts.models import CohortMembership
+
+    return Exists(CohortMembership.objects.filter(participant=OuterRef("pk"), left__isnull=True))
+
+
+def _same_business_others() -> Subquery:
+    """E9 at a glance: how many others from the business registered this programme year
+    and are not ruled out."""
+    from participants.models import EligibilityStatus, Participant
+
+    others = (
+        Participant.objects.filter(business=OuterRef("business"), programme=OuterRef("programme"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(eligibility_status=EligibilityStatus.INELIGIBLE)
+        .order_by()
+        .values("business")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(others, output_field=IntegerField())
+
+
+def status_condition(status: str) -> Q:
+    """The condition for one of the list's statuses (RegistrationStatus; validated by the
+    view's form, so an unknown one is a KeyError, never a lookup)."""
+    return {
+        "pending": Q(eligibility_status="pending"),
+        "eligible": Q(eligibility_status="eligible"),
+        "ineligible": Q(eligibility_status="ineligible"),
+        "allocated": Q(_allocated(), dropped_out_on__isnull=True),
+        "dropped-out": Q(dropped_out_on__isnull=False),
+    }[status]
+
+
+STATUSES = ("pending", "eligible", "ineligible", "allocated", "dropped-out")
+
+
+def registrations_for_hub(
+    *, hub: Hub, user: Any, status: str = "", search: str = ""
+) -> QuerySet[Participant]:
+    """The hub's registrations, newest first, with what the list shows in the same query.
+
+    `status` is one of STATUS_FILTERS' keys (validated by the view's form); `search` is
+    plain text matched against names and the business name, never a lookup.
+    """
+    from participants.models import Participant
+
+    rows = (
+        Participant.objects.filter(hub=hub)
+        .visible_to(user)
+        .select_related("business")
+        .annotate(allocated=_allocated(), e9_others=_same_business_others())
+    )
+    if status:
+        rows = rows.filter(status_condition(status))
+    words = search.strip()
+    if words:
+        rows = rows.filter(
+            Q(first_name__icontains=words)
+            | Q(last_name__icontains=words)
+            | Q(email__icontains=words)
+            | Q(business__name__icontains=words)
+        )
+    return rows.order_by("-registered", "-pk")
+
+
+def registration_counts(*, hub: Hub, user: Any) -> dict[str, int]:
+    """Counts per status in one aggregate query."""
+    from participants.models import Participant
+
+    rows = Participant.objects.filter(hub=hub).visible_to(user)
+    counts = rows.aggregate(
+        total=Count("pk"),
+        **{key: Count("pk", filter=status_condition(key)) for key in STATUSES},
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def participant_for_page(*, hub: Hub, user: Any, code: Any) -> Participant:
+    """One participant of the hub for the participant page, with its history preloaded
+    (a fixed number of queries whatever the history's length); 404 when not visible."""
+    from participants.models import Participant
+
+    return get_for_user(
+        Participant.objects.filter(hub=hub)
+        .select_related("business", "programme", "hub", "eligibility_decided_by")
+        .prefetch_related(
+            "eligibility_outcomes",
+            Prefetch(
+                "eligibility_exceptions",
+                queryset=EligibilityException.objects.select_related("recorded_by"),
+            ),
+            "memberships__cohort",
+            "one_to_ones",
+            "business__participants",
+        ),
+        user,
+        code=code,
+    )
+
+
+def participant_rule_warnings(participant: Participant) -> QuerySet[RuleWarning]:
+    """Every warning recorded about the participant, newest first."""
+    return RuleWarning.objects.filter(
+        hub_id=participant.hub_id, subject_kind="participant", subject_id=participant.pk
+    ).select_related("recorded_by")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One eligibility rule on the assessment page: the live result and its evidence."""
+
+    result: Result
+    evidence: list[tuple[str, str]]
+    desirable: bool = False
+
+
+ASSESSED_RULES = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10")
+
+
+def _yes_no(value: bool | None) -> str:
+    return "Not known" if value is None else ("Yes" if value else "No")
+
+
+def _money_or_unknown(value: Decimal | None) -> str:
+    return "Not known" if value is None else f"£{value:,.0f}"
+
+
+def _evidence(participant: Participant, rule: str) -> list[tuple[str, str]]:
+    business, hub = participant.business, participant.hub
+    employees = "Not known" if business.employees is None else str(business.employees)
+    since = "Not known" if business.trading_since is None else date_words(business.trading_since)
+    others = [
+        other.full_name
+        for other in business.participants.all()
+        if other.programme_id == participant.programme_id and other.pk != participant.pk
+    ]
+    table: dict[str, list[tuple[str, str]]] = {
+        "E1": [
+            ("Employees", employees),
+            ("Turnover", _money_or_unknown(business.turnover)),
+            ("Balance sheet total", _money_or_unknown(business.balance_sheet_total)),
+        ],
+        "E2": [("Trading since", since)],
+        "E3": [("Employees on PAYE", employees)],
+        "E4": [("Turnover", _money_or_unknown(business.turnover))],
+        "E5": [("Declared an aspiration to improve", _yes_no(participant.aspiration_to_improve))],
+        "E6": [
+            ("Local authority", business.local_authority),
+            ("LEP area", ", ".join(hub.local_authorities) or "Not set"),
+        ],
+        "E7": [("Declared a senior decision maker", _yes_no(participant.senior_decision_maker))],
+        "E8": [("Took part last year", _yes_no(participant.previous_year_participant))],
+        "E9": [("Others from the business this year", ", ".join(others) or "None")],
+        "E10": [
+            ("Potential to scale up", _yes_no(business.scale_up_potential)),
+            ("Exports or could export", _yes_no(business.exporter)),
+        ],
+    }
+    return table[rule]
+
+
+def participant_for_checks(*, hub: Hub, user: Any, code: Any) -> Participant:
+    """One participant of the hub with what the eligibility checks read; 404 if not visible."""
+    from participants.models import Participant
+
+    return get_for_user(
+        Participant.objects.filter(hub=hub)
+        .select_related("programme", "hub", "business", "eligibility_decided_by")
+        .prefetch_related(
+            "business__participants", "eligibility_exceptions", "memberships__cohort"
+        ),
+        user,
+        code=code,
+    )
+
+
+def eligibility_assessment(participant: Participant, *, as_of: dt.datetime) -> list[Criterion]:
+    """E1–E10 asked live, each with the business's numbers it judged."""
+    return [
+        Criterion(
+            result=result,
+            evidence=_evidence(participant, result.rule),
+            desirable=CHECKS[result.rule].kind == "warn",
+        )
+        for result in run_rules(participant, ASSESSED_RULES, as_of=as_of)
+    ]

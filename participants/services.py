@@ -8,7 +8,10 @@ that is not a programme rule (a date before registration) is a `ValidationError`
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -22,8 +25,8 @@ from participants.models import (
     EligibilityStatus,
     Participant,
 )
-from peernet.models import RuleWarning, User
-from peernet.rules import Result, enforce, run_rules
+from peernet.models import Hub, Programme, RuleWarning, User
+from peernet.rules import Outcome, Result, enforce, run_rules
 from peernet.services import rule_warnings_record
 
 # The checks an eligibility decision asks. C1 (the charter) is asked at allocation.
@@ -162,3 +165,145 @@ def participant_sign_charter(
     participant.charter_version = version.strip()
     participant.save(update_fields=["charter_signed_at", "charter_version"])
     return participant
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A registration as recorded: the participant, and E9's result when someone else from
+    the same business is already registered this programme year (a warn while they are
+    pending, a fail once they are eligible), so the page can say so."""
+
+    participant: Participant
+    e9: Result | None
+
+
+def _new_key(prefix: str) -> str:
+    # Keys are internal and unique; the random part keeps two simultaneous registrations
+    # (and keys imported from scenarios, "p-1" and the like) from colliding.
+    return f"{prefix}-{secrets.token_hex(6)}"
+
+
+def _company_number(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+@transaction.atomic
+def participant_register(
+    *,
+    hub: Hub,
+    business_name: str,
+    company_number: str = "",
+    postcode: str = "",
+    local_authority: str,
+    sector: str = "",
+    trading_since: dt.date | None,
+    employees: int | None,
+    turnover: Decimal | None,
+    balance_sheet_total: Decimal | None,
+    exporter: bool | None,
+    scale_up_potential: bool | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    job_title: str = "",
+    senior_decision_maker: bool,
+    aspiration_to_improve: bool,
+    previous_year_participant: bool,
+    privacy_notice_acknowledged_on: dt.date,
+    registered_on: dt.date,
+) -> Registration:
+    """Record a registration from the hub's public form (or an import).
+
+    C2: the privacy notice must have been acknowledged on or before the registration.
+    The business is matched by company number when one is given; an existing business's
+    figures are kept (the hub's record is not overwritten by a public form). E9 is asked
+    at once: a second person from a business is still recorded, so the hub sees them,
+    and the warning is recorded for the hub.
+    """
+    if privacy_notice_acknowledged_on > registered_on:
+        raise ValidationError(
+            "The privacy notice must be acknowledged before any further information is "
+            "captured (C2)."
+        )
+    number = _company_number(company_number)
+    business = None
+    if number:
+        business = Business.objects.select_for_update().filter(company_number=number).first()
+    if business is None:
+        business = Business.objects.create(
+            key=_new_key("b"),
+            name=business_name.strip(),
+            company_number=number,
+            postcode=postcode.strip().upper(),
+            local_authority=local_authority,
+            sector=sector,
+            trading_since=trading_since,
+            employees=employees,
+            turnover=turnover,
+            balance_sheet_total=balance_sheet_total,
+            exporter=exporter,
+            scale_up_potential=scale_up_potential,
+        )
+    participant = Participant.objects.create(
+        key=_new_key("p"),
+        programme=Programme.current(),
+        hub=hub,
+        business=business,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        job_title=job_title.strip(),
+        registered=registered_on,
+        privacy_notice_acknowledged=privacy_notice_acknowledged_on,
+        senior_decision_maker=senior_decision_maker,
+        aspiration_to_improve=aspiration_to_improve,
+        previous_year_participant=previous_year_participant,
+    )
+    (e9,) = run_rules(_for_checks(participant), ["E9"], as_of=timezone.now())
+    if e9.outcome == Outcome.PASS:
+        return Registration(participant=participant, e9=None)
+    # A fail here is shown and recorded like a warning: the decision is where E9 refuses.
+    rule_warnings_record(
+        results=[Result(rule=e9.rule, outcome=Outcome.WARN, sentence=e9.sentence)],
+        subject_kind="participant",
+        subject_id=participant.pk,
+        hub=hub,
+        action="participant_register",
+        by=None,
+    )
+    return Registration(participant=participant, e9=e9)
+
+
+# --- the Participant Charter's emailed link (C1; SECURITY.md 14) -------------------------
+
+CHARTER_VERSION = "2021-1"
+CHARTER_SALT = "peernet.charter"  # a token for any other purpose does not open the charter
+CHARTER_LINK_DAYS = 14
+
+
+def participant_charter_token(*, participant: Participant) -> str:
+    """A signed, timestamped token naming the participant (read back with `max_age`)."""
+    from django.core import signing
+
+    return signing.dumps({"p": str(participant.code)}, salt=CHARTER_SALT)
+
+
+def participant_send_charter(*, participant: Participant, link: Callable[[str], str]) -> None:
+    """Email the participant a link to read and sign the Participant Charter; `link`
+    turns the token into the absolute URL."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    url = link(participant_charter_token(participant=participant))
+    context = {"participant": participant, "url": url, "days": CHARTER_LINK_DAYS}
+    send_mail(
+        subject=f"Sign the Peer Networks Participant Charter – {participant.hub.name}",
+        message=render_to_string("participants/charter_email.txt", context),
+        from_email=None,
+        recipient_list=[participant.email],
+    )

@@ -2,7 +2,302 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import datetime as dt
 
-hub_urlpatterns: list[URLPattern] = []
-public_urlpatterns: list[URLPattern] = []
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from participants import selectors, services
+from participants.forms import (
+    DecisionForm,
+    E6ExceptionForm,
+    E8ExceptionForm,
+    PrivacyNoticeForm,
+    RegistrationFilterForm,
+    RegistrationForm,
+    RegistrationStatus,
+)
+from participants.models import EligibilityException
+from peernet.access import hub_for_admin
+from peernet.models import Hub
+from peernet.rules import RuleBroken
+
+# --- public registration ----------------------------------------------------------------
+# Two pages: the hub's privacy notice with its acknowledgement, then the details. The
+# acknowledgement's date is kept in the session (per hub), so nothing else is asked, and
+# nothing stored, before it (C2).
+
+_ACKNOWLEDGED = "registration_privacy_acknowledged"
+_DONE = "registration_done"
+RATE_LIMIT = 5  # submissions of the details form per address per hour
+RATE_WINDOW = 60 * 60
+
+
+def _public_hub(key: str) -> Hub:
+    return get_object_or_404(Hub, key=key)
+
+
+def _acknowledged_on(request: HttpRequest, hub: Hub) -> dt.date | None:
+    value = request.session.get(_ACKNOWLEDGED, {}).get(hub.key)
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _over_rate_limit(request: HttpRequest) -> bool:
+    """Count this submission; True once the address has made more than RATE_LIMIT in the
+    window. Only REMOTE_ADDR: X-Forwarded-For is the client's to forge."""
+    key = f"registration-rate:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW)
+        count = 1
+    return count > RATE_LIMIT
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, hub: str) -> HttpResponse:
+    """Step 1: the hub's privacy notice, acknowledged before anything else (C2)."""
+    hub_ = _public_hub(hub)
+    form = PrivacyNoticeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        acknowledged = dict(request.session.get(_ACKNOWLEDGED, {}))
+        acknowledged[hub_.key] = timezone.localdate().isoformat()
+        request.session[_ACKNOWLEDGED] = acknowledged
+        return redirect("public:register-details", hub=hub_.key)
+    return render(request, "participants/register_notice.html", {"hub": hub_, "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register_details(request: HttpRequest, hub: str) -> HttpResponse:
+    """Step 2: the business and participant details, and the declarations."""
+    hub_ = _public_hub(hub)
+    acknowledged_on = _acknowledged_on(request, hub_)
+    if acknowledged_on is None:
+        return redirect("public:register", hub=hub_.key)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, hub=hub_)
+    if request.method == "POST":
+        if _over_rate_limit(request):
+            return render(
+                request, "participants/register_rate_limited.html", {"hub": hub_}, status=429
+            )
+        if form.is_spam:
+            # Looks like success to the bot; nothing is saved and no email is sent.
+            request.session[_DONE] = {"hub": hub_.key, "e9": False}
+            return redirect("public:register-done", hub=hub_.key)
+        if form.is_valid():
+            registration = services.participant_register(
+                hub=hub_,
+                privacy_notice_acknowledged_on=acknowledged_on,
+                registered_on=timezone.localdate(),
+                **form.service_arguments(),
+            )
+            _send_confirmation(hub_, registration.participant)
+            request.session[_DONE] = {"hub": hub_.key, "e9": registration.e9 is not None}
+            return redirect("public:register-done", hub=hub_.key)
+    return render(request, "participants/register_details.html", {"hub": hub_, "form": form})
+
+
+def _send_confirmation(hub: Hub, participant: object) -> None:
+    context = {"hub": hub, "participant": participant}
+    send_mail(
+        subject=f"Your Peer Networks registration with {hub.name}",
+        message=render_to_string("participants/email/registration_confirmation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[participant.email],  # type: ignore[attr-defined]
+    )
+
+
+@never_cache
+@require_GET
+def register_done(request: HttpRequest, hub: str) -> HttpResponse:
+    hub_ = _public_hub(hub)
+    done = request.session.get(_DONE) or {}
+    if done.get("hub") != hub_.key:
+        return redirect("public:register", hub=hub_.key)
+    return render(
+        request, "participants/register_done.html", {"hub": hub_, "e9": done.get("e9", False)}
+    )
+
+
+# --- the registrations list and the participant page --------------------------------------
+
+PAGE_SIZE = 50
+
+
+@never_cache
+@login_required
+@require_GET
+def registrations(request: HttpRequest, hub: str) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    form = RegistrationFilterForm(request.GET or None)
+    status = search = ""
+    if form.is_bound and form.is_valid():
+        status, search = form.cleaned_data["status"], form.cleaned_data["q"]
+    rows = selectors.registrations_for_hub(
+        hub=hub_, user=request.user, status=status, search=search
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.registration_counts(hub=hub_, user=request.user)
+    statuses = [(key, label, counts[key]) for key, label in RegistrationStatus.choices]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "participants/registrations.html",
+        {
+            "hub": hub_,
+            "section": "registrations",
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "statuses": statuses,
+            "status": status,
+            "query": query.urlencode(),
+            "public_url": request.build_absolute_uri(
+                reverse("public:register", kwargs={"hub": hub_.key})
+            ),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    person = selectors.participant_for_page(hub=hub_, user=request.user, code=code)
+    memberships = sorted(person.memberships.all(), key=lambda m: (m.joined, m.pk))
+    one_to_ones = sorted(person.one_to_ones.all(), key=lambda o: o.starts_at)
+    delivered = sum((o.hours for o in one_to_ones if o.status == "delivered"), start=0)
+    scheduled = sum((o.hours for o in one_to_ones if o.status == "scheduled"), start=0)
+    others = [
+        other
+        for other in person.business.participants.all()
+        if other.programme_id == person.programme_id and other.pk != person.pk
+    ]
+    return render(
+        request,
+        "participants/participant.html",
+        {
+            "hub": hub_,
+            "section": "registrations",
+            "participant": person,
+            "outcomes": sorted(
+                person.eligibility_outcomes.all(), key=lambda o: (len(o.rule), o.rule)
+            ),
+            "exceptions": list(person.eligibility_exceptions.all()),
+            "memberships": memberships,
+            "one_to_ones": one_to_ones,
+            "one_to_one_delivered": delivered,
+            "one_to_one_scheduled": scheduled,
+            "same_business": others,
+            "warnings": list(selectors.participant_rule_warnings(person)),
+        },
+    )
+
+
+# --- eligibility ------------------------------------------------------------------------
+
+_EXCEPTION_RULES = {"e6": EligibilityException.Rule.E6, "e8": EligibilityException.Rule.E8}
+_FORMS = {"decide": DecisionForm, "e6": E6ExceptionForm, "e8": E8ExceptionForm}
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
+    """E1–E10 asked live with their evidence; the decision; the E6 and E8 exceptions.
+
+    The page holds three forms, told apart by their prefix; a POST names which one.
+    """
+    hub_ = hub_for_admin(request.user, hub)
+    person = selectors.participant_for_checks(hub=hub_, user=request.user, code=code)
+    which = request.POST.get("form") if request.method == "POST" else None
+    if which is not None and which not in _FORMS:
+        raise Http404("No such form.")
+    forms = {
+        name: form_class(request.POST if name == which else None, prefix=name)
+        for name, form_class in _FORMS.items()
+    }
+    url = reverse("hub:eligibility", kwargs={"hub": hub_.key, "code": person.code})
+    if which is not None and forms[which].is_valid():
+        form = forms[which]
+        try:
+            if which == "decide":
+                decision = services.participant_decide_eligibility(
+                    participant=person,
+                    eligible=form.eligible,
+                    decided_on=timezone.localdate(),
+                    by=request.user,
+                    notes=form.cleaned_data["notes"].strip(),
+                )
+                status = decision.participant.get_eligibility_status_display().lower()
+                messages.success(request, f"{person.full_name} is {status}.")
+                return redirect("hub:participant", hub=hub_.key, code=person.code)
+            services.participant_record_exception(
+                participant=person,
+                rule=_EXCEPTION_RULES[which],
+                agreed_by=(
+                    form.agreed_by(hub_) if which == "e6" else form.cleaned_data["agreed_by"]
+                ),
+                agreed_on=form.cleaned_data["agreed_on"],
+                details=form.cleaned_data["details"].strip(),
+                by=request.user,
+            )
+            messages.success(request, f"The {which.upper()} exception is recorded.")
+            return redirect(url)
+        except RuleBroken as refusal:
+            for result in refusal.results:
+                form.add_error(None, f"{result.rule}: {result.sentence}")
+        except ValidationError as refusal:
+            for message in refusal.messages:
+                form.add_error(None, message)
+    criteria = selectors.eligibility_assessment(person, as_of=timezone.now())
+    failing = {c.result.rule for c in criteria if c.result.outcome == "fail"}
+    exceptions = {e.rule: e for e in person.eligibility_exceptions.all()}
+    return render(
+        request,
+        "participants/eligibility.html",
+        {
+            "hub": hub_,
+            "section": "registrations",
+            "participant": person,
+            "criteria": criteria,
+            "failing": sorted(failing),
+            "decide_form": forms["decide"],
+            "e6_form": forms["e6"],
+            "e8_form": forms["e8"],
+            "show_e6": "E6" in failing or "E6" in exceptions or which == "e6",
+            "show_e8": "E8" in failing or "E8" in exceptions or which == "e8",
+            "exceptions": exceptions,
+            "error_form": forms[which] if which is not None else None,
+        },
+        status=200,
+    )
+
+
+hub_urlpatterns: list[URLPattern] = [
+    path("registrations/", registrations, name="registrations"),
+    path("participants/<uuid:code>/", participant, name="participant"),
+    path("participants/<uuid:code>/eligibility/", eligibility, name="eligibility"),
+]
+public_urlpatterns: list[URLPattern] = [
+    path("register/<slug:hub>/", register, name="register"),
+    path("register/<slug:hub>/details/", register_details, name="register-details"),
+    path("register/<slug:hub>/done/", register_done, name="register-done"),
+]

@@ -217,8 +217,12 @@ _ADMIN_PAGES: dict[str, str] = {
 
 
 def record_url(finding: Finding, user: Any) -> str | None:
+    """Where to act on a finding: the record's page in the hub area for those who work
+    there (the hub's administrators, the coordinator); else, for staff, the admin."""
+    scope = scope_for(user)
     page = _PAGES.get(finding.subject_kind)
-    if page is not None and finding.subject_code is not None:
+    in_hub_area = scope.national or finding.hub_id in scope.hub_ids
+    if page is not None and finding.subject_code is not None and in_hub_area:
         try:
             return reverse(page, kwargs={"hub": finding.hub.key, "code": finding.subject_code})
         except NoReverseMatch:
@@ -226,3 +230,86 @@ def record_url(finding: Finding, user: Any) -> str | None:
     if getattr(user, "is_staff", False) and finding.subject_kind in _ADMIN_PAGES:
         return reverse(_ADMIN_PAGES[finding.subject_kind], args=[finding.subject_id])
     return None
+
+
+# --- the hub dashboard's figures ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HubCounts:
+    """A hub's participants by stage, its cohorts by state, and progress to its target."""
+
+    registrations: int
+    eligible: int
+    ineligible: int
+    pending: int
+    allocated: int  # in a cohort now
+    started: int  # attended a delivered group session
+    dropped_out: int
+    forming: int  # no hours delivered yet
+    running: int
+    completed: int  # the programme's cohort hours delivered (K2)
+    at_risk: int  # an open K6 finding from the stored scan
+    target: int
+
+    @property
+    def cohorts(self) -> int:
+        return self.forming + self.running + self.completed
+
+    @property
+    def progress(self) -> Decimal:
+        """Started as a percentage of the target, to one decimal place."""
+        if not self.target:
+            return Decimal(0)
+        return (Decimal(self.started) * 100 / self.target).quantize(Decimal("0.1"))
+
+    @property
+    def progress_bar(self) -> Decimal:
+        return min(self.progress, Decimal(100))
+
+
+def hub_counts(hub: Hub) -> HubCounts:
+    """Three queries whatever the numbers: participants (one aggregate with conditional
+    counts), the cohorts' delivered hours, and the cohorts with an open K6 finding."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    from cohorts.models import Cohort, CohortMembership
+    from cohorts.selectors import cohorts_with_hours
+    from participants.models import EligibilityStatus, Participant
+    from sessions.models import Attendance, SessionStatus
+
+    allocated = Exists(
+        CohortMembership.objects.filter(participant=OuterRef("pk"), left__isnull=True)
+    )
+    started = Exists(
+        Attendance.objects.filter(
+            participant=OuterRef("pk"), present=True, session__status=SessionStatus.DELIVERED
+        )
+    )
+    people = Participant.objects.filter(hub=hub).aggregate(
+        registrations=Count("pk"),
+        eligible=Count("pk", filter=Q(eligibility_status=EligibilityStatus.ELIGIBLE)),
+        ineligible=Count("pk", filter=Q(eligibility_status=EligibilityStatus.INELIGIBLE)),
+        pending=Count("pk", filter=Q(eligibility_status=EligibilityStatus.PENDING)),
+        allocated=Count("pk", filter=Q(allocated)),
+        started=Count("pk", filter=Q(started)),
+        dropped_out=Count("pk", filter=Q(dropped_out_on__isnull=False)),
+    )
+    states = {"forming": 0, "running": 0, "completed": 0}
+    for delivered, needed in cohorts_with_hours(Cohort.objects.filter(hub=hub)).values_list(
+        "delivered_hours", "programme__cohort_hours"
+    ):
+        if not delivered:
+            states["forming"] += 1
+        elif delivered < needed:
+            states["running"] += 1
+        else:
+            states["completed"] += 1
+    at_risk = (
+        Finding.objects.open()
+        .filter(hub=hub, rule="K6", cohort__isnull=False)
+        .values("cohort")
+        .distinct()
+        .count()
+    )
+    return HubCounts(**people, **states, at_risk=at_risk, target=hub.target)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from peernet.access import hub_for_admin
 from reporting.scenario import SCHEMA
-from reporting.selectors import TODO_SHOWN, todo_for_user
+from reporting.selectors import TODO_SHOWN, hub_counts, todo_for_user
 
 
 @require_GET
@@ -23,11 +23,18 @@ def scenario_schema(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def hub_dashboard(request: HttpRequest, hub: str) -> HttpResponse:
-    """The hub administrator's start page: what needs doing in their hub, most urgent first."""
+    """The hub administrator's start page: the hub's figures and progress against its
+    target, and what needs doing in their hub, most urgent first."""
     hub_ = hub_for_admin(request.user, hub)
     todo = todo_for_user(request.user, hub=hub_)
     return render(
         request,
         "hub/dashboard.html",
-        {"hub": hub_, "todo": todo[:TODO_SHOWN], "todo_count": len(todo), "entries": True},
+        {
+            "hub": hub_,
+            "counts": hub_counts(hub_),
+            "todo": todo[:TODO_SHOWN],
+            "todo_count": len(todo),
+            "entries": True,
+        },
     )

@@ -298,12 +298,22 @@ class ComplaintQuerySet(ScopedQuerySet):
     hub_path = "hub"
 
 
+class ComplaintKind(models.TextChoices):
+    COMPLAINT = "complaint", "Complaint"
+    COMPLIMENT = "compliment", "Compliment"
+
+
 class Complaint(models.Model):
-    """Q5: complaints and feedback, with the action taken."""
+    """Q5: complaints and feedback (compliments too), from whom, with the action taken;
+    `resolved` is the date it was closed."""
 
     key = models.SlugField(max_length=60, unique=True)
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="complaints")
+    kind = models.CharField(
+        max_length=10, choices=ComplaintKind.choices, default=ComplaintKind.COMPLAINT
+    )
     received = models.DateField()
+    received_from = models.CharField(max_length=200, blank=True)
     summary = models.TextField()
     action_taken = models.TextField(blank=True)
     resolved = models.DateField(null=True, blank=True)
@@ -316,6 +326,9 @@ class Complaint(models.Model):
             models.CheckConstraint(
                 condition=Q(resolved__isnull=True) | Q(resolved__gte=F("received")),
                 name="complaint_resolved_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ComplaintKind.values), name="complaint_kind_valid"
             ),
         ]
 

@@ -16,10 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from participants.models import Participant
-from peernet.models import Role, RoleAssignment, User
+from peernet.models import Hub, Role, RoleAssignment, User
 from peernet.rules import enforce, run_rules
 from peernet.services import rule_warnings_record
 from sessions.models import (
+    Complaint,
+    ComplaintKind,
     GroupSession,
     Observation,
     OneToOneRoute,
@@ -188,3 +190,69 @@ def observation_book(
         by=by,
     )
     return observation
+
+
+# --- complaints and compliments (Q5) ---------------------------------------------------
+
+
+def _next_complaint_key(hub: Hub) -> str:
+    """`<hub key>-c<n>`, as the scenario import names complaints, skipping keys taken."""
+    n = hub.complaints.count() + 1
+    while Complaint.objects.filter(key=f"{hub.key}-c{n}").exists():
+        n += 1
+    return f"{hub.key}-c{n}"
+
+
+@transaction.atomic
+def complaint_record(
+    *,
+    hub: Hub,
+    kind: str,
+    received: dt.date,
+    received_from: str,
+    summary: str,
+    today: dt.date | None = None,
+) -> Complaint:
+    """Q5: record a complaint or compliment the hub received, and from whom."""
+    today = today or timezone.localdate()
+    if kind not in ComplaintKind.values:
+        raise ValidationError("Choose whether it is a complaint or a compliment.")
+    if not summary.strip():
+        raise ValidationError("Enter what was said.")
+    if received > today:
+        raise ValidationError("The date received must be today or in the past.")
+    return Complaint.objects.create(
+        key=_next_complaint_key(hub),
+        hub=hub,
+        kind=kind,
+        received=received,
+        received_from=received_from.strip(),
+        summary=summary.strip(),
+    )
+
+
+@transaction.atomic
+def complaint_close(
+    *,
+    complaint: Complaint,
+    action_taken: str,
+    closed: dt.date | None,
+    today: dt.date | None = None,
+) -> Complaint:
+    """Q5: record the action taken and, when `closed` is given, close it on that date.
+
+    A complaint is closed only with its action recorded (Q5); a compliment may close
+    without one."""
+    today = today or timezone.localdate()
+    action_taken = action_taken.strip()
+    if closed is not None:
+        if complaint.kind == ComplaintKind.COMPLAINT and not action_taken:
+            raise ValidationError("Enter the action taken before closing the complaint.")
+        if closed < complaint.received:
+            raise ValidationError("The date closed must be on or after the date received.")
+        if closed > today:
+            raise ValidationError("The date closed must be today or in the past.")
+    complaint.action_taken = action_taken
+    complaint.resolved = closed
+    complaint.save(update_fields=["action_taken", "resolved"])
+    return complaint

@@ -5,6 +5,12 @@ every view there takes the hub key as `hub` and fetches it with
 `peernet.access.hub_for_admin`.
 """
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-hub_urlpatterns: list[URLPattern] = []
+from sessions import views
+
+hub_urlpatterns: list[URLPattern] = [
+    path("complaints/", views.complaint_list, name="complaints"),
+    path("complaints/new/", views.complaint_new, name="complaint-new"),
+    path("complaints/<slug:key>/", views.complaint_detail, name="complaint"),
+]

@@ -29,6 +29,7 @@ from sessions.models import (
     ActionCard,
     Attendance,
     Complaint,
+    ComplaintKind,
     GroupSession,
     Observation,
     OneToOneSession,
@@ -332,7 +333,10 @@ class Exporter:
             {
                 "key": c.key,
                 "hub": c.hub.key,
+                # Q5: a complaint is the default, written as nothing (null).
+                "kind": None if c.kind == ComplaintKind.COMPLAINT else c.kind,
                 "received": format_date(c.received),
+                "received_from": blank_to_none(c.received_from),
                 "summary": c.summary,
                 "action_taken": blank_to_none(c.action_taken),
                 "resolved": format_date(c.resolved),

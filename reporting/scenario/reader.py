@@ -579,7 +579,9 @@ class Reader:
             "a complaint cannot be resolved before it is received",
         )
         fields = {
+            "kind": item.get("kind") or "complaint",
             "received": received,
+            "received_from": item.get("received_from") or "",
             "summary": item["summary"],
             "action_taken": item.get("action_taken") or "",
             "resolved": resolved,

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
+from participants.models import EligibilityStatus
+from reporting.models import Finding
 from reporting.services import risk_scan_run
-from tests.factories import local
+from sessions.models import Attendance, SessionStatus
+from tests.factories import (
+    local,
+    make_cohort,
+    make_eligible,
+    make_member,
+    make_participant,
+    make_session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +66,101 @@ def test_home_sends_a_hub_administrator_to_their_dashboard(client, personas):
 def test_dashboard_queries(client, personas, django_assert_num_queries):
     risk_scan_run(hub=personas.hub_a, as_of=local("2022-04-02T06:00"))
     client.force_login(personas.hub_a_admin)
-    # session, user, the user's scope (for the hub), the hub, the user's scope (for the
-    # findings: a new request object each time), the findings with their programme and hub,
-    # and the session's save (idle timeout).
-    with django_assert_num_queries(8):
+    # session, user, the user's scope (for the hub), the hub, the participants' counts,
+    # the cohorts' hours, the cohorts at risk (K6), the user's scope (for the findings: a
+    # new request object each time), the findings with their programme and hub, and the
+    # session's save (idle timeout).
+    with django_assert_num_queries(11):
         client.get(dashboard(personas.hub_a))
+
+
+# --- the hub's figures ------------------------------------------------------------------
+
+
+def add_rows(personas):
+    """Hub A beyond the personas (2 eligible participants, each allocated: participant_a
+    in cohort_a, participant_a2 in cohort_a2): one pending, one ineligible, one dropped
+    out (eligible, left its cohort), participant_a attends cohort_a's delivered session,
+    a third cohort completes 18 hours, and cohort_a2 has an open K6 finding."""
+    hub, programme = personas.hub_a, personas.programme
+    make_participant(hub, programme)  # pending
+    ineligible = make_participant(hub, programme)
+    ineligible.eligibility_status = EligibilityStatus.INELIGIBLE
+    ineligible.eligibility_decided = ineligible.registered
+    ineligible.save()
+    dropped = make_eligible(make_participant(hub, programme, dropped_out_on=dt.date(2021, 7, 1)))
+    make_member(personas.cohort_a, dropped, left=dt.date(2021, 7, 1))
+    session = make_session(personas.cohort_a, status=SessionStatus.DELIVERED)
+    Attendance.objects.create(
+        session=session, participant=personas.participant_a, present=True, hours=Decimal("3")
+    )
+    Attendance.objects.create(session=session, participant=dropped, present=False, hours=0)
+    done = make_cohort(hub, programme)
+    for day in range(1, 7):
+        make_session(done, f"2021-06-{day:02}T09:30", status=SessionStatus.DELIVERED)
+    now = local("2021-07-02T06:00")
+    Finding.objects.create(
+        hub=hub,
+        cohort=personas.cohort_a2,
+        rule="K6",
+        subject_kind=Finding.SubjectKind.COHORT,
+        subject_id=personas.cohort_a2.pk,
+        subject_code=personas.cohort_a2.code,
+        subject_name=personas.cohort_a2.name,
+        outcome=Finding.Outcome.WARN,
+        sentence="At risk",
+        first_found=now,
+        last_found=now,
+    )
+    # Hub B's rows never count for hub A.
+    make_participant(personas.hub_b, programme)
+
+
+def test_dashboard_counts_hand_worked(client, personas):
+    add_rows(personas)
+    client.force_login(personas.hub_a_admin)
+    response = client.get(dashboard(personas.hub_a))
+    c = response.context["counts"]
+    assert (c.registrations, c.eligible, c.ineligible, c.pending) == (5, 3, 1, 1)
+    assert (c.allocated, c.started, c.dropped_out) == (2, 1, 1)
+    assert (c.forming, c.running, c.completed, c.at_risk) == (1, 1, 1, 1)
+    assert c.target == 150
+    assert c.progress == Decimal("0.7")  # 1 of 150 started
+    body = response.content.decode()
+    assert "0.7%" in body
+    assert 'data-count="registrations">5<' in body
+    assert "What needs doing" in body  # the to-do list is still there
+
+
+def test_dashboard_queries_do_not_grow_with_rows(client, personas, django_assert_num_queries):
+    client.force_login(personas.hub_a_admin)
+    client.get(dashboard(personas.hub_a))
+    with django_assert_num_queries(11):  # as in test_dashboard_queries
+        client.get(dashboard(personas.hub_a))
+    add_rows(personas)
+    for _ in range(5):
+        make_eligible(make_participant(personas.hub_a, personas.programme))
+        make_cohort(personas.hub_a, personas.programme)
+    with django_assert_num_queries(11):
+        client.get(dashboard(personas.hub_a))
+
+
+def test_progress_is_capped_for_the_bar_but_not_the_figure(personas):
+    from reporting.selectors import HubCounts
+
+    counts = HubCounts(
+        registrations=0,
+        eligible=0,
+        ineligible=0,
+        pending=0,
+        allocated=0,
+        started=3,
+        dropped_out=0,
+        forming=0,
+        running=0,
+        completed=0,
+        at_risk=0,
+        target=2,
+    )
+    assert counts.progress == Decimal("150.0")
+    assert counts.progress_bar == Decimal(100)

@@ -270,7 +270,7 @@ def test_a_provider_sees_their_participants_support(scanned):
     (item,) = todo_for_user(scanned.provider)
     assert (item.rule, item.subject) == ("O1", scanned.participant_a.full_name)
     assert item.action == "Schedule one-to-one support to reach 3.5 hours"
-    assert item.url is None  # no record page yet, and not staff
+    assert item.url is None  # the hub area is not theirs, and they are not staff
 
 
 def test_the_list_is_ranked_fail_first_then_soonest_due_then_rule(scanned):
@@ -309,15 +309,23 @@ def test_the_hours_in_the_action_come_from_the_programme(world):
     assert "9.0 of 12 hours" in item.sentence
 
 
-def test_staff_get_a_link_to_the_admin_page(scanned):
-    scanned.hub_a_admin.is_staff = True
-    scanned.hub_a_admin.save()
+def test_hub_administrators_get_a_link_to_the_record_in_the_hub_area(scanned):
     (item,) = [
         i
         for i in todo_for_user(scanned.hub_a_admin)
         if i.rule == "K6" and i.subject == scanned.cohort_a.name
     ]
-    assert item.url == f"/admin/cohorts/cohort/{scanned.cohort_a.pk}/change/"
+    assert item.url == reverse(
+        "hub:cohort", kwargs={"hub": scanned.hub_a.key, "code": scanned.cohort_a.code}
+    )
+
+
+def test_staff_outside_the_hub_area_get_a_link_to_the_admin_page(scanned):
+    scanned.facilitator.is_staff = True
+    scanned.facilitator.save()
+    items = [i for i in todo_for_user(scanned.facilitator) if i.url]
+    assert items
+    assert all(i.url.startswith("/admin/") for i in items)
 
 
 # --- the home page --------------------------------------------------------------------

@@ -1,0 +1,492 @@
+"""Forms for registration and eligibility: they parse and validate input, with GOV.UK-style
+messages; the services decide. Forms list their fields (SECURITY.md 4) and never take an
+object's id from the request: the view fetches the hub and the participant for the user.
+
+Yes/no answers are single checkboxes and choices are selects, so every error-summary
+link reaches its field (crispy-forms-gds numbers radios from 1, RECIPES.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils import timezone
+
+from participants.models import EligibilityStatus, Sector
+from peernet.models import Hub
+
+ELSEWHERE = "elsewhere"
+COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{1,8}$")
+
+
+def _numeric() -> forms.TextInput:
+    # RECIPES.md: a TextInput (not NumberInput) gets the GOV.UK error border.
+    return forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
+
+
+def _typed(input_type: str, **attrs: str) -> forms.TextInput:
+    # A TextInput keeps the GOV.UK error border; the type still brings the right keyboard.
+    widget = forms.TextInput(attrs={"spellcheck": "false", **attrs})
+    widget.input_type = input_type
+    return widget
+
+
+class GovDateField(DateInputField):
+    """The GOV.UK date input with messages that name the date asked for."""
+
+    def __init__(self, *, what: str, past: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.what, self.past = what, past
+        message = f"Enter {what} as a day, month and year, like 27 3 2019"
+        self.error_messages["required"] = message
+        self.error_messages["incomplete"] = message
+        for sub, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            sub.error_messages["incomplete"] = f"{what.capitalize()} must include a {part}"
+            sub.validators = [
+                RegexValidator(r"^[0-9]+$", f"Enter {what} using numbers only")
+                if isinstance(validator, RegexValidator)
+                else validator
+                for validator in sub.validators
+            ]
+
+    def compress(self, data_list: Any) -> dt.date | None:
+        try:
+            value = super().compress(data_list)
+        except ValidationError:
+            raise ValidationError(f"{self.what.capitalize()} must be a real date") from None
+        if value is not None and value.year < 1800:
+            raise ValidationError(f"{self.what.capitalize()} must be a real date")
+        if value is not None and self.past and value > timezone.localdate():
+            raise ValidationError(f"{self.what.capitalize()} must be today or in the past")
+        return value
+
+
+class _GovForm(forms.Form):
+    """A form rendered by crispy-forms-gds inside the page's own <form> tag."""
+
+    layout: tuple[Any, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        if self.layout:
+            self.helper.layout = Layout(*self.layout)
+
+
+# --- public registration ---------------------------------------------------------------
+
+
+class PrivacyNoticeForm(_GovForm):
+    """C2: the privacy notice is acknowledged before anything else is asked."""
+
+    acknowledged = forms.BooleanField(
+        label="I have read the privacy notice and understand how my information will be used",
+        error_messages={"required": "Confirm that you have read the privacy notice"},
+    )
+
+
+class RegistrationForm(_GovForm):
+    business_name = forms.CharField(
+        label="Business name",
+        max_length=200,
+        error_messages={
+            "required": "Enter the business name",
+            "max_length": "Business name must be 200 characters or fewer",
+        },
+    )
+    company_number = forms.CharField(
+        label="Company number (optional)",
+        help_text="The 8 characters Companies House gave the business, like 01234567 or SC123456",
+        required=False,
+        max_length=12,
+        error_messages={"max_length": "Enter the company number as 8 letters or numbers"},
+    )
+    postcode = forms.CharField(
+        label="Postcode of the trading address",
+        max_length=10,
+        error_messages={
+            "required": "Enter the postcode",
+            "max_length": "Enter a real postcode, like SW1A 1AA",
+        },
+    )
+    local_authority = forms.ChoiceField(
+        label="Local authority of the trading address",
+        error_messages={
+            "required": "Select the local authority of the trading address",
+            "invalid_choice": "Select the local authority of the trading address",
+        },
+    )
+    other_local_authority = forms.CharField(
+        label="If somewhere else, which local authority",
+        required=False,
+        max_length=120,
+        error_messages={"max_length": "Local authority must be 120 characters or fewer"},
+    )
+    sector = forms.ChoiceField(
+        label="Sector",
+        choices=[("", "Select the sector"), *Sector.choices],
+        error_messages={
+            "required": "Select the business's sector",
+            "invalid_choice": "Select the business's sector",
+        },
+    )
+    trading_since = GovDateField(
+        what="the date the business started trading",
+        label="When did the business start trading?",
+        help_text="For example, 27 3 2015",
+    )
+    employees = forms.CharField(
+        label="Number of employees on PAYE",
+        help_text="Count a part-time permanent employee as one",
+        widget=_numeric(),
+        error_messages={"required": "Enter the number of employees on PAYE"},
+    )
+    turnover = forms.CharField(
+        label="Turnover in the last year (£)",
+        widget=_numeric(),
+        error_messages={"required": "Enter the turnover"},
+    )
+    balance_sheet_total = forms.CharField(
+        label="Balance sheet total (£)",
+        widget=_numeric(),
+        error_messages={"required": "Enter the balance sheet total"},
+    )
+    exporter = forms.BooleanField(label="The business exports, or could export", required=False)
+    scale_up_potential = forms.BooleanField(
+        label="The business has the potential to scale up", required=False
+    )
+    first_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        error_messages={
+            "required": "Enter your first name",
+            "max_length": "First name must be 100 characters or fewer",
+        },
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        error_messages={
+            "required": "Enter your last name",
+            "max_length": "Last name must be 100 characters or fewer",
+        },
+    )
+    email = forms.EmailField(
+        label="Email address",
+        widget=_typed("email", autocomplete="email"),
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+    phone = forms.CharField(
+        label="Phone number (optional)",
+        required=False,
+        max_length=30,
+        widget=_typed("tel", autocomplete="tel"),
+        error_messages={"max_length": "Phone number must be 30 characters or fewer"},
+    )
+    job_title = forms.CharField(
+        label="Job title (optional)",
+        required=False,
+        max_length=120,
+        error_messages={"max_length": "Job title must be 120 characters or fewer"},
+    )
+    senior_decision_maker = forms.BooleanField(
+        label="I am a senior decision maker in the business", required=False
+    )
+    aspiration_to_improve = forms.BooleanField(
+        label="I want to improve how the business performs", required=False
+    )
+    previous_year_participant = forms.BooleanField(
+        label="I took part in Peer Networks last year", required=False
+    )
+    # Spam trap: hidden from people and screen readers (the template renders it in a
+    # hidden wrapper, outside the layout); a bot that fills it gets a page that looks
+    # like success, and nothing is saved.
+    website = forms.CharField(required=False, label="Website")
+
+    layout = (
+        Fieldset(
+            Field.text("business_name"),
+            Field.text("company_number", field_width=Fluid.ONE_THIRD),
+            Field.text("postcode", field_width=Fluid.ONE_QUARTER),
+            Field.select("local_authority"),
+            Field.text("other_local_authority", field_width=Fluid.TWO_THIRDS),
+            Field.select("sector"),
+            Field("trading_since"),
+            Field.text("employees", field_width=Fluid.ONE_QUARTER),
+            Field.text("turnover", field_width=Fluid.ONE_THIRD),
+            Field.text("balance_sheet_total", field_width=Fluid.ONE_THIRD),
+            Field.checkbox("exporter"),
+            Field.checkbox("scale_up_potential"),
+            legend="Your business",
+            legend_size=Size.MEDIUM,
+        ),
+        Fieldset(
+            Field.text("first_name", field_width=Fluid.TWO_THIRDS),
+            Field.text("last_name", field_width=Fluid.TWO_THIRDS),
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.text("phone", field_width=Fluid.ONE_THIRD),
+            Field.text("job_title", field_width=Fluid.TWO_THIRDS),
+            legend="About you",
+            legend_size=Size.MEDIUM,
+        ),
+        Fieldset(
+            Field.checkbox("senior_decision_maker"),
+            Field.checkbox("aspiration_to_improve"),
+            Field.checkbox("previous_year_participant"),
+            legend="Declarations",
+            legend_size=Size.MEDIUM,
+        ),
+    )
+
+    def __init__(self, *args: Any, hub: Hub, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hub = hub
+        self.fields["local_authority"].choices = [
+            ("", "Select the local authority"),
+            *((area, area) for area in hub.local_authorities),
+            (ELSEWHERE, "Somewhere else"),
+        ]
+
+    @staticmethod
+    def _amount(value: str, *, message: str) -> Decimal:
+        cleaned = value.strip().replace(",", "").removeprefix("£").strip()
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValidationError(message) from None
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+            raise ValidationError(message)
+        return amount.quantize(Decimal("0.01"))
+
+    def clean_company_number(self) -> str:
+        number = "".join(self.cleaned_data["company_number"].split()).upper()
+        if not number:
+            return ""
+        if not COMPANY_NUMBER.match(number):
+            raise ValidationError("Enter the company number as 8 letters or numbers, like 01234567")
+        return number.zfill(8) if number.isdigit() else number
+
+    def clean_postcode(self) -> str:
+        postcode = " ".join(self.cleaned_data["postcode"].split()).upper()
+        if not re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", postcode):
+            raise ValidationError("Enter a real postcode, like SW1A 1AA")
+        return postcode
+
+    def clean_employees(self) -> int:
+        value = self.cleaned_data["employees"].strip().replace(",", "")
+        if not value.isdigit() or len(value) > 7:
+            raise ValidationError("Enter the number of employees as a whole number, like 12")
+        return int(value)
+
+    def clean_turnover(self) -> Decimal:
+        return self._amount(
+            self.cleaned_data["turnover"], message="Enter the turnover as a number, like 250000"
+        )
+
+    def clean_balance_sheet_total(self) -> Decimal:
+        return self._amount(
+            self.cleaned_data["balance_sheet_total"],
+            message="Enter the balance sheet total as a number, like 400000",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("local_authority") == ELSEWHERE:
+            other = (cleaned.get("other_local_authority") or "").strip()
+            if not other:
+                self.add_error(
+                    "other_local_authority",
+                    "Enter the local authority of the trading address",
+                )
+            cleaned["area"] = other
+        else:
+            cleaned["area"] = cleaned.get("local_authority", "")
+        return cleaned
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get(self.add_prefix("website"), "").strip())
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The cleaned answers as participant_register's keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "business_name": data["business_name"],
+            "company_number": data["company_number"],
+            "postcode": data["postcode"],
+            "local_authority": data["area"],
+            "sector": data["sector"],
+            "trading_since": data["trading_since"],
+            "employees": data["employees"],
+            "turnover": data["turnover"],
+            "balance_sheet_total": data["balance_sheet_total"],
+            "exporter": data["exporter"],
+            "scale_up_potential": data["scale_up_potential"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "job_title": data["job_title"],
+            "senior_decision_maker": data["senior_decision_maker"],
+            "aspiration_to_improve": data["aspiration_to_improve"],
+            "previous_year_participant": data["previous_year_participant"],
+        }
+
+
+# --- the registrations list ------------------------------------------------------------
+
+
+class RegistrationStatus:
+    """The list's statuses: the eligibility decision, then what happened next."""
+
+    PENDING = EligibilityStatus.PENDING.value
+    ELIGIBLE = EligibilityStatus.ELIGIBLE.value
+    INELIGIBLE = EligibilityStatus.INELIGIBLE.value
+    ALLOCATED = "allocated"
+    DROPPED_OUT = "dropped-out"
+
+    choices = [
+        (PENDING, "Not yet decided"),
+        (ELIGIBLE, "Eligible"),
+        (INELIGIBLE, "Ineligible"),
+        (ALLOCATED, "In a cohort"),
+        (DROPPED_OUT, "Dropped out"),
+    ]
+
+
+class RegistrationFilterForm(forms.Form):
+    """The list's filter: a fixed set of statuses and a plain search text (SECURITY.md 18)."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), *RegistrationStatus.choices],
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
+    q = forms.CharField(
+        label="Name or business",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "Search for 100 characters or fewer"},
+    )
+
+
+# --- eligibility ------------------------------------------------------------------------
+
+
+class DecisionForm(_GovForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("", "Select a decision"),
+            (EligibilityStatus.ELIGIBLE.value, "Eligible"),
+            (EligibilityStatus.INELIGIBLE.value, "Not eligible"),
+        ],
+        error_messages={
+            "required": "Select whether the participant is eligible",
+            "invalid_choice": "Select whether the participant is eligible",
+        },
+    )
+    notes = forms.CharField(
+        label="Reasons and notes",
+        help_text="Required when the participant is not eligible",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Reasons must be 5000 characters or fewer"},
+    )
+
+    layout = (Field.select("decision"), Field.textarea("notes"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            cleaned.get("decision") == EligibilityStatus.INELIGIBLE
+            and not (cleaned.get("notes") or "").strip()
+        ):
+            self.add_error("notes", "Enter the reasons the participant is not eligible")
+        return cleaned
+
+    @property
+    def eligible(self) -> bool:
+        return self.cleaned_data["decision"] == EligibilityStatus.ELIGIBLE
+
+
+class E6ExceptionForm(_GovForm):
+    """E6: an out-of-area registration needs the formal agreement of both LEPs."""
+
+    home_lep = forms.CharField(
+        label="Who agreed for this hub's LEP",
+        max_length=90,
+        error_messages={
+            "required": "Enter who agreed for this hub's LEP",
+            "max_length": "Name must be 90 characters or fewer",
+        },
+    )
+    other_lep = forms.CharField(
+        label="Who agreed for the LEP of the trading address, and which LEP",
+        max_length=90,
+        error_messages={
+            "required": "Enter who agreed for the other LEP, and which LEP",
+            "max_length": "Name must be 90 characters or fewer",
+        },
+    )
+    agreed_on = GovDateField(what="the date both LEPs agreed", label="When did both LEPs agree?")
+    details = forms.CharField(
+        label="Details (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Details must be 5000 characters or fewer"},
+    )
+
+    layout = (
+        Field.text("home_lep"),
+        Field.text("other_lep"),
+        Field("agreed_on"),
+        Field.textarea("details"),
+    )
+
+    def agreed_by(self, hub: Hub) -> str:
+        data = self.cleaned_data
+        return f"{data['home_lep'].strip()} ({hub.lep}) and {data['other_lep'].strip()}"
+
+
+class E8ExceptionForm(_GovForm):
+    """E8: a previous-year drop-out for reasons outside their control, at local discretion."""
+
+    agreed_by = forms.CharField(
+        label="Who agreed to admit them",
+        max_length=200,
+        error_messages={
+            "required": "Enter who agreed to admit the participant",
+            "max_length": "Name must be 200 characters or fewer",
+        },
+    )
+    agreed_on = GovDateField(what="the date it was agreed", label="When was it agreed?")
+    details = forms.CharField(
+        label="Why they dropped out last year, and why it was outside their control",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why the participant dropped out last year",
+            "max_length": "Details must be 5000 characters or fewer",
+        },
+    )
+
+    layout = (Field.text("agreed_by"), Field("agreed_on"), Field.textarea("details"))

@@ -1,0 +1,185 @@
+"""The Participant Charter (C1): sent by a signed, expiring link, signed in the browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+
+from participants.services import CHARTER_SALT, CHARTER_VERSION, participant_charter_token
+from peernet.rules import CHECKS, Outcome
+from tests.factories import local
+
+pytestmark = pytest.mark.django_db
+
+
+def status_url(participant) -> str:
+    return reverse("hub:charter", kwargs={"hub": participant.hub.key, "code": participant.code})
+
+
+def send_url(participant) -> str:
+    return reverse(
+        "hub:charter-send", kwargs={"hub": participant.hub.key, "code": participant.code}
+    )
+
+
+SIGN = "/p/charter/"
+
+
+@pytest.fixture
+def participant(personas):
+    p = personas.participant_a2
+    p.memberships.all().delete()  # not yet allocated
+    return p
+
+
+def test_the_hubs_administrator_sees_the_status_and_sends_the_link(client, personas, participant):
+    client.force_login(personas.hub_a_admin)
+    page = client.get(status_url(participant))
+    assert page.status_code == 200
+    assert "Not signed" in page.content.decode()
+    response = client.post(send_url(participant))
+    assert response.status_code == 302
+    assert response["Location"] == status_url(participant)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [participant.email]
+    link = re.search(r"http://testserver/p/charter/\S+/", message.body)
+    assert link is not None
+    assert "14 days" in message.body
+
+
+@pytest.mark.parametrize("who", ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"])
+def test_anyone_but_the_hubs_administrator_gets_404(client, personas, participant, who):
+    client.force_login(getattr(personas, who))
+    assert client.get(status_url(participant)).status_code == 404
+    assert client.post(send_url(participant)).status_code == 404
+    assert mail.outbox == []
+
+
+def test_anonymous_is_sent_to_sign_in(client, participant):
+    for response in (client.get(status_url(participant)), client.post(send_url(participant))):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_sending_is_post_only(client, personas, participant):
+    client.force_login(personas.hub_a_admin)
+    assert client.get(send_url(participant)).status_code == 405
+
+
+def landing(token: str) -> str:
+    return reverse("public:charter", kwargs={"token": token})
+
+
+def test_the_participant_signs_through_a_clean_url(client, participant, caplog):
+    caplog.set_level(logging.DEBUG)
+    token = participant_charter_token(participant=participant)
+    response = client.get(landing(token))
+    assert response.status_code == 302
+    assert response["Location"] == SIGN
+    assert response["Referrer-Policy"] == "no-referrer"
+
+    page = client.get(SIGN)
+    assert page.status_code == 200
+    assert page["Referrer-Policy"] == "no-referrer"
+    body = page.content.decode()
+    assert participant.full_name in body
+    assert "I agree to the Participant Charter" in body
+    assert "18 hours" in body
+    assert token not in body
+
+    # Not ticking the box: a GOV.UK error, nothing stored.
+    refused = client.post(SIGN, {})
+    assert refused.status_code == 200
+    assert 'href="#id_agree"' in refused.content.decode()
+    assert "Tick the box to agree to the Participant Charter" in refused.content.decode()
+    participant.refresh_from_db()
+    assert participant.charter_signed_at is None
+
+    before = dt.datetime.now(dt.UTC)
+    done = client.post(SIGN, {"agree": "on"})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("public:charter-signed")
+    participant.refresh_from_db()
+    assert participant.charter_version == CHARTER_VERSION == "2021-1"
+    assert participant.charter_signed_at >= before
+    assert "You have signed" in client.get(done["Location"]).content.decode()
+
+    # C1 now passes, so the participant may be allocated.
+    result = CHECKS["C1"](participant, as_of=local("2021-06-01T09:00"))
+    assert result.outcome == Outcome.PASS
+
+    # The link is spent: a clear page, nothing changed.
+    signed_at = participant.charter_signed_at
+    client.get(landing(token))
+    again = client.get(SIGN)
+    assert again.status_code == 410
+    assert "This link has already been used" in again.content.decode()
+    participant.refresh_from_db()
+    assert participant.charter_signed_at == signed_at
+    assert token not in caplog.text
+
+
+def bad_tokens(participant) -> dict[str, tuple[str, int, str]]:
+    good = participant_charter_token(participant=participant)
+    return {
+        "tampered": (
+            good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB"),
+            400,
+            "does not work",
+        ),
+        "another purpose": (
+            signing.dumps({"p": str(participant.code)}, salt="peernet.survey"),
+            400,
+            "does not work",
+        ),
+        "not a participant": (
+            signing.dumps({"p": "nope"}, salt=CHARTER_SALT),
+            400,
+            "does not work",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", ["tampered", "another purpose", "not a participant"])
+def test_a_bad_token_gets_a_clear_page_and_changes_nothing(client, participant, caplog, case):
+    caplog.set_level(logging.DEBUG)
+    token, status, words = bad_tokens(participant)[case]
+    assert client.get(landing(token)).status_code == 302
+    page = client.get(SIGN)
+    assert page.status_code == status
+    assert words in page.content.decode()
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert client.post(SIGN, {"agree": "on"}).status_code == status
+    participant.refresh_from_db()
+    assert participant.charter_signed_at is None
+    assert token not in caplog.text
+
+
+def test_an_expired_token_gets_a_clear_page(client, participant, monkeypatch):
+    token = participant_charter_token(participant=participant)
+    client.get(landing(token))
+    real = signing.TimestampSigner.unsign
+
+    def fifteen_days_later(self, value, max_age=None):
+        # As if read 15 days after signing: the link works for 14.
+        return real(self, value, max_age=None if max_age is None else max_age - 15 * 86400)
+
+    monkeypatch.setattr(signing.TimestampSigner, "unsign", fifteen_days_later)
+    page = client.get(SIGN)
+    assert page.status_code == 410
+    assert "This link has expired" in page.content.decode()
+    assert client.post(SIGN, {"agree": "on"}).status_code == 410
+    participant.refresh_from_db()
+    assert participant.charter_signed_at is None
+
+
+def test_no_token_in_the_session_gets_a_clear_page(client):
+    page = client.get(SIGN)
+    assert page.status_code == 400
+    assert "This link does not work" in page.content.decode()

@@ -1,0 +1,254 @@
+"""The public registration form: privacy notice first (C2), then the details; spam-resistant."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from participants.models import Business, Participant
+from peernet.models import RuleWarning
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _urls(hub_key: str) -> tuple[str, str, str]:
+    return (
+        reverse("public:register", kwargs={"hub": hub_key}),
+        reverse("public:register-details", kwargs={"hub": hub_key}),
+        reverse("public:register-done", kwargs={"hub": hub_key}),
+    )
+
+
+def _good(**overrides: str) -> dict[str, str]:
+    data = {
+        "business_name": "Acme Widgets Ltd",
+        "company_number": "01234567",
+        "postcode": "m1 1aa",
+        "local_authority": "Salford",
+        "other_local_authority": "",
+        "sector": "C",
+        "trading_since_0": "1",
+        "trading_since_1": "3",
+        "trading_since_2": "2015",
+        "employees": "20",
+        "turnover": "£1,500,000",
+        "balance_sheet_total": "600000",
+        "exporter": "on",
+        "first_name": "Priya",
+        "last_name": "Patel",
+        "email": "priya@example.org",
+        "phone": "0161 000 0000",
+        "job_title": "Managing director",
+        "senior_decision_maker": "on",
+        "aspiration_to_improve": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def _acknowledge(client, hub_key: str) -> None:
+    notice, details, _ = _urls(hub_key)
+    response = client.post(notice, {"acknowledged": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == details
+
+
+def test_notice_page_shows_the_privacy_notice(client, personas):
+    personas.hub_a.privacy_notice_url = "https://hub-a.example.org/privacy"
+    personas.hub_a.save()
+    notice, _, _ = _urls("hub-a")
+    response = client.get(notice)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "https://hub-a.example.org/privacy" in content
+    assert 'name="acknowledged"' in content
+    assert 'name="business_name"' not in content
+
+
+def test_unknown_hub_is_404(client, personas):
+    response = client.get(reverse("public:register", kwargs={"hub": "nowhere"}))
+    assert response.status_code == 404
+
+
+def test_details_need_the_acknowledgement_first(client, personas):
+    notice, details, _ = _urls("hub-a")
+    assert client.get(details)["Location"] == notice
+    before = Participant.objects.count()
+    response = client.post(details, _good())
+    assert response.status_code == 302 and response["Location"] == notice
+    assert Participant.objects.count() == before
+
+
+def test_acknowledgement_unticked_is_an_error(client, personas):
+    notice, _, _ = _urls("hub-a")
+    response = client.post(notice, {})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "There is a problem" in content
+    assert 'href="#id_acknowledged">Confirm that you have read the privacy notice' in content
+
+
+def test_good_registration_creates_business_and_participant(client, personas, mailoutbox):
+    _acknowledge(client, "hub-a")
+    _, details, done = _urls("hub-a")
+    response = client.get(details)
+    assert response.status_code == 200
+    assert "Somewhere else" in response.content.decode()
+    businesses, participants = Business.objects.count(), Participant.objects.count()
+
+    response = client.post(details, _good())
+
+    assert response.status_code == 302 and response["Location"] == done
+    assert Business.objects.count() == businesses + 1
+    assert Participant.objects.count() == participants + 1
+    person = Participant.objects.get(email="priya@example.org")
+    assert person.hub == personas.hub_a
+    assert person.privacy_notice_acknowledged is not None
+    assert person.privacy_notice_acknowledged <= person.registered
+    assert person.key.startswith("p-")
+    assert person.senior_decision_maker and person.aspiration_to_improve
+    assert not person.previous_year_participant
+    business = person.business
+    assert business.key.startswith("b-")
+    assert business.turnover == 1500000 and business.employees == 20
+    assert business.postcode == "M1 1AA" and business.local_authority == "Salford"
+    assert business.exporter is True and business.scale_up_potential is False
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["priya@example.org"]
+    assert personas.hub_a.name in mailoutbox[0].body
+
+    page = client.get(done)
+    assert page.status_code == 200
+    assert "Registration received" in page.content.decode()
+    assert "Someone else from your business" not in page.content.decode()
+
+
+def test_somewhere_else_needs_the_local_authority(client, personas):
+    _acknowledge(client, "hub-a")
+    _, details, _ = _urls("hub-a")
+    before = Participant.objects.count()
+    response = client.post(details, _good(local_authority="elsewhere"))
+    assert "Enter the local authority of the trading address" in response.content.decode()
+    assert Participant.objects.count() == before
+    response = client.post(
+        details, _good(local_authority="elsewhere", other_local_authority="Leeds")
+    )
+    assert response.status_code == 302
+    assert Participant.objects.get(email="priya@example.org").business.local_authority == "Leeds"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("business_name", "", "Enter the business name"),
+        ("turnover", "lots", "Enter the turnover as a number, like 250000"),
+        ("turnover", "-5", "Enter the turnover as a number, like 250000"),
+        ("employees", "twelve", "Enter the number of employees as a whole number, like 12"),
+        ("email", "not-an-email", "Enter an email address in the correct format"),
+        ("postcode", "nowhere", "Enter a real postcode, like SW1A 1AA"),
+        ("local_authority", "Atlantis", "Select the local authority of the trading address"),
+        ("sector", "Z", "Select the business&#x27;s sector"),
+        ("trading_since_1", "13", "must be a real date"),
+        ("trading_since_2", "", "as a day, month and year, like 27 3 2019"),
+    ],
+)
+def test_bad_input_gets_govuk_messages_and_writes_nothing(
+    client, personas, mailoutbox, field, value, message
+):
+    _acknowledge(client, "hub-a")
+    _, details, _ = _urls("hub-a")
+    counts = Business.objects.count(), Participant.objects.count()
+    response = client.post(details, _good(**{field: value}))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "govuk-error-summary" in content
+    assert message in content
+    assert (Business.objects.count(), Participant.objects.count()) == counts
+    assert mailoutbox == []
+
+
+def test_error_summary_links_to_the_field(client, personas):
+    _acknowledge(client, "hub-a")
+    _, details, _ = _urls("hub-a")
+    content = client.post(details, _good(turnover="lots")).content.decode()
+    assert '<a href="#id_turnover">Enter the turnover as a number, like 250000</a>' in content
+    assert 'id="id_turnover"' in content
+    content = client.post(details, _good(trading_since_2="")).content.decode()
+    assert '<a href="#id_trading_since_0">' in content  # a date links to its first box
+
+
+def test_honeypot_looks_accepted_but_saves_nothing(client, personas, mailoutbox):
+    _acknowledge(client, "hub-a")
+    _, details, done = _urls("hub-a")
+    counts = Business.objects.count(), Participant.objects.count()
+    response = client.post(details, _good(website="http://spam.example"))
+    assert response.status_code == 302 and response["Location"] == done
+    assert client.get(done).status_code == 200
+    assert (Business.objects.count(), Participant.objects.count()) == counts
+    assert mailoutbox == []
+
+
+def test_honeypot_is_hidden_from_people_and_screen_readers(client, personas):
+    _acknowledge(client, "hub-a")
+    _, details, _ = _urls("hub-a")
+    content = client.get(details).content.decode()
+    assert '<div hidden aria-hidden="true">' in content
+    assert 'name="website"' in content
+
+
+def test_rate_limit_kicks_in_on_the_sixth_post(client, personas):
+    _acknowledge(client, "hub-a")
+    _, details, _ = _urls("hub-a")
+    for n in range(5):
+        response = client.post(details, _good(email=f"person{n}@example.org", company_number=""))
+        assert response.status_code == 302
+    before = Participant.objects.count()
+    response = client.post(
+        details, _good(email="sixth@example.org", company_number=""), REMOTE_ADDR="127.0.0.1"
+    )
+    assert response.status_code == 429
+    assert Participant.objects.count() == before
+    # A spoofed X-Forwarded-For does not get round it.
+    response = client.post(
+        details, _good(email="seventh@example.org"), HTTP_X_FORWARDED_FOR="10.9.8.7"
+    )
+    assert response.status_code == 429
+    # Another address is not limited.
+    response = client.post(details, _good(email="other@example.org"), REMOTE_ADDR="10.0.0.2")
+    assert response.status_code == 302
+
+
+def test_second_registration_from_the_same_company_flags_e9(client, personas):
+    _acknowledge(client, "hub-a")
+    _, details, done = _urls("hub-a")
+    assert client.post(details, _good()).status_code == 302
+    response = client.post(
+        details,
+        _good(first_name="Sam", email="sam@example.org", company_number="1234567"),
+    )
+    assert response.status_code == 302
+    sam = Participant.objects.get(email="sam@example.org")
+    priya = Participant.objects.get(email="priya@example.org")
+    assert sam.business_id == priya.business_id  # matched by company number (zero-padded)
+    assert "Someone else from your business" in client.get(done).content.decode()
+    warning = RuleWarning.objects.get(subject_kind="participant", subject_id=sam.pk)
+    assert warning.rule == "E9" and warning.action == "participant_register"
+    assert "Acme Widgets Ltd" in warning.sentence
+
+
+def test_markup_in_names_is_escaped_in_the_email_and_pages(client, personas, mailoutbox):
+    _acknowledge(client, "hub-a")
+    _, details, _ = _urls("hub-a")
+    response = client.post(details, _good(business_name="", first_name="<script>x</script>"))
+    content = response.content.decode()
+    assert "<script>x</script>" not in content
+    assert "&lt;script&gt;x&lt;/script&gt;" in content
