@@ -35,7 +35,7 @@ from peernet.rules import (
 )
 from reporting.models import DigestSent, Finding, RiskScan
 from reporting.selectors import action_for, findings_for_user, urgency
-from sessions.models import GroupSession, Observation
+from sessions.models import GroupSession, Observation, SessionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +201,12 @@ def _actionable(subject: Subject, result: Result, *, as_of: dt.datetime) -> bool
         return False
     if result.rule in TOO_LATE_ONCE_STARTED:
         return subject.record.starts_at > as_of
+    if result.rule == "K1" and result.outcome == Outcome.WARN:
+        # Places can only be filled before the cohort first meets (K11): afterwards a
+        # shortfall is history, not something to do. Too many members is always a to-do.
+        return not any(
+            session.status == SessionStatus.DELIVERED for session in subject.record.sessions.all()
+        )
     return True
 
 

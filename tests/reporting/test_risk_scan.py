@@ -395,3 +395,14 @@ def test_beat_runs_the_scan_at_six_in_london():
     ]
     assert entry["schedule"] == crontab(hour=6, minute=0)
     assert celery_app.conf.timezone == "Europe/London"
+
+
+def test_too_few_members_after_the_cohort_has_met_is_history_not_a_to_do(world):
+    from peernet.rules import CHECKS, Outcome
+    from tests.factories import make_cohort
+
+    met = make_cohort(world.hub_a, world.programme)
+    make_session(met, "2021-11-16T09:30", status=DELIVERED)
+    assert CHECKS["K1"](met, as_of=DAY_1).outcome == Outcome.WARN  # fewer than 11, started
+    risk_scan_run(hub=world.hub_a, as_of=DAY_1)
+    assert not Finding.objects.open().filter(rule="K1", cohort=met).exists()
