@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cohorts import selectors, services
 from cohorts.forms import AllocateForm, CohortCreateForm, MoveForm, PlanForm, SessionEditForm
 from cohorts.models import Cohort, CohortMembership
-from participants.models import Participant
+from participants.models import EligibilityStatus, Participant
 from peernet.access import get_for_user, hub_for_admin
-from peernet.rules import LONDON, RuleBroken, local_date
+from peernet.rules import CHECKS, LONDON, RuleBroken, local_date
 from sessions.models import GroupSession, SessionStatus
 
 
@@ -115,6 +115,17 @@ def _cohort_page(
         .order_by("name")
     ]
     sessions = sorted(judged.sessions.all(), key=lambda s: s.starts_at)
+    # Not on the waiting list yet: awaiting an eligibility decision (linked to it).
+    undecided = (
+        Participant.objects.filter(
+            hub=hub_,
+            programme=cohort.programme_id,
+            eligibility_status=EligibilityStatus.PENDING,
+            dropped_out_on__isnull=True,
+        )
+        .select_related("business")
+        .order_by("last_name", "first_name")
+    )
     return render(
         request,
         "cohorts/detail.html",
@@ -131,6 +142,9 @@ def _cohort_page(
             "forecast": selectors.cohort_forecast(judged, as_of=now),
             "sessions": sessions,
             "full": len(current) >= judged.programme.cohort_size,
+            # K1's own sentence, shown beside the waiting list where allocation happens.
+            "k1": CHECKS["K1"](judged, as_of=now),
+            "undecided": list(undecided),
             "errors": errors or [],
         },
     )

@@ -10,9 +10,13 @@ Each views module keeps its own lists; this file only gathers them.
 
 from django.urls import URLPattern
 
-from participants import charter_views, views
+from participants import charter_views, import_views, views
 
-hub_urlpatterns: list[URLPattern] = [*views.hub_urlpatterns, *charter_views.hub_urlpatterns]
+hub_urlpatterns: list[URLPattern] = [
+    *views.hub_urlpatterns,
+    *charter_views.hub_urlpatterns,
+    *import_views.hub_urlpatterns,
+]
 public_urlpatterns: list[URLPattern] = [
     *views.public_urlpatterns,
     *charter_views.public_urlpatterns,

@@ -1,0 +1,175 @@
+"""Bulk import of registrations: the template, the upload with its preview, the commit.
+
+The upload is read and checked once, and the rows are kept in the session under a random
+token (the file is at most 2 MB, so the session stays bounded); the confirm step names
+the token, so a stale or forged confirmation finds nothing and writes nothing. The
+import checks every row again before it writes, all or nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from participants import registration_import as importer
+from peernet.access import hub_for_admin
+from peernet.models import Hub
+
+_PENDING = "registration_import"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="A CSV or XLSX file of up to 2 MB and 5,000 registrations",
+        error_messages={
+            "required": "Select a CSV or XLSX file",
+            "empty": "The selected file is empty",
+            "invalid": "Select a CSV or XLSX file",
+        },
+    )
+
+
+def _page(request: HttpRequest, hub: Hub, form: UploadForm) -> HttpResponse:
+    return render(
+        request,
+        "participants/import_upload.html",
+        {"hub": hub, "section": "registrations", "form": form, "columns": importer.COLUMNS},
+    )
+
+
+def _preview(
+    request: HttpRequest, hub: Hub, results: list[importer.RowResult], token: str | None
+) -> HttpResponse:
+    errors = [problem for result in results for problem in result.errors]
+    warnings = [problem for result in results for problem in result.warnings]
+    return render(
+        request,
+        "participants/import_preview.html",
+        {
+            "hub": hub,
+            "section": "registrations",
+            "results": results,
+            "errors": errors,
+            "warnings": warnings,
+            "rows_with_errors": sum(1 for result in results if result.errors),
+            "token": token,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest, hub: str) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    if request.method == "GET":
+        return _page(request, hub_, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, hub_, form)
+    try:
+        rows = importer.read_rows(form.cleaned_data["file"])
+    except importer.ImportFileError as refusal:
+        for problem in refusal.problems:
+            form.add_error("file", problem)
+        return _page(request, hub_, form)
+    results = importer.validate_rows(hub=hub_, rows=rows)
+    token = None
+    if not any(result.errors for result in results):
+        token = secrets.token_urlsafe(24)
+        request.session[_PENDING] = {"token": token, "hub": hub_.key, "rows": rows}
+    else:
+        request.session.pop(_PENDING, None)
+    return _preview(request, hub_, results, token)
+
+
+@never_cache
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, hub: str) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    pending: dict[str, Any] = request.session.get(_PENDING) or {}
+    token = request.POST.get("token", "")
+    if (
+        not pending
+        or pending.get("hub") != hub_.key
+        or not secrets.compare_digest(str(pending.get("token", "")), token)
+    ):
+        messages.error(
+            request,
+            "Nothing was imported: that upload has expired or was already imported. "
+            "Upload the file again.",
+        )
+        return redirect("hub:registrations-import", hub=hub_.key)
+    del request.session[_PENDING]
+    try:
+        count = importer.import_rows(hub=hub_, rows=pending["rows"], by=request.user)
+    except importer.ImportRefused:
+        # Something changed since the preview: show the rows' problems afresh.
+        results = importer.validate_rows(hub=hub_, rows=pending["rows"])
+        return _preview(request, hub_, results, None)
+    messages.success(request, f"{count} registration{'s' if count != 1 else ''} imported.")
+    return redirect("hub:registrations", hub=hub_.key)
+
+
+def _safe(value: str) -> str:
+    # SECURITY.md 17: a cell that starts like a formula is kept as text.
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+@never_cache
+@login_required
+@require_GET
+def import_template(request: HttpRequest, hub: str, kind: str) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    example = importer.example_row(hub_)
+    cells = [_safe(example[name]) for name in importer.COLUMNS]
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(importer.COLUMNS)
+        writer.writerow(cells)
+        response = HttpResponse(
+            buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        )
+    elif kind == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Registrations")
+        sheet.append(list(importer.COLUMNS))
+        sheet.append(cells)
+        buffer_ = io.BytesIO()
+        workbook.save(buffer_)
+        response = HttpResponse(
+            buffer_.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404("No such template.")
+    response["Content-Disposition"] = f'attachment; filename="registrations-template.{kind}"'
+    return response
+
+
+hub_urlpatterns: list[URLPattern] = [
+    path("registrations/import/", import_upload, name="registrations-import"),
+    path("registrations/import/confirm/", import_confirm, name="registrations-import-confirm"),
+    path(
+        "registrations/import/template.<slug:kind>",
+        import_template,
+        name="registrations-import-template",
+    ),
+]

@@ -1,0 +1,133 @@
+"""Every page of the hub administration area (/hub/<hub>/..., the `hub` namespace) is for
+the administrators of that hub only: another hub's administrator and every other role
+get a 404, and anyone signed out is sent to sign in (SECURITY.md 1).
+
+The pages are found by walking the URL resolver, so a new page fails here until it is
+added to KWARGS below with the objects its URL needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sessions.models import Complaint
+from tests.factories import Personas, make_session
+
+pytestmark = pytest.mark.django_db
+
+OUTSIDERS = ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"]
+
+
+def _hub_url_names() -> list[str]:
+    """The names of every pattern under hub/<slug:hub>/, from the resolver itself."""
+    (resolver,) = [
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.namespace == "hub"
+    ]
+    assert str(resolver.pattern) == "hub/<slug:hub>/"
+
+    def walk(patterns: list) -> list[str]:
+        names: list[str] = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                names += walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"{pattern.pattern} has no name"
+                names.append(pattern.name)
+        return names
+
+    return sorted(walk(resolver.url_patterns))
+
+
+class World:
+    def __init__(self, personas: Personas) -> None:
+        self.p = personas
+        self.session = make_session(personas.cohort_a, "2021-10-05T09:30")
+        self.complaint = Complaint.objects.create(
+            hub=personas.hub_a,
+            key="hub-a-c1",
+            kind="complaint",
+            received=dt.date(2021, 9, 1),
+            received_from="A participant",
+            summary="The room was cold.",
+        )
+
+
+def _participant(w: World) -> dict:
+    return {"code": w.p.participant_a.code}
+
+
+def _cohort(w: World) -> dict:
+    return {"code": w.p.cohort_a.code}
+
+
+# name -> (the URL's arguments besides the hub, POST only?)
+KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
+    "home": (lambda w: {}, False),
+    "registrations": (lambda w: {}, False),
+    "participant": (_participant, False),
+    "eligibility": (_participant, False),
+    "charter": (_participant, False),
+    "charter-send": (_participant, True),
+    "cohorts": (lambda w: {}, False),
+    "cohort": (_cohort, False),
+    "cohort-allocate": (_cohort, True),
+    "cohort-move": (_cohort, True),
+    "cohort-schedule": (_cohort, False),
+    "session-edit": (lambda w: {**_cohort(w), "session": w.session.code}, False),
+    "complaints": (lambda w: {}, False),
+    "complaint-new": (lambda w: {}, False),
+    "complaint": (lambda w: {"key": w.complaint.key}, False),
+    "registrations-import": (lambda w: {}, False),
+    "registrations-import-confirm": (lambda w: {}, True),
+    "registrations-import-template": (lambda w: {"kind": "csv"}, False),
+}
+
+
+def test_every_hub_page_is_covered():
+    missing = sorted(set(_hub_url_names()) - set(KWARGS))
+    assert not missing, f"Add these hub pages to KWARGS in this file: {missing}"
+
+
+NAMES = sorted(set(_hub_url_names()) & set(KWARGS))
+
+
+def _url(name: str, hub_key: str, world: World) -> str:
+    kwargs, _ = KWARGS[name]
+    return reverse(f"hub:{name}", kwargs={"hub": hub_key, **kwargs(world)})
+
+
+@pytest.fixture
+def world(personas: Personas) -> World:
+    return World(personas)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_hubs_administrator_can_open_it(client, world, name):
+    client.force_login(world.p.hub_a_admin)
+    response = client.get(_url(name, "hub-a", world))
+    post_only = KWARGS[name][1]
+    assert response.status_code == (405 if post_only else 200)
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("name", NAMES)
+def test_anyone_else_gets_a_404(client, world, name, role):
+    client.force_login(getattr(world.p, role))
+    url = _url(name, "hub-a", world)
+    # A POST-only page answers a GET with 405 before it looks at the hub: ask as a form would.
+    response = client.post(url) if KWARGS[name][1] else client.get(url)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_anonymous_is_sent_to_sign_in(client, world, name):
+    url = _url(name, "hub-a", world)
+    response = client.post(url) if KWARGS[name][1] else client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
