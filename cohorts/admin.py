@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cohorts.models import Cohort, CohortMembership
+from cohorts.models import Cohort, CohortMembership, JoiningInstructions
 from peernet.admin import ScopedAdmin
 
 
@@ -28,3 +28,12 @@ class CohortMembershipAdmin(ScopedAdmin):
     search_fields = ["participant__first_name", "participant__last_name", "cohort__name"]
     list_select_related = ["participant", "cohort"]
     raw_id_fields = ["participant", "cohort"]
+
+
+@admin.register(JoiningInstructions)
+class JoiningInstructionsAdmin(ScopedAdmin):
+    list_display = ["cohort", "platform", "contact_name", "updated"]
+    list_filter = ["cohort__hub"]
+    search_fields = ["cohort__name", "platform", "contact_name"]
+    list_select_related = ["cohort"]
+    raw_id_fields = ["cohort"]

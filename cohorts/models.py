@@ -91,3 +91,36 @@ class CohortMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} in {self.cohort}"
+
+
+class JoiningInstructionsQuerySet(ScopedQuerySet):
+    hub_path = "cohort__hub"
+    cohort_path = "cohort"
+
+
+class JoiningInstructions(models.Model):
+    """A cohort's joining instructions template (Playbook: Communicating the Back-Up
+    Plan), sent to every current member before each session (K7)."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.CASCADE, related_name="joining_instructions"
+    )
+    platform = models.CharField(max_length=120, blank=True, help_text="Venue or platform.")
+    link = models.URLField(blank=True, help_text="The video call link, if online.")
+    dial_in = models.CharField(max_length=200, blank=True)
+    backup_plan = models.TextField(
+        blank=True, help_text="What happens if the connection fails or the venue changes."
+    )
+    contact_name = models.CharField(max_length=160, blank=True)
+    contact_details = models.CharField(
+        max_length=200, blank=True, help_text="Phone or email for connection problems."
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = JoiningInstructionsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "joining instructions"
+
+    def __str__(self) -> str:
+        return f"Joining instructions for {self.cohort}"

@@ -30,6 +30,9 @@ from peernet.models import (
 class ScopedAdmin(admin.ModelAdmin):
     """Narrows the admin's rows to what the user may see (peernet.access)."""
 
+    # Links typed without a scheme are https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
@@ -118,7 +121,6 @@ class HubAdmin(ScopedAdmin):
     search_fields = ["name", "key", "lep"]
     list_select_related = ["cluster"]
     inlines = [DeliveryPartnerInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(DeliveryPartner)

@@ -8,6 +8,7 @@ from sessions.models import (
     Complaint,
     FacilitatorNote,
     GroupSession,
+    JoiningInstructionsSent,
     Observation,
     OneToOneSession,
     Topic,
@@ -51,7 +52,7 @@ class GroupSessionAdmin(ScopedAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ScopedAdmin):
-    list_display = ["participant", "session", "present", "hours"]
+    list_display = ["participant", "session", "present", "apologies", "hours"]
     list_filter = ["present", "session__cohort__hub"]
     search_fields = ["participant__first_name", "participant__last_name", "session__key"]
     list_select_related = ["participant", "session__cohort"]
@@ -124,3 +125,13 @@ class ComplaintAdmin(ScopedAdmin):
     search_fields = ["key", "summary", "action_taken"]
     list_select_related = ["hub"]
     date_hierarchy = "received"
+
+
+@admin.register(JoiningInstructionsSent)
+class JoiningInstructionsSentAdmin(ScopedAdmin):
+    list_display = ["participant", "session", "one_to_one", "sent_at"]
+    list_filter = ["session__cohort__hub"]
+    search_fields = ["participant__first_name", "participant__last_name", "session__key"]
+    list_select_related = ["participant", "session__cohort", "one_to_one"]
+    raw_id_fields = ["participant", "session", "one_to_one"]
+    readonly_fields = ["participant", "session", "one_to_one", "sent_at"]

@@ -93,6 +93,7 @@ class Attendance(models.Model):
         Participant, on_delete=models.PROTECT, related_name="attendance"
     )
     present = models.BooleanField()
+    apologies = models.BooleanField(default=False, help_text="Absent with apologies.")
     hours = models.DecimalField(**HOURS)
     recorded_at = models.DateTimeField(auto_now=True)
 
@@ -108,6 +109,10 @@ class Attendance(models.Model):
             models.CheckConstraint(
                 condition=Q(present=True, hours__gt=0) | Q(present=False, hours=0),
                 name="attendance_hours_match_presence",
+            ),
+            models.CheckConstraint(
+                condition=Q(present=False) | Q(apologies=False),
+                name="attendance_apologies_only_when_absent",
             ),
         ]
 
@@ -125,6 +130,8 @@ class FacilitatorNote(models.Model):
     actions_agreed = models.TextField(blank=True)
     process_issues = models.TextField(blank=True)
     hot_topics = models.TextField(blank=True)
+    # Hot topics tagged from the BEIS core topic list, to roll up to the hub and nationally.
+    hot_topic_tags = models.ManyToManyField(Topic, blank=True, related_name="hot_in_notes")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -334,3 +341,59 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"Complaint to {self.hub} on {self.received}"
+
+
+class JoiningInstructionsSentQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+    cohort_path = "session__cohort"
+    provider_path = "one_to_one__provider"
+
+
+class JoiningInstructionsSent(models.Model):
+    """K7, O5: one email of joining instructions to one participant for one session, so a
+    job run twice sends nothing twice."""
+
+    session = models.ForeignKey(
+        GroupSession,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="joining_instructions_sent",
+    )
+    one_to_one = models.ForeignKey(
+        OneToOneSession,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="joining_instructions_sent",
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="joining_instructions_received"
+    )
+    sent_at = models.DateTimeField()
+
+    objects = JoiningInstructionsSentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name_plural = "joining instructions sent"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session__isnull=False, one_to_one__isnull=True)
+                | Q(session__isnull=True, one_to_one__isnull=False),
+                name="joining_instructions_for_one_session",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "participant"],
+                condition=Q(session__isnull=False),
+                name="joining_instructions_once_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["one_to_one"],
+                condition=Q(one_to_one__isnull=False),
+                name="joining_instructions_once_per_one_to_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Joining instructions to {self.participant} at {self.sent_at:%Y-%m-%d %H:%M}"
