@@ -116,18 +116,15 @@ def cohort_allocate(
     cohort_results = run_rules(judged_cohort, ALLOCATION_COHORT_RULES, as_of=as_of)
     enforce(participant_results + cohort_results)
 
-    for kind, subject_id, results in (
-        ("participant", participant.pk, participant_results),
-        ("cohort", cohort.pk, cohort_results),
-    ):
-        rule_warnings_record(
-            results=results,
-            subject_kind=kind,
-            subject_id=subject_id,
-            hub=cohort.hub,
-            action="cohort_allocate",
-            by=by,
-        )
+    _record(
+        [
+            ("participant", participant.pk, participant_results),
+            ("cohort", cohort.pk, cohort_results),
+        ],
+        hub=cohort.hub,
+        action="cohort_allocate",
+        by=by,
+    )
     return membership
 
 
@@ -180,18 +177,12 @@ def cohort_schedule_session(
     cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
     enforce(session_results + cohort_results)
 
-    for kind, subject_id, results in (
-        ("session", session.pk, session_results),
-        ("cohort", cohort.pk, cohort_results),
-    ):
-        rule_warnings_record(
-            results=results,
-            subject_kind=kind,
-            subject_id=subject_id,
-            hub=cohort.hub,
-            action="cohort_schedule_session",
-            by=by,
-        )
+    _record(
+        [("session", session.pk, session_results), ("cohort", cohort.pk, cohort_results)],
+        hub=cohort.hub,
+        action="cohort_schedule_session",
+        by=by,
+    )
     return session
 
 
