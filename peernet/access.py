@@ -195,3 +195,18 @@ def user_roles(user: User) -> set[str]:
     if not user.is_authenticated or not user.is_active:
         return set()
     return set(user.role_assignments.values_list("role", flat=True))
+
+
+def session_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:
+    """A group session of `hub_key` for the facilitator's pages: a session of a cohort
+    the user facilitates, or any session of the hub for its administrators and the
+    national coordinator (they stand in for a facilitator). Anyone else gets a 404.
+
+    Decided from the user's role assignments read afresh on each request, so removing
+    a facilitator from a cohort stops their next request (SECURITY.md 5)."""
+    from sessions.models import GroupSession
+
+    sessions = GroupSession.objects.filter(cohort__hub__key=hub_key).select_related(
+        "cohort__hub", "cohort__programme"
+    )
+    return get_for_user(sessions, user, code=code)

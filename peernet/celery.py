@@ -30,4 +30,12 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.risk_scan_all",
         "schedule": crontab(hour=6, minute=0),
     },
+    # K7, O5: joining instructions go out from an hour before the 48-hour line
+    # (sessions.joining.SEND_AHEAD); each run sends only to those not yet sent, so a late
+    # or repeated run is safe.
+    "joining-instructions-send-due": {
+        "task": "sessions.tasks.joining_instructions_send_due",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 15 * 60},
+    },
 }

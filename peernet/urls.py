@@ -23,6 +23,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("scenario/schema.json", reporting_views.scenario_schema, name="scenario-schema"),
     path("hub/<slug:hub>/", include((hub_urlpatterns, "hub"))),
+    path("facilitation/", include((sessions_urls.facilitation_urlpatterns, "facilitation"))),
     path("p/", include((participants_urls.public_urlpatterns, "public"))),
     path("admin/", admin.site.urls),
 ]

@@ -217,12 +217,18 @@ _ADMIN_PAGES: dict[str, str] = {
 
 
 def record_url(finding: Finding, user: Any) -> str | None:
-    """Where to act on a finding: the record's page in the hub area for those who work
-    there (the hub's administrators, the coordinator); else, for staff, the admin."""
+    """Where to act on a finding: the record's page for those who work on it (the hub's
+    administrators and the coordinator; for a session, its cohort's facilitators too);
+    else, for staff, the admin."""
     scope = scope_for(user)
     page = _PAGES.get(finding.subject_kind)
     in_hub_area = scope.national or finding.hub_id in scope.hub_ids
-    if page is not None and finding.subject_code is not None and in_hub_area:
+    facilitates = (
+        finding.subject_kind == Finding.SubjectKind.SESSION
+        and finding.cohort_id is not None
+        and finding.cohort_id in scope.cohort_ids
+    )
+    if page is not None and finding.subject_code is not None and (in_hub_area or facilitates):
         try:
             return reverse(page, kwargs={"hub": finding.hub.key, "code": finding.subject_code})
         except NoReverseMatch:

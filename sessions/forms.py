@@ -6,14 +6,17 @@ to the service (sessions.services)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size, Submit
 from django import forms
 
-from sessions.models import ComplaintKind
+from peernet.rules import hours_words
+from sessions.models import ComplaintKind, Topic
+from sessions.services import AttendanceRow, Presence
 
 
 class GovukErrorsMixin:
@@ -133,3 +136,207 @@ class ComplaintCloseForm(GovukErrorsMixin, forms.Form):
         elif closed > self.today:
             self.add_error("closed", "The date it was closed must be today or in the past")
         return data
+
+
+# --- the facilitator's pages: the attendance register (K8) and notes (K9) --------------
+
+
+class AttendanceForm(GovukErrorsMixin, forms.Form):
+    """The register: for each member expected, present or absent (with or without
+    apologies) and the hours attended. One select and one box per person, so it is quick
+    on a phone and each error links to its own control.
+
+    The posted `participant` codes must be exactly the members listed (SECURITY.md 4):
+    anyone else is refused, not ignored."""
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[Any],
+        session_hours: Decimal,
+        recorded: dict[int, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+        self.session_hours = session_hours
+        self.rows: list[tuple[Any, str, str]] = []
+        for membership in members:
+            participant = membership.participant
+            code = str(participant.code)
+            name = participant.full_name
+            existing = recorded.get(participant.pk)
+            if existing is None:
+                presence, hours = Presence.PRESENT, session_hours
+            elif existing.present:
+                presence, hours = Presence.PRESENT, existing.hours
+            else:
+                presence = Presence.APOLOGIES if existing.apologies else Presence.ABSENT
+                hours = Decimal(0)
+            status_name, hours_name = f"presence-{code}", f"hours-{code}"
+            self.fields[status_name] = forms.ChoiceField(
+                label="Attendance",
+                choices=Presence.choices,
+                initial=presence,
+                error_messages={
+                    "required": f"Choose whether {name} was present or absent",
+                    "invalid_choice": f"Choose whether {name} was present or absent",
+                },
+            )
+            self.fields[hours_name] = forms.CharField(
+                label="Hours attended",
+                help_text=f"Up to {hours_words(session_hours)} hours. 0 when absent.",
+                required=False,
+                initial=hours_words(hours),
+                max_length=6,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "spellcheck": "false", "autocomplete": "off"}
+                ),
+            )
+            self.rows.append((participant, status_name, hours_name))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's form tag has it
+        self.helper.layout = Layout(
+            *[
+                Fieldset(
+                    Field.select(status_name),
+                    Field.text(hours_name, field_width=Fixed.FIVE),
+                    legend=participant.full_name,
+                    legend_size=Size.MEDIUM,
+                )
+                for participant, status_name, hours_name in self.rows
+            ],
+            Submit("submit", "Save attendance"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        expected = {str(m.participant.code) for m in self.members}
+        posted = self.data.getlist("participant") if hasattr(self.data, "getlist") else []
+        if set(posted) != expected or len(posted) != len(expected):
+            raise forms.ValidationError(
+                "The register has changed since the page was opened, or lists someone who "
+                "is not in this cohort. Reload the page and try again."
+            )
+        for participant, status_name, hours_name in self.rows:
+            name = participant.full_name
+            presence = data.get(status_name)
+            if presence is None:
+                continue
+            raw = (data.get(hours_name) or "").strip()
+            if presence != Presence.PRESENT:
+                # Absent: no hours, whatever the box says.
+                data[hours_name] = Decimal(0)
+                continue
+            if not raw:
+                self.add_error(hours_name, f"Enter the hours {name} attended")
+                continue
+            try:
+                hours = Decimal(raw)
+            except InvalidOperation:
+                hours = None
+            if hours is None or not hours.is_finite():
+                self.add_error(hours_name, f"The hours {name} attended must be a number, like 2.5")
+            elif hours <= 0:
+                self.add_error(
+                    hours_name,
+                    f"The hours {name} attended must be more than 0 when present; "
+                    "choose absent if they did not come",
+                )
+            elif hours > self.session_hours:
+                self.add_error(
+                    hours_name,
+                    f"The hours {name} attended must be {hours_words(self.session_hours)} or "
+                    "fewer, the session's length",
+                )
+            elif hours != hours.quantize(Decimal("0.01")):
+                self.add_error(
+                    hours_name, f"The hours {name} attended must have at most 2 decimal places"
+                )
+            else:
+                data[hours_name] = hours
+        return data
+
+    def attendance_rows(self) -> list[AttendanceRow]:
+        return [
+            AttendanceRow(
+                participant_code=participant.code,
+                presence=self.cleaned_data[status_name],
+                hours=self.cleaned_data[hours_name],
+            )
+            for participant, status_name, hours_name in self.rows
+        ]
+
+
+def _topic_label(topic: Topic) -> str:
+    return f"{topic.parent.name}: {topic.name}" if topic.parent_id else topic.name
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:
+        return _topic_label(obj)
+
+
+_NOTE_LIMIT = 10_000
+
+
+def _note_field(label: str, hint: str, what: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=hint,
+        required=False,
+        max_length=_NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": f"{what} must be 10,000 characters or fewer"},
+    )
+
+
+class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
+    """The Playbook's Facilitator Notes template, and the hot topics tagged from the
+    BEIS core topic list."""
+
+    issues_brought = _note_field(
+        "Issues brought", "The problems or opportunities each presenter brought.", "Issues brought"
+    )
+    actions_agreed = _note_field(
+        "Actions agreed", "The actions each presenter agreed.", "Actions agreed"
+    )
+    process_issues = _note_field(
+        "Process issues", "How the set worked; anything to do differently.", "Process issues"
+    )
+    hot_topics = _note_field("Hot topics", "Themes that came up, in your words.", "Hot topics")
+    hot_topic_tags = TopicChoiceField(
+        label="Tag the hot topics",
+        help_text="Select all the BEIS core topics, or finer topics, that came up.",
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose topics from the list"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each core topic followed by its finer topics.
+        topics = list(Topic.objects.select_related("parent"))
+        by_parent: dict[int | None, list[Topic]] = {}
+        for topic in topics:
+            by_parent.setdefault(topic.parent_id, []).append(topic)
+        ordered = []
+        for core in by_parent.get(None, []):
+            ordered.append(core)
+            ordered.extend(by_parent.get(core.pk, []))
+        field = self.fields["hot_topic_tags"]
+        field.queryset = Topic.objects.all()
+        field.choices = [(t.pk, _topic_label(t)) for t in ordered]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's form tag has it
+        self.helper.layout = Layout(
+            Field.textarea("issues_brought"),
+            Field.textarea("actions_agreed"),
+            Field.textarea("process_issues"),
+            Field.textarea("hot_topics"),
+            Field.checkboxes("hot_topic_tags", legend_size=Size.MEDIUM, small=True),
+            Submit("submit", "Save the notes"),
+        )

@@ -9,24 +9,31 @@ programme rule (a provider from another hub) is a `ValidationError`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from participants.models import Participant
 from peernet.models import Hub, Role, RoleAssignment, User
-from peernet.rules import enforce, run_rules
+from peernet.rules import date_words, enforce, hours_words, local_date, run_rules
 from peernet.services import rule_warnings_record
 from sessions.models import (
+    Attendance,
     Complaint,
     ComplaintKind,
+    FacilitatorNote,
     GroupSession,
     Observation,
     OneToOneRoute,
     OneToOneSession,
     SessionStatus,
+    Topic,
 )
 
 # O2 and O4 fail, O3 and O5 warn (O7 has nothing to judge yet).
@@ -256,3 +263,175 @@ def complaint_close(
     complaint.resolved = closed
     complaint.save(update_fields=["action_taken", "resolved"])
     return complaint
+
+
+# --- the facilitator's records: attendance (K8) and facilitator notes (K9) -------------
+
+audit_log = logging.getLogger("peernet.audit")
+
+
+class Presence(models.TextChoices):
+    """A row of the attendance register."""
+
+    PRESENT = "present", "Present"
+    ABSENT = "absent", "Absent"
+    APOLOGIES = "apologies", "Absent with apologies"
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One participant's line of the register, as posted (by their public code)."""
+
+    participant_code: uuid.UUID | str
+    presence: Presence | str
+    hours: Decimal
+
+
+def session_recording_refusal(
+    session: GroupSession, *, as_of: dt.datetime, what: str
+) -> str | None:
+    """Why `what` (attendance, facilitator notes) cannot be recorded for the session
+    yet, or None: a cancelled session has none, and a session that has not started has
+    none yet."""
+    if session.status == SessionStatus.CANCELLED:
+        return f"The session was cancelled, so there is no {what} to record."
+    if session.starts_at > as_of:
+        return (
+            f"The session has not started yet: record the {what} once it has "
+            f"(it starts on {date_words(local_date(session.starts_at))} at "
+            f"{timezone.localtime(session.starts_at):%H:%M})."
+        )
+    return None
+
+
+def _refuse_unstarted(session: GroupSession, *, as_of: dt.datetime, what: str) -> None:
+    refusal = session_recording_refusal(session, as_of=as_of, what=what)
+    if refusal is not None:
+        raise ValidationError(refusal)
+
+
+@transaction.atomic
+def session_record_attendance(
+    *,
+    session: GroupSession,
+    rows: Iterable[AttendanceRow],
+    by: User,
+    as_of: dt.datetime | None = None,
+) -> list[Attendance]:
+    """K8: record (or correct) the register of a session that has started, a row for
+    every participant expected there, all or nothing; the session becomes delivered.
+
+    Hours are the session's by default, fewer for a late arrival or early leaving, more
+    than 0 when present and 0 when absent. Corrections are allowed: each row keeps when
+    it was last recorded (`recorded_at`), and who changed what goes to the
+    `peernet.audit` log."""
+    from sessions.selectors import session_members
+
+    as_of = as_of or timezone.now()
+    # One register at a time per session.
+    session = (
+        GroupSession.objects.select_for_update(of=("self",))
+        .select_related("cohort__programme", "cohort__hub")
+        .get(pk=session.pk)
+    )
+    _refuse_unstarted(session, as_of=as_of, what="attendance")
+    members = {str(m.participant.code): m.participant for m in session_members(session)}
+    rows = list(rows)
+    posted = [str(row.participant_code) for row in rows]
+    if any(code not in members for code in posted) or len(set(posted)) != len(posted):
+        raise ValidationError(
+            "The register lists someone who is not a member of this cohort on the session's "
+            "date. Reload the page and try again."
+        )
+    missing = [p.full_name for code, p in members.items() if code not in posted]
+    if missing:
+        raise ValidationError(f"Record attendance for {', '.join(sorted(missing))}.")
+
+    new: list[Attendance] = []
+    for row in rows:
+        participant = members[str(row.participant_code)]
+        name = participant.full_name
+        if row.presence not in Presence.values:
+            raise ValidationError(f"Choose whether {name} was present or absent.")
+        present = row.presence == Presence.PRESENT
+        if present and row.hours <= 0:
+            raise ValidationError(f"The hours {name} attended must be more than 0.")
+        if present and row.hours > session.hours:
+            raise ValidationError(
+                f"The hours {name} attended must be {hours_words(session.hours)} or fewer, "
+                "the session's length."
+            )
+        if not present and row.hours != 0:
+            raise ValidationError(f"The hours {name} attended must be 0 when absent.")
+        new.append(
+            Attendance(
+                session=session,
+                participant=participant,
+                present=present,
+                apologies=row.presence == Presence.APOLOGIES,
+                hours=row.hours,
+            )
+        )
+
+    before = {a.participant_id: a for a in Attendance.objects.filter(session=session).order_by()}
+    saved = Attendance.objects.bulk_create(
+        new,
+        update_conflicts=True,
+        unique_fields=["session", "participant"],
+        update_fields=["present", "apologies", "hours", "recorded_at"],
+    )
+    changes = []
+    for row in new:
+        old = before.get(row.participant_id)
+        was = None if old is None else (old.present, old.apologies, old.hours)
+        now = (row.present, row.apologies, row.hours)
+        if was != now:
+            changes.append({"participant": row.participant_id, "was": was, "now": now})
+    if session.status == SessionStatus.SCHEDULED:
+        session.status = SessionStatus.DELIVERED
+        session.save(update_fields=["status"])
+    audit_log.info(
+        "attendance recorded: user=%s session=%s changes=%s",
+        by.pk,
+        session.pk,
+        changes,
+        extra={"user_id": by.pk, "session_id": session.pk, "changes": changes},
+    )
+    return saved
+
+
+@transaction.atomic
+def session_write_notes(
+    *,
+    session: GroupSession,
+    by: User,
+    issues_brought: str,
+    actions_agreed: str,
+    process_issues: str,
+    hot_topics: str,
+    hot_topic_tags: Iterable[Topic] = (),
+    as_of: dt.datetime | None = None,
+) -> FacilitatorNote:
+    """K9: write (or rewrite) the facilitator notes of a session that has started, with
+    its hot topics tagged from the BEIS core topic list."""
+    as_of = as_of or timezone.now()
+    session = GroupSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+    _refuse_unstarted(session, as_of=as_of, what="facilitator notes")
+    note, _ = FacilitatorNote.objects.update_or_create(
+        session=session,
+        defaults={
+            "issues_brought": issues_brought.strip(),
+            "actions_agreed": actions_agreed.strip(),
+            "process_issues": process_issues.strip(),
+            "hot_topics": hot_topics.strip(),
+            "author": by,
+        },
+    )
+    note.hot_topic_tags.set(list(hot_topic_tags))
+    audit_log.info(
+        "facilitator notes written: user=%s session=%s",
+        by.pk,
+        session.pk,
+        extra={"user_id": by.pk, "session_id": session.pk},
+    )
+    return note

@@ -3,14 +3,30 @@
 `hub_urlpatterns` live under /hub/<hub>/ in the `hub` namespace (hub administration);
 every view there takes the hub key as `hub` and fetches it with
 `peernet.access.hub_for_admin`.
+
+`facilitation_urlpatterns` live under /facilitation/ in the `facilitation` namespace
+(the facilitator's area); a session's pages take the hub key as `hub` and the session's
+public `code`, and fetch it with `peernet.access.session_for_facilitation`.
 """
 
 from django.urls import URLPattern, path
 
-from sessions import views
+from sessions import joining_views, views
 
 hub_urlpatterns: list[URLPattern] = [
     path("complaints/", views.complaint_list, name="complaints"),
     path("complaints/new/", views.complaint_new, name="complaint-new"),
     path("complaints/<slug:key>/", views.complaint_detail, name="complaint"),
+]
+
+facilitation_urlpatterns: list[URLPattern] = [
+    path("", views.facilitation_home, name="home"),
+    path("<slug:hub>/sessions/<uuid:code>/", views.facilitation_session, name="session"),
+    path(
+        "<slug:hub>/sessions/<uuid:code>/attendance/",
+        views.facilitation_attendance,
+        name="attendance",
+    ),
+    path("<slug:hub>/sessions/<uuid:code>/notes/", views.facilitation_notes, name="notes"),
+    *joining_views.facilitation_joining_urlpatterns,
 ]

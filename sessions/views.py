@@ -1,22 +1,50 @@
-"""Hub administration pages for delivery: complaints and compliments (Q5)."""
+"""Delivery pages: complaints and compliments (Q5) in the hub administration area, and
+the facilitator's area (home, a session, its attendance register and its notes)."""
 
 from __future__ import annotations
+
+import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peernet.access import get_for_user, hub_for_admin
-from peernet.rules import CHECKS
-from sessions.forms import ComplaintCloseForm, ComplaintForm
-from sessions.models import Complaint, ComplaintKind
-from sessions.services import complaint_close, complaint_record
+from peernet.access import get_for_user, hub_for_admin, session_for_facilitation, user_roles
+from peernet.models import Role
+from peernet.rules import CHECKS, Outcome, run_rules
+from reporting.selectors import TODO_SHOWN, todo_for_user
+from sessions.forms import (
+    AttendanceForm,
+    ComplaintCloseForm,
+    ComplaintForm,
+    FacilitatorNotesForm,
+)
+from sessions.models import Complaint, ComplaintKind, GroupSession
+from sessions.selectors import (
+    facilitator_cohorts,
+    facilitator_next_sessions,
+    facilitator_sessions_to_record,
+    hot_topics,
+    joining_status,
+    last_session_actions,
+    session_attendance,
+    session_members,
+    session_note,
+)
+from sessions.services import (
+    complaint_close,
+    complaint_record,
+    session_record_attendance,
+    session_recording_refusal,
+    session_write_notes,
+)
 
 
 def _q5_sentence(complaint: Complaint) -> str | None:
@@ -107,4 +135,157 @@ def complaint_detail(request: HttpRequest, hub: str, key: str) -> HttpResponse:
             "q5": _q5_sentence(complaint),
             "form": form,
         },
+    )
+
+
+# --- the facilitator's area (/facilitation/, the `facilitation` namespace) ------------
+#
+# Who may open a session's pages is decided in peernet.access.session_for_facilitation:
+# the cohort's facilitators, and the hub's administrators and the national coordinator
+# (who stand in for a facilitator); anyone else gets a 404.
+
+# How many of the sessions that have started the facilitator's home page lists.
+RECENT_SHOWN = 10
+
+
+@never_cache
+@login_required
+@require_GET
+def facilitation_home(request: HttpRequest) -> HttpResponse:
+    """My cohorts, my next sessions, the sessions to record, my to-do list and the hot
+    topics of my cohorts. Queries: the session and user, the role assignments, the
+    scope, the cohorts, the next sessions, the sessions to record, the findings and the
+    hot topics — the same whatever the number of cohorts."""
+    if Role.FACILITATOR not in user_roles(request.user):
+        raise Http404("No facilitation area.")
+    now = timezone.now()
+    cohorts = list(facilitator_cohorts(request.user, today=timezone.localdate()))
+    todo = todo_for_user(request.user)
+    return render(
+        request,
+        "facilitation/home.html",
+        {
+            "cohorts": cohorts,
+            "next_sessions": facilitator_next_sessions(request.user, as_of=now),
+            "to_record": list(
+                facilitator_sessions_to_record(request.user, as_of=now)[:RECENT_SHOWN]
+            ),
+            "todo": todo[:TODO_SHOWN],
+            "todo_count": len(todo),
+            "entries": True,  # show "nothing to do" when the list is empty
+            "hot_topics": hot_topics(cohorts=[c.pk for c in cohorts]) if cohorts else [],
+        },
+    )
+
+
+def _session_context(session: GroupSession, **extra: Any) -> dict[str, Any]:
+    return {"session": session, "cohort": session.cohort, "hub": session.cohort.hub, **extra}
+
+
+@never_cache
+@login_required
+@require_GET
+def facilitation_session(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+    """A session: its details, K8 and K9 in words, and last session's actions for the
+    report back."""
+    session = session_for_facilitation(request.user, hub, code)
+    now = timezone.now()
+    attendance = session_attendance(session)
+    members = session_members(session)
+    note = session_note(session)
+    return render(
+        request,
+        "facilitation/session.html",
+        _session_context(
+            session,
+            members=members,
+            recorded=len([m for m in members if m.participant_id in attendance]),
+            note=note,
+            started=session.starts_at <= now,
+            joining=joining_status(session, as_of=now),
+            last=last_session_actions(session),
+            k8=_rule_sentence("K8", session, now),
+            k9=_rule_sentence("K9", session, now),
+        ),
+    )
+
+
+def _rule_sentence(rule: str, session: GroupSession, as_of: Any) -> str | None:
+    """The rule's sentence when it is not met (K8, K9), for the session's pages."""
+    judged = (
+        GroupSession.objects.select_related("cohort__programme", "facilitator_note")
+        .prefetch_related("cohort__memberships__participant", "attendance")
+        .get(pk=session.pk)
+    )
+    (result,) = run_rules(judged, [rule], as_of=as_of)
+    return result.sentence if result.outcome in (Outcome.FAIL, Outcome.WARN) else None
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+    """K8: the register, one row per member expected at the session."""
+    session = session_for_facilitation(request.user, hub, code)
+    now = timezone.now()
+    members = session_members(session)
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None,
+        members=members,
+        session_hours=session.hours,
+        recorded=session_attendance(session),
+    )
+    refusal = session_recording_refusal(session, as_of=now, what="attendance")
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            session_record_attendance(
+                session=session, rows=form.attendance_rows(), by=request.user, as_of=now
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The attendance was saved.")
+            return redirect("facilitation:session", hub=hub, code=session.code)
+    return render(
+        request,
+        "facilitation/attendance.html",
+        _session_context(session, form=form, members=members, refusal=refusal),
+        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+    """K9: the facilitator notes and the hot topics."""
+    session = session_for_facilitation(request.user, hub, code)
+    now = timezone.now()
+    note = session_note(session)
+    initial = {}
+    if note is not None:
+        initial = {
+            "issues_brought": note.issues_brought,
+            "actions_agreed": note.actions_agreed,
+            "process_issues": note.process_issues,
+            "hot_topics": note.hot_topics,
+            "hot_topic_tags": [t.pk for t in note.hot_topic_tags.all()],
+        }
+    form = FacilitatorNotesForm(request.POST if request.method == "POST" else None, initial=initial)
+    refusal = session_recording_refusal(session, as_of=now, what="facilitator notes")
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            session_write_notes(session=session, by=request.user, as_of=now, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The facilitator notes were saved.")
+            return redirect("facilitation:session", hub=hub, code=session.code)
+    return render(
+        request,
+        "facilitation/notes.html",
+        _session_context(
+            session, form=form, refusal=refusal, k9=_rule_sentence("K9", session, now)
+        ),
+        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
     )

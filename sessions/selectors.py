@@ -1,0 +1,198 @@
+"""Reads for delivery pages: the facilitator's cohorts and next sessions, a session's
+attendance register, last session's actions, and the hot topics roll-up.
+
+Each list is one query whatever its length (the page tests count them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from cohorts.models import Cohort, CohortMembership
+from cohorts.selectors import cohorts_with_hours
+from peernet.access import scope_for
+from peernet.models import Hub
+from peernet.rules import date_words, local_date
+from sessions.models import (
+    ActionCard,
+    Attendance,
+    FacilitatorNote,
+    GroupSession,
+    SessionStatus,
+    Topic,
+)
+
+# How many of the next sessions the facilitator's home page lists.
+NEXT_SESSIONS_SHOWN = 10
+
+
+def facilitator_cohorts(user: Any, *, today: dt.date) -> QuerySet[Cohort]:
+    """The cohorts the user facilitates, with their hub, `member_count` (current members)
+    and hours (`cohorts_with_hours`), in one query."""
+    members = (
+        CohortMembership.objects.filter(cohort=OuterRef("pk"))
+        .filter(Q(left__isnull=True) | Q(left__gt=today))
+        .order_by()
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    cohorts = Cohort.objects.filter(pk__in=scope_for(user).cohort_ids)
+    return (
+        cohorts_with_hours(cohorts)
+        .select_related("hub", "programme")
+        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+        .order_by("hub__name", "name")
+    )
+
+
+@dataclass(frozen=True)
+class JoiningStatus:
+    """K7 in words for the home page: sent, due by when, or late."""
+
+    words: str
+    late: bool = False
+    sent: bool = False
+
+
+def joining_status(session: GroupSession, *, as_of: dt.datetime) -> JoiningStatus:
+    if session.joining_instructions_sent_at is not None:
+        sent = local_date(session.joining_instructions_sent_at)
+        return JoiningStatus(f"Sent on {date_words(sent)}", sent=True)
+    notice = session.cohort.programme.joining_instructions_hours  # K7
+    due = session.starts_at - dt.timedelta(hours=notice)
+    if due < as_of:
+        return JoiningStatus("Not sent: late", late=True)
+    return JoiningStatus(f"Due by {date_words(local_date(due))}")
+
+
+def facilitator_next_sessions(
+    user: Any, *, as_of: dt.datetime, limit: int = NEXT_SESSIONS_SHOWN
+) -> list[tuple[GroupSession, JoiningStatus]]:
+    """The next scheduled sessions of the user's cohorts, soonest first, each with its
+    joining instructions' status (K7). One query."""
+    sessions = (
+        GroupSession.objects.filter(
+            cohort_id__in=scope_for(user).cohort_ids,
+            status=SessionStatus.SCHEDULED,
+            starts_at__gte=as_of - dt.timedelta(hours=12),  # today's, while it runs
+        )
+        .select_related("cohort__hub", "cohort__programme")
+        .order_by("starts_at")[:limit]
+    )
+    return [(s, joining_status(s, as_of=as_of)) for s in sessions]
+
+
+def facilitator_sessions_to_record(user: Any, *, as_of: dt.datetime) -> QuerySet[GroupSession]:
+    """Sessions of the user's cohorts that have started, latest first (to take the
+    register and write the notes). One query."""
+    return (
+        GroupSession.objects.filter(cohort_id__in=scope_for(user).cohort_ids, starts_at__lte=as_of)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("cohort__hub")
+        .order_by("-starts_at")
+    )
+
+
+# --- the attendance register ---------------------------------------------------------
+
+
+def session_members(session: GroupSession) -> list[CohortMembership]:
+    """Who is expected at the session, as K8 counts them: members on the session's
+    day (joined, not left, not dropped out), by name. One query."""
+    day = local_date(session.starts_at)
+    return list(
+        CohortMembership.objects.filter(cohort_id=session.cohort_id, joined__lte=day)
+        .filter(Q(left__isnull=True) | Q(left__gt=day))
+        .filter(
+            Q(participant__dropped_out_on__isnull=True) | Q(participant__dropped_out_on__gt=day)
+        )
+        .select_related("participant")
+        .order_by("participant__last_name", "participant__first_name", "pk")
+    )
+
+
+def session_attendance(session: GroupSession) -> dict[int, Attendance]:
+    """The attendance recorded for the session, by participant id. One query."""
+    return {row.participant_id: row for row in Attendance.objects.filter(session=session)}
+
+
+# --- the session page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LastSession:
+    session: GroupSession
+    cards: list[ActionCard]
+    actions_agreed: str  # the facilitator notes' "actions agreed"
+
+
+def previous_session(session: GroupSession) -> GroupSession | None:
+    return (
+        GroupSession.objects.filter(cohort_id=session.cohort_id, starts_at__lt=session.starts_at)
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def last_session_actions(session: GroupSession) -> LastSession | None:
+    """Last session's action cards and agreed actions, for the report back at this one.
+    Three queries at most."""
+    previous = previous_session(session)
+    if previous is None:
+        return None
+    cards = list(
+        ActionCard.objects.filter(session=previous)
+        .select_related("participant")
+        .order_by("participant__last_name", "participant__first_name")
+    )
+    note = FacilitatorNote.objects.filter(session=previous).only("actions_agreed").first()
+    return LastSession(
+        session=previous, cards=cards, actions_agreed=note.actions_agreed if note else ""
+    )
+
+
+def session_note(session: GroupSession) -> FacilitatorNote | None:
+    return (
+        FacilitatorNote.objects.filter(session=session)
+        .prefetch_related("hot_topic_tags__parent")
+        .first()
+    )
+
+
+# --- hot topics ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HotTopic:
+    topic: Topic
+    count: int  # facilitator notes that tagged it
+
+    @property
+    def name(self) -> str:
+        if self.topic.parent is not None:
+            return f"{self.topic.parent.name}: {self.topic.name}"
+        return self.topic.name
+
+
+def hot_topics(hub: Hub | None = None, *, cohorts: Iterable[int] | None = None) -> list[HotTopic]:
+    """How many facilitator notes tagged each topic, most often first: for a hub, for
+    some cohorts (a facilitator's), or nationally. One query."""
+    notes = Q()
+    if hub is not None:
+        notes &= Q(hot_in_notes__session__cohort__hub=hub)
+    if cohorts is not None:
+        notes &= Q(hot_in_notes__session__cohort_id__in=list(cohorts))
+    topics = (
+        Topic.objects.annotate(n=Count("hot_in_notes", filter=notes, distinct=True))
+        .filter(n__gt=0)
+        .select_related("parent")
+        .order_by("-n", "position", "pk")
+    )
+    return [HotTopic(topic=topic, count=topic.n) for topic in topics]
