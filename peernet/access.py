@@ -210,3 +210,22 @@ def session_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:
         "cohort__hub", "cohort__programme"
     )
     return get_for_user(sessions, user, code=code)
+
+
+def cohort_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:
+    """A cohort of `hub_key` for the facilitator's pages: a cohort the user facilitates,
+    or any cohort of the hub for its administrators and the national coordinator. Anyone
+    else (a one-to-one provider of a member included) gets a 404.
+
+    Decided from the user's role assignments read afresh on each request, like
+    `session_for_facilitation`."""
+    from cohorts.models import Cohort
+
+    scope = scope_for(user)
+    cohorts = Cohort.objects.filter(hub__key=hub_key).select_related("hub", "programme")
+    if not scope.national:
+        cohorts = cohorts.filter(Q(hub_id__in=scope.hub_ids) | Q(pk__in=scope.cohort_ids))
+    try:
+        return cohorts.get(code=code)
+    except Cohort.DoesNotExist as exc:
+        raise Http404("No cohort found.") from exc

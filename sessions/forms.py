@@ -340,3 +340,65 @@ class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
             Field.checkboxes("hot_topic_tags", legend_size=Size.MEDIUM, small=True),
             Submit("submit", "Save the notes"),
         )
+
+
+class DisengagedForm(GovukErrorsMixin, forms.Form):
+    """K13: report a member as disengaged to the hub."""
+
+    note = forms.CharField(
+        label="What do you know about why they have disengaged?",
+        help_text="For example, how you tried to contact them and what they said.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter what you know about why they have disengaged",
+            "max_length": "What you know must be 2,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.textarea("note"),
+            Submit("submit", "Report as disengaged"),
+        )
+
+
+class DropoutForm(GovukErrorsMixin, forms.Form):
+    """Record a drop-out: the date and the reason."""
+
+    on = _date_field("Date they dropped out", "they dropped out", required=True)
+    reason = forms.CharField(
+        label="Why did they drop out?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter why they dropped out",
+            "max_length": "Why they dropped out must be 2,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, today: dt.date, registered: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.registered = registered
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("on"),
+            Field.textarea("reason"),
+            Submit("submit", "Record the drop-out"),
+        )
+
+    def clean_on(self) -> dt.date:
+        on = self.cleaned_data["on"]
+        if on > self.today:
+            raise forms.ValidationError("The date they dropped out must be today or in the past")
+        if on < self.registered:
+            raise forms.ValidationError(
+                "The date they dropped out must be on or after they registered "
+                f"({self.registered.day} {self.registered:%B %Y})"
+            )
+        return on

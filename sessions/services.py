@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from participants.models import Participant
-from peernet.models import Hub, Role, RoleAssignment, User
+from peernet.models import Hub, Role, RoleAssignment, RuleWarning, User
 from peernet.rules import date_words, enforce, hours_words, local_date, run_rules
 from peernet.services import rule_warnings_record
 from sessions.models import (
@@ -435,3 +435,119 @@ def session_write_notes(
         extra={"user_id": by.pk, "session_id": session.pk},
     )
     return note
+
+
+# --- absence follow-up: disengagement (K13) and drop-out --------------------------------
+
+
+def _hub_admin_emails(hub: Hub) -> list[str]:
+    """The addresses of the hub's active hub administrators."""
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(
+                hub=hub, role=Role.HUB_ADMIN, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )
+
+
+def _tell_hub_admins(hub: Hub, *, subject: str, message: str) -> None:
+    from django.core.mail import send_mail
+
+    recipients = _hub_admin_emails(hub)
+    if recipients:
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+
+
+@transaction.atomic
+def participant_record_dropout(
+    *,
+    participant: Participant,
+    on: dt.date,
+    reason: str,
+    by: User,
+    today: dt.date | None = None,
+) -> Participant:
+    """Record that the participant dropped out on `on` and why: their current
+    membership ends that day (`left`, the row is kept for the history) and the hub's
+    administrators are told by email."""
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    name = participant.full_name
+    if not reason:
+        raise ValidationError("Enter why they dropped out.")
+    if participant.dropped_out_on is not None:
+        raise ValidationError(
+            f"{name} has already dropped out (on {date_words(participant.dropped_out_on)})."
+        )
+    if on > today:
+        raise ValidationError("The date they dropped out must be today or in the past.")
+    if on < participant.registered:
+        raise ValidationError(
+            "The date they dropped out must be on or after they registered "
+            f"({date_words(participant.registered)})."
+        )
+    membership = (
+        participant.memberships.select_for_update(of=("self",))
+        .select_related("cohort")
+        .filter(left__isnull=True)
+        .first()
+    )
+    if membership is not None:
+        if on < membership.joined:
+            raise ValidationError(
+                f"The date they dropped out must be on or after they joined "
+                f"{membership.cohort.name} ({date_words(membership.joined)})."
+            )
+        membership.left = on
+        membership.save(update_fields=["left"])
+    participant.dropped_out_on = on
+    participant.dropout_reason = reason
+    participant.save(update_fields=["dropped_out_on", "dropout_reason"])
+    where = membership.cohort.name if membership is not None else "the programme"
+    sentence = f"{name} has left {where} on {date_words(on)}: {reason}"
+    audit_log.info(
+        "drop-out recorded: user=%s participant=%s on=%s",
+        by.pk,
+        participant.pk,
+        on,
+        extra={"user_id": by.pk, "participant_id": participant.pk},
+    )
+    # Sent last, once every write has succeeded.
+    _tell_hub_admins(
+        participant.hub,
+        subject=f"{name} has dropped out – {participant.hub.name}",
+        message=f"{sentence}\n\nRecorded by {by.get_full_name() or by.email}.\n",
+    )
+    # HOOK (S4, the drop-out survey): the surveys issue sends the drop-out survey to the
+    # participant from here, e.g. `survey_send(kind=SurveyKind.DROPOUT,
+    # participant=participant)`. Not sent yet.
+    return participant
+
+
+@transaction.atomic
+def participant_report_disengaged(*, participant: Participant, by: User, note: str) -> RuleWarning:
+    """K13: a participant who disengages is reported to the hub. Records a K13 warning
+    against the participant and emails the hub's administrators."""
+    note = note.strip()
+    if not note:
+        raise ValidationError("Enter what you know about why they have disengaged.")
+    reporter = by.get_full_name() or by.email
+    name = participant.full_name
+    warning = RuleWarning.objects.create(
+        rule="K13",
+        subject_kind="participant",
+        subject_id=participant.pk,
+        hub=participant.hub,
+        sentence=f"{name} was reported as disengaged by {reporter}: {note}",
+        action="participant_report_disengaged",
+        recorded_by=by,
+    )
+    _tell_hub_admins(
+        participant.hub,
+        subject=f"{name} has disengaged – {participant.hub.name}",
+        message=f"{warning.sentence}\n\nK13: a participant who disengages is reported "
+        "to the hub.\n",
+    )
+    return warning

@@ -11,7 +11,7 @@ public `code`, and fetch it with `peernet.access.session_for_facilitation`.
 
 from django.urls import URLPattern, path
 
-from sessions import joining_views, views
+from sessions import action_card_views, joining_views, views
 
 hub_urlpatterns: list[URLPattern] = [
     path("complaints/", views.complaint_list, name="complaints"),
@@ -28,5 +28,11 @@ facilitation_urlpatterns: list[URLPattern] = [
         name="attendance",
     ),
     path("<slug:hub>/sessions/<uuid:code>/notes/", views.facilitation_notes, name="notes"),
+    path(
+        "<slug:hub>/cohorts/<uuid:cohort>/members/<uuid:participant>/",
+        views.facilitation_member,
+        name="member",
+    ),
     *joining_views.facilitation_joining_urlpatterns,
+    *action_card_views.facilitation_action_card_urlpatterns,
 ]

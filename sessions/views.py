@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peernet.access import get_for_user, hub_for_admin, session_for_facilitation, user_roles
+from peernet.access import (
+    cohort_for_facilitation,
+    get_for_user,
+    hub_for_admin,
+    session_for_facilitation,
+    user_roles,
+)
 from peernet.models import Role
 from peernet.rules import CHECKS, Outcome, run_rules
 from reporting.selectors import TODO_SHOWN, todo_for_user
@@ -24,6 +30,8 @@ from sessions.forms import (
     AttendanceForm,
     ComplaintCloseForm,
     ComplaintForm,
+    DisengagedForm,
+    DropoutForm,
     FacilitatorNotesForm,
 )
 from sessions.models import Complaint, ComplaintKind, GroupSession
@@ -41,6 +49,8 @@ from sessions.selectors import (
 from sessions.services import (
     complaint_close,
     complaint_record,
+    participant_record_dropout,
+    participant_report_disengaged,
     session_record_attendance,
     session_recording_refusal,
     session_write_notes,
@@ -288,4 +298,123 @@ def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
             session, form=form, refusal=refusal, k9=_rule_sentence("K9", session, now)
         ),
         status=400 if request.method == "POST" and (refusal or form.errors) else 200,
+    )
+
+
+# --- a member of a cohort: absence follow-up (K13), disengagement and drop-out -------
+
+
+def _member_attendance(cohort: Any, participant: Any) -> list[dict[str, Any]]:
+    """The member's record at each delivered session of the cohort: present, absent,
+    absent with apologies, or not recorded."""
+    from sessions.models import Attendance, SessionStatus
+
+    sessions = GroupSession.objects.filter(cohort=cohort, status=SessionStatus.DELIVERED).order_by(
+        "starts_at"
+    )
+    rows = {
+        a.session_id: a
+        for a in Attendance.objects.filter(participant=participant, session__cohort=cohort)
+    }
+    record = []
+    for session in sessions:
+        row = rows.get(session.pk)
+        if row is None:
+            words = "Not recorded"
+        elif row.present:
+            words = "Present"
+        elif row.apologies:
+            words = "Absent with apologies"
+        else:
+            words = "Absent"
+        record.append({"session": session, "words": words})
+    return record
+
+
+def _k13_sentence(participant: Any, as_of: Any) -> str:
+    from participants.models import Participant
+
+    judged = Participant.objects.prefetch_related(
+        "memberships__cohort__sessions", "attendance"
+    ).get(pk=participant.pk)
+    (result,) = run_rules(judged, ["K13"], as_of=as_of)
+    return result.sentence
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitation_member(
+    request: HttpRequest, hub: str, cohort: uuid.UUID, participant: uuid.UUID
+) -> HttpResponse:
+    """A member of a cohort: their attendance, K13 in words, and the forms to report
+    them as disengaged (K13) or to record their drop-out."""
+    from participants.models import Participant
+
+    the_cohort = cohort_for_facilitation(request.user, hub, cohort)
+    try:
+        member = (
+            Participant.objects.filter(memberships__cohort=the_cohort)
+            .distinct()
+            .get(code=participant)
+        )
+    except Participant.DoesNotExist as exc:
+        raise Http404("No member found.") from exc
+    now = timezone.now()
+    today = timezone.localdate()
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if posted is not None else None
+    disengaged_form = DisengagedForm(posted if which == "disengaged" else None)
+    dropout_form = DropoutForm(
+        posted if which == "dropout" else None, today=today, registered=member.registered
+    )
+    failed = False
+    if posted is not None:
+        form = {"disengaged": disengaged_form, "dropout": dropout_form}.get(which or "")
+        if form is None:
+            failed = True
+        elif form.is_valid():
+            try:
+                if form is disengaged_form:
+                    participant_report_disengaged(
+                        participant=member, by=request.user, note=form.cleaned_data["note"]
+                    )
+                    done = f"{member.full_name} was reported to the hub as disengaged."
+                else:
+                    participant_record_dropout(
+                        participant=member,
+                        on=form.cleaned_data["on"],
+                        reason=form.cleaned_data["reason"],
+                        by=request.user,
+                        today=today,
+                    )
+                    done = f"{member.full_name}'s drop-out was recorded."
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                failed = True
+            else:
+                messages.success(request, done)
+                return redirect(
+                    "facilitation:member",
+                    hub=hub,
+                    cohort=the_cohort.code,
+                    participant=member.code,
+                )
+        else:
+            failed = True
+    membership = member.memberships.filter(cohort=the_cohort).order_by("-joined").first()
+    return render(
+        request,
+        "facilitation/member.html",
+        {
+            "hub": the_cohort.hub,
+            "cohort": the_cohort,
+            "member": member,
+            "membership": membership,
+            "record": _member_attendance(the_cohort, member),
+            "k13": _k13_sentence(member, now),
+            "disengaged_form": disengaged_form,
+            "dropout_form": dropout_form,
+        },
+        status=400 if failed else 200,
     )

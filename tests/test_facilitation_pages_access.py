@@ -60,6 +60,12 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "attendance": _session,
     "notes": _session,
     "joining-instructions-send-now": _session,
+    "action-cards": _session,
+    "member": lambda w: {
+        "hub": w.p.hub_a.key,
+        "cohort": w.p.cohort_a.code,
+        "participant": w.p.participant_a.code,
+    },
 }
 SESSION_PAGES = sorted(set(KWARGS) - {"home"})
 POST_ONLY = {"joining-instructions-send-now"}  # a plain visit is 405; a POST is the test

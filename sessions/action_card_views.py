@@ -1,0 +1,87 @@
+"""The facilitator's action cards page (K10): per member present, last session's
+actions agreed (read-only) and this session's card. Mounted from
+`facilitation_action_card_urlpatterns` under the `facilitation` namespace."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from peernet.access import session_for_facilitation
+from peernet.rules import Outcome, run_rules
+from sessions.action_card_forms import ActionCardsForm
+from sessions.action_cards import (
+    action_card_members,
+    previous_actions,
+    session_action_cards,
+    session_write_action_cards,
+)
+from sessions.models import GroupSession
+from sessions.services import session_recording_refusal
+
+
+def _k10_sentence(session: GroupSession, as_of: object) -> str | None:
+    judged = GroupSession.objects.prefetch_related("attendance", "action_cards").get(pk=session.pk)
+    (result,) = run_rules(judged, ["K10"], as_of=as_of)
+    return result.sentence if result.outcome in (Outcome.FAIL, Outcome.WARN) else None
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitation_action_cards(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+    """K10: the action cards of the members present, with last session's actions."""
+    session = session_for_facilitation(request.user, hub, code)
+    now = timezone.now()
+    form = ActionCardsForm(
+        request.POST if request.method == "POST" else None,
+        members=action_card_members(session),
+        cards=session_action_cards(session),
+        previous=previous_actions(session),
+    )
+    refusal = session_recording_refusal(session, as_of=now, what="action cards")
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            session_write_action_cards(
+                session=session, cards=form.cards(), by=request.user, as_of=now
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(message)
+        else:
+            messages.success(request, "The action cards were saved.")
+            try:
+                return redirect(reverse("facilitation:session", args=[hub, session.code]))
+            except NoReverseMatch:  # mounted without the session page (its own tests)
+                return redirect(request.path)
+    return render(
+        request,
+        "facilitation/action_cards.html",
+        {
+            "session": session,
+            "cohort": session.cohort,
+            "hub": session.cohort.hub,
+            "form": form,
+            "refusal": refusal,
+            "k10": _k10_sentence(session, now),
+        },
+        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
+    )
+
+
+facilitation_action_card_urlpatterns: list[URLPattern] = [
+    path(
+        "<slug:hub>/sessions/<uuid:code>/action-cards/",
+        facilitation_action_cards,
+        name="action-cards",
+    ),
+]

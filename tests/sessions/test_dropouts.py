@@ -1,0 +1,230 @@
+"""Absence follow-up (K13): reporting a member as disengaged, and recording a drop-out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cohorts.models import CohortMembership
+from peernet.models import Role, RuleWarning
+from sessions.models import Attendance, SessionStatus
+from sessions.services import participant_record_dropout, participant_report_disengaged
+from tests.factories import make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2021, 11, 1)
+
+
+@pytest.fixture
+def world(personas):
+    p = personas
+    p.url = reverse(
+        "facilitation:member",
+        kwargs={
+            "hub": p.hub_a.key,
+            "cohort": p.cohort_a.code,
+            "participant": p.participant_a.code,
+        },
+    )
+    return p
+
+
+def test_a_dropout_ends_the_membership_and_keeps_it(world, mailoutbox):
+    p = world.participant_a
+    participant_record_dropout(
+        participant=p,
+        on=dt.date(2021, 10, 12),
+        reason="Moved abroad",
+        by=world.facilitator,
+        today=TODAY,
+    )
+    p.refresh_from_db()
+    assert p.dropped_out_on == dt.date(2021, 10, 12)
+    assert p.dropout_reason == "Moved abroad"
+    (membership,) = CohortMembership.objects.filter(participant=p)
+    assert membership.cohort == world.cohort_a
+    assert membership.left == dt.date(2021, 10, 12)
+    (mail,) = mailoutbox
+    assert mail.to == [world.hub_a_admin.email]
+    assert (
+        f"{p.full_name} has left {world.cohort_a.name} on 12 October 2021: Moved abroad"
+        in mail.body
+    )
+
+
+@pytest.mark.parametrize(
+    ("on", "reason", "message"),
+    [
+        (dt.date(2021, 10, 12), "  ", "Enter why they dropped out."),
+        (dt.date(2021, 11, 2), "Busy", "today or in the past"),
+        (dt.date(2021, 5, 2), "Busy", r"on or after they registered \(3 May 2021\)"),
+    ],
+)
+def test_bad_dropouts_change_nothing(world, mailoutbox, on, reason, message):
+    with pytest.raises(ValidationError, match=message):
+        participant_record_dropout(
+            participant=world.participant_a,
+            on=on,
+            reason=reason,
+            by=world.facilitator,
+            today=TODAY,
+        )
+    world.participant_a.refresh_from_db()
+    assert world.participant_a.dropped_out_on is None
+    assert CohortMembership.objects.get(participant=world.participant_a).left is None
+    assert mailoutbox == []
+
+
+def test_reporting_disengaged_records_k13_and_tells_the_hub(world, mailoutbox):
+    warning = participant_report_disengaged(
+        participant=world.participant_a, by=world.facilitator, note="No reply to three calls"
+    )
+    assert warning.rule == "K13"
+    assert warning.subject_kind == "participant"
+    assert warning.subject_id == world.participant_a.pk
+    assert warning.hub == world.hub_a
+    assert warning.recorded_by == world.facilitator
+    assert warning.sentence == (
+        f"{world.participant_a.full_name} was reported as disengaged by "
+        f"{world.facilitator.get_full_name()}: No reply to three calls"
+    )
+    (mail,) = mailoutbox
+    assert mail.to == [world.hub_a_admin.email]
+    assert warning.sentence in mail.body
+
+
+def test_reporting_disengaged_needs_a_note(world, mailoutbox):
+    with pytest.raises(ValidationError):
+        participant_report_disengaged(
+            participant=world.participant_a, by=world.facilitator, note=" "
+        )
+    assert not RuleWarning.objects.exists()
+    assert mailoutbox == []
+
+
+# --- the page --------------------------------------------------------------------------
+
+
+def test_the_page_shows_attendance_and_k13(client, world):
+    p = world
+    first = make_session(p.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
+    second = make_session(p.cohort_a, "2021-10-12T09:30", status=SessionStatus.DELIVERED)
+    make_session(p.cohort_a, "2021-10-19T09:30")  # not delivered: not listed
+    Attendance.objects.create(session=first, participant=p.participant_a, present=False, hours=0)
+    Attendance.objects.create(
+        session=second, participant=p.participant_a, present=False, apologies=True, hours=0
+    )
+    client.force_login(p.facilitator)
+    response = client.get(p.url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Absent with apologies" in body
+    assert body.count("govuk-table__row") == 3  # the header and two sessions
+    assert "was absent from the last two sessions" in body
+    assert "Report as disengaged" in body and "Record a drop-out" in body
+
+
+def test_the_session_page_links_each_member(client, world):
+    session = make_session(world.cohort_a, "2021-10-05T09:30")
+    client.force_login(world.facilitator)
+    response = client.get(
+        reverse("facilitation:session", kwargs={"hub": world.hub_a.key, "code": session.code})
+    )
+    assert world.url in response.content.decode()
+
+
+def _dropout(day="12", month="10", year="2021", reason="Moved abroad"):
+    return {"form": "dropout", "on_0": day, "on_1": month, "on_2": year, "reason": reason}
+
+
+def test_recording_a_dropout_on_the_page(client, world, mailoutbox):
+    client.force_login(world.facilitator)
+    response = client.post(world.url, _dropout())
+    assert response.status_code == 302
+    world.participant_a.refresh_from_db()
+    assert world.participant_a.dropped_out_on == dt.date(2021, 10, 12)
+    assert CohortMembership.objects.get(participant=world.participant_a).left == dt.date(
+        2021, 10, 12
+    )
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_dropout(reason=""), "Enter why they dropped out"),
+        (_dropout(year="2999"), "The date they dropped out must be today or in the past"),
+        (_dropout(year="2020"), "The date they dropped out must be on or after they registered"),
+    ],
+)
+def test_bad_dropouts_on_the_page_show_govuk_errors(client, world, mailoutbox, data, message):
+    client.force_login(world.facilitator)
+    response = client.post(world.url, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "There is a problem" in body and message in body
+    world.participant_a.refresh_from_db()
+    assert world.participant_a.dropped_out_on is None
+    assert CohortMembership.objects.get(participant=world.participant_a).left is None
+    assert mailoutbox == []
+
+
+def test_reporting_disengaged_on_the_page(client, world, mailoutbox):
+    client.force_login(world.facilitator)
+    response = client.post(world.url, {"form": "disengaged", "note": "No reply"})
+    assert response.status_code == 302
+    assert RuleWarning.objects.get().rule == "K13"
+    assert len(mailoutbox) == 1
+    response = client.post(world.url, {"form": "disengaged", "note": ""})
+    assert response.status_code == 400
+    assert "Enter what you know about why they have disengaged" in response.content.decode()
+    assert RuleWarning.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["hub_b_admin", "provider", "funder", "other_facilitator"])
+def test_anyone_else_gets_a_404(client, world, role, mailoutbox):
+    user = (
+        make_user(Role.FACILITATOR, cohort=world.cohort_a2)
+        if role == "other_facilitator"
+        else getattr(world, role)
+    )
+    client.force_login(user)
+    assert client.get(world.url).status_code == 404
+    assert client.post(world.url, _dropout()).status_code == 404
+    world.participant_a.refresh_from_db()
+    assert world.participant_a.dropped_out_on is None
+
+
+@pytest.mark.parametrize("role", ["hub_a_admin", "coordinator"])
+def test_the_hub_admin_and_coordinator_may_open_it(client, world, role):
+    client.force_login(getattr(world, role))
+    assert client.get(world.url).status_code == 200
+
+
+def test_a_member_of_another_cohort_is_404(client, world):
+    client.force_login(world.facilitator)
+    url = reverse(
+        "facilitation:member",
+        kwargs={
+            "hub": world.hub_a.key,
+            "cohort": world.cohort_a.code,
+            "participant": world.participant_a2.code,
+        },
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, world):
+    response = client.get(world.url)
+    assert response.status_code == 302
+    assert "login" in response.url or "sign-in" in response.url
+
+
+def test_the_page_is_in_the_access_matrix():
+    from tests.test_facilitation_pages_access import KWARGS
+
+    assert "member" in KWARGS
