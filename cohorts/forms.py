@@ -45,6 +45,16 @@ def _date_field(label: str, help_text: str = "") -> DateInputField:
     return field
 
 
+def _clean_hours(value: Decimal, label: str, *, most: int) -> Decimal:
+    """More than nothing and a sane maximum; the 2–3 hour recommendation is K3's warning,
+    not a form error."""
+    if value <= 0:
+        raise forms.ValidationError(f"{label} must be more than 0 hours")
+    if value > most:
+        raise forms.ValidationError(f"{label} must be {most} hours or fewer")
+    return value
+
+
 def _clean_date(value: object, label: str) -> dt.date:
     if not isinstance(value, dt.date):
         raise forms.ValidationError(f"Enter the {label.lower()} as a real date")
@@ -206,20 +216,10 @@ class PlanForm(_SessionFields):
         return _clean_date(self.cleaned_data.get("first_day"), "date of the first session")
 
     def clean_session_hours(self) -> Decimal:
-        value = self.cleaned_data["session_hours"]
-        if value <= 0:
-            raise forms.ValidationError("Session length must be more than 0 hours")
-        if value > 12:
-            raise forms.ValidationError("Session length must be 12 hours or fewer")
-        return value
+        return _clean_hours(self.cleaned_data["session_hours"], "Session length", most=12)
 
     def clean_total_hours(self) -> Decimal:
-        value = self.cleaned_data["total_hours"]
-        if value <= 0:
-            raise forms.ValidationError("Total hours must be more than 0")
-        if value > 100:
-            raise forms.ValidationError("Total hours must be 100 or fewer")
-        return value
+        return _clean_hours(self.cleaned_data["total_hours"], "Total hours", most=100)
 
 
 class SessionEditForm(_SessionFields):
@@ -242,9 +242,4 @@ class SessionEditForm(_SessionFields):
         return _clean_date(self.cleaned_data.get("day"), "date")
 
     def clean_hours(self) -> Decimal:
-        value = self.cleaned_data["hours"]
-        if value <= 0:
-            raise forms.ValidationError("Length must be more than 0 hours")
-        if value > 12:
-            raise forms.ValidationError("Length must be 12 hours or fewer")
-        return value
+        return _clean_hours(self.cleaned_data["hours"], "Length", most=12)
