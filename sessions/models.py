@@ -192,6 +192,12 @@ class Observation(models.Model):
     privacy_statement_shared = models.DateTimeField(null=True, blank=True)
     completed = models.DateField(null=True, blank=True)
     feedback = models.TextField(blank=True)
+    # The Playbook's observation criteria (Topic, Facilitation, Behaviour): each item's
+    # rating and comment, keyed by criterion, e.g. {"topic": {"rating": 4, "comment": ""}}.
+    ratings = models.JSONField(default=dict, blank=True)
+    recording_made = models.BooleanField(
+        default=False, help_text="Q4: a recording was made for the observation."
+    )
     recording_deleted = models.DateTimeField(null=True, blank=True, help_text="Q4")
 
     objects = ObservationQuerySet.as_manager()
