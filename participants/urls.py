@@ -10,7 +10,7 @@ Each views module keeps its own lists; this file only gathers them.
 
 from django.urls import URLPattern
 
-from participants import charter_views, import_views, views
+from participants import action_card_link_views, charter_views, import_views, views
 
 hub_urlpatterns: list[URLPattern] = [
     *views.hub_urlpatterns,
@@ -20,4 +20,5 @@ hub_urlpatterns: list[URLPattern] = [
 public_urlpatterns: list[URLPattern] = [
     *views.public_urlpatterns,
     *charter_views.public_urlpatterns,
+    *action_card_link_views.public_urlpatterns,
 ]

@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from peernet.access import session_for_facilitation
 from peernet.rules import Outcome, run_rules
 from sessions.action_card_forms import ActionCardsForm
+from sessions.action_card_links import action_card_links_send
 from sessions.action_cards import (
     action_card_members,
     previous_actions,
@@ -78,10 +79,35 @@ def facilitation_action_cards(request: HttpRequest, hub: str, code: uuid.UUID) -
     )
 
 
+@login_required
+@require_POST
+def facilitation_action_card_links_send(
+    request: HttpRequest, hub: str, code: uuid.UUID
+) -> HttpResponse:
+    """Email each member present their own action-card link, to fill in and update."""
+    session = session_for_facilitation(request.user, hub, code)
+
+    def link(token: str) -> str:
+        return request.build_absolute_uri(reverse("public:action-card", kwargs={"token": token}))
+
+    sent = action_card_links_send(session=session, by=request.user, link=link)
+    if sent:
+        people = "member" if sent == 1 else "members"
+        messages.success(request, f"Action card links sent to {sent} {people}.")
+    else:
+        messages.info(request, "Nobody is recorded present at this session yet.")
+    return redirect("facilitation:action-cards", hub=hub, code=code)
+
+
 facilitation_action_card_urlpatterns: list[URLPattern] = [
     path(
         "<slug:hub>/sessions/<uuid:code>/action-cards/",
         facilitation_action_cards,
         name="action-cards",
+    ),
+    path(
+        "<slug:hub>/sessions/<uuid:code>/action-cards/send-links/",
+        facilitation_action_card_links_send,
+        name="action-card-links-send",
     ),
 ]

@@ -551,3 +551,227 @@ def participant_report_disengaged(*, participant: Participant, by: User, note: s
         "to the hub.\n",
     )
     return warning
+
+
+# --- observation: selection (Q3) and recording (Q4) -----------------------------------
+
+# The Playbook's aspects of virtual facilitator observation (Observation), by criterion:
+# (criterion key, criterion, ((item key, item), ...)). Ratings are keyed by item key.
+OBSERVATION_CRITERIA: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "topic",
+        "Topic",
+        (
+            (
+                "topic_1",
+                "Facilitators use subject expertise, knowledge and practical skills to provide "
+                "learning opportunities",
+            ),
+            ("topic_2", "The session content is suitably demanding, inspirational and engaging"),
+            (
+                "topic_3",
+                "The session content is appropriate to the peer group and does not lower "
+                "expectations",
+            ),
+            ("topic_4", "There is a logical sequence to the session"),
+            (
+                "topic_5",
+                "Facilitators react and respond to the specific issues presented by participants "
+                "within the session",
+            ),
+            (
+                "topic_6",
+                "Facilitators focus the session topic(s) on specific issues as necessary (core "
+                "themes and topics provided by BEIS)",
+            ),
+            ("topic_7", "Clear evidence of planning and preparation is exhibited"),
+        ),
+    ),
+    (
+        "facilitation",
+        "Facilitation",
+        (
+            (
+                "facilitation_1",
+                "Facilitators use the principles of action learning to successfully facilitate "
+                "each session",
+            ),
+            (
+                "facilitation_2",
+                "Facilitators demonstrate good technology competency using video conference "
+                "facilities",
+            ),
+            (
+                "facilitation_3",
+                "Facilitators use relevant and appropriate resources during the sessions",
+            ),
+            (
+                "facilitation_4",
+                "Facilitators demonstrate good communication skills and good questioning skills",
+            ),
+            (
+                "facilitation_5",
+                "Facilitators give explicit, detailed, and constructive feedback",
+            ),
+            ("facilitation_6", "Facilitators effectively check for understanding"),
+            (
+                "facilitation_7",
+                "Facilitators champion the programme, its benefits, and its impact on productivity",
+            ),
+        ),
+    ),
+    (
+        "behaviour",
+        "Behaviour",
+        (
+            (
+                "behaviour_1",
+                "Facilitators develop a collaborative and open culture and supporting behaviours "
+                "within the session",
+            ),
+            (
+                "behaviour_2",
+                "Facilitators create supportive peer session focused on sharing, solving, and "
+                "learning",
+            ),
+            (
+                "behaviour_3",
+                "Facilitators create a focused session through their high expectations for peers",
+            ),
+            (
+                "behaviour_4",
+                "Facilitators communicate clear and consistent expectations which are understood "
+                "and followed by participants",
+            ),
+            (
+                "behaviour_5",
+                "Participants are managed effectively and focused on sharing, solving, and "
+                "learning",
+            ),
+        ),
+    ),
+)
+OBSERVATION_ITEMS: dict[str, str] = {
+    key: text for _, _, items in OBSERVATION_CRITERIA for key, text in items
+}
+OBSERVATION_RECORD_RULES = ("Q4",)
+
+
+def observation_select_sessions(
+    *, hub: Hub, seed: int | None = None, as_of: dt.datetime | None = None
+) -> list[GroupSession]:
+    """Q3: the programme manager's random pick. For each facilitator of the hub's cohorts
+    with no completed observation (Q1), one scheduled future session of their cohorts,
+    chosen at random; each proposal carries `proposed_for` (the facilitator). No writes."""
+    import random
+
+    as_of = as_of or timezone.now()
+    rng = random.Random(seed)  # noqa: S311 (a fair pick, not a secret)
+    assignments = (
+        RoleAssignment.objects.filter(role=Role.FACILITATOR, cohort__isnull=False, cohort__hub=hub)
+        .select_related("user")
+        .order_by("user__pk", "cohort__pk")
+    )
+    cohorts_of: dict[int, list[int]] = {}
+    users: dict[int, User] = {}
+    for assignment in assignments:
+        users[assignment.user.pk] = assignment.user
+        cohorts_of.setdefault(assignment.user.pk, []).append(assignment.cohort_id)
+    proposals: list[GroupSession] = []
+    for user_pk, cohort_ids in cohorts_of.items():
+        observed = Observation.objects.filter(
+            session__cohort_id__in=cohort_ids, completed__isnull=False
+        ).exists()
+        if observed:
+            continue
+        candidates = list(
+            GroupSession.objects.filter(
+                cohort_id__in=cohort_ids,
+                status=SessionStatus.SCHEDULED,
+                starts_at__gt=as_of,
+            )
+            .select_related("cohort")
+            .order_by("starts_at", "pk")
+        )
+        if not candidates:
+            continue
+        session = rng.choice(candidates)
+        session.proposed_for = users[user_pk]
+        proposals.append(session)
+    return proposals
+
+
+def _observation_record_warnings(observation: Observation, *, action: str, by: User) -> None:
+    judged = Observation.objects.select_related("session__cohort__hub").get(pk=observation.pk)
+    results = run_rules(judged, OBSERVATION_RECORD_RULES, as_of=timezone.now())
+    rule_warnings_record(
+        results=results,
+        subject_kind="observation",
+        subject_id=observation.pk,
+        hub=judged.session.cohort.hub,
+        action=action,
+        by=by,
+    )
+
+
+@transaction.atomic
+def observation_record(
+    *,
+    observation: Observation,
+    ratings: dict,
+    feedback: str,
+    completed: dt.date | None,
+    recording_made: bool,
+    by: User,
+) -> Observation:
+    """Record the observer's ratings (1–5 and a comment per Playbook criterion item),
+    the feedback, when it was completed and whether a recording was made. Bad input is a
+    `ValidationError` listing every problem, and nothing is written."""
+    errors: list[str] = []
+    cleaned: dict[str, dict] = {}
+    for key, value in (ratings or {}).items():
+        if key not in OBSERVATION_ITEMS:
+            errors.append(f"“{key}” is not one of the Playbook's observation criteria.")
+            continue
+        value = value or {}
+        rating = value.get("rating")
+        comment = str(value.get("comment") or "").strip()
+        if rating in (None, ""):
+            if comment:
+                errors.append(f"Enter a rating from 1 to 5 for “{OBSERVATION_ITEMS[key]}”.")
+            continue
+        try:
+            rating_int = int(rating)
+        except (TypeError, ValueError):
+            rating_int = None
+        if rating_int is None or str(rating).strip() != str(rating_int) or not 1 <= rating_int <= 5:
+            errors.append(
+                f"The rating for “{OBSERVATION_ITEMS[key]}” must be a whole number from 1 to 5."
+            )
+            continue
+        cleaned[key] = {"rating": rating_int, "comment": comment}
+    if completed is not None and completed > timezone.localdate():
+        errors.append("The date the observation was completed must be today or in the past.")
+    if errors:
+        raise ValidationError(errors)
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    observation.ratings = cleaned
+    observation.feedback = feedback.strip()
+    observation.completed = completed
+    observation.recording_made = recording_made
+    observation.save(update_fields=["ratings", "feedback", "completed", "recording_made"])
+    _observation_record_warnings(observation, action="observation_record", by=by)
+    return observation
+
+
+@transaction.atomic
+def observation_recording_delete(
+    *, observation: Observation, by: User, as_of: dt.datetime | None = None
+) -> Observation:
+    """Q4: record that the observation's recording was deleted (now, unless told)."""
+    _aware("as_of", as_of)
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    if observation.recording_deleted is None:
+        observation.recording_deleted = as_of or timezone.now()
+        observation.save(update_fields=["recording_deleted"])
+    return observation

@@ -11,12 +11,13 @@ public `code`, and fetch it with `peernet.access.session_for_facilitation`.
 
 from django.urls import URLPattern, path
 
-from sessions import action_card_views, joining_views, views
+from sessions import action_card_views, joining_views, observation_views, views
 
 hub_urlpatterns: list[URLPattern] = [
     path("complaints/", views.complaint_list, name="complaints"),
     path("complaints/new/", views.complaint_new, name="complaint-new"),
     path("complaints/<slug:key>/", views.complaint_detail, name="complaint"),
+    *observation_views.hub_observation_urlpatterns,
 ]
 
 facilitation_urlpatterns: list[URLPattern] = [

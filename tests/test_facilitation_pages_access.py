@@ -61,6 +61,7 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "notes": _session,
     "joining-instructions-send-now": _session,
     "action-cards": _session,
+    "action-card-links-send": _session,
     "member": lambda w: {
         "hub": w.p.hub_a.key,
         "cohort": w.p.cohort_a.code,
@@ -68,7 +69,10 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     },
 }
 SESSION_PAGES = sorted(set(KWARGS) - {"home"})
-POST_ONLY = {"joining-instructions-send-now"}  # a plain visit is 405; a POST is the test
+POST_ONLY = {
+    "joining-instructions-send-now",
+    "action-card-links-send",
+}  # a plain visit is 405; a POST is the test
 
 
 def _visit(client, name: str, url: str):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sessions.models import Complaint
+from sessions.models import Complaint, Observation
 from tests.factories import Personas, make_session
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,11 @@ class World:
             received_from="A participant",
             summary="The room was cold.",
         )
+        self.observation = Observation.objects.create(
+            session=self.session,
+            observer=personas.hub_a_admin,
+            notice_given=self.session.starts_at - dt.timedelta(days=2),
+        )
 
 
 def _participant(w: World) -> dict:
@@ -83,6 +88,8 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "complaints": (lambda w: {}, False),
     "complaint-new": (lambda w: {}, False),
     "complaint": (lambda w: {"key": w.complaint.key}, False),
+    "observations": (lambda w: {}, False),
+    "observation": (lambda w: {"pk": w.observation.pk}, False),
     "registrations-import": (lambda w: {}, False),
     "registrations-import-confirm": (lambda w: {}, True),
     "registrations-import-template": (lambda w: {"kind": "csv"}, False),

@@ -237,3 +237,22 @@ def test_anyone_else_gets_404(client, world, who):
 def test_anonymous_is_sent_to_log_in(client, world):
     response = client.get(world.url)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_facilitator_emails_each_member_present_their_own_link(client, personas, mailoutbox):
+    from sessions.models import Attendance
+    from tests.factories import make_session
+
+    session = make_session(personas.cohort_a, "2021-06-01T09:30", status="delivered")
+    Attendance.objects.create(
+        session=session, participant=personas.participant_a, present=True, hours=3
+    )
+    client.force_login(personas.facilitator)
+    kwargs = {"hub": personas.hub_a.key, "code": session.code}
+    page = client.get(reverse("facilitation:action-cards", kwargs=kwargs)).content.decode()
+    send = reverse("facilitation:action-card-links-send", kwargs=kwargs)
+    assert f'action="{send}"' in page
+    response = client.post(send)
+    assert response["Location"] == reverse("facilitation:action-cards", kwargs=kwargs)
+    assert [m.to for m in mailoutbox] == [[personas.participant_a.email]]
+    assert "http://testserver/p/action-card/" in mailoutbox[0].body

@@ -1,0 +1,186 @@
+"""K10: the participant fills and updates their own action card through an emailed,
+signed, expiring link (no password)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from django.core import mail, signing
+
+from participants.services import participant_charter_token
+from sessions.action_card_links import (
+    ACTION_CARD_SALT,
+    action_card_links_send,
+    action_card_token,
+)
+from sessions.action_cards import split_actions
+from sessions.models import ActionCard, Attendance, SessionStatus
+from tests.factories import make_eligible, make_member, make_participant, make_session
+
+pytestmark = pytest.mark.django_db
+
+EDIT = "/p/action-card/"
+
+
+def landing(token: str) -> str:
+    return f"/p/action-card/{token}/"
+
+
+def _present(session, participant, present=True):
+    Attendance.objects.create(
+        session=session,
+        participant=participant,
+        present=present,
+        hours=session.hours if present else 0,
+    )
+
+
+@pytest.fixture
+def world(personas):
+    p = personas
+    p.earlier = make_session(p.cohort_a, "2021-09-21T09:30", status=SessionStatus.DELIVERED)
+    p.session = make_session(p.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
+    p.participant = p.participant_a
+    _present(p.session, p.participant)
+    return p
+
+
+def _link(client, participant, session):
+    return client.get(landing(action_card_token(participant, session)))
+
+
+def test_each_member_present_is_emailed_a_working_link(client, world, caplog):
+    caplog.set_level(logging.DEBUG)
+    absent = make_eligible(make_participant(world.hub_a, world.programme))
+    make_member(world.cohort_a, absent)
+    _present(world.session, absent, present=False)
+
+    sent = action_card_links_send(
+        session=world.session, by=world.facilitator, link=lambda t: f"http://testserver{landing(t)}"
+    )
+    assert sent == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [world.participant.email]
+    assert "14 days" in message.body
+    url = re.search(r"http://testserver(/p/action-card/\S+/)", message.body).group(1)
+    token = url.split("/")[-2]
+
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == EDIT  # the token is out of the URL
+    assert response["Referrer-Policy"] == "no-referrer"
+    page = client.get(EDIT)
+    assert page.status_code == 200
+    assert page["Referrer-Policy"] == "no-referrer"
+    body = page.content.decode()
+    assert world.participant.full_name in body
+    assert "Actions agreed" in body
+    assert token not in body
+    assert token not in caplog.text
+
+
+def test_fill_then_update_one_card(client, world, caplog):
+    caplog.set_level(logging.DEBUG)
+    ActionCard.objects.create(
+        session=world.earlier, participant=world.participant, actions="Talk to the bank"
+    )
+    token = action_card_token(world.participant, world.session)
+    client.get(landing(token))
+    page = client.get(EDIT)
+    assert "Talk to the bank" in page.content.decode()  # last session's actions
+
+    refused = client.post(EDIT, {"problem": "Cash flow", "actions": ""})
+    assert refused.status_code == 200
+    assert "Enter the actions you agreed" in refused.content.decode()
+    assert not ActionCard.objects.filter(session=world.session).exists()
+
+    done = client.post(
+        EDIT, {"report_back": "Bank said no", "problem": "Cash flow", "actions": "Ring them"}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == EDIT
+    card = ActionCard.objects.get(session=world.session)
+    assert split_actions(card.actions) == ("Cash flow", "Ring them")
+    assert card.report_back == "Bank said no"
+    again = client.get(EDIT)
+    assert "has been saved" in again.content.decode()
+    assert "Ring them" in again.content.decode()  # prefilled
+
+    # The link keeps working: the participant updates the same card.
+    client.post(EDIT, {"report_back": "Bank said no", "problem": "Cash flow", "actions": "Ask"})
+    card = ActionCard.objects.get(session=world.session)
+    assert split_actions(card.actions)[1] == "Ask"
+    assert ActionCard.objects.filter(session=world.session).count() == 1
+    assert token not in caplog.text
+
+
+def test_markup_is_escaped(client, world):
+    ActionCard.objects.create(
+        session=world.earlier, participant=world.participant, actions="<script>x()</script>"
+    )
+    _link(client, world.participant, world.session)
+    client.post(EDIT, {"problem": "<b>bold</b>", "actions": "<i>it</i>"})
+    body = client.get(EDIT).content.decode()
+    assert "<script>x()" not in body and "&lt;script&gt;x()" in body
+    assert "<b>bold</b>" not in body and "&lt;b&gt;bold&lt;/b&gt;" in body
+    assert "<i>it</i>" not in body
+
+
+def bad_tokens(world) -> dict[str, str]:
+    good = action_card_token(world.participant, world.session)
+    other_session = make_session(world.cohort_b, "2021-10-06T09:30", status="delivered")
+    return {
+        "tampered": good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB"),
+        "charter token": participant_charter_token(participant=world.participant),
+        "another purpose": signing.dumps(
+            {"p": str(world.participant.code), "s": str(world.session.code)},
+            salt="peernet.survey",
+        ),
+        "another session": action_card_token(world.participant, other_session),
+        "absent": action_card_token(world.participant, world.earlier),
+        "malformed": signing.dumps({"p": "nope"}, salt=ACTION_CARD_SALT),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["tampered", "charter token", "another purpose", "another session", "absent", "malformed"],
+)
+def test_a_bad_token_gets_a_clear_page_and_writes_nothing(client, world, caplog, case):
+    caplog.set_level(logging.DEBUG)
+    if case == "absent":
+        _present(world.earlier, world.participant, present=False)
+    token = bad_tokens(world)[case]
+    assert client.get(landing(token)).status_code == 302
+    page = client.get(EDIT)
+    assert page.status_code == 400
+    assert "This link does not work" in page.content.decode()
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert client.post(EDIT, {"actions": "Anything"}).status_code == 400
+    assert not ActionCard.objects.exists()
+    assert token not in caplog.text
+
+
+def test_an_expired_token_gets_a_clear_page(client, world, monkeypatch):
+    _link(client, world.participant, world.session)
+    real = signing.TimestampSigner.unsign
+
+    def fifteen_days_later(self, value, max_age=None):
+        # As if read 15 days after signing: the link works for 14.
+        return real(self, value, max_age=None if max_age is None else max_age - 15 * 86400)
+
+    monkeypatch.setattr(signing.TimestampSigner, "unsign", fifteen_days_later)
+    page = client.get(EDIT)
+    assert page.status_code == 410
+    assert "This link has expired" in page.content.decode()
+    assert client.post(EDIT, {"actions": "Anything"}).status_code == 410
+    assert not ActionCard.objects.exists()
+
+
+def test_no_token_in_the_session_gets_a_clear_page(client):
+    page = client.get(EDIT)
+    assert page.status_code == 400
+    assert "This link does not work" in page.content.decode()
