@@ -11,6 +11,9 @@ from django.views.decorators.http import require_GET
 from peernet.access import hub_for_admin
 from reporting.scenario import SCHEMA
 from reporting.selectors import TODO_SHOWN, hub_counts, todo_for_user
+from sessions.selectors import hot_topics
+
+HOT_TOPICS_SHOWN = 10
 
 
 @require_GET
@@ -36,5 +39,6 @@ def hub_dashboard(request: HttpRequest, hub: str) -> HttpResponse:
             "todo": todo[:TODO_SHOWN],
             "todo_count": len(todo),
             "entries": True,
+            "hot_topics": hot_topics(hub_)[:HOT_TOPICS_SHOWN],
         },
     )

@@ -390,6 +390,8 @@ def session_record_attendance(
     if session.status == SessionStatus.SCHEDULED:
         session.status = SessionStatus.DELIVERED
         session.save(update_fields=["status"])
+        # HOOK (S2, the surveys issue): send the session feedback survey to those present,
+        # from a task enqueued with transaction.on_commit, once per participant and session.
     audit_log.info(
         "attendance recorded: user=%s session=%s changes=%s",
         by.pk,

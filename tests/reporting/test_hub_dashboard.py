@@ -68,9 +68,9 @@ def test_dashboard_queries(client, personas, django_assert_num_queries):
     client.force_login(personas.hub_a_admin)
     # session, user, the user's scope (for the hub), the hub, the participants' counts,
     # the cohorts' hours, the cohorts at risk (K6), the user's scope (for the findings: a
-    # new request object each time), the findings with their programme and hub, and the
-    # session's save (idle timeout).
-    with django_assert_num_queries(11):
+    # new request object each time), the findings with their programme and hub, the hot
+    # topics, and the session's save (idle timeout).
+    with django_assert_num_queries(12):
         client.get(dashboard(personas.hub_a))
 
 
@@ -135,13 +135,13 @@ def test_dashboard_counts_hand_worked(client, personas):
 def test_dashboard_queries_do_not_grow_with_rows(client, personas, django_assert_num_queries):
     client.force_login(personas.hub_a_admin)
     client.get(dashboard(personas.hub_a))
-    with django_assert_num_queries(11):  # as in test_dashboard_queries
+    with django_assert_num_queries(12):  # as in test_dashboard_queries
         client.get(dashboard(personas.hub_a))
     add_rows(personas)
     for _ in range(5):
         make_eligible(make_participant(personas.hub_a, personas.programme))
         make_cohort(personas.hub_a, personas.programme)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(dashboard(personas.hub_a))
 
 
@@ -164,3 +164,20 @@ def test_progress_is_capped_for_the_bar_but_not_the_figure(personas):
     )
     assert counts.progress == Decimal("150.0")
     assert counts.progress_bar == Decimal(100)
+
+
+def test_the_dashboard_shows_the_hubs_hot_topics(client, personas):
+    from sessions.models import FacilitatorNote, Topic
+    from tests.factories import make_session
+
+    note = FacilitatorNote.objects.create(
+        session=make_session(personas.cohort_a, status="delivered"), hot_topics="Cash flow"
+    )
+    note.hot_topic_tags.add(Topic.objects.get(key="finance"))
+    other_hub = FacilitatorNote.objects.create(
+        session=make_session(personas.cohort_b, status="delivered")
+    )
+    other_hub.hot_topic_tags.add(Topic.objects.get(key="net-zero"))
+    client.force_login(personas.hub_a_admin)
+    hot = client.get(dashboard(personas.hub_a)).context["hot_topics"]
+    assert [(h.name, h.count) for h in hot] == [("Finance", 1)]
