@@ -18,6 +18,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from participants.links import LinkProblem, no_referrer, token_landing
 from participants.models import Participant
 from sessions.action_card_links import ACTION_CARD_LINK_DAYS, action_card_token_read
 from sessions.action_cards import (
@@ -29,14 +30,6 @@ from sessions.action_cards import (
 from sessions.models import ActionCard, GroupSession, SessionStatus
 
 SESSION_KEY = "peernet.action_card.token"
-
-
-class LinkProblem(Exception):
-    """The link cannot be used: what to tell the participant, and the status."""
-
-    def __init__(self, title: str, message: str, status: int) -> None:
-        super().__init__(title)
-        self.title, self.message, self.status = title, message, status
 
 
 INVALID = LinkProblem(
@@ -73,17 +66,11 @@ def _card_for_token(token: str | None) -> tuple[Participant, GroupSession]:
     return participant, session
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @never_cache
 @require_GET
 def action_card_landing(request: HttpRequest, token: str) -> HttpResponse:
     """Move the token out of the URL into the session, then show the clean URL."""
-    request.session[SESSION_KEY] = token
-    return _no_referrer(redirect("public:action-card-edit"))
+    return token_landing(request, token, session_key=SESSION_KEY, then="public:action-card-edit")
 
 
 class ActionCardForm(forms.Form):
@@ -131,7 +118,7 @@ def action_card_edit(request: HttpRequest) -> HttpResponse:
             {"title": problem.title, "message": problem.message},
             status=problem.status,
         )
-        return _no_referrer(response)
+        return no_referrer(response)
     card = ActionCard.objects.filter(session=session, participant=participant).first()
     initial = {}
     if card is not None:
@@ -162,7 +149,7 @@ def action_card_edit(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             request.session["peernet.action_card.saved"] = True
-            return _no_referrer(redirect("public:action-card-edit"))
+            return no_referrer(redirect("public:action-card-edit"))
     previous = previous_actions(session).get(participant.pk)
     response = render(
         request,
@@ -176,7 +163,7 @@ def action_card_edit(request: HttpRequest) -> HttpResponse:
             "previous_session": previous.session if previous else None,
         },
     )
-    return _no_referrer(response)
+    return no_referrer(response)
 
 
 public_urlpatterns: list[URLPattern] = [

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from participants.links import LinkProblem, no_referrer, token_landing
 from participants.models import Participant
 from participants.services import (
     CHARTER_LINK_DAYS,
@@ -82,14 +83,6 @@ def charter_send(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespons
 # --- the participant's side (no login) -------------------------------------------------
 
 
-class LinkProblem(Exception):
-    """The link cannot be used: what to tell the participant, and the status."""
-
-    def __init__(self, title: str, message: str, status: int) -> None:
-        super().__init__(title)
-        self.title, self.message, self.status = title, message, status
-
-
 INVALID = LinkProblem(
     "This link does not work",
     "The link may have been copied wrongly. Ask your Growth Hub to send you a new link "
@@ -128,17 +121,11 @@ def _participant_for_token(token: str | None) -> Participant:
     return participant
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @never_cache
 @require_GET
 def charter_landing(request: HttpRequest, token: str) -> HttpResponse:
     """Move the token out of the URL into the session, then show the clean URL."""
-    request.session[SESSION_KEY] = token
-    return _no_referrer(redirect("public:charter-sign"))
+    return token_landing(request, token, session_key=SESSION_KEY, then="public:charter-sign")
 
 
 class CharterAgreementForm(forms.Form):
@@ -169,7 +156,7 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
             {"title": problem.title, "message": problem.message},
             status=problem.status,
         )
-        return _no_referrer(response)
+        return no_referrer(response)
     form = CharterAgreementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         participant_sign_charter(
@@ -177,13 +164,13 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
         )
         request.session.pop(SESSION_KEY, None)
         request.session["peernet.charter.signed"] = participant.hub.name
-        return _no_referrer(redirect("public:charter-signed"))
+        return no_referrer(redirect("public:charter-signed"))
     response = render(
         request,
         "participants/charter_sign.html",
         {"participant": participant, "form": form, "version": CHARTER_VERSION},
     )
-    return _no_referrer(response)
+    return no_referrer(response)
 
 
 @never_cache
@@ -195,7 +182,7 @@ def charter_signed(request: HttpRequest) -> HttpResponse:
         "participants/charter_signed.html",
         {"hub_name": request.session.get("peernet.charter.signed", "")},
     )
-    return _no_referrer(response)
+    return no_referrer(response)
 
 
 hub_urlpatterns: list[URLPattern] = [

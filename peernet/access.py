@@ -177,6 +177,17 @@ def get_for_user(queryset: models.QuerySet, user: Any, **lookup: Any) -> Any:
         raise Http404(f"No single {queryset.model._meta.verbose_name} found.") from exc
 
 
+def administers_hub(user: Any, hub_id: int) -> bool:
+    """Whether the user works in this hub's administration area (as `hub_for_admin`)."""
+    scope = scope_for(user)
+    return scope.national or hub_id in scope.hub_ids
+
+
+def facilitates_cohort(user: Any, cohort_id: int | None) -> bool:
+    """Whether the user is assigned to facilitate this cohort."""
+    return cohort_id is not None and cohort_id in scope_for(user).cohort_ids
+
+
 def hub_for_admin(user: Any, key: str) -> Any:
     """The hub whose administration area this user may work in: their own hub as a hub
     administrator, or any hub for the national coordinator. Anyone else gets a 404."""

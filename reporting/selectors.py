@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from peernet.access import scope_for
+from peernet.access import administers_hub, facilitates_cohort, scope_for
 from peernet.models import Hub, Programme
 from peernet.rules import number_words
 from reporting.models import Finding
@@ -220,15 +220,12 @@ def record_url(finding: Finding, user: Any) -> str | None:
     """Where to act on a finding: the record's page for those who work on it (the hub's
     administrators and the coordinator; for a session, its cohort's facilitators too);
     else, for staff, the admin."""
-    scope = scope_for(user)
     page = _PAGES.get(finding.subject_kind)
-    in_hub_area = scope.national or finding.hub_id in scope.hub_ids
-    facilitates = (
+    may_open = administers_hub(user, finding.hub_id) or (
         finding.subject_kind == Finding.SubjectKind.SESSION
-        and finding.cohort_id is not None
-        and finding.cohort_id in scope.cohort_ids
+        and facilitates_cohort(user, finding.cohort_id)
     )
-    if page is not None and finding.subject_code is not None and (in_hub_area or facilitates):
+    if page is not None and finding.subject_code is not None and may_open:
         try:
             return reverse(page, kwargs={"hub": finding.hub.key, "code": finding.subject_code})
         except NoReverseMatch:
