@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from cohorts import urls as cohorts_urls
 from participants import urls as participants_urls
-from peernet import views
+from peernet import account_urls, privacy_urls, views
 from reporting import urls as reporting_urls
 from reporting import views as reporting_views
 from sessions import urls as sessions_urls
@@ -24,6 +24,10 @@ urlpatterns = [
     path("scenario/schema.json", reporting_views.scenario_schema, name="scenario-schema"),
     path("hub/<slug:hub>/", include((hub_urlpatterns, "hub"))),
     path("facilitation/", include((sessions_urls.facilitation_urlpatterns, "facilitation"))),
+    path("one-to-one/", include((sessions_urls.one_to_one_urlpatterns, "one_to_one"))),
+    path("national/", include((reporting_urls.national_urlpatterns, "national"))),
+    path("privacy/", include((privacy_urls.urlpatterns, "privacy"))),
+    path("account/", include((account_urls.urlpatterns, "account"))),
     path("p/", include((participants_urls.public_urlpatterns, "public"))),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from peernet.admin import ScopedAdmin
-from reporting.models import DigestSent, Finding, MonthlyReturn, ReturnVersion, RiskScan
+from reporting.models import (
+    DigestSent,
+    ExportFile,
+    Finding,
+    MonthlyReturn,
+    ReturnVersion,
+    RiskScan,
+)
 
 
 class ReturnVersionInline(admin.TabularInline):
@@ -114,3 +121,21 @@ class DigestSentAdmin(ReadOnlyScanAdmin):
     search_fields = ["user__name", "user__email", "hub__name"]
     list_select_related = ["user", "hub"]
     date_hierarchy = "run_on"
+
+
+@admin.register(ExportFile)
+class ExportFileAdmin(admin.ModelAdmin):
+    """Downloads are made by the export task; the admin only lists them (no bytes)."""
+
+    list_display = ["kind", "requested_by", "requested_at", "status", "progress"]
+    list_filter = ["kind", "status"]
+    search_fields = ["kind", "requested_by__email", "filename"]
+    list_select_related = ["requested_by"]
+    fields = ["kind", "params", "requested_by", "status", "progress", "filename", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

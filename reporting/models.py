@@ -232,3 +232,67 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Risk digest to {self.user} for {self.hub} on {self.run_on}"
+
+
+# --- downloads built in the background ---------------------------------------------------
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Being built"
+    COMPLETE = "complete", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ExportFileQuerySet(models.QuerySet):
+    def for_requester(self, user) -> ExportFileQuerySet:
+        """SECURITY.md 6: a file is served only to the user who asked for it (and who may
+        still see what it holds: the view checks that again at download)."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+class ExportFile(models.Model):
+    """A download built by a Celery task and kept for the user who asked for it.
+
+    The bytes live in the row and are written in the same transaction that marks it
+    complete, so an export that dies half-way leaves neither a "complete" status nor a
+    partial file (SECURITY.md 27)."""
+
+    kind = models.CharField(max_length=40, help_text="What was asked for, e.g. return-xlsx.")
+    params = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_files"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = ExportFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="export_file_progress_at_most_100"
+            ),
+            # Complete means the whole file is there; nothing else carries bytes.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="complete", content__isnull=False, completed_at__isnull=False)
+                    | (~Q(status="complete") & Q(content__isnull=True))
+                ),
+                name="export_file_content_only_when_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.requested_by_id} ({self.status})"

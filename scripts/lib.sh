@@ -50,6 +50,19 @@ apt_install() {
     apt-get install -y --no-install-recommends "$@"
 }
 
+# ensure_debs PACKAGE...: the Debian packages among PACKAGE that are not installed yet.
+ensure_debs() {
+  local want=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+      want+=("$pkg")
+  done
+  [ ${#want[@]} -eq 0 ] || apt_install "${want[@]}"
+}
+
+# WeasyPrint (the PDFs) draws with the system Pango; Arial resolves to Liberation Sans.
+PDF_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation)
+
 # ensure_python runtime|test: a Python 3.11 virtualenv in .venv with the project's
 # packages (and, for `test`, the test tools), reinstalled when pyproject.toml changes.
 ensure_python() {

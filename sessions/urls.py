@@ -37,3 +37,6 @@ facilitation_urlpatterns: list[URLPattern] = [
     *joining_views.facilitation_joining_urlpatterns,
     *action_card_views.facilitation_action_card_urlpatterns,
 ]
+
+# The one-to-one provider's area, /one-to-one/... (namespace `one_to_one`).
+one_to_one_urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Signing in with a second factor, enrolment and recovery codes, /account/... (namespace
+`account`)."""
+
+urlpatterns: list = []

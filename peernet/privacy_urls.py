@@ -1,0 +1,3 @@
+"""Privacy and audit pages for the national coordinator, /privacy/... (namespace `privacy`)."""
+
+urlpatterns: list = []
