@@ -31,7 +31,7 @@ class _DateField(DateInputField):
     def compress(self, data_list: list[str]) -> dt.date | None:
         try:
             return super().compress(data_list)
-        except forms.ValidationError as exc:
+        except (forms.ValidationError, OverflowError) as exc:  # OverflowError: a 20-digit year
             raise forms.ValidationError(
                 f"Enter the {str(self.label).lower()} as a real date"
             ) from exc

@@ -266,7 +266,7 @@ class CohortBalance:
     size: int
     employees: list[tuple[str, int]]
     sectors: list[tuple[str, int]]
-    genders: list[tuple[str, int]]
+    genders: list[tuple[str, int | str]]  # 1 to 4 shown as "fewer than 5" (SECURITY.md 7)
     trading: list[tuple[str, int]]
     competitors: list[tuple[str, str, list[str]]]  # sector words, area, business names
     result: Result
@@ -277,6 +277,7 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
     and K12's own sentence, for the cohort's current members. `cohort` is prefetched
     as `cohorts.services` does for its checks (memberships__participant__business)."""
     from participants.models import EqualityData, Gender, Sector
+    from peernet.privacy import suppress_small
 
     today = local_date(as_of)
     # As K12 counts them: a membership ends on its `left` date.
@@ -311,7 +312,10 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
         size=len(members),
         employees=_ordered_counts(employees, [b[0] for b in EMPLOYEE_BANDS] + [NOT_RECORDED]),
         sectors=sorted(sectors.items()),
-        genders=_ordered_counts(genders, [g.label for g in Gender] + [NOT_RECORDED]),
+        genders=[
+            (label, suppress_small(n))
+            for label, n in _ordered_counts(genders, [g.label for g in Gender] + [NOT_RECORDED])
+        ],
         trading=_ordered_counts(trading, [b[0] for b in TRADING_BANDS] + [NOT_RECORDED]),
         competitors=competitors,
         result=run_rules(cohort, ["K12"], as_of=as_of)[0],

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
+from peernet import audit
 from peernet.access import forget_scope
 from peernet.models import DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
 from peernet.rules import (
@@ -125,6 +126,18 @@ def cohort_allocate(
         action="cohort_allocate",
         by=by,
     )
+    audit.record(
+        by,
+        "create",
+        membership,
+        hub=cohort.hub_id,
+        summary="Allocated to a cohort" if current is None else "Moved to another cohort",
+        after={"participant": participant.pk, "cohort": cohort.pk, "joined": joined},
+    )
+    # S1: the baseline survey, made and sent by a task once the allocation is committed.
+    from participants.tasks import survey_invite_baseline
+
+    survey_invite_baseline.delay_on_commit(participant.pk)
     return membership
 
 

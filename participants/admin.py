@@ -133,10 +133,19 @@ class EligibilityExceptionAdmin(ScopedAdmin):
 
 @admin.register(EqualityData)
 class EqualityDataAdmin(ScopedAdmin):
-    # SECURITY.md 25: equality answers are shown aggregated; the admin lists no names.
-    list_display = ["participant_id", "gender", "ethnic_group", "age_band", "disability"]
-    list_filter = ["gender", "ethnic_group", "age_band", "disability"]
+    # SECURITY.md 25: equality answers are only ever shown aggregated, so the admin shows
+    # no one's answers (the subject access export gives a participant theirs).
+    list_display = ["participant_id"]
     raw_id_fields = ["participant"]
+
+    def has_view_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(SurveyInstrument)
@@ -145,15 +154,20 @@ class SurveyInstrumentAdmin(admin.ModelAdmin):
     list_filter = ["kind", "active"]
     search_fields = ["title"]
 
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        # A published instrument is never edited: a change is a new version
+        # (participants.surveys.survey_instrument_publish), so answers keep theirs.
+        return ["kind", "version", "title", "questions"] if obj is not None else []
+
 
 @admin.register(SurveyInvitation)
 class SurveyInvitationAdmin(ScopedAdmin):
     list_display = ["participant", "instrument", "session", "sent_at", "expires_at", "completed_at"]
-    list_filter = ["instrument__kind"]
+    list_filter = ["kind"]
     search_fields = ["participant__first_name", "participant__last_name"]
     list_select_related = ["participant", "instrument", "session__cohort"]
     raw_id_fields = ["participant", "session"]
-    readonly_fields = ["nonce"]
+    readonly_fields = ["nonce", "draft"]
 
 
 @admin.register(SurveyResponse)

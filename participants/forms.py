@@ -61,7 +61,7 @@ class GovDateField(DateInputField):
     def compress(self, data_list: Any) -> dt.date | None:
         try:
             value = super().compress(data_list)
-        except ValidationError:
+        except (ValidationError, OverflowError):  # OverflowError: a year of 20 digits
             raise ValidationError(f"{self.what.capitalize()} must be a real date") from None
         if value is not None and value.year < 1800:
             raise ValidationError(f"{self.what.capitalize()} must be a real date")

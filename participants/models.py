@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from peernet.access import ScopedQuerySet
 from peernet.models import Hub, Programme
@@ -367,8 +368,10 @@ class SurveyKind(models.TextChoices):
 
 
 class SurveyInstrument(models.Model):
-    """A versioned questionnaire. `questions` is a list of
-    {"key", "text", "type": "scale"|"text"|"choice"|"yes_no", "min", "max", "choices"}."""
+    """A versioned questionnaire. `questions` is a list of {"key", "text", "type", ...};
+    the types and their fields are described in participants/surveys.py. A published
+    instrument is never edited: a change is a new version (`survey_instrument_publish`),
+    and each answer keeps the instrument it was given against."""
 
     kind = models.CharField(max_length=20, choices=SurveyKind.choices)
     version = models.PositiveSmallIntegerField()
@@ -418,16 +421,44 @@ class SurveyInvitation(models.Model):
         blank=True,
         related_name="survey_invitations",
     )
+    # Copied from the instrument so the database can hold one invitation per survey
+    # (the events that invite may fire twice; see participants/surveys.py).
+    kind = models.CharField(max_length=20, choices=SurveyKind.choices)
     nonce = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     reminded_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Answers saved page by page before the participant submits them.
+    draft = models.JSONField(default=dict, blank=True)
 
     objects = SurveyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SurveyKind.values), name="survey_invitation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="session_feedback", session__isnull=False)
+                    | (~Q(kind="session_feedback") & Q(session__isnull=True))
+                ),
+                name="survey_invitation_session_only_for_feedback",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "session"],
+                condition=Q(kind="session_feedback"),
+                name="survey_invitation_one_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "kind"],
+                condition=~Q(kind="session_feedback"),
+                name="survey_invitation_one_per_kind",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument} for {self.participant}"

@@ -25,6 +25,7 @@ from participants.models import (
     EligibilityStatus,
     Participant,
 )
+from peernet import audit
 from peernet.models import Hub, Programme, RuleWarning, User
 from peernet.rules import Outcome, Result, enforce, run_rules
 from peernet.services import rule_warnings_record
@@ -118,6 +119,13 @@ def participant_decide_eligibility(
         action="participant_decide_eligibility",
         by=by,
     )
+    audit.record(
+        by,
+        "update",
+        participant,
+        summary="Eligibility decided",
+        after={"eligibility_status": participant.eligibility_status, "decided": decided_on},
+    )
     return Decision(participant=participant, results=results, warnings=warnings)
 
 
@@ -148,6 +156,14 @@ def participant_record_exception(
             "details": details,
             "recorded_by": by,
         },
+    )
+    audit.record(
+        by,
+        "update",
+        exception,
+        hub=participant.hub_id,
+        summary=f"{rule} exception recorded",
+        after={"participant": participant.pk, "agreed_on": agreed_on},
     )
     return exception
 

@@ -10,15 +10,23 @@ Each views module keeps its own lists; this file only gathers them.
 
 from django.urls import URLPattern
 
-from participants import action_card_link_views, charter_views, import_views, views
+from participants import (
+    action_card_link_views,
+    charter_views,
+    import_views,
+    survey_views,
+    views,
+)
 
 hub_urlpatterns: list[URLPattern] = [
     *views.hub_urlpatterns,
     *charter_views.hub_urlpatterns,
     *import_views.hub_urlpatterns,
+    *survey_views.hub_urlpatterns,
 ]
 public_urlpatterns: list[URLPattern] = [
     *views.public_urlpatterns,
     *charter_views.public_urlpatterns,
     *action_card_link_views.public_urlpatterns,
+    *survey_views.public_urlpatterns,
 ]

@@ -30,6 +30,7 @@ from participants.forms import (
     RegistrationStatus,
 )
 from participants.models import EligibilityException
+from peernet import audit
 from peernet.access import hub_for_admin
 from peernet.models import Hub
 from peernet.rules import RuleBroken
@@ -181,6 +182,8 @@ def registrations(request: HttpRequest, hub: str) -> HttpResponse:
 def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
     hub_ = hub_for_admin(request.user, hub)
     person = selectors.participant_for_page(hub=hub_, user=request.user, code=code)
+    # SECURITY.md 21: who viewed a participant's personal data.
+    audit.record(request.user, "view", person, summary="Participant page viewed", request=request)
     memberships = sorted(person.memberships.all(), key=lambda m: (m.joined, m.pk))
     one_to_ones = sorted(person.one_to_ones.all(), key=lambda o: o.starts_at)
     delivered = sum((o.hours for o in one_to_ones if o.status == "delivered"), start=0)

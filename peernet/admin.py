@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from peernet.models import (
+    AuditEvent,
+    Breach,
     Cluster,
     DeliveryPartner,
     Hub,
@@ -189,3 +191,52 @@ class RuleWarningAdmin(ScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdmin):
+    """SECURITY.md 21: the audit trail, read-only (the model and the database refuse
+    changes and deletes as well)."""
+
+    list_display = ["at", "actor_email", "action", "object_type", "object_id", "hub", "summary"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_email", "object_type", "object_id", "summary"]
+    list_select_related = ["hub"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Breach)
+class BreachAdmin(admin.ModelAdmin):
+    """The breach register (kept in the privacy pages); read-only here."""
+
+    list_display = ["discovered_at", "reported_to_ico_at", "recorded_at"]
+    readonly_fields = [
+        "reference",
+        "discovered_at",
+        "description",
+        "data_affected",
+        "hubs",
+        "reported_to_ico_at",
+        "not_reported_reason",
+        "recorded_by",
+        "recorded_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()

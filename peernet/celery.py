@@ -15,6 +15,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peernet.settings")
 app = Celery("peernet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Downloads are built by reporting/export_tasks.py, found beside reporting/tasks.py.
+app.autodiscover_tasks(["reporting"], related_name="export_tasks")
 
 app.conf.beat_schedule = {
     # /health/ shows the last time any worker ran this.
@@ -30,9 +32,30 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.risk_scan_all",
         "schedule": crontab(hour=6, minute=0),
     },
+    # KPI.md: a draft return for every hub on the 1st for the month just ended, and a
+    # reminder on the 5th to hubs not yet submitted (M1: due by the 7th). Both idempotent.
+    "returns-compile-drafts": {
+        "task": "reporting.tasks.return_compile_drafts_all",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
+    "returns-send-reminders": {
+        "task": "reporting.tasks.return_send_reminders_all",
+        "schedule": crontab(day_of_month=5, hour=9, minute=0),
+    },
     # K7, O5: joining instructions go out from an hour before the 48-hour line
     # (sessions.joining.SEND_AHEAD); each run sends only to those not yet sent, so a late
     # or repeated run is safe.
+    # SECURITY.md 24: retention (peernet.privacy), nightly, out of the working day.
+    "retention-apply": {
+        "task": "peernet.tasks.retention_apply",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # S1–S4: survey invitations not yet sent, and the one reminder after a few days.
+    "survey-send-due": {
+        "task": "participants.tasks.survey_send_due",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 15 * 60},
+    },
     "joining-instructions-send-due": {
         "task": "sessions.tasks.joining_instructions_send_due",
         "schedule": 15 * 60.0,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -317,3 +320,156 @@ class RuleWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} at {self.action}"
+
+
+# --- the audit trail and the breach register (SECURITY.md 21, UK GDPR) -----------------
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DELETE = "delete", "Deleted"
+    VIEW = "view", "Viewed personal data"
+    EXPORT = "export", "Exported personal data"
+    ERASE = "erase", "Erased personal data"
+    LOGIN = "login", "Signed in"
+    RETENTION = "retention", "Applied the retention schedule"
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    """SECURITY.md 21: the trail is append-only. Bulk rewrites and deletes raise here; a
+    database trigger (migration 0004) refuses UPDATE and DELETE underneath as well."""
+
+    hub_path = "hub"
+
+    def update(self, **kwargs: object) -> int:
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+    def bulk_update(self, *args: object, **kwargs: object) -> int:
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """An attempt to rewrite or delete an audit event."""
+
+
+class AuditEvent(models.Model):
+    """One thing someone did: changed a record, or viewed or exported personal data.
+
+    Written only through `peernet.audit.record`. It holds ids and the names of what
+    changed, never free text about a participant, so erasure has nothing to rewrite here.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # No database constraint and no cascade: deleting a user or hub must not touch the trail.
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60, blank=True, help_text="app_label.model")
+    object_id = models.CharField(max_length=64, blank=True)
+    hub = models.ForeignKey(
+        Hub,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.CharField(max_length=300)
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor_email", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_email or 'system'} {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class BreachQuerySet(ScopedQuerySet):
+    # Coordinator only: no hub role reads the register (it names what leaked).
+    pass
+
+
+class Breach(models.Model):
+    """A personal data breach (UK GDPR Art. 33): reported to the ICO within 72 hours of
+    discovery unless it is unlikely to risk anyone's rights, with the reason recorded."""
+
+    REPORT_WITHIN = dt.timedelta(hours=72)
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    discovered_at = models.DateTimeField()
+    description = models.TextField()
+    data_affected = models.TextField(help_text="What personal data, about whom, how many.")
+    hubs = models.ManyToManyField(Hub, blank=True, related_name="breaches")
+    reported_to_ico_at = models.DateTimeField(null=True, blank=True)
+    not_reported_reason = models.TextField(
+        blank=True, help_text="Why it was decided not to report it to the ICO."
+    )
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = BreachQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-discovered_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reported_to_ico_at__isnull=True) | Q(not_reported_reason=""),
+                name="breach_reported_or_not_not_both",
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_to_ico_at__isnull=True)
+                | Q(reported_to_ico_at__gte=F("discovered_at")),
+                name="breach_reported_after_discovery",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Breach discovered {self.discovered_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def report_due(self) -> dt.datetime:
+        return self.discovered_at + self.REPORT_WITHIN
+
+    @property
+    def decided(self) -> bool:
+        return self.reported_to_ico_at is not None or bool(self.not_reported_reason)
+
+    def overdue(self, now: dt.datetime | None = None) -> bool:
+        """Past the 72 hours without a report or a recorded decision not to report; a
+        report made late stays overdue (it was)."""
+        now = now or timezone.now()
+        if self.reported_to_ico_at is not None:
+            return self.reported_to_ico_at > self.report_due
+        if self.not_reported_reason:
+            return False
+        return now > self.report_due

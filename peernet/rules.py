@@ -1031,6 +1031,72 @@ def o1_one_to_one_hours(participant: Participant, *, as_of: dt.datetime) -> Resu
     return _result("O1", Outcome.NOT_APPLICABLE, f"{of} so far, due by {date_words(end)}.", end)
 
 
+@dataclass(frozen=True)
+class OneToOneDeadlines:
+    """The dates O2, O3 and O4 set for one participant's one-to-one support."""
+
+    first_group_session: dt.datetime | None  # O2: support begins after it
+    first_attended: bool  # False: the cohort's first session still to come
+    final_group_session: dt.date | None  # the cohort's last session not cancelled
+    latest: dt.date | None  # O3: within `months` of the final session
+    months: int
+    window_end: dt.date  # O4
+
+    def sentences(self) -> list[tuple[str, str]]:
+        """(rule, sentence) for each deadline, in the order they apply."""
+        lines = []
+        if self.first_group_session is None:
+            lines.append(
+                (
+                    "O2",
+                    "One-to-one support begins only after the participant's first group "
+                    "session, and none is scheduled yet.",
+                )
+            )
+        else:
+            day = date_words(local_date(self.first_group_session))
+            which = (
+                "first group session" if self.first_attended else "first group session (to come)"
+            )
+            lines.append(
+                (
+                    "O2",
+                    f"Not before the participant's {which} on {day} at "
+                    f"{_time(self.first_group_session)}.",
+                )
+            )
+        if self.latest is not None and self.final_group_session is not None:
+            lines.append(
+                (
+                    "O3",
+                    f"Within {plural_words(self.months, 'month')} of the cohort's final group "
+                    f"session on {date_words(self.final_group_session)}: by "
+                    f"{date_words(self.latest)}.",
+                )
+            )
+        lines.append(("O4", f"By the end of the delivery window on {date_words(self.window_end)}."))
+        return lines
+
+
+def one_to_one_deadlines(participant: Participant) -> OneToOneDeadlines:
+    """O2–O4 for a participant, read as the checks read them (same prefetches as O1)."""
+    attended = _first_attended_session(participant)
+    first = attended or _first_group_session_to_come(participant)
+    membership = latest_membership(participant)
+    sessions = sessions_not_cancelled(membership.cohort.sessions.all()) if membership else []
+    programme = participant.programme
+    months = programme.one_to_one_months_after_final
+    final = local_date(sessions[-1].starts_at) if sessions else None
+    return OneToOneDeadlines(
+        first_group_session=first.starts_at if first else None,
+        first_attended=attended is not None,
+        final_group_session=final,
+        latest=add_months(final, months) if final else None,
+        months=months,
+        window_end=programme.delivery_end,
+    )
+
+
 def _cancelled_one_to_one(rule: str, session: OneToOneSession) -> Result | None:
     if session.status != SessionStatus.CANCELLED:
         return None
@@ -1112,6 +1178,14 @@ def o4_within_window(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
 
 @check("O5", judges="one_to_one", kind="warn")
 def o5_joining_instructions(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
+    if session.entered_by_hub:
+        # Hours the hub records afterwards from an existing programme: that programme
+        # arranged the session, and no joining instructions were the programme's to send.
+        return _result(
+            "O5",
+            Outcome.NOT_APPLICABLE,
+            f"The hub recorded this support from {session.existing_programme} afterwards.",
+        )
     return _joining_instructions(
         "O5",
         what="one-to-one session",
@@ -1148,22 +1222,53 @@ def o6_action_plan(participant: Participant, *, as_of: dt.datetime) -> Result:
 
 @check("O7", judges="one_to_one", kind="warn")
 def o7_conflicts_declared(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
-    # There is no record of providers' declarations yet, so nothing can be judged.
-    return _result(
-        "O7",
-        Outcome.NOT_APPLICABLE,
-        "Providers' declarations of conflicts of interest and of later private work are not "
-        "yet recorded in the system.",
+    # Prefetch: participant__provider_declarations.
+    if (skipped := _cancelled_one_to_one("O7", session)) is not None:
+        return skipped
+    name = session.participant.full_name
+    if session.provider_id is None:
+        return _result(
+            "O7",
+            Outcome.NOT_APPLICABLE,
+            f"The one-to-one session with {name} is delivered by an existing local programme.",
+        )
+    declaration = next(
+        (
+            d
+            for d in session.participant.provider_declarations.all()
+            if d.provider_id == session.provider_id
+        ),
+        None,
     )
+    if declaration is None:
+        return _result(
+            "O7",
+            Outcome.WARN,
+            f"The provider has not declared whether they have a conflict of interest in "
+            f"supporting {name}; providers declare conflicts of interest.",
+        )
+    declared = date_words(declaration.declared_on)
+    conflict = "a conflict of interest" if declaration.has_conflict else "no conflict of interest"
+    sentence = f"The provider declared {conflict} in supporting {name} on {declared}"
+    if declaration.private_work_from is not None:
+        sentence += (
+            f", and notified private work with them from "
+            f"{date_words(declaration.private_work_from)}"
+        )
+    return _result("O7", Outcome.PASS, f"{sentence}.")
 
 
 @check("O8", judges="participant", kind="—")
 def o8_refusal_recorded(participant: Participant, *, as_of: dt.datetime) -> Result:
     if participant.one_to_one_declined:
+        try:
+            on = f" on {date_words(participant.one_to_one_decline.declined_on)}"
+        except ObjectDoesNotExist:  # recorded before declines were dated
+            on = ""
         return _result(
             "O8",
             Outcome.PASS,
-            f"{participant.full_name} declined one-to-one support; the refusal is recorded.",
+            f"{participant.full_name} declined one-to-one support{on}; the refusal is recorded.",
         )
     return _result(
         "O8",

@@ -15,3 +15,12 @@ def record_worker_heartbeat(self) -> None:
     # In process (no broker) there is no worker name: use the machine's.
     worker = self.request.hostname or socket.gethostname()
     worker_heartbeat_record(worker=worker)
+
+
+@shared_task
+def retention_apply() -> dict[str, int]:
+    """SECURITY.md 24: apply the registry's retention periods (peernet.privacy). Safe to
+    run twice: a second run finds nothing left to delete or erase."""
+    from peernet.privacy import retention_apply as apply
+
+    return apply()

@@ -32,6 +32,19 @@ class MonthlyReturnAdmin(ScopedAdmin):
     list_select_related = ["hub"]
     date_hierarchy = "month"
     inlines = [ReturnVersionInline]
+    # The draft is compiled by reporting.returns, never typed in.
+    readonly_fields = [
+        "hub",
+        "month",
+        "draft_figures",
+        "draft_breakdowns",
+        "draft_parts",
+        "draft_compiled_at",
+        "reminder_sent_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(ReturnVersion)
@@ -46,6 +59,7 @@ class ReturnVersionAdmin(ScopedAdmin):
         "version",
         "figures",
         "breakdowns",
+        "parts",
         "narrative",
         "sha256",
         "submitted_at",
@@ -54,6 +68,9 @@ class ReturnVersionAdmin(ScopedAdmin):
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

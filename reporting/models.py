@@ -1,4 +1,5 @@
-"""Monthly KPI returns (KPI.md). Compilation and submission come with the returns issue."""
+"""Monthly KPI returns (KPI.md): a hub's working draft per month and its frozen versions
+(compiled and submitted by reporting.returns; the figures are reporting.kpi's)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,14 @@ class MonthlyReturn(models.Model):
     month = models.DateField(help_text="The first day of the month reported on.")
     draft_figures = models.JSONField(default=dict, blank=True)
     draft_breakdowns = models.JSONField(default=dict, blank=True)
+    draft_parts = models.JSONField(
+        default=dict, blank=True, help_text="Numerators and denominators of the rates."
+    )
     draft_compiled_at = models.DateTimeField(null=True, blank=True)
     narrative = models.TextField(blank=True, help_text="M2: the supporting narrative.")
+    reminder_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the hub was reminded that it is due (M1)."
+    )
 
     objects = MonthlyReturnQuerySet.as_manager()
 
@@ -41,10 +48,25 @@ class MonthlyReturn(models.Model):
         return f"{self.hub} — {self.month:%B %Y}"
 
 
+class FrozenReturn(Exception):
+    """SECURITY.md 26: a submitted return version never changes and is never deleted."""
+
+
 class ReturnVersionQuerySet(ScopedQuerySet):
     hub_path = "monthly_return__hub"
     member_hub_path = "monthly_return__hub"
     names_nobody = True
+
+    # SECURITY.md 26: no bulk route round the model either (the database refuses too:
+    # see migration 0004's trigger).
+    def update(self, **kwargs: object) -> int:
+        raise FrozenReturn("A submitted return version never changes.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise FrozenReturn("A submitted return version is never deleted.")
+
+    def bulk_update(self, *args: object, **kwargs: object) -> int:
+        raise FrozenReturn("A submitted return version never changes.")
 
 
 class ReturnVersion(models.Model):
@@ -57,6 +79,9 @@ class ReturnVersion(models.Model):
     version = models.PositiveSmallIntegerField()
     figures = models.JSONField()
     breakdowns = models.JSONField()
+    parts = models.JSONField(
+        default=dict, blank=True, help_text="Numerators and denominators of the rates."
+    )
     narrative = models.TextField(blank=True)
     sha256 = models.CharField(max_length=64)
     submitted_at = models.DateTimeField()
@@ -81,6 +106,15 @@ class ReturnVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monthly_return} v{self.version}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # SECURITY.md 26: written once, at submission (reporting.returns.submit_return).
+        if not self._state.adding:
+            raise FrozenReturn(f"{self} was submitted and never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise FrozenReturn(f"{self} was submitted and is never deleted.")
 
 
 # --- the daily at-risk scan ------------------------------------------------------------

@@ -86,6 +86,7 @@ def _participants(hub: Hub) -> Iterator[Participant]:
             "attendance__session",
             "survey_responses",
             "one_to_ones",
+            "provider_declarations",  # O7
         )
         .order_by("pk")
     )

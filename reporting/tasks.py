@@ -25,3 +25,52 @@ def risk_scan_all() -> int:
     for hub_id in hub_ids:
         risk_scan_hub.delay_on_commit(hub_id)
     return len(hub_ids)
+
+
+# --- monthly returns (KPI.md "Submission") ------------------------------------------------
+
+
+@shared_task
+def return_compile_draft(hub_id: int, month: str) -> int:
+    """Compile one hub's draft for `month` ("YYYY-MM"); a submitted return is left alone."""
+    from reporting.returns import compile_draft
+
+    return compile_draft(hub_id, month).pk
+
+
+@shared_task
+def return_compile_drafts_all() -> int:
+    """On the 1st (beat): a draft for every hub for the month just ended, one task each."""
+    from reporting.returns import month_just_ended
+
+    month = f"{month_just_ended(timezone.now()):%Y-%m}"
+    hub_ids = list(Hub.objects.order_by("pk").values_list("pk", flat=True))
+    for hub_id in hub_ids:
+        return_compile_draft.delay_on_commit(hub_id, month)
+    return len(hub_ids)
+
+
+@shared_task
+def return_send_reminder(hub_id: int, month: str) -> int:
+    """Remind one hub's administrators of a return not yet submitted; once per month."""
+    from reporting.returns import send_reminder
+
+    return send_reminder(hub_id, month)
+
+
+@shared_task
+def return_send_reminders_all() -> int:
+    """On the 5th (beat): remind every hub whose return for the month just ended is not in."""
+    from reporting.models import ReturnVersion
+    from reporting.returns import month_just_ended
+
+    month = month_just_ended(timezone.now())
+    submitted = ReturnVersion.objects.filter(monthly_return__month=month).values(
+        "monthly_return__hub"
+    )
+    hub_ids = list(
+        Hub.objects.exclude(pk__in=submitted).order_by("pk").values_list("pk", flat=True)
+    )
+    for hub_id in hub_ids:
+        return_send_reminder.delay_on_commit(hub_id, f"{month:%Y-%m}")
+    return len(hub_ids)

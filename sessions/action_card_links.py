@@ -8,7 +8,6 @@ until it expires, so the participant can fill the card and then update it.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -18,9 +17,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from participants.models import Participant
+from peernet import audit
 from sessions.models import Attendance, GroupSession
-
-audit_log = logging.getLogger("peernet.audit")
 
 ACTION_CARD_SALT = "peernet.action-card"  # a token for any other purpose is refused
 ACTION_CARD_LINK_DAYS = 14
@@ -70,11 +68,12 @@ def action_card_links_send(*, session: GroupSession, by: Any, link: Callable[[st
             recipient_list=[participant.email],
         )
         sent += 1
-    audit_log.info(
-        "action card links sent: user=%s session=%s sent=%s",
-        getattr(by, "pk", None),
-        session.pk,
-        sent,
-        extra={"user_id": getattr(by, "pk", None), "session_id": session.pk},
+    audit.record(
+        by,
+        "update",
+        session,
+        hub=session.cohort.hub_id,
+        summary=f"Action card links sent ({sent})",
+        log_extra={"session_id": session.pk},
     )
     return sent

@@ -14,18 +14,16 @@ participant (with `by=None`) from the emailed-link view.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from peernet import audit
 from sessions.models import ActionCard, Attendance, GroupSession, SessionStatus
 from sessions.selectors import session_members
 from sessions.services import session_recording_refusal
-
-audit_log = logging.getLogger("peernet.audit")
 
 PROBLEM_LABEL = "Problem or opportunity:"
 ACTIONS_LABEL = "Actions agreed:"
@@ -128,11 +126,13 @@ def session_write_action_cards(
             },
         )
         saved.append(card)
-    audit_log.info(
-        "action cards written: user=%s session=%s cards=%s",
-        getattr(by, "pk", None),
-        session.pk,
-        len(saved),
-        extra={"user_id": getattr(by, "pk", None), "session_id": session.pk},
+    audit.record(
+        by,
+        "update",
+        session,
+        hub=session.cohort.hub_id,
+        summary=f"Action cards written ({len(saved)})",
+        after={"cards": [card.pk for card in saved]},
+        log_extra={"session_id": session.pk},
     )
     return saved

@@ -4,13 +4,17 @@ from peernet.admin import ScopedAdmin
 from sessions.models import (
     ActionCard,
     ActionPlan,
+    ActionPlanRevision,
     Attendance,
     Complaint,
     FacilitatorNote,
     GroupSession,
     JoiningInstructionsSent,
     Observation,
+    OneToOneDecline,
+    OneToOneReferral,
     OneToOneSession,
+    ProviderDeclaration,
     Topic,
 )
 
@@ -114,6 +118,52 @@ class OneToOneSessionAdmin(ScopedAdmin):
 class ActionPlanAdmin(ScopedAdmin):
     list_display = ["participant", "agreed_on", "provider"]
     search_fields = ["participant__first_name", "participant__last_name", "goal"]
+    list_select_related = ["participant", "provider"]
+    raw_id_fields = ["participant", "provider"]
+
+
+@admin.register(ActionPlanRevision)
+class ActionPlanRevisionAdmin(ScopedAdmin):
+    """O6: the plan's history is a record: read only."""
+
+    list_display = ["plan", "number", "agreed_on", "revised_by", "revised_at"]
+    list_select_related = ["plan__participant", "revised_by"]
+    readonly_fields = [
+        "plan",
+        "number",
+        "goal",
+        "reality",
+        "options",
+        "way_forward",
+        "tactics",
+        "habits",
+        "agreed_on",
+        "revised_by",
+        "revised_at",
+    ]
+
+
+@admin.register(OneToOneReferral)
+class OneToOneReferralAdmin(ScopedAdmin):
+    list_display = ["participant", "programme_name", "referred_on", "contact"]
+    list_filter = ["participant__hub"]
+    search_fields = ["participant__first_name", "participant__last_name", "programme_name"]
+    list_select_related = ["participant"]
+    raw_id_fields = ["participant", "recorded_by"]
+
+
+@admin.register(OneToOneDecline)
+class OneToOneDeclineAdmin(ScopedAdmin):
+    list_display = ["participant", "declined_on"]
+    list_filter = ["participant__hub"]
+    list_select_related = ["participant"]
+    raw_id_fields = ["participant", "recorded_by"]
+
+
+@admin.register(ProviderDeclaration)
+class ProviderDeclarationAdmin(ScopedAdmin):
+    list_display = ["participant", "provider", "has_conflict", "declared_on", "private_work_from"]
+    list_filter = ["has_conflict", "participant__hub"]
     list_select_related = ["participant", "provider"]
     raw_id_fields = ["participant", "provider"]
 

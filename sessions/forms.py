@@ -13,6 +13,7 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size, Submit
 from django import forms
+from django.utils.html import escape
 
 from peernet.rules import hours_words
 from sessions.models import ComplaintKind, Topic
@@ -37,8 +38,19 @@ class GovukErrorsMixin:
         return links
 
 
+class _DateInputField(DateInputField):
+    """The pack's date input; a number too big for a date (a 20-digit year) is an
+    invalid date, not a server error (SECURITY.md 19)."""
+
+    def compress(self, data_list: Any) -> dt.date | None:
+        try:
+            return super().compress(data_list)
+        except OverflowError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
 def _date_field(label: str, what: str, *, required: bool) -> DateInputField:
-    field = DateInputField(label=label, required=required, require_all_fields=False)
+    field = _DateInputField(label=label, required=required, require_all_fields=False)
     field.error_messages.update(
         {
             "required": f"Enter the date {what}",
@@ -202,7 +214,8 @@ class AttendanceForm(GovukErrorsMixin, forms.Form):
                 Fieldset(
                     Field.select(status_name),
                     Field.text(hours_name, field_width=Fixed.FIVE),
-                    legend=participant.full_name,
+                    # The pack prints legends unescaped: escape the name (SECURITY.md 16).
+                    legend=escape(participant.full_name),
                     legend_size=Size.MEDIUM,
                 )
                 for participant, status_name, hours_name in self.rows

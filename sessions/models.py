@@ -219,9 +219,17 @@ class OneToOneRoute(models.TextChoices):
     EXISTING = "existing", "Through an existing local programme"
 
 
+class OneToOneMode(models.TextChoices):
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+
+
 class OneToOneQuerySet(ScopedQuerySet):
     hub_path = "participant__hub"
-    provider_path = "provider"
+    # The session's provider, and the participant's assigned provider (who sees the
+    # hours the hub records from an existing programme on the participant's behalf).
+    provider_path = "participant__one_to_one_provider"
 
 
 class OneToOneSession(models.Model):
@@ -247,6 +255,16 @@ class OneToOneSession(models.Model):
     existing_programme = models.CharField(max_length=200, blank=True)
     nature_of_support = models.TextField(blank=True, help_text="O1: for an existing programme.")
     joining_instructions_sent_at = models.DateTimeField(null=True, blank=True)
+    mode = models.CharField(max_length=10, choices=OneToOneMode.choices, blank=True)
+    platform = models.CharField(max_length=100, blank=True, help_text="For example, Teams.")
+    evidence = models.TextField(blank=True, help_text="O1: evidence of existing-programme support.")
+    actions_agreed = models.TextField(blank=True)
+    # Issue 6 (5): hours from an existing programme the hub records on the participant's
+    # behalf, shown as such wherever hours are listed.
+    entered_by_hub = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = OneToOneQuerySet.as_manager()
 
@@ -269,6 +287,14 @@ class OneToOneSession(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["participant", "starts_at"], name="one_to_one_one_start_per_participant"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="") | Q(mode__in=OneToOneMode.values),
+                name="one_to_one_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(entered_by_hub=False) | Q(route="existing"),
+                name="one_to_one_hub_entries_are_existing_programme",
             ),
         ]
 
@@ -403,3 +429,139 @@ class JoiningInstructionsSent(models.Model):
 
     def __str__(self) -> str:
         return f"Joining instructions to {self.participant} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+# --- one-to-one support: assignment, referral, refusal, plan history, declarations -----
+
+
+class OneToOneRecordQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+    provider_path = "participant__one_to_one_provider"
+
+
+class OneToOneReferral(models.Model):
+    """O1: a referral to an existing local programme — which programme, the nature of the
+    support and the contact there."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="one_to_one_referrals"
+    )
+    programme_name = models.CharField(max_length=200)
+    nature_of_support = models.TextField()
+    contact = models.CharField(max_length=200)
+    referred_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OneToOneRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["referred_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(programme_name=""), name="one_to_one_referral_names_programme"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.participant} to {self.programme_name}"
+
+
+class OneToOneDecline(models.Model):
+    """O8: the participant declined one-to-one support, recorded with the date."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="one_to_one_decline"
+    )
+    declined_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OneToOneRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["declined_on"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} declined one-to-one support on {self.declined_on}"
+
+
+class ActionPlanRevisionQuerySet(ScopedQuerySet):
+    hub_path = "plan__participant__hub"
+    provider_path = "plan__participant__one_to_one_provider"
+
+
+class ActionPlanRevision(models.Model):
+    """O6: each saved version of a participant's GROW(TH) plan, oldest first."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField()
+    goal = models.TextField()
+    reality = models.TextField(blank=True)
+    options = models.TextField("obstacles and options", blank=True)
+    way_forward = models.TextField(blank=True)
+    tactics = models.TextField(blank=True)
+    habits = models.TextField(blank=True)
+    agreed_on = models.DateField()
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revised_at = models.DateTimeField()
+
+    objects = ActionPlanRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="action_plan_revision_numbered_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Version {self.number} of {self.plan}"
+
+
+class ProviderDeclarationQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+    provider_path = "provider"
+
+
+class ProviderDeclaration(models.Model):
+    """O7: a provider's declaration about one participant: any conflict of interest, and
+    (later) that they went on to work with the participant privately."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="provider_declarations"
+    )
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_declarations"
+    )
+    has_conflict = models.BooleanField()
+    conflict_details = models.TextField(blank=True)
+    declared_on = models.DateField()
+    private_work_from = models.DateField(null=True, blank=True)
+    private_work_details = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ProviderDeclarationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant", "provider"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "provider"], name="provider_declaration_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(has_conflict=False) | ~Q(conflict_details=""),
+                name="o7_conflict_described",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}'s declaration about {self.participant}"

@@ -9,7 +9,6 @@ programme rule (a provider from another hub) is a `ValidationError`.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from participants.models import Participant
+from peernet import audit
 from peernet.models import Hub, Role, RoleAssignment, RuleWarning, User
 from peernet.rules import date_words, enforce, hours_words, local_date, run_rules
 from peernet.services import rule_warnings_record
@@ -30,13 +30,15 @@ from sessions.models import (
     FacilitatorNote,
     GroupSession,
     Observation,
+    OneToOneMode,
     OneToOneRoute,
     OneToOneSession,
     SessionStatus,
     Topic,
 )
 
-# O2 and O4 fail, O3 and O5 warn (O7 has nothing to judge yet).
+# O2 and O4 fail, O3 and O5 warn. O7 (the provider's declaration) is shown on the
+# provider's pages and found by the daily scan, not asked at each log.
 ONE_TO_ONE_RULES = ("O2", "O3", "O4", "O5")
 OBSERVATION_RULES = ("Q2",)
 
@@ -98,10 +100,19 @@ def one_to_one_log(
     existing_programme: str = "",
     nature_of_support: str = "",
     joining_instructions_sent_at: dt.datetime | None = None,
+    mode: str = "",
+    platform: str = "",
+    evidence: str = "",
+    actions_agreed: str = "",
+    entered_by_hub: bool = False,
+    send_joining_instructions: bool = False,
     by: User,
     as_of: dt.datetime | None = None,
 ) -> OneToOneSession:
-    """Log a one-to-one session (scheduled, delivered or cancelled) for `participant`."""
+    """Log a one-to-one session (scheduled, delivered or cancelled) for `participant`.
+
+    With `send_joining_instructions`, a session scheduled in the future has its joining
+    instructions and calendar invite sent once the log commits (O5)."""
     _aware("starts_at", starts_at)
     _aware("joining_instructions_sent_at", joining_instructions_sent_at)
     as_of = as_of or timezone.now()
@@ -125,6 +136,16 @@ def one_to_one_log(
         raise ValidationError(
             f"{participant.full_name} already has a one-to-one session starting then."
         )
+    if participant.one_to_one_declined and status != SessionStatus.CANCELLED:
+        # O8: a recorded refusal stands until it is withdrawn.
+        raise ValidationError(
+            f"{participant.full_name} declined one-to-one support; withdraw the refusal "
+            "before logging a session."
+        )
+    if mode and mode not in OneToOneMode.values:
+        raise ValidationError(f"{mode!r} is not a way of meeting.")
+    if entered_by_hub and route != OneToOneRoute.EXISTING:
+        raise ValidationError("The hub records hours from existing local programmes only.")
 
     session = OneToOneSession.objects.create(
         key=_next_one_to_one_key(participant),
@@ -137,6 +158,12 @@ def one_to_one_log(
         existing_programme=existing_programme.strip(),
         nature_of_support=nature_of_support,
         joining_instructions_sent_at=joining_instructions_sent_at,
+        mode=mode,
+        platform=platform.strip(),
+        evidence=evidence,
+        actions_agreed=actions_agreed,
+        entered_by_hub=entered_by_hub,
+        recorded_by=by,
     )
     judged = (
         OneToOneSession.objects.select_related("participant__programme")
@@ -155,6 +182,25 @@ def one_to_one_log(
         action="one_to_one_log",
         by=by,
     )
+    audit.record(
+        by,
+        "create",
+        session,
+        hub=participant.hub_id,
+        summary="One-to-one session logged"
+        + (" by the hub for an existing programme" if entered_by_hub else ""),
+        after={"status": status, "hours": str(hours), "route": route},
+    )
+    if (
+        send_joining_instructions
+        and status == SessionStatus.SCHEDULED
+        and starts_at > as_of
+        and joining_instructions_sent_at is None
+    ):
+        from sessions.tasks import joining_instructions_send_for_one_to_one
+
+        # O5: sent at once, with the invite; the task is idempotent.
+        joining_instructions_send_for_one_to_one.delay_on_commit(session.pk)
     return session
 
 
@@ -266,8 +312,6 @@ def complaint_close(
 
 
 # --- the facilitator's records: attendance (K8) and facilitator notes (K9) -------------
-
-audit_log = logging.getLogger("peernet.audit")
 
 
 class Presence(models.TextChoices):
@@ -390,14 +434,19 @@ def session_record_attendance(
     if session.status == SessionStatus.SCHEDULED:
         session.status = SessionStatus.DELIVERED
         session.save(update_fields=["status"])
-        # HOOK (S2, the surveys issue): send the session feedback survey to those present,
-        # from a task enqueued with transaction.on_commit, once per participant and session.
-    audit_log.info(
-        "attendance recorded: user=%s session=%s changes=%s",
-        by.pk,
-        session.pk,
-        changes,
-        extra={"user_id": by.pk, "session_id": session.pk, "changes": changes},
+        # S2 (and S3 when this brings the cohort to its hours): survey invitations, made
+        # and sent by a task once the register is committed, once per participant.
+        from participants.tasks import survey_invite_session_delivered
+
+        survey_invite_session_delivered.delay_on_commit(session.pk)
+    audit.record(
+        by,
+        "update",
+        session,
+        hub=session.cohort.hub_id,
+        summary=f"Attendance recorded ({len(changes)} row(s) changed)",
+        after={"changes": changes},
+        log_extra={"session_id": session.pk, "changes": changes},
     )
     return saved
 
@@ -430,11 +479,13 @@ def session_write_notes(
         },
     )
     note.hot_topic_tags.set(list(hot_topic_tags))
-    audit_log.info(
-        "facilitator notes written: user=%s session=%s",
-        by.pk,
-        session.pk,
-        extra={"user_id": by.pk, "session_id": session.pk},
+    audit.record(
+        by,
+        "update",
+        note,
+        hub=session.cohort.hub_id,
+        summary=f"Facilitator notes written for session {session.pk}",
+        log_extra={"session_id": session.pk},
     )
     return note
 
@@ -509,12 +560,13 @@ def participant_record_dropout(
     participant.save(update_fields=["dropped_out_on", "dropout_reason"])
     where = membership.cohort.name if membership is not None else "the programme"
     sentence = f"{name} has left {where} on {date_words(on)}: {reason}"
-    audit_log.info(
-        "drop-out recorded: user=%s participant=%s on=%s",
-        by.pk,
-        participant.pk,
-        on,
-        extra={"user_id": by.pk, "participant_id": participant.pk},
+    audit.record(
+        by,
+        "update",
+        participant,
+        summary="Drop-out recorded",
+        after={"dropped_out_on": on},
+        log_extra={"participant_id": participant.pk},
     )
     # Sent last, once every write has succeeded.
     _tell_hub_admins(
@@ -522,9 +574,10 @@ def participant_record_dropout(
         subject=f"{name} has dropped out – {participant.hub.name}",
         message=f"{sentence}\n\nRecorded by {by.get_full_name() or by.email}.\n",
     )
-    # HOOK (S4, the drop-out survey): the surveys issue sends the drop-out survey to the
-    # participant from here, e.g. `survey_send(kind=SurveyKind.DROPOUT,
-    # participant=participant)`. Not sent yet.
+    # S4: the drop-out survey, made and sent by a task once this is committed.
+    from participants.tasks import survey_invite_dropout
+
+    survey_invite_dropout.delay_on_commit(participant.pk)
     return participant
 
 
@@ -679,22 +732,27 @@ def observation_select_sessions(
     for assignment in assignments:
         users[assignment.user.pk] = assignment.user
         cohorts_of.setdefault(assignment.user.pk, []).append(assignment.cohort_id)
+    # Two queries for the whole hub, not two per facilitator (issue 10): the cohorts with
+    # a completed observation, and every cohort's scheduled future sessions.
+    all_cohorts = [pk for ids in cohorts_of.values() for pk in ids]
+    observed_cohorts = set(
+        Observation.objects.filter(session__cohort_id__in=all_cohorts, completed__isnull=False)
+        .values_list("session__cohort_id", flat=True)
+        .distinct()
+    )
+    future = list(
+        GroupSession.objects.filter(
+            cohort_id__in=all_cohorts, status=SessionStatus.SCHEDULED, starts_at__gt=as_of
+        )
+        .select_related("cohort")
+        .order_by("starts_at", "pk")
+    )
     proposals: list[GroupSession] = []
     for user_pk, cohort_ids in cohorts_of.items():
-        observed = Observation.objects.filter(
-            session__cohort_id__in=cohort_ids, completed__isnull=False
-        ).exists()
-        if observed:
+        if observed_cohorts.intersection(cohort_ids):
             continue
-        candidates = list(
-            GroupSession.objects.filter(
-                cohort_id__in=cohort_ids,
-                status=SessionStatus.SCHEDULED,
-                starts_at__gt=as_of,
-            )
-            .select_related("cohort")
-            .order_by("starts_at", "pk")
-        )
+        mine = set(cohort_ids)
+        candidates = [s for s in future if s.cohort_id in mine]
         if not candidates:
             continue
         session = rng.choice(candidates)

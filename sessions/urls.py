@@ -11,13 +11,20 @@ public `code`, and fetch it with `peernet.access.session_for_facilitation`.
 
 from django.urls import URLPattern, path
 
-from sessions import action_card_views, joining_views, observation_views, views
+from sessions import (
+    action_card_views,
+    joining_views,
+    observation_views,
+    one_to_one_views,
+    views,
+)
 
 hub_urlpatterns: list[URLPattern] = [
     path("complaints/", views.complaint_list, name="complaints"),
     path("complaints/new/", views.complaint_new, name="complaint-new"),
     path("complaints/<slug:key>/", views.complaint_detail, name="complaint"),
     *observation_views.hub_observation_urlpatterns,
+    *one_to_one_views.hub_one_to_one_urlpatterns,
 ]
 
 facilitation_urlpatterns: list[URLPattern] = [
@@ -38,5 +45,6 @@ facilitation_urlpatterns: list[URLPattern] = [
     *action_card_views.facilitation_action_card_urlpatterns,
 ]
 
-# The one-to-one provider's area, /one-to-one/... (namespace `one_to_one`).
-one_to_one_urlpatterns: list = []
+# The one-to-one provider's area, /one-to-one/... (namespace `one_to_one`); a
+# participant's pages take the hub key as `hub` and the participant's public `code`.
+one_to_one_urlpatterns: list[URLPattern] = one_to_one_views.one_to_one_urlpatterns

@@ -74,3 +74,29 @@ def _fast_password_hashing(settings) -> None:
 def personas(db: None) -> Personas:
     """Two hubs with one of everything and a person in every role (tests/factories.py)."""
     return make_personas()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every signed-in page needs a session verified by a second factor (SECURITY.md 11,
+    peernet.middleware.SecondFactorMiddleware). `client.force_login(user)` stands for a
+    whole sign-in, so it also verifies the session as `django_otp.login` does: with a real
+    confirmed TOTP device of the user (made once) under the session key `otp_device_id`.
+    Tests of signing in itself go through the real forms (tests/peernet/test_auth*.py,
+    tests.factories.make_totp_device and totp_now)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    original = Client.force_login
+
+    def force_login(self: Client, user, backend: str | None = None) -> None:
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Test device", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -194,3 +194,83 @@ def make_personas() -> Personas:
         facilitator=make_user(Role.FACILITATOR, cohort=cohort_a),
         provider=provider,
     )
+
+
+# --- second factor (SECURITY.md 11): sign in through the real pages -------------------
+
+
+def make_totp_device(user: User, *, confirmed: bool = True, name: str = "Authenticator app"):
+    """A TOTP device for `user`, as the enrolment page leaves it; `totp_now(device)` gives
+    the code an authenticator app would show now."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name=name, confirmed=confirmed)
+
+
+def totp_now(device, at: dt.datetime | None = None) -> str:
+    """The device's 6-digit code now (or at `at`). A code is accepted once per 30-second
+    step (the replay check): to sign in twice in one test, move the clock on (time_machine)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    generator.time = at.timestamp() if at is not None else time.time()
+    return f"{generator.token():0{device.digits}d}"
+
+
+# --- submitted monthly returns, as the national area reads them ---------------------------
+
+
+def make_return_version(
+    hub: Hub,
+    month: dt.date,
+    submitted_at: dt.datetime,
+    *,
+    figures: dict | None = None,
+    breakdowns: dict | None = None,
+    parts: dict | None = None,
+    narrative: str = "A steady month.",
+    by: User | None = None,
+):
+    """A submitted version with hand-made figures (every other figure 0), for tests of what
+    reads returns. Submitting through reporting.returns computes the figures instead."""
+    from reporting import kpi
+    from reporting.models import MonthlyReturn, ReturnVersion
+
+    monthly_return, _ = MonthlyReturn.objects.get_or_create(hub=hub, month=month)
+    rates = (
+        "attendance_rate_month",
+        "attendance_rate_cumulative",
+        "session_satisfaction_mean_month",
+        "session_satisfaction_mean_cumulative",
+        "started_vs_target_pct",
+    )
+    values = dict.fromkeys(kpi.FIGURE_IDS, 0) | dict.fromkeys(rates) | (figures or {})
+    version = monthly_return.versions.count() + 1
+    return ReturnVersion.objects.create(
+        monthly_return=monthly_return,
+        version=version,
+        figures=kpi.figures_json(values),
+        breakdowns=breakdowns or {},
+        parts={rate: {"numerator": 0, "denominator": 0} for rate in rates[:4]} | (parts or {}),
+        narrative=narrative,
+        sha256="0" * 64,
+        submitted_at=submitted_at,
+        submitted_by=by or make_user(Role.HUB_ADMIN, hub=hub),
+        reason="" if version == 1 else "Corrected figures.",
+    )
+
+
+def make_survey_invitation(participant: Participant, kind: str = "baseline", **overrides: object):
+    """An invitation to the active instrument of `kind` (for a session: pass `session`)."""
+    from participants.models import SurveyInstrument, SurveyInvitation
+
+    values: dict[str, object] = {"expires_at": dt.datetime(2021, 7, 1, tzinfo=dt.UTC)}
+    values.update(overrides)
+    return SurveyInvitation.objects.create(
+        participant=participant,
+        kind=kind,
+        instrument=SurveyInstrument.objects.get(kind=kind, active=True),
+        **values,
+    )

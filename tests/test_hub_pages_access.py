@@ -15,7 +15,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sessions.models import Complaint, Observation
-from tests.factories import Personas, make_session
+from tests.factories import (
+    Personas,
+    make_return_version,
+    make_session,
+    make_survey_invitation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +66,9 @@ class World:
             observer=personas.hub_a_admin,
             notice_given=self.session.starts_at - dt.timedelta(days=2),
         )
+        self.return_version = make_return_version(
+            personas.hub_a, dt.date(2021, 10, 1), dt.datetime(2021, 11, 5, 12, 0, tzinfo=dt.UTC)
+        )
 
 
 def _participant(w: World) -> dict:
@@ -93,6 +101,23 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "registrations-import": (lambda w: {}, False),
     "registrations-import-confirm": (lambda w: {}, True),
     "registrations-import-template": (lambda w: {"kind": "csv"}, False),
+    "surveys": (lambda w: {}, False),
+    "survey-cohort": (_cohort, False),
+    "survey-evaluator-list": (lambda w: {}, False),
+    "survey-evaluator-list-csv": (lambda w: {}, False),
+    "survey-participant": (_participant, False),
+    "survey-renew": (lambda w: {"pk": make_survey_invitation(w.p.participant_a).pk}, True),
+    "returns": (lambda w: {}, False),
+    "return": (lambda w: {"month": "2021-10"}, False),
+    "return-compile": (lambda w: {"month": "2021-10"}, True),
+    "return-version": (lambda w: {"month": "2021-10", "version": 1}, False),
+    "return-compare": (lambda w: {"month": "2021-10"}, False),
+    "return-figure": (lambda w: {"month": "2021-10", "figure": "started_month"}, False),
+    "one-to-one": (_participant, False),
+    "one-to-one-referral": (_participant, False),
+    "one-to-one-decline": (_participant, False),
+    "one-to-one-external-hours": (_participant, False),
+    "one-to-one-action-record": (_participant, False),
 }
 
 

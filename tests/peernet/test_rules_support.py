@@ -286,10 +286,11 @@ def test_o6_action_plan(cohort, participant):
 # --- O7, O8 --------------------------------------------------------------------------------
 
 
-def test_o7_declarations_are_not_recorded_yet(participant, provider):
+def test_o7_warns_until_the_provider_declares(participant, provider):
+    # Declarations themselves: tests/sessions/test_one_to_one.py.
     result = judge("O7", make_one_to_one(participant, provider))
-    assert result.outcome == Outcome.NOT_APPLICABLE
-    assert "not yet recorded" in result.sentence
+    assert result.outcome == Outcome.WARN
+    assert "has not declared" in result.sentence
 
 
 def test_o8_refusal_recorded(participant):

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from peernet.demo import build_demo_document
 from peernet.models import Hub, Role, User
@@ -40,6 +41,7 @@ class Login:
     role: str
     where: str
     email: str
+    recovery_code: str
 
 
 def parse_anchor(value: str) -> dt.date:
@@ -81,6 +83,10 @@ class Command(BaseCommand):
             f"Loaded {document['programme']['name']} as it stands on {anchor.day} {anchor:%B %Y}."
         )
         self.stdout.write(login_table(logins))
+        self.stdout.write(
+            "\nAfter the password, enter the recovery code when asked for a code (each works "
+            "once: run seed_demo again for a new one), or set up any authenticator app."
+        )
         self.stdout.write(f"\nOpen {DEMO_URL}")
 
 
@@ -107,12 +113,13 @@ def prepare_logins(document: dict[str, Any]) -> list[Login]:
     for entry in document["users"]:
         user = users[entry["key"]]
         _give_demo_access(user, password, coordinator=_has_role(entry, Role.COORDINATOR))
+        code = demo_recovery_code(user)
         for role in entry.get("roles", []):
             if role["role"] == Role.FACILITATOR and entry["key"] in cohorts_of:
                 where = ", ".join(cohorts_of[entry["key"]])
             else:
                 where = hubs.get(role.get("hub") or "", "National")
-            logins.append(Login(Role(role["role"]).label, where, user.email))
+            logins.append(Login(Role(role["role"]).label, where, user.email, code))
     return logins
 
 
@@ -159,10 +166,27 @@ def _give_demo_access(user: User, password: DemoPassword, *, coordinator: bool) 
         user.save(update_fields=changed)
 
 
+def demo_recovery_code(user: User) -> str:
+    """A recovery code (SECURITY.md 11) so a reviewer can pass the second factor without
+    a phone: the code page takes it in place of an authenticator app's code. Each code
+    works once; a later run of seed_demo prints the same code while it is unused, and a
+    new one once it has been used. (Set up an app at /account/two-factor/set-up/ after.)"""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Demo recovery code", defaults={"confirmed": True}
+    )
+    token = device.token_set.order_by("pk").first()
+    if token is None:
+        token = device.token_set.create(token=StaticToken.random_token())
+    return token.token
+
+
 def login_table(logins: list[Login]) -> str:
-    rows = [("Role", "Hub or cohorts", "Email", "Password")]
-    rows += [(login.role, login.where, login.email, DEMO_PASSWORD) for login in logins]
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    rows = [("Role", "Hub or cohorts", "Email", "Password", "Recovery code")]
+    rows += [
+        (login.role, login.where, login.email, DEMO_PASSWORD, login.recovery_code)
+        for login in logins
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         for row in rows

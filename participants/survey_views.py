@@ -1,0 +1,378 @@
+"""Survey pages: answering through an emailed link (the `public` namespace, no login),
+and the results for the hub's administrators (the `hub` namespace).
+
+Answering follows the house pattern for participant links (SECURITY.md 14, 15): the
+landing view moves the token from the URL into the session and redirects to a clean
+URL; every answer page reads the invitation back from the token in the session, so a
+tampered, expired, used or other survey's link gets a clear page at every step; every
+response sends no referrer and is not cached. Long surveys take a section per page,
+with progress shown, answers saved page by page, and a check-your-answers page.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cohorts.models import Cohort
+from participants import surveys
+from participants.links import LinkProblem, no_referrer, token_landing
+from participants.models import Participant, SurveyInvitation
+from participants.survey_forms import SurveyPageForm
+from participants.tasks import survey_invitation_send
+from peernet import audit
+from peernet.access import get_for_user, hub_for_admin
+from reporting.exports import neutralise
+
+audit_log = logging.getLogger("peernet.audit")
+
+SESSION_KEY = "peernet.survey.token"
+DONE_KEY = "peernet.survey.done"
+
+
+# --- answering (public) -------------------------------------------------------------------
+
+
+def _problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
+    return render(
+        request,
+        "surveys/link_problem.html",
+        {"title": problem.title, "message": problem.message},
+        status=problem.status,
+    )
+
+
+def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Open the invitation from the token in the session, or show why it cannot be."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            invitation = surveys.survey_invitation_for_token(
+                request.session.get(SESSION_KEY), now=timezone.now()
+            )
+        except LinkProblem as problem:
+            return no_referrer(_problem(request, problem))
+        return no_referrer(view(request, invitation, *args, **kwargs))
+
+    return never_cache(wrapped)
+
+
+@never_cache
+@require_GET
+def survey_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: the token moves into the session at once (SECURITY.md 15)."""
+    request.session.pop(DONE_KEY, None)
+    return token_landing(request, token, session_key=SESSION_KEY, then="public:survey")
+
+
+def _context(invitation: SurveyInvitation, **extra: Any) -> dict[str, Any]:
+    pages = surveys.instrument_pages(invitation.instrument)
+    return {
+        "invitation": invitation,
+        "instrument": invitation.instrument,
+        "participant": invitation.participant,
+        "hub": invitation.participant.hub,
+        "session": invitation.session,
+        "pages": pages,
+        "page_count": len(pages),
+        **extra,
+    }
+
+
+def _first_unfinished(invitation: SurveyInvitation) -> int:
+    """The first page with a required question still to answer, else the last page."""
+    pages = surveys.instrument_pages(invitation.instrument)
+    for page in pages:
+        if any(surveys.is_required(q) and q["key"] not in invitation.draft for q in page.questions):
+            return page.number
+    return pages[-1].number
+
+
+@require_GET
+@with_invitation
+def survey_start(request: HttpRequest, invitation: SurveyInvitation) -> HttpResponse:
+    started = bool(invitation.draft)
+    return render(
+        request,
+        "surveys/start.html",
+        _context(
+            invitation,
+            started=started,
+            next_page=_first_unfinished(invitation) if started else 1,
+            expires=invitation.expires_at,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@with_invitation
+def survey_page(request: HttpRequest, invitation: SurveyInvitation, number: int) -> HttpResponse:
+    pages = surveys.instrument_pages(invitation.instrument)
+    if not 1 <= number <= len(pages):
+        raise Http404("No such page.")
+    page = pages[number - 1]
+    form = SurveyPageForm(
+        request.POST if request.method == "POST" else None,
+        questions=page.questions,
+        saved=invitation.draft,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            surveys.survey_save_page(invitation=invitation, answers=form.cleaned_data)
+        except ValidationError:
+            return _problem(request, surveys.USED)
+        if request.GET.get("change") == "1" or number == len(pages):
+            return redirect("public:survey-check")
+        return redirect("public:survey-page", number=number + 1)
+    return render(
+        request,
+        "surveys/page.html",
+        _context(
+            invitation,
+            page=page,
+            form=form,
+            rows=form.rows(),
+            previous=number - 1,
+            change=request.GET.get("change") == "1",
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@with_invitation
+def survey_check(request: HttpRequest, invitation: SurveyInvitation) -> HttpResponse:
+    """Check your answers, then send them."""
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            surveys.survey_submit(invitation=invitation, now=timezone.now())
+        except ValidationError as refusal:
+            errors = refusal.messages
+        else:
+            request.session.pop(SESSION_KEY, None)
+            request.session[DONE_KEY] = {
+                "title": invitation.instrument.title,
+                "hub": invitation.participant.hub.name,
+            }
+            return redirect("public:survey-done")
+    pages = surveys.instrument_pages(invitation.instrument)
+    sections = [
+        {
+            "page": page,
+            "answers": [
+                {
+                    "question": q,
+                    "words": surveys.answer_words(q, invitation.draft.get(q["key"])),
+                    "missing": surveys.is_required(q) and q["key"] not in invitation.draft,
+                }
+                for q in page.questions
+            ],
+        }
+        for page in pages
+    ]
+    missing = surveys.survey_missing(invitation)
+    return render(
+        request,
+        "surveys/check.html",
+        _context(invitation, sections=sections, missing=missing, errors=errors),
+        status=400 if errors else 200,
+    )
+
+
+@never_cache
+@require_GET
+def survey_done(request: HttpRequest) -> HttpResponse:
+    done = request.session.get(DONE_KEY)
+    if not done:
+        return no_referrer(_problem(request, surveys.INVALID))
+    return no_referrer(render(request, "surveys/done.html", {"done": done}))
+
+
+public_urlpatterns: list[URLPattern] = [
+    path("survey/", survey_start, name="survey"),
+    path("survey/page/<int:number>/", survey_page, name="survey-page"),
+    path("survey/check/", survey_check, name="survey-check"),
+    path("survey/done/", survey_done, name="survey-done"),
+    path("survey/<str:token>/", survey_link, name="survey-link"),
+]
+
+
+# --- results (hub administrators and the national coordinator) ----------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def hub_surveys(request: HttpRequest, hub: str) -> HttpResponse:
+    """The hub's survey results: response rates by kind, satisfaction by month, distance
+    travelled, equality answers in aggregate, and each cohort's page."""
+    hub_ = hub_for_admin(request.user, hub)
+    cohorts = Cohort.objects.filter(hub=hub_)
+    return render(
+        request,
+        "surveys/hub_results.html",
+        {
+            "hub": hub_,
+            "section": "surveys",
+            "rates": surveys.response_rates(cohorts),
+            "months": surveys.satisfaction_by_month(cohorts),
+            "distance": surveys.distance_travelled(Participant.objects.filter(hub=hub_)),
+            "equality": surveys.equality_summary(hub_),
+            "cohorts": list(cohorts.order_by("name")),
+        },
+    )
+
+
+def _cohort(hub_: Any, code: uuid.UUID) -> Cohort:
+    try:
+        return Cohort.objects.select_related("hub", "programme").get(hub=hub_, code=code)
+    except Cohort.DoesNotExist as exc:
+        raise Http404("No cohort found.") from exc
+
+
+@never_cache
+@login_required
+@require_GET
+def hub_survey_cohort(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+    """One cohort: rates by kind, each delivered session's feedback, distance travelled."""
+    hub_ = hub_for_admin(request.user, hub)
+    cohort = _cohort(hub_, code)
+    cohorts = Cohort.objects.filter(pk=cohort.pk)
+    sessions = surveys.cohort_session_feedback(cohort)
+    return render(
+        request,
+        "surveys/cohort_results.html",
+        {
+            "hub": hub_,
+            "section": "surveys",
+            "cohort": cohort,
+            "rates": surveys.response_rates(cohorts),
+            "sessions": sessions,
+            "months": surveys.satisfaction_by_month(cohorts),
+            "distance": surveys.distance_travelled(
+                Participant.objects.filter(memberships__cohort=cohort)
+            ),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def hub_evaluator_list(request: HttpRequest, hub: str) -> HttpResponse:
+    """S5: who completed and when, when the six-month survey is due, with consent. Hub
+    administrators and the coordinator see names (the evaluator's own copy, if it gets
+    one, uses `EvaluatorRow.pseudonym`)."""
+    hub_ = hub_for_admin(request.user, hub)
+    rows = surveys.evaluator_list(Cohort.objects.filter(hub=hub_))
+    return render(
+        request,
+        "surveys/evaluator_list.html",
+        {"hub": hub_, "section": "surveys", "rows": rows},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def hub_evaluator_list_csv(request: HttpRequest, hub: str) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    rows = surveys.evaluator_list(Cohort.objects.filter(hub=hub_))
+    # SECURITY.md 21: names and emails leaving the system.
+    audit.record(
+        request.user, "export", hub=hub_, summary="Evaluator list (CSV) downloaded", request=request
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="evaluator-list-{hub_.key}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["first_name", "last_name", "email", "cohort", "completed", "six_month_due", "consent"]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                neutralise(row.participant.first_name),
+                neutralise(row.participant.last_name),
+                neutralise(row.participant.email),
+                neutralise(row.cohort),
+                row.completed.isoformat(),
+                row.six_month_due.isoformat(),
+                {True: "yes", False: "no", None: ""}[row.consent],
+            ]
+        )
+    audit_log.info(
+        "evaluator list exported: user=%s hub=%s rows=%s",
+        request.user.pk,
+        hub_.pk,
+        len(rows),
+        extra={"user_id": request.user.pk, "hub_id": hub_.pk},
+    )
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def hub_survey_participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+    """A participant's survey invitations: sent, reminded, answered, and a new link."""
+    hub_ = hub_for_admin(request.user, hub)
+    participant = get_for_user(Participant.objects.filter(hub=hub_), request.user, code=code)
+    return render(
+        request,
+        "surveys/participant.html",
+        {
+            "hub": hub_,
+            "section": "registrations",
+            "participant": participant,
+            "invitations": surveys.participant_survey_invitations(participant),
+        },
+    )
+
+
+@login_required
+@require_POST
+def hub_survey_renew(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
+    """Send a participant a new link to a survey they have not answered yet."""
+    hub_ = hub_for_admin(request.user, hub)
+    invitation = get_for_user(
+        SurveyInvitation.objects.filter(participant__hub=hub_).select_related("participant"),
+        request.user,
+        pk=pk,
+    )
+    try:
+        renewed = surveys.survey_invitation_renew(invitation=invitation, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        survey_invitation_send.delay_on_commit(renewed.pk)
+        messages.success(
+            request,
+            f"A new link to the {renewed.get_kind_display()} survey is on its way to "
+            f"{invitation.participant.full_name}; earlier links no longer work.",
+        )
+    return redirect("hub:survey-participant", hub=hub_.key, code=invitation.participant.code)
+
+
+hub_urlpatterns: list[URLPattern] = [
+    path("surveys/", hub_surveys, name="surveys"),
+    path("surveys/cohorts/<uuid:code>/", hub_survey_cohort, name="survey-cohort"),
+    path("surveys/evaluator-list/", hub_evaluator_list, name="survey-evaluator-list"),
+    path("surveys/evaluator-list.csv", hub_evaluator_list_csv, name="survey-evaluator-list-csv"),
+    path("surveys/participants/<uuid:code>/", hub_survey_participant, name="survey-participant"),
+    path("surveys/invitations/<int:pk>/renew/", hub_survey_renew, name="survey-renew"),
+]

@@ -1,0 +1,144 @@
+"""Request-wide security decisions, each made in one place (SECURITY.md 9, 10, 11).
+
+- `SecondFactorMiddleware`: a signed-in user must have proved a second factor in this
+  session (django-otp) before any page but the second-factor pages themselves, signing
+  out and the pages that need no login at all. /admin included.
+- `NoStoreMiddleware`: no page for a signed-in user or behind a participant link is kept
+  by the browser or a proxy.
+- `client_ip` and `login_username`: what django-axes keys a failed sign-in on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from ipaddress import ip_address
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.middleware import get_user
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
+
+# Pages a signed-in user may open before proving a second factor: the second-factor
+# pages, signing out, and the pages that need no login at all.
+SECOND_FACTOR_EXEMPT_NAMES = frozenset(
+    {
+        "account:two-factor",
+        "account:two-factor-set-up",
+        "logout",
+        "health",
+        "scenario-schema",
+    }
+)
+SECOND_FACTOR_EXEMPT_NAMESPACES = frozenset({"public"})  # participant links: no login
+
+
+def _url_name(request: HttpRequest) -> tuple[str, str]:
+    """(the view name with its namespace, the namespace) of the request's URL."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return "", ""
+    return match.view_name, match.namespace
+
+
+class SecondFactorMiddleware:
+    """SECURITY.md 11: every page behind a login needs a session verified by a second
+    factor. A user with a device is asked for its code; a user without one sets one up.
+
+    It also gives `request.user` django-otp's `is_verified()`, read from the session
+    alone: `django_otp.login` stores the verifying device's id under `otp_device_id`
+    when a code is accepted, in the server-side session, which a sign-in as someone else
+    flushes. (django-otp's own OTPMiddleware loads the device on every request: one more
+    query per page for nothing we use. The price: removing a device in the admin does not
+    end a session it already verified; deactivating the user or changing the password
+    does, on the next request.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.user = SimpleLazyObject(partial(_user_with_second_factor, request))
+        user = request.user
+        if user.is_authenticated and not user.is_verified():
+            view_name, namespace = _url_name(request)
+            exempt = (
+                view_name in SECOND_FACTOR_EXEMPT_NAMES
+                or namespace in SECOND_FACTOR_EXEMPT_NAMESPACES
+            )
+            if not exempt:
+                return second_factor_redirect(request)
+        return self.get_response(request)
+
+
+def _user_with_second_factor(request: HttpRequest):
+    user = get_user(request)  # AuthenticationMiddleware's user, cached on the request
+    user.is_verified = partial(session_is_verified, request, user)
+    return user
+
+
+def session_is_verified(request: HttpRequest, user) -> bool:
+    return bool(user.is_authenticated and request.session.get(DEVICE_ID_SESSION_KEY))
+
+
+def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    # Imported here: the account module imports models, which the middleware module
+    # must not need at settings time.
+    from peernet.account_views import has_second_factor
+
+    name = "account:two-factor" if has_second_factor(request.user) else "account:two-factor-set-up"
+    url = reverse(name)
+    if request.method == "GET":
+        url += "?" + urlencode({"next": request.get_full_path()})
+    return HttpResponseRedirect(url)
+
+
+class NoStoreMiddleware:
+    """SECURITY.md 9: pages for a signed-in user and participant-link pages (/p/) carry
+    personal data; neither the browser nor a proxy may keep them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path_info.startswith("/p/"):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for the login lockout (SECURITY.md 10).
+
+    REMOTE_ADDR, unless it is one of settings.TRUSTED_PROXIES: then X-Forwarded-For is
+    read from the right, skipping our own proxies, and the first other address is the
+    client. Anything the client put further left is never trusted, so a forged
+    X-Forwarded-For cannot choose the address a lockout is keyed on."""
+    remote = request.META.get("REMOTE_ADDR")
+    trusted = set(settings.TRUSTED_PROXIES)
+    if not remote or remote not in trusted:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop in trusted:
+            continue
+        try:
+            return str(ip_address(hop))
+        except ValueError:
+            return remote  # a garbled header: key on the proxy rather than on nothing
+    return remote
+
+
+def login_username(request: HttpRequest, credentials: dict | None) -> str:
+    """The email address a sign-in was for, as the sign-in form reads it (lower-case,
+    trimmed), so `Sam@Example.org ` and `sam@example.org` share one failure count."""
+    source = credentials if credentials else request.POST
+    return str(source.get("username") or "").strip().lower()

@@ -1,0 +1,648 @@
+"""Personal data under UK GDPR: what we hold, for how long, and how it is given back or
+erased (SECURITY.md 22–25).
+
+`REGISTRY` lists every model that holds personal data: its personal fields, how its
+rows reach a participant (the lookup from the model to `participants.Participant`, or
+None for staff data), how long it is kept and what erasure does to it. The subject
+access export, erasure and the retention job are all driven by it, and
+`tests/security/test_privacy_registry.py` fails when a model that looks personal is
+neither in it nor in `NOT_PERSONAL` with a reason.
+
+Retention choices (SECURITY.md 24), stated once here:
+- participants and every record about them: 7 years after the end of their programme
+  year's delivery window (the funder's audit period), then erased (pseudonymised: the
+  numbers stay in the programme's figures, nothing identifies the person);
+- survey invitations (the emailed tokens): 1 year after they expire, then deleted;
+- audit events: 7 years, then deleted; rule warnings: 7 years, then deleted;
+- export files (downloads): 30 days after they were asked for, then deleted;
+- risk-scan findings: 2 years after they were resolved, then deleted; risk digests sent:
+  2 years, then deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+ERASED = "(erased)"
+ERASED_DOMAIN = "erased.invalid"
+SMALL_COUNT = 5
+
+
+# --- equality (SECURITY.md 7, 25) --------------------------------------------------------
+
+
+def suppress_small(count: int) -> int | str:
+    """A count in a single hub's equality breakdown: 1 to 4 is shown as "fewer than 5",
+    so nobody can be picked out (SECURITY.md 7). 0 and 5 or more are shown as they are."""
+    if 0 < count < SMALL_COUNT:
+        return f"fewer than {SMALL_COUNT}"
+    return count
+
+
+# --- the registry -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a kind of record is kept (SECURITY.md 24)."""
+
+    period: str  # in words, for the registry page and the report
+    action: str  # "erase" (pseudonymise with the participant), "delete", or "keep"
+    # For "delete": the datetime field it runs from and how long after it.
+    since: str = ""
+    keep_for: dt.timedelta | None = None
+    # Only rows matching this are deleted (e.g. findings that are resolved).
+    only: Q | None = None
+
+
+WITH_PARTICIPANT = Retention(
+    "7 years after the end of the participant's programme year, then erased with them",
+    "erase",
+)
+YEAR = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    model: str  # "app_label.ModelName"
+    fields: tuple[str, ...]  # the fields that are personal
+    # The lookup from the model to the participant ("" for Participant itself); None when
+    # the rows are about staff, or reached by `rows` below.
+    path: str | None
+    retention: Retention
+    # Erasure: free text replaced by ERASED (an empty field stays empty, so "is it
+    # written" checks keep their answer); text where the person's name is replaced by
+    # their pseudonym (notes about a group); the rest of `fields` is kept.
+    erase_text: tuple[str, ...] = ()
+    redact: tuple[str, ...] = ()
+    about: str = "participant"  # or "staff"
+    # Rows about the participant found another way than `path`.
+    rows: Callable[[Any], QuerySet] | None = None
+    note: str = ""
+
+    @property
+    def model_class(self) -> type[Model] | None:
+        try:
+            return apps.get_model(self.model)
+        except LookupError:  # a model another part of the system has not added yet
+            return None
+
+    def rows_for(self, participant: Any) -> QuerySet:
+        model = self.model_class
+        assert model is not None
+        if self.rows is not None:
+            return self.rows(participant)
+        assert self.path is not None
+        lookup = f"{self.path}__pk" if self.path else "pk"
+        # By key, not .distinct(): a path through a to-many relation repeats rows.
+        keys = model._default_manager.filter(**{lookup: participant.pk}).values("pk")
+        return model._default_manager.filter(pk__in=keys)
+
+
+def _rule_warnings(participant: Any) -> QuerySet:
+    from peernet.models import RuleWarning
+
+    return RuleWarning.objects.filter(
+        Q(subject_kind="participant", subject_id=participant.pk)
+        | Q(hub_id=participant.hub_id, sentence__icontains=participant.full_name)
+    )
+
+
+def _audit_events(participant: Any) -> QuerySet:
+    from peernet.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        object_type="participants.participant", object_id=str(participant.pk)
+    )
+
+
+def _complaints(participant: Any) -> QuerySet:
+    from sessions.models import Complaint
+
+    match = Q()
+    for text in (participant.full_name, participant.email):
+        if text.strip():
+            match |= Q(received_from__icontains=text) | Q(summary__icontains=text)
+            match |= Q(action_taken__icontains=text)
+    return Complaint.objects.filter(match, hub_id=participant.hub_id)
+
+
+_NOTES = ("issues_brought", "actions_agreed", "process_issues", "hot_topics")
+_PLAN = ("goal", "reality", "options", "way_forward", "tactics", "habits")
+
+REGISTRY: tuple[PersonalData, ...] = (
+    PersonalData(
+        "participants.Participant",
+        (
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "job_title",
+            "key",
+            "eligibility_notes",
+            "dropout_reason",
+            "senior_decision_maker",
+            "aspiration_to_improve",
+            "previous_year_participant",
+        ),
+        "",
+        WITH_PARTICIPANT,
+        erase_text=("eligibility_notes", "dropout_reason"),
+        note="Names, email, phone, job title and key are replaced by a pseudonym.",
+    ),
+    PersonalData(
+        "participants.Business",
+        ("name", "company_number", "postcode", "key"),
+        "participants",
+        WITH_PARTICIPANT,
+        note="Identifiers pseudonymised once none of its participants is left unerased; "
+        "the size, sector, area and finances are kept for the figures.",
+    ),
+    PersonalData(
+        "participants.EligibilityOutcome",
+        ("sentence",),
+        "participant",
+        WITH_PARTICIPANT,
+        redact=("sentence",),
+    ),
+    PersonalData(
+        "participants.EligibilityException",
+        ("details",),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("details",),
+    ),
+    PersonalData(
+        "participants.EqualityData",
+        ("gender", "ethnic_group", "age_band", "disability"),
+        "participant",
+        WITH_PARTICIPANT,
+        note="Special category data; kept after erasure only as counts (it no longer "
+        "names anyone) and only ever shown aggregated (SECURITY.md 25).",
+    ),
+    PersonalData(
+        "participants.SurveyInvitation",
+        ("draft",),
+        "participant",
+        Retention(
+            "1 year after the link expires, then deleted",
+            "delete",
+            since="expires_at",
+            keep_for=YEAR,
+        ),
+        note="The draft answers are cleared on erasure.",
+    ),
+    PersonalData(
+        "participants.SurveyResponse",
+        ("answers",),
+        "participant",
+        WITH_PARTICIPANT,
+        note="Free-text answers are erased; scores and choices are kept for the figures.",
+    ),
+    PersonalData("cohorts.CohortMembership", ("joined", "left"), "participant", WITH_PARTICIPANT),
+    PersonalData(
+        "cohorts.JoiningInstructions",
+        ("contact_name", "contact_details"),
+        None,
+        Retention("With the cohort: 7 years after the programme year ends", "keep"),
+        about="staff",
+    ),
+    PersonalData(
+        "delivery.Attendance", ("present", "apologies", "hours"), "participant", WITH_PARTICIPANT
+    ),
+    PersonalData(
+        "delivery.FacilitatorNote",
+        _NOTES,
+        "session__attendance__participant",
+        WITH_PARTICIPANT,
+        redact=_NOTES,
+        note="Notes about the group: the participant's name is replaced by the pseudonym.",
+    ),
+    PersonalData(
+        "delivery.ActionCard",
+        ("actions", "report_back"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("actions", "report_back"),
+    ),
+    PersonalData(
+        "delivery.OneToOneSession",
+        ("nature_of_support", "evidence", "actions_agreed", "platform"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("nature_of_support", "evidence", "actions_agreed"),
+    ),
+    PersonalData("delivery.ActionPlan", _PLAN, "participant", WITH_PARTICIPANT, erase_text=_PLAN),
+    PersonalData(
+        "delivery.ActionPlanRevision",
+        _PLAN,
+        "plan__participant",
+        WITH_PARTICIPANT,
+        erase_text=_PLAN,
+    ),
+    PersonalData(
+        "delivery.OneToOneReferral",
+        ("nature_of_support", "contact"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("nature_of_support", "contact"),
+    ),
+    PersonalData(
+        "delivery.OneToOneDecline", ("note",), "participant", WITH_PARTICIPANT, erase_text=("note",)
+    ),
+    PersonalData(
+        "delivery.ProviderDeclaration",
+        ("conflict_details", "private_work_details"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("conflict_details", "private_work_details"),
+    ),
+    PersonalData("delivery.JoiningInstructionsSent", ("sent_at",), "participant", WITH_PARTICIPANT),
+    PersonalData(
+        "delivery.Complaint",
+        ("received_from", "summary", "action_taken"),
+        None,
+        WITH_PARTICIPANT,
+        rows=_complaints,
+        redact=("received_from", "summary", "action_taken"),
+        note="Found by the participant's name or email in the complaint; a complaint from "
+        "them has its text erased, one that mentions them has the name replaced.",
+    ),
+    PersonalData(
+        "delivery.Observation",
+        ("feedback", "ratings"),
+        None,
+        Retention("With the cohort: 7 years after the programme year ends", "keep"),
+        about="staff",
+        note="Feedback to the facilitator observed.",
+    ),
+    PersonalData(
+        "reporting.Finding",
+        ("subject_name", "sentence"),
+        "participant",
+        Retention(
+            "2 years after it was resolved, then deleted",
+            "delete",
+            since="resolved",
+            keep_for=2 * YEAR,
+            only=Q(resolved__isnull=False),
+        ),
+        redact=("subject_name", "sentence"),
+    ),
+    PersonalData(
+        "peernet.RuleWarning",
+        ("sentence",),
+        None,
+        Retention("7 years, then deleted", "delete", since="recorded_at", keep_for=7 * YEAR),
+        rows=_rule_warnings,
+        redact=("sentence",),
+    ),
+    PersonalData(
+        "peernet.AuditEvent",
+        ("actor_email", "ip_address", "object_id"),
+        None,
+        Retention("7 years, then deleted", "delete", since="at", keep_for=7 * YEAR),
+        rows=_audit_events,
+        note="Holds ids and what changed, never free text about a participant: nothing to "
+        "erase. Append-only; deleted only by the retention job.",
+    ),
+    PersonalData(
+        "peernet.User",
+        ("name", "email"),
+        None,
+        Retention("While the account is needed; deactivated by the coordinator", "keep"),
+        about="staff",
+    ),
+    PersonalData(
+        "reporting.DigestSent",
+        ("user",),
+        None,
+        Retention("2 years, then deleted", "delete", since="sent_at", keep_for=2 * YEAR),
+        about="staff",
+    ),
+    PersonalData(
+        "reporting.ExportFile",
+        ("content", "params", "filename"),
+        None,
+        Retention(
+            "30 days after it was asked for, then deleted",
+            "delete",
+            since="requested_at",
+            keep_for=dt.timedelta(days=30),
+        ),
+        about="staff",
+        note="A download may hold participants' data; it is kept for the person who asked.",
+    ),
+)
+
+# Models of our apps that look personal to the registry test but are not: why.
+NOT_PERSONAL: dict[str, str] = {
+    "peernet.Programme": "The programme year's name and rule parameters.",
+    "peernet.Cluster": "A group of hubs; its name is an area's.",
+    "peernet.Hub": "An organisation (a Growth Hub and its LEP).",
+    "peernet.DeliveryPartner": "An organisation contracted by a hub.",
+    "peernet.WorkerHeartbeat": "A machine's name and a time.",
+    "peernet.Breach": "The breach register: incidents, described without naming anyone "
+    "(the coordinator's accountability record, kept indefinitely).",
+    "participants.SurveyInstrument": "A questionnaire's questions.",
+    "cohorts.Cohort": "A group's name and dates.",
+    "delivery.Topic": "The BEIS core topic list.",
+    "delivery.GroupSession": "A session's time and venue.",
+    "reporting.MonthlyReturn": "A hub's aggregate figures and its narrative about the hub.",
+    "reporting.ReturnVersion": "A submitted return: aggregate figures, frozen.",
+    "reporting.RiskScan": "Counts of a hub's findings.",
+}
+
+
+def entries(*, about: str | None = None) -> list[PersonalData]:
+    """The registry's entries whose model is installed (optionally only those about
+    participants or staff)."""
+    return [
+        entry
+        for entry in REGISTRY
+        if entry.model_class is not None and (about is None or entry.about == about)
+    ]
+
+
+def _participant_entries() -> list[PersonalData]:
+    return [e for e in entries(about="participant") if e.path is not None or e.rows is not None]
+
+
+# --- subject access (SECURITY.md 22) ----------------------------------------------------
+
+
+def _value(instance: Model, field_: models.Field) -> Any:
+    if isinstance(field_, models.BinaryField):
+        return None
+    if field_.is_relation:
+        return getattr(instance, field_.attname)
+    return getattr(instance, field_.attname)
+
+
+def _row(instance: Model) -> dict[str, Any]:
+    return {
+        f.name: _value(instance, f)
+        for f in instance._meta.concrete_fields
+        if not isinstance(f, models.BinaryField) and f.name != "password"
+    }
+
+
+@dataclass
+class SubjectAccessSection:
+    model: str
+    title: str
+    note: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def subject_access_sections(participant: Any) -> list[SubjectAccessSection]:
+    """Everything held about the participant, one section per registry entry."""
+    sections = []
+    for entry in _participant_entries():
+        model = entry.model_class
+        assert model is not None
+        sections.append(
+            SubjectAccessSection(
+                model=entry.model,
+                title=str(model._meta.verbose_name_plural).capitalize(),
+                note=entry.note,
+                rows=[_row(row) for row in entry.rows_for(participant).order_by("pk")],
+            )
+        )
+    return sections
+
+
+def subject_access_document(participant: Any, *, by: Any, at: dt.datetime) -> dict[str, Any]:
+    """The JSON export: every section, with who asked and when."""
+    return {
+        "participant": str(participant.code),
+        "generated_at": at.isoformat(),
+        "generated_by": getattr(by, "email", ""),
+        "retention": {e.model: e.retention.period for e in _participant_entries()},
+        "records": {
+            section.model: {"title": section.title, "note": section.note, "rows": section.rows}
+            for section in subject_access_sections(participant)
+        },
+    }
+
+
+# --- erasure (SECURITY.md 23) -----------------------------------------------------------
+
+
+def is_erased(participant: Any) -> bool:
+    return participant.email.endswith(f"@{ERASED_DOMAIN}")
+
+
+def pseudonym(participant: Any) -> tuple[str, str, str]:
+    """(first name, last name, email) that replace the participant's: derived from the
+    random public code, so erasing again changes nothing."""
+    short = participant.code.hex[:12]
+    return "Erased", f"participant {short}", f"erased-{short}@{ERASED_DOMAIN}"
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted({n.strip() for n in names if n and len(n.strip()) > 1}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def _erase_text(value: str) -> str:
+    return ERASED if value.strip() else value
+
+
+def _erase_answers(response: Any) -> dict[str, Any]:
+    """Survey answers without the free-text ones (scores and choices kept)."""
+    kinds = {q.get("key"): q.get("type") for q in (response.instrument.questions or [])}
+    answers = dict(response.answers or {})
+    for key, value in answers.items():
+        if isinstance(value, str) and kinds.get(key, "text") == "text" and value.strip():
+            answers[key] = ERASED
+    return answers
+
+
+class ErasureRefused(Exception):
+    pass
+
+
+@transaction.atomic
+def erase_participant(participant: Any, actor: Any, reason: str) -> Any:
+    """SECURITY.md 23: replace the participant's identifiers with a pseudonym, erase the
+    free text about them, keep the numbers (attendance, hours, memberships, scores,
+    equality counts) so every return and every figure computed afresh is unchanged.
+    Idempotent; audited."""
+    from participants.models import Business, Participant
+
+    reason = reason.strip()
+    if not reason:
+        raise ErasureRefused("Enter why the participant's data is being erased.")
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if is_erased(participant):
+        return participant  # erased before: nothing left to replace
+    first, last, email = pseudonym(participant)
+    business = Business.objects.select_for_update().get(pk=participant.business_id)
+    others = business.participants.exclude(pk=participant.pk).exclude(
+        email__endswith=f"@{ERASED_DOMAIN}"
+    )
+    erase_business = not others.exists() and not business.key.startswith("erased-")
+    identifiers = [
+        participant.full_name,
+        participant.first_name,
+        participant.last_name,
+        participant.email,
+        participant.phone,
+    ]
+    if erase_business:
+        identifiers.append(business.name)
+    pattern = _name_pattern(identifiers)
+    new_name = f"{first} {last}"
+    from_them = _name_pattern([participant.full_name, participant.email])
+    changed: dict[str, int] = {}
+
+    for entry in _participant_entries():
+        if entry.model in ("participants.Participant", "participants.Business"):
+            continue
+        rows = list(entry.rows_for(participant))
+        for row in rows:
+            updates: list[str] = []
+            for name in entry.erase_text:
+                old = getattr(row, name)
+                if old != _erase_text(old):
+                    setattr(row, name, _erase_text(old))
+                    updates.append(name)
+            if (
+                entry.model == "delivery.Complaint"
+                and from_them is not None
+                and from_them.search(row.received_from)
+            ):
+                row.received_from = new_name
+                row.summary = _erase_text(row.summary)
+                row.action_taken = _erase_text(row.action_taken)
+                updates += ["received_from", "summary", "action_taken"]
+            for name in entry.redact:
+                old = getattr(row, name)
+                if pattern is not None and isinstance(old, str):
+                    new = pattern.sub(new_name, old)
+                    if new != old:
+                        setattr(row, name, new)
+                        updates.append(name)
+            if entry.model == "participants.SurveyResponse":
+                answers = _erase_answers(row)
+                if answers != row.answers:
+                    row.answers = answers
+                    updates.append("answers")
+            if entry.model == "participants.SurveyInvitation" and getattr(row, "draft", None):
+                row.draft = {}
+                updates.append("draft")
+            if updates:
+                entry.model_class._default_manager.filter(pk=row.pk).update(
+                    **{name: getattr(row, name) for name in set(updates)}
+                )
+                changed[entry.model] = changed.get(entry.model, 0) + 1
+
+    participant.first_name, participant.last_name, participant.email = first, last, email
+    participant.phone = participant.job_title = ""
+    participant.key = f"erased-{participant.code.hex[:12]}"
+    participant.eligibility_notes = _erase_text(participant.eligibility_notes)
+    participant.dropout_reason = _erase_text(participant.dropout_reason)
+    participant.save(
+        update_fields=[
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "job_title",
+            "key",
+            "eligibility_notes",
+            "dropout_reason",
+        ]
+    )
+    if erase_business:
+        token = secrets.token_hex(6)
+        business.name = f"Erased business {token}"
+        business.key = f"erased-{token}"
+        business.company_number = business.postcode = ""
+        business.save(update_fields=["name", "key", "company_number", "postcode"])
+        changed["participants.Business"] = 1
+
+    from peernet import audit
+
+    audit.record(
+        actor,
+        "erase",
+        participant,
+        summary="Participant's personal data erased (UK GDPR Art. 17)",
+        after={"reason": reason[:500], "records_changed": changed},
+    )
+    return participant
+
+
+# --- retention (SECURITY.md 24) ---------------------------------------------------------
+
+
+def participants_past_retention(now: dt.datetime) -> QuerySet:
+    """Participants whose programme year ended more than 7 years ago, not yet erased."""
+    from participants.models import Participant
+
+    cutoff = _years_before(timezone.localdate(now), 7)
+    return Participant.objects.filter(programme__delivery_end__lt=cutoff).exclude(
+        email__endswith=f"@{ERASED_DOMAIN}"
+    )
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def retention_apply(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Apply every registry entry's retention: delete what has run out, erase the
+    participants whose period has ended. Idempotent: a second run finds nothing."""
+    from peernet import audit
+    from peernet.models import AuditEvent
+
+    now = now or timezone.now()
+    done: dict[str, int] = {}
+    for entry in entries():
+        retention = entry.retention
+        if retention.action != "delete" or retention.keep_for is None:
+            continue
+        model = entry.model_class
+        cutoff = now - retention.keep_for
+        if model is AuditEvent:
+            deleted = audit.purge_expired(older_than=cutoff)
+        else:
+            rows = model._default_manager.filter(**{f"{retention.since}__lt": cutoff})
+            if retention.only is not None:
+                rows = rows.filter(retention.only)
+            with transaction.atomic():
+                deleted, _ = rows.delete()
+        if deleted:
+            done[entry.model] = deleted
+    erased = 0
+    for participant in participants_past_retention(now).order_by("pk"):
+        erase_participant(participant, None, "Retention period ended (7 years after the year).")
+        erased += 1
+    if erased:
+        done["participants.Participant"] = erased
+    if done:
+        audit.record(
+            None,
+            "retention",
+            summary="Retention schedule applied",
+            after=dict(sorted(done.items())),
+        )
+    return done

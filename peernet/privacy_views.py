@@ -1,0 +1,474 @@
+"""Privacy pages, /privacy/... (namespace `privacy`): the audit trail, the breach register
+and the personal-data registry for the national coordinator; subject access and erasure
+of one participant for the coordinator and that participant's hub administrators.
+
+Anyone else gets a 404 (SECURITY.md 1); anonymous users are sent to sign in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from peernet import audit, privacy
+from peernet.access import administers_hub, scope_for
+from peernet.models import AuditAction, AuditEvent, Breach, Hub
+
+PAGE_SIZE = 50
+
+
+def _coordinator_only(request: HttpRequest) -> None:
+    if not scope_for(request.user).national:
+        raise Http404("No such page.")
+
+
+def _participant_for_privacy(request: HttpRequest, code: Any) -> Any:
+    """The participant, for the coordinator or an administrator of their hub; else 404."""
+    from participants.models import Participant
+
+    person = Participant.objects.select_related("hub", "business").filter(code=code).first()
+    if person is None or not administers_hub(request.user, person.hub_id):
+        raise Http404("No participant found.")
+    return person
+
+
+class _ErrorLinks:
+    def error_links(self) -> list[tuple[str, str]]:
+        return [
+            (f"id_{name}", str(error))
+            for name, errors in self.errors.items()  # type: ignore[attr-defined]
+            for error in errors
+        ]
+
+
+# --- home and the registry ---------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    now = timezone.now()
+    open_breaches = [b for b in Breach.objects.all() if not b.decided]
+    return render(
+        request,
+        "privacy/home.html",
+        {
+            "open_breaches": open_breaches,
+            "overdue": [b for b in open_breaches if b.overdue(now)],
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def registry(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    return render(
+        request,
+        "privacy/registry.html",
+        {
+            "entries": privacy.entries(),
+            "not_personal": sorted(privacy.NOT_PERSONAL.items()),
+        },
+    )
+
+
+# --- the audit trail (SECURITY.md 21) ----------------------------------------------------
+
+
+class AuditFilterForm(_ErrorLinks, forms.Form):
+    actor = forms.CharField(label="Who (email address contains)", required=False, max_length=254)
+    action = forms.ChoiceField(
+        label="What they did", choices=[("", "Anything"), *AuditAction.choices], required=False
+    )
+    object_type = forms.CharField(
+        label="Kind of record",
+        help_text="For example, participants.participant",
+        required=False,
+        max_length=60,
+    )
+    object_id = forms.CharField(label="Record id", required=False, max_length=64)
+    date_from = forms.DateField(
+        label="From (YYYY-MM-DD)",
+        required=False,
+        error_messages={"invalid": "The date from must be a real date, like 2021-10-05"},
+    )
+    date_to = forms.DateField(
+        label="To (YYYY-MM-DD)",
+        required=False,
+        error_messages={"invalid": "The date to must be a real date, like 2021-10-05"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.form_method = "get"
+        self.helper.layout = Layout(
+            Field.text("actor"),
+            Field.select("action"),
+            Field.text("object_type", field_width=20),
+            Field.text("object_id", field_width=20),
+            Field.text("date_from", field_width=10),
+            Field.text("date_to", field_width=10),
+            Submit("submit", "Search"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The date to must be the same as or after the date from")
+        return data
+
+
+def _london_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+@never_cache
+@login_required
+@require_GET
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.select_related("hub").order_by("-at", "-pk")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        # Each filter names its own lookup: nothing from the request becomes a lookup
+        # (SECURITY.md 18).
+        if data["actor"]:
+            events = events.filter(actor_email__icontains=data["actor"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["object_type"]:
+            events = events.filter(object_type=data["object_type"].strip().lower())
+        if data["object_id"]:
+            events = events.filter(object_id=data["object_id"].strip())
+        if data["date_from"]:
+            events = events.filter(at__gte=_london_midnight(data["date_from"]))
+        if data["date_to"]:
+            events = events.filter(at__lt=_london_midnight(data["date_to"] + dt.timedelta(days=1)))
+    elif form.is_bound:
+        events = events.none()
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "privacy/audit.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+# --- the breach register ------------------------------------------------------------------
+
+
+class BreachForm(_ErrorLinks, forms.Form):
+    discovered_at = forms.DateTimeField(
+        label="When was it discovered?",
+        help_text="UK time, for example 2021-10-05 14:30",
+        error_messages={
+            "required": "Enter when the breach was discovered",
+            "invalid": "Enter when the breach was discovered as a date and time, like "
+            "2021-10-05 14:30",
+        },
+    )
+    description = forms.CharField(
+        label="What happened?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={"required": "Enter what happened"},
+    )
+    data_affected = forms.CharField(
+        label="What personal data was affected?",
+        help_text="What kind of data, about whom, and roughly how many people.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Enter what personal data was affected"},
+    )
+    hubs = forms.ModelMultipleChoiceField(
+        label="Which hubs' data?",
+        queryset=Hub.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hubs"].queryset = Hub.objects.order_by("name")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("discovered_at", field_width=20),
+            Field.textarea("description"),
+            Field.textarea("data_affected"),
+            Field.checkboxes("hubs", legend_size=Size.SMALL),
+            Submit("submit", "Record the breach"),
+        )
+
+    def clean_discovered_at(self) -> dt.datetime:
+        value = self.cleaned_data["discovered_at"]
+        if value > timezone.now():
+            raise forms.ValidationError("The time it was discovered must be in the past")
+        return value
+
+
+class BreachDecisionForm(_ErrorLinks, forms.Form):
+    REPORTED, NOT_REPORTED = "reported", "not_reported"
+    decision = forms.ChoiceField(
+        label="Was it reported to the ICO?",
+        choices=[
+            (REPORTED, "Yes, it was reported to the ICO"),
+            (NOT_REPORTED, "No: it is unlikely to risk anyone's rights and freedoms"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether it was reported to the ICO"},
+    )
+    reported_at = forms.DateTimeField(
+        label="When was it reported?",
+        help_text="UK time, for example 2021-10-06 09:00",
+        required=False,
+        error_messages={
+            "invalid": "Enter when it was reported as a date and time, like 2021-10-06 09:00"
+        },
+    )
+    reason = forms.CharField(
+        label="Why was it not reported?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, breach: Breach, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.breach = breach
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("decision", legend_size=Size.MEDIUM),
+            Field.text("reported_at", field_width=20),
+            Field.textarea("reason"),
+            Submit("submit", "Record the decision"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == self.REPORTED:
+            when = data.get("reported_at")
+            if when is None and "reported_at" not in self.errors:
+                self.add_error("reported_at", "Enter when it was reported to the ICO")
+            elif when is not None and when < self.breach.discovered_at:
+                self.add_error(
+                    "reported_at", "The time it was reported must be after it was discovered"
+                )
+            elif when is not None and when > timezone.now():
+                self.add_error("reported_at", "The time it was reported must be in the past")
+        elif decision == self.NOT_REPORTED and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Enter why it was not reported to the ICO")
+        return data
+
+
+@never_cache
+@login_required
+@require_GET
+def breaches(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    now = timezone.now()
+    rows = [(b, b.overdue(now)) for b in Breach.objects.prefetch_related("hubs")]
+    return render(request, "privacy/breaches.html", {"rows": rows, "now": now})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def breach_new(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    form = BreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            breach = Breach.objects.create(
+                discovered_at=form.cleaned_data["discovered_at"],
+                description=form.cleaned_data["description"].strip(),
+                data_affected=form.cleaned_data["data_affected"].strip(),
+                recorded_by=request.user,
+            )
+            breach.hubs.set(form.cleaned_data["hubs"])
+            audit.record(request.user, "create", breach, summary="Breach recorded", request=request)
+        messages.success(request, "The breach is recorded: decide on reporting within 72 hours.")
+        return redirect("privacy:breach", reference=breach.reference)
+    return render(request, "privacy/breach_new.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def breach(request: HttpRequest, reference: Any) -> HttpResponse:
+    _coordinator_only(request)
+    item = Breach.objects.prefetch_related("hubs").filter(reference=reference).first()
+    if item is None:
+        raise Http404("No breach found.")
+    form = BreachDecisionForm(request.POST or None, breach=item)
+    if request.method == "POST":
+        if item.decided:
+            form.add_error(None, "The decision on this breach is already recorded")
+        elif form.is_valid():
+            with transaction.atomic():
+                if form.cleaned_data["decision"] == form.REPORTED:
+                    item.reported_to_ico_at = form.cleaned_data["reported_at"]
+                else:
+                    item.not_reported_reason = form.cleaned_data["reason"].strip()
+                item.save(update_fields=["reported_to_ico_at", "not_reported_reason"])
+                audit.record(
+                    request.user,
+                    "update",
+                    item,
+                    summary="Breach decision recorded",
+                    after={"decision": form.cleaned_data["decision"]},
+                    request=request,
+                )
+            messages.success(request, "The decision is recorded.")
+            return redirect("privacy:breach", reference=item.reference)
+    return render(
+        request,
+        "privacy/breach.html",
+        {"breach": item, "form": form, "overdue": item.overdue()},
+    )
+
+
+# --- subject access and erasure (SECURITY.md 22, 23) ---------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def participant(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _participant_for_privacy(request, code)
+    return render(
+        request,
+        "privacy/participant.html",
+        {"participant": person, "erased": privacy.is_erased(person)},
+    )
+
+
+def _export_name(person: Any, suffix: str) -> str:
+    return f"subject-access-{person.code}-{timezone.localdate():%Y-%m-%d}.{suffix}"
+
+
+@never_cache
+@login_required
+@require_GET
+def export_json(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _participant_for_privacy(request, code)
+    document = privacy.subject_access_document(person, by=request.user, at=timezone.now())
+    audit.record(
+        request.user,
+        "export",
+        person,
+        summary="Subject access export (JSON)",
+        request=request,
+    )
+    response = HttpResponse(
+        json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(person, "json")}"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def export_pdf(request: HttpRequest, code: Any) -> HttpResponse:
+    from weasyprint import HTML
+
+    person = _participant_for_privacy(request, code)
+    now = timezone.now()
+    html = render_to_string(
+        "privacy/subject_access.html",
+        {
+            "participant": person,
+            "sections": privacy.subject_access_sections(person),
+            "generated_at": now,
+            "generated_by": request.user,
+        },
+    )
+    pdf = HTML(string=html).write_pdf()
+    audit.record(
+        request.user, "export", person, summary="Subject access export (PDF)", request=request
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(person, "pdf")}"'
+    return response
+
+
+class ErasureForm(_ErrorLinks, forms.Form):
+    confirm_code = forms.CharField(
+        label="Type the participant's code to confirm",
+        max_length=40,
+        error_messages={"required": "Type the participant's code to confirm"},
+    )
+    reason = forms.CharField(
+        label="Why is their data being erased?",
+        help_text="For example, the date of their request to be forgotten.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        error_messages={"required": "Enter why their data is being erased"},
+    )
+
+    def __init__(self, *args: Any, code: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code = code
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("confirm_code"),
+            Field.textarea("reason"),
+            Submit("submit", "Erase their personal data", css_class="govuk-button--warning"),
+        )
+
+    def clean_confirm_code(self) -> str:
+        typed = self.cleaned_data["confirm_code"].strip().lower()
+        if typed != self.code:
+            raise forms.ValidationError("The code you typed does not match the participant's")
+        return typed
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _participant_for_privacy(request, code)
+    form = ErasureForm(request.POST or None, code=str(person.code))
+    if privacy.is_erased(person):
+        messages.info(request, "This participant's personal data has already been erased.")
+        return redirect("privacy:participant", code=person.code)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.erase_participant(person, request.user, form.cleaned_data["reason"])
+        except privacy.ErasureRefused as refusal:
+            form.add_error("reason", str(refusal))
+        else:
+            messages.success(request, "Their personal data is erased.")
+            return redirect("privacy:participant", code=person.code)
+    return render(request, "privacy/erase.html", {"participant": person, "form": form})

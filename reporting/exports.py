@@ -1,0 +1,572 @@
+"""Downloads of the returns (XLSX, CSV, PDF) and the evaluator's baseline export.
+
+A small exporter per format (identifier, name, `render()`), a registry, and one Celery
+task (`reporting.export_tasks.export_build`) that builds the file and keeps it in an
+`ExportFile` row for the user who asked (STYLE.md "exports", after pretix). The bytes are
+written in the same transaction that marks the row complete, so an export that dies
+half-way leaves no "complete" status and no partial file, and a second run of the task
+finds the row complete and leaves it (SECURITY.md 27). At download the view checks
+again that the user may still see what the file holds (SECURITY.md 6).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from cohorts.models import CohortMembership
+from participants.models import SurveyInstrument, SurveyKind, SurveyResponse
+from peernet.models import Programme
+from peernet.rules import LONDON
+from reporting import kpi, national
+from reporting.charts import ColumnChart
+from reporting.models import ExportFile, ExportStatus
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+# SECURITY.md 17: what a spreadsheet would read as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet could read as a formula, prefixed with an apostrophe
+    so it stays text; numbers, dates and other text are returned as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _number(value: Any) -> Any:
+    """Figures stored as text ("12.5") become Decimals, so the sheet holds numbers."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+# --- the exporters ----------------------------------------------------------------------
+
+
+class Exporter:
+    identifier: ClassVar[str]
+    name: ClassVar[str]
+    extension: ClassVar[str]
+    content_type: ClassVar[str]
+
+    def __init__(self, export: ExportFile) -> None:
+        self.export = export
+        self.params = export.params
+        self.user = export.requested_by
+
+    @classmethod
+    def allowed(cls, user: Any, params: dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def filename(self) -> str:
+        raise NotImplementedError
+
+    def render(self, progress: Progress) -> bytes:
+        raise NotImplementedError
+
+
+class ReturnExporter(Exporter):
+    """The return for one month: national, one cluster or one hub (params: area, key,
+    month as YYYY-MM), from the hubs' latest submitted versions."""
+
+    @classmethod
+    def allowed(cls, user: Any, params: dict[str, Any]) -> bool:
+        if not national.may_see_national(user):
+            return False
+        try:
+            national.area_for(user, params.get("area", ""), params.get("key", ""))
+        except Http404:  # the area is gone, or not theirs
+            return False
+        return True
+
+    def load(self) -> None:
+        self.now = timezone.now()
+        self.programme = Programme.current()
+        self.months = national.programme_months(self.programme)
+        month = national.month_in(self.params.get("month"), self.months)
+        if month is None:
+            raise ValueError(f"{self.params.get('month')!r} is not a month of the programme.")
+        self.month = month
+        self.area = national.area_for(self.user, self.params["area"], self.params.get("key", ""))
+        self.rows = national.return_table(self.area.hubs, self.month, self.now)
+
+    def filename(self) -> str:
+        area = self.params["area"] + (f"-{self.params['key']}" if self.params.get("key") else "")
+        return f"peer-networks-return-{area}-{self.params['month']}.{self.extension}"
+
+    # The Return sheet: identifying columns, then the figure ids in KPI.md's order.
+    LEADING = ("level", "cluster", "hub", "hub_name", "status", "version", "submitted_at")
+
+    def header(self) -> list[str]:
+        return [*self.LEADING, *kpi.FIGURE_IDS]
+
+    def return_rows(self) -> Iterable[list[Any]]:
+        for row in self.rows:
+            version = row.version
+            yield [
+                row.level,
+                row.cluster.key if row.cluster else "",
+                row.hub.key if row.hub else "",
+                row.name,
+                row.status,
+                version.version if version else None,
+                _when(version.submitted_at) if version else "",
+                *(_number(value) for value in row.values()),
+            ]
+
+
+class ReturnCsv(ReturnExporter):
+    identifier = "return-csv"
+    name = "CSV (the Return sheet)"
+    extension = "csv"
+    content_type = "text/csv; charset=utf-8"
+
+    def render(self, progress: Progress) -> bytes:
+        self.load()
+        progress(50)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.header())
+        for values in self.return_rows():
+            writer.writerow(["" if v is None else neutralise(str(v)) for v in values])
+        return out.getvalue().encode("utf-8")
+
+
+class ReturnXlsx(ReturnExporter):
+    identifier = "return-xlsx"
+    name = "Excel workbook (XLSX)"
+    extension = "xlsx"
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def render(self, progress: Progress) -> bytes:
+        from openpyxl import Workbook
+
+        self.load()
+        progress(30)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Return"
+        _append(sheet, self.header())
+        for values in self.return_rows():
+            _append(sheet, values)
+        sheet.freeze_panes = "E2"
+        progress(50)
+
+        breakdowns = book.create_sheet("Breakdowns")
+        _append(breakdowns, ["level", "cluster", "hub", "breakdown", "category", "count"])
+        for row in self.rows:
+            for name, categories in row.shown_breakdowns().items():
+                if not isinstance(categories, dict):
+                    continue
+                for category, count in categories.items():
+                    _append(
+                        breakdowns,
+                        [
+                            row.level,
+                            row.cluster.key if row.cluster else "",
+                            row.hub.key if row.hub else "",
+                            name,
+                            category,
+                            _number(count),
+                        ],
+                    )
+        progress(70)
+
+        narrative = book.create_sheet("Narrative")
+        _append(narrative, ["hub", "hub_name", "version", "submitted_at", "reason", "narrative"])
+        for row in self.rows:
+            if row.version is not None:
+                _append(
+                    narrative,
+                    [
+                        row.hub.key,
+                        row.name,
+                        row.version.version,
+                        _when(row.version.submitted_at),
+                        row.version.reason,
+                        row.version.narrative,
+                    ],
+                )
+
+        definitions = book.create_sheet("Definitions")
+        _append(definitions, ["id", "definition"])
+        for figure in kpi.FIGURE_IDS:
+            _append(definitions, [figure, kpi.DEFINITIONS.get(figure, "")])
+        for note, words in DEFINITION_NOTES:
+            _append(definitions, [note, words])
+        progress(90)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+
+DEFINITION_NOTES = (
+    (
+        "source",
+        "Every hub row holds the hub's latest submitted version for the month; a hub "
+        "that has submitted nothing has its status and no figures (never figures computed "
+        "afresh).",
+    ),
+    (
+        "cluster and national rows",
+        "The sums of the submitted hub rows above them (KPI.md): rates and means are "
+        "recomputed from the summed numerators and denominators, never averaged.",
+    ),
+    (
+        "status",
+        "not_yet_due: the month has not ended; due: ended, due date not passed, nothing "
+        "submitted; on_time: first submitted by 23:59:59 Europe/London on the due day "
+        "(M1); late: first submitted after it; missing: nothing submitted by then.",
+    ),
+    (
+        "completeness",
+        "Hubs submitted ÷ hubs expected (every hub, every month of the delivery window); "
+        "over the year, the months whose due date has passed.",
+    ),
+    ("timeliness", "Hubs submitted on time ÷ hubs expected, as completeness."),
+    (
+        "fewer than 5",
+        "In a hub's row, an equality breakdown (gender, ethnic group, age band, "
+        "disability) count from 1 to 4 is shown as 'fewer than 5' (SECURITY.md 7).",
+    ),
+    (
+        "cells",
+        "Text starting with =, +, -, @, a tab or a carriage return is prefixed with an "
+        "apostrophe so no spreadsheet reads it as a formula.",
+    ),
+)
+
+
+class ReturnPdf(ReturnExporter):
+    identifier = "return-pdf"
+    name = "PDF report"
+    extension = "pdf"
+    content_type = "application/pdf"
+
+    def render(self, progress: Progress) -> bytes:
+        from weasyprint import HTML
+
+        self.load()
+        progress(20)
+        area_timeliness = national.timeliness(self.area.hubs, self.months, self.programme, self.now)
+        summary = next(m for m in area_timeliness.months if m.month == self.month)
+        total = self.rows[-1]
+        trend = national.national_trend(self.area.hubs, self.months, ("started_month",))
+        html = render_to_string(
+            "exports/return_pdf.html",
+            {
+                "area": self.area,
+                "month": self.month,
+                "summary": summary,
+                "timeliness": area_timeliness,
+                "headlines": [
+                    # The definition without its period words: the id's suffix says those.
+                    (f, kpi.DEFINITIONS.get(f, "").split(": ", 1)[-1], total.figures.get(f))
+                    for f in national.HEADLINES
+                ],
+                "total": total,
+                "hub_rows": [r for r in self.rows if r.level == "hub"],
+                "columns": PDF_COLUMNS,
+                "table_rows": [(r, [r.figures.get(c) for c in PDF_COLUMNS]) for r in self.rows],
+                "charts": [
+                    ColumnChart(
+                        ident="started",
+                        title="Participants started over the programme year",
+                        description=f"Participants who started in each month, {self.area.name}, "
+                        "from submitted returns.",
+                        items=[(f"{m:%b %y}", v) for m, v in trend["started_month"]],
+                    ),
+                    completeness_chart(area_timeliness),
+                ],
+                "generated": _when(self.now),
+            },
+        )
+        progress(60)
+        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# The hub table of the PDF: the columns a page can hold.
+PDF_COLUMNS = (
+    "registrations_month",
+    "started_month",
+    "started_cumulative",
+    "target",
+    "started_vs_target_pct",
+    "cohorts_completed_cumulative",
+    "one_to_one_minimum_met_cumulative",
+    "dropped_out_cumulative",
+)
+
+
+def completeness_chart(area_timeliness: national.Timeliness) -> ColumnChart:
+    return ColumnChart(
+        ident="completeness",
+        title="Returns submitted over the programme year",
+        description="Completeness: the percentage of hubs that submitted each month's "
+        "return (months not yet due have no column).",
+        items=[
+            (f"{m.month:%b %y}", m.completeness if (m.closed or m.submitted) else None)
+            for m in area_timeliness.months
+        ],
+        unit="%",
+        maximum=100,
+    )
+
+
+# --- the evaluator's baseline export ---------------------------------------------------------
+
+BASELINE_FIELDS = (
+    (
+        "pseudonym",
+        "A stable pseudonymous id: an HMAC-SHA256 of the participant's internal "
+        "id with a key derived from the deployment's secret. The same participant has the same "
+        "pseudonym in every export; it cannot be turned back into a name.",
+    ),
+    ("hub", "The hub's key (scenario format)."),
+    ("cohort", "The key of the participant's latest cohort, if allocated."),
+    ("sector", "The business's SIC 2007 section (A to U), blank if not known."),
+    (
+        "employees_band",
+        "The business's PAYE employees, banded as the return's breakdown: 5-9, 10-49, "
+        "50-249, 250+; none recorded, or fewer than 5, is not known.",
+    ),
+    (
+        "turnover_band",
+        "The business's turnover, banded as the return's breakdown: £100k-£499k, "
+        "£500k-£999k, £1m-£4.9m, £5m-£36m (with £36m), over £36m; none recorded, or "
+        "under £100k, is not known.",
+    ),
+    ("baseline_completed", "The date the baseline survey was completed (YYYY-MM-DD)."),
+)
+BASELINE_NOT_INCLUDED = (
+    "Not included, by agreement: names, email addresses, phone numbers, job titles, "
+    "business names and numbers, postcodes, equality data, and free-text answers (which "
+    "may name people)."
+)
+ANSWER_TYPES = ("scale", "choice", "yes_no")  # free text is left out: it may name people
+
+
+def pseudonym(participant_id: int) -> str:
+    return salted_hmac(
+        "peernet.reporting.evaluator-pseudonym", str(participant_id), algorithm="sha256"
+    ).hexdigest()[:20]
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """A condition over a participant, rewritten to start from a row that points to one."""
+    rewritten = Q()
+    rewritten.connector, rewritten.negated = condition.connector, condition.negated
+    rewritten.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in condition.children
+    ]
+    return rewritten
+
+
+def _band(breakdown: str) -> Case:
+    """The KPI breakdown's category in SQL, from its one definition (reporting.kpi)."""
+    return Case(
+        *(
+            When(_prefixed(condition, "participant__"), then=Value(category))
+            for category, condition in kpi.PARTICIPANT_BREAKDOWNS[breakdown]
+        ),
+        default=Value(kpi.NOT_KNOWN),
+        output_field=CharField(),
+    )
+
+
+class BaselineXlsx(Exporter):
+    identifier = "baseline-xlsx"
+    name = "Evaluator's baseline export (XLSX)"
+    extension = "xlsx"
+    content_type = ReturnXlsx.content_type
+
+    @classmethod
+    def allowed(cls, user: Any, params: dict[str, Any]) -> bool:
+        return national.may_export_baseline(user)
+
+    def filename(self) -> str:
+        return f"peer-networks-baseline-{timezone.localdate():%Y-%m-%d}.xlsx"
+
+    def question_keys(self) -> list[str]:
+        keys: list[str] = []
+        for instrument in SurveyInstrument.objects.filter(kind=SurveyKind.BASELINE).order_by(
+            "version"
+        ):
+            for question in instrument.questions:
+                if question.get("type") in ANSWER_TYPES and question["key"] not in keys:
+                    keys.append(question["key"])
+        return keys
+
+    def render(self, progress: Progress) -> bytes:
+        from openpyxl import Workbook
+
+        keys = self.question_keys()
+        latest_cohort = (
+            CohortMembership.objects.filter(participant=OuterRef("participant"))
+            .order_by("-joined")
+            .values("cohort__key")[:1]
+        )
+        # Pseudonymous and agreed fields only: the evaluator's one row-level view, so it
+        # reads the responses directly rather than through visible_to (which gives the
+        # aggregate-only roles no participant rows at all).
+        responses = (
+            SurveyResponse.objects.filter(kind=SurveyKind.BASELINE)
+            .annotate(
+                cohort_key=Subquery(latest_cohort),
+                employees_band=_band("employees_band"),
+                turnover_band=_band("turnover_band"),
+            )
+            .order_by("participant__hub__key", "participant_id", "completed")
+            .values(
+                "participant_id",
+                "participant__hub__key",
+                "cohort_key",
+                "participant__business__sector",
+                "employees_band",
+                "turnover_band",
+                "completed",
+                "answers",
+            )
+        )
+        progress(30)
+        book = Workbook()
+        readme = book.active
+        readme.title = "README"
+        _append(readme, ["Peer Networks: the evaluator's baseline export"])
+        _append(readme, [f"Built {_when(timezone.now())} (Europe/London)."])
+        _append(readme, ["One row per completed baseline survey (S1)."])
+        _append(readme, [])
+        _append(readme, ["column", "meaning"])
+        for column, meaning in BASELINE_FIELDS:
+            _append(readme, [column, meaning])
+        for key in keys:
+            _append(readme, [f"answer_{key}", f"The answer to baseline question '{key}'."])
+        _append(readme, [])
+        _append(readme, [BASELINE_NOT_INCLUDED])
+
+        sheet = book.create_sheet("Baseline")
+        _append(sheet, [column for column, _ in BASELINE_FIELDS] + [f"answer_{k}" for k in keys])
+        for response in responses.iterator():
+            answers = response["answers"] or {}
+            _append(
+                sheet,
+                [
+                    pseudonym(response["participant_id"]),
+                    response["participant__hub__key"],
+                    response["cohort_key"] or "",
+                    response["participant__business__sector"] or "",
+                    response["employees_band"],
+                    response["turnover_band"],
+                    response["completed"].isoformat(),
+                    *(_cell(answers.get(key)) for key in keys),
+                ],
+            )
+        progress(80)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return str(value)
+
+
+def _append(sheet: Any, values: Iterable[Any]) -> None:
+    """Every row of every sheet goes through here: text is neutralised (SECURITY.md 17)."""
+    sheet.append([neutralise(value) for value in values])
+
+
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.identifier: exporter for exporter in (ReturnXlsx, ReturnCsv, ReturnPdf, BaselineXlsx)
+}
+
+
+def may_download(user: Any, export: ExportFile) -> bool:
+    """SECURITY.md 6, asked again at every download: the user still may see what it holds."""
+    exporter = EXPORTERS.get(export.kind)
+    return exporter is not None and exporter.allowed(user, export.params)
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def export_request(*, user: Any, kind: str, params: dict[str, Any]) -> ExportFile:
+    """Record what was asked for and build it after commit, on a worker."""
+    from reporting.export_tasks import export_build
+
+    export = ExportFile.objects.create(kind=kind, params=params, requested_by=user)
+    transaction.on_commit(lambda: export_build.delay(export.pk))
+    return export
+
+
+def export_run(export_id: int) -> str:
+    """Build one export; safe to run twice (a complete row is left as it is)."""
+    with transaction.atomic():
+        export = (
+            ExportFile.objects.select_for_update().select_related("requested_by").get(pk=export_id)
+        )
+        if export.status == ExportStatus.COMPLETE:
+            return export.status
+        export.status = ExportStatus.RUNNING
+        export.progress = 5
+        export.error = ""
+        export.save(update_fields=["status", "progress", "error"])
+    exporter = EXPORTERS[export.kind](export)
+
+    def progress(percent: int) -> None:
+        ExportFile.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
+            progress=percent
+        )
+
+    try:
+        content = exporter.render(progress)
+        filename = exporter.filename()
+    except Exception as exc:
+        logger.exception("Export %s (%s) failed", export_id, export.kind)
+        ExportFile.objects.filter(pk=export_id).exclude(status=ExportStatus.COMPLETE).update(
+            status=ExportStatus.FAILED, content=None, error=type(exc).__name__
+        )
+        return ExportStatus.FAILED
+    with transaction.atomic():
+        export = ExportFile.objects.select_for_update().get(pk=export_id)
+        if export.status == ExportStatus.COMPLETE:  # another run finished first: keep it
+            return export.status
+        export.status = ExportStatus.COMPLETE
+        export.progress = 100
+        export.filename = filename
+        export.content_type = exporter.content_type
+        export.content = content
+        export.completed_at = timezone.now()
+        export.save()
+    return export.status

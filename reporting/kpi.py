@@ -1,0 +1,1072 @@
+"""The monthly KPI return's figures (KPI.md: the contract; its ids must not drift).
+
+Every figure is an SQL aggregate over one hub's records for a period, computed for many
+hubs at once in a fixed number of queries (grouped by hub), whatever the number of hubs
+or records. Periods are Europe/London local dates: `_month` counts what is dated inside
+the calendar month, `_cumulative` from the programme's delivery start to the month's end;
+"as at month end" figures (no suffix) read the records as they stand.
+
+A result is `{"figures": {id: value}, "breakdowns": {id: {category: count}}, "_parts":
+{id: {"numerator", "denominator"}}}`: counts are `int`, hours and percentages `Decimal`,
+an empty rate or mean `None`. `_parts` keeps what each rate or mean was divided from, so
+`combine()` recomputes cluster and national rates from summed parts (KPI.md: never an
+average of hubs' rates). Breakdowns hold raw counts: suppressing 1 to 4 for a single hub
+is a display matter (SECURITY.md 7).
+
+Stored and printed forms (`to_json`, `stored`, `from_stored`) write every `Decimal` as a
+string ("12.50"), so a frozen return is exact and its SHA-256 stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncDate
+
+from cohorts.models import Cohort, CohortMembership
+from participants.models import (
+    AgeBand,
+    Disability,
+    EligibilityStatus,
+    EthnicGroup,
+    Gender,
+    Participant,
+    Sector,
+    SurveyKind,
+    SurveyResponse,
+)
+from peernet.models import Programme
+from peernet.rules import add_months, programme_for_month
+from sessions.models import (
+    Attendance,
+    Complaint,
+    ComplaintKind,
+    GroupSession,
+    Observation,
+    OneToOneRoute,
+    OneToOneSession,
+    SessionStatus,
+    Topic,
+)
+
+LONDON = ZoneInfo("Europe/London")
+DELIVERED = SessionStatus.DELIVERED
+ZERO = Decimal(0)
+HOURS_PLACES = Decimal("0.01")
+PCT_PLACES = Decimal("0.1")
+MEAN_PLACES = Decimal("0.01")
+NOT_KNOWN = "not known"
+
+# --- the figure ids, in KPI.md's order -------------------------------------------------------
+
+# (base id, suffixes: M = _month, C = _cumulative, E = as at month end, definition)
+_FIGURES: list[tuple[str, str, str]] = [
+    (
+        "registrations",
+        "MC",
+        "participants whose registration (the first enquiry recorded) is dated in the period",
+    ),
+    (
+        "eligible",
+        "MC",
+        'participants whose eligibility decision, dated in the period, is "eligible"',
+    ),
+    (
+        "ineligible",
+        "MC",
+        'participants whose eligibility decision, dated in the period, is "ineligible"',
+    ),
+    (
+        "allocated",
+        "MC",
+        "participants whose first cohort membership starts in the period (a move between "
+        "cohorts does not count again)",
+    ),
+    (
+        "started",
+        "MC",
+        "participants whose first attended (marked present) delivered group session is in "
+        "the period",
+    ),
+    ("cohorts_started", "MC", "cohorts whose first delivered session is in the period"),
+    (
+        "cohorts_completed",
+        "MC",
+        "cohorts whose delivered hours first reach the required total (18) with a session in "
+        "the period",
+    ),
+    (
+        "participants_completed",
+        "MC",
+        "participants, not dropped out on that date, who were members of a cohort on the "
+        "day it completed in the period (their cohort at completion; counted once)",
+    ),
+    ("sessions_delivered", "MC", "delivered group sessions dated in the period"),
+    ("group_hours_delivered", "MC", "sum of the hours of those delivered group sessions"),
+    (
+        "participant_hours_attended",
+        "MC",
+        "sum of the hours attended over attendance marked present at those sessions (a late "
+        "arrival may record fewer hours than the session)",
+    ),
+    (
+        "attendance_rate",
+        "MC",
+        "percentage, one decimal (half up): attendance marked present divided by attendance "
+        "recorded (present plus absent) at those sessions; empty when nothing was recorded",
+    ),
+    ("one_to_one_sessions", "MC", "delivered one-to-one sessions dated in the period"),
+    (
+        "one_to_one_hours_programme",
+        "MC",
+        "hours of those one-to-one sessions delivered by the programme",
+    ),
+    (
+        "one_to_one_hours_existing",
+        "MC",
+        "hours of those one-to-one sessions delivered through existing local programmes",
+    ),
+    (
+        "one_to_one_participants",
+        "C",
+        "participants with at least one delivered one-to-one session",
+    ),
+    (
+        "one_to_one_minimum_met",
+        "MC",
+        "participants whose total delivered one-to-one hours (both routes) first reach the "
+        "minimum (3.5) with a session in the period",
+    ),
+    (
+        "one_to_one_minimum_met_programme",
+        "C",
+        "of one_to_one_minimum_met_cumulative: participants all of whose delivered hours up "
+        "to month end came through the programme",
+    ),
+    (
+        "one_to_one_minimum_met_existing",
+        "C",
+        "of one_to_one_minimum_met_cumulative: participants all of whose delivered hours up "
+        "to month end came through existing local programmes",
+    ),
+    (
+        "one_to_one_minimum_met_mixed",
+        "C",
+        "of one_to_one_minimum_met_cumulative: participants whose hours came through both "
+        "(the three add up to one_to_one_minimum_met_cumulative)",
+    ),
+    (
+        "one_to_one_declined",
+        "C",
+        "participants registered by month end who declined one-to-one support (the refusal "
+        "carries no date, so it is counted as it stands)",
+    ),
+    ("baseline_surveys", "MC", "baseline surveys completed in the period"),
+    (
+        "session_feedback_responses",
+        "MC",
+        "post-session feedback surveys completed in the period",
+    ),
+    (
+        "session_satisfaction_mean",
+        "MC",
+        "mean of the overall_satisfaction answer (1 to 5) over those responses that answered "
+        "it, two decimals (half up); empty when none",
+    ),
+    ("exit_surveys", "MC", "exit surveys completed in the period"),
+    ("dropout_surveys", "MC", "drop-out surveys completed in the period"),
+    ("dropped_out", "MC", "participants whose drop-out is dated in the period"),
+    (
+        "sessions_observed",
+        "MC",
+        "completed observations of group sessions dated in the period",
+    ),
+    (
+        "complaints",
+        "MC",
+        "complaints (not compliments) recorded in the period, by the date received",
+    ),
+    (
+        "late_joining_instructions",
+        "M",
+        "delivered sessions (group and one-to-one) in the period whose joining instructions "
+        "were first sent less than 48 real hours before the start, or never",
+    ),
+    (
+        "sessions_missing_attendance",
+        "E",
+        "delivered group sessions from delivery start up to month end with no attendance recorded",
+    ),
+    (
+        "cohorts_at_risk",
+        "E",
+        "cohorts of the programme year with a member or a session by month end, not completed "
+        "by month end, whose delivered plus scheduled hours before the delivery window "
+        "closes fall short of 18",
+    ),
+    (
+        "participants_at_risk_one_to_one",
+        "E",
+        "participants allocated by month end and not dropped out by then, not declined, whose "
+        "delivered plus scheduled one-to-one hours before the window closes fall short of 3.5",
+    ),
+    ("target", "E", "the hub's participant target for the programme year"),
+    (
+        "started_vs_target_pct",
+        "E",
+        "started_cumulative divided by target as a percentage, one decimal (half up); empty "
+        "when the target is 0",
+    ),
+]
+
+_SUFFIX = {"M": "_month", "C": "_cumulative", "E": ""}
+_PERIOD_WORDS = {
+    "M": "In the calendar month (Europe/London dates)",
+    "C": "From the programme's delivery start to the end of the month (Europe/London dates)",
+    "E": "As at the end of the month",
+}
+
+FIGURE_IDS: list[str] = [f"{base}{_SUFFIX[s]}" for base, suffixes, _ in _FIGURES for s in suffixes]
+DEFINITIONS: dict[str, str] = {
+    f"{base}{_SUFFIX[s]}": f"{_PERIOD_WORDS[s]}: {words}."
+    for base, suffixes, words in _FIGURES
+    for s in suffixes
+}
+
+RATE_IDS = {
+    "attendance_rate_month",
+    "attendance_rate_cumulative",
+    "session_satisfaction_mean_month",
+    "session_satisfaction_mean_cumulative",
+    "started_vs_target_pct",
+}
+DECIMAL_IDS: set[str] = {
+    *(i for i in FIGURE_IDS if "hours" in i),
+    *RATE_IDS,
+}
+# Figures that add up across hubs (everything but the rates and means).
+SUMMED_IDS: list[str] = [i for i in FIGURE_IDS if i not in RATE_IDS]
+
+# --- breakdowns -------------------------------------------------------------------------
+
+BREAKDOWN_IDS: list[str] = [
+    "sector",
+    "employees_band",
+    "turnover_band",
+    "gender",
+    "ethnic_group",
+    "age_band",
+    "disability",
+    "exporter",
+    "scale_up_potential",
+    "topics_month",
+]
+# Equality breakdowns: a single hub's counts of 1 to 4 are suppressed when shown.
+EQUALITY_BREAKDOWN_IDS: list[str] = ["gender", "ethnic_group", "age_band", "disability"]
+
+BREAKDOWN_DEFINITIONS: dict[str, str] = {
+    "sector": "Participants started (cumulative) by their business's SIC 2007 section.",
+    "employees_band": (
+        "Participants started (cumulative) by their business's PAYE employees; none "
+        "recorded, or fewer than 5 (ineligible under E3), is not known."
+    ),
+    "turnover_band": (
+        "Participants started (cumulative) by their business's turnover; none recorded, or "
+        "under £100k (ineligible under E4), is not known. £5m-£36m includes £36m."
+    ),
+    "gender": "Participants started (cumulative) by gender.",
+    "ethnic_group": "Participants started (cumulative) by ethnic group (the five ONS groups).",
+    "age_band": "Participants started (cumulative) by age band.",
+    "disability": "Participants started (cumulative) by whether they consider themselves disabled.",
+    "exporter": "Participants started (cumulative) by whether their business exports.",
+    "scale_up_potential": (
+        "Participants started (cumulative) by whether their business has scale-up potential."
+    ),
+    "topics_month": (
+        "Delivered group sessions in the month per BEIS core topic (a finer topic counts "
+        "under its core topic; a session counts once per core topic); not known: no topic."
+    ),
+}
+
+
+_EMPLOYEES = "business__employees"
+_TURNOVER = "business__turnover"
+
+
+def _turnover(low: int, high: int | None, *, high_inclusive: bool = False) -> Q:
+    q = Q(**{f"{_TURNOVER}__gte": Decimal(low)})
+    if high is not None:
+        q &= Q(**{f"{_TURNOVER}__{'lte' if high_inclusive else 'lt'}": Decimal(high)})
+    return q
+
+
+def _choices(alias: str, values: Iterable[str]) -> list[tuple[str, Q]]:
+    return [(value, Q(**{alias: value})) for value in values] + [(NOT_KNOWN, Q(**{alias: ""}))]
+
+
+def _yes_no(field: str) -> list[tuple[str, Q]]:
+    return [
+        ("yes", Q(**{field: True})),
+        ("no", Q(**{field: False})),
+        (NOT_KNOWN, Q(**{f"{field}__isnull": True})),
+    ]
+
+
+# breakdown id -> [(category, condition over a started participant)], in KPI.md's order.
+PARTICIPANT_BREAKDOWNS: dict[str, list[tuple[str, Q]]] = {
+    "sector": [(s.value, Q(business__sector=s.value)) for s in Sector]
+    + [(NOT_KNOWN, Q(business__sector=""))],
+    "employees_band": [
+        ("5-9", Q(**{f"{_EMPLOYEES}__gte": 5, f"{_EMPLOYEES}__lte": 9})),
+        ("10-49", Q(**{f"{_EMPLOYEES}__gte": 10, f"{_EMPLOYEES}__lte": 49})),
+        ("50-249", Q(**{f"{_EMPLOYEES}__gte": 50, f"{_EMPLOYEES}__lte": 249})),
+        ("250+", Q(**{f"{_EMPLOYEES}__gte": 250})),
+        (NOT_KNOWN, Q(**{f"{_EMPLOYEES}__isnull": True}) | Q(**{f"{_EMPLOYEES}__lt": 5})),
+    ],
+    "turnover_band": [
+        ("£100k-£499k", _turnover(100_000, 500_000)),
+        ("£500k-£999k", _turnover(500_000, 1_000_000)),
+        ("£1m-£4.9m", _turnover(1_000_000, 5_000_000)),
+        ("£5m-£36m", _turnover(5_000_000, 36_000_000, high_inclusive=True)),
+        ("over £36m", Q(**{f"{_TURNOVER}__gt": Decimal(36_000_000)})),
+        (
+            NOT_KNOWN,
+            Q(**{f"{_TURNOVER}__isnull": True}) | Q(**{f"{_TURNOVER}__lt": Decimal(100_000)}),
+        ),
+    ],
+    "gender": _choices("eq_gender", Gender.values),
+    "ethnic_group": _choices("eq_ethnic_group", EthnicGroup.values),
+    "age_band": _choices("eq_age_band", AgeBand.values),
+    "disability": _choices("eq_disability", Disability.values),
+    "exporter": _yes_no("business__exporter"),
+    "scale_up_potential": _yes_no("business__scale_up_potential"),
+}
+
+
+# --- periods ----------------------------------------------------------------------------
+
+
+def month_start(value: str | dt.date) -> dt.date:
+    """The first day of a month given as "YYYY-MM" or any date in it; ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("Give a month as YYYY-MM or a date, not a date and time.")
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    if not isinstance(value, str):
+        raise ValueError(f"Give a month as YYYY-MM, not {value!r}.")
+    text = value.strip()
+    try:
+        parsed = dt.datetime.strptime(text, "%Y-%m")  # noqa: DTZ007 (a calendar month)
+    except ValueError:
+        raise ValueError(
+            f"Give the month as YYYY-MM, for example 2021-10, not {value!r}."
+        ) from None
+    if len(text) != 7:
+        raise ValueError(f"Give the month as YYYY-MM, for example 2021-10, not {value!r}.")
+    return parsed.date()
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month."""
+    return add_months(month_start(month), 1) - dt.timedelta(days=1)
+
+
+def london_midnight(day: dt.date) -> dt.datetime:
+    """The first moment of a London calendar day, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LONDON)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive London dates; `starts` and `ends` bound datetimes as [starts, ends)."""
+
+    first: dt.date
+    last: dt.date
+
+    @property
+    def starts(self) -> dt.datetime:
+        return london_midnight(self.first)
+
+    @property
+    def ends(self) -> dt.datetime:
+        return london_midnight(self.last + dt.timedelta(days=1))
+
+    # BETWEEN writes the field once: when it is a correlated subquery ("first session
+    # attended"), PostgreSQL then runs it once per row and bound, not twice.
+    def days(self, field: str) -> Q:
+        return Q(**{f"{field}__range": (self.first, self.last)})
+
+    def moments(self, field: str) -> Q:
+        # [starts, ends): the last microsecond before the next day is the last one stored.
+        return Q(**{f"{field}__range": (self.starts, self.ends - dt.timedelta(microseconds=1))})
+
+
+def periods(month: dt.date, programme: Programme) -> tuple[Period, Period]:
+    """The month and the cumulative period (delivery start to the month's end)."""
+    month = month_start(month)
+    last = month_end(month)
+    return Period(month, last), Period(programme.delivery_start, last)
+
+
+# --- SQL building blocks ------------------------------------------------------------------
+
+_HOURS = DecimalField(max_digits=9, decimal_places=2)
+
+
+def _sum_hours(queryset: Any, group: str) -> Coalesce:
+    """The summed `hours` of `queryset` per `group` row, as a correlated subquery; 0 if none."""
+    summed = queryset.order_by().values(group).annotate(total=Sum("hours")).values("total")
+    return Coalesce(Subquery(summed, output_field=_HOURS), Value(ZERO), output_field=_HOURS)
+
+
+def _cohort_completed_at(cohort_ref: str, required: Decimal) -> Subquery:
+    """When the cohort's delivered hours first reach `required`: the start of the delivered
+    session that takes the running total to it (K2), or NULL."""
+    running = _sum_hours(
+        GroupSession.objects.filter(
+            cohort=OuterRef("cohort"), status=DELIVERED, starts_at__lte=OuterRef("starts_at")
+        ),
+        "cohort",
+    )
+    completing = (
+        GroupSession.objects.filter(cohort=OuterRef(cohort_ref), status=DELIVERED)
+        .alias(running=running)
+        .filter(running__gte=required)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    return Subquery(completing, output_field=DateTimeField())
+
+
+def _counts(queryset: Any, group: str, aggregates: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """One grouped query: {hub id: {name: value}}."""
+    rows = queryset.order_by().values(group).annotate(**aggregates)
+    return {row.pop(group): row for row in rows}
+
+
+def _hours(value: Decimal | None) -> Decimal:
+    return (value or ZERO).quantize(HOURS_PLACES)
+
+
+def _ratio(numerator: Any, denominator: Any, places: Decimal, scale: int = 1) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * scale / Decimal(denominator)).quantize(places, ROUND_HALF_UP)
+
+
+# --- the records behind the figures -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a figure takes from its source's rows: those meeting `condition`, counted, or
+    their `total` summed, or their distinct `distinct` values counted."""
+
+    condition: Q
+    total: str | None = None
+    distinct: str | None = None
+
+    def aggregate(self) -> Any:
+        if self.total:
+            return Sum(self.total, filter=self.condition)
+        if self.distinct:
+            return Count(self.distinct, distinct=True, filter=self.condition)
+        return Count("pk", filter=self.condition)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of record (`kind`), the path from it to its hub, and its measures."""
+
+    kind: str
+    queryset: Any
+    group: str
+    measures: dict[str, Measure]
+
+    def aggregates(self) -> dict[str, Any]:
+        return {name: measure.aggregate() for name, measure in self.measures.items()}
+
+
+# --- computing ----------------------------------------------------------------------------
+
+
+def compute_hubs(hubs: Iterable[Any], month: dt.date | str) -> dict[int, dict[str, Any]]:
+    """Every figure and breakdown of KPI.md for each hub, for `month`: {hub.pk: result}.
+
+    A fixed number of queries (one per kind of record, grouped by hub), whatever the
+    number of hubs or records."""
+    hubs = list(hubs)
+    month = month_start(month)
+    raw: dict[int, dict[str, Any]] = {hub.pk: {} for hub in hubs}
+    if not hubs:
+        return {}
+    programme = programme_for_month(month)
+    m, c = periods(month, programme)
+    hub_ids = list(raw)
+    for source in sources(hub_ids, programme, m, c):
+        for hub_id, values in _counts(source.queryset, source.group, source.aggregates()).items():
+            raw[hub_id].update(values)
+    topics = _topics(hub_ids, m)
+    breakdowns = _breakdowns(hub_ids, c)
+    return {
+        hub.pk: _result(raw[hub.pk], hub.target, breakdowns[hub.pk], topics[hub.pk]) for hub in hubs
+    }
+
+
+def compute_hub(hub: Any, month: dt.date | str) -> dict[str, Any]:
+    """One hub's figures and breakdowns for `month` (see `compute_hubs`)."""
+    return compute_hubs([hub], month)[hub.pk]
+
+
+def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> Iterable[Source]:
+    """The records behind the figures, one source per kind of record, each with the
+    conditions that select what each figure counts (used by `compute_hubs` as grouped
+    aggregates and by reporting.drilldown as lists)."""
+    need_hours = programme.cohort_hours  # K2
+    need_one_to_one = programme.one_to_one_hours  # O1
+    notice = dt.timedelta(hours=programme.joining_instructions_hours)  # K7, O5
+    window_closes = london_midnight(programme.delivery_end + dt.timedelta(days=1))  # K5, O4
+
+    # Participants: registration, eligibility, allocation, start, drop-out, one-to-one.
+    delivered_one_to_ones = OneToOneSession.objects.filter(
+        participant=OuterRef("pk"), status=DELIVERED
+    )
+    people = Participant.objects.filter(hub_id__in=hub_ids).alias(
+        first_joined=Subquery(
+            CohortMembership.objects.filter(participant=OuterRef("pk"))
+            .order_by("joined")
+            .values("joined")[:1]
+        ),
+        first_started=Subquery(
+            Attendance.objects.filter(
+                participant=OuterRef("pk"), present=True, session__status=DELIVERED
+            )
+            .order_by("session__starts_at")
+            .values("session__starts_at")[:1]
+        ),
+        one_to_one_to_end=_sum_hours(
+            delivered_one_to_ones.filter(starts_at__lt=m.ends), "participant"
+        ),
+        one_to_one_before_month=_sum_hours(
+            delivered_one_to_ones.filter(starts_at__lt=m.starts), "participant"
+        ),
+        one_to_one_before_start=_sum_hours(
+            delivered_one_to_ones.filter(starts_at__lt=c.starts), "participant"
+        ),
+        programme_to_end=_sum_hours(
+            delivered_one_to_ones.filter(starts_at__lt=m.ends, route=OneToOneRoute.PROGRAMME),
+            "participant",
+        ),
+        existing_to_end=_sum_hours(
+            delivered_one_to_ones.filter(starts_at__lt=m.ends, route=OneToOneRoute.EXISTING),
+            "participant",
+        ),
+        any_one_to_one=Exists(
+            delivered_one_to_ones.filter(starts_at__gte=c.starts, starts_at__lt=m.ends)
+        ),
+        one_to_one_planned=_sum_hours(
+            OneToOneSession.objects.filter(
+                participant=OuterRef("pk"),
+                status__in=[DELIVERED, SessionStatus.SCHEDULED],
+                starts_at__lt=window_closes,
+            ),
+            "participant",
+        ),
+        allocated_by_end=Exists(
+            CohortMembership.objects.filter(participant=OuterRef("pk"), joined__lte=m.last)
+        ),
+    )
+    eligible = Q(eligibility_status=EligibilityStatus.ELIGIBLE)
+    ineligible = Q(eligibility_status=EligibilityStatus.INELIGIBLE)
+    met_cumulative = Q(
+        one_to_one_to_end__gte=need_one_to_one, one_to_one_before_start__lt=need_one_to_one
+    )
+    not_dropped_by_end = Q(dropped_out_on__isnull=True) | Q(dropped_out_on__gt=m.last)
+    people_aggregates = {
+        "registrations_month": Measure(m.days("registered")),
+        "registrations_cumulative": Measure(c.days("registered")),
+        "eligible_month": Measure(eligible & m.days("eligibility_decided")),
+        "eligible_cumulative": Measure(eligible & c.days("eligibility_decided")),
+        "ineligible_month": Measure(ineligible & m.days("eligibility_decided")),
+        "ineligible_cumulative": Measure(ineligible & c.days("eligibility_decided")),
+        "allocated_month": Measure(m.days("first_joined")),
+        "allocated_cumulative": Measure(c.days("first_joined")),
+        "started_month": Measure(m.moments("first_started")),
+        "started_cumulative": Measure(c.moments("first_started")),
+        "dropped_out_month": Measure(m.days("dropped_out_on")),
+        "dropped_out_cumulative": Measure(c.days("dropped_out_on")),
+        "one_to_one_participants_cumulative": Measure(Q(any_one_to_one=True)),
+        "one_to_one_minimum_met_month": Measure(
+            Q(
+                one_to_one_to_end__gte=need_one_to_one,
+                one_to_one_before_month__lt=need_one_to_one,
+            )
+        ),
+        "one_to_one_minimum_met_cumulative": Measure(met_cumulative),
+        "one_to_one_minimum_met_programme_cumulative": Measure(
+            met_cumulative & Q(existing_to_end=ZERO)
+        ),
+        "one_to_one_minimum_met_existing_cumulative": Measure(
+            met_cumulative & Q(programme_to_end=ZERO)
+        ),
+        "one_to_one_minimum_met_mixed_cumulative": Measure(
+            met_cumulative & Q(programme_to_end__gt=ZERO, existing_to_end__gt=ZERO)
+        ),
+        "one_to_one_declined_cumulative": Measure(
+            Q(one_to_one_declined=True, registered__lte=m.last)
+        ),
+        "participants_at_risk_one_to_one": Measure(
+            Q(allocated_by_end=True, one_to_one_declined=False)
+            & not_dropped_by_end
+            & Q(one_to_one_planned__lt=need_one_to_one)
+        ),
+    }
+    yield Source("participants", people, "hub", people_aggregates)
+
+    # Cohorts: started, completed, at risk.
+    cohorts = Cohort.objects.filter(hub_id__in=hub_ids).alias(
+        first_delivered=Subquery(
+            GroupSession.objects.filter(cohort=OuterRef("pk"), status=DELIVERED)
+            .order_by("starts_at")
+            .values("starts_at")[:1]
+        ),
+        completed_at=_cohort_completed_at("pk", need_hours),
+        planned_hours=_sum_hours(
+            GroupSession.objects.filter(
+                cohort=OuterRef("pk"),
+                status__in=[DELIVERED, SessionStatus.SCHEDULED],
+                starts_at__lt=window_closes,
+            ),
+            "cohort",
+        ),
+        exists_by_end=Exists(
+            CohortMembership.objects.filter(cohort=OuterRef("pk"), joined__lte=m.last)
+        )
+        | Exists(
+            GroupSession.objects.filter(cohort=OuterRef("pk"), starts_at__lt=m.ends).exclude(
+                status=SessionStatus.CANCELLED
+            )
+        ),
+    )
+    not_completed_by_end = Q(completed_at__isnull=True) | Q(completed_at__gte=m.ends)
+    yield Source(
+        "cohorts",
+        cohorts,
+        "hub",
+        {
+            "cohorts_started_month": Measure(m.moments("first_delivered")),
+            "cohorts_started_cumulative": Measure(c.moments("first_delivered")),
+            "cohorts_completed_month": Measure(m.moments("completed_at")),
+            "cohorts_completed_cumulative": Measure(c.moments("completed_at")),
+            "cohorts_at_risk": Measure(
+                Q(programme=programme, exists_by_end=True)
+                & not_completed_by_end
+                & Q(planned_hours__lt=need_hours)
+            ),
+        },
+    )
+
+    # Participants completed: members of a cohort on the day it completed, not dropped out
+    # that day (a membership ends on its `left` date; a drop-out counts from its date).
+    members = (
+        CohortMembership.objects.filter(participant__hub_id__in=hub_ids)
+        .alias(completed_at=_cohort_completed_at("cohort", need_hours))
+        .filter(completed_at__isnull=False)
+        .alias(completed_on=TruncDate("completed_at", tzinfo=LONDON))
+        .filter(joined__lte=F("completed_on"))
+        .filter(Q(left__isnull=True) | Q(left__gt=F("completed_on")))
+        .filter(
+            Q(participant__dropped_out_on__isnull=True)
+            | Q(participant__dropped_out_on__gt=F("completed_on"))
+        )
+    )
+    yield Source(
+        "memberships",
+        members,
+        "participant__hub",
+        {
+            "participants_completed_month": Measure(
+                m.moments("completed_at"), distinct="participant"
+            ),
+            "participants_completed_cumulative": Measure(
+                c.moments("completed_at"), distinct="participant"
+            ),
+        },
+    )
+
+    # Group sessions: delivered, hours, missing attendance, late joining instructions.
+    late = Q(joining_instructions_sent_at__isnull=True) | Q(
+        joining_instructions_sent_at__gt=ExpressionWrapper(
+            F("starts_at") - Value(notice), output_field=DateTimeField()
+        )
+    )
+    sessions = GroupSession.objects.filter(cohort__hub_id__in=hub_ids, status=DELIVERED).alias(
+        has_attendance=Exists(Attendance.objects.filter(session=OuterRef("pk")))
+    )
+    yield Source(
+        "sessions",
+        sessions,
+        "cohort__hub",
+        {
+            "sessions_delivered_month": Measure(m.moments("starts_at")),
+            "sessions_delivered_cumulative": Measure(c.moments("starts_at")),
+            "group_hours_delivered_month": Measure(m.moments("starts_at"), total="hours"),
+            "group_hours_delivered_cumulative": Measure(c.moments("starts_at"), total="hours"),
+            "sessions_missing_attendance": Measure(
+                c.moments("starts_at") & Q(has_attendance=False)
+            ),
+            "late_group": Measure(m.moments("starts_at") & late),
+        },
+    )
+
+    # Attendance at delivered group sessions.
+    present = Q(present=True)
+    attendance = Attendance.objects.filter(
+        session__cohort__hub_id__in=hub_ids, session__status=DELIVERED
+    )
+    yield Source(
+        "attendance",
+        attendance,
+        "session__cohort__hub",
+        {
+            "participant_hours_attended_month": Measure(
+                present & m.moments("session__starts_at"), total="hours"
+            ),
+            "participant_hours_attended_cumulative": Measure(
+                present & c.moments("session__starts_at"), total="hours"
+            ),
+            "present_month": Measure(present & m.moments("session__starts_at")),
+            "present_cumulative": Measure(present & c.moments("session__starts_at")),
+            "recorded_month": Measure(m.moments("session__starts_at")),
+            "recorded_cumulative": Measure(c.moments("session__starts_at")),
+        },
+    )
+
+    # One-to-one sessions delivered, by route (M3).
+    programme_route = Q(route=OneToOneRoute.PROGRAMME)
+    existing_route = Q(route=OneToOneRoute.EXISTING)
+    one_to_ones = OneToOneSession.objects.filter(participant__hub_id__in=hub_ids, status=DELIVERED)
+    yield Source(
+        "one_to_ones",
+        one_to_ones,
+        "participant__hub",
+        {
+            "one_to_one_sessions_month": Measure(m.moments("starts_at")),
+            "one_to_one_sessions_cumulative": Measure(c.moments("starts_at")),
+            "one_to_one_hours_programme_month": Measure(
+                programme_route & m.moments("starts_at"), total="hours"
+            ),
+            "one_to_one_hours_programme_cumulative": Measure(
+                programme_route & c.moments("starts_at"), total="hours"
+            ),
+            "one_to_one_hours_existing_month": Measure(
+                existing_route & m.moments("starts_at"), total="hours"
+            ),
+            "one_to_one_hours_existing_cumulative": Measure(
+                existing_route & c.moments("starts_at"), total="hours"
+            ),
+            "late_one_to_one": Measure(m.moments("starts_at") & late),
+        },
+    )
+
+    # Surveys, by kind and completion date.
+    surveys = SurveyResponse.objects.filter(participant__hub_id__in=hub_ids).alias(
+        satisfaction=Cast(KT("answers__overall_satisfaction"), IntegerField())
+    )
+    survey_aggregates: dict[str, Measure] = {}
+    for kind, name in [
+        (SurveyKind.BASELINE, "baseline_surveys"),
+        (SurveyKind.SESSION_FEEDBACK, "session_feedback_responses"),
+        (SurveyKind.EXIT, "exit_surveys"),
+        (SurveyKind.DROPOUT, "dropout_surveys"),
+    ]:
+        for suffix, period in (("month", m), ("cumulative", c)):
+            survey_aggregates[f"{name}_{suffix}"] = Measure(Q(kind=kind) & period.days("completed"))
+    feedback = Q(kind=SurveyKind.SESSION_FEEDBACK, satisfaction__isnull=False)
+    for suffix, period in (("month", m), ("cumulative", c)):
+        survey_aggregates[f"satisfaction_sum_{suffix}"] = Measure(
+            feedback & period.days("completed"), total="satisfaction"
+        )
+        survey_aggregates[f"satisfaction_count_{suffix}"] = Measure(
+            feedback & period.days("completed")
+        )
+    yield Source("surveys", surveys, "participant__hub", survey_aggregates)
+
+    # Observations completed, by the date of the session observed.
+    observations = Observation.objects.filter(
+        session__cohort__hub_id__in=hub_ids, completed__isnull=False
+    )
+    yield Source(
+        "observations",
+        observations,
+        "session__cohort__hub",
+        {
+            "sessions_observed_month": Measure(m.moments("session__starts_at")),
+            "sessions_observed_cumulative": Measure(c.moments("session__starts_at")),
+        },
+    )
+
+    # Complaints (Q5), by the date received; compliments are not complaints.
+    complaints = Complaint.objects.filter(hub_id__in=hub_ids, kind=ComplaintKind.COMPLAINT)
+    yield Source(
+        "complaints",
+        complaints,
+        "hub",
+        {
+            "complaints_month": Measure(m.days("received")),
+            "complaints_cumulative": Measure(c.days("received")),
+        },
+    )
+
+
+def _topics(hub_ids: list[int], m: Period) -> dict[int, dict[str, int]]:
+    """topics_month: delivered group sessions in the month per BEIS core topic."""
+    core = list(Topic.objects.filter(parent__isnull=True).order_by("position", "key"))
+    rows = (
+        GroupSession.objects.filter(cohort__hub_id__in=hub_ids, status=DELIVERED)
+        .filter(m.moments("starts_at"))
+        .order_by()
+        .values("cohort__hub", core_topic=Coalesce("topics__parent__key", "topics__key"))
+        .annotate(sessions=Count("pk", distinct=True))
+    )
+    result = {hub_id: {t.key: 0 for t in core} | {NOT_KNOWN: 0} for hub_id in hub_ids}
+    for row in rows:  # one row per hub and topic, not per record
+        result[row["cohort__hub"]][row["core_topic"] or NOT_KNOWN] += row["sessions"]
+    return result
+
+
+def _breakdowns(hub_ids: list[int], c: Period) -> dict[int, dict[str, dict[str, int]]]:
+    """The cumulative breakdowns over participants who have started, in one query."""
+    started = (
+        Participant.objects.filter(hub_id__in=hub_ids)
+        .alias(
+            first_started=Subquery(
+                Attendance.objects.filter(
+                    participant=OuterRef("pk"), present=True, session__status=DELIVERED
+                )
+                .order_by("session__starts_at")
+                .values("session__starts_at")[:1]
+            )
+        )
+        .filter(c.moments("first_started"))
+        .alias(
+            eq_gender=Coalesce("equality__gender", Value("")),
+            eq_ethnic_group=Coalesce("equality__ethnic_group", Value("")),
+            eq_age_band=Coalesce("equality__age_band", Value("")),
+            eq_disability=Coalesce("equality__disability", Value("")),
+        )
+    )
+    names: dict[str, tuple[str, str]] = {}
+    aggregates: dict[str, Any] = {}
+    for i, (breakdown, categories) in enumerate(PARTICIPANT_BREAKDOWNS.items()):
+        for j, (category, condition) in enumerate(categories):
+            name = f"b{i}_{j}"
+            names[name] = (breakdown, category)
+            aggregates[name] = Count("pk", filter=condition)
+    counted = _counts(started, "hub", aggregates)
+    result = {}
+    for hub_id in hub_ids:
+        row = counted.get(hub_id, {})
+        result[hub_id] = {
+            breakdown: {category: row.get(f"b{i}_{j}", 0) for j, (category, _) in enumerate(cats)}
+            for i, (breakdown, cats) in enumerate(PARTICIPANT_BREAKDOWNS.items())
+        }
+    return result
+
+
+def _result(
+    raw: Mapping[str, Any],
+    target: int,
+    breakdowns: dict[str, dict[str, int]],
+    topics: dict[str, int],
+) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for figure in FIGURE_IDS:
+        if figure in RATE_IDS:
+            continue
+        value = raw.get(figure)
+        if figure in DECIMAL_IDS:
+            figures[figure] = _hours(value)
+        else:
+            figures[figure] = int(value or 0)
+    figures["late_joining_instructions_month"] = int(raw.get("late_group") or 0) + int(
+        raw.get("late_one_to_one") or 0
+    )
+    figures["target"] = int(target)
+    parts = {
+        "attendance_rate_month": _part(raw.get("present_month"), raw.get("recorded_month")),
+        "attendance_rate_cumulative": _part(
+            raw.get("present_cumulative"), raw.get("recorded_cumulative")
+        ),
+        "session_satisfaction_mean_month": _part(
+            raw.get("satisfaction_sum_month"), raw.get("satisfaction_count_month")
+        ),
+        "session_satisfaction_mean_cumulative": _part(
+            raw.get("satisfaction_sum_cumulative"), raw.get("satisfaction_count_cumulative")
+        ),
+    }
+    return _finish(figures, {**breakdowns, "topics_month": topics}, parts)
+
+
+def _part(numerator: Any, denominator: Any) -> dict[str, int]:
+    return {"numerator": int(numerator or 0), "denominator": int(denominator or 0)}
+
+
+def _finish(
+    figures: dict[str, Any], breakdowns: dict[str, dict[str, int]], parts: dict[str, Any]
+) -> dict[str, Any]:
+    """Derive the rates and means from their parts, and put the figures in KPI.md's order."""
+    figures = dict(figures)
+    for figure in ("attendance_rate_month", "attendance_rate_cumulative"):
+        figures[figure] = _ratio(
+            parts[figure]["numerator"], parts[figure]["denominator"], PCT_PLACES, 100
+        )
+    for figure in ("session_satisfaction_mean_month", "session_satisfaction_mean_cumulative"):
+        figures[figure] = _ratio(
+            parts[figure]["numerator"], parts[figure]["denominator"], MEAN_PLACES
+        )
+    figures["started_vs_target_pct"] = _ratio(
+        figures["started_cumulative"], figures["target"], PCT_PLACES, 100
+    )
+    return {
+        "figures": {figure: figures[figure] for figure in FIGURE_IDS},
+        "breakdowns": {b: dict(breakdowns.get(b, {})) for b in BREAKDOWN_IDS},
+        "_parts": parts,
+    }
+
+
+PART_IDS = [
+    "attendance_rate_month",
+    "attendance_rate_cumulative",
+    "session_satisfaction_mean_month",
+    "session_satisfaction_mean_cumulative",
+]
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(value) if value not in (None, "") else ZERO
+
+
+def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Cluster or national figures: the sums of the hubs' figures, with every rate and mean
+    recomputed from the summed numerators and denominators (KPI.md), breakdown counts
+    summed category by category (categories in the order of the first result).
+
+    Takes results as `compute_hub` gives them, or stored ones (Decimals as strings); the
+    parts are read from "_parts" (or "parts", as a ReturnVersion stores them). A result
+    without its parts cannot be recombined honestly, so then the rates are empty."""
+    figures: dict[str, Any] = {}
+    for figure in SUMMED_IDS:
+        values = [r["figures"].get(figure) for r in results]
+        if figure in DECIMAL_IDS:
+            figures[figure] = _hours(sum((_decimal(v) for v in values), ZERO))
+        else:
+            figures[figure] = sum(int(v or 0) for v in values)
+    all_parts = [r.get("_parts") or r.get("parts") for r in results]
+    parts = {
+        figure: (
+            _part(
+                sum(int(p[figure]["numerator"]) for p in all_parts),
+                sum(int(p[figure]["denominator"]) for p in all_parts),
+            )
+            if all(p and figure in p for p in all_parts)
+            else _part(0, 0)
+        )
+        for figure in PART_IDS
+    }
+    breakdowns: dict[str, dict[str, int]] = {}
+    for breakdown in BREAKDOWN_IDS:
+        summed: dict[str, int] = {}
+        for result in results:
+            for category, count in result["breakdowns"].get(breakdown, {}).items():
+                summed[category] = summed.get(category, 0) + int(count)
+        if NOT_KNOWN in summed:  # "not known" last, whatever the order met
+            summed[NOT_KNOWN] = summed.pop(NOT_KNOWN)
+        breakdowns[breakdown] = summed
+    return _finish(figures, breakdowns, parts)
+
+
+# --- JSON forms ---------------------------------------------------------------------------
+
+
+def json_value(value: Any) -> Any:
+    """A figure as JSON holds it: a Decimal as its exact string, everything else as is."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def figures_json(figures: Mapping[str, Any]) -> dict[str, Any]:
+    return {figure: json_value(figures.get(figure)) for figure in FIGURE_IDS}
+
+
+def stored(result: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(figures, breakdowns, parts) ready for JSONFields."""
+    return (
+        figures_json(result["figures"]),
+        {b: dict(result["breakdowns"].get(b, {})) for b in BREAKDOWN_IDS},
+        {k: dict(v) for k, v in result["_parts"].items()},
+    )
+
+
+def from_stored(
+    figures: Mapping[str, Any], breakdowns: Mapping[str, Any], parts: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A result (as `compute_hub` gives) from its stored form, Decimals restored, so a
+    frozen version combines and displays exactly like a fresh computation."""
+    restored: dict[str, Any] = {}
+    for figure in FIGURE_IDS:
+        value = figures.get(figure)
+        restored[figure] = Decimal(value) if figure in DECIMAL_IDS and value is not None else value
+    return {
+        "figures": restored,
+        "breakdowns": {b: dict(breakdowns.get(b, {})) for b in BREAKDOWN_IDS},
+        "_parts": {k: dict(v) for k, v in parts.items()},
+    }
+
+
+def hub_scope(hub: Any) -> dict[str, Any]:
+    return {"level": "hub", "key": hub.key, "name": hub.name, "cluster": hub.cluster.key}
+
+
+def cluster_scope(cluster: Any, hubs: Iterable[Any]) -> dict[str, Any]:
+    return {
+        "level": "cluster",
+        "key": cluster.key,
+        "name": cluster.name,
+        "hubs": [hub.key for hub in hubs],
+    }
+
+
+def national_scope(hubs: Iterable[Any]) -> dict[str, Any]:
+    return {"level": "national", "hubs": [hub.key for hub in hubs]}
+
+
+def return_json(scope: dict[str, Any], month: dt.date | str, result: Mapping[str, Any]) -> dict:
+    """KPI.md's JSON: {"scope", "month": "YYYY-MM", "figures": {id: value}, "breakdowns"}."""
+    return {
+        "scope": scope,
+        "month": f"{month_start(month):%Y-%m}",
+        "figures": figures_json(result["figures"]),
+        "breakdowns": {b: dict(result["breakdowns"].get(b, {})) for b in BREAKDOWN_IDS},
+    }

@@ -1,0 +1,387 @@
+"""Reads for the national area and its downloads: statuses, completeness and timeliness,
+the return table (a row per hub, a subtotal per cluster, a national total) and trends.
+
+National, cluster and hub figures come from SUBMITTED versions only (KPI.md Submission):
+a hub with nothing submitted shows its status (missing, due...) and no figures, never a
+figure computed afresh. Sums and recomputed rates are `reporting.kpi.combine`'s; the
+status of a return is `reporting.returns`' (M1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.http import Http404
+
+from peernet.access import scope_for, user_roles
+from peernet.models import Cluster, Hub, Programme, Role
+from peernet.privacy import suppress_small
+from peernet.rules import add_months, local_date, return_due_at
+from reporting import kpi, returns
+from reporting.models import ReturnVersion
+from reporting.returns import DUE, LATE, MISSING, NOT_YET_DUE, ON_TIME, STATUS_WORDS
+
+SUBMITTED = (ON_TIME, LATE)
+STATUS_TAGS = {  # GOV.UK tag colours
+    NOT_YET_DUE: "govuk-tag--grey",
+    DUE: "govuk-tag--blue",
+    ON_TIME: "govuk-tag--green",
+    LATE: "govuk-tag--orange",
+    MISSING: "govuk-tag--red",
+}
+
+# SECURITY.md 7: for a single hub, no equality breakdown shows a count from 1 to 4
+# (peernet.privacy.suppress_small says how).
+EQUALITY_BREAKDOWNS = kpi.EQUALITY_BREAKDOWN_IDS
+
+# The headline figures of the summary page and the PDF, in this order.
+HEADLINES = (
+    "registrations_cumulative",
+    "started_cumulative",
+    "target",
+    "started_vs_target_pct",
+    "cohorts_completed_cumulative",
+    "participants_completed_cumulative",
+    "one_to_one_minimum_met_cumulative",
+    "attendance_rate_cumulative",
+)
+# Counts worth following month by month (summed in SQL over the latest versions).
+TREND_FIGURES = ("registrations_month", "started_month", "sessions_delivered_month")
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+ONE_PLACE = Decimal("0.1")
+
+
+# --- who may see the national area --------------------------------------------------------
+
+
+def may_see_national(user: Any) -> bool:
+    """The coordinator, BEIS and the evaluator: aggregate-only readers of every return."""
+    return scope_for(user).aggregates
+
+
+def may_export_baseline(user: Any) -> bool:
+    """The evaluator's fixed-format baseline export: the evaluator, and the coordinator
+    who answers for it. BEIS reads aggregates only."""
+    return may_see_national(user) and bool(user_roles(user) & {Role.EVALUATOR, Role.COORDINATOR})
+
+
+def may_see_live(user: Any) -> bool:
+    """Figures computed afresh (not yet submitted) are the coordinator's alone."""
+    return scope_for(user).national
+
+
+# --- months ------------------------------------------------------------------------------
+
+
+def programme_months(programme: Programme) -> list[dt.date]:
+    """The first day of every month of the delivery window."""
+    month = programme.delivery_start.replace(day=1)
+    months = []
+    while month <= programme.delivery_end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def default_month(months: Sequence[dt.date], now: dt.datetime) -> dt.date:
+    """The latest month that has ended (London), within the window."""
+    this_month = local_date(now).replace(day=1)
+    ended = [m for m in months if m < this_month]
+    return ended[-1] if ended else months[0]
+
+
+def month_in(value: str | None, months: Sequence[dt.date]) -> dt.date | None:
+    """The month `YYYY-MM` if it is one of `months`, else None."""
+    match = MONTH_PATTERN.match(value or "")
+    if match:
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12 and dt.date(year, month, 1) in months:
+            return dt.date(year, month, 1)
+    return None
+
+
+def parse_month(value: str | None, months: Sequence[dt.date], now: dt.datetime) -> dt.date:
+    """`YYYY-MM` of a month in the window; anything else gives the default month."""
+    return month_in(value, months) or default_month(months, now)
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_PLACE, ROUND_HALF_UP)
+
+
+# --- statuses, completeness and timeliness (KPI.md Submission) ----------------------------
+
+
+@dataclass
+class MonthSummary:
+    month: dt.date
+    expected: int
+    counts: dict[str, int]
+    closed: bool  # the due date has passed: counted in the year's figures
+
+    @property
+    def submitted(self) -> int:
+        return self.counts[ON_TIME] + self.counts[LATE]
+
+    @property
+    def on_time(self) -> int:
+        return self.counts[ON_TIME]
+
+    @property
+    def completeness(self) -> Decimal | None:
+        return percent(self.submitted, self.expected)
+
+    @property
+    def timeliness(self) -> Decimal | None:
+        return percent(self.on_time, self.expected)
+
+
+@dataclass
+class HubStatuses:
+    hub: Hub
+    statuses: list[str]
+
+    @property
+    def cells(self) -> list[tuple[str, str, str]]:
+        return [(s, STATUS_WORDS[s], STATUS_TAGS[s]) for s in self.statuses]
+
+
+@dataclass
+class Timeliness:
+    months: list[MonthSummary]
+    hubs: list[HubStatuses]
+    year_expected: int = 0
+    year_submitted: int = 0
+    year_on_time: int = 0
+
+    @property
+    def year_completeness(self) -> Decimal | None:
+        return percent(self.year_submitted, self.year_expected)
+
+    @property
+    def year_timeliness(self) -> Decimal | None:
+        return percent(self.year_on_time, self.year_expected)
+
+
+def timeliness(
+    hubs: Sequence[Hub], months: Sequence[dt.date], programme: Programme, now: dt.datetime
+) -> Timeliness:
+    """Each hub's status per month; completeness = hubs submitted ÷ hubs expected and
+    timeliness = hubs on time ÷ hubs expected, per month and over the year. Every hub is
+    expected every month of the window; the year counts the months whose due date has
+    passed (M1), so a month still open does not pull the year's figures down."""
+    statuses = returns.return_statuses(hubs, months, now=now)
+    rows = [HubStatuses(hub, [statuses[(hub.pk, m)] for m in months]) for hub in hubs]
+    result = Timeliness(months=[], hubs=rows)
+    for index, month in enumerate(months):
+        counts = dict.fromkeys(STATUS_WORDS, 0)
+        for row in rows:
+            counts[row.statuses[index]] += 1
+        summary = MonthSummary(
+            month=month,
+            expected=len(rows),
+            counts=counts,
+            closed=return_due_at(month, programme) < now,
+        )
+        result.months.append(summary)
+        if summary.closed:
+            result.year_expected += summary.expected
+            result.year_submitted += summary.submitted
+            result.year_on_time += summary.on_time
+    return result
+
+
+# --- the return table -------------------------------------------------------------------
+
+
+@dataclass
+class ReturnRow:
+    level: str  # hub, cluster, national
+    name: str
+    cluster: Cluster | None
+    hub: Hub | None = None
+    status: str = ""
+    version: ReturnVersion | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+    breakdowns: dict[str, Any] = field(default_factory=dict)
+    hubs: int = 0  # hubs in the row
+    hubs_submitted: int = 0
+
+    @property
+    def status_words(self) -> str:
+        return STATUS_WORDS.get(self.status, "")
+
+    @property
+    def status_tag(self) -> str:
+        return STATUS_TAGS.get(self.status, "")
+
+    def values(self) -> list[Any]:
+        """The figures in FIGURE_IDS order (None where there is nothing)."""
+        return [self.figures.get(figure) for figure in kpi.FIGURE_IDS]
+
+    def shown_breakdowns(self) -> dict[str, Any]:
+        """A hub's equality breakdowns with 1 to 4 shown as "fewer than 5" (SECURITY.md 7)."""
+        return suppressed(self.breakdowns) if self.level == "hub" else self.breakdowns
+
+
+def suppressed(breakdowns: dict[str, Any]) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for name, categories in breakdowns.items():
+        if name in EQUALITY_BREAKDOWNS and isinstance(categories, dict):
+            shown[name] = {
+                category: suppress_small(count) if isinstance(count, int) else count
+                for category, count in categories.items()
+            }
+        else:
+            shown[name] = categories
+    return shown
+
+
+def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
+    if not results:
+        return {"figures": {}, "breakdowns": {}}
+    return kpi.combine(results)
+
+
+def return_table(hubs: Sequence[Hub], month: dt.date, now: dt.datetime) -> list[ReturnRow]:
+    """A row per hub (its latest submitted version), a subtotal row after each cluster's
+    hubs and a national total row last. Totals are the sums over submitted versions."""
+    hubs = sorted(hubs, key=lambda h: (h.cluster.name, h.name))
+    versions = returns.latest_versions(hubs, month)
+    statuses = returns.return_statuses(hubs, [month], now=now)
+    rows: list[ReturnRow] = []
+    everyone: list[dict[str, Any]] = []
+    clusters: dict[int, list[Hub]] = {}
+    for hub in hubs:
+        clusters.setdefault(hub.cluster_id, []).append(hub)
+    for cluster_hubs in clusters.values():
+        cluster = cluster_hubs[0].cluster
+        results = []
+        for hub in cluster_hubs:
+            version = versions.get(hub.pk)
+            row = ReturnRow(
+                level="hub",
+                name=hub.name,
+                cluster=cluster,
+                hub=hub,
+                status=statuses[(hub.pk, month)],
+                version=version,
+                hubs=1,
+            )
+            if version is not None:
+                result = returns.version_result(version)
+                row.figures, row.breakdowns = result["figures"], result["breakdowns"]
+                row.hubs_submitted = 1
+                results.append(result)
+            rows.append(row)
+        combined = _combined(results)
+        rows.append(
+            ReturnRow(
+                level="cluster",
+                name=f"{cluster.name} (cluster)",
+                cluster=cluster,
+                figures=combined["figures"],
+                breakdowns=combined["breakdowns"],
+                hubs=len(cluster_hubs),
+                hubs_submitted=len(results),
+            )
+        )
+        everyone += results
+    combined = _combined(everyone)
+    rows.append(
+        ReturnRow(
+            level="national",
+            name="National total",
+            cluster=None,
+            figures=combined["figures"],
+            breakdowns=combined["breakdowns"],
+            hubs=len(hubs),
+            hubs_submitted=len(everyone),
+        )
+    )
+    return rows
+
+
+def national_trend(
+    hubs: Iterable[Hub], months: Sequence[dt.date], figures: Sequence[str] = TREND_FIGURES
+) -> dict[str, list[tuple[dt.date, Decimal | None]]]:
+    """Each figure summed over the hubs' latest submitted versions, month by month, in
+    one query (None for a month nobody has submitted)."""
+    latest = (
+        ReturnVersion.objects.filter(monthly_return=OuterRef("monthly_return"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    sums = (
+        ReturnVersion.objects.filter(
+            monthly_return__hub__in=list(hubs),
+            monthly_return__month__in=list(months),
+            version=Subquery(latest),
+        )
+        .values("monthly_return__month")
+        .order_by("monthly_return__month")
+        .annotate(
+            **{
+                figure: Sum(
+                    Cast(KT(f"figures__{figure}"), DecimalField(max_digits=14, decimal_places=2))
+                )
+                for figure in figures
+            }
+        )
+    )
+    by_month = {row["monthly_return__month"]: row for row in sums}
+    return {
+        figure: [
+            (month, _plain(by_month[month][figure]) if month in by_month else None)
+            for month in months
+        ]
+        for figure in figures
+    }
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+# --- scopes of a view or a download ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """National, one cluster or one hub: what a page or a download covers."""
+
+    kind: str  # national, cluster, hub
+    key: str
+    name: str
+    hubs: list[Hub]
+
+
+def area_for(user: Any, kind: str, key: str = "") -> Area:
+    """The area, narrowed to the hubs the user may see; 404 for anything else."""
+    hubs = Hub.objects.visible_to(user).select_related("cluster").order_by("cluster__name", "name")
+    if kind == "national":
+        return Area("national", "", "National", list(hubs))
+    if kind == "cluster":
+        in_cluster = list(hubs.filter(cluster__key=key))
+        if not in_cluster:
+            raise Http404("No cluster found.")
+        return Area("cluster", key, in_cluster[0].cluster.name, in_cluster)
+    if kind == "hub":
+        hub = hubs.filter(key=key).first()
+        if hub is None:
+            raise Http404("No hub found.")
+        return Area("hub", key, hub.name, [hub])
+    raise Http404("No such area.")

@@ -1,0 +1,345 @@
+"""The national area (/national/, namespace `national`): where the coordinator, BEIS and
+the evaluator read the returns at national, cluster and hub level (M2), follow
+completeness and timeliness (M1, KPI.md Submission), and ask for downloads.
+
+Aggregates only: no page here names a person (SECURITY.md 7). Every page answers 404 to
+anyone without a national role, and sends the signed-out to sign in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from peernet import audit
+from peernet.models import AuditAction, Programme
+from reporting import exports, kpi, national
+from reporting.charts import ColumnChart
+from reporting.models import ExportFile, ExportStatus, ReturnVersion
+
+TREND_TITLES = {
+    "registrations_month": "Registrations",
+    "started_month": "Participants started",
+    "sessions_delivered_month": "Group sessions delivered",
+}
+REFRESH_SECONDS = 3  # how often the progress page of a download loads itself again
+RETURN_FORMATS = [
+    (exports.ReturnXlsx.identifier, "Excel workbook (XLSX): return, breakdowns, narratives"),
+    (exports.ReturnCsv.identifier, "CSV: the return table only"),
+    (exports.ReturnPdf.identifier, "PDF report: summary, charts, hub table and narratives"),
+]
+
+
+def _programme() -> Programme:
+    programme = Programme.objects.order_by("-delivery_start").first()
+    if programme is None:
+        raise Http404("No programme has been set up yet.")
+    return programme
+
+
+def _national(request: HttpRequest) -> None:
+    if not national.may_see_national(request.user):
+        raise Http404("No such page.")
+
+
+class Period:
+    """The programme's months and the month a page shows (?month=YYYY-MM)."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.now = timezone.now()
+        self.programme = _programme()
+        self.months = national.programme_months(self.programme)
+        self.month = national.parse_month(request.GET.get("month"), self.months, self.now)
+
+
+def _trend_charts(area: national.Area, months: list[dt.date]) -> list[dict[str, Any]]:
+    trend = national.national_trend(area.hubs, months)
+    return [
+        {
+            "chart": ColumnChart(
+                ident=f"trend-{figure}",
+                title=f"{TREND_TITLES[figure]} over the programme year",
+                description=f"{TREND_TITLES[figure]} in each month of the programme, "
+                f"{area.name}, from the hubs' submitted returns; the table beside it "
+                "has the same figures.",
+                items=[(f"{m:%b %y}", value) for m, value in series],
+            ),
+            "caption": TREND_TITLES[figure],
+            "series": series,
+        }
+        for figure, series in trend.items()
+    ]
+
+
+def _area_page(request: HttpRequest, area: national.Area, template: str) -> HttpResponse:
+    """The national and cluster views share one layout."""
+    period = Period(request)
+    rows = national.return_table(area.hubs, period.month, period.now)
+    area_timeliness = national.timeliness(area.hubs, period.months, period.programme, period.now)
+    summary = next(m for m in area_timeliness.months if m.month == period.month)
+    total = rows[-1]
+    return render(
+        request,
+        template,
+        {
+            "area": area,
+            "period": period,
+            "rows": rows,
+            "hub_rows": [r for r in rows if r.level == "hub"],
+            "cluster_rows": [r for r in rows if r.level == "cluster"],
+            "total": total,
+            "headlines": [
+                (figure, kpi.DEFINITIONS.get(figure, ""), total.figures.get(figure))
+                for figure in national.HEADLINES
+            ],
+            "summary": summary,
+            "timeliness": area_timeliness,
+            "completeness_chart": exports.completeness_chart(area_timeliness),
+            "trends": _trend_charts(area, period.months),
+            "formats": RETURN_FORMATS,
+            "section": "returns",
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """National view: totals, trends, completeness and each cluster (M2)."""
+    _national(request)
+    return _area_page(request, national.area_for(request.user, "national"), "national/home.html")
+
+
+@never_cache
+@login_required
+@require_GET
+def cluster(request: HttpRequest, cluster: str) -> HttpResponse:
+    """Cluster view: its hubs and their sum."""
+    _national(request)
+    area = national.area_for(request.user, "cluster", cluster)
+    return _area_page(request, area, "national/cluster.html")
+
+
+@never_cache
+@login_required
+@require_GET
+def hub(request: HttpRequest, hub: str) -> HttpResponse:
+    """Hub view: the hub's submitted versions for the month, the latest one's figures and
+    breakdowns (equality counts 1 to 4 shown as "fewer than 5"), and its narrative. The
+    coordinator may also see the figures computed afresh (?live=1)."""
+    _national(request)
+    area = national.area_for(request.user, "hub", hub)
+    hub_ = area.hubs[0]
+    period = Period(request)
+    # Queries: versions of the month (who submitted is left out: names stay out, SECURITY.md 7).
+    versions = list(
+        ReturnVersion.objects.visible_to(request.user)
+        .filter(monthly_return__hub=hub_, monthly_return__month=period.month)
+        .order_by("version")
+        .only(
+            "version",
+            "figures",
+            "breakdowns",
+            "parts",
+            "narrative",
+            "submitted_at",
+            "reason",
+            "sha256",
+            "monthly_return_id",
+        )
+    )
+    latest = versions[-1] if versions else None
+    (row,) = [r for r in national.return_table([hub_], period.month, period.now) if r.hub]
+    area_timeliness = national.timeliness([hub_], period.months, period.programme, period.now)
+    live = None
+    if request.GET.get("live") == "1" and national.may_see_live(request.user):
+        live = kpi.compute_hub(hub_, period.month)
+    return render(
+        request,
+        "national/hub.html",
+        {
+            "area": area,
+            "hub": hub_,
+            "period": period,
+            "row": row,
+            "versions": versions,
+            "latest": latest,
+            "figures": [
+                (figure, kpi.DEFINITIONS.get(figure, ""), row.figures.get(figure))
+                for figure in kpi.FIGURE_IDS
+            ],
+            "breakdowns": row.shown_breakdowns(),
+            "statuses": list(zip(period.months, area_timeliness.hubs[0].cells, strict=True)),
+            "trends": _trend_charts(area, period.months),
+            "live": live,
+            "live_figures": (
+                [(f, live["figures"].get(f)) for f in kpi.FIGURE_IDS] if live else None
+            ),
+            "may_see_live": national.may_see_live(request.user),
+            "formats": RETURN_FORMATS,
+            "section": "returns",
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def timeliness(request: HttpRequest) -> HttpResponse:
+    """Each hub's status month by month, and completeness and timeliness per month and
+    over the year (KPI.md Submission).
+
+    Queries (whatever the number of hubs): the session and user, the role assignments,
+    the programme, the hubs with their clusters, and the statuses of every return."""
+    _national(request)
+    period = Period(request)
+    area = national.area_for(request.user, "national")
+    return render(
+        request,
+        "national/timeliness.html",
+        {
+            "period": period,
+            "timeliness": national.timeliness(
+                area.hubs, period.months, period.programme, period.now
+            ),
+            "section": "timeliness",
+        },
+    )
+
+
+# --- downloads ---------------------------------------------------------------------------
+
+
+class ExportRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(k, e.name) for k, e in exports.EXPORTERS.items()],
+        error_messages={"required": "Select a format", "invalid_choice": "Select a format"},
+    )
+    area = forms.ChoiceField(
+        choices=[("national", "National"), ("cluster", "Cluster"), ("hub", "Hub")],
+        required=False,
+    )
+    key = forms.SlugField(required=False)
+    month = forms.RegexField(regex=national.MONTH_PATTERN, required=False)
+
+    def params(self) -> dict[str, str]:
+        data = self.cleaned_data
+        if data["kind"] == exports.BaselineXlsx.identifier:
+            return {}
+        return {
+            "area": data["area"] or "national",
+            "key": data["key"] if data["area"] in ("cluster", "hub") else "",
+            "month": data["month"],
+        }
+
+
+@never_cache
+@login_required
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The user's own downloads, newest first, and the baseline export for the evaluator."""
+    _national(request)
+    files = list(
+        ExportFile.objects.for_requester(request.user)
+        .defer("content")
+        .order_by("-requested_at")[:50]
+    )
+    return render(
+        request,
+        "national/exports.html",
+        {
+            "files": [
+                (file, exports.EXPORTERS[file.kind].name if file.kind in exports.EXPORTERS else "")
+                for file in files
+            ],
+            "may_export_baseline": national.may_export_baseline(request.user),
+            "section": "exports",
+        },
+    )
+
+
+@login_required
+@require_POST
+def export_new(request: HttpRequest) -> HttpResponse:
+    """Ask for a download: recorded, then built by a worker (reporting.export_tasks)."""
+    _national(request)
+    form = ExportRequestForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such download.")
+    kind, params = form.cleaned_data["kind"], form.params()
+    if params and not national.month_in(params["month"], national.programme_months(_programme())):
+        raise Http404("No such download.")
+    if not exports.EXPORTERS[kind].allowed(request.user, params):
+        raise Http404("No such download.")
+    export = exports.export_request(user=request.user, kind=kind, params=params)
+    return redirect("national:export", pk=export.pk)
+
+
+def _own_export(request: HttpRequest, pk: int) -> ExportFile:
+    """SECURITY.md 6: the requester's own file, and only while they may still see what it
+    holds — checked at every request, not by the id alone."""
+    _national(request)
+    export = ExportFile.objects.for_requester(request.user).defer("content").filter(pk=pk).first()
+    if export is None or not exports.may_download(request.user, export):
+        raise Http404("No such download.")
+    return export
+
+
+@never_cache
+@login_required
+@require_GET
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress of a download. While it is being built the page asks the browser to load
+    it again every few seconds, without script: the HTTP `Refresh` header, the same
+    instruction as a <meta http-equiv="refresh">. WCAG 2.2.1: whoever needs the page to
+    stay still can stop the refreshing (?refresh=off) and refresh by hand."""
+    export = _own_export(request, pk)
+    waiting = export.status in (ExportStatus.PENDING, ExportStatus.RUNNING)
+    refreshing = waiting and request.GET.get("refresh") != "off"
+    response = render(
+        request,
+        "national/export.html",
+        {
+            "export": export,
+            "name": exports.EXPORTERS[export.kind].name,
+            "waiting": waiting,
+            "refreshing": refreshing,
+            "refresh_seconds": REFRESH_SECONDS,
+            "section": "exports",
+        },
+    )
+    if refreshing:
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file itself, to the user who asked, if they still may see it."""
+    export = _own_export(request, pk)
+    if export.status != ExportStatus.COMPLETE:
+        raise Http404("The download is not ready.")
+    content = ExportFile.objects.values_list("content", flat=True).get(pk=export.pk)
+    if export.kind == exports.BaselineXlsx.identifier:
+        # SECURITY.md 21: participant-level (if pseudonymous) data leaving the system.
+        audit.record(
+            request.user,
+            AuditAction.EXPORT,
+            obj=export,
+            summary="The evaluator's baseline export (pseudonymous) downloaded",
+            request=request,
+        )
+    response = HttpResponse(bytes(content), content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response

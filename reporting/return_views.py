@@ -1,0 +1,408 @@
+"""The hub's monthly returns (/hub/<hub>/returns/...): the list with each month's status,
+a return's draft beside the previous month, recompiling, the narrative and submission,
+the frozen versions and the difference between two, and the records behind a figure.
+
+Thin views: access through `peernet.access.hub_for_admin` (the hub's administrators and
+the national coordinator; anyone else a 404), work in `reporting.returns`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import HTML, Field, Layout, Submit
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Max, Min, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from peernet.access import hub_for_admin
+from peernet.models import Programme
+from peernet.rules import programme_for_month, return_due_at
+from reporting import drilldown, kpi, returns
+from reporting.models import MonthlyReturn, ReturnVersion
+from sessions.forms import GovukErrorsMixin
+
+SUPPRESS_BELOW = 5  # SECURITY.md 7: a single hub's equality counts of 1 to 4 are not shown
+SUPPRESSED = "fewer than 5"
+STATUS_TAGS = {
+    returns.NOT_YET_DUE: "govuk-tag--grey",
+    returns.DUE: "govuk-tag--blue",
+    returns.ON_TIME: "govuk-tag--green",
+    returns.LATE: "govuk-tag--orange",
+    returns.MISSING: "govuk-tag--red",
+}
+
+
+class ReturnSubmitForm(GovukErrorsMixin, forms.Form):
+    """The supporting narrative (M2) and, for a resubmission, the reason (KPI.md)."""
+
+    narrative = forms.CharField(
+        label="Supporting narrative",
+        help_text="What the figures do not say: progress, problems and what the hub is doing "
+        "about them (M2).",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=10000,
+        error_messages={
+            "required": "Enter the supporting narrative",
+            "max_length": "The narrative must be 10,000 characters or fewer",
+        },
+    )
+    reason = forms.CharField(
+        label="Why are you resubmitting the return?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, resubmission: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.resubmission = resubmission
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        fields: list[Any] = [Field.textarea("narrative")]
+        if resubmission:
+            fields.append(Field.textarea("reason"))
+        else:
+            del self.fields["reason"]
+        fields += [
+            Field("expected_version"),
+            HTML(
+                '<p class="govuk-body">Once submitted, the figures are frozen as they are '
+                "shown here. A correction later is a resubmission, with a reason.</p>"
+            ),
+            Submit("submit", "Resubmit the return" if resubmission else "Submit the return"),
+        ]
+        self.helper.layout = Layout(*fields)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data.get("reason", "").strip()
+        if self.resubmission and not reason:
+            raise forms.ValidationError("Enter why you are resubmitting the return")
+        return reason
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _month_in_window(month: dt.date) -> Programme:
+    """The programme year whose delivery window holds the month; other months are a 404."""
+    programme = programme_for_month(month)
+    if not (kpi.month_start(programme.delivery_start) <= month <= programme.delivery_end):
+        raise Http404("No return for that month.")
+    return programme
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    return str(kpi.json_value(value))
+
+
+def _figure_url(hub_key: str, month: dt.date, figure: str) -> str:
+    if not drilldown.drillable(figure):
+        return ""
+    return reverse("hub:return-figure", kwargs={"hub": hub_key, "month": month, "figure": figure})
+
+
+def _suppressed(breakdowns: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        name: {
+            category: (
+                SUPPRESSED
+                if name in kpi.EQUALITY_BREAKDOWN_IDS and 0 < int(count) < SUPPRESS_BELOW
+                else count
+            )
+            for category, count in categories.items()
+        }
+        for name, categories in breakdowns.items()
+    }
+
+
+def _rows(
+    hub_key: str,
+    month: dt.date,
+    columns: list[dict[str, Any] | None],
+    *,
+    links: bool = True,
+    flag_changes: bool = False,
+) -> list[dict[str, Any]]:
+    """A row per figure: its id, definition and its value in each column (None: nothing);
+    with `flag_changes`, whether the last column differs from the first."""
+    rows = []
+    for figure in kpi.FIGURE_IDS:
+        values = [_value(c["figures"].get(figure)) if c else "—" for c in columns]
+        rows.append(
+            {
+                "figure": figure,
+                "definition": kpi.DEFINITIONS[figure],
+                "values": values,
+                "changed": flag_changes and values[0] != values[-1],
+                "url": _figure_url(hub_key, month, figure) if links else "",
+            }
+        )
+    return rows
+
+
+def _previous_result(hub: Any, month: dt.date) -> tuple[str, dict[str, Any] | None]:
+    """The previous month as submitted (its latest version), else its draft."""
+    previous = kpi.month_start(month - dt.timedelta(days=1))
+    earlier = (
+        MonthlyReturn.objects.filter(hub=hub, month=previous)
+        .prefetch_related(Prefetch("versions", queryset=ReturnVersion.objects.order_by("version")))
+        .first()
+    )
+    label = f"{previous:%B %Y}"
+    if earlier is None:
+        return label, None
+    versions = list(earlier.versions.all())
+    if versions:
+        return f"{label} (version {versions[-1].version})", returns.version_result(versions[-1])
+    draft = returns.draft_result(earlier)
+    return (f"{label} (draft)", draft) if draft else (label, None)
+
+
+def _versions(hub: Any, month: dt.date) -> tuple[MonthlyReturn | None, list[ReturnVersion]]:
+    monthly_return = (
+        MonthlyReturn.objects.filter(hub=hub, month=month)
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ReturnVersion.objects.select_related("submitted_by").order_by("version"),
+            )
+        )
+        .first()
+    )
+    versions = list(monthly_return.versions.all()) if monthly_return else []
+    return monthly_return, versions
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def return_list(request: HttpRequest, hub: str) -> HttpResponse:
+    """Every month of the delivery window so far, newest first, with its status (M1)."""
+    hub_ = hub_for_admin(request.user, hub)
+    now = timezone.now()
+    programme = programme_for_month(kpi.month_start(timezone.localdate()))
+    months = returns.return_months(programme, now)
+    statuses = returns.return_statuses([hub_], months, now=now)
+    stored = {
+        mr.month: mr
+        for mr in MonthlyReturn.objects.filter(hub=hub_, month__in=months).annotate(
+            latest_version=Max("versions__version"), first_submitted=Min("versions__submitted_at")
+        )
+    }
+    rows = []
+    for month in months:
+        status = statuses[(hub_.pk, month)]
+        rows.append(
+            {
+                "month": month,
+                "due_at": return_due_at(month, programme),
+                "status": returns.STATUS_WORDS[status],
+                "tag": STATUS_TAGS[status],
+                "stored": stored.get(month),
+            }
+        )
+    return render(request, "returns/list.html", {"hub": hub_, "section": "returns", "rows": rows})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpResponse:
+    """The return for one month: the draft (or the latest version) beside the previous
+    month; recompile, write the narrative and submit; the versions."""
+    hub_ = hub_for_admin(request.user, hub)
+    programme = _month_in_window(month)
+    now = timezone.now()
+    monthly_return, versions = _versions(hub_, month)
+    latest = versions[-1] if versions else None
+    initial = {
+        "narrative": latest.narrative if latest else getattr(monthly_return, "narrative", ""),
+        "expected_version": latest.version if latest else 0,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = ReturnSubmitForm(data, initial=initial, resubmission=latest is not None)
+    if data is not None and form.is_valid():
+        if monthly_return is None:
+            monthly_return, _ = MonthlyReturn.objects.get_or_create(hub=hub_, month=month)
+        try:
+            version = returns.submit_return(
+                monthly_return,
+                request.user,
+                form.cleaned_data["narrative"],
+                form.cleaned_data.get("reason", ""),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except returns.ReturnProblem as exc:
+            for name, problem in exc.problems.items():
+                form.add_error(name if name in form.fields else None, problem)
+        else:
+            messages.success(
+                request, f"Version {version.version} of the return for {month:%B %Y} was submitted."
+            )
+            return redirect("hub:return", hub=hub_.key, month=month)
+
+    shown: dict[str, Any] | None
+    if latest is not None:
+        shown, shown_label = returns.version_result(latest), f"Submitted (version {latest.version})"
+    else:
+        shown = returns.draft_result(monthly_return) if monthly_return else None
+        shown_label = "Draft"
+    previous_label, previous = _previous_result(hub_, month)
+    columns: list[dict[str, Any] | None] = [shown, previous]
+    labels = [shown_label, previous_label]
+    if latest is not None:
+        # What a resubmission would report: the records as they now stand.
+        columns.append(kpi.compute_hub(hub_, month))
+        labels.append("As the records now stand")
+    status = returns.return_status(hub_, month, now=now)
+    return render(
+        request,
+        "returns/detail.html",
+        {
+            "hub": hub_,
+            "section": "returns",
+            "month": month,
+            "monthly_return": monthly_return,
+            "versions": versions,
+            "latest": latest,
+            "status": returns.STATUS_WORDS[status],
+            "tag": STATUS_TAGS[status],
+            "due_at": return_due_at(month, programme),
+            "ended": returns.month_has_ended(month, now),
+            "labels": labels,
+            "rows": (
+                _rows(hub_.key, month, columns, flag_changes=latest is not None) if shown else []
+            ),
+            "breakdowns": _suppressed(shown["breakdowns"]) if shown else {},
+            "form": form,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def return_compile(request: HttpRequest, hub: str, month: dt.date) -> HttpResponse:
+    """Recompile the draft from the records as they stand (until it is submitted)."""
+    hub_ = hub_for_admin(request.user, hub)
+    _month_in_window(month)
+    monthly_return = returns.compile_draft(hub_.pk, month)
+    if monthly_return.versions.exists():
+        messages.error(
+            request,
+            "The return is submitted, so its figures are frozen. A resubmission reports the "
+            "records as they now stand.",
+        )
+    else:
+        messages.success(request, "The draft was compiled from the records as they stand.")
+    return redirect("hub:return", hub=hub_.key, month=month)
+
+
+@never_cache
+@login_required
+@require_GET
+def return_version(request: HttpRequest, hub: str, month: dt.date, version: int) -> HttpResponse:
+    """One frozen version: its figures, breakdowns, narrative and SHA-256."""
+    hub_ = hub_for_admin(request.user, hub)
+    _month_in_window(month)
+    found = (
+        ReturnVersion.objects.visible_to(request.user)
+        .filter(monthly_return__hub=hub_, monthly_return__month=month, version=version)
+        .select_related("submitted_by", "monthly_return__hub")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such version.")
+    result = returns.version_result(found)
+    return render(
+        request,
+        "returns/version.html",
+        {
+            "hub": hub_,
+            "section": "returns",
+            "month": month,
+            "version": found,
+            "rows": _rows(hub_.key, month, [result], links=False),
+            "breakdowns": _suppressed(result["breakdowns"]),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def return_compare(request: HttpRequest, hub: str, month: dt.date) -> HttpResponse:
+    """The difference between two versions, figure by figure (default: the last two)."""
+    hub_ = hub_for_admin(request.user, hub)
+    _month_in_window(month)
+    _, versions = _versions(hub_, month)
+    by_number = {v.version: v for v in versions}
+    try:
+        after = int(request.GET.get("to", versions[-1].version if versions else 0))
+        before = int(request.GET.get("from", after - 1))
+    except ValueError as exc:
+        raise Http404("No such versions.") from exc
+    pair = (by_number.get(before), by_number.get(after))
+    rows: list[dict[str, Any]] = []
+    if all(pair):
+        rows = [
+            {"figure": d.figure, "before": _value(d.before), "after": _value(d.after)}
+            | {"changed": d.changed}
+            for d in returns.differences(pair[0].figures, pair[1].figures)
+        ]
+    elif "from" in request.GET or "to" in request.GET:
+        raise Http404("No such versions.")
+    return render(
+        request,
+        "returns/compare.html",
+        {
+            "hub": hub_,
+            "section": "returns",
+            "month": month,
+            "versions": versions,
+            "before": pair[0],
+            "after": pair[1],
+            "rows": rows,
+            "changed": sum(1 for row in rows if row["changed"]),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def return_figure(request: HttpRequest, hub: str, month: dt.date, figure: str) -> HttpResponse:
+    """The records behind one figure, as they now stand (hub users only)."""
+    hub_ = hub_for_admin(request.user, hub)
+    _month_in_window(month)
+    if not drilldown.drillable(figure):
+        raise Http404("No such figure.")
+    return render(
+        request,
+        "returns/figure.html",
+        {
+            "hub": hub_,
+            "section": "returns",
+            "month": month,
+            "figure": figure,
+            "definition": kpi.DEFINITIONS[figure],
+            "sections": drilldown.figure_records(hub_, month, figure),
+        },
+    )

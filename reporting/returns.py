@@ -1,0 +1,418 @@
+"""Monthly returns: compiling drafts, submitting and freezing versions, their status
+(KPI.md "Submission"; M1, M2; SECURITY.md 26).
+
+- A draft is the figures of `reporting.kpi` for one hub and month, stored on the
+  `MonthlyReturn`; it is compiled on the 1st for the month just ended (a scheduled task)
+  and can be recompiled until the return is submitted.
+- Submitting freezes the draft as `ReturnVersion` 1: figures, breakdowns, the parts of
+  the rates and the narrative, with the SHA-256 of their canonical JSON. It is never
+  recomputed. A resubmission needs a reason, recompiles the figures as the records now
+  stand and makes version N+1; earlier versions stay as they were.
+- Two submissions at once make one version: the `MonthlyReturn` row is locked
+  (select_for_update), the submitter says which version they saw (`expected_version`),
+  and the (return, version) unique constraint is the last word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Min, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from peernet.models import Hub, Programme, Role, User
+from peernet.rules import date_words, local_date, return_due_at
+from reporting import kpi
+from reporting.models import MonthlyReturn, ReturnVersion
+
+logger = logging.getLogger(__name__)
+
+NOT_YET_DUE = "not_yet_due"
+DUE = "due"
+ON_TIME = "on_time"
+LATE = "late"
+MISSING = "missing"
+STATUSES = [NOT_YET_DUE, DUE, ON_TIME, LATE, MISSING]
+STATUS_WORDS = {
+    NOT_YET_DUE: "Not yet due",
+    DUE: "Due",
+    ON_TIME: "Submitted on time",
+    LATE: "Submitted late",
+    MISSING: "Missing",
+}
+
+
+class ReturnProblem(Exception):
+    """A submission refused, with a sentence per problem (GOV.UK error messages), keyed
+    by the form field they belong to."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(problems.values()))
+
+
+# --- dates and status ----------------------------------------------------------------------
+
+
+def _programme_for(month: dt.date, programmes: Sequence[Programme]) -> Programme:
+    """As peernet.rules.programme_for_month, from programmes already read (newest first)."""
+    last = kpi.month_end(month)
+    for programme in programmes:
+        if programme.delivery_start <= last and programme.delivery_end >= month:
+            return programme
+    if not programmes:
+        raise Programme.DoesNotExist("No programme has been set up yet.")
+    return programmes[0]
+
+
+def month_has_ended(month: dt.date, now: dt.datetime) -> bool:
+    """Whether the London calendar month is over at `now`."""
+    return now >= kpi.london_midnight(kpi.month_end(month) + dt.timedelta(days=1))
+
+
+def _status(
+    month: dt.date, first_submitted: dt.datetime | None, due_at: dt.datetime, now: dt.datetime
+) -> str:
+    # M1: on time means on or before the due day in London, to its last fraction of a second.
+    if first_submitted is not None:
+        return ON_TIME if local_date(first_submitted) <= due_at.date() else LATE
+    if not month_has_ended(month, now):
+        return NOT_YET_DUE
+    return DUE if local_date(now) <= due_at.date() else MISSING
+
+
+def return_statuses(
+    hubs: Iterable[Hub], months: Iterable[dt.date], now: dt.datetime | None = None
+) -> dict[tuple[int, dt.date], str]:
+    """{(hub id, month): status} for every hub and month, in two queries: not yet due,
+    due, on time, late or missing (KPI.md; M1 judges by the first version submitted)."""
+    now = now or timezone.now()
+    hub_ids = [hub.pk for hub in hubs]
+    months = [kpi.month_start(month) for month in months]
+    programmes = list(Programme.objects.order_by("-delivery_start"))
+    firsts = {
+        (row["monthly_return__hub"], row["monthly_return__month"]): row["first"]
+        for row in ReturnVersion.objects.filter(
+            monthly_return__hub__in=hub_ids, monthly_return__month__in=months
+        )
+        .order_by()
+        .values("monthly_return__hub", "monthly_return__month")
+        .annotate(first=Min("submitted_at"))
+    }
+    result = {}
+    for month in months:
+        due_at = return_due_at(month, _programme_for(month, programmes))
+        for hub_id in hub_ids:
+            result[(hub_id, month)] = _status(month, firsts.get((hub_id, month)), due_at, now)
+    return result
+
+
+def return_status(hub: Hub, month: dt.date, now: dt.datetime | None = None) -> str:
+    """The status of one hub's return for one month (see `return_statuses`)."""
+    month = kpi.month_start(month)
+    return return_statuses([hub], [month], now=now)[(hub.pk, month)]
+
+
+def latest_versions(hubs: Iterable[Hub], month: dt.date) -> dict[int, ReturnVersion]:
+    """{hub id: its latest submitted version} for the month, hubs with none left out; one
+    query."""
+    newer = ReturnVersion.objects.filter(
+        monthly_return=OuterRef("monthly_return"), version__gt=OuterRef("version")
+    )
+    versions = (
+        ReturnVersion.objects.filter(
+            monthly_return__hub__in=[hub.pk for hub in hubs],
+            monthly_return__month=kpi.month_start(month),
+        )
+        .filter(~Exists(newer))
+        .select_related("monthly_return__hub", "submitted_by")
+    )
+    return {version.monthly_return.hub_id: version for version in versions}
+
+
+def version_result(version: ReturnVersion) -> dict[str, Any]:
+    """A frozen version as a result of `reporting.kpi` (Decimals restored, with its parts),
+    to display or `kpi.combine` exactly like a fresh computation."""
+    return kpi.from_stored(version.figures, version.breakdowns, version.parts)
+
+
+def draft_result(monthly_return: MonthlyReturn) -> dict[str, Any] | None:
+    """The stored draft as a result, or None before it was first compiled."""
+    if monthly_return.draft_compiled_at is None:
+        return None
+    return kpi.from_stored(
+        monthly_return.draft_figures, monthly_return.draft_breakdowns, monthly_return.draft_parts
+    )
+
+
+# --- freezing ----------------------------------------------------------------------------
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 text as is: the same data always gives the same text."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def frozen_content(
+    *,
+    hub_key: str,
+    month: dt.date,
+    figures: dict[str, Any],
+    breakdowns: dict[str, Any],
+    parts: dict[str, Any],
+    narrative: str,
+) -> dict[str, Any]:
+    """What a version's SHA-256 is of."""
+    return {
+        "hub": hub_key,
+        "month": f"{month:%Y-%m}",
+        "figures": figures,
+        "breakdowns": breakdowns,
+        "parts": parts,
+        "narrative": narrative,
+    }
+
+
+def version_sha256(version: ReturnVersion) -> str:
+    """The SHA-256 of a stored version's canonical JSON, computed afresh (to check it)."""
+    content = frozen_content(
+        hub_key=version.monthly_return.hub.key,
+        month=version.monthly_return.month,
+        figures=version.figures,
+        breakdowns=version.breakdowns,
+        parts=version.parts,
+        narrative=version.narrative,
+    )
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+# --- compiling ----------------------------------------------------------------------------
+
+
+def _store_draft(monthly_return: MonthlyReturn, hub: Hub, now: dt.datetime) -> None:
+    result = kpi.compute_hub(hub, monthly_return.month)
+    figures, breakdowns, parts = kpi.stored(result)
+    monthly_return.draft_figures = figures
+    monthly_return.draft_breakdowns = breakdowns
+    monthly_return.draft_parts = parts
+    monthly_return.draft_compiled_at = now
+    monthly_return.save(
+        update_fields=["draft_figures", "draft_breakdowns", "draft_parts", "draft_compiled_at"]
+    )
+
+
+def _locked_return(hub: Hub, month: dt.date) -> MonthlyReturn:
+    """The hub's return for the month, created if need be, locked for this transaction."""
+    MonthlyReturn.objects.get_or_create(hub=hub, month=month)
+    return MonthlyReturn.objects.select_for_update().select_related("hub").get(hub=hub, month=month)
+
+
+@transaction.atomic
+def compile_draft(
+    hub_id: int, month: dt.date | str, *, now: dt.datetime | None = None
+) -> MonthlyReturn:
+    """Compile (or recompile) the hub's draft for the month from the records as they stand.
+
+    Idempotent: run twice, the draft is the same. A submitted return is left alone (KPI.md:
+    recompiled until it is submitted; its versions are frozen)."""
+    month = kpi.month_start(month)
+    hub = Hub.objects.select_related("cluster").get(pk=hub_id)
+    monthly_return = _locked_return(hub, month)
+    if monthly_return.versions.exists():
+        return monthly_return
+    _store_draft(monthly_return, hub, now or timezone.now())
+    return monthly_return
+
+
+# --- submitting ---------------------------------------------------------------------------
+
+
+def submit_return(
+    monthly_return: MonthlyReturn,
+    user: User,
+    narrative: str,
+    reason: str = "",
+    *,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> ReturnVersion:
+    """Freeze the return as its next version. `expected_version` is the latest version the
+    submitter saw (0 for none): if someone else submitted meanwhile, nothing is made.
+
+    Refused (ReturnProblem, nothing written) when the month has not ended, without a
+    narrative (M2), or, for a resubmission, without a reason (KPI.md)."""
+    now = now or timezone.now()
+    narrative, reason = narrative.strip(), reason.strip()
+    try:
+        with transaction.atomic():
+            return _submit(monthly_return, user, narrative, reason, expected_version, now)
+    except IntegrityError as exc:
+        # The unique (return, version) constraint: another submission made this version.
+        raise ReturnProblem(
+            {"narrative": "The return was submitted by someone else meanwhile. Check it again."}
+        ) from exc
+
+
+def _submit(
+    monthly_return: MonthlyReturn,
+    user: User,
+    narrative: str,
+    reason: str,
+    expected_version: int | None,
+    now: dt.datetime,
+) -> ReturnVersion:
+    locked = (
+        MonthlyReturn.objects.select_for_update().select_related("hub").get(pk=monthly_return.pk)
+    )
+    latest = locked.versions.order_by("-version").values_list("version", flat=True).first() or 0
+    month_words = f"{locked.month:%B %Y}"
+    if expected_version is not None and expected_version != latest:
+        raise ReturnProblem(
+            {
+                "narrative": f"The return for {month_words} was submitted by someone else "
+                f"meanwhile (version {latest}). Check it again before you submit"
+            }
+        )
+    problems: dict[str, str] = {}
+    if not month_has_ended(locked.month, now):
+        first_day = kpi.month_end(locked.month) + dt.timedelta(days=1)
+        problems["narrative"] = (
+            f"You can submit the return for {month_words} from {date_words(first_day)}, "
+            "once the month has ended"
+        )
+    elif not narrative:
+        problems["narrative"] = "Enter the supporting narrative"  # M2
+    if latest and not reason:
+        problems["reason"] = "Enter why you are resubmitting the return"
+    if problems:
+        raise ReturnProblem(problems)
+    if latest or locked.draft_compiled_at is None:
+        # A resubmission reports the records as they now stand; a first submission the
+        # draft the hub reviewed (compiled now if it never was).
+        _store_draft(locked, locked.hub, now)
+    locked.narrative = narrative
+    locked.save(update_fields=["narrative"])
+    content = frozen_content(
+        hub_key=locked.hub.key,
+        month=locked.month,
+        figures=locked.draft_figures,
+        breakdowns=locked.draft_breakdowns,
+        parts=locked.draft_parts,
+        narrative=narrative,
+    )
+    version = ReturnVersion.objects.create(
+        monthly_return=locked,
+        version=latest + 1,
+        figures=content["figures"],
+        breakdowns=content["breakdowns"],
+        parts=content["parts"],
+        narrative=narrative,
+        sha256=hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest(),
+        submitted_at=now,
+        submitted_by=user,
+        reason=reason if latest else "",
+    )
+    logger.info("Return %s v%d submitted by user %s", locked, version.version, user.pk)
+    return version
+
+
+# --- differences between versions ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    figure: str
+    before: Any
+    after: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> list[Difference]:
+    """Figure by figure, in KPI.md's order, between two results' figures."""
+    return [Difference(f, before.get(f), after.get(f)) for f in kpi.FIGURE_IDS]
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def _hub_administrators(hub: Hub) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, role_assignments__role=Role.HUB_ADMIN, role_assignments__hub=hub
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def send_reminder(hub_id: int, month: dt.date | str, *, now: dt.datetime | None = None) -> int:
+    """Email the hub's administrators that the month's return is not submitted yet; once per
+    hub and month (the `reminder_sent_at` mark is written in the same transaction, under
+    the row lock, so a second run sends nothing). Returns the number of emails sent."""
+    now = now or timezone.now()
+    month = kpi.month_start(month)
+    with transaction.atomic():
+        hub = Hub.objects.get(pk=hub_id)
+        monthly_return = _locked_return(hub, month)
+        if monthly_return.reminder_sent_at is not None or monthly_return.versions.exists():
+            return 0
+        recipients = _hub_administrators(hub)
+        if not recipients:
+            return 0
+        due_at = return_due_at(month, _programme_for(month, list(Programme.objects.all())))
+        monthly_return.reminder_sent_at = now
+        monthly_return.save(update_fields=["reminder_sent_at"])
+        link = _site_url() + reverse(
+            "hub:return", kwargs={"hub": hub.key, "month": f"{month:%Y-%m}"}
+        )
+        for user in recipients:
+            send_mail(
+                subject=f"{hub.name}: the return for {month:%B %Y} is due by "
+                f"{date_words(due_at.date())}",
+                message=(
+                    f"Dear {user.get_short_name()},\n\n"
+                    f"{hub.name}'s monthly return for {month:%B %Y} has not been submitted "
+                    f"yet. It is due by 23:59 on {date_words(due_at.date())} (M1).\n\n"
+                    f"Review the draft, write the supporting narrative and submit it here:\n"
+                    f"{link}\n"
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email],
+            )
+    return len(recipients)
+
+
+def _site_url() -> str:
+    from participants.surveys import site_url
+
+    return site_url()
+
+
+def month_just_ended(now: dt.datetime) -> dt.date:
+    """The month before the London month of `now`."""
+    today = local_date(now)
+    return kpi.month_start(today.replace(day=1) - dt.timedelta(days=1))
+
+
+def return_months(programme: Programme, now: dt.datetime) -> list[dt.date]:
+    """The months of the delivery window up to the current London month, newest first."""
+    months = []
+    month = kpi.month_start(programme.delivery_start)
+    last = min(kpi.month_start(programme.delivery_end), kpi.month_start(local_date(now)))
+    while month <= last:
+        months.append(month)
+        month = kpi.month_start(kpi.month_end(month) + dt.timedelta(days=1))
+    return list(reversed(months))

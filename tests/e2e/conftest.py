@@ -1,0 +1,350 @@
+"""Browser journeys in real Chromium (Debian's /usr/bin/chromium, driven by Playwright)
+against pytest-django's live_server (RECIPES.md "Browser tests").
+
+Every page a journey visits goes through `Browser.check(page, name)`, which
+- runs axe-core (axe-playwright-python, offline) and fails on any WCAG 2.0/2.1/2.2 A or AA
+  violation, printing each one readably;
+- checks the page reflows at 320 CSS pixels wide (WCAG 1.4.10) and at 200% zoom (a
+  1280x900 window at 200% lays out as 640x450 CSS pixels) with nothing cut off sideways;
+- saves a screenshot to docs/screenshots/<journey>/<nn>-<name>.png (README "Screenshots").
+
+One browser serves the whole run; each journey opens its own contexts (a desktop one for
+staff, a phone-sized one for participants).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+# Playwright's sync API runs an event loop in the test's thread; the tests still read and
+# write the database directly (factories, assertions), which Django otherwise refuses.
+# Process-wide, not per test: the browser (and its loop) lives for the whole session, so
+# the tests that run after these in the same session need it too.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+NARROW = {"width": 320, "height": 740}  # WCAG 1.4.10 reflow: 1280 px at 400%
+ZOOMED = {"width": 640, "height": 450}  # a 1280x900 window at 200% zoom
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "correct horse battery staple"
+
+_axe = Axe()
+
+
+# --- pytest-playwright's browser, pointed at Debian's Chromium ----------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    # scripts/test installs Chromium: its absence is a broken machine, never a skip.
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/test, which installs Debian's chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _live_server_settings(settings) -> None:
+    # The manifest storage's hashed names are not served by live_server (RECIPES.md).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # live_server speaks plain HTTP: cookies marked Secure would not come back.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()  # rate limits and sign-in lockouts from earlier tests
+
+
+# --- the checks every page goes through ----------------------------------------------------
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG A/AA violations on the page (axe-playwright-python's bundled copy,
+    injected once per document; only violations are collected, which is faster)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe.axe_script)
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    return page.evaluate("(options) => axe.run(document, options)", options)["violations"]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}")
+            lines.append(f"       {node['html'][:200]}")
+            summary = node.get("failureSummary") or ""
+            for line in summary.splitlines():
+                lines.append(f"       {line}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, name: str, known: tuple[str, ...] = ()) -> None:
+    """No WCAG A/AA violation, except the `known` rule ids (reported, waiting for a fix in
+    a page this suite does not own); a known one that has gone must be taken off."""
+    violations = axe_violations(page)
+    unexpected = [v for v in violations if v["id"] not in known]
+    assert not unexpected, (
+        f"axe found {len(unexpected)} WCAG A/AA violation(s) on {name} ({page.url}):\n"
+        + describe_violations(unexpected)
+    )
+    found = {v["id"] for v in violations}
+    fixed = [rule for rule in known if rule not in found]
+    assert not fixed, f"{fixed} no longer found on {name}: take them off its known list"
+
+
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const cut = [];
+  for (const el of document.querySelectorAll('main *, header *, footer *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    // Content inside a scrolling container (a wide table's wrapper) may scroll.
+    let inScroller = false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      if (['auto', 'scroll'].includes(style.overflowX) && p.scrollWidth > p.clientWidth) {
+        inScroller = true;
+        break;
+      }
+    }
+    if (!inScroller && (box.right > width + 1 || box.left < -1)) {
+      cut.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+               (el.className && typeof el.className === 'string' ? '.' +
+                el.className.trim().split(/\\s+/).join('.') : '') +
+               ' ' + Math.round(box.left) + '..' + Math.round(box.right));
+    }
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    width: width,
+    cut: cut.slice(0, 8),
+  };
+}"""
+
+
+def assert_reflows(page, name: str) -> None:
+    """Usable at 320 px wide and at 200% zoom: no sideways scrolling of the page, nothing
+    sticking out of the viewport (WCAG 1.4.4, 1.4.10)."""
+    original = page.viewport_size
+    try:
+        for label, size in (("320 px wide", NARROW), ("200% zoom", ZOOMED)):
+            page.set_viewport_size(size)
+            found = page.evaluate(_OVERFLOW)
+            assert found["scrollWidth"] <= found["width"] and not found["cut"], (
+                f"{name} ({page.url}) does not fit at {label}: the page is "
+                f"{found['scrollWidth']} px wide in a {found['width']} px viewport; "
+                f"sticking out: {found['cut']}"
+            )
+    finally:
+        page.set_viewport_size(original)
+
+
+def focused(page) -> str:
+    """The id of the element that has the keyboard focus."""
+    return page.evaluate("() => document.activeElement && document.activeElement.id")
+
+
+def assert_error_summary(page, message: str, field_id: str, keyboard: bool = False) -> None:
+    """The GOV.UK error summary is on top, names the problem, and its link takes the
+    keyboard focus to the field (axe does not check that)."""
+    summary = page.locator(".govuk-error-summary")
+    assert summary.count() == 1, f"no error summary on {page.url}"
+    assert page.title().startswith("Error: "), page.title()
+    # GOV.UK Frontend moves the focus to the summary when the page loads.
+    page.wait_for_function(
+        "() => document.activeElement && "
+        "document.activeElement.classList.contains('govuk-error-summary')"
+    )
+    link = summary.get_by_role("link", name=message)
+    assert link.count() == 1, f"no summary link {message!r}: {summary.inner_text()}"
+    assert link.get_attribute("href") == f"#{field_id}"
+    if keyboard:
+        key_press(page, link)
+    else:
+        link.click()
+    page.wait_for_function(
+        f"() => document.activeElement && document.activeElement.id === {field_id!r}"
+    )
+    assert focused(page) == field_id
+
+
+def expect_text(page, text: str) -> None:
+    """Wait for `text` on the page; if it never comes, say what the page shows instead."""
+    try:
+        page.get_by_text(text).first.wait_for()
+    except PlaywrightTimeoutError:
+        summary = page.locator(".govuk-error-summary")
+        shown = summary.inner_text() if summary.count() else page.locator("main").inner_text()
+        raise AssertionError(
+            f"{text!r} is not on {page.url} ({page.title()}); it shows:\n{shown[:1500]}"
+        ) from None
+
+
+def tab_to(page, target, limit: int = 150) -> None:
+    """Press Tab until `target` (a locator or CSS selector) has the focus: proof that the
+    keyboard alone reaches it, in the page's focus order."""
+    locator = page.locator(target) if isinstance(target, str) else target
+    assert locator.count() == 1, f"{locator} matches {locator.count()} elements on {page.url}"
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{locator} is not reachable with Tab on {page.url}")
+
+
+def key_type(page, target, text: str) -> None:
+    """Tab to a text box, clear it and type, with the keyboard only."""
+    tab_to(page, target)
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(text)
+
+
+def key_press(page, target, key: str = "Enter", navigates: bool = False) -> None:
+    """Tab to a control and press a key (Enter for links and buttons, Space to tick);
+    with `navigates`, wait for the page it opens."""
+    tab_to(page, target)
+    if navigates:
+        with page.expect_navigation():
+            page.keyboard.press(key)
+    else:
+        page.keyboard.press(key)
+
+
+# --- a journey: its contexts, and the pages it visits ---------------------------------------
+
+
+@dataclass
+class Journey:
+    browser: object
+    base_url: str
+    name: str
+    contexts: list = field(default_factory=list)
+    shots: int = 0
+    visited: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for old in (SCREENSHOTS / self.name).glob("*.png"):  # each run writes them afresh
+            old.unlink()
+
+    def new_page(self, phone: bool = False):
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            viewport=PHONE if phone else DESKTOP,
+            is_mobile=phone,
+            has_touch=phone,
+            locale="en-GB",
+            timezone_id="Europe/London",
+        )
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        return context.new_page()
+
+    def check(self, page, name: str, screenshot: bool = True, known: tuple[str, ...] = ()) -> None:
+        """axe, reflow at 320 px and 200% zoom, and a screenshot of this page."""
+        page.wait_for_load_state("load")
+        assert_accessible(page, name, known)
+        assert_reflows(page, name)
+        self.visited.append(name)
+        if screenshot:
+            self.shots += 1
+            slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            folder = SCREENSHOTS / self.name
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=folder / f"{self.shots:02d}-{slug}.png")
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def journey(browser, live_server, request) -> Iterator:
+    """`journey("hub-admin")` opens a journey whose screenshots go to that folder."""
+    opened: list[Journey] = []
+
+    def start(name: str) -> Journey:
+        opened.append(Journey(browser=browser, base_url=live_server.url, name=name))
+        return opened[-1]
+
+    yield start
+    for item in opened:
+        item.close()
+
+
+# --- signing in ---------------------------------------------------------------------------
+
+
+def sign_in(
+    page, user, password: str = PASSWORD, run: Journey | None = None, keyboard: bool = False
+) -> None:
+    """Through the real sign-in form, then the second factor if the site asks for it
+    (SECURITY.md 11: a 6-digit code from an authenticator app). `run` also checks and
+    photographs the sign-in pages; `keyboard` uses nothing but the keyboard."""
+    import tests.factories as factories
+
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    device = None
+    make_device = getattr(factories, "make_totp_device", None)
+    if make_device is not None:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        # The app the user set up earlier (the set-up page has its own tests).
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or make_device(user)
+    page.goto("/login/")
+    if run is not None:
+        run.check(page, "sign in")
+    if keyboard:
+        key_type(page, page.get_by_label("Email address"), user.email)
+        key_type(page, page.get_by_label("Password", exact=True), password)
+        key_press(page, page.get_by_role("button", name="Sign in"), navigates=True)
+    else:
+        page.get_by_label("Email address").fill(user.email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("load")
+    code_box = page.locator("input[autocomplete='one-time-code']")
+    if code_box.count():
+        assert device is not None, f"{page.url} asks for a code: tests/factories needs TOTP"
+        if run is not None:
+            run.check(page, "second factor")
+        if keyboard:
+            key_type(page, code_box, factories.totp_now(device))
+            key_press(page, page.get_by_role("button", name="Continue"), navigates=True)
+        else:
+            code_box.fill(factories.totp_now(device))
+            page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state("load")
+    assert "/login/" not in page.url and "/account/" not in page.url, (
+        f"not signed in: still on {page.url}"
+    )

@@ -1,0 +1,133 @@
+"""One-to-one provider, in Chromium: signs in, sees a participant with 2 of the 3.5 hours
+(O1), writes the GROW(TH) action plan (O6) — first without its goal, the one wrong input —
+then logs a delivered 1 hour 30 minute session, and sees the minimum met. Every page is
+checked by axe, at 320 px and at 200% zoom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from peernet.models import Role
+from sessions.models import ActionPlan, Attendance, OneToOneSession, SessionStatus
+from tests.e2e.conftest import assert_error_summary, expect_text, sign_in
+from tests.factories import (
+    make_cohort,
+    make_eligible,
+    make_hub,
+    make_member,
+    make_one_to_one,
+    make_participant,
+    make_programme,
+    make_session,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _local(day: dt.date, time: str) -> str:
+    return f"{day.isoformat()}T{time}"
+
+
+def test_provider_plans_and_logs_support_to_the_minimum(journey):
+    now = timezone.now()
+    today = timezone.localdate()
+    programme = make_programme(
+        delivery_start=today - dt.timedelta(days=120),
+        delivery_end=today + dt.timedelta(days=240),
+    )
+    hub = make_hub("gm", name="Greater Manchester Growth Hub")
+    provider = make_user(
+        Role.ONE_TO_ONE_PROVIDER, hub=hub, name="Julie Barker", email="julie@example.org"
+    )
+    cohort = make_cohort(hub, programme, name="Salford autumn")
+    participant = make_eligible(
+        make_participant(
+            hub,
+            programme,
+            first_name="Ada",
+            last_name="Ames",
+            registered=today - dt.timedelta(days=90),
+            one_to_one_provider=provider,
+        )
+    )
+    make_member(cohort, participant, joined=today - dt.timedelta(days=60))
+    # Ada's first group session was three weeks ago (O2); the rest are to come.
+    for weeks in (-3, -1, 1, 3, 5, 7):
+        day = today + dt.timedelta(weeks=weeks)
+        delivered = weeks < 0
+        group = make_session(
+            cohort,
+            _local(day, "09:30"),
+            status=SessionStatus.DELIVERED if delivered else SessionStatus.SCHEDULED,
+        )
+        if delivered:
+            Attendance.objects.create(
+                session=group, participant=participant, present=True, hours=Decimal("3")
+            )
+    make_one_to_one(
+        participant,
+        provider,
+        starts_at=now - dt.timedelta(days=10),
+        hours=Decimal("2"),
+        status=SessionStatus.DELIVERED,
+    )
+
+    run = journey("provider")
+    page = run.new_page()
+    sign_in(page, provider)
+    run.check(page, "home")
+    row = page.get_by_role("row", name="Ada Ames")
+    assert "2.0 of 3.5 hours delivered" in row.inner_text()
+
+    page.get_by_role("link", name="Ada Ames").click()
+    run.check(page, "participant")
+
+    # 1. The action plan; saved first without its goal.
+    page.get_by_role("link", name="Write the action plan").click()
+    run.check(page, "action plan")
+    page.get_by_label("Reality").fill("Turnover flat for two years.")
+    page.get_by_label("Way forward").fill("Price review by the end of the quarter.")
+    page.locator("#id_agreed_on_0").fill(str(today.day))
+    page.locator("#id_agreed_on_1").fill(str(today.month))
+    page.locator("#id_agreed_on_2").fill(str(today.year))
+    page.get_by_role("button", name="Save the action plan").click()
+    assert_error_summary(page, "Enter the goal", "id_goal")
+    run.check(page, "action plan error")
+    assert not ActionPlan.objects.filter(participant=participant).exists()
+    page.get_by_label("Goal").fill("Grow exports to 20% of sales.")
+    page.get_by_role("button", name="Save the action plan").click()
+    expect_text(page, "The action plan was saved.")
+    plan = ActionPlan.objects.get(participant=participant)
+    assert plan.goal == "Grow exports to 20% of sales." and plan.agreed_on == today
+
+    # 2. Yesterday's session, 1 hour 30 minutes: 2 + 1.5 = 3.5 hours, the minimum.
+    page.get_by_role("link", name="Log or book a session").click()
+    run.check(page, "log a session")
+    yesterday = today - dt.timedelta(days=1)
+    page.get_by_label("Yes, it has taken place").check()
+    page.locator("#id_day_0").fill(str(yesterday.day))
+    page.locator("#id_day_1").fill(str(yesterday.month))
+    page.locator("#id_day_2").fill(str(yesterday.year))
+    page.get_by_label("Start time").fill("14:00")
+    page.get_by_label("Hours", exact=True).fill("1")
+    page.get_by_label("Minutes").select_option("30")
+    page.get_by_label("Video call").check()
+    page.get_by_label("Delivered by the programme").check()
+    page.get_by_label("Support given").fill("Pricing review.")
+    page.get_by_label("Actions agreed").fill("Send the new price list to two customers.")
+    page.get_by_role("button", name="Save the session").click()
+    expect_text(page, "The one-to-one session was saved.")
+    run.check(page, "participant with the minimum met")
+    assert "3.5 of 3.5 hours delivered" in page.locator("main").inner_text()
+    assert page.get_by_text("Minimum met").count() >= 1
+    delivered = OneToOneSession.objects.filter(
+        participant=participant, status=SessionStatus.DELIVERED
+    ).aggregate(total=Sum("hours"))["total"]
+    assert delivered == Decimal("3.5")

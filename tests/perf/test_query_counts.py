@@ -1,0 +1,157 @@
+"""Issue 10 (4): every list and dashboard page asks the database a fixed number of
+questions, whatever the amount of data.
+
+Each page is opened in a small world built by the scale generator (`reporting/scale.py`,
+N participants across the 38 hubs), with its query count asserted; then the world is
+rebuilt with twice the participants (so the hub under test has about twice the
+registrations, cohorts, sessions, attendance and one-to-ones, and its facilitator twice
+the cohorts) and the same page must take exactly the same number of queries.
+
+The counts include the session, user and role look-ups every signed-in page makes. A
+change that adds a query to a page fails here: check that it is one query whatever the
+data (not one per row), then update the number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from cohorts.models import Cohort
+from participants.models import Participant
+from peernet.models import Hub, User
+from reporting import scale
+from sessions.models import GroupSession
+
+pytestmark = pytest.mark.django_db
+
+SMALL = 2 * 38 * 11  # 22 registrations a hub on average: two or so cohorts each
+HUB = "north-east-4"  # a hub of average size (weight 1.1 of 0.6 to 1.6)
+
+
+@dataclass
+class Page:
+    user: Callable[[], User]
+    url: Callable[[], str]
+    queries: int
+    # Text the page shows only when it has rows, so an empty page cannot pass.
+    shows: Callable[[], str]
+
+
+def _hub() -> Hub:
+    return Hub.objects.get(key=HUB)
+
+
+def _admin() -> User:
+    return User.objects.get(email=f"admin@{HUB}.example.org")
+
+
+def _facilitator() -> User:
+    return User.objects.get(email=f"facilitator1@{HUB}.example.org")
+
+
+def _cohort() -> Cohort:
+    return Cohort.objects.get(key=f"{HUB}-c1")
+
+
+def _session() -> GroupSession:
+    return GroupSession.objects.get(key=f"{HUB}-c1-s3")
+
+
+def _member() -> Participant:
+    return (
+        Participant.objects.filter(memberships__cohort=_cohort(), dropped_out_on__isnull=True)
+        .order_by("key")
+        .first()
+    )
+
+
+def _hub_url(name: str, **kwargs: object) -> Callable[[], str]:
+    return lambda: reverse(f"hub:{name}", kwargs={"hub": HUB, **kwargs})
+
+
+PAGES: dict[str, Page] = {
+    "hub dashboard": Page(_admin, _hub_url("home"), 12, lambda: _hub().name),
+    "registrations list": Page(_admin, _hub_url("registrations"), 10, lambda: _member().last_name),
+    "cohorts list": Page(_admin, _hub_url("cohorts"), 10, lambda: _cohort().name),
+    "cohort page": Page(
+        _admin,
+        lambda: reverse("hub:cohort", kwargs={"hub": HUB, "code": _cohort().code}),
+        17,
+        lambda: _member().last_name,
+    ),
+    "schedule planner": Page(
+        _admin,
+        lambda: reverse("hub:cohort-schedule", kwargs={"hub": HUB, "code": _cohort().code}),
+        8,
+        lambda: _cohort().name,
+    ),
+    "participant page": Page(
+        _admin,
+        lambda: reverse("hub:participant", kwargs={"hub": HUB, "code": _member().code}),
+        16,
+        lambda: _member().last_name,
+    ),
+    "complaints list": Page(_admin, _hub_url("complaints"), 8, lambda: "Session moved"),
+    "observations list": Page(_admin, _hub_url("observations"), 17, lambda: _cohort().name),
+    "facilitation home": Page(
+        _facilitator, lambda: reverse("facilitation:home"), 12, lambda: _cohort().name
+    ),
+    "facilitation session": Page(
+        _facilitator,
+        lambda: reverse("facilitation:session", kwargs={"hub": HUB, "code": _session().code}),
+        21,
+        lambda: _member().last_name,
+    ),
+    "attendance register": Page(
+        _facilitator,
+        lambda: reverse("facilitation:attendance", kwargs={"hub": HUB, "code": _session().code}),
+        9,
+        lambda: _member().last_name,
+    ),
+    "facilitation member": Page(
+        _facilitator,
+        lambda: reverse(
+            "facilitation:member",
+            kwargs={"hub": HUB, "cohort": _cohort().code, "participant": _member().code},
+        ),
+        16,
+        lambda: _member().last_name,
+    ),
+}
+
+
+def _open(client, page: Page, assert_queries) -> None:
+    client.force_login(page.user())
+    url = page.url()
+    with assert_queries(page.queries):
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert page.shows() in response.content.decode(), f"{url} shows no rows"
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_query_count_is_fixed_and_does_not_grow(client, django_assert_num_queries, name):
+    page = PAGES[name]
+    scale.build(SMALL)
+    small = _counts()
+    _open(client, page, django_assert_num_queries)
+
+    scale.build(2 * SMALL, flush=True)
+    # The data really doubled where the page looks.
+    large = _counts()
+    assert large["participants"] >= 1.8 * small["participants"]
+    assert large["cohorts"] >= 2 * small["cohorts"] - 1
+    assert large["facilitator cohorts"] > small["facilitator cohorts"]
+    _open(client, page, django_assert_num_queries)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "participants": Participant.objects.filter(hub__key=HUB).count(),
+        "cohorts": Cohort.objects.filter(hub__key=HUB).count(),
+        "facilitator cohorts": _facilitator().role_assignments.count(),
+    }

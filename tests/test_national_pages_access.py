@@ -1,0 +1,117 @@
+"""Every page of the national area (/national/, the `national` namespace) is for the
+national coordinator, BEIS (funder) and the evaluator: every hub role gets a 404, and
+anyone signed out is sent to sign in (SECURITY.md 1, 2).
+
+The pages are found by walking the URL resolver, so a new page fails here until it is
+added to KWARGS below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from reporting.models import ExportFile, ExportStatus
+from tests.factories import Personas
+
+pytestmark = pytest.mark.django_db
+
+NATIONAL = ["coordinator", "funder", "evaluator"]
+OUTSIDERS = ["hub_a_admin", "hub_b_admin", "facilitator", "provider"]
+
+
+def _national_url_names() -> list[str]:
+    (resolver,) = [
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.namespace == "national"
+    ]
+    assert str(resolver.pattern) == "national/"
+    names = []
+    for pattern in resolver.url_patterns:
+        assert isinstance(pattern, URLPattern), pattern
+        assert pattern.name, f"{pattern.pattern} has no name"
+        names.append(pattern.name)
+    return sorted(names)
+
+
+def _own_export(personas: Personas, user) -> dict:
+    """A finished download of the user's own (so only the role decides the answer)."""
+    export = ExportFile.objects.create(
+        kind="return-csv",
+        params={"area": "national", "key": "", "month": "2021-10"},
+        requested_by=user,
+        status=ExportStatus.COMPLETE,
+        progress=100,
+        filename="return.csv",
+        content_type="text/csv; charset=utf-8",
+        content=b"level\r\n",
+        completed_at=timezone.now(),
+    )
+    return {"pk": export.pk}
+
+
+# name -> (the URL's arguments, given the personas and the user asking; POST only?)
+KWARGS: dict[str, tuple[Callable[[Personas, object], dict], bool]] = {
+    "home": (lambda p, u: {}, False),
+    "timeliness": (lambda p, u: {}, False),
+    "cluster": (lambda p, u: {"cluster": p.hub_a.cluster.key}, False),
+    "hub": (lambda p, u: {"hub": p.hub_a.key}, False),
+    "exports": (lambda p, u: {}, False),
+    "export-new": (lambda p, u: {}, True),
+    "export": (_own_export, False),
+    "export-download": (_own_export, False),
+}
+EXPORT_FORM = {"kind": "return-csv", "area": "national", "key": "", "month": "2021-10"}
+
+
+def test_every_national_page_is_covered():
+    missing = sorted(set(_national_url_names()) - set(KWARGS))
+    assert not missing, f"Add these national pages to KWARGS in this file: {missing}"
+
+
+NAMES = sorted(set(_national_url_names()) & set(KWARGS))
+
+
+def _ask(client, personas: Personas, name: str, user) -> object:
+    kwargs, post_only = KWARGS[name]
+    url = reverse(f"national:{name}", kwargs=kwargs(personas, user))
+    return client.post(url, EXPORT_FORM) if post_only else client.get(url)
+
+
+@pytest.mark.parametrize("role", NATIONAL)
+@pytest.mark.parametrize("name", NAMES)
+def test_the_national_roles_can_open_it(client, personas, name, role):
+    user = getattr(personas, role)
+    client.force_login(user)
+    response = _ask(client, personas, name, user)
+    if KWARGS[name][1]:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/national/exports/")
+    else:
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("name", NAMES)
+def test_every_hub_role_gets_a_404(client, personas, name, role):
+    user = getattr(personas, role)
+    client.force_login(user)
+    # Even a download of their own is not theirs once they hold no national role.
+    assert _ask(client, personas, name, user).status_code == 404
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_anonymous_is_sent_to_sign_in(client, personas, name):
+    response = _ask(client, personas, name, personas.coordinator)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_another_hub_or_cluster_key_that_does_not_exist_is_a_404(client, personas):
+    client.force_login(personas.funder)
+    assert client.get(reverse("national:hub", kwargs={"hub": "nowhere"})).status_code == 404
+    assert client.get(reverse("national:cluster", kwargs={"cluster": "nowhere"})).status_code == 404
