@@ -149,7 +149,7 @@ def action_card_edit(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             request.session["peernet.action_card.saved"] = True
-            return no_referrer(redirect("public:action-card-edit"))
+            return redirect("public:action-card-edit")
     previous = previous_actions(session).get(participant.pk)
     response = render(
         request,
@@ -163,7 +163,7 @@ def action_card_edit(request: HttpRequest) -> HttpResponse:
             "previous_session": previous.session if previous else None,
         },
     )
-    return no_referrer(response)
+    return response
 
 
 public_urlpatterns: list[URLPattern] = [

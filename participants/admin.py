@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from participants.models import (
     Business,
@@ -134,12 +135,13 @@ class EligibilityExceptionAdmin(ScopedAdmin):
 @admin.register(EqualityData)
 class EqualityDataAdmin(ScopedAdmin):
     # SECURITY.md 25: equality answers are only ever shown aggregated, so the admin shows
-    # no one's answers (the subject access export gives a participant theirs).
+    # no one's answers, nor filters by them (the subject access export gives a participant
+    # theirs): the list says whose rows exist, and a row cannot be opened.
     list_display = ["participant_id"]
     raw_id_fields = ["participant"]
 
-    def has_view_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        raise PermissionDenied
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

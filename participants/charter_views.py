@@ -164,13 +164,13 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
         )
         request.session.pop(SESSION_KEY, None)
         request.session["peernet.charter.signed"] = participant.hub.name
-        return no_referrer(redirect("public:charter-signed"))
+        return redirect("public:charter-signed")
     response = render(
         request,
         "participants/charter_sign.html",
         {"participant": participant, "form": form, "version": CHARTER_VERSION},
     )
-    return no_referrer(response)
+    return response
 
 
 @never_cache
@@ -182,7 +182,7 @@ def charter_signed(request: HttpRequest) -> HttpResponse:
         "participants/charter_signed.html",
         {"hub_name": request.session.get("peernet.charter.signed", "")},
     )
-    return no_referrer(response)
+    return response
 
 
 hub_urlpatterns: list[URLPattern] = [

@@ -1,6 +1,12 @@
 """What every emailed participant link shares (SECURITY.md 14, 15): the token leaves the
-URL at once for the session, responses send no referrer, and a link that cannot be used
-gets a clear page with its status, never a crash."""
+URL at once for the session, the response to the URL that carried it sends no referrer,
+and a link that cannot be used gets a clear page with its status, never a crash.
+
+Only the landing redirect (and the pages saying a link cannot be used) are
+`Referrer-Policy: no-referrer`. The pages behind the clean URL carry no token and keep
+the site's `same-origin`: a form posted from a `no-referrer` page goes out with
+`Origin: null` (the Fetch standard), which Django's CSRF check rightly refuses, so the
+participant could never submit anything in a real browser."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             )
         except LinkProblem as problem:
             return no_referrer(_problem(request, problem))
-        return no_referrer(view(request, invitation, *args, **kwargs))
+        return view(request, invitation, *args, **kwargs)
 
     return never_cache(wrapped)
 
@@ -200,7 +200,7 @@ def survey_done(request: HttpRequest) -> HttpResponse:
     done = request.session.get(DONE_KEY)
     if not done:
         return no_referrer(_problem(request, surveys.INVALID))
-    return no_referrer(render(request, "surveys/done.html", {"done": done}))
+    return render(request, "surveys/done.html", {"done": done})
 
 
 public_urlpatterns: list[URLPattern] = [

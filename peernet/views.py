@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from peernet.account_views import has_second_factor
 from peernet.models import Role, RoleAssignment, WorkerHeartbeat
 from reporting.selectors import TODO_SHOWN, todo_for_user
 
@@ -68,19 +66,12 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class LoginView(auth_views.LoginView):
     """The first step of signing in (SECURITY.md 10-12): django-axes counts failures
-    (AXES_* settings), Django's login() gives the session a new key, and the second step
-    (peernet.account_views.two_factor, or setting up an app) follows at once."""
+    (AXES_* settings) and Django's login() gives the session a new key. The page asked
+    for then sends the password-only session to the second step (the code, or setting up
+    an app), carrying `next` on: peernet.middleware.SecondFactorMiddleware."""
 
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
-
-    def get_success_url(self) -> str:
-        destination = super().get_success_url()
-        user = self.request.user
-        if not user.is_authenticated or getattr(user, "is_verified", lambda: False)():
-            return destination
-        step = "account:two-factor" if has_second_factor(user) else "account:two-factor-set-up"
-        return reverse(step) + "?" + urlencode({"next": destination})
 
 
 class LogoutView(auth_views.LogoutView):

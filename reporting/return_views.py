@@ -154,8 +154,11 @@ def _rows(
     return rows
 
 
-def _previous_result(hub: Any, month: dt.date) -> tuple[str, dict[str, Any] | None]:
-    """The previous month as submitted (its latest version), else its draft."""
+def _previous_result(
+    hub: Any, month: dt.date, programme: Programme
+) -> tuple[str, dict[str, Any] | None]:
+    """The previous month as submitted (its latest version), else its draft, else as the
+    records now stand (nothing before the delivery window)."""
     previous = kpi.month_start(month - dt.timedelta(days=1))
     earlier = (
         MonthlyReturn.objects.filter(hub=hub, month=previous)
@@ -163,13 +166,15 @@ def _previous_result(hub: Any, month: dt.date) -> tuple[str, dict[str, Any] | No
         .first()
     )
     label = f"{previous:%B %Y}"
-    if earlier is None:
-        return label, None
-    versions = list(earlier.versions.all())
+    versions = list(earlier.versions.all()) if earlier else []
     if versions:
         return f"{label} (version {versions[-1].version})", returns.version_result(versions[-1])
-    draft = returns.draft_result(earlier)
-    return (f"{label} (draft)", draft) if draft else (label, None)
+    draft = returns.draft_result(earlier) if earlier else None
+    if draft:
+        return f"{label} (draft)", draft
+    if previous < kpi.month_start(programme.delivery_start):
+        return label, None
+    return f"{label} (as the records now stand)", kpi.compute_hub(hub, previous)
 
 
 def _versions(hub: Any, month: dt.date) -> tuple[MonthlyReturn | None, list[ReturnVersion]]:
@@ -264,7 +269,7 @@ def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpRespons
     else:
         shown = returns.draft_result(monthly_return) if monthly_return else None
         shown_label = "Draft"
-    previous_label, previous = _previous_result(hub_, month)
+    previous_label, previous = _previous_result(hub_, month, programme)
     columns: list[dict[str, Any] | None] = [shown, previous]
     labels = [shown_label, previous_label]
     if latest is not None:

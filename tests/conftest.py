@@ -100,3 +100,40 @@ def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> No
         session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+# Rows the data migrations seed (the BEIS topics, the survey instruments). A transactional
+# test (a real Celery worker, live_server, two connections racing) ends by emptying every
+# table, these included, so each transactional test puts them back first: by running the
+# migrations' own functions, in migration order, so the rows are exactly what `migrate`
+# makes. (Django's serialized_rollback cannot do this here: its restore collides with the
+# content types that the flush re-creates.)
+_SEEDING_MIGRATIONS = {  # the table a flush empties: the migrations that fill it
+    "delivery.Topic": [("sessions.migrations.0004_seed_beis_topics", "seed")],
+    "participants.SurveyInstrument": [
+        ("participants.migrations.0003_seed_survey_instruments", "seed"),
+        ("participants.migrations.0005_survey_instruments_v2", "publish"),
+    ],
+}
+
+
+def reference_data_seed() -> None:
+    """The migrations' seeded rows, into tables that a flush has emptied."""
+    import importlib
+
+    from django.apps import apps
+
+    for model, migrations in _SEEDING_MIGRATIONS.items():
+        if apps.get_model(model).objects.exists():
+            continue
+        for module, function in migrations:
+            getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_django_db_helper")  # the database first
+    reference_data_seed()

@@ -1,7 +1,7 @@
 """Browser journeys in real Chromium (Debian's /usr/bin/chromium, driven by Playwright)
 against pytest-django's live_server (RECIPES.md "Browser tests").
 
-Every page a journey visits goes through `Browser.check(page, name)`, which
+Every page a journey visits goes through `Journey.check(page, name)`, which
 - runs axe-core (axe-playwright-python, offline) and fails on any WCAG 2.0/2.1/2.2 A or AA
   violation, printing each one readably;
 - checks the page reflows at 320 CSS pixels wide (WCAG 1.4.10) and at 200% zoom (a
@@ -107,18 +107,12 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page, name: str, known: tuple[str, ...] = ()) -> None:
-    """No WCAG A/AA violation, except the `known` rule ids (reported, waiting for a fix in
-    a page this suite does not own); a known one that has gone must be taken off."""
+def assert_accessible(page, name: str) -> None:
     violations = axe_violations(page)
-    unexpected = [v for v in violations if v["id"] not in known]
-    assert not unexpected, (
-        f"axe found {len(unexpected)} WCAG A/AA violation(s) on {name} ({page.url}):\n"
-        + describe_violations(unexpected)
+    assert not violations, (
+        f"axe found {len(violations)} WCAG A/AA violation(s) on {name} ({page.url}):\n"
+        + describe_violations(violations)
     )
-    found = {v["id"] for v in violations}
-    fixed = [rule for rule in known if rule not in found]
-    assert not fixed, f"{fixed} no longer found on {name}: take them off its known list"
 
 
 _OVERFLOW = """() => {
@@ -250,7 +244,6 @@ class Journey:
     name: str
     contexts: list = field(default_factory=list)
     shots: int = 0
-    visited: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for old in (SCREENSHOTS / self.name).glob("*.png"):  # each run writes them afresh
@@ -269,18 +262,17 @@ class Journey:
         self.contexts.append(context)
         return context.new_page()
 
-    def check(self, page, name: str, screenshot: bool = True, known: tuple[str, ...] = ()) -> None:
-        """axe, reflow at 320 px and 200% zoom, and a screenshot of this page."""
+    def check(self, page, name: str) -> None:
+        """A screenshot of this page as the user sees it, then axe, then the reflow at
+        320 px and 200% zoom (which moves the page's scroll position)."""
         page.wait_for_load_state("load")
-        assert_accessible(page, name, known)
+        self.shots += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        folder = SCREENSHOTS / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=folder / f"{self.shots:02d}-{slug}.png")
+        assert_accessible(page, name)
         assert_reflows(page, name)
-        self.visited.append(name)
-        if screenshot:
-            self.shots += 1
-            slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-            folder = SCREENSHOTS / self.name
-            folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=folder / f"{self.shots:02d}-{slug}.png")
 
     def close(self) -> None:
         for context in self.contexts:

@@ -6,11 +6,9 @@ survey (S1).
 each page, check your answers) and checks each with axe, at 320 px and at 200% zoom.
 
 `test_participant_answers_both_surveys` answers them, with the one wrong input (a page
-sent without its answers: the error summary's link focuses the first question). It is
-marked as an expected failure: every survey page is served with `Referrer-Policy:
-no-referrer` (participants/links.py), so Chromium posts its forms with `Origin: null`
-and Django's CSRF check refuses them (403). See tests/e2e/test_participant_links.py; the
-mark is strict, so the fix makes it fail until the mark is removed.
+sent without its answers: the error summary's link focuses the first question). Every
+form post is checked not to be refused: a `no-referrer` page would make Chromium send
+`Origin: null`, which Django's CSRF check refuses (participants/links.py).
 """
 
 from __future__ import annotations
@@ -37,7 +35,7 @@ from tests.factories import (
     make_session,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _invited() -> tuple[object, dict[str, object]]:
@@ -122,11 +120,6 @@ def _answer_page(phone, questions: list[dict]) -> None:
             phone.locator(f"#id_{key}").fill("Useful.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="participant link forms get a CSRF 403 in a real browser (Origin: null)",
-)
 def test_participant_answers_both_surveys(journey):
     kim, invitations = _invited()
     run = journey("participant-answers")

@@ -1,14 +1,11 @@
 """A participant signs the Participant Charter through the emailed link, in Chromium on a
 phone, including the one wrong input (submitting without ticking the box).
 
-KNOWN BUG, found by this test: every participant-link page is served with
-`Referrer-Policy: no-referrer` (participants/links.py `no_referrer`). For a form posted
-from such a page, Chromium (like every browser following the Fetch standard) sends
-`Origin: null`, and Django's CSRF check refuses it: "Origin checking failed - null does
-not match any trusted origins" (403). The Django test client sends no Origin header, so
-the unit tests pass. Suggested fix: keep `no-referrer` on the landing redirect (the only
-URL that carries the token) and send `same-origin` on the pages behind the clean URL.
-The mark is strict: once fixed, this test passes and the mark must go.
+Found by this test, and fixed: a form posted from a `Referrer-Policy: no-referrer` page
+goes out with `Origin: null` in every browser (the Fetch standard), and Django's CSRF
+check refuses it. The Django test client sends no Origin header, so only a real browser
+shows it. Only the landing redirect, which carries the token, is `no-referrer` now
+(participants/links.py).
 """
 
 from __future__ import annotations
@@ -21,14 +18,7 @@ from participants.services import participant_charter_token
 from tests.e2e.conftest import assert_error_summary
 from tests.factories import make_eligible, make_hub, make_participant, make_programme
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="participant link forms get a CSRF 403 in a real browser (Origin: null)",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 # The link is built as the hub's "Send the Participant Charter" builds it (the hub-admin

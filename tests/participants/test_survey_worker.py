@@ -4,11 +4,9 @@ worker sends; queued twice, there is still one invitation and one email."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
-from participants.models import SurveyInstrument, SurveyInvitation
+from participants.models import SurveyInvitation
 from participants.tasks import survey_invitation_send, survey_invite_session_delivered
 from sessions.models import Attendance, SessionStatus
 from tests.celery_worker import celery_worker, not_eager  # noqa: F401 (fixture)
@@ -17,17 +15,7 @@ from tests.factories import make_personas, make_session
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-def seed_instruments() -> None:
-    """A transactional test before this one may have flushed the seeded instruments."""
-    seeded = importlib.import_module("participants.migrations.0005_survey_instruments_v2")
-    for kind, title, questions in seeded.INSTRUMENTS:
-        SurveyInstrument.objects.get_or_create(
-            kind=kind, version=2, defaults={"title": title, "questions": questions}
-        )
-
-
 def test_a_real_worker_invites_and_sends_once(not_eager, tmp_path):  # noqa: F811
-    seed_instruments()
     personas = make_personas()
     session = make_session(personas.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
     Attendance.objects.create(

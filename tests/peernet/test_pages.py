@@ -11,11 +11,11 @@ from django.conf import settings
 from django.urls import include, path, reverse
 from django.utils import timezone
 
-from peernet import views
+from peernet import account_urls, views
 from peernet.models import Role, RoleAssignment, User, WorkerHeartbeat
 from peernet.services import worker_heartbeat_record
 from peernet.tasks import record_worker_heartbeat
-from tests.factories import make_cohort, make_hub, make_programme
+from tests.factories import make_cohort, make_hub, make_programme, make_totp_device, totp_now
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("facilitation/", include((_AREA_HOME, "facilitation"))),
     path("one-to-one/", include((_AREA_HOME, "one_to_one"))),
+    path("account/", include((account_urls.urlpatterns, "account"))),  # the second factor
 ]
 TWO_AREA_URLS = __name__
 # (The real configuration has the hub area, so a hub administrator such as `alice` is
@@ -145,6 +146,14 @@ def test_sign_in_lands_on_home_and_rotates_the_session_key(client, alice):
     assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(alice.pk)
     assert client.session.session_key != before  # SECURITY.md 12
+    # The password alone opens nothing: home sends Alice to the second step (SECURITY.md
+    # 11), and her code brings her back to it.
+    device = make_totp_device(alice)
+    step = client.get("/")
+    assert step.status_code == 302
+    assert step["Location"] == "/account/two-factor/?next=%2F"
+    verified = client.post(step["Location"], {"code": totp_now(device)})
+    assert verified["Location"] == "/"
     home = client.get("/")
     assert home.status_code == 200
     assert "Alice Ng" in home.content.decode()

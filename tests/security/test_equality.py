@@ -58,5 +58,8 @@ def test_the_admin_shows_no_ones_equality_answers(client, personas):
     client.force_login(root)
     changelist = reverse("admin:participants_equalitydata_changelist")
     change = reverse("admin:participants_equalitydata_change", args=[row.pk])
-    assert client.get(changelist).status_code == 403
+    listed = client.get(changelist)
+    assert listed.status_code == 200
+    assert "female" not in listed.content.decode().lower()
+    assert not listed.context["cl"].model_admin.list_filter  # no filtering by answer
     assert client.get(change).status_code == 403
