@@ -507,6 +507,15 @@ def write_report(results: dict[int, dict[str, Any]]) -> str:
             + f"; run from {r['started'][:16]}Z"
             + ("" if r.get("complete") else " — **cut short: only what is shown was measured**"),
         ]
+    peak = max(max(results[n]["load_before"] + (results[n].get("load_after") or [])) for n in sizes)
+    contention = (
+        f"**Caveat:** the load average reached {peak:.1f} on 2 cores while this ran: other "
+        "work shared the machine, so these times include that contention and repeated runs "
+        "vary."
+        if peak > 1.5
+        else f"The machine was otherwise quiet (load average at most {peak:.1f} on 2 cores: "
+        "the benchmark itself)."
+    )
     lines += [
         "- PostgreSQL: a throw-away cluster started by `benchmarks/with-postgres`, default "
         "settings except `shared_buffers=512MB` and durability off (`fsync`, "
@@ -514,11 +523,8 @@ def write_report(results: dict[int, dict[str, Any]]) -> str:
         "(the project's connection setting, see below); `VACUUM ANALYZE` after loading, "
         "as autovacuum would.",
         "",
-        "**Caveat:** the machine has 2 cores shared with other engineers' test runs, "
-        "browsers and benchmarks while this ran (see the load averages: 10 to 15 on 2 "
-        "cores): every time here includes that contention, most of them several times "
-        "over, and repeated runs vary. Times are wall-clock, in process (no network, no "
-        "WSGI server); page times are Django's test client's request-to-response time.",
+        contention + " Times are wall-clock, in process (no network, no WSGI server); page "
+        "times are Django's test client's request-to-response time.",
         "",
         "## What was built",
         "",

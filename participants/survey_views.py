@@ -301,14 +301,26 @@ def hub_evaluator_list_csv(request: HttpRequest, hub: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="evaluator-list-{hub_.key}.csv"'
     writer = csv.writer(response)
     writer.writerow(
-        ["first_name", "last_name", "email", "cohort", "completed", "six_month_due", "consent"]
+        [
+            "pseudonym",
+            "first_name",
+            "last_name",
+            "email",
+            "cohort",
+            "completed",
+            "six_month_due",
+            "consent",
+        ]
     )
     for row in rows:
+        # G3: the file is made to go to the evaluator, so contact details only for those
+        # who agreed to be contacted; the others appear under their pseudonym alone.
+        person = row.participant
+        contact = (person.first_name, person.last_name, person.email) if row.consent else ("",) * 3
         writer.writerow(
             [
-                neutralise(row.participant.first_name),
-                neutralise(row.participant.last_name),
-                neutralise(row.participant.email),
+                row.pseudonym,
+                *(neutralise(value) for value in contact),
                 neutralise(row.cohort),
                 row.completed.isoformat(),
                 row.six_month_due.isoformat(),

@@ -215,8 +215,12 @@ class ReturnXlsx(ReturnExporter):
 
         definitions = book.create_sheet("Definitions")
         _append(definitions, ["id", "definition"])
+        for column, words in LEADING_DEFINITIONS:
+            _append(definitions, [column, words])
         for figure in kpi.FIGURE_IDS:
             _append(definitions, [figure, kpi.DEFINITIONS.get(figure, "")])
+        for breakdown, words in kpi.BREAKDOWN_DEFINITIONS.items():
+            _append(definitions, [f"breakdown: {breakdown}", words])
         for note, words in DEFINITION_NOTES:
             _append(definitions, [note, words])
         progress(90)
@@ -224,6 +228,17 @@ class ReturnXlsx(ReturnExporter):
         book.save(out)
         return out.getvalue()
 
+
+# The Return sheet's columns before the figures (ReturnExporter.LEADING), in its order.
+LEADING_DEFINITIONS = (
+    ("level", "hub, cluster (the subtotal of the hubs above it) or national (every hub)."),
+    ("cluster", "The cluster's key (SCENARIO-FORMAT.md); empty in the national row."),
+    ("hub", "The hub's key (SCENARIO-FORMAT.md); empty in cluster and national rows."),
+    ("hub_name", "The hub's name; '<cluster> (cluster)' or 'National total' in total rows."),
+    ("status", "The hub's return status for the month (see 'status' below)."),
+    ("version", "The submitted version the row holds (1, then 2 for a resubmission, ...)."),
+    ("submitted_at", "When that version was submitted, Europe/London."),
+)
 
 DEFINITION_NOTES = (
     (
@@ -251,8 +266,9 @@ DEFINITION_NOTES = (
     ("timeliness", "Hubs submitted on time ÷ hubs expected, as completeness."),
     (
         "fewer than 5",
-        "In a hub's row, an equality breakdown (gender, ethnic group, age band, "
-        "disability) count from 1 to 4 is shown as 'fewer than 5' (SECURITY.md 7).",
+        "In every row (hub, cluster, national), an equality breakdown (gender, ethnic "
+        "group, age band, disability) count from 1 to 4 is shown as 'fewer than 5' "
+        "(SECURITY.md 7).",
     ),
     (
         "cells",

@@ -231,11 +231,15 @@ class ReturnRow:
         return [self.figures.get(figure) for figure in kpi.FIGURE_IDS]
 
     def shown_breakdowns(self) -> dict[str, Any]:
-        """A hub's equality breakdowns with 1 to 4 shown as "fewer than 5" (SECURITY.md 7)."""
-        return suppressed(self.breakdowns) if self.level == "hub" else self.breakdowns
+        """The equality breakdowns with 1 to 4 shown as "fewer than 5" (SECURITY.md 7), in
+        every row: a cluster's or the nation's total is one hub's own count whenever only
+        that hub has submitted, and a total of 1 to 4 picks people out as surely."""
+        return suppressed(self.breakdowns)
 
 
 def suppressed(breakdowns: dict[str, Any]) -> dict[str, Any]:
+    """`breakdowns` with each equality count of 1 to 4 as "fewer than 5"; the others (sector,
+    size, ...) as they are."""
     shown: dict[str, Any] = {}
     for name, categories in breakdowns.items():
         if name in EQUALITY_BREAKDOWNS and isinstance(categories, dict):

@@ -27,12 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peernet.access import hub_for_admin
 from peernet.models import Programme
 from peernet.rules import programme_for_month, return_due_at
-from reporting import drilldown, kpi, returns
+from reporting import drilldown, kpi, national, returns
 from reporting.models import MonthlyReturn, ReturnVersion
 from sessions.forms import GovukErrorsMixin
 
-SUPPRESS_BELOW = 5  # SECURITY.md 7: a single hub's equality counts of 1 to 4 are not shown
-SUPPRESSED = "fewer than 5"
 STATUS_TAGS = {
     returns.NOT_YET_DUE: "govuk-tag--grey",
     returns.DUE: "govuk-tag--blue",
@@ -113,20 +111,6 @@ def _figure_url(hub_key: str, month: dt.date, figure: str) -> str:
     if not drilldown.drillable(figure):
         return ""
     return reverse("hub:return-figure", kwargs={"hub": hub_key, "month": month, "figure": figure})
-
-
-def _suppressed(breakdowns: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {
-        name: {
-            category: (
-                SUPPRESSED
-                if name in kpi.EQUALITY_BREAKDOWN_IDS and 0 < int(count) < SUPPRESS_BELOW
-                else count
-            )
-            for category, count in categories.items()
-        }
-        for name, categories in breakdowns.items()
-    }
 
 
 def _rows(
@@ -295,7 +279,7 @@ def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpRespons
             "rows": (
                 _rows(hub_.key, month, columns, flag_changes=latest is not None) if shown else []
             ),
-            "breakdowns": _suppressed(shown["breakdowns"]) if shown else {},
+            "breakdowns": national.suppressed(shown["breakdowns"]) if shown else {},
             "form": form,
         },
     )
@@ -345,7 +329,7 @@ def return_version(request: HttpRequest, hub: str, month: dt.date, version: int)
             "month": month,
             "version": found,
             "rows": _rows(hub_.key, month, [result], links=False),
-            "breakdowns": _suppressed(result["breakdowns"]),
+            "breakdowns": national.suppressed(result["breakdowns"]),
         },
     )
 

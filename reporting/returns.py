@@ -296,9 +296,11 @@ def _submit(
         problems["reason"] = "Enter why you are resubmitting the return"
     if problems:
         raise ReturnProblem(problems)
-    if latest or locked.draft_compiled_at is None:
+    compiled = locked.draft_compiled_at
+    if latest or compiled is None or not month_has_ended(locked.month, compiled):
         # A resubmission reports the records as they now stand; a first submission the
-        # draft the hub reviewed (compiled now if it never was).
+        # draft the hub reviewed, compiled now if it never was, or was compiled before
+        # the month ended (it would freeze part of a month).
         _store_draft(locked, locked.hub, now)
     locked.narrative = narrative
     locked.save(update_fields=["narrative"])

@@ -302,6 +302,13 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
                 "Leave the existing programme blank when the programme delivers the support",
             )
         status = SessionStatus.DELIVERED if self.hub_entry else data.get("status")
+        # O1: hours through an existing local programme count only with what shows them.
+        if (
+            route == OneToOneRoute.EXISTING
+            and status == SessionStatus.DELIVERED
+            and not (data.get("evidence") or "").strip()
+        ):
+            self.add_error("evidence", "Enter the evidence of the support from the programme")
         starts_at = data.get("starts_at")
         if status == SessionStatus.DELIVERED and starts_at and starts_at > self.now:
             self.add_error("day", "A session that has taken place must be today or in the past")

@@ -425,17 +425,23 @@ def session_record_attendance(
         update_fields=["present", "apologies", "hours", "recorded_at"],
     )
     changes = []
+    newly_present = False
     for row in new:
         old = before.get(row.participant_id)
         was = None if old is None else (old.present, old.apologies, old.hours)
         now = (row.present, row.apologies, row.hours)
         if was != now:
             changes.append({"participant": row.participant_id, "was": was, "now": now})
-    if session.status == SessionStatus.SCHEDULED:
+        newly_present = newly_present or (row.present and (old is None or not old.present))
+    delivered_now = session.status == SessionStatus.SCHEDULED
+    if delivered_now:
         session.status = SessionStatus.DELIVERED
         session.save(update_fields=["status"])
+    if delivered_now or newly_present:
         # S2 (and S3 when this brings the cohort to its hours): survey invitations, made
-        # and sent by a task once the register is committed, once per participant.
+        # and sent by a task once the register is committed, once per participant; a
+        # correction marking someone present later invites them too (the task skips
+        # those already invited).
         from participants.tasks import survey_invite_session_delivered
 
         survey_invite_session_delivered.delay_on_commit(session.pk)

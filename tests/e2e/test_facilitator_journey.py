@@ -128,8 +128,10 @@ def test_facilitator_records_a_session_with_the_keyboard_only(journey):
     assert sorted(t.name for t in note.hot_topic_tags.all()) == ["Finance", "HR"]
 
     # 3. Ada's action card, reviewed: the facilitator adds the report back and saves.
-    # (No page links to the action cards yet: opened by its address.)
-    page.goto(f"/facilitation/{hub.key}/sessions/{session.code}/action-cards/")
+    # Reached from the session page, by the keyboard alone.
+    page.goto(f"/facilitation/{hub.key}/sessions/{session.code}/")
+    key_press(page, page.get_by_role("link", name="Review the action cards"), navigates=True)
+    assert page.url.endswith(f"/facilitation/{hub.key}/sessions/{session.code}/action-cards/")
     run.check(page, "action cards")
     card = page.get_by_label("Actions agreed").first
     assert page.get_by_label("Problem or opportunity").first.input_value() == "Cash flow in winter"

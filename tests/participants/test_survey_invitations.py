@@ -202,6 +202,32 @@ def test_delivery_invites_those_present_once_even_when_recorded_twice(
     assert "session" in mail.outbox[0].subject
 
 
+def test_a_correction_marking_someone_present_later_invites_them(
+    personas, run_tasks, django_capture_on_commit_callbacks
+):
+    """S2: the register taken, then corrected a day later (she was there after all): she
+    gets her feedback survey too, and nobody gets a second one."""
+    late = make_eligible(make_participant(personas.hub_a, personas.programme))
+    make_member(personas.cohort_a, late)
+    session = make_session(personas.cohort_a, "2021-06-01T09:30")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(session, personas.facilitator, [personas.participant_a], [late])
+    assert list(SurveyInvitation.objects.values_list("participant", flat=True)) == [
+        personas.participant_a.pk
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(session, personas.facilitator, [personas.participant_a, late])
+    assert sorted(SurveyInvitation.objects.values_list("participant", flat=True)) == sorted(
+        [personas.participant_a.pk, late.pk]
+    )
+    assert len(mail.outbox) == 2
+    # A correction that makes no one newly present queues nothing.
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        deliver(session, personas.facilitator, [personas.participant_a], [late])
+    assert queued == []
+    assert SurveyInvitation.objects.count() == 2
+
+
 def test_the_database_holds_one_invitation_per_survey(personas):
     instrument = surveys.instrument_current(SurveyKind.BASELINE)
     now = dt.datetime(2021, 6, 1, tzinfo=UTC)

@@ -270,12 +270,19 @@ def test_evaluator_list_completers_due_dates_and_consent(client, personas, three
     assert download["Content-Type"].startswith("text/csv")
     table = list(csv.reader(io.StringIO(download.content.decode())))
     assert table[0] == [
-        "first_name", "last_name", "email", "cohort", "completed", "six_month_due", "consent"
+        "pseudonym", "first_name", "last_name", "email", "cohort", "completed",
+        "six_month_due", "consent",
     ]  # fmt: skip
-    by_email = {row[2]: row for row in table[1:]}
-    assert by_email[a.email][0] == "'=HYPERLINK(1)"  # SECURITY.md 17
-    assert by_email[a.email][4:] == ["2021-08-31", "2022-02-28", "yes"]
-    assert by_email[b.email][6] == "no"
+    by_pseudonym = {row[0]: row for row in table[1:]}
+    assert set(by_pseudonym) == {surveys.pseudonym(a), surveys.pseudonym(b)}
+    consented = by_pseudonym[surveys.pseudonym(a)]
+    assert consented[1] == "'=HYPERLINK(1)"  # SECURITY.md 17
+    assert consented[2:4] == [a.last_name, a.email]
+    assert consented[5:] == ["2021-08-31", "2022-02-28", "yes"]
+    # G3: b did not consent: no name or email leaves in the file, only the pseudonym.
+    refused = by_pseudonym[surveys.pseudonym(b)]
+    assert refused[1:4] == ["", "", ""] and refused[7] == "no"
+    assert b.email not in download.content.decode() and b.last_name not in download.content.decode()
 
 
 def test_completion_day_is_the_london_day(personas, three):

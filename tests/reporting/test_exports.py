@@ -103,19 +103,24 @@ def test_xlsx_has_its_four_sheets(october):
     column = header.index("started_cumulative")
     assert values["national"][column] == 17 and values["hub-a"][column] == 12
     assert values["hub-a"][3] == '\'=HYPERLINK("http://evil")'
-    # A single hub's equality counts of 1 to 4 are "fewer than 5"; the national sum is not.
+    # Equality counts of 1 to 4 are "fewer than 5" in every row, the national total's too.
     breakdowns = {
         (r[0], r[2] or "", r[3], r[4]): r[5]
         for r in book["Breakdowns"].iter_rows(min_row=2, values_only=True)
     }
     assert breakdowns[("hub", "hub-a", "gender", "female")] == "fewer than 5"
     assert breakdowns[("hub", "hub-a", "gender", "male")] == 6
-    assert breakdowns[("national", "", "gender", "female")] == 4
+    assert breakdowns[("national", "", "gender", "female")] == "fewer than 5"
+    assert breakdowns[("national", "", "gender", "male")] == 6
     narratives = {r[0]: r for r in book["Narrative"].iter_rows(min_row=2, values_only=True)}
     assert narratives["hub-a"][-1] == "'-ve month: @everyone worked hard"
     assert narratives["hub-b"][-1] == "A steady month."
     definitions = dict(book["Definitions"].iter_rows(min_row=2, values_only=True))
     assert definitions["started_cumulative"] == kpi.DEFINITIONS["started_cumulative"]
+    # Every column of the Return sheet, and every breakdown, is defined (KPI.md).
+    assert set(header) <= set(definitions)
+    for breakdown in kpi.BREAKDOWN_IDS:
+        assert definitions[f"breakdown: {breakdown}"] == kpi.BREAKDOWN_DEFINITIONS[breakdown]
     assert "fewer than 5" in definitions
 
 

@@ -199,10 +199,14 @@ def test_a_single_hubs_equality_counts_of_1_to_4_show_as_fewer_than_5(client, pe
         assert person.last_name not in html and person.email not in html
     assert "Hub_Admin" not in html
 
-    # The sums of several hubs are not suppressed (SECURITY.md 7 is about a single hub).
+    # With one hub submitted, the cluster's and the nation's totals are that hub's counts:
+    # suppressed in every row, not only the hub's.
     rows = national.return_table([personas.hub_a], OCTOBER, local("2021-11-10T12:00"))
-    assert rows[0].shown_breakdowns()["gender"]["female"] == "fewer than 5"
-    assert rows[-1].shown_breakdowns()["gender"]["female"] == 4
+    assert [row.level for row in rows] == ["hub", "cluster", "national"]
+    for row in rows:
+        assert row.breakdowns["gender"]["female"] == 4
+        assert row.shown_breakdowns()["gender"]["female"] == "fewer than 5"
+        assert row.shown_breakdowns()["gender"]["male"] == 5
 
 
 def test_the_national_page_shows_totals_trends_and_narratives(client, personas):

@@ -99,6 +99,20 @@ def test_submitting_freezes_the_figures_whatever_later_edits_do(hubs, admin):
     assert returns.latest_versions([hubs["ha"]], OCTOBER)[hubs["ha"].pk] == version
 
 
+def test_a_draft_compiled_before_the_month_ended_is_compiled_again_at_submission(hubs, admin):
+    """A draft compiled on 20 October holds part of the month: submitted on 3 November,
+    the frozen figures are the whole month's, not the part's."""
+    early = returns.compile_draft(hubs["ha"].pk, OCTOBER, now=london("2021-10-20T12:00"))
+    complaints = early.draft_figures["complaints_month"]
+    Complaint.objects.create(
+        hub=hubs["ha"], key="k-late-october", received=dt.date(2021, 10, 29), summary="Cold."
+    )
+    version = returns.submit_return(early, admin, "A good month.", now=london("2021-11-03T10:00"))
+    assert version.figures["complaints_month"] == complaints + 1
+    early.refresh_from_db()
+    assert early.draft_compiled_at == london("2021-11-03T10:00")
+
+
 def test_a_resubmission_needs_a_reason_and_makes_version_2(hubs, admin):
     first = _submit(hubs["ha"], admin)
     GroupSession.objects.filter(key="c1-s7").update(status="cancelled")

@@ -220,6 +220,23 @@ def test_an_existing_programme_session_names_it(client, p):
     assert not OneToOneSession.objects.exists()
 
 
+@time_machine.travel(local("2021-07-05T12:00"), tick=False)
+def test_a_delivered_existing_programme_session_needs_its_evidence(client, p):
+    """O1: hours through an existing programme count only with evidence; a booked one has
+    none yet, so only a delivered one needs it."""
+    existing = {"route": "existing", "existing_programme": "Made Smarter", "day_1": "7"}
+    client.force_login(p.provider)
+    refused = client.post(
+        _participant_url("log", p), _log_form(status="delivered", day_0="1", **existing)
+    )
+    assert refused.status_code == 400
+    assert "Enter the evidence of the support from the programme" in refused.content.decode()
+    assert not OneToOneSession.objects.exists()
+    booked = client.post(_participant_url("log", p), _log_form(day_0="20", **existing))
+    assert booked.status_code == 302
+    assert OneToOneSession.objects.get().status == SessionStatus.SCHEDULED
+
+
 @time_machine.travel(local("2021-06-20T12:00"), tick=False)
 def test_the_provider_records_how_a_session_went(client, p):
     session = make_one_to_one(p.participant_a, p.provider, starts_at=local("2021-06-10T14:00"))
