@@ -221,6 +221,29 @@ def test_hub_bs_administrator_gets_a_404_on_every_page_of_hub_as_objects(client,
     assert {url: status for url, status in answers.items() if status != 404} == {}
 
 
+@pytest.mark.parametrize("area", sorted(AREA_URLS))
+def test_a_participant_link_opens_no_staff_page(client, personas, area):
+    """The participant-link row of the matrix: a participant who has opened their emailed
+    link (the token now in their session) is still signed out everywhere else."""
+    from participants import surveys
+    from participants.models import SurveyKind
+
+    # Hub B's participant: the areas' worlds make hub A's own invitations.
+    invitation = surveys.survey_invite(participant=personas.participant_b, kind=SurveyKind.EXIT)
+    landing = client.get(
+        reverse("public:survey-link", kwargs={"token": surveys.survey_token(invitation)})
+    )
+    assert landing.status_code == 302 and client.get(landing["Location"]).status_code == 200
+    urls = AREA_URLS[area](personas)
+    answers = {url: (client.post(url) if post_only else client.get(url)) for url, post_only in urls}
+    not_sent_to_sign_in = {
+        url: response.status_code
+        for url, response in answers.items()
+        if response.status_code != 302 or not response["Location"].startswith(reverse("login"))
+    }
+    assert not_sent_to_sign_in == {}
+
+
 def test_the_probe_can_fail(client, personas):
     # The same pages answer hub A's own administrator: the 404s above are about hub B.
     client.force_login(personas.hub_a_admin)
