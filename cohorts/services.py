@@ -184,6 +184,14 @@ def cohort_schedule_session(
         location=location,
     )
     session.topics.set(chosen)
+    audit.record(
+        by,
+        "create",
+        session,
+        hub=cohort.hub_id,
+        summary=f"Session scheduled for {cohort.name}",
+        after={"starts_at": starts_at.isoformat(), "hours": str(hours)},
+    )
 
     judged_session = GroupSession.objects.select_related("cohort__programme").get(pk=session.pk)
     session_results = run_rules(judged_session, SCHEDULING_SESSION_RULES, as_of=as_of)
@@ -246,6 +254,13 @@ def cohort_create(
             user=facilitator, role=Role.FACILITATOR, hub=hub, cohort=cohort
         )
         forget_scope(facilitator)
+    audit.record(
+        by,
+        "create",
+        cohort,
+        summary=f"Cohort {cohort.key} created",
+        after={"facilitator": getattr(facilitator, "pk", None), "planned_start": planned_start},
+    )
     return cohort
 
 
@@ -306,6 +321,13 @@ def cohort_schedule_all(
     per_session = [(s.pk, run_rules(s, SCHEDULING_SESSION_RULES, as_of=as_of)) for s in judged]
     cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
     enforce([r for _, each in per_session for r in each] + cohort_results)
+    audit.record(
+        by,
+        "create",
+        cohort,
+        summary=f"{len(created)} sessions scheduled for {cohort.name}",
+        after={"sessions": [s.starts_at.isoformat() for s in created]},
+    )
     shown = _record(
         [("session", pk, each) for pk, each in per_session]
         + [("cohort", cohort.pk, cohort_results)],
@@ -346,8 +368,18 @@ def cohort_session_update(
         raise ValidationError("A session lasts more than 0 hours.")
     if cohort.sessions.filter(starts_at=starts_at).exclude(pk=session.pk).exists():
         raise ValidationError(f"{cohort.name} already has a session starting then.")
+    before = {"starts_at": session.starts_at.isoformat(), "hours": str(session.hours)}
     session.starts_at, session.hours, session.location = starts_at, hours, location
     session.save(update_fields=["starts_at", "hours", "location"])
+    audit.record(
+        by,
+        "update",
+        session,
+        hub=cohort.hub_id,
+        summary=f"Session of {cohort.name} changed",
+        before=before,
+        after={"starts_at": starts_at.isoformat(), "hours": str(hours)},
+    )
     judged = GroupSession.objects.select_related("cohort__programme").get(pk=session.pk)
     session_results = run_rules(judged, SCHEDULING_SESSION_RULES, as_of=as_of)
     cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
@@ -379,6 +411,15 @@ def cohort_session_cancel(
         )
     session.status = SessionStatus.CANCELLED
     session.save(update_fields=["status"])
+    audit.record(
+        by,
+        "update",
+        session,
+        hub=cohort.hub_id,
+        summary=f"Session of {cohort.name} cancelled",
+        before={"status": SessionStatus.SCHEDULED},
+        after={"status": SessionStatus.CANCELLED},
+    )
     cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
     return _record(
         [("cohort", cohort.pk, cohort_results)],

@@ -180,6 +180,14 @@ def participant_sign_charter(
     participant.charter_signed_at = signed_at
     participant.charter_version = version.strip()
     participant.save(update_fields=["charter_signed_at", "charter_version"])
+    # The participant signs through their emailed link: no user, so the actor is empty.
+    audit.record(
+        None,
+        "update",
+        participant,
+        summary="Participant Charter signed (C1)",
+        after={"charter_version": participant.charter_version, "signed_at": signed_at},
+    )
     return participant
 
 
@@ -280,6 +288,7 @@ def participant_register(
         aspiration_to_improve=aspiration_to_improve,
         previous_year_participant=previous_year_participant,
     )
+    audit.record(None, "create", participant, summary="Registration received")
     (e9,) = run_rules(_for_checks(participant), ["E9"], as_of=timezone.now())
     if e9.outcome == Outcome.PASS:
         return Registration(participant=participant, e9=None)

@@ -66,6 +66,7 @@ from participants.models import (
     SurveyKind,
     SurveyResponse,
 )
+from peernet import audit
 from peernet.models import Hub
 from peernet.rules import date_words, local_date
 from sessions.models import Attendance, GroupSession, SessionStatus
@@ -138,13 +139,20 @@ def survey_instrument_publish(*, kind: str, title: str, questions: list[dict]) -
         SurveyInstrument.objects.select_for_update().filter(kind=kind).order_by("-version")
     )
     SurveyInstrument.objects.filter(kind=kind, active=True).update(active=False)
-    return SurveyInstrument.objects.create(
+    instrument = SurveyInstrument.objects.create(
         kind=kind,
         version=(versions[0].version + 1) if versions else 1,
         title=title,
         questions=questions,
         active=True,
     )
+    audit.record(
+        None,
+        "create",
+        instrument,
+        summary=f"Survey instrument {kind} version {instrument.version} published",
+    )
+    return instrument
 
 
 @dataclass(frozen=True)
@@ -542,11 +550,13 @@ def survey_invitation_renew(
     locked.expires_at = now + dt.timedelta(days=LINK_DAYS)
     locked.sent_at = locked.reminded_at = None
     locked.save(update_fields=["nonce", "expires_at", "sent_at", "reminded_at"])
-    audit_log.info(
-        "survey link renewed: user=%s invitation=%s",
-        getattr(by, "pk", None),
-        locked.pk,
-        extra={"user_id": getattr(by, "pk", None)},
+    audit.record(
+        by,
+        "update",
+        locked,
+        hub=locked.participant.hub_id,
+        summary=f"Survey link renewed ({locked.kind})",
+        after={"expires_at": locked.expires_at},
     )
     return locked
 
@@ -604,7 +614,7 @@ def survey_submit(
     now = now or timezone.now()
     locked = (
         SurveyInvitation.objects.select_for_update(of=("self",))
-        .select_related("instrument")
+        .select_related("instrument", "participant")
         .get(pk=invitation.pk)
     )
     if locked.completed_at is not None:
@@ -644,7 +654,15 @@ def survey_submit(
     locked.completed_at = now
     locked.draft = {}
     locked.save(update_fields=["completed_at", "draft"])
-    audit_log.info("survey answered: invitation=%s kind=%s", locked.pk, locked.kind)
+    # Answered through the participant's emailed link: no user, so the actor is empty.
+    audit.record(
+        None,
+        "create",
+        response,
+        hub=locked.participant.hub_id,
+        summary=f"Survey answered ({locked.kind})",
+        log_extra={"invitation": locked.pk},
+    )
     return response
 
 

@@ -30,6 +30,7 @@ from django.db.models import Exists, Min, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from peernet import audit
 from peernet.models import Hub, Programme, Role, User
 from peernet.rules import date_words, local_date, return_due_at
 from reporting import kpi
@@ -323,6 +324,14 @@ def _submit(
         submitted_at=now,
         submitted_by=user,
         reason=reason if latest else "",
+    )
+    audit.record(
+        user,
+        "create",
+        version,
+        hub=locked.hub_id,
+        summary=f"Return for {month_words} submitted (version {version.version})",
+        after={"sha256": version.sha256, "reason": version.reason},
     )
     logger.info("Return %s v%d submitted by user %s", locked, version.version, user.pk)
     return version

@@ -234,6 +234,14 @@ def observation_book(
     judged = Observation.objects.select_related("session__cohort__programme").get(pk=observation.pk)
     results = run_rules(judged, OBSERVATION_RULES, as_of=as_of)
     enforce(results)
+    audit.record(
+        by,
+        "create",
+        observation,
+        hub=session.cohort.hub_id,
+        summary=f"Observation of session {session.key} booked",
+        after={"observer": observer.pk, "notice_given": notice_given},
+    )
     rule_warnings_record(
         results=results,
         subject_kind="observation",
@@ -265,6 +273,7 @@ def complaint_record(
     received_from: str,
     summary: str,
     today: dt.date | None = None,
+    by: User | None = None,
 ) -> Complaint:
     """Q5: record a complaint or compliment the hub received, and from whom."""
     today = today or timezone.localdate()
@@ -274,7 +283,7 @@ def complaint_record(
         raise ValidationError("Enter what was said.")
     if received > today:
         raise ValidationError("The date received must be today or in the past.")
-    return Complaint.objects.create(
+    complaint = Complaint.objects.create(
         key=_next_complaint_key(hub),
         hub=hub,
         kind=kind,
@@ -282,6 +291,8 @@ def complaint_record(
         received_from=received_from.strip(),
         summary=summary.strip(),
     )
+    audit.record(by, "create", complaint, summary=f"{complaint.get_kind_display()} recorded")
+    return complaint
 
 
 @transaction.atomic
@@ -291,6 +302,7 @@ def complaint_close(
     action_taken: str,
     closed: dt.date | None,
     today: dt.date | None = None,
+    by: User | None = None,
 ) -> Complaint:
     """Q5: record the action taken and, when `closed` is given, close it on that date.
 
@@ -305,9 +317,19 @@ def complaint_close(
             raise ValidationError("The date closed must be on or after the date received.")
         if closed > today:
             raise ValidationError("The date closed must be today or in the past.")
+    before = {"resolved": complaint.resolved}
     complaint.action_taken = action_taken
     complaint.resolved = closed
     complaint.save(update_fields=["action_taken", "resolved"])
+    audit.record(
+        by,
+        "update",
+        complaint,
+        summary=f"{complaint.get_kind_display()}: action taken recorded"
+        + (", closed" if closed else ""),
+        before=before,
+        after={"resolved": closed},
+    )
     return complaint
 
 
@@ -605,6 +627,7 @@ def participant_report_disengaged(*, participant: Participant, by: User, note: s
         action="participant_report_disengaged",
         recorded_by=by,
     )
+    audit.record(by, "update", participant, summary="Reported as disengaged (K13)")
     _tell_hub_admins(
         participant.hub,
         subject=f"{name} has disengaged – {participant.hub.name}",
@@ -826,6 +849,14 @@ def observation_record(
     observation.completed = completed
     observation.recording_made = recording_made
     observation.save(update_fields=["ratings", "feedback", "completed", "recording_made"])
+    audit.record(
+        by,
+        "update",
+        observation,
+        hub=observation.session.cohort.hub_id,
+        summary="Observation recorded",
+        after={"completed": completed, "recording_made": recording_made, "items": len(cleaned)},
+    )
     _observation_record_warnings(observation, action="observation_record", by=by)
     return observation
 
@@ -840,4 +871,12 @@ def observation_recording_delete(
     if observation.recording_deleted is None:
         observation.recording_deleted = as_of or timezone.now()
         observation.save(update_fields=["recording_deleted"])
+        audit.record(
+            by,
+            "update",
+            observation,
+            hub=observation.session.cohort.hub_id,
+            summary="Observation recording deleted (Q4)",
+            after={"recording_deleted": observation.recording_deleted},
+        )
     return observation

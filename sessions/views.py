@@ -98,7 +98,9 @@ def complaint_new(request: HttpRequest, hub: str) -> HttpResponse:
     form = ComplaintForm(data, today=today)
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = complaint_record(hub=hub_, today=today, **form.cleaned_data)
+            complaint = complaint_record(
+                hub=hub_, today=today, by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -129,6 +131,7 @@ def complaint_detail(request: HttpRequest, hub: str, key: str) -> HttpResponse:
                 action_taken=form.cleaned_data["action_taken"],
                 closed=form.cleaned_data["closed"],
                 today=today,
+                by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -167,3 +167,24 @@ def test_the_search_pages_fifty_at_a_time(client, personas):
     assert len(first.context["page"]) == 50
     second = client.get(reverse("privacy:audit"), {"page": 2})
     assert len(second.context["page"]) == 1
+
+
+def test_a_complaint_recorded_and_closed_in_the_hub_area_is_in_the_trail(client, personas):
+    client.force_login(personas.hub_a_admin)
+    created = client.post(
+        reverse("hub:complaint-new", kwargs={"hub": personas.hub_a.key}),
+        {
+            "kind": "complaint",
+            "received_0": "1",
+            "received_1": "9",
+            "received_2": "2021",
+            "received_from": "A participant",
+            "summary": "The room was cold.",
+        },
+    )
+    assert created.status_code == 302, created.content.decode()[:2000]
+    events = list(AuditEvent.objects.filter(object_type="delivery.complaint").order_by("pk"))
+    assert [(e.action, e.actor_id, e.hub_id) for e in events] == [
+        ("create", personas.hub_a_admin.pk, personas.hub_a.pk)
+    ]
+    assert "The room was cold" not in events[0].summary  # ids and names of things only

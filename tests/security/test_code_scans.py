@@ -154,3 +154,62 @@ def test_the_enqueue_scan_tells_the_two_apart():
     assert ENQUEUE.search("task.apply_async(args=[1])")
     assert not ENQUEUE.search("task.delay_on_commit(1)")
     assert AFTER_COMMIT.search("transaction.on_commit(lambda: export_build.delay(export.pk))")
+
+
+# --- 21: every writing service leaves an audit event ------------------------------------------
+
+# The modules of services that write (`@transaction.atomic`, public): each must call
+# `audit.record(...)`, or be named here with why it need not.
+SERVICE_MODULES = (
+    "cohorts/services.py",
+    "participants/services.py",
+    "participants/surveys.py",
+    "sessions/services.py",
+    "sessions/one_to_one.py",
+    "sessions/action_cards.py",
+    "sessions/action_card_links.py",
+    "reporting/returns.py",
+    "reporting/services.py",
+    "reporting/exports.py",
+    "peernet/privacy.py",
+    "peernet/services.py",
+)
+NOT_AUDITED = {
+    # The system's own bookkeeping, run by the scheduler: no one changes anything.
+    "reporting/returns.py:compile_draft": "a draft, recomputed from the records; never frozen",
+    "reporting/services.py:risk_scan_run": "the daily scan's findings, recomputed",
+    "reporting/services.py:risk_digest_send": "an email of the scan's findings",
+    "peernet/services.py:worker_heartbeat_record": "a timestamp for /health/",
+    "peernet/services.py:rule_warnings_record": "called by audited services",
+    "participants/surveys.py:survey_invitation_send": "an email; sent_at only",
+    "participants/surveys.py:survey_invitation_remind": "an email; reminded_at only",
+    "participants/surveys.py:survey_save_page": "a draft of answers, audited on submission",
+    "reporting/exports.py:export_request": "aggregates; a personal-data download is audited",
+}
+
+
+def _writing_services() -> dict[str, str]:
+    """ "module:function" -> its source, for every public @transaction.atomic function."""
+    import ast
+
+    found = {}
+    for module in SERVICE_MODULES:
+        tree = ast.parse((ROOT / module).read_text())
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            if any("atomic" in ast.unparse(d) for d in node.decorator_list):
+                found[f"{module}:{node.name}"] = ast.unparse(node)
+    return found
+
+
+def test_every_writing_service_records_an_audit_event():
+    services = _writing_services()
+    assert len(services) > 30
+    silent = sorted(
+        name
+        for name, source in services.items()
+        if "audit.record(" not in source and name not in NOT_AUDITED
+    )
+    assert not silent, f"Record an audit event (peernet.audit.record) in: {silent}"
+    assert not sorted(set(NOT_AUDITED) - set(services)), "NOT_AUDITED names a stale service"
