@@ -34,11 +34,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, TruncDate
@@ -433,29 +434,36 @@ def periods(month: dt.date, programme: Programme) -> tuple[Period, Period]:
 _HOURS = DecimalField(max_digits=9, decimal_places=2)
 
 
-def _sum_hours(queryset: Any, group: str) -> Coalesce:
-    """The summed `hours` of `queryset` per `group` row, as a correlated subquery; 0 if none."""
-    summed = queryset.order_by().values(group).annotate(total=Sum("hours")).values("total")
-    return Coalesce(Subquery(summed, output_field=_HOURS), Value(ZERO), output_field=_HOURS)
+def _first_in(records: Any, key: str, field: str, when: Any) -> Q:
+    """Rows whose `key` (a participant, a cohort) is the `key` of `records` whose earliest
+    `field` falls in a period: `when("first")` is the period's condition (`Period.days` or
+    `Period.moments`). The earliest is computed once per key in a grouped subquery
+    (`SELECT key ... GROUP BY key HAVING min(field) BETWEEN ...`) that the database runs
+    once per query, not once per row and use as a correlated subquery would be."""
+    firsts = records.order_by().values(key).annotate(first=Min(field)).filter(when("first"))
+    return Q(pk__in=firsts.values(key))
 
 
-def _cohort_completed_at(cohort_ref: str, required: Decimal) -> Subquery:
-    """When the cohort's delivered hours first reach `required`: the start of the delivered
-    session that takes the running total to it (K2), or NULL."""
-    running = _sum_hours(
-        GroupSession.objects.filter(
-            cohort=OuterRef("cohort"), status=DELIVERED, starts_at__lte=OuterRef("starts_at")
-        ),
-        "cohort",
+def _reaching(records: Any, key: str, required: Decimal) -> Any:
+    """The `key`s whose `records`' hours add up to at least `required` (a grouped subquery)."""
+    totals = records.order_by().values(key).annotate(total=Sum("hours"))
+    return totals.filter(total__gte=required).values(key)
+
+
+def _completing_sessions(cohorts: Any, required: Decimal) -> Any:
+    """The delivered session of each of `cohorts` that takes its running total of delivered
+    hours to `required` (K2): the cohort completes at its start. Hours are positive and a
+    cohort has one session per start (the constraints of GroupSession), so the running
+    total (a window over the cohort's sessions in order) passes `required` at exactly one
+    session, the first whose total reaches it."""
+    return (
+        GroupSession.objects.filter(cohort__in=cohorts, status=DELIVERED)
+        .alias(
+            running=Window(Sum("hours"), partition_by=[F("cohort")], order_by=F("starts_at").asc())
+        )
+        .alias(before=ExpressionWrapper(F("running") - F("hours"), output_field=_HOURS))
+        .filter(running__gte=required, before__lt=required)
     )
-    completing = (
-        GroupSession.objects.filter(cohort=OuterRef(cohort_ref), status=DELIVERED)
-        .alias(running=running)
-        .filter(running__gte=required)
-        .order_by("starts_at")
-        .values("starts_at")[:1]
-    )
-    return Subquery(completing, output_field=DateTimeField())
 
 
 def _counts(queryset: Any, group: str, aggregates: dict[str, Any]) -> dict[int, dict[str, Any]]:
@@ -548,59 +556,62 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
     window_closes = london_midnight(programme.delivery_end + dt.timedelta(days=1))  # K5, O4
 
     # Participants: registration, eligibility, allocation, start, drop-out, one-to-one.
+    # Each "first X" and each total of one-to-one hours is computed once per participant,
+    # in a grouped subquery over the hubs' records (GROUP BY participant HAVING ...) that
+    # the database runs once per query; a figure asks whether a participant is among its
+    # results. (Correlated subqueries instead ran once per participant and use.)
+    memberships = CohortMembership.objects.filter(participant__hub_id__in=hub_ids)
+    attended = Attendance.objects.filter(
+        participant__hub_id__in=hub_ids, present=True, session__status=DELIVERED
+    )
     delivered_one_to_ones = OneToOneSession.objects.filter(
-        participant=OuterRef("pk"), status=DELIVERED
+        participant__hub_id__in=hub_ids, status=DELIVERED
     )
-    people = Participant.objects.filter(hub_id__in=hub_ids).alias(
-        first_joined=Subquery(
-            CohortMembership.objects.filter(participant=OuterRef("pk"))
-            .order_by("joined")
-            .values("joined")[:1]
-        ),
-        first_started=Subquery(
-            Attendance.objects.filter(
-                participant=OuterRef("pk"), present=True, session__status=DELIVERED
-            )
-            .order_by("session__starts_at")
-            .values("session__starts_at")[:1]
-        ),
-        one_to_one_to_end=_sum_hours(
-            delivered_one_to_ones.filter(starts_at__lt=m.ends), "participant"
-        ),
-        one_to_one_before_month=_sum_hours(
-            delivered_one_to_ones.filter(starts_at__lt=m.starts), "participant"
-        ),
-        one_to_one_before_start=_sum_hours(
-            delivered_one_to_ones.filter(starts_at__lt=c.starts), "participant"
-        ),
-        programme_to_end=_sum_hours(
-            delivered_one_to_ones.filter(starts_at__lt=m.ends, route=OneToOneRoute.PROGRAMME),
-            "participant",
-        ),
-        existing_to_end=_sum_hours(
-            delivered_one_to_ones.filter(starts_at__lt=m.ends, route=OneToOneRoute.EXISTING),
-            "participant",
-        ),
-        any_one_to_one=Exists(
-            delivered_one_to_ones.filter(starts_at__gte=c.starts, starts_at__lt=m.ends)
-        ),
-        one_to_one_planned=_sum_hours(
-            OneToOneSession.objects.filter(
-                participant=OuterRef("pk"),
-                status__in=[DELIVERED, SessionStatus.SCHEDULED],
-                starts_at__lt=window_closes,
+
+    def allocated(period: Period) -> Q:  # first cohort membership in the period
+        return _first_in(memberships, "participant", "joined", period.days)
+
+    def started(period: Period) -> Q:  # first attended delivered group session in the period
+        return _first_in(attended, "participant", "session__starts_at", period.moments)
+
+    def route_hours(route: str) -> Coalesce:
+        return Coalesce(Sum("hours", filter=Q(route=route)), Value(ZERO), output_field=_HOURS)
+
+    # Delivered one-to-one hours up to the month's end, per participant: in all, before the
+    # month, before delivery start, and by route.
+    one_to_one_hours = (
+        delivered_one_to_ones.filter(starts_at__lt=m.ends)
+        .order_by()
+        .values("participant")
+        .annotate(
+            to_end=Sum("hours"),
+            before_month=Coalesce(
+                Sum("hours", filter=Q(starts_at__lt=m.starts)), Value(ZERO), output_field=_HOURS
             ),
-            "participant",
-        ),
-        allocated_by_end=Exists(
-            CohortMembership.objects.filter(participant=OuterRef("pk"), joined__lte=m.last)
-        ),
+            before_start=Coalesce(
+                Sum("hours", filter=Q(starts_at__lt=c.starts)), Value(ZERO), output_field=_HOURS
+            ),
+            programme_hours=route_hours(OneToOneRoute.PROGRAMME),
+            existing_hours=route_hours(OneToOneRoute.EXISTING),
+        )
     )
+
+    def one_to_one(**conditions: Any) -> Q:  # participants whose hours to month end meet these
+        return Q(pk__in=one_to_one_hours.filter(**conditions).values("participant"))
+
+    met_cumulative = {"to_end__gte": need_one_to_one, "before_start__lt": need_one_to_one}
+    one_to_one_planned = _reaching(
+        OneToOneSession.objects.filter(
+            participant__hub_id__in=hub_ids,
+            status__in=[DELIVERED, SessionStatus.SCHEDULED],
+            starts_at__lt=window_closes,
+        ),
+        "participant",
+        need_one_to_one,
+    )
+    people = Participant.objects.filter(hub_id__in=hub_ids)
     eligible = Q(eligibility_status=EligibilityStatus.ELIGIBLE)
     ineligible = Q(eligibility_status=EligibilityStatus.INELIGIBLE)
-    met_cumulative = Q(
-        one_to_one_to_end__gte=need_one_to_one, one_to_one_before_start__lt=need_one_to_one
-    )
     not_dropped_by_end = Q(dropped_out_on__isnull=True) | Q(dropped_out_on__gt=m.last)
     people_aggregates = {
         "registrations_month": Measure(m.days("registered")),
@@ -609,89 +620,104 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
         "eligible_cumulative": Measure(eligible & c.days("eligibility_decided")),
         "ineligible_month": Measure(ineligible & m.days("eligibility_decided")),
         "ineligible_cumulative": Measure(ineligible & c.days("eligibility_decided")),
-        "allocated_month": Measure(m.days("first_joined")),
-        "allocated_cumulative": Measure(c.days("first_joined")),
-        "started_month": Measure(m.moments("first_started")),
-        "started_cumulative": Measure(c.moments("first_started")),
+        "allocated_month": Measure(allocated(m)),
+        "allocated_cumulative": Measure(allocated(c)),
+        "started_month": Measure(started(m)),
+        "started_cumulative": Measure(started(c)),
         "dropped_out_month": Measure(m.days("dropped_out_on")),
         "dropped_out_cumulative": Measure(c.days("dropped_out_on")),
-        "one_to_one_participants_cumulative": Measure(Q(any_one_to_one=True)),
-        "one_to_one_minimum_met_month": Measure(
+        "one_to_one_participants_cumulative": Measure(
             Q(
-                one_to_one_to_end__gte=need_one_to_one,
-                one_to_one_before_month__lt=need_one_to_one,
+                pk__in=delivered_one_to_ones.filter(
+                    starts_at__gte=c.starts, starts_at__lt=m.ends
+                ).values("participant")
             )
         ),
-        "one_to_one_minimum_met_cumulative": Measure(met_cumulative),
+        "one_to_one_minimum_met_month": Measure(
+            one_to_one(to_end__gte=need_one_to_one, before_month__lt=need_one_to_one)
+        ),
+        "one_to_one_minimum_met_cumulative": Measure(one_to_one(**met_cumulative)),
         "one_to_one_minimum_met_programme_cumulative": Measure(
-            met_cumulative & Q(existing_to_end=ZERO)
+            one_to_one(**met_cumulative, existing_hours=ZERO)
         ),
         "one_to_one_minimum_met_existing_cumulative": Measure(
-            met_cumulative & Q(programme_to_end=ZERO)
+            one_to_one(**met_cumulative, programme_hours=ZERO)
         ),
         "one_to_one_minimum_met_mixed_cumulative": Measure(
-            met_cumulative & Q(programme_to_end__gt=ZERO, existing_to_end__gt=ZERO)
+            one_to_one(**met_cumulative, programme_hours__gt=ZERO, existing_hours__gt=ZERO)
         ),
         "one_to_one_declined_cumulative": Measure(
             Q(one_to_one_declined=True, registered__lte=m.last)
         ),
         "participants_at_risk_one_to_one": Measure(
-            Q(allocated_by_end=True, one_to_one_declined=False)
+            Q(pk__in=memberships.filter(joined__lte=m.last).values("participant"))
+            & Q(one_to_one_declined=False)
             & not_dropped_by_end
-            & Q(one_to_one_planned__lt=need_one_to_one)
+            & ~Q(pk__in=one_to_one_planned)
         ),
     }
     yield Source("participants", people, "hub", people_aggregates)
 
-    # Cohorts: started, completed, at risk.
-    cohorts = Cohort.objects.filter(hub_id__in=hub_ids).alias(
-        first_delivered=Subquery(
-            GroupSession.objects.filter(cohort=OuterRef("pk"), status=DELIVERED)
-            .order_by("starts_at")
-            .values("starts_at")[:1]
-        ),
-        completed_at=_cohort_completed_at("pk", need_hours),
-        planned_hours=_sum_hours(
-            GroupSession.objects.filter(
-                cohort=OuterRef("pk"),
-                status__in=[DELIVERED, SessionStatus.SCHEDULED],
-                starts_at__lt=window_closes,
-            ),
-            "cohort",
-        ),
-        exists_by_end=Exists(
-            CohortMembership.objects.filter(cohort=OuterRef("pk"), joined__lte=m.last)
+    # Cohorts: started, completed, at risk (grouped subqueries, as for participants).
+    cohorts = Cohort.objects.filter(hub_id__in=hub_ids)
+    hub_sessions = GroupSession.objects.filter(cohort__hub_id__in=hub_ids)
+    completing = _completing_sessions(cohorts.values("pk"), need_hours)
+
+    def cohorts_started(period: Period) -> Q:  # first delivered session in the period
+        return _first_in(
+            hub_sessions.filter(status=DELIVERED), "cohort", "starts_at", period.moments
         )
-        | Exists(
-            GroupSession.objects.filter(cohort=OuterRef("pk"), starts_at__lt=m.ends).exclude(
-                status=SessionStatus.CANCELLED
-            )
+
+    def cohorts_completed(period: Period) -> Q:
+        # (filtered outside the window: a filter on `completing` would narrow its sums)
+        in_period = hub_sessions.filter(Q(pk__in=completing) & period.moments("starts_at"))
+        return Q(pk__in=in_period.values("cohort"))
+
+    planned_enough = _reaching(
+        hub_sessions.filter(
+            status__in=[DELIVERED, SessionStatus.SCHEDULED], starts_at__lt=window_closes
         ),
+        "cohort",
+        need_hours,
     )
-    not_completed_by_end = Q(completed_at__isnull=True) | Q(completed_at__gte=m.ends)
+    exists_by_end = Q(
+        pk__in=CohortMembership.objects.filter(
+            cohort__hub_id__in=hub_ids, joined__lte=m.last
+        ).values("cohort")
+    ) | Q(
+        pk__in=hub_sessions.filter(starts_at__lt=m.ends)
+        .exclude(status=SessionStatus.CANCELLED)
+        .values("cohort")
+    )
+    completed_by_end = Q(
+        pk__in=hub_sessions.filter(pk__in=completing, starts_at__lt=m.ends).values("cohort")
+    )
     yield Source(
         "cohorts",
         cohorts,
         "hub",
         {
-            "cohorts_started_month": Measure(m.moments("first_delivered")),
-            "cohorts_started_cumulative": Measure(c.moments("first_delivered")),
-            "cohorts_completed_month": Measure(m.moments("completed_at")),
-            "cohorts_completed_cumulative": Measure(c.moments("completed_at")),
+            "cohorts_started_month": Measure(cohorts_started(m)),
+            "cohorts_started_cumulative": Measure(cohorts_started(c)),
+            "cohorts_completed_month": Measure(cohorts_completed(m)),
+            "cohorts_completed_cumulative": Measure(cohorts_completed(c)),
             "cohorts_at_risk": Measure(
-                Q(programme=programme, exists_by_end=True)
-                & not_completed_by_end
-                & Q(planned_hours__lt=need_hours)
+                Q(programme=programme)
+                & exists_by_end
+                & ~completed_by_end
+                & ~Q(pk__in=planned_enough)
             ),
         },
     )
 
     # Participants completed: members of a cohort on the day it completed, not dropped out
-    # that day (a membership ends on its `left` date; a drop-out counts from its date).
+    # that day (a membership ends on its `left` date; a drop-out counts from its date). A
+    # membership is joined to its cohort's completing session (one at most).
     members = (
-        CohortMembership.objects.filter(participant__hub_id__in=hub_ids)
-        .alias(completed_at=_cohort_completed_at("cohort", need_hours))
-        .filter(completed_at__isnull=False)
+        memberships.filter(
+            cohort__sessions__in=_completing_sessions(memberships.values("cohort"), need_hours)
+        )
+        .alias(completed_at=F("cohort__sessions__starts_at"))
         .alias(completed_on=TruncDate("completed_at", tzinfo=LONDON))
         .filter(joined__lte=F("completed_on"))
         .filter(Q(left__isnull=True) | Q(left__gt=F("completed_on")))
@@ -857,18 +883,12 @@ def _topics(hub_ids: list[int], m: Period) -> dict[int, dict[str, int]]:
 
 def _breakdowns(hub_ids: list[int], c: Period) -> dict[int, dict[str, dict[str, int]]]:
     """The cumulative breakdowns over participants who have started, in one query."""
+    attended = Attendance.objects.filter(
+        participant__hub_id__in=hub_ids, present=True, session__status=DELIVERED
+    )
     started = (
         Participant.objects.filter(hub_id__in=hub_ids)
-        .alias(
-            first_started=Subquery(
-                Attendance.objects.filter(
-                    participant=OuterRef("pk"), present=True, session__status=DELIVERED
-                )
-                .order_by("session__starts_at")
-                .values("session__starts_at")[:1]
-            )
-        )
-        .filter(c.moments("first_started"))
+        .filter(_first_in(attended, "participant", "session__starts_at", c.moments))
         .alias(
             eq_gender=Coalesce("equality__gender", Value("")),
             eq_ethnic_group=Coalesce("equality__ethnic_group", Value("")),
