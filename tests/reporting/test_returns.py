@@ -356,14 +356,34 @@ def run_now(monkeypatch):
     return ran
 
 
-def test_drafts_are_compiled_on_the_first_for_every_hub(hubs, run_now):
+def test_drafts_are_compiled_on_the_first_for_every_hub(hubs, admin, run_now):
+    _submit(hubs["hb"], User.objects.get(key="hb-admin"))
+    submitted = MonthlyReturn.objects.get(hub=hubs["hb"]).draft_compiled_at
     with time_machine.travel(london("2021-11-01T01:00"), tick=False):
         assert tasks.return_compile_drafts_all.apply().get() == 3
         assert tasks.return_compile_drafts_all.apply().get() == 3  # twice: the same drafts
     drafts = {mr.hub.key: mr for mr in MonthlyReturn.objects.select_related("hub")}
     assert set(drafts) == {"ha", "hb", "hc"}
     assert {mr.month for mr in drafts.values()} == {OCTOBER}
+    # Computed together, each hub's draft is what it is computed alone.
+    for key in ("ha", "hc"):
+        assert drafts[key].draft_figures == kpi.figures_json(
+            kpi.compute_hub(hubs[key], OCTOBER)["figures"]
+        )
+        assert drafts[key].draft_compiled_at == london("2021-11-01T01:00")
     assert drafts["ha"].draft_figures == HA_OCTOBER
+    assert drafts["hb"].draft_compiled_at == submitted  # submitted: left alone
+
+
+def test_every_hubs_draft_in_a_fixed_number_of_queries(hubs, django_assert_num_queries):
+    """The figures of every hub in compute_hubs' 13 queries, whatever the records; then a
+    few row operations per hub: the transaction (2), the hubs (1), and per hub the return
+    made (get_or_create: 4), locked (1), checked for versions (1) and saved (1)."""
+    ids = [hub.pk for hub in hubs.values()]
+    with django_assert_num_queries(2 + 1 + 13 + 3 * (4 + 1 + 1 + 1)):
+        returns.compile_drafts(ids, OCTOBER)
+    with django_assert_num_queries(2 + 1 + 13 + 3 * (1 + 1 + 1 + 1)):  # the returns exist
+        returns.compile_drafts(ids, OCTOBER)
 
 
 def test_reminders_on_the_fifth_once_to_hubs_not_submitted(hubs, admin, run_now):
