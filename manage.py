@@ -9,7 +9,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peernet.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    # Commands are the system's own work, across every hub (SECURITY.md 3).
+    from peernet.access import scopes_disabled
+
+    with scopes_disabled():
+        execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

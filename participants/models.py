@@ -286,7 +286,7 @@ class EligibilityException(models.Model):
 class EqualityQuerySet(ScopedQuerySet):
     # SECURITY.md 25: equality answers are only ever shown aggregated; no staff role
     # reads them row by row except the national coordinator's subject-access export.
-    pass
+    scope_path = "participant__hub"
 
 
 class Gender(models.TextChoices):

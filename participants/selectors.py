@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from participants.models import EligibilityException
-from peernet.access import get_for_user
+from peernet.access import get_for_user, scopes_disabled
 from peernet.models import Hub, RuleWarning
 from peernet.rules import (
     CHECKS,
@@ -24,6 +24,7 @@ from peernet.rules import (
     add_months,
     current_membership,
     date_words,
+    e9_business_participants,
     has_dropped_out,
     hours_words,
     latest_membership,
@@ -158,8 +159,10 @@ def _same_business_others() -> Subquery:
     and are not ruled out."""
     from participants.models import EligibilityStatus, Participant
 
+    with scopes_disabled():  # E9 counts the business's people in every hub (no names)
+        everyone = Participant.objects.all()
     others = (
-        Participant.objects.filter(business=OuterRef("business"), programme=OuterRef("programme"))
+        everyone.filter(business=OuterRef("business"), programme=OuterRef("programme"))
         .exclude(pk=OuterRef("pk"))
         .exclude(eligibility_status=EligibilityStatus.INELIGIBLE)
         .order_by()
@@ -242,7 +245,7 @@ def participant_for_page(*, hub: Hub, user: Any, code: Any) -> Participant:
             ),
             "memberships__cohort",
             "one_to_ones",
-            "business__participants",
+            e9_business_participants(),
         ),
         user,
         code=code,
@@ -280,11 +283,16 @@ def _evidence(participant: Participant, rule: str) -> list[tuple[str, str]]:
     business, hub = participant.business, participant.hub
     employees = "Not known" if business.employees is None else str(business.employees)
     since = "Not known" if business.trading_since is None else date_words(business.trading_since)
-    others = [
-        other.full_name
-        for other in business.participants.all()
+    this_year = [
+        other
+        for other in business.participants.all()  # every hub's: e9_business_participants()
         if other.programme_id == participant.programme_id and other.pk != participant.pk
     ]
+    # Another hub's participant is counted, never named, to this hub.
+    others = [o.full_name for o in this_year if o.hub_id == participant.hub_id]
+    elsewhere = len(this_year) - len(others)
+    if elsewhere:
+        others.append(f"{elsewhere} registered with another hub")
     table: dict[str, list[tuple[str, str]]] = {
         "E1": [
             ("Employees", employees),
@@ -318,7 +326,7 @@ def participant_for_checks(*, hub: Hub, user: Any, code: Any) -> Participant:
         Participant.objects.filter(hub=hub)
         .select_related("programme", "hub", "business", "eligibility_decided_by")
         .prefetch_related(
-            "business__participants", "eligibility_exceptions", "memberships__cohort"
+            e9_business_participants(), "eligibility_exceptions", "memberships__cohort"
         ),
         user,
         code=code,

@@ -26,8 +26,9 @@ from participants.models import (
     Participant,
 )
 from peernet import audit
+from peernet.access import scopes_disabled
 from peernet.models import Hub, Programme, RuleWarning, User
-from peernet.rules import Outcome, Result, enforce, run_rules
+from peernet.rules import Outcome, Result, e9_business_participants, enforce, run_rules
 from peernet.services import rule_warnings_record
 
 # The checks an eligibility decision asks. C1 (the charter) is asked at allocation.
@@ -52,7 +53,9 @@ def _for_checks(participant: Participant) -> Participant:
     """The participant afresh, with what the eligibility checks read."""
     return (
         Participant.objects.select_related("programme", "hub", "business")
-        .prefetch_related("business__participants", "eligibility_exceptions", "memberships__cohort")
+        .prefetch_related(
+            e9_business_participants(), "eligibility_exceptions", "memberships__cohort"
+        )
         .get(pk=participant.pk)
     )
 
@@ -256,7 +259,11 @@ def participant_register(
     number = _company_number(company_number)
     business = None
     if number:
-        business = Business.objects.select_for_update().filter(company_number=number).first()
+        # A business is one business whichever hub it registered with first (E9): the
+        # match looks across every hub (SECURITY.md 3: peernet.access).
+        with scopes_disabled():
+            matching = Business.objects.select_for_update().filter(company_number=number)
+        business = matching.first()
     if business is None:
         business = Business.objects.create(
             key=_new_key("b"),

@@ -14,14 +14,28 @@ The policy, per role:
 - facilitator: the cohorts they are assigned to, and those cohorts' records;
 - one-to-one provider: the participants assigned to them and their one-to-one records;
 - an inactive user: nothing.
+
+Beneath that, a hub scope (SECURITY.md 3): the default manager of every hub-owned model
+refuses to query at all outside one (`ScopeError`), and inside one sees only the hubs it
+names. Each entry point opens the scope it acts in, so an unscoped query fails loudly:
+- a web request: the hubs its user works in (`peernet.middleware.HubScopeMiddleware`);
+  every hub for the national roles and behind a participant's signed link;
+- Celery tasks and management commands: every hub (`scopes_disabled`), as the system;
+- code that must look across hubs inside a request (E8, E9: one business, any hub)
+  says so with `scopes_disabled()` around just that query.
+`visible_to(user)` still decides what a user may see within the scope; the scope is the
+second wall, not the first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from django.db import models
 from django.db.models import Q
@@ -99,6 +113,57 @@ def _path(prefix: str, suffix: str) -> str:
     return f"{prefix}__{suffix}" if prefix else suffix
 
 
+# --- the hub scope (SECURITY.md 3) ------------------------------------------------------
+
+EVERY_HUB: Literal["every hub"] = "every hub"
+HubScope = frozenset[int] | Literal["every hub"]
+_active_scope: ContextVar[HubScope | None] = ContextVar("peernet_hub_scope", default=None)
+
+
+class ScopeError(RuntimeError):
+    """A hub-owned model was queried where no hub scope is open: a bug, never data."""
+
+
+@contextmanager
+def hub_scope(hubs: Iterable[int] | Literal["every hub"]) -> Iterator[None]:
+    """Queries of hub-owned models inside see only these hubs' rows."""
+    token = _active_scope.set(EVERY_HUB if hubs == EVERY_HUB else frozenset(hubs))
+    try:
+        yield
+    finally:
+        _active_scope.reset(token)
+
+
+def scopes_disabled() -> Any:
+    """Every hub's rows: for the system (tasks, commands) and for the few questions that
+    are about every hub by nature (E8, E9). Say why beside each use."""
+    return hub_scope(EVERY_HUB)
+
+
+def active_hub_scope() -> HubScope | None:
+    return _active_scope.get()
+
+
+def request_hub_scope(user: Any, *, participant_link: bool = False) -> HubScope:
+    """The scope a web request acts in: the hubs its user works in; every hub for the
+    national roles (their pages are about every hub), a superuser, and behind a
+    participant link (the signed token is the authority, and names the one record it
+    opens)."""
+    if participant_link or getattr(user, "is_superuser", False):
+        return EVERY_HUB  # a superuser is /admin's, which shows every hub (ScopedAdmin)
+    scope = scope_for(user)
+    if scope.national or scope.aggregates:
+        return EVERY_HUB
+    return scope.hub_ids | scope.member_hub_ids
+
+
+class HubScopedManager(models.Manager):
+    """The default manager of a hub-owned model: no query outside a hub scope."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().in_hub_scope()
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how its rows reach a hub, a cohort and a provider.
 
@@ -116,6 +181,35 @@ class ScopedQuerySet(models.QuerySet):
     provider_path: str | None = None
     member_hub_path: str | None = None
     names_nobody: bool = False
+    # The path the hub scope narrows by, when it is not `hub_path` (equality data is
+    # hub-owned, though no hub role may read it row by row).
+    scope_path: str | None = None
+    # False for what the scope is made of (hubs, staff users), which no scope narrows.
+    hub_owned: bool = True
+
+    @classmethod
+    def as_manager(cls) -> Any:  # type: ignore[override]
+        manager = HubScopedManager.from_queryset(cls)()
+        manager._built_with_as_manager = True
+        return manager
+
+    def in_hub_scope(self) -> Self:
+        """SECURITY.md 3: this queryset narrowed to the open hub scope, or ScopeError."""
+        path = self.scope_path if self.scope_path is not None else self.hub_path
+        if path is None or not self.hub_owned:
+            return self  # not hub-owned (a breach, say, spans hubs)
+        scope = _active_scope.get()
+        if scope is None:
+            raise ScopeError(
+                f"{self.model.__name__} was queried outside a hub scope: open one with "
+                "peernet.access.hub_scope(...) or, for the system, scopes_disabled()."
+            )
+        if scope == EVERY_HUB:
+            return self
+        condition = Q(**{_path(path, "pk__in"): scope})
+        if self._crosses_many():
+            return self.filter(pk__in=self.model._base_manager.filter(condition).values("pk"))
+        return self.filter(condition)
 
     def visible_to(self, user: Any) -> Self:
         scope = scope_for(user)
@@ -159,12 +253,14 @@ class HubQuerySet(ScopedQuerySet):
     hub_path = ""
     member_hub_path = ""
     names_nobody = True
+    hub_owned = False  # the hubs are what a scope is made of
 
 
 class UserQuerySet(ScopedQuerySet):
     """Staff: a hub administrator sees the people who hold roles in their hub."""
 
     hub_path = "role_assignments__hub"
+    hub_owned = False  # staff sign in before any scope is known
 
 
 def get_for_user(queryset: models.QuerySet, user: Any, **lookup: Any) -> Any:

@@ -97,6 +97,23 @@ def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(url)
 
 
+class HubScopeMiddleware:
+    """SECURITY.md 3: every request runs in a hub scope (peernet.access): the hubs its
+    user works in, every hub for the national roles and behind a participant link (the
+    `public` pages, whose signed token is the authority), none for anyone else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from peernet.access import hub_scope, request_hub_scope
+
+        _, namespace = _url_name(request)
+        scope = request_hub_scope(request.user, participant_link=namespace == "public")
+        with hub_scope(scope):
+            return self.get_response(request)
+
+
 class NoStoreMiddleware:
     """SECURITY.md 9: pages for a signed-in user and participant-link pages (/p/) carry
     personal data; neither the browser nor a proxy may keep them."""

@@ -31,6 +31,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
 
 from cohorts.models import Cohort, CohortMembership
 from participants.models import (
@@ -41,6 +42,7 @@ from participants.models import (
     Sector,
     SurveyKind,
 )
+from peernet.access import scopes_disabled
 from peernet.models import Programme, Role, User
 from reporting.models import MonthlyReturn
 from sessions.models import (
@@ -375,7 +377,14 @@ def _joining_instructions(
 # --- eligibility: E1–E10, C1–C2 (judge a participant) --------------------------------
 # A participant's business and programme year decide these; the thresholds belong to
 # the programme, so the business alone cannot be judged.
-# Prefetch: business__participants, eligibility_exceptions, memberships__cohort.
+# Prefetch: e9_business_participants(), eligibility_exceptions, memberships__cohort.
+
+
+def e9_business_participants() -> Prefetch:
+    """E9 asks about one business in every hub, so its participants are read across hubs
+    (SECURITY.md 3: the hub scope is opened wide for this question alone)."""
+    with scopes_disabled():
+        return Prefetch("business__participants", queryset=Participant.objects.all())
 
 
 def _size_test(label: str, value: Any, limit: Any, shown: Callable[[Any], str]) -> tuple[bool, str]:
@@ -551,18 +560,26 @@ def e8_not_previous_year(participant: Participant, *, as_of: dt.datetime) -> Res
 @check("E9", judges="participant", kind="fail")
 def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) -> Result:
     business = participant.business
+    with scopes_disabled():  # every hub's participants (or e9_business_participants())
+        everyone = list(business.participants.all())
     others = [
         other
-        for other in business.participants.all()
+        for other in everyone
         if other.programme_id == participant.programme_id and other.pk != participant.pk
     ]
     eligible = [o for o in others if o.eligibility_status == EligibilityStatus.ELIGIBLE]
     if eligible:
+        # Someone registered with another hub is not named to this one.
+        who = (
+            eligible[0].full_name
+            if eligible[0].hub_id == participant.hub_id
+            else "Someone registered with another hub"
+        )
         return _result(
             "E9",
             Outcome.FAIL,
-            f"{eligible[0].full_name} from {business.name} already takes part this programme "
-            "year; only one person from a business takes part.",
+            f"{who} from {business.name} already takes part this programme year; only one "
+            "person from a business takes part.",
         )
     if any(o.eligibility_status == EligibilityStatus.PENDING for o in others):
         return _result(

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # SECURITY.md 11: the one place that demands a second factor (and request.user's
     # is_verified(), in place of django_otp.middleware.OTPMiddleware: see its docstring).
     "peernet.middleware.SecondFactorMiddleware",
+    # SECURITY.md 3: the hub scope every query of hub-owned data runs in.
+    "peernet.middleware.HubScopeMiddleware",
     "peernet.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

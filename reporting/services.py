@@ -29,6 +29,7 @@ from peernet.rules import (
     Result,
     current_membership,
     date_words,
+    e9_business_participants,
     latest_membership,
     local_date,
     run_checks,
@@ -75,7 +76,7 @@ def _participants(hub: Hub) -> Iterator[Participant]:
         .exclude(eligibility_status=EligibilityStatus.INELIGIBLE)
         .select_related("programme", "hub", "business", "action_plan", "one_to_one_provider")
         .prefetch_related(
-            "business__participants",
+            e9_business_participants(),
             "eligibility_exceptions",
             Prefetch(
                 "memberships",

@@ -11,6 +11,7 @@ Keep this block first; shared fixtures (personas etc.) go below it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -137,3 +138,15 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
         return
     request.getfixturevalue("_django_db_helper")  # the database first
     reference_data_seed()
+
+
+@pytest.fixture(autouse=True)
+def _tests_act_as_the_system() -> Iterator[None]:
+    """Test code sets up and checks records across hubs, as the system does (SECURITY.md
+    3: peernet.access). Requests made through the test client open their own hub scope
+    in the middleware, inside this one, so every page is still served in its user's
+    scope; tests/security/test_hub_scope.py proves the scope itself."""
+    from peernet.access import scopes_disabled
+
+    with scopes_disabled():
+        yield

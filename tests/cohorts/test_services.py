@@ -5,6 +5,7 @@ Sentences are worked out by hand from the checks' wording and the 2021/22 number
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import itertools
 import threading
@@ -212,7 +213,11 @@ def test_k1_simultaneous_allocations_cannot_make_twelve(cohort, hub, programme, 
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    # Each thread runs in a copy of this context: the same hub scope as the test.
+    threads = [
+        threading.Thread(target=contextvars.copy_context().run, args=(work,))
+        for work in (first, second)
+    ]
     threads[0].start()
     assert holding.wait(10)
     threads[1].start()

@@ -3,6 +3,7 @@ and freezing, resubmission, the status and its deadline, reminders and the sched
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import threading
@@ -237,7 +238,8 @@ def test_two_simultaneous_submissions_make_one_version(hubs, admin):
         finally:
             connection.close()
 
-    thread = threading.Thread(target=second)
+    # The thread runs in a copy of this context: the same hub scope as the test.
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(second,))
     with transaction.atomic():
         returns.submit_return(
             monthly_return, admin, "First.", expected_version=0, now=london("2021-11-03")
