@@ -177,6 +177,7 @@ SERVICE_MODULES = (
 NOT_AUDITED = {
     # The system's own bookkeeping, run by the scheduler: no one changes anything.
     "reporting/returns.py:compile_draft": "a draft, recomputed from the records; never frozen",
+    "reporting/returns.py:compile_drafts": "the same, for every hub on the 1st",
     "reporting/services.py:risk_scan_run": "the daily scan's findings, recomputed",
     "reporting/services.py:risk_digest_send": "an email of the scan's findings",
     "peernet/services.py:worker_heartbeat_record": "a timestamp for /health/",
