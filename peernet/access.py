@@ -21,7 +21,7 @@ names. Each entry point opens the scope it acts in, so an unscoped query fails l
 - a web request: the hubs its user works in (`peernet.middleware.HubScopeMiddleware`);
   every hub for the national roles and behind a participant's signed link;
 - Celery tasks and management commands: every hub (`scopes_disabled`), as the system;
-- code that must look across hubs inside a request (E8, E9: one business, any hub)
+- code that must look across hubs inside a request (E9: one business, any hub)
   says so with `scopes_disabled()` around just that query.
 `visible_to(user)` still decides what a user may see within the scope; the scope is the
 second wall, not the first.
@@ -136,7 +136,7 @@ def hub_scope(hubs: Iterable[int] | Literal["every hub"]) -> Iterator[None]:
 
 def scopes_disabled() -> Any:
     """Every hub's rows: for the system (tasks, commands) and for the few questions that
-    are about every hub by nature (E8, E9). Say why beside each use."""
+    are about every hub by nature (E9: one business, any hub). Say why beside each use."""
     return hub_scope(EVERY_HUB)
 
 
