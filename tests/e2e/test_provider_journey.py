@@ -132,3 +132,34 @@ def test_provider_plans_and_logs_support_to_the_minimum(journey):
         participant=participant, status=SessionStatus.DELIVERED
     ).aggregate(total=Sum("hours"))["total"]
     assert delivered == Decimal("3.5")
+
+    # 3. The hub administrator adds hours Ada had from an existing local programme (the
+    # Growth Hub records them on her behalf), first without their evidence (O1).
+    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
+    hub_page = run.new_page()
+    sign_in(hub_page, admin)
+    hub_page.goto(f"/hub/{hub.key}/participants/{participant.code}/one-to-one/")
+    run.check(hub_page, "hub one-to-one")
+    hub_page.get_by_role("link", name="Record hours from an existing local programme").click()
+    run.check(hub_page, "hub external hours")
+    last_week = today - dt.timedelta(days=7)
+    hub_page.locator("#id_existing_programme").fill("Made Smarter")
+    hub_page.locator("#id_day_0").fill(str(last_week.day))
+    hub_page.locator("#id_day_1").fill(str(last_week.month))
+    hub_page.locator("#id_day_2").fill(str(last_week.year))
+    hub_page.locator("#id_start_time").fill("10:00")
+    hub_page.locator("#id_duration_hours").fill("1")
+    hub_page.locator("#id_nature_of_support").fill("Digital roadmap session.")
+    hub_page.get_by_role("button", name="Record the hours").click()
+    assert_error_summary(
+        hub_page, "Enter the evidence of the support from the programme", "id_evidence"
+    )
+    run.check(hub_page, "hub external hours error")
+    assert not OneToOneSession.objects.filter(participant=participant, entered_by_hub=True).exists()
+    hub_page.locator("#id_evidence").fill("Made Smarter's confirmation email of 1 hour.")
+    hub_page.get_by_role("button", name="Record the hours").click()
+    hub_page.wait_for_load_state("load")
+    run.check(hub_page, "hub one-to-one with external hours")
+    assert "Recorded by the hub" in hub_page.locator("main").inner_text()
+    entry = OneToOneSession.objects.get(participant=participant, entered_by_hub=True)
+    assert (entry.existing_programme, entry.hours) == ("Made Smarter", Decimal("1"))
