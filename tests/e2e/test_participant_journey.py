@@ -138,6 +138,7 @@ def test_participant_answers_both_surveys(journey):
         first = required[0]
         message = phone.locator(".govuk-error-summary a").first.inner_text()
         assert_error_summary(phone, message, f"id_{first['key']}")
+        run.check(phone, f"{kind} survey error")
         for page in pages:
             _answer_page(phone, page.questions)
             phone.get_by_role("button", name=re.compile("^Save and")).click()
@@ -146,6 +147,10 @@ def test_participant_answers_both_surveys(journey):
         phone.get_by_role("button", name="Send my answers").click()
         expect_text(phone, "Thank you")
         run.check(phone, f"{kind} survey sent")
+        # The link again, once answered: a clear page, not the survey (SECURITY.md 14).
+        phone.goto(_emailed_link(invitation))
+        expect_text(phone, "You have already answered this survey")
+        run.check(phone, f"{kind} link used")
     assert set(SurveyResponse.objects.filter(participant=kim).values_list("kind", flat=True)) == {
         SurveyKind.SESSION_FEEDBACK,
         SurveyKind.BASELINE,
