@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     DecimalField,
@@ -39,6 +43,7 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.fields.json import KT
@@ -434,22 +439,6 @@ def periods(month: dt.date, programme: Programme) -> tuple[Period, Period]:
 _HOURS = DecimalField(max_digits=9, decimal_places=2)
 
 
-def _first_in(records: Any, key: str, field: str, when: Any) -> Q:
-    """Rows whose `key` (a participant, a cohort) is the `key` of `records` whose earliest
-    `field` falls in a period: `when("first")` is the period's condition (`Period.days` or
-    `Period.moments`). The earliest is computed once per key in a grouped subquery
-    (`SELECT key ... GROUP BY key HAVING min(field) BETWEEN ...`) that the database runs
-    once per query, not once per row and use as a correlated subquery would be."""
-    firsts = records.order_by().values(key).annotate(first=Min(field)).filter(when("first"))
-    return Q(pk__in=firsts.values(key))
-
-
-def _reaching(records: Any, key: str, required: Decimal) -> Any:
-    """The `key`s whose `records`' hours add up to at least `required` (a grouped subquery)."""
-    totals = records.order_by().values(key).annotate(total=Sum("hours"))
-    return totals.filter(total__gte=required).values(key)
-
-
 def _completing_sessions(cohorts: Any, required: Decimal) -> Any:
     """The delivered session of each of `cohorts` that takes its running total of delivered
     hours to `required` (K2): the cohort completes at its start. Hours are positive and a
@@ -472,6 +461,78 @@ def _counts(queryset: Any, group: str, aggregates: dict[str, Any]) -> dict[int, 
     return {row.pop(group): row for row in rows}
 
 
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _joined_counts(source: Source) -> dict[int, dict[str, Any]]:
+    """`_counts` for a source whose measures read per-key facts tables: one query, each
+    facts table grouped once and LEFT JOINed to the rows by key (PostgreSQL does not share
+    identical subqueries, so testing `pk IN (grouped subquery)` per figure read the same
+    child table once per figure). Every condition is compiled by the ORM into a 0/1 column
+    (of the rows or of a facts table); the outer query only adds the columns up by group."""
+    facts = source.facts or {}
+    quote = connection.ops.quote_name
+    # One 0/1 column per distinct condition: {condition: column}, of the rows and of each
+    # facts table.
+    row_flags: list[tuple[Q, str]] = []
+    fact_flags: dict[str, list[tuple[Q, str]]] = {name: [] for name in facts}
+
+    def column(flags: list[tuple[Q, str]], condition: Q, prefix: str) -> str:
+        for known, name in flags:
+            if known == condition:
+                return name
+        flags.append((condition, f"{prefix}{len(flags)}"))
+        return flags[-1][1]
+
+    def test(one: Among) -> str:  # a key absent from a facts table meets no `having`
+        n = list(facts).index(one.facts)
+        flag = f"f{n}.{quote(column(fact_flags[one.facts], one.having, f'a{n}_'))}"
+        return f"({flag} IS NULL OR {flag} = 0)" if one.negated else f"{flag} = 1"
+
+    terms: dict[str, list[str]] = {}
+    for name, measure in source.measures.items():
+        if measure.total or measure.distinct or (measure.where is None and not measure.among):
+            raise ValueError(f"{name}: only counts given as `where` and `among` can be joined")
+        parts = []
+        if measure.where is not None and measure.where != Q():
+            parts.append(f"r.{quote(column(row_flags, measure.where, 'w'))} = 1")
+        for term in measure.among:
+            if isinstance(term, AnyOf):
+                parts.append(f"({' OR '.join(test(one) for one in term.among)})")
+            else:
+                parts.append(test(term))
+        terms[name] = parts or ["1 = 1"]
+    rows_sql, params = (
+        source.queryset.order_by()
+        .annotate(**{name: _flag(condition) for condition, name in row_flags})
+        .values(*(name for _, name in row_flags), _row_id=F("pk"), _group=F(source.group))
+        .query.sql_with_params()
+    )
+    sql = [f"FROM ({rows_sql}) r"]
+    params = list(params)
+    for n, (facts_name, queryset) in enumerate(facts.items()):
+        flags = {name: _flag(condition) for condition, name in fact_flags[facts_name]}
+        if not flags:
+            continue
+        facts_sql, facts_params = (
+            queryset.annotate(_key=F(source.key), **flags)
+            .values("_key", *flags)
+            .query.sql_with_params()
+        )
+        sql.append(f"LEFT JOIN ({facts_sql}) f{n} ON f{n}.{quote('_key')} = r.{quote('_row_id')}")
+        params.extend(facts_params)
+    columns = [
+        f"SUM(CASE WHEN {' AND '.join(parts)} THEN 1 ELSE 0 END) AS {quote(name)}"
+        for name, parts in terms.items()
+    ]
+    group = f"r.{quote('_group')}"
+    query = f"SELECT {group}, {', '.join(columns)} {' '.join(sql)} GROUP BY {group}"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return {row[0]: dict(zip(terms, row[1:], strict=True)) for row in cursor.fetchall()}
+
+
 def _hours(value: Decimal | None) -> Decimal:
     return (value or ZERO).quantize(HOURS_PLACES)
 
@@ -486,13 +547,35 @@ def _ratio(numerator: Any, denominator: Any, places: Decimal, scale: int = 1) ->
 
 
 @dataclass(frozen=True)
+class Among:
+    """Rows whose key is (or, `negated`, is not) among the keys of a source's `facts`
+    table (a queryset grouped by key) whose row meets `having`."""
+
+    facts: str
+    having: Q
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Rows meeting at least one of these."""
+
+    among: tuple[Among, ...]
+
+
+@dataclass(frozen=True)
 class Measure:
     """What a figure takes from its source's rows: those meeting `condition`, counted, or
-    their `total` summed, or their distinct `distinct` values counted."""
+    their `total` summed, or their distinct `distinct` values counted.
+
+    A count may instead be given as `where` (over the row itself) and `among` (over the
+    source's per-key facts tables): see `counted`."""
 
     condition: Q
     total: str | None = None
     distinct: str | None = None
+    where: Q | None = None
+    among: tuple[Among | AnyOf, ...] = ()
 
     def aggregate(self) -> Any:
         if self.total:
@@ -510,9 +593,38 @@ class Source:
     queryset: Any
     group: str
     measures: dict[str, Measure]
+    # Per-key tables (querysets grouped by `key`, the row's pk) that measures' `among` read.
+    facts: Mapping[str, Any] | None = None
+    key: str = "participant"
 
     def aggregates(self) -> dict[str, Any]:
         return {name: measure.aggregate() for name, measure in self.measures.items()}
+
+    def counts(self) -> dict[int, dict[str, Any]]:
+        """{hub id: {measure: value}} in one query."""
+        if not self.facts:
+            return _counts(self.queryset, self.group, self.aggregates())
+        return _joined_counts(self)
+
+
+def counted(source_facts: Mapping[str, Any], key: str, where: Q, *among: Among | AnyOf) -> Measure:
+    """A count of the rows meeting `where` and whose pk is among (or not among) the keys of
+    facts tables meeting their `having`. Its `condition` tests each with a grouped
+    subquery (`pk IN (SELECT key ... GROUP BY key HAVING ...)`), as reporting.drilldown
+    lists the rows; `compute_hubs` instead joins each facts table once (`_joined_counts`),
+    as one table read serves every figure that needs it."""
+
+    def keys(one: Among) -> Q:
+        found = Q(pk__in=source_facts[one.facts].filter(one.having).values(key))
+        return ~found if one.negated else found
+
+    condition = where
+    for term in among:
+        if isinstance(term, AnyOf):
+            condition &= reduce(or_, (keys(one) for one in term.among))
+        else:
+            condition &= keys(term)
+    return Measure(condition, where=where, among=among)
 
 
 # --- computing ----------------------------------------------------------------------------
@@ -521,8 +633,9 @@ class Source:
 def compute_hubs(hubs: Iterable[Any], month: dt.date | str) -> dict[int, dict[str, Any]]:
     """Every figure and breakdown of KPI.md for each hub, for `month`: {hub.pk: result}.
 
-    A fixed number of queries (one per kind of record, grouped by hub), whatever the
-    number of hubs or records."""
+    A fixed number of queries (one per kind of record, grouped by hub; two for the
+    participants, which also give the breakdowns), whatever the number of hubs or
+    records."""
     hubs = list(hubs)
     month = month_start(month)
     raw: dict[int, dict[str, Any]] = {hub.pk: {} for hub in hubs}
@@ -532,12 +645,13 @@ def compute_hubs(hubs: Iterable[Any], month: dt.date | str) -> dict[int, dict[st
     m, c = periods(month, programme)
     hub_ids = list(raw)
     for source in sources(hub_ids, programme, m, c):
-        for hub_id, values in _counts(source.queryset, source.group, source.aggregates()).items():
-            raw[hub_id].update(values)
+        for query in _participant_queries(source) if source.kind == "participants" else [source]:
+            for hub_id, values in query.counts().items():
+                raw[hub_id].update(values)
     topics = _topics(hub_ids, m)
-    breakdowns = _breakdowns(hub_ids, c)
     return {
-        hub.pk: _result(raw[hub.pk], hub.target, breakdowns[hub.pk], topics[hub.pk]) for hub in hubs
+        hub.pk: _result(raw[hub.pk], hub.target, _breakdowns(raw[hub.pk]), topics[hub.pk])
+        for hub in hubs
     }
 
 
@@ -557,9 +671,10 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
 
     # Participants: registration, eligibility, allocation, start, drop-out, one-to-one.
     # Each "first X" and each total of one-to-one hours is computed once per participant,
-    # in a grouped subquery over the hubs' records (GROUP BY participant HAVING ...) that
-    # the database runs once per query; a figure asks whether a participant is among its
-    # results. (Correlated subqueries instead ran once per participant and use.)
+    # in a grouped facts table over the hubs' records of one kind (GROUP BY participant);
+    # a figure asks whether a participant is among the rows meeting a condition (HAVING).
+    # Each facts table is read once per query for every figure that needs it
+    # (`_joined_counts`). (Correlated subqueries instead ran once per participant and use.)
     memberships = CohortMembership.objects.filter(participant__hub_id__in=hub_ids)
     attended = Attendance.objects.filter(
         participant__hub_id__in=hub_ids, present=True, session__status=DELIVERED
@@ -568,19 +683,19 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
         participant__hub_id__in=hub_ids, status=DELIVERED
     )
 
-    def allocated(period: Period) -> Q:  # first cohort membership in the period
-        return _first_in(memberships, "participant", "joined", period.days)
-
-    def started(period: Period) -> Q:  # first attended delivered group session in the period
-        return _first_in(attended, "participant", "session__starts_at", period.moments)
-
     def route_hours(route: str) -> Coalesce:
         return Coalesce(Sum("hours", filter=Q(route=route)), Value(ZERO), output_field=_HOURS)
 
-    # Delivered one-to-one hours up to the month's end, per participant: in all, before the
-    # month, before delivery start, and by route.
-    one_to_one_hours = (
-        delivered_one_to_ones.filter(starts_at__lt=m.ends)
+    facts = {
+        # The first cohort membership.
+        "memberships": memberships.order_by().values("participant").annotate(first=Min("joined")),
+        # The first attended (present) delivered group session.
+        "attended": attended.order_by()
+        .values("participant")
+        .annotate(first=Min("session__starts_at")),
+        # Delivered one-to-one hours up to the month's end: in all, before the month,
+        # before delivery start, and by route; sessions from delivery start.
+        "one_to_ones": delivered_one_to_ones.filter(starts_at__lt=m.ends)
         .order_by()
         .values("participant")
         .annotate(
@@ -593,121 +708,144 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
             ),
             programme_hours=route_hours(OneToOneRoute.PROGRAMME),
             existing_hours=route_hours(OneToOneRoute.EXISTING),
-        )
-    )
-
-    def one_to_one(**conditions: Any) -> Q:  # participants whose hours to month end meet these
-        return Q(pk__in=one_to_one_hours.filter(**conditions).values("participant"))
-
-    met_cumulative = {"to_end__gte": need_one_to_one, "before_start__lt": need_one_to_one}
-    one_to_one_planned = _reaching(
-        OneToOneSession.objects.filter(
+            from_start=Count("pk", filter=Q(starts_at__gte=c.starts)),
+        ),
+        # Delivered and scheduled one-to-one hours before the delivery window closes.
+        "one_to_ones_planned": OneToOneSession.objects.filter(
             participant__hub_id__in=hub_ids,
             status__in=[DELIVERED, SessionStatus.SCHEDULED],
             starts_at__lt=window_closes,
-        ),
-        "participant",
-        need_one_to_one,
-    )
+        )
+        .order_by()
+        .values("participant")
+        .annotate(total=Sum("hours")),
+    }
+
+    def person(where: Q, *among: Among | AnyOf) -> Measure:
+        return counted(facts, "participant", where, *among)
+
+    def allocated(period: Period) -> Among:  # first cohort membership in the period
+        return Among("memberships", period.days("first"))
+
+    def started(period: Period) -> Among:  # first attended delivered group session in it
+        return Among("attended", period.moments("first"))
+
+    def one_to_one(**conditions: Any) -> Among:  # hours to month end meeting these
+        return Among("one_to_ones", Q(**conditions))
+
+    met_cumulative = {"to_end__gte": need_one_to_one, "before_start__lt": need_one_to_one}
     people = Participant.objects.filter(hub_id__in=hub_ids)
     eligible = Q(eligibility_status=EligibilityStatus.ELIGIBLE)
     ineligible = Q(eligibility_status=EligibilityStatus.INELIGIBLE)
     not_dropped_by_end = Q(dropped_out_on__isnull=True) | Q(dropped_out_on__gt=m.last)
     people_aggregates = {
-        "registrations_month": Measure(m.days("registered")),
-        "registrations_cumulative": Measure(c.days("registered")),
-        "eligible_month": Measure(eligible & m.days("eligibility_decided")),
-        "eligible_cumulative": Measure(eligible & c.days("eligibility_decided")),
-        "ineligible_month": Measure(ineligible & m.days("eligibility_decided")),
-        "ineligible_cumulative": Measure(ineligible & c.days("eligibility_decided")),
-        "allocated_month": Measure(allocated(m)),
-        "allocated_cumulative": Measure(allocated(c)),
-        "started_month": Measure(started(m)),
-        "started_cumulative": Measure(started(c)),
-        "dropped_out_month": Measure(m.days("dropped_out_on")),
-        "dropped_out_cumulative": Measure(c.days("dropped_out_on")),
-        "one_to_one_participants_cumulative": Measure(
-            Q(
-                pk__in=delivered_one_to_ones.filter(
-                    starts_at__gte=c.starts, starts_at__lt=m.ends
-                ).values("participant")
-            )
+        "registrations_month": person(m.days("registered")),
+        "registrations_cumulative": person(c.days("registered")),
+        "eligible_month": person(eligible & m.days("eligibility_decided")),
+        "eligible_cumulative": person(eligible & c.days("eligibility_decided")),
+        "ineligible_month": person(ineligible & m.days("eligibility_decided")),
+        "ineligible_cumulative": person(ineligible & c.days("eligibility_decided")),
+        "allocated_month": person(Q(), allocated(m)),
+        "allocated_cumulative": person(Q(), allocated(c)),
+        "started_month": person(Q(), started(m)),
+        "started_cumulative": person(Q(), started(c)),
+        "dropped_out_month": person(m.days("dropped_out_on")),
+        "dropped_out_cumulative": person(c.days("dropped_out_on")),
+        # a delivered session from delivery start to month end
+        "one_to_one_participants_cumulative": person(Q(), one_to_one(from_start__gt=0)),
+        "one_to_one_minimum_met_month": person(
+            Q(), one_to_one(to_end__gte=need_one_to_one, before_month__lt=need_one_to_one)
         ),
-        "one_to_one_minimum_met_month": Measure(
-            one_to_one(to_end__gte=need_one_to_one, before_month__lt=need_one_to_one)
+        "one_to_one_minimum_met_cumulative": person(Q(), one_to_one(**met_cumulative)),
+        "one_to_one_minimum_met_programme_cumulative": person(
+            Q(), one_to_one(**met_cumulative, existing_hours=ZERO)
         ),
-        "one_to_one_minimum_met_cumulative": Measure(one_to_one(**met_cumulative)),
-        "one_to_one_minimum_met_programme_cumulative": Measure(
-            one_to_one(**met_cumulative, existing_hours=ZERO)
+        "one_to_one_minimum_met_existing_cumulative": person(
+            Q(), one_to_one(**met_cumulative, programme_hours=ZERO)
         ),
-        "one_to_one_minimum_met_existing_cumulative": Measure(
-            one_to_one(**met_cumulative, programme_hours=ZERO)
+        "one_to_one_minimum_met_mixed_cumulative": person(
+            Q(), one_to_one(**met_cumulative, programme_hours__gt=ZERO, existing_hours__gt=ZERO)
         ),
-        "one_to_one_minimum_met_mixed_cumulative": Measure(
-            one_to_one(**met_cumulative, programme_hours__gt=ZERO, existing_hours__gt=ZERO)
-        ),
-        "one_to_one_declined_cumulative": Measure(
+        "one_to_one_declined_cumulative": person(
             Q(one_to_one_declined=True, registered__lte=m.last)
         ),
-        "participants_at_risk_one_to_one": Measure(
-            Q(pk__in=memberships.filter(joined__lte=m.last).values("participant"))
-            & Q(one_to_one_declined=False)
-            & not_dropped_by_end
-            & ~Q(pk__in=one_to_one_planned)
+        # allocated by month end (a membership joined by then), planned hours short
+        "participants_at_risk_one_to_one": person(
+            Q(one_to_one_declined=False) & not_dropped_by_end,
+            Among("memberships", Q(first__lte=m.last)),
+            Among("one_to_ones_planned", Q(total__gte=need_one_to_one), negated=True),
         ),
     }
-    yield Source("participants", people, "hub", people_aggregates)
+    yield Source("participants", people, "hub", people_aggregates, facts)
 
-    # Cohorts: started, completed, at risk (grouped subqueries, as for participants).
+    # Cohorts: started, completed, at risk (per-cohort facts tables, as for participants).
     cohorts = Cohort.objects.filter(hub_id__in=hub_ids)
     hub_sessions = GroupSession.objects.filter(cohort__hub_id__in=hub_ids)
     completing = _completing_sessions(cohorts.values("pk"), need_hours)
-
-    def cohorts_started(period: Period) -> Q:  # first delivered session in the period
-        return _first_in(
-            hub_sessions.filter(status=DELIVERED), "cohort", "starts_at", period.moments
-        )
-
-    def cohorts_completed(period: Period) -> Q:
-        # (filtered outside the window: a filter on `completing` would narrow its sums)
-        in_period = hub_sessions.filter(Q(pk__in=completing) & period.moments("starts_at"))
-        return Q(pk__in=in_period.values("cohort"))
-
-    planned_enough = _reaching(
-        hub_sessions.filter(
-            status__in=[DELIVERED, SessionStatus.SCHEDULED], starts_at__lt=window_closes
-        ),
-        "cohort",
-        need_hours,
-    )
-    exists_by_end = Q(
-        pk__in=CohortMembership.objects.filter(
-            cohort__hub_id__in=hub_ids, joined__lte=m.last
-        ).values("cohort")
-    ) | Q(
-        pk__in=hub_sessions.filter(starts_at__lt=m.ends)
-        .exclude(status=SessionStatus.CANCELLED)
+    cohort_facts = {
+        # The first delivered session.
+        "delivered": hub_sessions.filter(status=DELIVERED)
+        .order_by()
         .values("cohort")
-    )
-    completed_by_end = Q(
-        pk__in=hub_sessions.filter(pk__in=completing, starts_at__lt=m.ends).values("cohort")
+        .annotate(first=Min("starts_at")),
+        # The session completing the cohort, counted in the month, from delivery start,
+        # and up to month end. (Filtered outside the window: a filter on `completing`
+        # would narrow its sums.)
+        "completing": hub_sessions.filter(pk__in=completing)
+        .order_by()
+        .values("cohort")
+        .annotate(
+            in_month=Count("pk", filter=m.moments("starts_at")),
+            in_cumulative=Count("pk", filter=c.moments("starts_at")),
+            by_end=Count("pk", filter=Q(starts_at__lt=m.ends)),
+        ),
+        # Delivered and scheduled hours before the delivery window closes.
+        "planned": hub_sessions.filter(
+            status__in=[DELIVERED, SessionStatus.SCHEDULED], starts_at__lt=window_closes
+        )
+        .order_by()
+        .values("cohort")
+        .annotate(total=Sum("hours")),
+        # The first member to join; the first session not cancelled.
+        "members": CohortMembership.objects.filter(cohort__hub_id__in=hub_ids)
+        .order_by()
+        .values("cohort")
+        .annotate(first=Min("joined")),
+        "sessions": hub_sessions.exclude(status=SessionStatus.CANCELLED)
+        .order_by()
+        .values("cohort")
+        .annotate(first=Min("starts_at")),
+    }
+
+    def cohort(where: Q, *among: Among | AnyOf) -> Measure:
+        return counted(cohort_facts, "cohort", where, *among)
+
+    def cohorts_started(period: Period) -> Among:  # first delivered session in the period
+        return Among("delivered", period.moments("first"))
+
+    exists_by_end = AnyOf(
+        (Among("members", Q(first__lte=m.last)), Among("sessions", Q(first__lt=m.ends)))
     )
     yield Source(
         "cohorts",
         cohorts,
         "hub",
         {
-            "cohorts_started_month": Measure(cohorts_started(m)),
-            "cohorts_started_cumulative": Measure(cohorts_started(c)),
-            "cohorts_completed_month": Measure(cohorts_completed(m)),
-            "cohorts_completed_cumulative": Measure(cohorts_completed(c)),
-            "cohorts_at_risk": Measure(
-                Q(programme=programme)
-                & exists_by_end
-                & ~completed_by_end
-                & ~Q(pk__in=planned_enough)
+            "cohorts_started_month": cohort(Q(), cohorts_started(m)),
+            "cohorts_started_cumulative": cohort(Q(), cohorts_started(c)),
+            "cohorts_completed_month": cohort(Q(), Among("completing", Q(in_month__gt=0))),
+            "cohorts_completed_cumulative": cohort(
+                Q(), Among("completing", Q(in_cumulative__gt=0))
+            ),
+            "cohorts_at_risk": cohort(
+                Q(programme=programme),
+                exists_by_end,
+                Among("completing", Q(by_end__gt=0), negated=True),
+                Among("planned", Q(total__gte=need_hours), negated=True),
             ),
         },
+        cohort_facts,
+        "cohort",
     )
 
     # Participants completed: members of a cohort on the day it completed, not dropped out
@@ -881,37 +1019,62 @@ def _topics(hub_ids: list[int], m: Period) -> dict[int, dict[str, int]]:
     return result
 
 
-def _breakdowns(hub_ids: list[int], c: Period) -> dict[int, dict[str, dict[str, int]]]:
-    """The cumulative breakdowns over participants who have started, in one query."""
-    attended = Attendance.objects.filter(
-        participant__hub_id__in=hub_ids, present=True, session__status=DELIVERED
-    )
-    started = (
-        Participant.objects.filter(hub_id__in=hub_ids)
-        .filter(_first_in(attended, "participant", "session__starts_at", c.moments))
-        .alias(
-            eq_gender=Coalesce("equality__gender", Value("")),
-            eq_ethnic_group=Coalesce("equality__ethnic_group", Value("")),
-            eq_age_band=Coalesce("equality__age_band", Value("")),
-            eq_disability=Coalesce("equality__disability", Value("")),
-        )
-    )
-    names: dict[str, tuple[str, str]] = {}
-    aggregates: dict[str, Any] = {}
-    for i, (breakdown, categories) in enumerate(PARTICIPANT_BREAKDOWNS.items()):
-        for j, (category, condition) in enumerate(categories):
-            name = f"b{i}_{j}"
-            names[name] = (breakdown, category)
-            aggregates[name] = Count("pk", filter=condition)
-    counted = _counts(started, "hub", aggregates)
-    result = {}
-    for hub_id in hub_ids:
-        row = counted.get(hub_id, {})
-        result[hub_id] = {
-            breakdown: {category: row.get(f"b{i}_{j}", 0) for j, (category, _) in enumerate(cats)}
-            for i, (breakdown, cats) in enumerate(PARTICIPANT_BREAKDOWNS.items())
+def _participant_queries(participants: Source) -> list[Source]:
+    """The participants' source as two joined queries (`Source.counts`), each facts table
+    read by one of them only: the figures reading the one-to-one hours to month end; and
+    the others, with the cumulative breakdowns over participants who have started (named
+    `b{i}_{j}`, see `_breakdowns`: started_cumulative's own condition, so the same read of
+    attendance serves both)."""
+    facts = participants.facts or {}
+    one_to_one_hours = {"one_to_ones"}
+
+    def reads(measure: Measure) -> set[str]:
+        return {
+            one.facts
+            for term in measure.among
+            for one in (term.among if isinstance(term, AnyOf) else (term,))
         }
-    return result
+
+    started = participants.measures["started_cumulative"].among
+    breakdowns = {
+        f"b{i}_{j}": counted(facts, participants.key, condition, *started)
+        for i, (_, categories) in enumerate(PARTICIPANT_BREAKDOWNS.items())
+        for j, (_, condition) in enumerate(categories)
+    }
+    rest = {
+        name: measure
+        for name, measure in participants.measures.items()
+        if not reads(measure) & one_to_one_hours
+    }
+    queryset = participants.queryset.alias(
+        eq_gender=Coalesce("equality__gender", Value("")),
+        eq_ethnic_group=Coalesce("equality__ethnic_group", Value("")),
+        eq_age_band=Coalesce("equality__age_band", Value("")),
+        eq_disability=Coalesce("equality__disability", Value("")),
+    )
+    return [
+        replace(
+            participants,
+            measures={k: v for k, v in participants.measures.items() if k not in rest},
+            facts={k: v for k, v in facts.items() if k in one_to_one_hours},
+        ),
+        replace(
+            participants,
+            queryset=queryset,
+            measures={**rest, **breakdowns},
+            facts={k: v for k, v in facts.items() if k not in one_to_one_hours},
+        ),
+    ]
+
+
+def _breakdowns(raw: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """A hub's cumulative breakdowns from its counts `b{i}_{j}` (`_with_breakdowns`)."""
+    return {
+        breakdown: {
+            category: int(raw.get(f"b{i}_{j}") or 0) for j, (category, _) in enumerate(cats)
+        }
+        for i, (breakdown, cats) in enumerate(PARTICIPANT_BREAKDOWNS.items())
+    }
 
 
 def _result(
