@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from participants.models import EligibilityException
-from peernet.access import get_for_user, scopes_disabled
+from peernet.access import get_for_user, named_to_hub, scopes_disabled
 from peernet.models import Hub, RuleWarning
 from peernet.rules import (
     CHECKS,
@@ -288,8 +288,7 @@ def _evidence(participant: Participant, rule: str) -> list[tuple[str, str]]:
         for other in business.participants.all()  # every hub's: e9_business_participants()
         if other.programme_id == participant.programme_id and other.pk != participant.pk
     ]
-    # Another hub's participant is counted, never named, to this hub.
-    others = [o.full_name for o in this_year if o.hub_id == participant.hub_id]
+    others = [o.full_name for o in this_year if named_to_hub(o, participant.hub_id)]
     elsewhere = len(this_year) - len(others)
     if elsewhere:
         others.append(f"{elsewhere} registered with another hub")

@@ -273,6 +273,13 @@ def get_for_user(queryset: models.QuerySet, user: Any, **lookup: Any) -> Any:
         raise Http404(f"No single {queryset.model._meta.verbose_name} found.") from exc
 
 
+def named_to_hub(person: Any, hub_id: int) -> bool:
+    """Whether `person` (a participant) may be named on a page of hub `hub_id`: only to
+    their own hub. A question about every hub (E9: one business, any hub) counts another
+    hub's people but never names them there."""
+    return person.hub_id == hub_id
+
+
 def administers_hub(user: Any, hub_id: int) -> bool:
     """Whether the user works in this hub's administration area (as `hub_for_admin`)."""
     scope = scope_for(user)

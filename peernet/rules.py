@@ -42,7 +42,7 @@ from participants.models import (
     Sector,
     SurveyKind,
 )
-from peernet.access import scopes_disabled
+from peernet.access import named_to_hub, scopes_disabled
 from peernet.models import Programme, Role, User
 from reporting.models import MonthlyReturn
 from sessions.models import (
@@ -569,10 +569,9 @@ def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) 
     ]
     eligible = [o for o in others if o.eligibility_status == EligibilityStatus.ELIGIBLE]
     if eligible:
-        # Someone registered with another hub is not named to this one.
         who = (
             eligible[0].full_name
-            if eligible[0].hub_id == participant.hub_id
+            if named_to_hub(eligible[0], participant.hub_id)
             else "Someone registered with another hub"
         )
         return _result(

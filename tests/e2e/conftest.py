@@ -191,6 +191,12 @@ def assert_error_summary(page, message: str, field_id: str, keyboard: bool = Fal
     assert focused(page) == field_id
 
 
+def fill_date(page, field: str, day) -> None:
+    """A GOV.UK date input (day, month, year boxes `id_<field>_0`, `_1`, `_2`)."""
+    for part, value in enumerate((day.day, day.month, day.year)):
+        page.locator(f"#id_{field}_{part}").fill(str(value))
+
+
 def expect_text(page, text: str) -> None:
     """Wait for `text` on the page; if it never comes, say what the page shows instead."""
     try:

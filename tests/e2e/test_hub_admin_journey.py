@@ -17,7 +17,7 @@ from cohorts.models import CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.models import Role
 from sessions.models import GroupSession
-from tests.e2e.conftest import assert_error_summary, expect_text, sign_in
+from tests.e2e.conftest import assert_error_summary, expect_text, fill_date, sign_in
 from tests.factories import (
     make_cohort,
     make_eligible,
@@ -140,9 +140,7 @@ def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     page.get_by_role("link", name="Plan the sessions").first.click()
     run.check(page, "plan the sessions")
     first = _next_tuesday(today + dt.timedelta(days=14))
-    page.locator("#id_first_day_0").fill(str(first.day))
-    page.locator("#id_first_day_1").fill(str(first.month))
-    page.locator("#id_first_day_2").fill(str(first.year))
+    fill_date(page, "first_day", first)
     page.get_by_label("Start time").fill("09:30")
     page.get_by_label("Weeks between sessions").fill("2")
     page.locator("#id_session_hours").fill("3")

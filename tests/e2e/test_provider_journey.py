@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from peernet.models import Role
 from sessions.models import ActionPlan, Attendance, OneToOneSession, SessionStatus
-from tests.e2e.conftest import assert_error_summary, expect_text, sign_in
+from tests.e2e.conftest import assert_error_summary, expect_text, fill_date, sign_in
 from tests.factories import (
     make_cohort,
     make_eligible,
@@ -94,9 +94,7 @@ def test_provider_plans_and_logs_support_to_the_minimum(journey):
     run.check(page, "action plan")
     page.locator("#id_reality").fill("Turnover flat for two years.")
     page.locator("#id_way_forward").fill("Price review by the end of the quarter.")
-    page.locator("#id_agreed_on_0").fill(str(today.day))
-    page.locator("#id_agreed_on_1").fill(str(today.month))
-    page.locator("#id_agreed_on_2").fill(str(today.year))
+    fill_date(page, "agreed_on", today)
     page.get_by_role("button", name="Save the action plan").click()
     assert_error_summary(page, "Enter the goal", "id_goal")
     run.check(page, "action plan error")
@@ -113,9 +111,7 @@ def test_provider_plans_and_logs_support_to_the_minimum(journey):
     yesterday = today - dt.timedelta(days=1)
     # By name and value: the form's wording is still being polished.
     page.locator("input[name=status][value=delivered]").check()
-    page.locator("#id_day_0").fill(str(yesterday.day))
-    page.locator("#id_day_1").fill(str(yesterday.month))
-    page.locator("#id_day_2").fill(str(yesterday.year))
+    fill_date(page, "day", yesterday)
     page.locator("#id_start_time").fill("14:00")
     page.locator("#id_duration_hours").fill("1")
     page.locator("#id_duration_minutes").select_option("30")
@@ -144,9 +140,7 @@ def test_provider_plans_and_logs_support_to_the_minimum(journey):
     run.check(hub_page, "hub external hours")
     last_week = today - dt.timedelta(days=7)
     hub_page.locator("#id_existing_programme").fill("Made Smarter")
-    hub_page.locator("#id_day_0").fill(str(last_week.day))
-    hub_page.locator("#id_day_1").fill(str(last_week.month))
-    hub_page.locator("#id_day_2").fill(str(last_week.year))
+    fill_date(hub_page, "day", last_week)
     hub_page.locator("#id_start_time").fill("10:00")
     hub_page.locator("#id_duration_hours").fill("1")
     hub_page.locator("#id_nature_of_support").fill("Digital roadmap session.")
