@@ -3,67 +3,64 @@
 
 As with the charter (SECURITY.md 14, 15), the landing view only moves the token into the
 session and redirects to a clean URL, so the token never reaches a Referer, a 4xx log
-line or the browser history beyond the first hop. The link keeps working for updates
-until it expires.
+line or the browser history beyond the first hop. The link works for its one invitation:
+saving the card spends it, and a newer link for the same card replaces it.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from participants.links import LinkProblem, no_referrer, token_landing
-from participants.models import Participant
-from sessions.action_card_links import ACTION_CARD_LINK_DAYS, action_card_token_read
+from participants.links import (
+    ACTION_CARD,
+    LinkProblem,
+    link_open,
+    link_use,
+    no_referrer,
+    token_landing,
+)
+from participants.models import ParticipantLink
 from sessions.action_cards import (
     CardText,
     action_card_members,
     previous_actions,
+    session_write_action_cards,
     split_actions,
 )
-from sessions.models import ActionCard, GroupSession, SessionStatus
+from sessions.models import ActionCard, SessionStatus
 
 SESSION_KEY = "peernet.action_card.token"
 
 
-INVALID = LinkProblem(
-    "This link does not work",
-    "The link may have been copied wrongly. Ask your facilitator to send you a new link "
-    "to your action card.",
-    400,
-)
+SAVED_KEY = "peernet.action_card.saved"
 
 
-def _card_for_token(token: str | None) -> tuple[Participant, GroupSession]:
-    if not token:
-        raise INVALID
-    try:
-        participant_code, session_code = action_card_token_read(token)
-    except signing.SignatureExpired as exc:
-        raise LinkProblem(
-            "This link has expired",
-            f"Links to your action card work for {ACTION_CARD_LINK_DAYS} days. Ask your "
-            "facilitator to send you a new link.",
-            410,
-        ) from exc
-    except signing.BadSignature as exc:
-        raise INVALID from exc
-    try:
-        participant = Participant.objects.select_related("hub").get(code=participant_code)
-        session = GroupSession.objects.select_related("cohort").get(code=session_code)
-    except (Participant.DoesNotExist, GroupSession.DoesNotExist) as exc:
-        raise INVALID from exc
-    if session.status == SessionStatus.CANCELLED or participant.pk not in {
+def _link_for_token(token: str | None) -> ParticipantLink:
+    """The action-card link the token opens, while its session and membership stand."""
+    link = link_open(token, kind=ACTION_CARD)
+    session = link.session
+    if session.status == SessionStatus.CANCELLED or link.participant_id not in {
         m.participant_id for m in action_card_members(session)
     }:
-        raise INVALID
-    return participant, session
+        raise ACTION_CARD.invalid()
+    return link
+
+
+@transaction.atomic
+def _save_through_link(link: ParticipantLink, text: CardText) -> ActionCard:
+    """The card written and the link spent together: a link saves once (SECURITY.md 14)."""
+    link_use(link, kind=ACTION_CARD)
+    (card,) = session_write_action_cards(
+        session=link.session, cards={str(link.participant.code): text}, by=None
+    )
+    return card
 
 
 @never_cache
@@ -105,20 +102,35 @@ class ActionCardForm(forms.Form):
         )
 
 
+def _problem_page(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
+    response = render(
+        request,
+        "participants/action_card_link_problem.html",
+        {"title": problem.title, "message": problem.message},
+        status=problem.status,
+    )
+    return no_referrer(response)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def action_card_edit(request: HttpRequest) -> HttpResponse:
-    """Last session's actions, and the card's fields (prefilled when a card exists)."""
-    try:
-        participant, session = _card_for_token(request.session.get(SESSION_KEY))
-    except LinkProblem as problem:
-        response = render(
+    """Last session's actions, and the card's fields (prefilled when a card exists); once
+    saved, what was saved, and the link is spent."""
+    saved_pk = request.session.pop(SAVED_KEY, None)
+    if saved_pk is not None and request.method == "GET":
+        card = ActionCard.objects.select_related("participant__hub", "session").get(pk=saved_pk)
+        problem_text, actions_text = split_actions(card.actions)
+        return render(
             request,
-            "participants/action_card_link_problem.html",
-            {"title": problem.title, "message": problem.message},
-            status=problem.status,
+            "participants/action_card_saved.html",
+            {"card": card, "problem": problem_text, "actions": actions_text},
         )
-        return no_referrer(response)
+    try:
+        link = _link_for_token(request.session.get(SESSION_KEY))
+    except LinkProblem as problem:
+        return _problem_page(request, problem)
+    participant, session = link.participant, link.session
     card = ActionCard.objects.filter(session=session, participant=participant).first()
     initial = {}
     if card is not None:
@@ -129,41 +141,34 @@ def action_card_edit(request: HttpRequest) -> HttpResponse:
             "report_back": card.report_back,
         }
     form = ActionCardForm(request.POST if request.method == "POST" else None, initial=initial)
-    saved = request.session.pop("peernet.action_card.saved", False)
     if request.method == "POST" and form.is_valid():
-        from sessions.action_cards import session_write_action_cards
-
+        text = CardText(
+            form.cleaned_data["problem"],
+            form.cleaned_data["actions"],
+            form.cleaned_data["report_back"],
+        )
         try:
-            session_write_action_cards(
-                session=session,
-                cards={
-                    str(participant.code): CardText(
-                        form.cleaned_data["problem"],
-                        form.cleaned_data["actions"],
-                        form.cleaned_data["report_back"],
-                    )
-                },
-                by=None,
-            )
+            card = _save_through_link(link, text)
+        except LinkProblem as problem:  # the same link, sent twice at once
+            return _problem_page(request, problem)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            request.session["peernet.action_card.saved"] = True
+            request.session.pop(SESSION_KEY, None)
+            request.session[SAVED_KEY] = card.pk
             return redirect("public:action-card-edit")
     previous = previous_actions(session).get(participant.pk)
-    response = render(
+    return render(
         request,
         "participants/action_card_edit.html",
         {
             "participant": participant,
             "session": session,
             "form": form,
-            "saved": saved,
             "previous_actions": split_actions(previous.actions)[1] if previous else "",
             "previous_session": previous.session if previous else None,
         },
     )
-    return response
 
 
 public_urlpatterns: list[URLPattern] = [

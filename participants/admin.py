@@ -7,6 +7,7 @@ from participants.models import (
     EligibilityOutcome,
     EqualityData,
     Participant,
+    ParticipantLink,
     SurveyInstrument,
     SurveyInvitation,
     SurveyResponse,
@@ -170,6 +171,32 @@ class SurveyInvitationAdmin(ScopedAdmin):
     list_select_related = ["participant", "instrument", "session__cohort"]
     raw_id_fields = ["participant", "session"]
     readonly_fields = ["nonce", "draft"]
+
+
+@admin.register(ParticipantLink)
+class ParticipantLinkAdmin(ScopedAdmin):
+    """Read only: a link is issued by sending it and spent by using it (participants/links.py)."""
+
+    list_display = ["participant", "purpose", "session", "sent_at", "expires_at", "used_at"]
+    list_filter = ["purpose"]
+    search_fields = ["participant__first_name", "participant__last_name"]
+    list_select_related = ["participant", "session__cohort"]
+    readonly_fields = [
+        "purpose",
+        "participant",
+        "session",
+        "nonce",
+        "sent_at",
+        "expires_at",
+        "used_at",
+        "superseded_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(SurveyResponse)

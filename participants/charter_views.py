@@ -14,7 +14,6 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -22,14 +21,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from participants.links import LinkProblem, no_referrer, token_landing
-from participants.models import Participant
+from participants.links import CHARTER, LinkProblem, link_open, no_referrer, token_landing
+from participants.models import Participant, ParticipantLink
 from participants.services import (
-    CHARTER_LINK_DAYS,
-    CHARTER_SALT,
     CHARTER_VERSION,
     participant_send_charter,
-    participant_sign_charter,
+    participant_sign_charter_by_link,
 )
 from peernet.access import get_for_user, hub_for_admin
 
@@ -60,7 +57,7 @@ def charter_status(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespo
             "participant": participant,
             "section": "registrations",
             "version": CHARTER_VERSION,
-            "days": CHARTER_LINK_DAYS,
+            "days": CHARTER.days,
         },
     )
 
@@ -83,42 +80,18 @@ def charter_send(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespons
 # --- the participant's side (no login) -------------------------------------------------
 
 
-INVALID = LinkProblem(
-    "This link does not work",
-    "The link may have been copied wrongly. Ask your Growth Hub to send you a new link "
-    "to the Participant Charter.",
-    400,
-)
-
-
-def _participant_for_token(token: str | None) -> Participant:
-    if not token:
-        raise INVALID
-    try:
-        data = signing.loads(token, salt=CHARTER_SALT, max_age=CHARTER_LINK_DAYS * 24 * 60 * 60)
-    except signing.SignatureExpired as exc:
+def _link_for_token(token: str | None) -> ParticipantLink:
+    """The unused, current charter link the token opens, or LinkProblem (SECURITY.md 14)."""
+    link = link_open(token, kind=CHARTER)
+    signed_at = link.participant.charter_signed_at
+    if signed_at is not None:  # signed before, through another link or recorded by the hub
         raise LinkProblem(
-            "This link has expired",
-            f"Links to the Participant Charter work for {CHARTER_LINK_DAYS} days. Ask your "
-            "Growth Hub to send you a new link.",
-            410,
-        ) from exc
-    except signing.BadSignature as exc:
-        raise INVALID from exc
-    try:
-        code = uuid.UUID(str(data["p"]))
-        participant = Participant.objects.select_related("hub").get(code=code)
-    except (KeyError, TypeError, ValueError, Participant.DoesNotExist) as exc:
-        raise INVALID from exc
-    if participant.charter_signed_at is not None:
-        raise LinkProblem(
-            "This link has already been used",
-            f"You signed the Participant Charter on "
-            f"{timezone.localtime(participant.charter_signed_at):%-d %B %Y}. "
+            "You have already signed the Participant Charter",
+            f"You signed the Participant Charter on {timezone.localtime(signed_at):%-d %B %Y}. "
             "You do not need to do anything else.",
             410,
         )
-    return participant
+    return link
 
 
 @never_cache
@@ -148,7 +121,7 @@ class CharterAgreementForm(forms.Form):
 def charter_sign(request: HttpRequest) -> HttpResponse:
     """The charter, with the participant's name and the box to tick."""
     try:
-        participant = _participant_for_token(request.session.get(SESSION_KEY))
+        link = _link_for_token(request.session.get(SESSION_KEY))
     except LinkProblem as problem:
         response = render(
             request,
@@ -157,11 +130,10 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
             status=problem.status,
         )
         return no_referrer(response)
+    participant = link.participant
     form = CharterAgreementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        participant_sign_charter(
-            participant=participant, version=CHARTER_VERSION, signed_at=timezone.now()
-        )
+        participant_sign_charter_by_link(link=link, version=CHARTER_VERSION)
         request.session.pop(SESSION_KEY, None)
         request.session["peernet.charter.signed"] = participant.hub.name
         return redirect("public:charter-signed")

@@ -519,3 +519,59 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} response from {self.participant}"
+
+
+class LinkPurpose(models.TextChoices):
+    CHARTER = "charter", "Participant Charter"
+    ACTION_CARD = "action_card", "Action card"
+
+
+class ParticipantLinkQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+
+
+class ParticipantLink(models.Model):
+    """One emailed link for one purpose (SECURITY.md 14): the Participant Charter, or the
+    action card of one session. Its token names this row, so the link works for this one
+    invitation only: it stops once used, or once a newer link for the same purpose (and
+    session) supersedes it, or when it expires. Surveys keep their own invitations
+    (SurveyInvitation), whose tokens are read the same way (participants/links.py)."""
+
+    purpose = models.CharField(max_length=20, choices=LinkPurpose.choices)
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="links")
+    session = models.ForeignKey(
+        "delivery.GroupSession",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="participant_links",
+    )
+    nonce = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ParticipantLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=LinkPurpose.values), name="participant_link_purpose_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(purpose="action_card", session__isnull=False)
+                    | (~Q(purpose="action_card") & Q(session__isnull=True))
+                ),
+                name="participant_link_session_only_for_action_cards",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("sent_at")), name="participant_link_expires_after_sent"
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for {self.participant}"

@@ -260,6 +260,30 @@ def participant_rule_warnings(participant: Participant) -> QuerySet[RuleWarning]
 
 
 @dataclass(frozen=True)
+class SameBusiness:
+    """The others from a participant's business this programme year, as the participant's
+    hub may see them: its own people by name, every other hub's only as a count."""
+
+    named: list[Participant]
+    elsewhere: int
+
+
+def same_business_this_year(participant: Participant) -> SameBusiness:
+    """E9's question about one business, answered for the participant's hub page.
+
+    Reads `participant.business.participants.all()`, which is every hub's people (prefetch
+    `e9_business_participants()`); another hub's person is never named here, whatever
+    business or company number the hub entered (SECURITY.md 1: `named_to_hub`)."""
+    this_year = [
+        other
+        for other in participant.business.participants.all()
+        if other.programme_id == participant.programme_id and other.pk != participant.pk
+    ]
+    named = [o for o in this_year if named_to_hub(o, participant.hub_id)]
+    return SameBusiness(named=named, elsewhere=len(this_year) - len(named))
+
+
+@dataclass(frozen=True)
 class Criterion:
     """One eligibility rule on the assessment page: the live result and its evidence."""
 
@@ -283,15 +307,10 @@ def _evidence(participant: Participant, rule: str) -> list[tuple[str, str]]:
     business, hub = participant.business, participant.hub
     employees = "Not known" if business.employees is None else str(business.employees)
     since = "Not known" if business.trading_since is None else date_words(business.trading_since)
-    this_year = [
-        other
-        for other in business.participants.all()  # every hub's: e9_business_participants()
-        if other.programme_id == participant.programme_id and other.pk != participant.pk
-    ]
-    others = [o.full_name for o in this_year if named_to_hub(o, participant.hub_id)]
-    elsewhere = len(this_year) - len(others)
-    if elsewhere:
-        others.append(f"{elsewhere} registered with another hub")
+    same = same_business_this_year(participant)
+    others = [o.full_name for o in same.named]
+    if same.elsewhere:
+        others.append(f"{same.elsewhere} registered with another hub")
     table: dict[str, list[tuple[str, str]]] = {
         "E1": [
             ("Employees", employees),

@@ -18,12 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from participants.links import CHARTER, link_issue, link_use
 from participants.models import (
     Business,
     EligibilityException,
     EligibilityOutcome,
     EligibilityStatus,
     Participant,
+    ParticipantLink,
 )
 from peernet import audit
 from peernet.access import scopes_disabled
@@ -194,6 +196,15 @@ def participant_sign_charter(
     return participant
 
 
+@transaction.atomic
+def participant_sign_charter_by_link(*, link: ParticipantLink, version: str) -> Participant:
+    """C1 signed through the emailed link: the charter recorded and the link spent
+    together, so a link signs once (SECURITY.md 14)."""
+    now = timezone.now()
+    link_use(link, kind=CHARTER, now=now)
+    return participant_sign_charter(participant=link.participant, version=version, signed_at=now)
+
+
 # --- registration ------------------------------------------------------------------------
 
 
@@ -314,25 +325,22 @@ def participant_register(
 # --- the Participant Charter's emailed link (C1; SECURITY.md 14) -------------------------
 
 CHARTER_VERSION = "2021-1"
-CHARTER_SALT = "peernet.charter"  # a token for any other purpose does not open the charter
-CHARTER_LINK_DAYS = 14
 
 
-def participant_charter_token(*, participant: Participant) -> str:
-    """A signed, timestamped token naming the participant (read back with `max_age`)."""
-    from django.core import signing
-
-    return signing.dumps({"p": str(participant.code)}, salt=CHARTER_SALT)
+def participant_charter_link_issue(*, participant: Participant) -> str:
+    """A new link to the charter for the participant (earlier ones stop working)."""
+    return link_issue(kind=CHARTER, participant=participant)
 
 
 def participant_send_charter(*, participant: Participant, link: Callable[[str], str]) -> None:
     """Email the participant a link to read and sign the Participant Charter; `link`
-    turns the token into the absolute URL."""
+    turns the token into the absolute URL. A link sent before stops working
+    (SECURITY.md 14: a link works for its one invitation)."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
 
-    url = link(participant_charter_token(participant=participant))
-    context = {"participant": participant, "url": url, "days": CHARTER_LINK_DAYS}
+    url = link(participant_charter_link_issue(participant=participant))
+    context = {"participant": participant, "url": url, "days": CHARTER.days}
     send_mail(
         subject=f"Sign the Peer Networks Participant Charter – {participant.hub.name}",
         message=render_to_string("participants/charter_email.txt", context),

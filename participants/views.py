@@ -188,11 +188,6 @@ def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
     one_to_ones = sorted(person.one_to_ones.all(), key=lambda o: o.starts_at)
     delivered = sum((o.hours for o in one_to_ones if o.status == "delivered"), start=0)
     scheduled = sum((o.hours for o in one_to_ones if o.status == "scheduled"), start=0)
-    others = [
-        other
-        for other in person.business.participants.all()
-        if other.programme_id == person.programme_id and other.pk != person.pk
-    ]
     return render(
         request,
         "participants/participant.html",
@@ -208,7 +203,7 @@ def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
             "one_to_ones": one_to_ones,
             "one_to_one_delivered": delivered,
             "one_to_one_scheduled": scheduled,
-            "same_business": others,
+            "same_business": selectors.same_business_this_year(person),
             "warnings": list(selectors.participant_rule_warnings(person)),
         },
     )

@@ -204,6 +204,18 @@ REGISTRY: tuple[PersonalData, ...] = (
         note="The draft answers are cleared on erasure.",
     ),
     PersonalData(
+        "participants.ParticipantLink",
+        ("sent_at", "used_at"),
+        "participant",
+        Retention(
+            "1 year after the link expires, then deleted",
+            "delete",
+            since="expires_at",
+            keep_for=YEAR,
+        ),
+        note="When each charter and action-card link was sent and used; no content.",
+    ),
+    PersonalData(
         "participants.SurveyResponse",
         ("answers",),
         "participant",

@@ -161,7 +161,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
-    # SECURITY.md 13: length and common-password checks, no composition rules.
+    # SECURITY.md 13: length, common, guessable and name-like passwords; no composition rules.
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -173,6 +173,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"user_attributes": ["email", "name"]},
     },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repeats, sequences, keyboard walks, dates, l33t spellings of breached passwords and
+    # dictionary words, judged offline against zxcvbn's lists (no network call).
+    {"NAME": "peernet.passwords.GuessablePasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"

@@ -153,6 +153,10 @@ class Personas:
     participant_a: Participant  # in cohort_a, assigned to provider
     participant_a2: Participant  # in cohort_a2 (another facilitator's)
     participant_b: Participant
+    # A two-hub business (SECURITY.md 1): registered with hub B from participant_a's
+    # business. Ruled out, so E9 and the returns read as without them; a test that needs
+    # them eligible or pending says so.
+    participant_b_same_business: Participant
     coordinator: User
     funder: User
     evaluator: User
@@ -173,6 +177,16 @@ def make_personas() -> Personas:
     participant_a = make_eligible(make_participant(hub_a, programme, one_to_one_provider=provider))
     participant_a2 = make_eligible(make_participant(hub_a, programme))
     participant_b = make_eligible(make_participant(hub_b, programme))
+    participant_b_same_business = make_participant(
+        hub_b,
+        programme,
+        business=participant_a.business,
+        first_name="Bronwen",
+        last_name="Otherhub",
+        email="bronwen.otherhub@example.org",
+        eligibility_status=EligibilityStatus.INELIGIBLE,
+        eligibility_decided=dt.date(2021, 5, 10),
+    )
     make_member(cohort_a, participant_a)
     make_member(cohort_a2, participant_a2)
     make_member(cohort_b, participant_b)
@@ -186,6 +200,7 @@ def make_personas() -> Personas:
         participant_a=participant_a,
         participant_a2=participant_a2,
         participant_b=participant_b,
+        participant_b_same_business=participant_b_same_business,
         coordinator=make_user(Role.COORDINATOR),
         funder=make_user(Role.FUNDER),
         evaluator=make_user(Role.EVALUATOR),

@@ -16,7 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from participants.services import participant_charter_token
+from participants.services import participant_charter_link_issue
 from tests.factories import Personas
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,10 @@ KWARGS: dict[str, tuple[Callable[[Personas], dict], int]] = {
     "register": (_hub, 200),
     "register-details": (_hub, 302),  # the privacy notice comes first (C2)
     "register-done": (_hub, 302),  # only straight after registering
-    "charter": (lambda p: {"token": participant_charter_token(participant=p.participant_a)}, 302),
+    "charter": (
+        lambda p: {"token": participant_charter_link_issue(participant=p.participant_a)},
+        302,
+    ),
     "charter-sign": (lambda p: {}, 400),
     "charter-signed": (lambda p: {}, 200),
     "action-card": (lambda p: {"token": FORGED}, 302),  # the token moves to the session
@@ -116,7 +119,7 @@ def test_a_valid_charter_link_opens_for_whoever_holds_it(client, personas, role)
     # The token decides what opens, never the session's user (SECURITY.md 14).
     if role:
         client.force_login(getattr(personas, role))
-    token = participant_charter_token(participant=personas.participant_a)
+    token = participant_charter_link_issue(participant=personas.participant_a)
     landing = client.get(reverse("public:charter", kwargs={"token": token}))
     assert landing["Location"] == reverse("public:charter-sign")
     page = client.get(landing["Location"])

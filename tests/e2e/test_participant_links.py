@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.services import participant_charter_token
+from participants.services import participant_charter_link_issue
 from tests.e2e.conftest import assert_error_summary
 from tests.factories import make_eligible, make_hub, make_participant, make_programme
 
@@ -27,7 +27,7 @@ def test_participant_signs_the_charter_through_the_emailed_link(journey):
     programme = make_programme()
     hub = make_hub("gm", name="Greater Manchester Growth Hub")
     participant = make_eligible(make_participant(hub, programme, email="kim@example.org"))
-    link = reverse("public:charter", args=[participant_charter_token(participant=participant)])
+    link = reverse("public:charter", args=[participant_charter_link_issue(participant=participant)])
 
     run = journey("participant-charter")
     phone = run.new_page(phone=True)

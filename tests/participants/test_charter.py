@@ -7,10 +7,12 @@ import logging
 import re
 
 import pytest
+import time_machine
 from django.core import mail, signing
 from django.urls import reverse
 
-from participants.services import CHARTER_SALT, CHARTER_VERSION, participant_charter_token
+from participants.links import CHARTER
+from participants.services import CHARTER_VERSION, participant_charter_link_issue
 from peernet.rules import CHECKS, Outcome
 from tests.factories import local
 
@@ -78,7 +80,7 @@ def landing(token: str) -> str:
 
 def test_the_participant_signs_through_a_clean_url(client, participant, caplog):
     caplog.set_level(logging.DEBUG)
-    token = participant_charter_token(participant=participant)
+    token = participant_charter_link_issue(participant=participant)
     response = client.get(landing(token))
     assert response.status_code == 302
     assert response["Location"] == SIGN
@@ -128,7 +130,7 @@ def test_the_participant_signs_through_a_clean_url(client, participant, caplog):
 
 
 def bad_tokens(participant) -> dict[str, tuple[str, int, str]]:
-    good = participant_charter_token(participant=participant)
+    good = participant_charter_link_issue(participant=participant)
     return {
         "tampered": (
             good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB"),
@@ -140,15 +142,15 @@ def bad_tokens(participant) -> dict[str, tuple[str, int, str]]:
             400,
             "does not work",
         ),
-        "not a participant": (
-            signing.dumps({"p": "nope"}, salt=CHARTER_SALT),
+        "not a link": (
+            signing.dumps({"i": "nope"}, salt=CHARTER.salt),
             400,
             "does not work",
         ),
     }
 
 
-@pytest.mark.parametrize("case", ["tampered", "another purpose", "not a participant"])
+@pytest.mark.parametrize("case", ["tampered", "another purpose", "not a link"])
 def test_a_bad_token_gets_a_clear_page_and_changes_nothing(client, participant, caplog, case):
     caplog.set_level(logging.DEBUG)
     token, status, words = bad_tokens(participant)[case]
@@ -163,22 +165,62 @@ def test_a_bad_token_gets_a_clear_page_and_changes_nothing(client, participant, 
     assert token not in caplog.text
 
 
-def test_an_expired_token_gets_a_clear_page(client, participant, monkeypatch):
-    token = participant_charter_token(participant=participant)
-    client.get(landing(token))
-    real = signing.TimestampSigner.unsign
+SENT = dt.datetime(2021, 6, 1, 9, 0, tzinfo=dt.UTC)
 
-    def fifteen_days_later(self, value, max_age=None):
-        # As if read 15 days after signing: the link works for 14.
-        return real(self, value, max_age=None if max_age is None else max_age - 15 * 86400)
 
-    monkeypatch.setattr(signing.TimestampSigner, "unsign", fifteen_days_later)
+def test_the_link_works_to_the_last_second_of_its_14_days(client, participant):
+    with time_machine.travel(SENT, tick=False):
+        token = participant_charter_link_issue(participant=participant)
+    with time_machine.travel(SENT + dt.timedelta(days=14, seconds=-1), tick=False):
+        client.get(landing(token))
+        assert client.get(SIGN).status_code == 200
+
+
+def test_an_expired_token_gets_a_clear_page(client, participant):
+    with time_machine.travel(SENT, tick=False):
+        token = participant_charter_link_issue(participant=participant)
+    with time_machine.travel(SENT + dt.timedelta(days=14), tick=False):
+        client.get(landing(token))
+        page = client.get(SIGN)
+        assert page.status_code == 410
+        assert "This link has expired" in page.content.decode()
+        assert client.post(SIGN, {"agree": "on"}).status_code == 410
+    participant.refresh_from_db()
+    assert participant.charter_signed_at is None
+
+
+def test_sending_the_charter_again_stops_the_first_link(client, personas, participant):
+    # SECURITY.md 14: a link works for its one invitation; the newer one supersedes it.
+    client.force_login(personas.hub_a_admin)
+    client.post(send_url(participant))
+    client.post(send_url(participant))
+    first, second = (
+        re.search(r"http://testserver(/p/charter/\S+/)", m.body).group(1) for m in mail.outbox
+    )
+    client.logout()
+    client.get(first)
     page = client.get(SIGN)
     assert page.status_code == 410
-    assert "This link has expired" in page.content.decode()
+    assert "This link has been replaced" in page.content.decode()
     assert client.post(SIGN, {"agree": "on"}).status_code == 410
     participant.refresh_from_db()
     assert participant.charter_signed_at is None
+
+    client.get(second)
+    assert client.post(SIGN, {"agree": "on"}).status_code == 302
+    participant.refresh_from_db()
+    assert participant.charter_signed_at is not None
+
+
+def test_a_charter_signed_another_way_closes_every_link(client, participant):
+    from participants.services import participant_sign_charter
+
+    token = participant_charter_link_issue(participant=participant)
+    participant_sign_charter(participant=participant, version="2021-1", signed_at=SENT)
+    client.get(landing(token))
+    page = client.get(SIGN)
+    assert page.status_code == 410
+    assert "You signed the Participant Charter on 1 June 2021" in page.content.decode()
 
 
 def test_no_token_in_the_session_gets_a_clear_page(client):

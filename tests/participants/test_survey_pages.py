@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from participants import surveys
 from participants.models import EqualityData, SurveyInvitation, SurveyKind, SurveyResponse
-from sessions.action_card_links import action_card_token
+from sessions.action_card_links import action_card_link_issue
 from sessions.models import Attendance
 from tests.factories import make_session
 
@@ -197,7 +197,7 @@ def test_another_purposes_token_is_refused(client, personas):
     """An action card's token, and a survey token naming another kind of survey."""
     invitation = invite(personas, SurveyKind.BASELINE)
     session = make_session(personas.cohort_a)
-    card = action_card_token(personas.participant_a, session)
+    card = action_card_link_issue(personas.participant_a, session)
     assert opened(client, card).status_code == 400
     other_kind = signing.dumps({"i": str(invitation.nonce), "k": "exit"}, salt=surveys.SURVEY_SALT)
     assert opened(client, other_kind).status_code == 400

@@ -39,9 +39,10 @@ def fresh(user: User) -> User:
 
 def test_participants_each_role_sees_only_its_own(p):
     a, a2, b = p.participant_a.key, p.participant_a2.key, p.participant_b.key
-    assert visible_keys(Participant, p.coordinator) == {a, a2, b}
+    b_same_business = p.participant_b_same_business.key  # participant_a's business
+    assert visible_keys(Participant, p.coordinator) == {a, a2, b, b_same_business}
     assert visible_keys(Participant, p.hub_a_admin) == {a, a2}
-    assert visible_keys(Participant, p.hub_b_admin) == {b}
+    assert visible_keys(Participant, p.hub_b_admin) == {b, b_same_business}
     assert visible_keys(Participant, p.facilitator) == {a}
     assert visible_keys(Participant, p.provider) == {a}
     # BEIS and the evaluator see aggregates, never names.

@@ -1,5 +1,6 @@
-"""Passwords (SECURITY.md 13): at least 12 characters, common, all-digit and
-name-like ones refused, and no composition rules; changed on /account/password/."""
+"""Passwords (SECURITY.md 13): at least 12 characters; common, guessable (repeats,
+sequences, dressed-up breached passwords), all-digit and name-like ones refused; no
+composition rules; changed on /account/password/."""
 
 from __future__ import annotations
 
@@ -33,13 +34,14 @@ def change(client, user, new: str, *, current: str = CURRENT, confirm: str | Non
     )
 
 
-def test_the_validators_are_length_common_similarity_and_numeric_only():
+def test_the_validators_are_length_common_similarity_numeric_and_guessable_only():
     names = [v["NAME"].rsplit(".", 1)[1] for v in settings.AUTH_PASSWORD_VALIDATORS]
     assert names == [
         "MinimumLengthValidator",
         "CommonPasswordValidator",
         "UserAttributeSimilarityValidator",
         "NumericPasswordValidator",
+        "GuessablePasswordValidator",
     ]
     assert settings.AUTH_PASSWORD_VALIDATORS[0]["OPTIONS"] == {"min_length": 12}
 
@@ -62,6 +64,35 @@ def test_a_weak_password_is_refused_and_nothing_changes(client, user, password, 
     assert "govuk-error-summary" in response.text
     user.refresh_from_db()
     assert user.check_password(CURRENT)
+
+
+# The probe's passwords, each accepted before zxcvbn judged them (SECURITY.md 13).
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("Password123!", "This is similar to a commonly used password."),
+        ("Welcome12345", "This is similar to a commonly used password."),
+        ("Passw0rd2024!", "This is similar to a commonly used password."),
+        ("aaaaaaaaaaaa", "Repeats like &quot;aaa&quot; are easy to guess."),
+        ("abcdefghijkl", "Sequences like &quot;abc&quot; or &quot;6543&quot; are easy to guess."),
+        ("qwertyuiop12", "This is similar to a commonly used password."),
+    ],
+)
+def test_a_guessable_password_is_refused_with_its_reason(client, user, password, reason):
+    response = change(client, user, password)
+    assert response.status_code == 200
+    assert "This password is too easy to guess." in response.text
+    assert reason in response.text
+    user.refresh_from_db()
+    assert user.check_password(CURRENT)
+
+
+def test_the_guess_check_reads_the_user_s_own_name_and_email():
+    # Strong for a stranger, weak for Priya: her name and email are its first guesses.
+    person = User(email="priya.chaudhary@example.org", name="Priya Chaudhary")
+    validate_password("chaudharypriya", User(email="x@example.org", name="Sam Okafor"))
+    with pytest.raises(ValidationError, match="too easy to guess|too similar"):
+        validate_password("chaudharypriya", person)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from participants.services import participant_charter_token
+from participants.services import participant_charter_link_issue
 from tests.factories import Personas, make_session
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def _pages(client, personas: Personas) -> dict[str, object]:
         "login": client.get(reverse("login"), secure=True),
         "admin-login": client.get("/admin/login/", secure=True),
     }
-    token = participant_charter_token(participant=personas.participant_a)
+    token = participant_charter_link_issue(participant=personas.participant_a)
     client.get(reverse("public:charter", kwargs={"token": token}), secure=True)
     pages["participant-link"] = client.get(reverse("public:charter-sign"), secure=True)
     client.force_login(personas.hub_a_admin)

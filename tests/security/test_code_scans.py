@@ -183,6 +183,7 @@ NOT_AUDITED = {
     "peernet/services.py:worker_heartbeat_record": "a timestamp for /health/",
     "peernet/services.py:rule_warnings_record": "called by audited services",
     "participants/surveys.py:survey_invitation_send": "an email; sent_at only",
+    "participants/services.py:participant_sign_charter_by_link": "participant_sign_charter audits",
     "participants/surveys.py:survey_invitation_remind": "an email; reminded_at only",
     "participants/surveys.py:survey_save_page": "a draft of answers, audited on submission",
     "reporting/exports.py:export_request": "aggregates; a personal-data download is audited",

@@ -84,14 +84,14 @@ def test_participants_are_erased_seven_years_after_their_programme_year(rich):
     assert rich.person.first_name == "Jordan"
     with time_machine.travel(dt.datetime(2029, 4, 1, 12, tzinfo=UTC), tick=False):
         done = retention_apply()
-        # All three personas' participants are of that year.
-        assert done["participants.Participant"] == 3
+        # All four personas' participants are of that year.
+        assert done["participants.Participant"] == 4
         assert retention_apply() == {}
     rich.person.refresh_from_db()
     assert privacy.is_erased(rich.person)
-    assert AuditEvent.objects.filter(action="erase").count() == 3
+    assert AuditEvent.objects.filter(action="erase").count() == 4
     applied = AuditEvent.objects.filter(action="retention").order_by("pk").last()
-    assert applied.after["participants.Participant"] == 3
+    assert applied.after["participants.Participant"] == 4
 
 
 def test_audit_events_go_after_seven_years(personas):
