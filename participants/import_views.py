@@ -33,7 +33,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
-        help_text="A CSV or XLSX file of up to 2 MB and 5,000 registrations",
+        help_text=(
+            f"A CSV or XLSX file of up to {importer.MAX_BYTES // (1024 * 1024)} MB and "
+            f"{importer.MAX_ROWS:,} registrations"
+        ),
         error_messages={
             "required": "Select a CSV or XLSX file",
             "empty": "The selected file is empty",

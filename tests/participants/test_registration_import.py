@@ -82,6 +82,12 @@ def admin(client, personas):
     return client
 
 
+def test_the_upload_page_states_the_limits_the_importer_applies(admin):
+    page = admin.get(_url("")).content.decode()
+    assert f"up to 2 MB and {importer.MAX_ROWS:,} registrations" in page
+    assert "up to 2 MB and 1,000 registrations" in page
+
+
 def test_good_csv_previews_then_imports_every_row(admin, personas):
     before = _counts()
     response = _upload(admin, _csv([_row(1), _row(2), _row(3)]))

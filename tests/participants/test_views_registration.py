@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -225,6 +230,32 @@ def test_rate_limit_kicks_in_on_the_sixth_post(client, personas):
     # Another address is not limited.
     response = client.post(details, _good(email="other@example.org"), REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 302
+
+
+def test_the_count_is_shared_with_every_other_process(client, personas):
+    # A restart or another web process reads the same count: it lives in Redis
+    # (settings.CACHES from CACHE_URL), not in this process's memory.
+    _acknowledge(client, "hub-a")
+    _, details, _ = _urls("hub-a")
+    for n in range(3):
+        client.post(details, _good(email=f"person{n}@example.org", company_number=""))
+    other_process = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.core.cache import cache; print(cache.get('registration-rate:127.0.0.1'))",
+        ],
+        cwd=settings.BASE_DIR,
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert other_process.stdout.strip() == "3"
 
 
 def test_second_registration_from_the_same_company_flags_e9(client, personas):

@@ -34,9 +34,19 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "peernet.example.org",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
     }
     env.update(overrides)
     return env
+
+
+def test_check_deploy_refuses_a_cache_of_each_process_s_own():
+    env = production_env()
+    del env["CACHE_URL"]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "peernet.W001" in result.stderr + result.stdout
+    assert "Set CACHE_URL" in result.stderr + result.stdout
 
 
 def test_check_deploy_is_clean_with_production_settings():

@@ -94,7 +94,7 @@ PAGES: dict[str, Page] = {
     "participant page": Page(
         _admin,
         lambda: reverse("hub:participant", kwargs={"hub": HUB, "code": _member().code}),
-        16,
+        17,  # with the view's audit event: the person looked up by code, the event written
         lambda: _member().last_name,
     ),
     "complaints list": Page(_admin, _hub_url("complaints"), 8, lambda: "Session moved"),
@@ -120,7 +120,7 @@ PAGES: dict[str, Page] = {
             "facilitation:member",
             kwargs={"hub": HUB, "cohort": _cohort().code, "participant": _member().code},
         ),
-        16,
+        18,  # with the view's audit event (2): the person looked up by code, the event written
         lambda: _member().last_name,
     ),
 }

@@ -1,0 +1,147 @@
+"""SECURITY.md 15: no log the product configures holds a participant link's token.
+
+The development server's request log and gunicorn's access log are read as they are
+written, by the real servers started here against the test database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from participants.services import participant_charter_link_issue
+from peernet.logs import REDACTED, RedactLinkTokens, redact
+
+TOKEN = "eyJpIjoiMTIzNDU2Nzg5MCJ9:1vXyZa:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (f'"GET /p/charter/{TOKEN}/ HTTP/1.1" 302 0', '"GET /p/charter/[token]/ HTTP/1.1" 302 0'),
+        (f"Not Found: /p/survey/{TOKEN}/", "Not Found: /p/survey/[token]/"),
+        (f"/p/action-card/{TOKEN}/?x=1", "/p/action-card/[token]/?x=1"),
+        ('"GET /p/charter/signed/ HTTP/1.1" 200', '"GET /p/charter/signed/ HTTP/1.1" 200'),
+        ('"GET /hub/hub-a/ HTTP/1.1" 200', '"GET /hub/hub-a/ HTTP/1.1" 200'),
+    ],
+    ids=["charter", "survey", "action-card", "no-token", "not-a-link"],
+)
+def test_redact(line, expected):
+    assert redact(line) == expected
+
+
+def test_every_configured_handler_redacts():
+    for name, handler in settings.LOGGING["handlers"].items():
+        assert "redact_link_tokens" in handler.get("filters", []), name
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        (f"GET /p/survey/{TOKEN}/", 302, 0),
+        None,
+    )
+    assert RedactLinkTokens().filter(record)
+    assert record.getMessage() == '"GET /p/survey/[token]/" 302 0'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    assert db["ENGINE"].endswith("postgresql"), "these servers share the test's PostgreSQL"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+@contextmanager
+def _server(command: list[str], port: int, log_path: str) -> Iterator[None]:
+    env = dict(os.environ, DATABASE_URL=_database_url(), SECURE_SSL_REDIRECT="0")
+    env.update(ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert process.poll() is None, Path(log_path).read_text()
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.2)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _visit(port: int, path: str) -> int:
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        return opener.open(f"http://127.0.0.1:{port}{path}", timeout=30).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+SERVERS = {
+    "the development server": lambda port: [
+        sys.executable,
+        "manage.py",
+        "runserver",
+        f"127.0.0.1:{port}",
+        "--noreload",
+        "--nothreading",
+    ],
+    "gunicorn": lambda port: [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "peernet/gunicorn_conf.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "peernet.wsgi",
+    ],
+}
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_the_request_log_holds_no_link_token(transactional_db, personas, tmp_path, server):
+    token = participant_charter_link_issue(participant=personas.participant_a)
+    port = _free_port()
+    log_path = str(tmp_path / "server.log")
+    with _server(SERVERS[server](port), port, log_path):
+        assert _visit(port, f"/p/charter/{token}/") == 302
+        assert _visit(port, f"/p/survey/{token}/") == 302
+        assert _visit(port, f"/p/nothing-here/{token}/") == 404
+        time.sleep(0.5)  # the last line written
+    log = Path(log_path).read_text()
+    assert "/p/charter/[token]/" in log, log  # the request was logged...
+    assert "/p/nothing-here/[token]/" in log, log
+    assert token not in log and token.split(":")[0] not in log  # ...without its token
+    assert REDACTED in log
