@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -25,12 +24,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 
+from peernet.hours import hours_exact, hours_total, sum_hours
 from peernet.rules import (
     LONDON,
     Result,
@@ -41,7 +39,6 @@ from peernet.rules import (
     number_words,
     run_rules,
     sessions_not_cancelled,
-    sum_hours,
 )
 from sessions.models import SessionStatus
 
@@ -121,9 +118,6 @@ def cohort_forecast(cohort: Cohort, *, as_of: dt.datetime) -> CohortForecast:
     )
 
 
-_ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=7, decimal_places=2))
-
-
 def cohorts_with_hours(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
     """Annotate `delivered_hours`, `scheduled_hours` and `projected_hours` in SQL (for
     lists), counting as `cohort_forecast` does: scheduled sessions count when they start,
@@ -131,18 +125,16 @@ def cohorts_with_hours(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
     in_window = LessThanOrEqual(
         TruncDate("sessions__starts_at", tzinfo=LONDON), F("programme__delivery_end")
     )
-    delivered = Coalesce(
-        Sum("sessions__hours", filter=Q(sessions__status=SessionStatus.DELIVERED) & Q(in_window)),
-        _ZERO,
+    delivered = hours_total(
+        "sessions__hours", filter=Q(sessions__status=SessionStatus.DELIVERED) & Q(in_window)
     )
-    scheduled = Coalesce(
-        Sum("sessions__hours", filter=Q(sessions__status=SessionStatus.SCHEDULED) & Q(in_window)),
-        _ZERO,
+    scheduled = hours_total(
+        "sessions__hours", filter=Q(sessions__status=SessionStatus.SCHEDULED) & Q(in_window)
     )
     return queryset.annotate(
         delivered_hours=delivered,
         scheduled_hours=scheduled,
-        projected_hours=F("delivered_hours") + F("scheduled_hours"),
+        projected_hours=hours_exact(F("delivered_hours") + F("scheduled_hours")),
     )
 
 

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 
 from participants.models import EligibilityException
 from peernet.access import get_for_user, named_to_hub, scopes_disabled
+from peernet.hours import sum_hours
 from peernet.models import Hub, RuleWarning
 from peernet.rules import (
     CHECKS,
@@ -33,7 +34,6 @@ from peernet.rules import (
     plural_words,
     run_rules,
     sessions_not_cancelled,
-    sum_hours,
 )
 from sessions.models import SessionStatus
 

@@ -47,7 +47,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
 )
 from django.db.models.fields.json import KT, KeyTransform
 from django.db.models.functions import Cast, Coalesce, TruncMonth
@@ -67,6 +66,7 @@ from participants.models import (
     SurveyResponse,
 )
 from peernet import audit
+from peernet.hours import hours_total
 from peernet.models import Hub
 from peernet.rules import date_words, local_date
 from sessions.models import Attendance, GroupSession, SessionStatus
@@ -774,7 +774,9 @@ def cohort_session_feedback(cohort: Cohort) -> QuerySet[GroupSession]:
 def _completed_cohort_ids(cohorts: QuerySet[Cohort]) -> list[int]:
     return list(
         cohorts.annotate(
-            delivered=Sum("sessions__hours", filter=Q(sessions__status=SessionStatus.DELIVERED))
+            delivered=hours_total(
+                "sessions__hours", filter=Q(sessions__status=SessionStatus.DELIVERED)
+            )
         )
         .filter(delivered__gte=F("programme__cohort_hours"))
         .values_list("pk", flat=True)

@@ -43,6 +43,7 @@ from participants.models import (
     SurveyKind,
 )
 from peernet.access import named_to_hub, scopes_disabled
+from peernet.hours import sum_hours
 from peernet.models import Programme, Role, User
 from reporting.models import MonthlyReturn
 from sessions.models import (
@@ -244,10 +245,6 @@ def delivered_group_sessions(sessions: Iterable[GroupSession]) -> list[GroupSess
     return sorted(
         (s for s in sessions if s.status == SessionStatus.DELIVERED), key=lambda s: s.starts_at
     )
-
-
-def sum_hours(items: Iterable[GroupSession | OneToOneSession]) -> Decimal:
-    return sum((item.hours for item in items), Decimal(0))
 
 
 def _has_left(membership: CohortMembership, day: dt.date) -> bool:

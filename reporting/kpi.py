@@ -33,7 +33,6 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
@@ -41,10 +40,8 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Sum,
     Value,
     When,
-    Window,
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, TruncDate
@@ -61,6 +58,7 @@ from participants.models import (
     SurveyKind,
     SurveyResponse,
 )
+from peernet.hours import hours_exact, hours_total, running_hours_total
 from peernet.models import Programme
 from peernet.rules import add_months, programme_for_month
 from sessions.models import (
@@ -436,8 +434,6 @@ def periods(month: dt.date, programme: Programme) -> tuple[Period, Period]:
 
 # --- SQL building blocks ------------------------------------------------------------------
 
-_HOURS = DecimalField(max_digits=9, decimal_places=2)
-
 
 def _completing_sessions(cohorts: Any, required: Decimal) -> Any:
     """The delivered session of each of `cohorts` that takes its running total of delivered
@@ -448,9 +444,9 @@ def _completing_sessions(cohorts: Any, required: Decimal) -> Any:
     return (
         GroupSession.objects.filter(cohort__in=cohorts, status=DELIVERED)
         .alias(
-            running=Window(Sum("hours"), partition_by=[F("cohort")], order_by=F("starts_at").asc())
+            running=running_hours_total(partition_by=[F("cohort")], order_by=F("starts_at").asc())
         )
-        .alias(before=ExpressionWrapper(F("running") - F("hours"), output_field=_HOURS))
+        .alias(before=hours_exact(F("running") - F("hours")))
         .filter(running__gte=required, before__lt=required)
     )
 
@@ -579,7 +575,7 @@ class Measure:
 
     def aggregate(self) -> Any:
         if self.total:
-            return Sum(self.total, filter=self.condition)
+            return hours_total(self.total, filter=self.condition, zero=False)
         if self.distinct:
             return Count(self.distinct, distinct=True, filter=self.condition)
         return Count("pk", filter=self.condition)
@@ -684,7 +680,7 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
     )
 
     def route_hours(route: str) -> Coalesce:
-        return Coalesce(Sum("hours", filter=Q(route=route)), Value(ZERO), output_field=_HOURS)
+        return hours_total(filter=Q(route=route))
 
     facts = {
         # The first cohort membership.
@@ -699,13 +695,9 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
         .order_by()
         .values("participant")
         .annotate(
-            to_end=Sum("hours"),
-            before_month=Coalesce(
-                Sum("hours", filter=Q(starts_at__lt=m.starts)), Value(ZERO), output_field=_HOURS
-            ),
-            before_start=Coalesce(
-                Sum("hours", filter=Q(starts_at__lt=c.starts)), Value(ZERO), output_field=_HOURS
-            ),
+            to_end=hours_total(zero=False),
+            before_month=hours_total(filter=Q(starts_at__lt=m.starts)),
+            before_start=hours_total(filter=Q(starts_at__lt=c.starts)),
             programme_hours=route_hours(OneToOneRoute.PROGRAMME),
             existing_hours=route_hours(OneToOneRoute.EXISTING),
             from_start=Count("pk", filter=Q(starts_at__gte=c.starts)),
@@ -718,7 +710,7 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
         )
         .order_by()
         .values("participant")
-        .annotate(total=Sum("hours")),
+        .annotate(total=hours_total(zero=False)),
     }
 
     def person(where: Q, *among: Among | AnyOf) -> Measure:
@@ -805,7 +797,7 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
         )
         .order_by()
         .values("cohort")
-        .annotate(total=Sum("hours")),
+        .annotate(total=hours_total(zero=False)),
         # The first member to join; the first session not cancelled.
         "members": CohortMembership.objects.filter(cohort__hub_id__in=hub_ids)
         .order_by()

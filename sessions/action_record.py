@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 
+from peernet.hours import hours_total
 from peernet.rules import hours_words, local_date, number_words
 from sessions.models import ActionPlan, Attendance, OneToOneReferral, OneToOneSession, SessionStatus
-from sessions.one_to_one import ZERO, decline_of, hours_by_route, participant_support, plan_of
+from sessions.one_to_one import decline_of, hours_by_route, participant_support, plan_of
 
 
 def action_record_context(participant: Any, *, as_of: dt.datetime) -> dict[str, Any]:
@@ -26,9 +26,7 @@ def action_record_context(participant: Any, *, as_of: dt.datetime) -> dict[str, 
         participant=participant, present=True, session__status=SessionStatus.DELIVERED
     ).aggregate(
         sessions=Count("pk"),
-        hours=Coalesce(
-            Sum("hours"), Value(ZERO), output_field=DecimalField(max_digits=7, decimal_places=2)
-        ),
+        hours=hours_total(),
     )
     delivered = list(
         OneToOneSession.objects.filter(participant=participant, status=SessionStatus.DELIVERED)

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.utils import timezone
 from participants.models import Participant
 from peernet import audit
 from peernet.access import scope_for
+from peernet.hours import hours_total
 from peernet.models import Role, RoleAssignment, User
 from peernet.rules import (
     CHECKS,
@@ -107,11 +108,7 @@ def _hours(status: str, route: str | None = None, **extra: Any) -> Coalesce:
     condition = Q(one_to_ones__status=status, **extra)
     if route is not None:
         condition &= Q(one_to_ones__route=route)
-    return Coalesce(
-        Sum("one_to_ones__hours", filter=condition),
-        Value(ZERO),
-        output_field=DecimalField(max_digits=7, decimal_places=2),
-    )
+    return hours_total("one_to_ones__hours", filter=condition)
 
 
 def with_one_to_one_hours(people: QuerySet[Participant]) -> QuerySet[Participant]:
@@ -258,7 +255,7 @@ def hours_by_route(participant: Participant) -> RouteHours:
     )
 
     def total(condition: Q) -> Coalesce:
-        return Coalesce(Sum("hours", filter=condition), Value(ZERO))
+        return hours_total(filter=condition)
 
     figures = delivered.aggregate(
         programme=total(Q(route=OneToOneRoute.PROGRAMME)),
