@@ -182,8 +182,9 @@ _FIGURES: list[tuple[str, str, str]] = [
     (
         "one_to_one_declined",
         "C",
-        "participants registered by month end who declined one-to-one support (the refusal "
-        "carries no date, so it is counted as it stands)",
+        "participants who declined one-to-one support on or before the month's end (the "
+        "date recorded with the refusal; a refusal imported without a date counts from the "
+        "participant's registration)",
     ),
     ("baseline_surveys", "MC", "baseline surveys completed in the period"),
     (
@@ -231,7 +232,7 @@ _FIGURES: list[tuple[str, str, str]] = [
     (
         "participants_at_risk_one_to_one",
         "E",
-        "participants allocated by month end and not dropped out by then, not declined, whose "
+        "participants allocated by month end and not dropped out nor declined by then, whose "
         "delivered plus scheduled one-to-one hours before the window closes fall short of 3.5",
     ),
     ("target", "E", "the hub's participant target for the programme year"),
@@ -730,6 +731,13 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
     eligible = Q(eligibility_status=EligibilityStatus.ELIGIBLE)
     ineligible = Q(eligibility_status=EligibilityStatus.INELIGIBLE)
     not_dropped_by_end = Q(dropped_out_on__isnull=True) | Q(dropped_out_on__gt=m.last)
+    # O8: declined by the month's end, on the date recorded with the refusal (a refusal
+    # imported without one counts from registration), so an earlier month recompiled
+    # later does not count a refusal made after it.
+    declined_by_end = Q(one_to_one_declined=True) & (
+        Q(one_to_one_decline__declined_on__lte=m.last)
+        | Q(one_to_one_decline__isnull=True, registered__lte=m.last)
+    )
     people_aggregates = {
         "registrations_month": person(m.days("registered")),
         "registrations_cumulative": person(c.days("registered")),
@@ -758,12 +766,10 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
         "one_to_one_minimum_met_mixed_cumulative": person(
             Q(), one_to_one(**met_cumulative, programme_hours__gt=ZERO, existing_hours__gt=ZERO)
         ),
-        "one_to_one_declined_cumulative": person(
-            Q(one_to_one_declined=True, registered__lte=m.last)
-        ),
+        "one_to_one_declined_cumulative": person(declined_by_end),
         # allocated by month end (a membership joined by then), planned hours short
         "participants_at_risk_one_to_one": person(
-            Q(one_to_one_declined=False) & not_dropped_by_end,
+            ~declined_by_end & not_dropped_by_end,
             Among("memberships", Q(first__lte=m.last)),
             Among("one_to_ones_planned", Q(total__gte=need_one_to_one), negated=True),
         ),

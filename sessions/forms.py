@@ -319,9 +319,12 @@ class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
         "Process issues", "How the set worked; anything to do differently.", "Process issues"
     )
     hot_topics = _note_field("Hot topics", "Themes that came up, in your words.", "Hot topics")
-    hot_topic_tags = TopicChoiceField(
-        label="Tag the hot topics",
-        help_text="Select all the BEIS core topics, or finer topics, that came up.",
+    topics = TopicChoiceField(
+        label="The session's topics",
+        help_text=(
+            "Select every BEIS core topic, or finer topic, the session covered or that came "
+            "up as a hot topic. They are counted in the hub's monthly return."
+        ),
         queryset=Topic.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -339,7 +342,7 @@ class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
         for core in by_parent.get(None, []):
             ordered.append(core)
             ordered.extend(by_parent.get(core.pk, []))
-        field = self.fields["hot_topic_tags"]
+        field = self.fields["topics"]
         field.queryset = Topic.objects.all()
         field.choices = [(t.pk, _topic_label(t)) for t in ordered]
         self.helper = FormHelper()
@@ -350,7 +353,7 @@ class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
             Field.textarea("actions_agreed"),
             Field.textarea("process_issues"),
             Field.textarea("hot_topics"),
-            Field.checkboxes("hot_topic_tags", legend_size=Size.MEDIUM, small=True),
+            Field.checkboxes("topics", legend_size=Size.MEDIUM, small=True),
             Submit("submit", "Save the notes"),
         )
 

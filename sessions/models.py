@@ -129,9 +129,8 @@ class FacilitatorNote(models.Model):
     issues_brought = models.TextField(blank=True)
     actions_agreed = models.TextField(blank=True)
     process_issues = models.TextField(blank=True)
-    hot_topics = models.TextField(blank=True)
-    # Hot topics tagged from the BEIS core topic list, to roll up to the hub and nationally.
-    hot_topic_tags = models.ManyToManyField(Topic, blank=True, related_name="hot_in_notes")
+    hot_topics = models.TextField(blank=True)  # in the facilitator's words; tagged as
+    # the session's topics (GroupSession.topics), the one record the return counts.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

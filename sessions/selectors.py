@@ -159,11 +159,7 @@ def last_session_actions(session: GroupSession) -> LastSession | None:
 
 
 def session_note(session: GroupSession) -> FacilitatorNote | None:
-    return (
-        FacilitatorNote.objects.filter(session=session)
-        .prefetch_related("hot_topic_tags__parent")
-        .first()
-    )
+    return FacilitatorNote.objects.filter(session=session).first()
 
 
 # --- hot topics ----------------------------------------------------------------------
@@ -172,7 +168,7 @@ def session_note(session: GroupSession) -> FacilitatorNote | None:
 @dataclass(frozen=True)
 class HotTopic:
     topic: Topic
-    count: int  # facilitator notes that tagged it
+    count: int  # delivered sessions recorded as covering it
 
     @property
     def name(self) -> str:
@@ -182,15 +178,15 @@ class HotTopic:
 
 
 def hot_topics(hub: Hub | None = None, *, cohorts: Iterable[int] | None = None) -> list[HotTopic]:
-    """How many facilitator notes tagged each topic, most often first: for a hub, for
-    some cohorts (a facilitator's), or nationally. One query."""
-    notes = Q()
+    """How many sessions covered each topic (as their facilitators recorded it), most
+    often first: for a hub, for some cohorts (a facilitator's), or nationally. One query."""
+    sessions = Q()
     if hub is not None:
-        notes &= Q(hot_in_notes__session__cohort__hub=hub)
+        sessions &= Q(sessions__cohort__hub=hub)
     if cohorts is not None:
-        notes &= Q(hot_in_notes__session__cohort_id__in=list(cohorts))
+        sessions &= Q(sessions__cohort_id__in=list(cohorts))
     topics = (
-        Topic.objects.annotate(n=Count("hot_in_notes", filter=notes, distinct=True))
+        Topic.objects.annotate(n=Count("sessions", filter=sessions, distinct=True))
         .filter(n__gt=0)
         .select_related("parent")
         .order_by("-n", "position", "pk")

@@ -488,11 +488,13 @@ def session_write_notes(
     actions_agreed: str,
     process_issues: str,
     hot_topics: str,
-    hot_topic_tags: Iterable[Topic] = (),
+    topics: Iterable[Topic] = (),
     as_of: dt.datetime | None = None,
 ) -> FacilitatorNote:
-    """K9: write (or rewrite) the facilitator notes of a session that has started, with
-    its hot topics tagged from the BEIS core topic list."""
+    """K9: write (or rewrite) the facilitator notes of a session that has started, and
+    record the BEIS core topics (or finer topics) it covered: the session's topics, the
+    one record of them, which the monthly return counts (topics_month) and the hot-topic
+    lists roll up."""
     as_of = as_of or timezone.now()
     session = GroupSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
     _refuse_unstarted(session, as_of=as_of, what="facilitator notes")
@@ -506,7 +508,7 @@ def session_write_notes(
             "author": by,
         },
     )
-    note.hot_topic_tags.set(list(hot_topic_tags))
+    session.topics.set(list(topics))
     audit.record(
         by,
         "update",

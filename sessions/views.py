@@ -292,8 +292,8 @@ def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
             "actions_agreed": note.actions_agreed,
             "process_issues": note.process_issues,
             "hot_topics": note.hot_topics,
-            "hot_topic_tags": [t.pk for t in note.hot_topic_tags.all()],
         }
+    initial["topics"] = [t.pk for t in session.topics.all()]
     form = FacilitatorNotesForm(request.POST if request.method == "POST" else None, initial=initial)
     refusal = session_recording_refusal(session, as_of=now, what="facilitator notes")
     if request.method == "POST" and refusal is None and form.is_valid():

@@ -335,7 +335,7 @@ def test_facilitator_notes(client, personas, delivered, texts, tags):
     session, _ = delivered
     client.force_login(personas.facilitator)
     url = reverse("facilitation:notes", kwargs={"hub": "hub-a", "code": session.code})
-    data = {**dict(zip(NOTE_FIELDS, texts, strict=True)), "hot_topic_tags": tags}
+    data = {**dict(zip(NOTE_FIELDS, texts, strict=True)), "topics": tags}
     with rolled_back():
         accepted = _answered(client.post(url, data))
         note = FacilitatorNote.objects.filter(session=session).first()

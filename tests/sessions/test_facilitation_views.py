@@ -121,9 +121,9 @@ def test_record_url_gives_a_facilitator_the_session_page_of_their_cohort(world):
 @time_machine.travel(NOW, tick=False)
 def test_home_shows_the_hot_topics_of_my_cohorts(client, world):
     note = FacilitatorNote.objects.create(session=world.done, hot_topics="Cash")
-    note.hot_topic_tags.set([Topic.objects.get(key="finance")])
+    note.session.topics.set([Topic.objects.get(key="finance")])
     other = FacilitatorNote.objects.create(session=world.not_mine, hot_topics="Data")
-    other.hot_topic_tags.set([Topic.objects.get(key="use-of-data")])
+    other.session.topics.set([Topic.objects.get(key="use-of-data")])
     client.force_login(world.facilitator)
     html = client.get(HOME).content.decode()
     section = html[html.index('id="hot-topics"') :]

@@ -50,24 +50,24 @@ def test_the_service_writes_the_notes_and_their_tags(world):
     session_write_notes(
         session=world.session,
         by=world.facilitator,
-        hot_topic_tags=[world.finance, world.cyber],
+        topics=[world.finance, world.cyber],
         as_of=AFTER,
         **NOTES,
     )
     note = FacilitatorNote.objects.get(session=world.session)
     assert note.issues_brought == "Cash flow in the winter" and note.author == world.facilitator
-    assert set(note.hot_topic_tags.all()) == {world.finance, world.cyber}
+    assert set(note.session.topics.all()) == {world.finance, world.cyber}
     assert _k9(world.session).outcome == Outcome.PASS
     # Rewriting keeps one note and replaces the tags.
     session_write_notes(
         session=world.session,
         by=world.facilitator,
-        hot_topic_tags=[world.finance],
+        topics=[world.finance],
         as_of=AFTER,
         **NOTES,
     )
     assert FacilitatorNote.objects.count() == 1
-    assert list(note.hot_topic_tags.all()) == [world.finance]
+    assert list(note.session.topics.all()) == [world.finance]
 
 
 def test_notes_for_a_session_in_the_future_are_refused(world):
@@ -85,12 +85,12 @@ def test_the_page_shows_k9_until_the_notes_are_written(client, world):
     assert "Cyber security" in html and "Finance" in html  # the tags to choose from
 
     response = client.post(
-        world.url, {**NOTES, "hot_topic_tags": [world.finance.pk, world.cyber.pk]}
+        world.url, {**NOTES, "topics": [world.finance.pk, world.cyber.pk]}
     )
     assert response.status_code == 302
     note = FacilitatorNote.objects.get(session=world.session)
     assert note.actions_agreed == "Bea: talk to the bank"
-    assert set(note.hot_topic_tags.all()) == {world.finance, world.cyber}
+    assert set(note.session.topics.all()) == {world.finance, world.cyber}
     assert _k9(world.session).outcome == Outcome.PASS
 
     html = client.get(world.url).content.decode()
@@ -122,7 +122,7 @@ def test_markup_in_the_notes_is_escaped(client, world):
 
 def test_an_unknown_topic_is_a_gov_uk_error_and_nothing_is_written(client, world):
     client.force_login(world.facilitator)
-    response = client.post(world.url, {**NOTES, "hot_topic_tags": ["999999"]})
+    response = client.post(world.url, {**NOTES, "topics": ["999999"]})
     assert response.status_code == 400
     html = response.content.decode()
     assert "govuk-error-summary" in html and "Choose topics from the list" in html
@@ -140,7 +140,7 @@ def test_hot_topics_roll_up_by_cohorts_by_hub_and_nationally(world, django_asser
         session_write_notes(
             session=session,
             by=world.coordinator,
-            hot_topic_tags=tags,
+            topics=tags,
             as_of=local("2021-10-07T12:00"),
             **NOTES,
         )
