@@ -53,7 +53,6 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from cohorts.models import Cohort, CohortMembership
 from participants.links import LinkProblem
@@ -68,6 +67,7 @@ from participants.models import (
 from peernet import audit
 from peernet.hours import hours_total
 from peernet.models import Hub
+from peernet.privacy import evaluator_pseudonym
 from peernet.rules import date_words, local_date
 from sessions.models import Attendance, GroupSession, SessionStatus
 
@@ -959,11 +959,6 @@ class EvaluatorRow:
         return {True: "Consented", False: "Did not consent", None: "Not asked"}[self.consent]
 
 
-def pseudonym(participant: Participant) -> str:
-    """A stable id that names nobody: it cannot be turned back into the participant."""
-    return "P-" + salted_hmac("peernet.evaluator-pseudonym", str(participant.code)).hexdigest()[:10]
-
-
 def evaluator_list(cohorts: QuerySet[Cohort]) -> list[EvaluatorRow]:
     """S5: who completed the programme (stayed in a cohort until it delivered its hours)
     and when, when the evaluator's six-month survey is due, and their consent (G3).
@@ -993,7 +988,7 @@ def evaluator_list(cohorts: QuerySet[Cohort]) -> list[EvaluatorRow]:
         rows.append(
             EvaluatorRow(
                 participant=membership.participant,
-                pseudonym=pseudonym(membership.participant),
+                pseudonym=evaluator_pseudonym(membership.participant.code),
                 cohort=membership.cohort.name,
                 completed=day,
                 six_month_due=add_months(day, EVALUATOR_FOLLOW_UP_MONTHS),

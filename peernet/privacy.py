@@ -32,6 +32,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 ERASED = "(erased)"
 ERASED_DOMAIN = "erased.invalid"
@@ -456,9 +457,19 @@ def is_erased(participant: Any) -> bool:
     return participant.email.endswith(f"@{ERASED_DOMAIN}")
 
 
-def pseudonym(participant: Any) -> tuple[str, str, str]:
-    """(first name, last name, email) that replace the participant's: derived from the
-    random public code, so erasing again changes nothing."""
+def evaluator_pseudonym(code: Any) -> str:
+    """The participant's one pseudonym for the evaluator, the same in every file and page
+    that carries one (the baseline export, the completers list): an HMAC-SHA256 of their
+    random public code under a key derived from the deployment's secret. It names nobody
+    and cannot be turned back into the participant, so the evaluator can join the files
+    on it."""
+    digest = salted_hmac("peernet.evaluator-pseudonym", str(code), algorithm="sha256")
+    return "P-" + digest.hexdigest()[:16]
+
+
+def erased_identifiers(participant: Any) -> tuple[str, str, str]:
+    """(first name, last name, email) that replace the participant's on erasure: derived
+    from the random public code, so erasing again changes nothing."""
     short = participant.code.hex[:12]
     return "Erased", f"participant {short}", f"erased-{short}@{ERASED_DOMAIN}"
 
@@ -502,7 +513,7 @@ def erase_participant(participant: Any, actor: Any, reason: str) -> Any:
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if is_erased(participant):
         return participant  # erased before: nothing left to replace
-    first, last, email = pseudonym(participant)
+    first, last, email = erased_identifiers(participant)
     business = Business.objects.select_for_update().get(pk=participant.business_id)
     others = business.participants.exclude(pk=participant.pk).exclude(
         email__endswith=f"@{ERASED_DOMAIN}"

@@ -25,11 +25,11 @@ from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from cohorts.models import CohortMembership
 from participants.models import SurveyInstrument, SurveyKind, SurveyResponse
 from peernet.models import Programme
+from peernet.privacy import evaluator_pseudonym
 from peernet.rules import LONDON
 from reporting import kpi, national
 from reporting.charts import ColumnChart
@@ -359,9 +359,10 @@ def completeness_chart(area_timeliness: national.Timeliness) -> ColumnChart:
 BASELINE_FIELDS = (
     (
         "pseudonym",
-        "A stable pseudonymous id: an HMAC-SHA256 of the participant's internal "
-        "id with a key derived from the deployment's secret. The same participant has the same "
-        "pseudonym in every export; it cannot be turned back into a name.",
+        "A stable pseudonymous id: an HMAC-SHA256 of the participant's public code with a "
+        "key derived from the deployment's secret. The same participant has the same "
+        "pseudonym in every file that carries one (this export and the hubs' completers "
+        "lists), so the files join on it; it cannot be turned back into a name.",
     ),
     ("hub", "The hub's key (scenario format)."),
     ("cohort", "The key of the participant's latest cohort, if allocated."),
@@ -385,12 +386,6 @@ BASELINE_NOT_INCLUDED = (
     "may name people)."
 )
 ANSWER_TYPES = ("scale", "choice", "yes_no")  # free text is left out: it may name people
-
-
-def pseudonym(participant_id: int) -> str:
-    return salted_hmac(
-        "peernet.reporting.evaluator-pseudonym", str(participant_id), algorithm="sha256"
-    ).hexdigest()[:20]
 
 
 def _prefixed(condition: Q, prefix: str) -> Q:
@@ -460,7 +455,7 @@ class BaselineXlsx(Exporter):
             )
             .order_by("participant__hub__key", "participant_id", "completed")
             .values(
-                "participant_id",
+                "participant__code",
                 "participant__hub__key",
                 "cohort_key",
                 "participant__business__sector",
@@ -493,7 +488,7 @@ class BaselineXlsx(Exporter):
             _append(
                 sheet,
                 [
-                    pseudonym(response["participant_id"]),
+                    evaluator_pseudonym(response["participant__code"]),
                     response["participant__hub__key"],
                     response["cohort_key"] or "",
                     response["participant__business__sector"] or "",

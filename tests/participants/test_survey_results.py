@@ -17,6 +17,7 @@ from django.urls import reverse
 from cohorts.models import Cohort
 from participants import surveys
 from participants.models import EqualityData, Participant, SurveyResponse
+from peernet.privacy import evaluator_pseudonym
 from sessions.models import Attendance, SessionStatus
 from tests.factories import make_eligible, make_member, make_participant, make_session
 
@@ -274,15 +275,29 @@ def test_evaluator_list_completers_due_dates_and_consent(client, personas, three
         "six_month_due", "consent",
     ]  # fmt: skip
     by_pseudonym = {row[0]: row for row in table[1:]}
-    assert set(by_pseudonym) == {surveys.pseudonym(a), surveys.pseudonym(b)}
-    consented = by_pseudonym[surveys.pseudonym(a)]
+    assert set(by_pseudonym) == {evaluator_pseudonym(a.code), evaluator_pseudonym(b.code)}
+    consented = by_pseudonym[evaluator_pseudonym(a.code)]
     assert consented[1] == "'=HYPERLINK(1)"  # SECURITY.md 17
     assert consented[2:4] == [a.last_name, a.email]
     assert consented[5:] == ["2021-08-31", "2022-02-28", "yes"]
     # G3: b did not consent: no name or email leaves in the file, only the pseudonym.
-    refused = by_pseudonym[surveys.pseudonym(b)]
+    refused = by_pseudonym[evaluator_pseudonym(b.code)]
     assert refused[1:4] == ["", "", ""] and refused[7] == "no"
     assert b.email not in download.content.decode() and b.last_name not in download.content.decode()
+
+    # The evaluator's baseline export joins the completers list on the one pseudonym.
+    from openpyxl import load_workbook
+
+    from reporting import exports
+
+    export = exports.export_request(user=personas.evaluator, kind="baseline-xlsx", params={})
+    exports.export_run(export.pk)
+    export.refresh_from_db()
+    sheet = load_workbook(io.BytesIO(bytes(export.content)))["Baseline"]
+    baseline = list(sheet.iter_rows(values_only=True))
+    assert baseline[0][0] == table[0][0] == "pseudonym"
+    joined = {row[0] for row in baseline[1:]} & set(by_pseudonym)
+    assert joined == {evaluator_pseudonym(a.code), evaluator_pseudonym(b.code)}
 
 
 def test_completion_day_is_the_london_day(personas, three):

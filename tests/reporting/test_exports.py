@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from participants.models import SurveyInstrument, SurveyKind, SurveyResponse
 from peernet.models import AuditAction, AuditEvent, Role, RoleAssignment
+from peernet.privacy import evaluator_pseudonym
 from reporting import exports, kpi
 from reporting.models import ExportFile, ExportStatus
 from tests.factories import local, make_participant, make_return_version, make_user
@@ -282,9 +283,13 @@ def test_the_baseline_export_is_pseudonymous_and_fixed(baselines):
     ]
     assert "answer_confidence" in header and "answer_hopes" not in header  # free text left out
     data = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
-    expected = salted_hmac(
-        "peernet.reporting.evaluator-pseudonym", str(participant.pk), algorithm="sha256"
-    ).hexdigest()[:20]
+    expected = (
+        "P-"
+        + salted_hmac(
+            "peernet.evaluator-pseudonym", str(participant.code), algorithm="sha256"
+        ).hexdigest()[:16]
+    )
+    assert expected == evaluator_pseudonym(participant.code)
     mine = data[expected]
     assert mine["hub"] == "hub-a" and mine["cohort"] == personas.cohort_a.key
     assert (mine["sector"], mine["employees_band"], mine["turnover_band"]) == (
@@ -293,7 +298,7 @@ def test_the_baseline_export_is_pseudonymous_and_fixed(baselines):
         "£1m-£4.9m",
     )
     assert (mine["baseline_completed"], mine["answer_confidence"]) == ("2021-06-02", 4)
-    theirs = data[exports.pseudonym(other.pk)]
+    theirs = data[evaluator_pseudonym(other.code)]
     assert (theirs["employees_band"], theirs["turnover_band"]) == ("not known", "£5m-£36m")
     # Stable: the same pseudonym in a second export.
     again = load_workbook(io.BytesIO(bytes(build(personas.evaluator, "baseline-xlsx", {}).content)))
