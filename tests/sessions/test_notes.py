@@ -84,9 +84,7 @@ def test_the_page_shows_k9_until_the_notes_are_written(client, world):
     assert "are not written yet" in html
     assert "Cyber security" in html and "Finance" in html  # the tags to choose from
 
-    response = client.post(
-        world.url, {**NOTES, "topics": [world.finance.pk, world.cyber.pk]}
-    )
+    response = client.post(world.url, {**NOTES, "topics": [world.finance.pk, world.cyber.pk]})
     assert response.status_code == 302
     note = FacilitatorNote.objects.get(session=world.session)
     assert note.actions_agreed == "Bea: talk to the bank"
