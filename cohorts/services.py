@@ -34,6 +34,7 @@ from peernet.rules import (
 )
 from peernet.services import rule_warnings_record
 from sessions.models import GroupSession, SessionStatus, Topic
+from sessions.tasks import cohort_schedule_published, session_changed
 
 # C1 and K11 judge the participant, K1 and K12 the cohort, as allocation leaves them.
 ALLOCATION_PARTICIPANT_RULES = ("C1", "K11")
@@ -328,6 +329,8 @@ def cohort_schedule_all(
         summary=f"{len(created)} sessions scheduled for {cohort.name}",
         after={"sessions": [s.starts_at.isoformat() for s in created]},
     )
+    # K6: the whole schedule to every member at the outset, once committed.
+    cohort_schedule_published.delay_on_commit(cohort.pk)
     shown = _record(
         [("session", pk, each) for pk, each in per_session]
         + [("cohort", cohort.pk, cohort_results)],
@@ -336,6 +339,16 @@ def cohort_schedule_all(
         by=by,
     )
     return created, shown
+
+
+def _tell_again(session: GroupSession) -> None:
+    """The session changes: its calendar SEQUENCE rises, K7 judges the instructions sent
+    from now on for its new start, and (once committed) everyone told about it before is
+    sent an update or a cancellation (sessions.joining.session_change_notify)."""
+    session.sequence += 1
+    session.joining_instructions_sent_at = None
+    if session.joining_instructions_sent.exists():
+        session_changed.delay_on_commit(session.pk, session.sequence)
 
 
 @transaction.atomic
@@ -369,8 +382,13 @@ def cohort_session_update(
     if cohort.sessions.filter(starts_at=starts_at).exclude(pk=session.pk).exists():
         raise ValidationError(f"{cohort.name} already has a session starting then.")
     before = {"starts_at": session.starts_at.isoformat(), "hours": str(session.hours)}
+    changed = (session.starts_at, session.hours, session.location) != (starts_at, hours, location)
     session.starts_at, session.hours, session.location = starts_at, hours, location
-    session.save(update_fields=["starts_at", "hours", "location"])
+    if changed:
+        _tell_again(session)
+    session.save(
+        update_fields=["starts_at", "hours", "location", "sequence", "joining_instructions_sent_at"]
+    )
     audit.record(
         by,
         "update",
@@ -410,7 +428,8 @@ def cohort_session_cancel(
             f"{session.get_status_display().lower()}."
         )
     session.status = SessionStatus.CANCELLED
-    session.save(update_fields=["status"])
+    _tell_again(session)
+    session.save(update_fields=["status", "sequence", "joining_instructions_sent_at"])
     audit.record(
         by,
         "update",

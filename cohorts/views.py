@@ -24,6 +24,7 @@ from participants.models import EligibilityStatus, Participant
 from peernet.access import get_for_user, hub_for_admin
 from peernet.rules import CHECKS, LONDON, RuleBroken, local_date
 from sessions.models import GroupSession, SessionStatus
+from sessions.selectors import session_notices
 
 
 def _refusal(exc: RuleBroken | ValidationError) -> list[str]:
@@ -357,6 +358,7 @@ def session_edit(request: HttpRequest, hub: str, code: Any, session: Any) -> Htt
             "form": form,
             "errors": errors,
             "editable": editable,
+            "notices": session_notices(session_),
         },
     )
 

@@ -1,9 +1,10 @@
 """A small iCalendar (RFC 5545) writer for session invites (DESIGN.md: every session email
 carries an iCalendar invite).
 
-One event per calendar is all we send, so a few dozen lines written to the RFC serve
-better than a dependency: CRLF line endings, TEXT escaping (RFC 5545 3.3.11), lines
-folded at 75 octets without splitting a UTF-8 character (3.1), times in UTC.
+A session's invite, its update and its cancellation, and a cohort's whole schedule in one
+calendar: a few dozen lines written to the RFC serve better than a dependency. CRLF line
+endings, TEXT escaping (RFC 5545 3.3.11), lines folded at 75 octets without splitting a
+UTF-8 character (3.1), times in UTC; iTIP methods REQUEST and CANCEL (RFC 5546).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 CRLF = "\r\n"
 LINE_OCTETS = 75
 PRODID = "-//Peer Networks//Joining instructions//EN"
+REQUEST, CANCEL = "REQUEST", "CANCEL"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Event:
     location: str = ""
     description: str = ""
     url: str = ""
+    sequence: int = 0  # raised each time the event changes (RFC 5545 3.8.7.4)
+    cancelled: bool = False
 
 
 def utc(moment: dt.datetime) -> str:
@@ -78,14 +82,8 @@ def _person(name: str, person: Person, extra: str = "") -> str:
     return f"{name};CN={_param(person.name)}{extra}:mailto:{person.email}"
 
 
-def calendar(event: Event) -> str:
-    """The whole VCALENDAR with one VEVENT, CRLF-terminated lines, ready to attach."""
+def _vevent(event: Event) -> list[str]:
     lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
         "BEGIN:VEVENT",
         f"UID:{event.uid}",
         f"DTSTAMP:{utc(event.stamp)}",
@@ -104,5 +102,26 @@ def calendar(event: Event) -> str:
         _person("ATTENDEE", a, ";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE")
         for a in event.attendees
     )
-    lines += ["SEQUENCE:0", "STATUS:CONFIRMED", "END:VEVENT", "END:VCALENDAR"]
+    status = "CANCELLED" if event.cancelled else "CONFIRMED"
+    lines += [f"SEQUENCE:{event.sequence}", f"STATUS:{status}", "END:VEVENT"]
+    return lines
+
+
+def calendar(*events: Event, method: str = REQUEST) -> str:
+    """The whole VCALENDAR, CRLF-terminated lines, ready to attach: one VEVENT per event
+    (the whole schedule is one calendar). METHOD:REQUEST sends or updates an event in the
+    attendee's calendar; METHOD:CANCEL, with the event's UID and a higher SEQUENCE,
+    removes it (RFC 5546 3.2.2, 3.2.5)."""
+    if method not in (REQUEST, CANCEL):
+        raise ValueError(f"Unknown iTIP method {method!r}.")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        f"METHOD:{method}",
+    ]
+    for event in events:
+        lines += _vevent(event)
+    lines.append("END:VCALENDAR")
     return "".join(fold(line) + CRLF for line in lines)

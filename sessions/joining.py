@@ -26,13 +26,16 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 
-from cohorts.models import CohortMembership, JoiningInstructions
+from cohorts.models import Cohort, CohortMembership, JoiningInstructions
 from participants.models import Participant
+from peernet.hours import ends_at
 from peernet.models import Programme
 from sessions import ics
 from sessions.models import (
+    INSTRUCTING,
     GroupSession,
     JoiningInstructionsSent,
+    NoticeKind,
     OneToOneSession,
     SessionStatus,
 )
@@ -66,7 +69,7 @@ def joining_instructions_recipients(session: GroupSession) -> QuerySet[Participa
     day = session.starts_at.astimezone(LONDON).date()
     members = CohortMembership.objects.filter(_expected_members(day), cohort_id=session.cohort_id)
     already = JoiningInstructionsSent.objects.filter(
-        session_id=session.pk, participant_id=OuterRef("pk")
+        session_id=session.pk, participant_id=OuterRef("pk"), kind__in=INSTRUCTING
     )
     return (
         Participant.objects.filter(pk__in=members.values("participant_id"))
@@ -101,7 +104,9 @@ def joining_instructions_due(now: dt.datetime) -> list[GroupSession]:
     ).exclude(
         Exists(
             JoiningInstructionsSent.objects.filter(
-                session_id=OuterRef(OuterRef("pk")), participant_id=OuterRef("participant_id")
+                session_id=OuterRef(OuterRef("pk")),
+                participant_id=OuterRef("participant_id"),
+                kind__in=INSTRUCTING,
             )
         )
     )
@@ -137,7 +142,13 @@ def one_to_one_joining_instructions_due(now: dt.datetime) -> list[OneToOneSessio
         .filter(
             Q(participant__dropped_out_on__isnull=True) | Q(participant__dropped_out_on__gt=day)
         )
-        .exclude(Exists(JoiningInstructionsSent.objects.filter(one_to_one_id=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                JoiningInstructionsSent.objects.filter(
+                    one_to_one_id=OuterRef("pk"), kind__in=INSTRUCTING
+                )
+            )
+        )
         .select_related("participant__programme")
         .order_by("starts_at", "pk")
     )
@@ -154,13 +165,9 @@ def one_to_one_joining_instructions_due(now: dt.datetime) -> list[OneToOneSessio
 # --- the email ---------------------------------------------------------------------------
 
 
-def _end(starts_at: dt.datetime, hours: Decimal) -> dt.datetime:
-    return starts_at + dt.timedelta(minutes=int(hours * 60))
-
-
 def _when_words(starts_at: dt.datetime, hours: Decimal) -> str:
     """Monday 1 November 2021, 09:30 to 12:30 (UK time)."""
-    start, end = starts_at.astimezone(LONDON), _end(starts_at, hours).astimezone(LONDON)
+    start, end = starts_at.astimezone(LONDON), ends_at(starts_at, hours).astimezone(LONDON)
     return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} (UK time)"
 
 
@@ -184,12 +191,48 @@ def _organizer(name: str) -> ics.Person:
     return ics.Person(name=name, email=settings.DEFAULT_FROM_EMAIL)
 
 
+SUBJECTS = {
+    NoticeKind.INSTRUCTIONS: "Joining instructions: {cohort}, {when}",
+    NoticeKind.UPDATE: "Session moved: {cohort}, now {when}",
+    NoticeKind.CANCELLATION: "Session cancelled: {cohort}, {when}",
+}
+
+
+def _session_event(
+    session: GroupSession,
+    participant: Participant,
+    instructions: JoiningInstructions | None,
+    now: dt.datetime,
+    body: str = "",
+) -> ics.Event:
+    """The session as it stands, in the participant's calendar: one UID per session and
+    participant for its whole life, its SEQUENCE raised by each move or cancellation."""
+    return ics.Event(
+        uid=f"{session.code}-{participant.code}@peernet",
+        start=session.starts_at,
+        end=ends_at(session.starts_at, session.hours),
+        stamp=now,
+        summary=f"Peer Networks: {session.cohort.name}",
+        location=_location(instructions, session.location),
+        description=body,
+        url=instructions.link if instructions and instructions.link else "",
+        organizer=_organizer(session.cohort.hub.name),
+        attendees=[ics.Person(name=participant.full_name, email=participant.email)],
+        sequence=session.sequence,
+        cancelled=session.status == SessionStatus.CANCELLED,
+    )
+
+
 def _session_message(
     session: GroupSession,
     participant: Participant,
     instructions: JoiningInstructions | None,
     now: dt.datetime,
+    kind: str = NoticeKind.INSTRUCTIONS,
+    told: dt.datetime | None = None,
 ) -> EmailMessage:
+    """The joining instructions (K7), an update after a move (the instructions again for
+    the new time, `told` being the start the participant had), or a cancellation."""
     cohort = session.cohort
     when = _when_words(session.starts_at, session.hours)
     context = {
@@ -199,30 +242,47 @@ def _session_message(
         "when": when,
         "instructions": instructions,
         "location": session.location,
+        "kind": kind,
+        "was": _when_words(told, session.hours) if told and told != session.starts_at else "",
     }
     body = render_to_string("facilitation/joining_instructions_email.txt", context)
-    event = ics.Event(
-        uid=f"{session.code}-{participant.code}@peernet",
-        start=session.starts_at,
-        end=_end(session.starts_at, session.hours),
-        stamp=now,
-        summary=f"Peer Networks: {cohort.name}",
-        location=_location(instructions, session.location),
-        description=body,
-        url=instructions.link if instructions and instructions.link else "",
-        organizer=_organizer(cohort.hub.name),
-        attendees=[ics.Person(name=participant.full_name, email=participant.email)],
-    )
+    event = _session_event(session, participant, instructions, now, body)
     message = EmailMessage(
-        subject=f"Joining instructions: {cohort.name}, {when}",
+        subject=SUBJECTS[NoticeKind(kind)].format(cohort=cohort.name, when=when),
         body=body,
         to=[participant.email],
     )
-    message.attach(INVITE_NAME, ics.calendar(event), "text/calendar")
+    method = ics.CANCEL if kind == NoticeKind.CANCELLATION else ics.REQUEST
+    message.attach(INVITE_NAME, ics.calendar(event, method=method), "text/calendar")
     return message
 
 
-def _one_to_one_message(one_to_one: OneToOneSession, now: dt.datetime) -> EmailMessage:
+def _schedule_message(
+    sessions: list[GroupSession],
+    participant: Participant,
+    instructions: JoiningInstructions | None,
+    now: dt.datetime,
+) -> EmailMessage:
+    """K6: the cohort's whole schedule at the outset, every session in one calendar."""
+    cohort = sessions[0].cohort
+    context = {
+        "participant": participant,
+        "cohort": cohort,
+        "sessions": [_when_words(s.starts_at, s.hours) for s in sessions],
+        "instructions": instructions,
+    }
+    body = render_to_string("facilitation/schedule_email.txt", context)
+    events = [_session_event(s, participant, instructions, now) for s in sessions]
+    message = EmailMessage(
+        subject=f"Your peer network's sessions: {cohort.name}", body=body, to=[participant.email]
+    )
+    message.attach("schedule.ics", ics.calendar(*events), "text/calendar")
+    return message
+
+
+def _one_to_one_message(
+    one_to_one: OneToOneSession, now: dt.datetime, kind: str = NoticeKind.INSTRUCTIONS
+) -> EmailMessage:
     participant = one_to_one.participant
     provider = one_to_one.provider
     when = _when_words(one_to_one.starts_at, one_to_one.hours)
@@ -231,6 +291,7 @@ def _one_to_one_message(one_to_one: OneToOneSession, now: dt.datetime) -> EmailM
         "one_to_one": one_to_one,
         "provider": provider,
         "when": when,
+        "kind": kind,
     }
     body = render_to_string("facilitation/joining_instructions_one_to_one_email.txt", context)
     attendees = [ics.Person(name=participant.full_name, email=participant.email)]
@@ -243,21 +304,29 @@ def _one_to_one_message(one_to_one: OneToOneSession, now: dt.datetime) -> EmailM
     event = ics.Event(
         uid=f"{one_to_one.key}-{participant.code}@peernet",
         start=one_to_one.starts_at,
-        end=_end(one_to_one.starts_at, one_to_one.hours),
+        end=ends_at(one_to_one.starts_at, one_to_one.hours),
         stamp=now,
         summary="Peer Networks: one-to-one support",
         location=one_to_one.existing_programme,
         description=body,
         organizer=organizer,
         attendees=attendees,
+        sequence=one_to_one.sequence,
+        cancelled=one_to_one.status == SessionStatus.CANCELLED,
     )
+    cancelled = kind == NoticeKind.CANCELLATION
     message = EmailMessage(
-        subject=f"Joining instructions: your one-to-one session, {when}",
+        subject=(
+            f"Cancelled: your one-to-one session, {when}"
+            if cancelled
+            else f"Joining instructions: your one-to-one session, {when}"
+        ),
         body=body,
         to=[participant.email],
         cc=cc,
     )
-    message.attach(INVITE_NAME, ics.calendar(event), "text/calendar")
+    method = ics.CANCEL if cancelled else ics.REQUEST
+    message.attach(INVITE_NAME, ics.calendar(event, method=method), "text/calendar")
     return message
 
 
@@ -289,11 +358,15 @@ def joining_instructions_send(*, session_id: int, now: dt.datetime) -> int:
             if locked.status != SessionStatus.SCHEDULED:
                 break
             record, created = JoiningInstructionsSent.objects.get_or_create(
-                session_id=session_id, participant=participant, defaults={"sent_at": now}
+                session_id=session_id,
+                participant=participant,
+                kind=NoticeKind.INSTRUCTIONS,
+                sequence=locked.sequence,
+                defaults={"sent_at": now, "starts_at": locked.starts_at},
             )
             if not created:
                 continue
-            _session_message(session, participant, instructions, now).send()
+            _session_message(locked_view(session, locked), participant, instructions, now).send()
             if locked.joining_instructions_sent_at is None:
                 # K7 judges the first send: the notice every member then on the list had.
                 locked.joining_instructions_sent_at = now
@@ -321,7 +394,10 @@ def one_to_one_joining_instructions_send(*, one_to_one_id: int, now: dt.datetime
     ):
         return 0
     _, created = JoiningInstructionsSent.objects.get_or_create(
-        one_to_one=one_to_one, defaults={"participant": participant, "sent_at": now}
+        one_to_one=one_to_one,
+        kind=NoticeKind.INSTRUCTIONS,
+        sequence=one_to_one.sequence,
+        defaults={"participant": participant, "sent_at": now, "starts_at": one_to_one.starts_at},
     )
     if not created:
         return 0
@@ -330,3 +406,152 @@ def one_to_one_joining_instructions_send(*, one_to_one_id: int, now: dt.datetime
         one_to_one.joining_instructions_sent_at = now
         one_to_one.save(update_fields=["joining_instructions_sent_at"])
     return 1
+
+
+def locked_view(session: GroupSession, locked: GroupSession) -> GroupSession:
+    """The session as its locked row now stands (start, hours, status, SEQUENCE), with
+    the cohort and hub already loaded on `session`."""
+    for name in ("starts_at", "hours", "status", "location", "sequence"):
+        setattr(session, name, getattr(locked, name))
+    return session
+
+
+# --- when a session changes: everyone told before is told again (issue 15) -----------------
+
+
+def session_change_notify(*, session_id: int, sequence: int, now: dt.datetime) -> int:
+    """The session moved or was cancelled (its SEQUENCE raised to `sequence`): everyone
+    told about it before (the schedule, the instructions, an earlier update) gets an
+    update (METHOD:REQUEST, the same UID, the new SEQUENCE), the joining instructions for
+    its new time, or a cancellation (METHOD:CANCEL). Returns how many were sent; safe to
+    run twice (one row per member, kind and SEQUENCE); a later change supersedes it.
+
+    An update counts as the joining instructions for the new start (K7 judges it)."""
+    session = GroupSession.objects.select_related("cohort__hub").get(pk=session_id)
+    if session.sequence != sequence or session.status == SessionStatus.DELIVERED:
+        return 0  # changed again since: that change's run tells them
+    cancelled = session.status == SessionStatus.CANCELLED
+    if not cancelled and session.starts_at <= now:
+        return 0  # moved into the past: nothing to join
+    kind = NoticeKind.CANCELLATION if cancelled else NoticeKind.UPDATE
+    told = (
+        JoiningInstructionsSent.objects.filter(session_id=session_id, sequence__lt=sequence)
+        .exclude(kind=NoticeKind.CANCELLATION)
+        .select_related("participant")
+        .order_by("participant_id", "-sequence", "-sent_at")
+    )
+    latest: dict[int, JoiningInstructionsSent] = {}
+    for row in told:
+        latest.setdefault(row.participant_id, row)
+    instructions = _instructions_for(session)
+    sent = 0
+    for row in latest.values():
+        participant = row.participant
+        if not participant.email:
+            continue
+        with transaction.atomic():
+            locked = GroupSession.objects.select_for_update().get(pk=session_id)
+            if locked.sequence != sequence:
+                break
+            _, created = JoiningInstructionsSent.objects.get_or_create(
+                session_id=session_id,
+                participant=participant,
+                kind=kind,
+                sequence=sequence,
+                defaults={"sent_at": now, "starts_at": locked.starts_at},
+            )
+            if not created:
+                continue
+            message = _session_message(
+                locked_view(session, locked), participant, instructions, now, kind, row.starts_at
+            )
+            message.send()
+            if kind == NoticeKind.UPDATE and locked.joining_instructions_sent_at is None:
+                locked.joining_instructions_sent_at = now  # K7: notice for the new start
+                locked.save(update_fields=["joining_instructions_sent_at"])
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def one_to_one_change_notify(*, one_to_one_id: int, sequence: int, now: dt.datetime) -> int:
+    """A one-to-one was cancelled: the participant (and provider, copied) who had its
+    details gets a cancellation (METHOD:CANCEL). Safe to run twice."""
+    one_to_one = (
+        OneToOneSession.objects.select_for_update(of=("self",))
+        .select_related("participant__hub", "provider")
+        .get(pk=one_to_one_id)
+    )
+    if one_to_one.sequence != sequence or one_to_one.status != SessionStatus.CANCELLED:
+        return 0
+    had = JoiningInstructionsSent.objects.filter(
+        one_to_one=one_to_one, sequence__lt=sequence, kind__in=INSTRUCTING
+    ).exists()
+    if not had or not one_to_one.participant.email:
+        return 0
+    _, created = JoiningInstructionsSent.objects.get_or_create(
+        one_to_one=one_to_one,
+        kind=NoticeKind.CANCELLATION,
+        sequence=sequence,
+        defaults={
+            "participant": one_to_one.participant,
+            "sent_at": now,
+            "starts_at": one_to_one.starts_at,
+        },
+    )
+    if not created:
+        return 0
+    _one_to_one_message(one_to_one, now, NoticeKind.CANCELLATION).send()
+    return 1
+
+
+def cohort_schedule_send(*, cohort_id: int, now: dt.datetime) -> int:
+    """K6: every member of the cohort gets its whole schedule at the outset, one email
+    with every session to come in one calendar. Members already sent a session's place
+    in the schedule are not sent it again; returns how many emails were sent."""
+    sessions = list(
+        GroupSession.objects.filter(
+            cohort_id=cohort_id, status=SessionStatus.SCHEDULED, starts_at__gt=now
+        )
+        .select_related("cohort__hub")
+        .order_by("starts_at")
+    )
+    if not sessions:
+        return 0
+    instructions = _instructions_for(sessions[0])
+    today = now.astimezone(LONDON).date()
+    members = (
+        CohortMembership.objects.filter(cohort_id=cohort_id, participant__email__gt="")
+        .filter(Q(left__isnull=True) | Q(left__gt=today))
+        .filter(Q(participant__dropped_out_on__isnull=True))
+        .select_related("participant")
+        .order_by("participant__last_name", "participant__pk")
+    )
+    sent = 0
+    for membership in members:
+        participant = membership.participant
+        with transaction.atomic():
+            # The cohort's row lock serialises two runs for it (as the session's does above).
+            Cohort.objects.select_for_update().get(pk=cohort_id)
+            known = set(
+                JoiningInstructionsSent.objects.filter(
+                    session__cohort_id=cohort_id, participant=participant
+                ).values_list("session_id", flat=True)
+            )
+            new = [s for s in sessions if s.pk not in known]
+            if not new:
+                continue
+            JoiningInstructionsSent.objects.bulk_create(
+                JoiningInstructionsSent(
+                    session=s,
+                    participant=participant,
+                    kind=NoticeKind.SCHEDULE,
+                    sequence=s.sequence,
+                    sent_at=now,
+                    starts_at=s.starts_at,
+                )
+                for s in new
+            )
+            _schedule_message(new, participant, instructions, now).send()
+            sent += 1
+    return sent

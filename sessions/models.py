@@ -57,9 +57,13 @@ class GroupSession(models.Model):
         max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
     location = models.CharField(max_length=300, blank=True, help_text="Venue or video link.")
-    # K7: joining instructions no later than 48 hours before
+    # K7: joining instructions no later than 48 hours before the *current* start: set by
+    # the first instructions (or update) sent since the session last moved.
     joining_instructions_sent_at = models.DateTimeField(null=True, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="sessions")
+    # iCalendar SEQUENCE (RFC 5545 3.8.7.4): raised each time the session moves or is
+    # cancelled, so every calendar that holds it takes the update.
+    sequence = models.PositiveIntegerField(default=0)
 
     objects = GroupSessionQuerySet.as_manager()
 
@@ -254,6 +258,7 @@ class OneToOneSession(models.Model):
     existing_programme = models.CharField(max_length=200, blank=True)
     nature_of_support = models.TextField(blank=True, help_text="O1: for an existing programme.")
     joining_instructions_sent_at = models.DateTimeField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE, as GroupSession's
     mode = models.CharField(max_length=10, choices=OneToOneMode.choices, blank=True)
     platform = models.CharField(max_length=100, blank=True, help_text="For example, Teams.")
     evidence = models.TextField(blank=True, help_text="O1: evidence of existing-programme support.")
@@ -380,9 +385,23 @@ class JoiningInstructionsSentQuerySet(ScopedQuerySet):
     provider_path = "one_to_one__provider"
 
 
+class NoticeKind(models.TextChoices):
+    SCHEDULE = "schedule", "The whole schedule"
+    INSTRUCTIONS = "instructions", "Joining instructions"
+    UPDATE = "update", "Update: moved or changed"
+    CANCELLATION = "cancellation", "Cancellation"
+
+
+# What counts as joining instructions for K7 and O5: the instructions, or an update that
+# carries them for the session's new time.
+INSTRUCTING = (NoticeKind.INSTRUCTIONS, NoticeKind.UPDATE)
+
+
 class JoiningInstructionsSent(models.Model):
-    """K7, O5: one email of joining instructions to one participant for one session, so a
-    job run twice sends nothing twice."""
+    """K6, K7, O5: one email about one session to one participant: the schedule at the
+    outset, the joining instructions, an update when the session moved, a cancellation.
+    Who was told what (the start they were told, the calendar SEQUENCE) and when; a job
+    run twice sends nothing twice (one row per kind and sequence)."""
 
     session = models.ForeignKey(
         GroupSession,
@@ -402,6 +421,11 @@ class JoiningInstructionsSent(models.Model):
         Participant, on_delete=models.CASCADE, related_name="joining_instructions_received"
     )
     sent_at = models.DateTimeField()
+    kind = models.CharField(
+        max_length=12, choices=NoticeKind.choices, default=NoticeKind.INSTRUCTIONS
+    )
+    sequence = models.PositiveIntegerField(default=0)
+    starts_at = models.DateTimeField(null=True, blank=True)  # the start they were told
 
     objects = JoiningInstructionsSentQuerySet.as_manager()
 
@@ -414,13 +438,16 @@ class JoiningInstructionsSent(models.Model):
                 | Q(session__isnull=True, one_to_one__isnull=False),
                 name="joining_instructions_for_one_session",
             ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NoticeKind.values), name="session_notice_kind_valid"
+            ),
             models.UniqueConstraint(
-                fields=["session", "participant"],
+                fields=["session", "participant", "kind", "sequence"],
                 condition=Q(session__isnull=False),
                 name="joining_instructions_once_per_member",
             ),
             models.UniqueConstraint(
-                fields=["one_to_one"],
+                fields=["one_to_one", "kind", "sequence"],
                 condition=Q(one_to_one__isnull=False),
                 name="joining_instructions_once_per_one_to_one",
             ),

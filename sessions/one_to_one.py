@@ -51,6 +51,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.services import ONE_TO_ONE_RULES
+from sessions.tasks import one_to_one_changed
 
 ZERO = Decimal(0)
 PLAN_FIELDS = ("goal", "reality", "options", "way_forward", "tactics", "habits")
@@ -380,9 +381,12 @@ def one_to_one_decline(
     )
     participant.one_to_one_declined = True
     participant.save(update_fields=["one_to_one_declined"])
-    cancelled = participant.one_to_ones.filter(status=SessionStatus.SCHEDULED).update(
-        status=SessionStatus.CANCELLED
-    )
+    scheduled = list(participant.one_to_ones.filter(status=SessionStatus.SCHEDULED))
+    for one_to_one in scheduled:
+        one_to_one.status = SessionStatus.CANCELLED
+        _tell_again(one_to_one)
+        one_to_one.save(update_fields=["status", "sequence"])
+    cancelled = len(scheduled)
     audit.record(
         by,
         "create",
@@ -403,6 +407,13 @@ def one_to_one_decline_withdraw(*, participant: Participant, by: User) -> Partic
     participant.save(update_fields=["one_to_one_declined"])
     audit.record(by, "update", participant, summary="Refusal of one-to-one support withdrawn")
     return participant
+
+
+def _tell_again(one_to_one: OneToOneSession) -> None:
+    """The one-to-one is cancelled: its calendar SEQUENCE rises and, once committed, the
+    participant who had its details is sent a cancellation (sessions.joining)."""
+    one_to_one.sequence += 1
+    one_to_one_changed.delay_on_commit(one_to_one.pk, one_to_one.sequence)
 
 
 # --- writes: the provider ------------------------------------------------------------
@@ -431,13 +442,22 @@ def one_to_one_update(
         raise ValidationError("A one-to-one session lasts more than 0 hours.")
     if status == SessionStatus.DELIVERED and session.starts_at > as_of:
         raise ValidationError("A session in the future cannot have been delivered yet.")
+    if status == SessionStatus.CANCELLED and session.status == SessionStatus.SCHEDULED:
+        _tell_again(session)
     session.status = status
     session.hours = hours
     session.nature_of_support = nature_of_support
     session.actions_agreed = actions_agreed
     session.evidence = evidence
     session.save(
-        update_fields=["status", "hours", "nature_of_support", "actions_agreed", "evidence"]
+        update_fields=[
+            "status",
+            "hours",
+            "nature_of_support",
+            "actions_agreed",
+            "evidence",
+            "sequence",
+        ]
     )
     judged = (
         OneToOneSession.objects.select_related("participant__programme", "participant__hub")

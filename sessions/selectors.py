@@ -23,6 +23,7 @@ from sessions.models import (
     Attendance,
     FacilitatorNote,
     GroupSession,
+    JoiningInstructionsSent,
     SessionStatus,
     Topic,
 )
@@ -69,6 +70,16 @@ def joining_status(session: GroupSession, *, as_of: dt.datetime) -> JoiningStatu
     if due < as_of:
         return JoiningStatus("Not sent: late", late=True)
     return JoiningStatus(f"Due by {date_words(local_date(due))}")
+
+
+def session_notices(session: GroupSession) -> QuerySet[JoiningInstructionsSent]:
+    """Who was told what about the session, and when: the schedule, the joining
+    instructions, each update after a move, the cancellation; newest first. One query."""
+    return (
+        JoiningInstructionsSent.objects.filter(session=session)
+        .select_related("participant")
+        .order_by("-sent_at", "participant__last_name", "participant__pk")
+    )
 
 
 def facilitator_next_sessions(

@@ -7,10 +7,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sessions.joining import (
+    cohort_schedule_send,
     joining_instructions_due,
     joining_instructions_send,
+    one_to_one_change_notify,
     one_to_one_joining_instructions_due,
     one_to_one_joining_instructions_send,
+    session_change_notify,
 )
 
 
@@ -47,3 +50,23 @@ def joining_instructions_send_due() -> int:
     for one_to_one_id in one_to_one_ids:
         joining_instructions_send_for_one_to_one.delay_on_commit(one_to_one_id)
     return len(session_ids) + len(one_to_one_ids)
+
+
+@shared_task
+def session_changed(session_id: int, sequence: int) -> int:
+    """A session moved or was cancelled: everyone told about it before is told again."""
+    return session_change_notify(session_id=session_id, sequence=sequence, now=timezone.now())
+
+
+@shared_task
+def one_to_one_changed(one_to_one_id: int, sequence: int) -> int:
+    """A one-to-one was cancelled: its participant, if they had its details, is told."""
+    return one_to_one_change_notify(
+        one_to_one_id=one_to_one_id, sequence=sequence, now=timezone.now()
+    )
+
+
+@shared_task
+def cohort_schedule_published(cohort_id: int) -> int:
+    """K6: the cohort's whole schedule to every member, at the outset."""
+    return cohort_schedule_send(cohort_id=cohort_id, now=timezone.now())

@@ -45,6 +45,7 @@ from sessions.selectors import (
     session_attendance,
     session_members,
     session_note,
+    session_notices,
 )
 from sessions.services import (
     complaint_close,
@@ -220,6 +221,7 @@ def facilitation_session(request: HttpRequest, hub: str, code: uuid.UUID) -> Htt
             last=last_session_actions(session),
             k8=k8,
             k9=k9,
+            notices=session_notices(session),
         ),
     )
 
