@@ -13,6 +13,7 @@ adds Decimals, exactly.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,12 @@ HOURS = DecimalField(max_digits=9, decimal_places=2)
 def sum_hours(items: Iterable[Any]) -> Decimal:
     """The hours of `items` (sessions, one-to-ones, attendance) added exactly."""
     return sum((item.hours for item in items), ZERO)
+
+
+def ends_at(starts_at: dt.datetime, hours: Decimal) -> dt.datetime:
+    """When a session of `hours` starting at `starts_at` ends (real time: a clock change
+    in between does not stretch it)."""
+    return starts_at + dt.timedelta(minutes=int(hours * 60))
 
 
 def hours_total(field: str = "hours", *, filter: Q | None = None, zero: bool = True) -> Any:

@@ -43,7 +43,7 @@ from participants.models import (
     SurveyKind,
 )
 from peernet.access import named_to_hub, scopes_disabled
-from peernet.hours import sum_hours
+from peernet.hours import ends_at, sum_hours
 from peernet.models import Programme, Role, User
 from reporting.models import MonthlyReturn
 from sessions.models import (
@@ -753,14 +753,23 @@ def k4_session_gaps(cohort: Cohort, *, as_of: dt.datetime) -> Result:
 def k5_session_in_window(session: GroupSession, *, as_of: dt.datetime) -> Result:
     if session.status == SessionStatus.CANCELLED:
         return _result("K5", Outcome.NOT_APPLICABLE, "The session was cancelled.")
+    # K5: sessions are *completed* within the window: judged by when the session ends,
+    # so one running past midnight on the last day is outside it.
     programme = session.cohort.programme
     day = local_date(session.starts_at)
-    inside = programme.delivery_start <= day <= programme.delivery_end
+    opens = dt.datetime.combine(programme.delivery_start, dt.time.min, tzinfo=LONDON)
+    closes = dt.datetime.combine(
+        programme.delivery_end + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON
+    )
+    inside = opens <= session.starts_at and ends_at(session.starts_at, session.hours) <= closes
+    where = "inside" if inside else "outside"
     return _result(
         "K5",
         Outcome.PASS if inside else Outcome.FAIL,
-        f"The session on {date_words(day)} is {'inside' if inside else 'outside'} the delivery "
-        f"window, {date_words(programme.delivery_start)} to {date_words(programme.delivery_end)}.",
+        f"The session on {date_words(day)}, ending at "
+        f"{ends_at(session.starts_at, session.hours).astimezone(LONDON):%H:%M}, is {where} the "
+        f"delivery window, {date_words(programme.delivery_start)} to "
+        f"{date_words(programme.delivery_end)}.",
     )
 
 
@@ -1074,7 +1083,7 @@ class OneToOneDeadlines:
             lines.append(
                 (
                     "O2",
-                    f"Not before the participant's {which} on {day} at "
+                    f"Not before the end of the participant's {which} on {day}, at "
                     f"{_time(self.first_group_session)}.",
                 )
             )
@@ -1101,7 +1110,8 @@ def one_to_one_deadlines(participant: Participant) -> OneToOneDeadlines:
     months = programme.one_to_one_months_after_final
     final = local_date(sessions[-1].starts_at) if sessions else None
     return OneToOneDeadlines(
-        first_group_session=first.starts_at if first else None,
+        # O2 counts from when the first group session ends.
+        first_group_session=ends_at(first.starts_at, first.hours) if first else None,
         first_attended=attended is not None,
         final_group_session=final,
         latest=add_months(final, months) if final else None,
@@ -1126,12 +1136,13 @@ def o2_after_first_group_session(session: OneToOneSession, *, as_of: dt.datetime
         # session that is itself still to come. A delivered one needs an attended one.
         first = _first_group_session_to_come(session.participant)
     when = f"The one-to-one session at {_when(session.starts_at)}"
-    if first is None or session.starts_at <= first.starts_at:
+    # O2: support begins only after the first group session: after it has *ended*.
+    if first is None or session.starts_at < ends_at(first.starts_at, first.hours):
         return _result(
             "O2",
             Outcome.FAIL,
-            f"{when} is before the participant's first group session; one-to-one support "
-            "begins only after it.",
+            f"{when} is before the end of the participant's first group session; one-to-one "
+            "support begins only after it.",
         )
     return _result(
         "O2",
@@ -1227,6 +1238,15 @@ def o6_action_plan(participant: Participant, *, as_of: dt.datetime) -> Result:
             Outcome.WARN,
             f"{name} has no action plan yet; a short GROW(TH) plan follows the first group "
             f"session on {date_words(local_date(first.starts_at))}.",
+        )
+    first_day = local_date(first.starts_at)
+    if plan.agreed_on < first_day:
+        # O6: the plan *follows* the first group session; one dated before it does not.
+        return _result(
+            "O6",
+            Outcome.WARN,
+            f"{name}'s action plan is dated {date_words(plan.agreed_on)}, before their first "
+            f"group session on {date_words(first_day)}; the plan follows that session.",
         )
     return _result(
         "O6", Outcome.PASS, f"{name}'s action plan was agreed on {date_words(plan.agreed_on)}."

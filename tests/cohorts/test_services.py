@@ -428,7 +428,8 @@ def test_k5_sentence(cohort, admin):
     with pytest.raises(RuleBroken) as refused:
         schedule(cohort, admin, "2022-04-01T09:30")
     assert str(refused.value) == (
-        "The session on 1 April 2022 is outside the delivery window, 1 April 2021 to 31 March 2022."
+        "The session on 1 April 2022, ending at 12:30, is outside the delivery window, "
+        "1 April 2021 to 31 March 2022."
     )
     assert GroupSession.objects.count() == 0
 

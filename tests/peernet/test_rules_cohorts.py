@@ -213,9 +213,14 @@ def test_k4_one_session_is_not_applicable(cohort):
     ("starts_at", "outcome"),
     [
         ("2021-04-01T09:30", Outcome.PASS),
-        ("2022-03-31T23:30", Outcome.PASS),  # 22:30 UTC, still 31 March in London
+        # K5: completed within the window. Three hours from 21:00 on 31 March end at
+        # midnight, the window's close; a minute later, or later still, ends in April.
+        ("2022-03-31T21:00", Outcome.PASS),
+        ("2022-03-31T21:01", Outcome.FAIL),
+        ("2022-03-31T23:30", Outcome.FAIL),  # starts on 31 March, ends on 1 April
         ("2022-04-01T00:30", Outcome.FAIL),  # 23:30 UTC on 31 March, but 1 April in London
         ("2021-03-31T09:30", Outcome.FAIL),
+        ("2021-03-31T23:00", Outcome.FAIL),  # ends in the window, but starts before it
     ],
 )
 def test_k5_session_in_window(cohort, starts_at, outcome):

@@ -181,8 +181,8 @@ def test_o2_one_to_one_before_the_first_group_session_fails(cohort, participant,
     assert judge("O2", early) == Result(
         "O2",
         Outcome.FAIL,
-        "The one-to-one session at 14:00 on 10 June 2021 is before the participant's first "
-        "group session; one-to-one support begins only after it.",
+        "The one-to-one session at 14:00 on 10 June 2021 is before the end of the "
+        "participant's first group session; one-to-one support begins only after it.",
     )
     assert judge("O2", later) == Result(
         "O2",
@@ -190,6 +190,21 @@ def test_o2_one_to_one_before_the_first_group_session_fails(cohort, participant,
         "The one-to-one session at 14:00 on 16 June 2021 is after the participant's first "
         "group session on 15 June 2021.",
     )
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "outcome"),
+    [
+        ("2021-06-15T12:29", Outcome.FAIL),  # the first session (09:30, 3 hours) still runs
+        ("2021-06-15T12:30", Outcome.PASS),  # the minute it ends
+    ],
+)
+def test_o2_counts_from_the_end_of_the_first_group_session(
+    cohort, participant, provider, starts_at, outcome
+):
+    attend(make_session(cohort, "2021-06-15T09:30", status=DELIVERED), participant)
+    one_to_one = make_one_to_one(participant, provider, starts_at=local(starts_at))
+    assert judge("O2", one_to_one).outcome == outcome
 
 
 def test_o2_no_group_session_attended_yet_fails(participant, provider):
@@ -281,6 +296,24 @@ def test_o6_action_plan(cohort, participant):
     assert judge("O6", participant) == Result(
         "O6", Outcome.PASS, "Alex Smith's action plan was agreed on 8 June 2021."
     )
+
+
+@pytest.mark.parametrize(
+    ("agreed_on", "outcome"),
+    [(dt.date(2021, 5, 31), Outcome.WARN), (dt.date(2021, 6, 1), Outcome.PASS)],
+    ids=["the-day-before", "the-same-day"],
+)
+def test_o6_a_plan_dated_before_the_first_session_warns(cohort, participant, agreed_on, outcome):
+    attend(make_session(cohort, "2021-06-01T09:30", status=DELIVERED), participant)
+    ActionPlan.objects.create(participant=participant, goal="Grow", agreed_on=agreed_on)
+    participant.refresh_from_db()
+    result = judge("O6", participant)
+    assert result.outcome == outcome
+    if outcome == Outcome.WARN:
+        assert result.sentence == (
+            "Alex Smith's action plan is dated 31 May 2021, before their first group session "
+            "on 1 June 2021; the plan follows that session."
+        )
 
 
 # --- O7, O8 --------------------------------------------------------------------------------

@@ -236,7 +236,10 @@ def test_deadlines_in_words(w):
     deadlines = one_to_one_deadlines(w.participant)
     assert deadlines.latest == dt.date(2021, 12, 30)
     assert deadlines.sentences() == [
-        ("O2", "Not before the participant's first group session on 1 June 2021 at 09:30."),
+        (
+            "O2",
+            "Not before the end of the participant's first group session on 1 June 2021, at 12:30.",
+        ),
         (
             "O3",
             "Within 1 month of the cohort's final group session on 30 November 2021: by "
@@ -263,11 +266,13 @@ def test_o3_midnight_after_the_month_warns(w):
     ]
 
 
-def test_o2_the_minute_of_the_first_group_session_is_refused(w):
-    with pytest.raises(RuleBroken) as refused:
-        w.log("2021-06-01T09:30", "2021-05-20T12:00")
-    assert [r.rule for r in refused.value.results] == ["O2"]
-    w.log("2021-06-01T09:31", "2021-05-20T12:00")
+def test_o2_until_the_first_group_session_ends_is_refused(w):
+    # O2 counts from the *end* of the first group session (09:30 for 3 hours: 12:30).
+    for starts_at in ("2021-06-01T09:30", "2021-06-01T12:29"):
+        with pytest.raises(RuleBroken) as refused:
+            w.log(starts_at, "2021-05-20T12:00")
+        assert [r.rule for r in refused.value.results] == ["O2"]
+    w.log("2021-06-01T12:30", "2021-05-20T12:00")
     assert OneToOneSession.objects.count() == 1
 
 

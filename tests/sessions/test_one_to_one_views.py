@@ -105,7 +105,10 @@ def test_the_provider_sees_only_their_participants(client, p):
     assert p.participant_b.full_name not in page
     assert "1.49 of 3.5 hours delivered" in page
     assert "2.01 hours to schedule" in page
-    assert "Not before the participant&#x27;s first group session on 1 June 2021 at 09:30." in page
+    assert (
+        "Not before the end of the participant&#x27;s first group session on 1 June 2021, at 12:30."
+        in page
+    )
     assert "by 30 December 2021." in page
     assert "By the end of the delivery window on 31 March 2022." in page
 
@@ -136,8 +139,8 @@ def test_o2_the_sentence_is_shown_and_nothing_is_written(client, p):
     response = client.post(_participant_url("log", p), _log_form(day_0="1", start_time="09:00"))
     assert response.status_code == 400
     assert (
-        "The one-to-one session at 09:00 on 1 June 2021 is before the participant&#x27;s first "
-        "group session; one-to-one support begins only after it. (O2)"
+        "The one-to-one session at 09:00 on 1 June 2021 is before the end of the "
+        "participant&#x27;s first group session; one-to-one support begins only after it. (O2)"
     ) in response.content.decode()
     assert not OneToOneSession.objects.exists()
 
@@ -153,8 +156,8 @@ def test_the_rules_sentences_as_the_provider_types(client, p):
     assert refused.json()["results"][0] == {
         "rule": "O2",
         "outcome": "fail",
-        "sentence": "The one-to-one session at 09:30 on 1 June 2021 is before the participant's "
-        "first group session; one-to-one support begins only after it.",
+        "sentence": "The one-to-one session at 09:30 on 1 June 2021 is before the end of the "
+        "participant's first group session; one-to-one support begins only after it.",
     }
     late = client.get(url, {"day_0": "31", "day_1": "12", "day_2": "2021", "start_time": "00:00"})
     assert [(r["rule"], r["outcome"]) for r in late.json()["results"]] == [

@@ -133,8 +133,8 @@ def test_o2_a_one_to_one_before_the_first_group_session_is_refused(participant, 
         log(participant, admin, "2021-05-31T14:00", provider)
     assert [(r.rule, r.outcome) for r in refused.value.results] == [("O2", Outcome.FAIL)]
     assert str(refused.value) == (
-        "The one-to-one session at 14:00 on 31 May 2021 is before the participant's first "
-        "group session; one-to-one support begins only after it."
+        "The one-to-one session at 14:00 on 31 May 2021 is before the end of the "
+        "participant's first group session; one-to-one support begins only after it."
     )
     nothing_written()
 
