@@ -956,8 +956,14 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     )
 
 
+# K13: a series of absences (three or more) warns, and so do the last two sessions missed
+# without apologies; a follow-up recorded on or after the latest absence answers them.
+K13_SERIES = 3
+
+
 @check("K13", judges="participant", kind="warn")
 def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) -> Result:
+    # Prefetch: memberships__cohort__sessions, attendance, absence_follow_ups.
     today = local_date(as_of)
     name = participant.full_name
     if has_dropped_out(participant, today):
@@ -969,33 +975,59 @@ def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) ->
     membership = current_membership(participant, today)
     if membership is None:
         return _result("K13", Outcome.NOT_APPLICABLE, f"{name} is not in a cohort.")
+    cohort = membership.cohort
     sessions = [
         s
-        for s in delivered_group_sessions(membership.cohort.sessions.all())
+        for s in delivered_group_sessions(cohort.sessions.all())
         if s.starts_at <= as_of and local_date(s.starts_at) >= membership.joined
-    ][-2:]
-    if len(sessions) < 2:
+    ]
+    if not sessions:
         return _result(
-            "K13",
-            Outcome.NOT_APPLICABLE,
-            f"{name} has had fewer than two delivered sessions in {membership.cohort.name}.",
+            "K13", Outcome.NOT_APPLICABLE, f"{name} has had no delivered session in {cohort.name}."
         )
     # Only a recorded absence counts: a missing record is K8's to raise.
-    absent = {row.session_id for row in participant.attendance.all() if not row.present}
-    if all(s.pk in absent for s in sessions):
+    rows = {row.session_id: row for row in participant.attendance.all()}
+    absences = [s for s in sessions if s.pk in rows and not rows[s.pk].present]
+    followed = max(
+        (
+            f.followed_up_on
+            for f in participant.absence_follow_ups.all()
+            if f.cohort_id == cohort.pk
+        ),
+        default=None,
+    )
+    open_absences = [s for s in absences if followed is None or local_date(s.starts_at) > followed]
+    unexplained = [s for s in open_absences if not rows[s.pk].apologies]
+    last_two = sessions[-2:]
+    missed_last_two = len(last_two) == 2 and all(s in unexplained for s in last_two)
+    if missed_last_two or len(open_absences) >= K13_SERIES:
+        days = ", ".join(date_words(local_date(s.starts_at)) for s in open_absences)
+        why = (
+            f"was absent without apologies from the last two sessions of {cohort.name}"
+            if missed_last_two
+            else f"has missed {number_words(len(open_absences))} sessions of {cohort.name}"
+        )
+        since = f" since the follow-up on {date_words(followed)}" if followed else ""
         return _result(
             "K13",
             Outcome.WARN,
-            f"{name} was absent from the last two sessions of {membership.cohort.name} "
-            f"({date_words(local_date(sessions[0].starts_at))} and "
-            f"{date_words(local_date(sessions[1].starts_at))}): follow up, and report to the hub "
-            "if they have disengaged.",
+            f"{name} {why}{since} ({days}): follow up, record what came of it, and report to "
+            "the hub if they have disengaged.",
         )
-    return _result(
-        "K13",
-        Outcome.PASS,
-        f"{name} attended at least one of the last two sessions of {membership.cohort.name}.",
-    )
+    if followed is not None and absences:
+        return _result(
+            "K13",
+            Outcome.PASS,
+            f"{name}'s absences from {cohort.name} were followed up on {date_words(followed)}.",
+        )
+    if absences:
+        return _result(
+            "K13",
+            Outcome.PASS,
+            f"{name} has missed {len(absences)} of {len(sessions)} sessions of {cohort.name}; "
+            "none needs following up yet.",
+        )
+    return _result("K13", Outcome.PASS, f"{name} has not missed a session of {cohort.name}.")
 
 
 # --- one-to-one support: O1–O8 -------------------------------------------------------

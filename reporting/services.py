@@ -85,6 +85,7 @@ def _participants(hub: Hub) -> Iterator[Participant]:
                 ),
             ),
             "attendance__session",
+            "absence_follow_ups",  # K13
             "survey_responses",
             "one_to_ones",
             "provider_declarations",  # O7

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from peernet.admin import ScopedAdmin
 from sessions.models import (
+    AbsenceFollowUp,
     ActionCard,
     ActionPlan,
     ActionPlanRevision,
@@ -61,6 +62,30 @@ class AttendanceAdmin(ScopedAdmin):
     search_fields = ["participant__first_name", "participant__last_name", "session__key"]
     list_select_related = ["participant", "session__cohort"]
     raw_id_fields = ["participant", "session"]
+
+
+@admin.register(AbsenceFollowUp)
+class AbsenceFollowUpAdmin(ScopedAdmin):
+    """Read only: follow-ups are recorded on the facilitator's member page (K13)."""
+
+    list_display = ["participant", "cohort", "followed_up_on", "method", "recorded_by"]
+    list_select_related = ["participant", "cohort", "recorded_by"]
+    search_fields = ["participant__first_name", "participant__last_name"]
+    readonly_fields = [
+        "participant",
+        "cohort",
+        "followed_up_on",
+        "method",
+        "outcome",
+        "recorded_by",
+        "recorded_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(FacilitatorNote)

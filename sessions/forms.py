@@ -16,7 +16,7 @@ from django import forms
 from django.utils.html import escape
 
 from peernet.rules import hours_words
-from sessions.models import ComplaintKind, Topic
+from sessions.models import ComplaintKind, FollowUpMethod, Topic
 from sessions.services import AttendanceRow, Presence
 
 
@@ -380,6 +380,49 @@ class DisengagedForm(GovukErrorsMixin, forms.Form):
             Field.textarea("note"),
             Submit("submit", "Report as disengaged"),
         )
+
+
+class FollowUpForm(GovukErrorsMixin, forms.Form):
+    """K13: an absence followed up: when, how, and what came of it."""
+
+    on = _date_field("Date you followed it up", "you followed it up", required=True)
+    method = forms.ChoiceField(
+        label="How did you follow it up?",
+        choices=FollowUpMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how you followed it up",
+            "invalid_choice": "Choose how you followed it up",
+        },
+    )
+    outcome = forms.CharField(
+        label="What came of it?",
+        help_text="For example, what they said and whether they will come to the next session.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter what came of the follow-up",
+            "max_length": "What came of it must be 2,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("on"),
+            Field.radios("method", legend_size=Size.SMALL),
+            Field.textarea("outcome"),
+            Submit("submit", "Record the follow-up"),
+        )
+
+    def clean_on(self) -> dt.date:
+        on = self.cleaned_data["on"]
+        if on > self.today:
+            raise forms.ValidationError("The date you followed it up must be today or in the past")
+        return on
 
 
 class DropoutForm(GovukErrorsMixin, forms.Form):

@@ -179,6 +179,49 @@ class ActionCard(models.Model):
         return f"Action card of {self.participant} for {self.session}"
 
 
+class FollowUpMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    EMAIL = "email", "Email"
+    MESSAGE = "message", "Text or other message"
+    IN_PERSON = "in_person", "In person"
+    OTHER = "other", "Another way"
+
+
+class AbsenceFollowUpQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+    cohort_path = "cohort"
+
+
+class AbsenceFollowUp(models.Model):
+    """K13: an absence followed up with the participant: when, how and what came of it.
+    It answers the absences up to that day; a later absence is followed up anew."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="absence_follow_ups"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    followed_up_on = models.DateField()
+    method = models.CharField(max_length=10, choices=FollowUpMethod.choices)
+    outcome = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AbsenceFollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["followed_up_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=FollowUpMethod.values), name="absence_follow_up_method_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Absence of {self.participant} followed up on {self.followed_up_on}"
+
+
 class ObservationQuerySet(ScopedQuerySet):
     hub_path = "session__cohort__hub"
     cohort_path = "session__cohort"

@@ -18,16 +18,19 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from cohorts.models import Cohort
 from participants.models import Participant
 from peernet import audit
 from peernet.models import Hub, Role, RoleAssignment, RuleWarning, User
 from peernet.rules import date_words, enforce, hours_words, local_date, run_rules
 from peernet.services import rule_warnings_record
 from sessions.models import (
+    AbsenceFollowUp,
     Attendance,
     Complaint,
     ComplaintKind,
     FacilitatorNote,
+    FollowUpMethod,
     GroupSession,
     Observation,
     OneToOneMode,
@@ -637,6 +640,50 @@ def participant_report_disengaged(*, participant: Participant, by: User, note: s
         "to the hub.\n",
     )
     return warning
+
+
+@transaction.atomic
+def absence_follow_up_record(
+    *,
+    participant: Participant,
+    cohort: Cohort,
+    on: dt.date,
+    method: str,
+    outcome: str,
+    by: User,
+    today: dt.date,
+) -> AbsenceFollowUp:
+    """K13: record that the facilitator (or the hub) followed up the participant's
+    absences: when, how, and what came of it. It answers the absences up to that day."""
+    outcome = outcome.strip()
+    if not outcome:
+        raise ValidationError("Enter what came of the follow-up.")
+    if method not in FollowUpMethod.values:
+        raise ValidationError("Choose how you followed it up.")
+    if on > today:
+        raise ValidationError("The date of the follow-up must be today or in the past.")
+    if not participant.memberships.filter(cohort=cohort, joined__lte=on).exists():
+        raise ValidationError(
+            f"The date of the follow-up must be on or after {participant.full_name} joined "
+            f"{cohort.name}."
+        )
+    follow_up = AbsenceFollowUp.objects.create(
+        participant=participant,
+        cohort=cohort,
+        followed_up_on=on,
+        method=method,
+        outcome=outcome,
+        recorded_by=by,
+    )
+    audit.record(
+        by,
+        "create",
+        follow_up,
+        hub=participant.hub_id,
+        summary="Absences followed up (K13)",
+        after={"followed_up_on": on, "method": method},
+    )
+    return follow_up
 
 
 # --- observation: selection (Q3) and recording (Q4) -----------------------------------

@@ -33,6 +33,7 @@ from sessions.forms import (
     DisengagedForm,
     DropoutForm,
     FacilitatorNotesForm,
+    FollowUpForm,
 )
 from sessions.models import Complaint, ComplaintKind, GroupSession
 from sessions.selectors import (
@@ -48,6 +49,7 @@ from sessions.selectors import (
     session_notices,
 )
 from sessions.services import (
+    absence_follow_up_record,
     complaint_close,
     complaint_record,
     participant_record_dropout,
@@ -350,7 +352,7 @@ def _k13_sentence(participant: Any, as_of: Any) -> str:
     from participants.models import Participant
 
     judged = Participant.objects.prefetch_related(
-        "memberships__cohort__sessions", "attendance"
+        "memberships__cohort__sessions", "attendance", "absence_follow_ups"
     ).get(pk=participant.pk)
     (result,) = run_rules(judged, ["K13"], as_of=as_of)
     return result.sentence
@@ -380,12 +382,17 @@ def facilitation_member(
     posted = request.POST if request.method == "POST" else None
     which = request.POST.get("form") if posted is not None else None
     disengaged_form = DisengagedForm(posted if which == "disengaged" else None)
+    follow_up_form = FollowUpForm(posted if which == "follow_up" else None, today=today)
     dropout_form = DropoutForm(
         posted if which == "dropout" else None, today=today, registered=member.registered
     )
     failed = False
     if posted is not None:
-        form = {"disengaged": disengaged_form, "dropout": dropout_form}.get(which or "")
+        form = {
+            "disengaged": disengaged_form,
+            "follow_up": follow_up_form,
+            "dropout": dropout_form,
+        }.get(which or "")
         if form is None:
             failed = True
         elif form.is_valid():
@@ -395,6 +402,17 @@ def facilitation_member(
                         participant=member, by=request.user, note=form.cleaned_data["note"]
                     )
                     done = f"{member.full_name} was reported to the hub as disengaged."
+                elif form is follow_up_form:
+                    absence_follow_up_record(
+                        participant=member,
+                        cohort=the_cohort,
+                        on=form.cleaned_data["on"],
+                        method=form.cleaned_data["method"],
+                        outcome=form.cleaned_data["outcome"],
+                        by=request.user,
+                        today=today,
+                    )
+                    done = f"The follow-up of {member.full_name}'s absences was recorded."
                 else:
                     participant_record_dropout(
                         participant=member,
@@ -429,6 +447,8 @@ def facilitation_member(
             "record": _member_attendance(the_cohort, member),
             "k13": _k13_sentence(member, now),
             "disengaged_form": disengaged_form,
+            "follow_up_form": follow_up_form,
+            "follow_ups": member.absence_follow_ups.filter(cohort=the_cohort),
             "dropout_form": dropout_form,
         },
         status=400 if failed else 200,

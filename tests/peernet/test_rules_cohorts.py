@@ -9,7 +9,14 @@ import pytest
 
 from cohorts.models import Cohort
 from peernet.rules import CHECKS, Outcome, Result, run_checks
-from sessions.models import ActionCard, Attendance, FacilitatorNote, GroupSession, SessionStatus
+from sessions.models import (
+    AbsenceFollowUp,
+    ActionCard,
+    Attendance,
+    FacilitatorNote,
+    GroupSession,
+    SessionStatus,
+)
 from tests.factories import (
     local,
     make_business,
@@ -22,6 +29,7 @@ from tests.factories import (
 )
 
 AS_OF = local("2021-07-01T12:00")
+AUGUST = local("2021-08-01T12:00")
 AFTER_WINDOW = local("2022-04-01T09:00")
 
 
@@ -67,10 +75,10 @@ def add_sessions(cohort, hours, *, first="2021-06-01T09:30", days=14, **values):
     ]
 
 
-def attend(session, participant, present=True):
+def attend(session, participant, present=True, apologies=False):
     hours = session.hours if present else Decimal(0)
     return Attendance.objects.create(
-        session=session, participant=participant, present=present, hours=hours
+        session=session, participant=participant, present=present, hours=hours, apologies=apologies
     )
 
 
@@ -464,24 +472,76 @@ def test_k13_absent_from_the_last_two_sessions(cohort):
     assert judge("K13", participant) == Result(
         "K13",
         Outcome.WARN,
-        "Alex Smith was absent from the last two sessions of Greater Manchester 3 (15 June 2021 "
-        "and 29 June 2021): follow up, and report to the hub if they have disengaged.",
+        "Alex Smith was absent without apologies from the last two sessions of Greater "
+        "Manchester 3 (15 June 2021, 29 June 2021): follow up, record what came of it, and "
+        "report to the hub if they have disengaged.",
     )
 
 
-def test_k13_attending_one_of_the_last_two_passes(cohort):
+def test_k13_absent_with_apologies_is_not_an_unexplained_absence(cohort):
     (participant,) = add_members(cohort, 1)
     first, second = add_sessions(cohort, ["3"] * 2, status=SessionStatus.DELIVERED)
-    attend(first, participant, present=False)
-    attend(second, participant)
-    assert judge("K13", participant).outcome == Outcome.PASS
+    attend(first, participant, present=False, apologies=True)
+    attend(second, participant, present=False)
+    assert judge("K13", participant).outcome == Outcome.PASS  # one without apologies
 
 
-def test_k13_needs_two_delivered_sessions_and_a_participant_still_in(cohort):
+def test_k13_three_absences_in_the_series_warn_even_with_apologies(cohort):
+    (participant,) = add_members(cohort, 1)
+    participant.first_name, participant.last_name = "Alex", "Smith"
+    sessions = add_sessions(cohort, ["3"] * 5, status=SessionStatus.DELIVERED)
+    for session, present in zip(sessions, [False, True, False, True, True], strict=True):
+        attend(session, participant, present=present, apologies=not present)
+    assert judge("K13", participant, as_of=AUGUST).outcome == Outcome.PASS  # two: not yet a series
+    sessions[4].attendance.filter(participant=participant).update(
+        present=False, apologies=True, hours=0
+    )
+    assert judge("K13", participant, as_of=AUGUST) == Result(
+        "K13",
+        Outcome.WARN,
+        "Alex Smith has missed 3 sessions of Greater Manchester 3 (1 June 2021, 29 June "
+        "2021, 27 July 2021): follow up, record what came of it, and report to the hub if "
+        "they have disengaged.",
+    )
+
+
+def test_k13_a_follow_up_on_the_day_of_the_latest_absence_clears_it(cohort):
+    (participant,) = add_members(cohort, 1)
+    participant.first_name, participant.last_name = "Alex", "Smith"
+    sessions = add_sessions(cohort, ["3"] * 5, status=SessionStatus.DELIVERED)
+    attend(sessions[0], participant)
+    for session in sessions[1:3]:  # 15 and 29 June
+        attend(session, participant, present=False)
+    assert judge("K13", participant).outcome == Outcome.WARN
+    follow_up = AbsenceFollowUp.objects.create(
+        participant=participant,
+        cohort=cohort,
+        followed_up_on=dt.date(2021, 6, 14),  # the day before the first of them
+        method="phone",
+        outcome="Left a message",
+    )
+    assert judge("K13", participant).outcome == Outcome.WARN  # before both: still open
+    follow_up.followed_up_on = dt.date(2021, 6, 29)  # the day of the second absence
+    follow_up.save()
+    assert judge("K13", participant) == Result(
+        "K13",
+        Outcome.PASS,
+        "Alex Smith's absences from Greater Manchester 3 were followed up on 29 June 2021.",
+    )
+    # Absences after the follow-up are followed up anew.
+    for session in sessions[3:5]:  # 13 and 27 July
+        attend(session, participant, present=False)
+    result = judge("K13", participant, as_of=AUGUST)
+    assert result.outcome == Outcome.WARN
+    assert "since the follow-up on 29 June 2021 (13 July 2021, 27 July 2021)" in result.sentence
+
+
+def test_k13_a_single_absence_passes_and_a_participant_dropped_out_is_not_judged(cohort):
     (participant,) = add_members(cohort, 1)
     (only,) = add_sessions(cohort, ["3"], status=SessionStatus.DELIVERED)
+    assert judge("K13", participant).outcome == Outcome.PASS  # no absence recorded
     attend(only, participant, present=False)
-    assert judge("K13", participant).outcome == Outcome.NOT_APPLICABLE
+    assert judge("K13", participant).outcome == Outcome.PASS
     participant.dropped_out_on = dt.date(2021, 6, 20)
     assert judge("K13", participant).outcome == Outcome.NOT_APPLICABLE
 

@@ -131,6 +131,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
         {"today": TODAY, "registered": dt.date(2021, 5, 1)},
     ),
     "sessions.forms.FacilitatorNotesForm": NO_ARGUMENTS,
+    "sessions.forms.FollowUpForm": lambda p: ([], {"today": TODAY}),
     "sessions.one_to_one_forms.ActionPlanForm": lambda p: ([], {"today": TODAY}),
     "sessions.one_to_one_forms.AssignProviderForm": lambda p: (
         [],

@@ -124,7 +124,8 @@ def test_the_page_shows_attendance_and_k13(client, world):
     body = response.content.decode()
     assert "Absent with apologies" in body
     assert body.count("govuk-table__row") == 3  # the header and two sessions
-    assert "was absent from the last two sessions" in body
+    # One absence with apologies and one without: not yet one to follow up (K13).
+    assert "has missed 2 of 2 sessions of" in body and "none needs following up yet" in body
     assert "Report as disengaged" in body and "Record a drop-out" in body
 
 
@@ -228,3 +229,66 @@ def test_the_page_is_in_the_access_matrix():
     from tests.test_facilitation_pages_access import KWARGS
 
     assert "member" in KWARGS
+
+
+# --- K13: absences followed up, through the facilitator's member page ---------------------
+
+
+def test_the_facilitator_records_a_follow_up_that_clears_k13(client, world):
+    p = world.participant_a
+    sessions = [
+        make_session(world.cohort_a, f"2021-10-{day}T09:30", status=SessionStatus.DELIVERED)
+        for day in ("05", "19")
+    ]
+    for session in sessions:
+        Attendance.objects.create(session=session, participant=p, present=False, hours=0)
+    client.force_login(world.facilitator)
+    page = client.get(world.url).content.decode()
+    assert "absent without apologies from the last two sessions" in page
+
+    refused = client.post(
+        world.url,
+        {"form": "follow_up", "on_0": "20", "on_1": "10", "on_2": "2021", "method": "phone"},
+    )
+    assert refused.status_code == 400
+    assert "Enter what came of the follow-up" in refused.content.decode()
+    assert not p.absence_follow_ups.exists()
+
+    done = client.post(
+        world.url,
+        {
+            "form": "follow_up",
+            "on_0": "20",
+            "on_1": "10",
+            "on_2": "2021",
+            "method": "phone",
+            "outcome": "Busy with a contract; back next time",
+        },
+    )
+    assert done.status_code == 302
+    (follow_up,) = p.absence_follow_ups.all()
+    assert (follow_up.followed_up_on, follow_up.method, follow_up.recorded_by) == (
+        dt.date(2021, 10, 20),
+        "phone",
+        world.facilitator,
+    )
+    page = client.get(world.url).content.decode()
+    assert "absences from" in page and "were followed up on 20 October 2021" in page
+    assert "20 October 2021, phone call: Busy with a contract; back next time" in page
+
+
+def test_a_follow_up_before_joining_or_in_the_future_is_refused(world):
+    from sessions.services import absence_follow_up_record
+
+    for on, message in ((dt.date(2021, 5, 1), "on or after"), (dt.date(2021, 11, 2), "today")):
+        with pytest.raises(ValidationError, match=message):
+            absence_follow_up_record(
+                participant=world.participant_a,
+                cohort=world.cohort_a,
+                on=on,
+                method="email",
+                outcome="Sent a note",
+                by=world.facilitator,
+                today=TODAY,
+            )
+    assert not world.participant_a.absence_follow_ups.exists()
