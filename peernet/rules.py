@@ -864,8 +864,8 @@ def k10_action_cards(session: GroupSession, *, as_of: dt.datetime) -> Result:
             Outcome.NOT_APPLICABLE,
             f"Nobody is recorded present at {_session_name(session)}.",
         )
-    carded = {card.participant_id for card in session.action_cards.all()}
-    missing = len(present - carded)
+    cards = {card.participant_id: card for card in session.action_cards.all()}
+    missing = len(present - set(cards))
     if missing:
         return _result(
             "K10",
@@ -873,10 +873,32 @@ def k10_action_cards(session: GroupSession, *, as_of: dt.datetime) -> Result:
             f"{missing} of {len(present)} participants present at {_session_name(session)} "
             "have no action card.",
         )
+    # K10: and each reports back at the next session on the actions of the last. Those
+    # present now who had actions at the cohort's previous delivered session.
+    earlier = [
+        s
+        for s in delivered_group_sessions(session.cohort.sessions.all())
+        if s.starts_at < session.starts_at
+    ]
+    had_actions = (
+        {c.participant_id for c in earlier[-1].action_cards.all() if c.actions.strip()}
+        if earlier
+        else set()
+    )
+    owed = present & had_actions
+    silent = [pk for pk in owed if not cards[pk].report_back.strip()]
+    if silent:
+        return _result(
+            "K10",
+            Outcome.WARN,
+            f"{len(silent)} of {len(owed)} participants present at {_session_name(session)} "
+            "have not reported back on last session's actions.",
+        )
     return _result(
         "K10",
         Outcome.PASS,
-        f"Everyone present at {_session_name(session)} has an action card.",
+        f"Everyone present at {_session_name(session)} has an action card"
+        + (" and reported back on last session's actions." if owed else "."),
     )
 
 

@@ -393,6 +393,34 @@ def test_k10_action_cards_for_everyone_present(cohort):
     assert judge("K10", session).outcome == Outcome.PASS
 
 
+def test_k10_each_reports_back_at_the_next_session(cohort):
+    first, second = add_members(cohort, 2)
+    last, this = add_sessions(cohort, ["3", "3"], status=SessionStatus.DELIVERED)
+    for person in (first, second):
+        attend(last, person)
+        attend(this, person)
+    ActionCard.objects.create(session=last, participant=first, actions="Hire a manager")
+    ActionCard.objects.create(session=last, participant=second, actions="")  # none agreed
+    ActionCard.objects.create(session=this, participant=first, actions="Interview two")
+    ActionCard.objects.create(session=this, participant=second, actions="Price review")
+    # The first had actions last time and has not reported back on them; the second had none.
+    assert judge("K10", this) == Result(
+        "K10",
+        Outcome.WARN,
+        "1 of 1 participants present at the session of Greater Manchester 3 on 15 June 2021 "
+        "have not reported back on last session's actions.",
+    )
+    ActionCard.objects.filter(session=this, participant=first).update(
+        report_back="Advert placed; two applicants"
+    )
+    assert judge("K10", this) == Result(
+        "K10",
+        Outcome.PASS,
+        "Everyone present at the session of Greater Manchester 3 on 15 June 2021 has an action "
+        "card and reported back on last session's actions.",
+    )
+
+
 # --- K11: a moved participant joins at the start of the new cohort's journey -------------
 
 

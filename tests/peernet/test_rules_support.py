@@ -562,10 +562,12 @@ def test_participant_checks_read_prefetched_rows(
         "attendance__session",
         "one_to_ones",
         "survey_responses",
+        "absence_follow_ups",
     )
     # participants, business participants, exceptions, memberships, their cohorts, the
-    # cohorts' sessions, attendance, attended sessions, one-to-ones, survey responses
-    with django_assert_num_queries(10):
+    # cohorts' sessions, attendance, attended sessions, one-to-ones, survey responses,
+    # absence follow-ups (K13)
+    with django_assert_num_queries(11):
         for each in participants:
             results = run_checks(each, as_of=AS_OF, judges="participant")
     assert {r.rule: r.outcome for r in results}["O6"] == Outcome.WARN
