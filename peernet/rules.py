@@ -945,6 +945,14 @@ def _possible_competitors(businesses: list[Business]) -> tuple[Business, Busines
     return None
 
 
+# K12: the Playbook's aspects of a cohort's profile, as thresholds.
+K12_SMALL_EMPLOYEES = 10  # a micro business...
+K12_LARGE_EMPLOYEES = 50  # ...beside a medium-sized one
+K12_YOUNG_YEARS = 3
+K12_MATURE_YEARS = 10
+K12_DIVERSITY_ANSWERS = 5  # fewer answers than this say nothing (as small counts)
+
+
 @check("K12", judges="cohort", kind="warn")
 def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     businesses = [m.participant.business for m in _current_members(cohort, local_date(as_of))]
@@ -967,6 +975,35 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
             f"{pair[0].name} and {pair[1].name} are both in {_sector_words(pair[0].sector)} "
             f"in {pair[0].local_authority}, so may be competitors"
         )
+    # Size: larger businesses may face very different issues from very small ones.
+    sizes = [b.employees for b in businesses if b.employees is not None]
+    if sizes and min(sizes) < K12_SMALL_EMPLOYEES and max(sizes) >= K12_LARGE_EMPLOYEES:
+        concerns.append(
+            f"sizes range from {min(sizes)} to {max(sizes)} employees, and larger businesses "
+            "may face very different issues from very small ones"
+        )
+    # Stage of growth: mature businesses among young ones may be leant on.
+    day = local_date(as_of)
+    years = [_whole_years(b.trading_since, day) for b in businesses if b.trading_since]
+    if years and min(years) < K12_YOUNG_YEARS and max(years) >= K12_MATURE_YEARS:
+        concerns.append(
+            f"businesses range from under {K12_YOUNG_YEARS} to {max(years)} years' trading, "
+            "and more mature ones may be leant on"
+        )
+    # Diversity: gender (and the other protected characteristics) only ever as a count
+    # of the whole cohort, never naming a value (SECURITY.md 25).
+    genders = [
+        g
+        for m in _current_members(cohort, day)
+        if (g := _equality(m.participant, "gender")) and g != "prefer-not-to-say"
+    ]
+    if len(genders) >= K12_DIVERSITY_ANSWERS:
+        _, most = Counter(genders).most_common(1)[0]
+        if most * 4 > len(genders) * 3:
+            concerns.append(
+                "the members' gender is not balanced (one gender is more than three quarters "
+                f"of the {len(genders)} who answered)"
+            )
     if concerns:
         return _result(
             "K12", Outcome.WARN, f"Consider the balance of {cohort.name}: {'; '.join(concerns)}."
@@ -974,8 +1011,22 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     return _result(
         "K12",
         Outcome.PASS,
-        f"{cohort.name} has a mix of sectors and no two businesses in the same sector and area.",
+        f"{cohort.name} is balanced in sector, size, stage of growth and diversity, and has no "
+        "two businesses in the same sector and area.",
     )
+
+
+def _whole_years(since: dt.date, day: dt.date) -> int:
+    """Whole years from `since` to `day` (a birthday count: leap days do not shift it)."""
+    return day.year - since.year - ((day.month, day.day) < (since.month, since.day))
+
+
+def _equality(participant: Participant, field: str) -> str:
+    """A participant's equality answer, for a cohort-wide count only (K12)."""
+    try:
+        return getattr(participant.equality, field)
+    except ObjectDoesNotExist:
+        return ""
 
 
 # K13: a series of absences (three or more) warns, and so do the last two sessions missed

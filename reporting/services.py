@@ -108,6 +108,7 @@ def _cohorts(hub: Hub) -> list[Cohort]:
         .prefetch_related(
             Prefetch("sessions", queryset=sessions.order_by("starts_at")),
             "memberships__participant__business",
+            "memberships__participant__equality",  # K12: a cohort-wide count only
         )
         .order_by("pk")
     )

@@ -480,6 +480,76 @@ def test_k12_a_mixed_cohort_passes(cohort):
     assert judge("K12", cohort).outcome == Outcome.PASS
 
 
+MIXED_SECTORS = ["C", "G", "J", "M", "N", "F"]
+
+
+def mixed_members(cohort, count, **business):
+    """`count` members in different sectors (so only what a test varies can warn)."""
+    people = []
+    for n in range(count):
+        participant = make_participant(
+            cohort.hub,
+            cohort.programme,
+            business=make_business(sector=MIXED_SECTORS[n], **business),
+        )
+        make_member(cohort, participant)
+        people.append(participant)
+    return people
+
+
+@pytest.mark.parametrize(
+    ("smallest", "largest", "outcome"),
+    [(9, 50, Outcome.WARN), (10, 50, Outcome.PASS), (9, 49, Outcome.PASS)],
+    ids=["micro-beside-medium", "small-beside-medium", "micro-beside-small"],
+)
+def test_k12_size(cohort, smallest, largest, outcome):
+    first, second, _ = mixed_members(cohort, 3)
+    first.business.employees, second.business.employees = smallest, largest
+    first.business.save()
+    second.business.save()
+    result = judge("K12", cohort)
+    assert result.outcome == outcome
+    if outcome == Outcome.WARN:
+        assert f"sizes range from {smallest} to {largest} employees" in result.sentence
+
+
+@pytest.mark.parametrize(
+    ("young", "old", "outcome"),
+    [
+        (dt.date(2018, 7, 2), dt.date(2011, 7, 1), Outcome.WARN),  # 2 and 10 years
+        (dt.date(2018, 7, 1), dt.date(2011, 7, 1), Outcome.PASS),  # 3 and 10 years
+        (dt.date(2018, 7, 2), dt.date(2011, 7, 3), Outcome.PASS),  # 2 and 9 years
+    ],
+)
+def test_k12_stage_of_growth(cohort, young, old, outcome):
+    first, second, _ = mixed_members(cohort, 3)
+    first.business.trading_since, second.business.trading_since = young, old
+    first.business.save()
+    second.business.save()
+    result = judge("K12", cohort)
+    assert result.outcome == outcome, result.sentence
+
+
+@pytest.mark.parametrize(
+    ("genders", "outcome"),
+    [
+        (["female", "male", "male", "male", "male"], Outcome.WARN),  # 4 of 5: over 3/4
+        (["female", "female", "male", "male", "male"], Outcome.PASS),  # 3 of 5
+        (["male", "male", "male", "male"], Outcome.PASS),  # 4 answers say nothing
+        (["male"] * 4 + ["prefer-not-to-say"] * 2, Outcome.PASS),  # still 4 answers
+    ],
+)
+def test_k12_gender_balance_as_a_count_never_a_value(cohort, genders, outcome):
+    from participants.models import EqualityData
+
+    for person, gender in zip(mixed_members(cohort, len(genders)), genders, strict=True):
+        EqualityData.objects.create(participant=person, gender=gender)
+    result = judge("K12", cohort)
+    assert result.outcome == outcome
+    for value in ("male", "female", "Male", "Female"):
+        assert f" {value}" not in result.sentence  # SECURITY.md 25: no value is named
+
+
 def test_k12_fewer_than_two_members_is_not_applicable(cohort):
     member_from(cohort)
     assert judge("K12", cohort).outcome == Outcome.NOT_APPLICABLE
@@ -583,17 +653,22 @@ def test_cohort_and_session_checks_read_prefetched_rows(cohort, django_assert_nu
         for participant in members:
             attend(session, participant)
     cohorts = Cohort.objects.select_related("programme").prefetch_related(
-        "memberships__participant__business", "sessions"
+        "memberships__participant__business", "memberships__participant__equality", "sessions"
     )
     sessions = GroupSession.objects.select_related(
         "cohort__programme", "facilitator_note"
     ).prefetch_related(
-        "cohort__memberships__participant", "attendance", "action_cards", "survey_responses"
+        "cohort__memberships__participant",
+        "cohort__sessions__action_cards",
+        "attendance",
+        "action_cards",
+        "survey_responses",
     )
-    # Cohorts: cohorts with programmes, memberships, participants, businesses, sessions.
-    # Sessions: sessions with cohorts, programmes and notes, memberships, participants,
-    # attendance, action cards, survey responses. None while the checks run.
-    with django_assert_num_queries(5 + 6):
+    # Cohorts: cohorts with programmes, memberships, participants, businesses, equality
+    # data (K12's count), sessions. Sessions: sessions with cohorts, programmes and notes,
+    # memberships, participants, the cohort's sessions and their action cards (K10's
+    # report back), attendance, action cards, survey responses. None while checks run.
+    with django_assert_num_queries(6 + 8):
         for each in cohorts:
             run_checks(each, as_of=AS_OF, judges="cohort")
         for each in sessions:
