@@ -83,21 +83,27 @@ def suppress_breakdown(
     1. Primary suppression: every count from 1 to 4 is suppressed.
     2. Secondary suppression: each suppressed count is given company, so that the counts
        shown, the totals and the sums still fit another table. We pick a second category
-       of the row and, for the sums, a partner row: another hub of the same cluster (if
-       the hub is alone in its cluster, another cluster of the nation; if nothing else,
-       the whole line up to the nation); an area that is itself a sum takes one of its
-       parts with it, down to a hub. All four corners (the two categories in both rows,
-       and in every area on the way) are suppressed. Moving one person from the first
-       category to the second in one row, and back in the partner row, changes no total
-       and no sum, so a reader cannot tell the real table from the moved one, however
-       they combine the sums (one sum at a time, all of them at once, or knowing that no
-       count is below 0): every suppressed count could be at least two numbers.
-    3. Which corners: counts already suppressed cost nothing, so small counts protect each
-       other. Otherwise the smallest non-zero counts: a zero is suppressed only when no
-       non-zero choice exists (a zero corner on the side a person would be moved from
-       would make the move impossible); a partner near at hand before a wider area; then
-       the fewest people hidden, then the fewest counts; then the order of rows and
-       categories. A count already inside a suppressed set of corners needs nothing more.
+       of the row and a partner row in the sum above it: another hub of the same cluster
+       (or, further out, another cluster of the nation, or the whole line up to the
+       nation); an area that is itself a sum takes one of its parts with it, down to a
+       hub. All the corners (both categories, in every row on the way) are suppressed.
+       Moving one person from the first category to the second in one row, and back in
+       the partner row, changes no total and no sum, so a reader cannot tell the real
+       table from the moved one, however they combine the sums (one at a time, all of
+       them at once, or knowing that no count is below 0): every suppressed count could
+       be at least two numbers.
+    3. Which corners, in this order of preference: no zero corner (a zero is suppressed
+       only when nothing else will do, and never on the side a person would be moved
+       from, where it would make the move impossible); a partner near at hand before a
+       wider area; the fewest people newly hidden (a count already suppressed costs
+       nothing, so small counts protect each other; so, in a row alone, the smallest
+       non-zero count goes with the small one); the fewest counts; the order of rows and
+       categories. A count already among suppressed corners needs nothing more.
+
+    Every suppressed count reads the same, SUPPRESSED, never "fewer than 5": a count hidden
+    for company is not fewer than 5, and labels telling the two apart would say which
+    hidden count is small and bound it (a total of 6 shown as "fewer than 5" and "5 or
+    more" can only be 1 and 5).
 
     With no total shown, the second category is not needed: a partner row alone (and
     nothing at all for a row that is part of no sum). A row of one category, with its

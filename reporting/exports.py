@@ -265,10 +265,13 @@ DEFINITION_NOTES = (
     ),
     ("timeliness", "Hubs submitted on time ÷ hubs expected, as completeness."),
     (
-        "fewer than 5",
+        "suppressed",
         "In every row (hub, cluster, national), an equality breakdown (gender, ethnic "
-        "group, age band, disability) count from 1 to 4 is shown as 'fewer than 5' "
-        "(SECURITY.md 7).",
+        "group, age band, disability) count from 1 to 4 is suppressed, and so are as many "
+        "other counts as it takes for none to be worked out from the row's total "
+        "(started_cumulative), a cluster's or the nation's sum, or any other download or "
+        "page (SECURITY.md 7). A suppressed count can be of any size, 0 included; the "
+        "same counts are suppressed in every download of the month.",
     ),
     (
         "cells",

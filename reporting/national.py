@@ -23,7 +23,7 @@ from django.http import Http404
 
 from peernet.access import scope_for, user_roles
 from peernet.models import Cluster, Hub, Programme, Role
-from peernet.privacy import suppress_small
+from peernet.privacy import SUPPRESSED, suppress_breakdown
 from peernet.rules import add_months, local_date, return_due_at
 from reporting import kpi, returns
 from reporting.models import ReturnVersion
@@ -38,8 +38,8 @@ STATUS_TAGS = {  # GOV.UK tag colours
     MISSING: "govuk-tag--red",
 }
 
-# SECURITY.md 7: for a single hub, no equality breakdown shows a count from 1 to 4
-# (peernet.privacy.suppress_small says how).
+# SECURITY.md 7: no equality breakdown shows a count from 1 to 4, nor lets one be worked
+# out from what else is shown (peernet.privacy.suppress_breakdown says how).
 EQUALITY_BREAKDOWNS = kpi.EQUALITY_BREAKDOWN_IDS
 
 # The headline figures of the summary page and the PDF, in this order.
@@ -217,6 +217,8 @@ class ReturnRow:
     breakdowns: dict[str, Any] = field(default_factory=dict)
     hubs: int = 0  # hubs in the row
     hubs_submitted: int = 0
+    sources: frozenset[int] = frozenset()  # the submitted versions the row adds up
+    shown: dict[str, Any] | None = None  # the breakdowns as shown; `return_table` sets it
 
     @property
     def status_words(self) -> str:
@@ -231,25 +233,88 @@ class ReturnRow:
         return [self.figures.get(figure) for figure in kpi.FIGURE_IDS]
 
     def shown_breakdowns(self) -> dict[str, Any]:
-        """The equality breakdowns with 1 to 4 shown as "fewer than 5" (SECURITY.md 7), in
-        every row: a cluster's or the nation's total is one hub's own count whenever only
-        that hub has submitted, and a total of 1 to 4 picks people out as surely."""
-        return suppressed(self.breakdowns)
+        """The breakdowns as they may be shown (SECURITY.md 7). Every row is protected,
+        not only a hub's: a cluster's or the nation's count is one hub's own whenever only
+        that hub has submitted. `return_table` suppresses the whole programme's table at
+        once, so the same counts are hidden on every page and in every download; a row
+        made any other way is suppressed on its own."""
+        return self.shown if self.shown is not None else suppressed(self.breakdowns)
 
 
 def suppressed(breakdowns: dict[str, Any]) -> dict[str, Any]:
-    """`breakdowns` with each equality count of 1 to 4 as "fewer than 5"; the others (sector,
-    size, ...) as they are."""
-    shown: dict[str, Any] = {}
-    for name, categories in breakdowns.items():
-        if name in EQUALITY_BREAKDOWNS and isinstance(categories, dict):
-            shown[name] = {
-                category: suppress_small(count) if isinstance(count, int) else count
-                for category, count in categories.items()
-            }
-        else:
-            shown[name] = categories
+    """One area's breakdowns shown on their own, beside its total (a hub's own return
+    pages): each equality breakdown through `peernet.privacy.suppress_breakdown` as a
+    table of one row; the others (sector, size, ...) as they are."""
+    return _suppressed({0: breakdowns}, {})[0]
+
+
+def _suppressed(
+    table: dict[int, dict[str, Any]], parts: dict[int, list[int]]
+) -> dict[int, dict[str, Any]]:
+    """Numbered rows of breakdowns, `parts` saying which rows add up to which: every
+    equality breakdown suppressed across all the rows at once, the others as they are.
+    Every row's total (participants started so far) is shown beside it."""
+    shown = {key: dict(breakdowns) for key, breakdowns in table.items()}
+    for name in EQUALITY_BREAKDOWNS:
+        counts = {
+            key: breakdowns[name]
+            for key, breakdowns in table.items()
+            if isinstance(breakdowns.get(name), dict)
+        }
+        for key, categories in suppress_breakdown(counts, parts, totals_shown=True).items():
+            shown[key][name] = categories
     return shown
+
+
+def _suppress(rows: Sequence[ReturnRow], whole: Sequence[ReturnRow]) -> None:
+    """Set each row's shown breakdowns from `whole`, the table of every hub, its clusters
+    and the nation, suppressed at once. An area's page or download shows a part of that
+    table; were it suppressed on its own, a count hidden in the whole table (to protect
+    another hub's) could be shown there, and the hidden one worked out from the two.
+
+    A row is matched to the row of the whole table that adds up the same submitted
+    versions (a cluster's download ends with a "national" row that is the cluster's sum;
+    a hub's, with cluster and national rows that are the hub's own). A row that matches
+    none (the versions changed between two reads) has every equality count suppressed."""
+    table = {n: row.breakdowns for n, row in enumerate(whole) if row.breakdowns}
+    parts: dict[int, list[int]] = {}
+    for n, row in enumerate(whole):
+        if n not in table:
+            continue
+        if row.level == "cluster":
+            parts[n] = [
+                m
+                for m, hub in enumerate(whole)
+                if m in table and hub.level == "hub" and hub.cluster == row.cluster
+            ]
+        elif row.level == "national":
+            parts[n] = [
+                m for m, other in enumerate(whole) if m in table and other.level == "cluster"
+            ]
+    hidden: dict[frozenset[int], set[tuple[str, str]]] = {}
+    for n, breakdowns in _suppressed(table, parts).items():
+        # Rows of the same versions hold the same counts: what any of them hides, all do.
+        hidden.setdefault(whole[n].sources, set()).update(
+            (name, category)
+            for name in EQUALITY_BREAKDOWNS
+            for category, count in (breakdowns.get(name) or {}).items()
+            if count == SUPPRESSED
+        )
+    for row in rows:
+        matched = hidden.get(row.sources)
+        row.shown = {
+            name: (
+                {
+                    category: (
+                        SUPPRESSED if matched is None or (name, category) in matched else count
+                    )
+                    for category, count in categories.items()
+                }
+                if name in EQUALITY_BREAKDOWNS and isinstance(categories, dict)
+                else categories
+            )
+            for name, categories in row.breakdowns.items()
+        }
 
 
 def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -260,18 +325,40 @@ def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def return_table(hubs: Sequence[Hub], month: dt.date, now: dt.datetime) -> list[ReturnRow]:
     """A row per hub (its latest submitted version), a subtotal row after each cluster's
-    hubs and a national total row last. Totals are the sums over submitted versions."""
-    hubs = sorted(hubs, key=lambda h: (h.cluster.name, h.name))
-    versions = returns.latest_versions(hubs, month)
+    hubs and a national total row last. Totals are the sums over submitted versions.
+
+    The equality breakdowns are suppressed over every hub's return for the month, not
+    only these hubs' (`_suppress` says why)."""
+    hubs = _in_order(hubs)
+    every_hub = _in_order(Hub.objects.select_related("cluster"))
+    versions = returns.latest_versions(every_hub, month)
     statuses = returns.return_statuses(hubs, [month], now=now)
+    rows = _rows(hubs, versions, statuses, month)
+    whole = rows if len(hubs) == len(every_hub) else _rows(every_hub, versions, {}, month)
+    _suppress(rows, whole)
+    return rows
+
+
+def _in_order(hubs: Iterable[Hub]) -> list[Hub]:
+    return sorted(hubs, key=lambda h: (h.cluster.name, h.name, h.pk))
+
+
+def _rows(
+    hubs: Sequence[Hub],
+    versions: dict[int, ReturnVersion],
+    statuses: dict[tuple[int, dt.date], str],
+    month: dt.date,
+) -> list[ReturnRow]:
     rows: list[ReturnRow] = []
     everyone: list[dict[str, Any]] = []
+    sources: set[int] = set()
     clusters: dict[int, list[Hub]] = {}
     for hub in hubs:
         clusters.setdefault(hub.cluster_id, []).append(hub)
     for cluster_hubs in clusters.values():
         cluster = cluster_hubs[0].cluster
         results = []
+        cluster_sources: set[int] = set()
         for hub in cluster_hubs:
             version = versions.get(hub.pk)
             row = ReturnRow(
@@ -279,7 +366,7 @@ def return_table(hubs: Sequence[Hub], month: dt.date, now: dt.datetime) -> list[
                 name=hub.name,
                 cluster=cluster,
                 hub=hub,
-                status=statuses[(hub.pk, month)],
+                status=statuses.get((hub.pk, month), ""),
                 version=version,
                 hubs=1,
             )
@@ -287,6 +374,8 @@ def return_table(hubs: Sequence[Hub], month: dt.date, now: dt.datetime) -> list[
                 result = returns.version_result(version)
                 row.figures, row.breakdowns = result["figures"], result["breakdowns"]
                 row.hubs_submitted = 1
+                row.sources = frozenset([version.pk])
+                cluster_sources.add(version.pk)
                 results.append(result)
             rows.append(row)
         combined = _combined(results)
@@ -299,9 +388,11 @@ def return_table(hubs: Sequence[Hub], month: dt.date, now: dt.datetime) -> list[
                 breakdowns=combined["breakdowns"],
                 hubs=len(cluster_hubs),
                 hubs_submitted=len(results),
+                sources=frozenset(cluster_sources),
             )
         )
         everyone += results
+        sources |= cluster_sources
     combined = _combined(everyone)
     rows.append(
         ReturnRow(
@@ -312,6 +403,7 @@ def return_table(hubs: Sequence[Hub], month: dt.date, now: dt.datetime) -> list[
             breakdowns=combined["breakdowns"],
             hubs=len(hubs),
             hubs_submitted=len(everyone),
+            sources=frozenset(sources),
         )
     )
     return rows

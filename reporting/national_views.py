@@ -134,7 +134,8 @@ def cluster(request: HttpRequest, cluster: str) -> HttpResponse:
 @require_GET
 def hub(request: HttpRequest, hub: str) -> HttpResponse:
     """Hub view: the hub's submitted versions for the month, the latest one's figures and
-    breakdowns (equality counts 1 to 4 shown as "fewer than 5"), and its narrative. The
+    breakdowns (equality counts of 1 to 4 suppressed, with the counts that would give them
+    away, as in the national table: `national.return_table`), and its narrative. The
     coordinator may also see the figures computed afresh (?live=1)."""
     _national(request)
     area = national.area_for(request.user, "hub", hub)

@@ -104,15 +104,17 @@ def test_xlsx_has_its_four_sheets(october):
     column = header.index("started_cumulative")
     assert values["national"][column] == 17 and values["hub-a"][column] == 12
     assert values["hub-a"][3] == '\'=HYPERLINK("http://evil")'
-    # Equality counts of 1 to 4 are "fewer than 5" in every row, the national total's too.
+    # Equality counts of 1 to 4 are suppressed in every row, the national total's too; and
+    # with them the other count of the row, or the total (started so far) less it would
+    # give them away.
     breakdowns = {
         (r[0], r[2] or "", r[3], r[4]): r[5]
         for r in book["Breakdowns"].iter_rows(min_row=2, values_only=True)
     }
-    assert breakdowns[("hub", "hub-a", "gender", "female")] == "fewer than 5"
-    assert breakdowns[("hub", "hub-a", "gender", "male")] == 6
-    assert breakdowns[("national", "", "gender", "female")] == "fewer than 5"
-    assert breakdowns[("national", "", "gender", "male")] == 6
+    assert breakdowns[("hub", "hub-a", "gender", "female")] == "suppressed"
+    assert breakdowns[("hub", "hub-a", "gender", "male")] == "suppressed"
+    assert breakdowns[("national", "", "gender", "female")] == "suppressed"
+    assert breakdowns[("national", "", "gender", "male")] == "suppressed"
     narratives = {r[0]: r for r in book["Narrative"].iter_rows(min_row=2, values_only=True)}
     assert narratives["hub-a"][-1] == "'-ve month: @everyone worked hard"
     assert narratives["hub-b"][-1] == "A steady month."
@@ -122,7 +124,7 @@ def test_xlsx_has_its_four_sheets(october):
     assert set(header) <= set(definitions)
     for breakdown in kpi.BREAKDOWN_IDS:
         assert definitions[f"breakdown: {breakdown}"] == kpi.BREAKDOWN_DEFINITIONS[breakdown]
-    assert "fewer than 5" in definitions
+    assert "suppressed" in definitions
 
 
 def test_a_cluster_or_hub_export_holds_only_its_hubs(october):

@@ -1,6 +1,6 @@
 """The national area: statuses at the M1 boundaries, completeness and timeliness per month
-and over the year, totals from submitted versions only, "fewer than 5" for a single hub's
-equality breakdowns, charts, and the timeliness page's queries (constant in the hubs)."""
+and over the year, totals from submitted versions only, a single hub's equality counts of
+1 to 4 suppressed, charts, and the timeliness page's queries (constant in the hubs)."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def test_totals_come_from_submitted_versions_and_rates_are_recomputed(personas):
     assert total.figures["attendance_rate_cumulative"] == Decimal("50.0")
 
 
-def test_a_single_hubs_equality_counts_of_1_to_4_show_as_fewer_than_5(client, personas):
+def test_a_single_hubs_equality_counts_of_1_to_4_are_suppressed(client, personas):
     make_return_version(
         personas.hub_a,
         OCTOBER,
@@ -186,10 +186,10 @@ def test_a_single_hubs_equality_counts_of_1_to_4_show_as_fewer_than_5(client, pe
     gender = re.search(r'data-breakdown="gender">(.*?)</table>', html, re.S)[1]
     cells = dict(re.findall(r">([\w -]+)</th><td[^>]*>([^<]*)</td>", gender))
     assert cells == {
-        "female": "fewer than 5",
+        "female": "suppressed",
         "male": "5",
         "non-binary": "0",
-        "not known": "fewer than 5",
+        "not known": "suppressed",
     }
     sector = re.search(r'data-breakdown="sector">(.*?)</table>', html, re.S)[1]
     assert ">3</td>" in sector  # not an equality breakdown: shown as it is
@@ -205,7 +205,7 @@ def test_a_single_hubs_equality_counts_of_1_to_4_show_as_fewer_than_5(client, pe
     assert [row.level for row in rows] == ["hub", "cluster", "national"]
     for row in rows:
         assert row.breakdowns["gender"]["female"] == 4
-        assert row.shown_breakdowns()["gender"]["female"] == "fewer than 5"
+        assert row.shown_breakdowns()["gender"]["female"] == "suppressed"
         assert row.shown_breakdowns()["gender"]["male"] == 5
 
 

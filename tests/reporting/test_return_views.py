@@ -134,12 +134,12 @@ def test_a_draft_beside_the_previous_month(client, admin, hubs):
     # SECURITY.md 7: a single hub's equality counts of 1 to 4 are not shown.
     gender = response.context["breakdowns"]["gender"]
     assert gender == {
-        "female": "fewer than 5",
-        "male": "fewer than 5",
+        "female": "suppressed",
+        "male": "suppressed",
         "non-binary": 0,
         "other": 0,
-        "prefer-not-to-say": "fewer than 5",
-        "not known": "fewer than 5",
+        "prefer-not-to-say": "suppressed",
+        "not known": "suppressed",
     }
     assert response.context["breakdowns"]["sector"]["C"] == 2  # not an equality breakdown
 
