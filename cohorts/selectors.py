@@ -39,6 +39,7 @@ from peernet.rules import (
     number_words,
     run_rules,
     sessions_not_cancelled,
+    whole_years,
 )
 from sessions.models import SessionStatus
 
@@ -243,10 +244,6 @@ def _band(value: int | None, bands: tuple[tuple[str, int, int | None], ...]) -> 
     return NOT_RECORDED
 
 
-def _whole_years(since: dt.date, today: dt.date) -> int:
-    return today.year - since.year - ((today.month, today.day) < (since.month, since.day))
-
-
 def _ordered_counts(counter: Counter[str], order: list[str]) -> list[tuple[str, int]]:
     return [(label, counter[label]) for label in order if counter[label]]
 
@@ -269,7 +266,7 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
     and K12's own sentence, for the cohort's current members. `cohort` is prefetched
     as `cohorts.services` does for its checks (memberships__participant__business)."""
     from participants.models import EqualityData, Gender, Sector
-    from peernet.privacy import suppress_small
+    from peernet.privacy import suppress_breakdown
 
     today = local_date(as_of)
     # As K12 counts them: a membership ends on its `left` date.
@@ -277,7 +274,7 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
     businesses = [m.participant.business for m in members]
     employees = Counter(_band(b.employees, EMPLOYEE_BANDS) for b in businesses)
     trading = Counter(
-        _band(_whole_years(b.trading_since, today) if b.trading_since else None, TRADING_BANDS)
+        _band(whole_years(b.trading_since, today) if b.trading_since else None, TRADING_BANDS)
         for b in businesses
     )
     sectors = Counter(Sector(b.sector).label if b.sector else NOT_RECORDED for b in businesses)
@@ -295,6 +292,8 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
     for business in businesses:
         if business.sector:
             groups.setdefault((business.sector, business.local_authority), []).append(business.name)
+    # The cohort's size is shown beside them: suppressed as a row with its total.
+    (shown_genders,) = suppress_breakdown({cohort.pk: dict(genders)}).values()
     competitors = [
         (Sector(sector).label, area, sorted(names))
         for (sector, area), names in sorted(groups.items())
@@ -305,8 +304,8 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
         employees=_ordered_counts(employees, [b[0] for b in EMPLOYEE_BANDS] + [NOT_RECORDED]),
         sectors=sorted(sectors.items()),
         genders=[
-            (label, suppress_small(n))
-            for label, n in _ordered_counts(genders, [g.label for g in Gender] + [NOT_RECORDED])
+            (label, shown_genders[label])
+            for label, _ in _ordered_counts(genders, [g.label for g in Gender] + [NOT_RECORDED])
         ],
         trading=_ordered_counts(trading, [b[0] for b in TRADING_BANDS] + [NOT_RECORDED]),
         competitors=competitors,

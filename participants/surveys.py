@@ -67,7 +67,7 @@ from participants.models import (
 from peernet import audit
 from peernet.hours import hours_total
 from peernet.models import Hub
-from peernet.privacy import evaluator_pseudonym
+from peernet.privacy import evaluator_pseudonym, suppress_breakdown
 from peernet.rules import date_words, local_date
 from sessions.models import Attendance, GroupSession, SessionStatus
 
@@ -77,7 +77,6 @@ SURVEY_SALT = "peernet.survey"  # a token signed for any other purpose is refuse
 LINK_DAYS = 28  # an invitation's link works this long after it is made
 REMINDER_AFTER = dt.timedelta(days=4)  # one reminder, this long after the first email
 EVALUATOR_FOLLOW_UP_MONTHS = 6  # S5: the evaluator's second survey
-FEWER_THAN_5 = "fewer than 5"  # SECURITY.md 7: a count of 1 to 4 for one hub
 
 QUESTION_TYPES = ("scale", "choice", "multi_choice", "yes_no", "number", "money", "text")
 NUMERIC_TYPES = ("scale", "number", "money")
@@ -678,11 +677,6 @@ def _number(key: str) -> Cast:
     return number_in("answers", key)
 
 
-def shown_count(count: int) -> str:
-    """SECURITY.md 7: a count of 1 to 4 for a single hub is not shown."""
-    return FEWER_THAN_5 if 0 < count < 5 else str(count)
-
-
 @dataclass(frozen=True)
 class Rate:
     kind: str
@@ -913,8 +907,8 @@ EQUALITY_QUESTIONS = {
 
 
 def equality_summary(hub: Hub) -> list[EqualityCount]:
-    """SECURITY.md 7, 25: the hub's equality answers, only as counts per answer, and a
-    count of 1 to 4 shown as "fewer than 5"."""
+    """SECURITY.md 7, 25: the hub's equality answers, only as counts per answer, each
+    question's counts suppressed as every breakdown is (peernet.privacy)."""
     from participants.models import AgeBand, Disability, EthnicGroup, Gender
 
     vocab = {
@@ -929,9 +923,11 @@ def equality_summary(hub: Hub) -> list[EqualityCount]:
         counts = dict(
             rows.exclude(**{field: ""}).values_list(field).annotate(n=Count("pk")).order_by()
         )
+        # No total is shown beside them, and the answers not given are not listed.
+        (shown,) = suppress_breakdown({hub.pk: counts}, totals_shown=False).values()
         for value, label in vocab[field].choices:
             if counts.get(value):
-                summary.append(EqualityCount(title, label, shown_count(counts[value])))
+                summary.append(EqualityCount(title, label, str(shown[value])))
     return summary
 
 

@@ -984,7 +984,7 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
         )
     # Stage of growth: mature businesses among young ones may be leant on.
     day = local_date(as_of)
-    years = [_whole_years(b.trading_since, day) for b in businesses if b.trading_since]
+    years = [whole_years(b.trading_since, day) for b in businesses if b.trading_since]
     if years and min(years) < K12_YOUNG_YEARS and max(years) >= K12_MATURE_YEARS:
         concerns.append(
             f"businesses range from under {K12_YOUNG_YEARS} to {max(years)} years' trading, "
@@ -1016,7 +1016,7 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     )
 
 
-def _whole_years(since: dt.date, day: dt.date) -> int:
+def whole_years(since: dt.date, day: dt.date) -> int:
     """Whole years from `since` to `day` (a birthday count: leap days do not shift it)."""
     return day.year - since.year - ((day.month, day.day) < (since.month, since.day))
 
