@@ -409,6 +409,31 @@ def _rows(
     return rows
 
 
+@dataclass(frozen=True)
+class TargetProgress:
+    """Participants started, as the submitted returns count them, against a target: the
+    nation's (Programme.national_target, 6,000) or the sum of an area's hubs' targets;
+    the hubs whose return for the month is not in yet are named, as their count is not."""
+
+    started: int
+    target: int
+    not_submitted: list[str]
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.started, self.target)
+
+
+def target_progress(rows: Sequence[ReturnRow], target: int) -> TargetProgress:
+    """The progress of the area whose return table is `rows` (its last row the total)."""
+    total = rows[-1]
+    return TargetProgress(
+        started=int(total.figures.get("started_cumulative") or 0),
+        target=target,
+        not_submitted=[r.name for r in rows if r.level == "hub" and r.version is None],
+    )
+
+
 def national_trend(
     hubs: Iterable[Hub], months: Sequence[dt.date], figures: Sequence[str] = TREND_FIGURES
 ) -> dict[str, list[tuple[dt.date, Decimal | None]]]:

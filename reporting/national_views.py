@@ -86,6 +86,11 @@ def _area_page(request: HttpRequest, area: national.Area, template: str) -> Http
     area_timeliness = national.timeliness(area.hubs, period.months, period.programme, period.now)
     summary = next(m for m in area_timeliness.months if m.month == period.month)
     total = rows[-1]
+    target = (
+        period.programme.national_target
+        if area.kind == "national"
+        else sum(hub.target or 0 for hub in area.hubs)
+    )
     return render(
         request,
         template,
@@ -96,6 +101,7 @@ def _area_page(request: HttpRequest, area: national.Area, template: str) -> Http
             "hub_rows": [r for r in rows if r.level == "hub"],
             "cluster_rows": [r for r in rows if r.level == "cluster"],
             "total": total,
+            "progress": national.target_progress(rows, target),
             "headlines": [
                 (figure, kpi.DEFINITIONS.get(figure, ""), total.figures.get(figure))
                 for figure in national.HEADLINES

@@ -289,3 +289,35 @@ def test_the_due_day_is_a_london_day_in_summer_time(personas):
     )
     statuses = {r.hub.key: r.status for r in rows if r.hub}
     assert statuses == {"hub-a": "on_time", "hub-b": "late"}  # 00:00:00 BST on the 8th
+
+
+def test_progress_against_the_national_target_names_the_hubs_not_yet_in(client, personas):
+    """BEIS reads 6,000 beside the nation's count; a hub whose return is not in is named,
+    as its participants are not counted yet."""
+    hub_c = make_hub("hub-c", cluster=personas.hub_a.cluster, name="Hub C Growth Hub")
+    make_return_version(
+        personas.hub_a, OCTOBER, local("2021-11-05T10:00"), figures={"started_cumulative": 90}
+    )
+    make_return_version(
+        personas.hub_b, OCTOBER, local("2021-11-06T10:00"), figures={"started_cumulative": 60}
+    )
+    client.force_login(personas.funder)
+    with time_machine.travel(local("2021-11-10T12:00"), tick=False):
+        html = client.get(reverse("national:home") + "?month=2021-10").content.decode()
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+        assert (
+            "150 participants started by the end of October 2021, against the national "
+            "target of 6000 (2.5%)"
+        ) in text
+        assert f"Not yet submitted for the month, so not counted: {hub_c.name}." in text
+        # A cluster reads its hubs' targets (150 each: hub-a and hub-c).
+        cluster = reverse("national:cluster", kwargs={"cluster": personas.hub_a.cluster.key})
+        text = re.sub(
+            r"\s+",
+            " ",
+            re.sub(r"<[^>]+>", " ", client.get(cluster + "?month=2021-10").content.decode()),
+        )
+        assert (
+            "90 participants started by the end of October 2021, against the hubs' targets of "
+            "300 (30.0%)"
+        ) in text
