@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 
 from participants.models import (
     Business,
+    BusinessMatch,
     EligibilityException,
     EligibilityOutcome,
     EqualityData,
@@ -171,6 +172,22 @@ class SurveyInvitationAdmin(ScopedAdmin):
     list_select_related = ["participant", "instrument", "session__cohort"]
     raw_id_fields = ["participant", "session"]
     readonly_fields = ["nonce", "draft"]
+
+
+@admin.register(BusinessMatch)
+class BusinessMatchAdmin(ScopedAdmin):
+    """Read only: matches are found at registration and decided on the eligibility page."""
+
+    list_display = ["participant", "business", "status", "found_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["participant", "business", "decided_by"]
+    readonly_fields = ["participant", "business", "status", "found_at", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(ParticipantLink)

@@ -467,6 +467,18 @@ class E6ExceptionForm(_GovForm):
         return f"{data['home_lep'].strip()} ({hub.lep}) and {data['other_lep'].strip()}"
 
 
+class MatchForm(_GovForm):
+    """E9: a possible match (same normalised name and postcode) is, or is not, the same
+    business. The buttons on the eligibility page post it; the match must be one of this
+    participant's (the view checks)."""
+
+    match = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(
+        choices=[("same", "The same business"), ("different", "Not the same business")],
+        error_messages={"required": "Say whether it is the same business"},
+    )
+
+
 class E8ExceptionForm(_GovForm):
     """E8: a previous-year drop-out for reasons outside their control, at local discretion."""
 

@@ -575,3 +575,47 @@ class ParticipantLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link for {self.participant}"
+
+
+class MatchStatus(models.TextChoices):
+    POSSIBLE = "possible", "Possible match, not yet decided"
+    CONFIRMED = "confirmed", "The same business"
+    DISMISSED = "dismissed", "Not the same business"
+
+
+class BusinessMatchQuerySet(ScopedQuerySet):
+    hub_path = "participant__hub"
+
+
+class BusinessMatch(models.Model):
+    """E9 without a company number: the participant's business may be one already
+    registered (the same name, normalised, and postcode, in any hub). The hub confirms
+    it (the participant then belongs to that business, and E9 judges them with its
+    people) or dismisses it."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="business_matches"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=MatchStatus.choices, default=MatchStatus.POSSIBLE
+    )
+    found_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BusinessMatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["found_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=MatchStatus.values), name="business_match_status_valid"
+            ),
+            models.UniqueConstraint(fields=["participant", "business"], name="business_match_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}'s business may be {self.business}"

@@ -246,6 +246,7 @@ def participant_for_page(*, hub: Hub, user: Any, code: Any) -> Participant:
             "memberships__cohort",
             "one_to_ones",
             e9_business_participants(),
+            "business_matches",
         ),
         user,
         code=code,
@@ -336,6 +337,15 @@ def _evidence(participant: Participant, rule: str) -> list[tuple[str, str]]:
     return table[rule]
 
 
+def _matches() -> QuerySet:
+    """E9's possible matches with their businesses, read across hubs: the business may be
+    another hub's (its name and postcode are shown, never its people)."""
+    from participants.models import BusinessMatch
+
+    with scopes_disabled():
+        return BusinessMatch.objects.select_related("business").order_by("found_at", "pk")
+
+
 def participant_for_checks(*, hub: Hub, user: Any, code: Any) -> Participant:
     """One participant of the hub with what the eligibility checks read; 404 if not visible."""
     from participants.models import Participant
@@ -344,7 +354,10 @@ def participant_for_checks(*, hub: Hub, user: Any, code: Any) -> Participant:
         Participant.objects.filter(hub=hub)
         .select_related("programme", "hub", "business", "eligibility_decided_by")
         .prefetch_related(
-            e9_business_participants(), "eligibility_exceptions", "memberships__cohort"
+            e9_business_participants(),
+            "eligibility_exceptions",
+            "memberships__cohort",
+            Prefetch("business_matches", queryset=_matches()),
         ),
         user,
         code=code,

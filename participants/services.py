@@ -8,6 +8,7 @@ that is not a programme rule (a date before registration) is a `ValidationError`
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,9 +22,11 @@ from django.utils import timezone
 from participants.links import CHARTER, link_issue, link_use
 from participants.models import (
     Business,
+    BusinessMatch,
     EligibilityException,
     EligibilityOutcome,
     EligibilityStatus,
+    MatchStatus,
     Participant,
     ParticipantLink,
 )
@@ -56,7 +59,10 @@ def _for_checks(participant: Participant) -> Participant:
     return (
         Participant.objects.select_related("programme", "hub", "business")
         .prefetch_related(
-            e9_business_participants(), "eligibility_exceptions", "memberships__cohort"
+            e9_business_participants(),
+            "eligibility_exceptions",
+            "memberships__cohort",
+            "business_matches",
         )
         .get(pk=participant.pk)
     )
@@ -275,6 +281,7 @@ def participant_register(
         with scopes_disabled():
             matching = Business.objects.select_for_update().filter(company_number=number)
         business = matching.first()
+    new_business = business is None
     if business is None:
         business = Business.objects.create(
             key=_new_key("b"),
@@ -307,6 +314,8 @@ def participant_register(
         previous_year_participant=previous_year_participant,
     )
     audit.record(None, "create", participant, summary="Registration received")
+    if new_business:  # not found by company number: perhaps by name and postcode
+        _record_possible_matches(participant, business)
     (e9,) = run_rules(_for_checks(participant), ["E9"], as_of=timezone.now())
     if e9.outcome == Outcome.PASS:
         return Registration(participant=participant, e9=None)
@@ -320,6 +329,78 @@ def participant_register(
         by=None,
     )
     return Registration(participant=participant, e9=e9)
+
+
+# --- E9 without a company number: the same name and postcode -----------------------------
+
+_LEGAL_SUFFIXES = ("limited", "ltd", "plc", "llp", "lp", "cic", "co", "company", "uk")
+
+
+def normalised_business_name(name: str) -> str:
+    """A business name as E9 compares it: lower case, "&" as "and", punctuation and a
+    leading "the" and trailing legal forms (Ltd, Limited, PLC, LLP...) dropped, so
+    "The Acme Widgets Ltd." and "acme widgets limited" are one name."""
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower().replace("&", " and ")).split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    while words and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def normalised_postcode(postcode: str) -> str:
+    return "".join(postcode.split()).upper()
+
+
+def _record_possible_matches(participant: Participant, business: Business) -> None:
+    """E9: a business registered again without its company number (or with a different
+    one) is found by its normalised name and postcode, in any hub, and recorded as a
+    possible match for the hub to confirm or dismiss."""
+    postcode = normalised_postcode(business.postcode)
+    name = normalised_business_name(business.name)
+    if not postcode or not name:
+        return
+    with scopes_disabled():  # E9 asks about one business in every hub (no names shown)
+        candidates = Business.objects.exclude(pk=business.pk).filter(
+            postcode__in={business.postcode, postcode, _spaced(postcode)}
+        )
+        matches = [b for b in candidates if normalised_business_name(b.name) == name]
+    for other in matches:
+        BusinessMatch.objects.get_or_create(participant=participant, business=other)
+
+
+def _spaced(postcode: str) -> str:
+    """A postcode in its usual written form: the last three characters apart."""
+    return f"{postcode[:-3]} {postcode[-3:]}" if len(postcode) > 3 else postcode
+
+
+@transaction.atomic
+def business_match_decide(*, match: BusinessMatch, same: bool, by: User) -> BusinessMatch:
+    """E9: the hub says whether a possible match is the same business. Confirmed, the
+    participant belongs to that business from now on (and E9 judges them with its
+    people); dismissed, the match is set aside. Either way it is decided once."""
+    match = BusinessMatch.objects.select_for_update().select_related("participant").get(pk=match.pk)
+    if match.status != MatchStatus.POSSIBLE:
+        raise ValidationError("This possible match has already been decided.")
+    participant = match.participant
+    before = participant.business_id
+    match.status = MatchStatus.CONFIRMED if same else MatchStatus.DISMISSED
+    match.decided_by, match.decided_at = by, timezone.now()
+    match.save(update_fields=["status", "decided_by", "decided_at"])
+    if same:
+        participant.business = match.business
+        participant.save(update_fields=["business"])
+        with scopes_disabled():  # the registration's own business, now nobody's
+            orphan = Business.objects.filter(pk=before, participants__isnull=True)
+            orphan.delete()
+    audit.record(
+        by,
+        "update",
+        participant,
+        summary="E9: possible match " + ("confirmed as the same business" if same else "dismissed"),
+        after={"match": match.pk, "status": match.status},
+    )
+    return match
 
 
 # --- the Participant Charter's emailed link (C1; SECURITY.md 14) -------------------------

@@ -24,12 +24,13 @@ from participants.forms import (
     DecisionForm,
     E6ExceptionForm,
     E8ExceptionForm,
+    MatchForm,
     PrivacyNoticeForm,
     RegistrationFilterForm,
     RegistrationForm,
     RegistrationStatus,
 )
-from participants.models import EligibilityException
+from participants.models import EligibilityException, MatchStatus
 from peernet.access import hub_for_admin
 from peernet.middleware import client_ip
 from peernet.models import Hub
@@ -212,7 +213,12 @@ def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
 # --- eligibility ------------------------------------------------------------------------
 
 _EXCEPTION_RULES = {"e6": EligibilityException.Rule.E6, "e8": EligibilityException.Rule.E8}
-_FORMS = {"decide": DecisionForm, "e6": E6ExceptionForm, "e8": E8ExceptionForm}
+_FORMS = {
+    "decide": DecisionForm,
+    "e6": E6ExceptionForm,
+    "e8": E8ExceptionForm,
+    "match": MatchForm,
+}
 
 
 @never_cache
@@ -247,6 +253,26 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
                 status = decision.participant.get_eligibility_status_display().lower()
                 messages.success(request, f"{person.full_name} is {status}.")
                 return redirect("hub:participant", hub=hub_.key, code=person.code)
+            if which == "match":
+                match = next(
+                    (
+                        m
+                        for m in person.business_matches.all()
+                        if m.pk == form.cleaned_data["match"]
+                    ),
+                    None,
+                )
+                if match is None:  # SECURITY.md 4: only this participant's own matches
+                    raise ValidationError("That possible match is not this participant's.")
+                same = form.cleaned_data["decision"] == "same"
+                services.business_match_decide(match=match, same=same, by=request.user)
+                messages.success(
+                    request,
+                    "The match is confirmed: they are of that business."
+                    if same
+                    else "The match is dismissed.",
+                )
+                return redirect(url)
             services.participant_record_exception(
                 participant=person,
                 rule=_EXCEPTION_RULES[which],
@@ -280,6 +306,9 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
             "decide_form": forms["decide"],
             "e6_form": forms["e6"],
             "e8_form": forms["e8"],
+            "possible_matches": [
+                m for m in person.business_matches.all() if m.status == MatchStatus.POSSIBLE
+            ],
             "show_e6": "E6" in failing or "E6" in exceptions or which == "e6",
             "show_e8": "E8" in failing or "E8" in exceptions or which == "e8",
             "exceptions": exceptions,

@@ -426,6 +426,14 @@ REGISTRY: tuple[PersonalData, ...] = (
         note="The draft answers are cleared on erasure.",
     ),
     PersonalData(
+        "participants.BusinessMatch",
+        ("status", "found_at"),
+        "participant",
+        WITH_PARTICIPANT,
+        note="E9: a possible match of the participant's business with another, by name and "
+        "postcode, and the hub's decision.",
+    ),
+    PersonalData(
         "participants.ParticipantLink",
         ("sent_at", "used_at"),
         "participant",

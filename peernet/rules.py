@@ -374,7 +374,8 @@ def _joining_instructions(
 # --- eligibility: E1–E10, C1–C2 (judge a participant) --------------------------------
 # A participant's business and programme year decide these; the thresholds belong to
 # the programme, so the business alone cannot be judged.
-# Prefetch: e9_business_participants(), eligibility_exceptions, memberships__cohort.
+# Prefetch: e9_business_participants(), eligibility_exceptions, memberships__cohort,
+# business_matches.
 
 
 def e9_business_participants() -> Prefetch:
@@ -583,6 +584,16 @@ def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) 
             Outcome.WARN,
             f"Another registration from {business.name} is pending; only one person from a "
             "business takes part in a programme year.",
+        )
+    # Prefetch: business_matches. Without a company number, a business is found by its
+    # name and postcode: until the hub confirms or dismisses the match, E9 warns.
+    possible = [m for m in participant.business_matches.all() if m.status == "possible"]
+    if possible:
+        return _result(
+            "E9",
+            Outcome.WARN,
+            f"{business.name} may be a business already registered (the same name and "
+            "postcode): confirm or dismiss the match before deciding.",
         )
     return _result(
         "E9",

@@ -77,6 +77,7 @@ def _participants(hub: Hub) -> Iterator[Participant]:
         .select_related("programme", "hub", "business", "action_plan", "one_to_one_provider")
         .prefetch_related(
             e9_business_participants(),
+            "business_matches",  # E9
             "eligibility_exceptions",
             Prefetch(
                 "memberships",

@@ -35,6 +35,7 @@ from cohorts.selectors import hub_facilitators
 from participants import surveys
 from participants.models import SurveyKind
 from peernet.models import Breach
+from peernet.staff import cohorts_without_facilitator
 from sessions.models import Complaint
 from sessions.one_to_one import hub_providers
 from sessions.selectors import session_members
@@ -97,6 +98,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     "participants.forms.DecisionForm": NO_ARGUMENTS,
     "participants.forms.E6ExceptionForm": NO_ARGUMENTS,
     "participants.forms.E8ExceptionForm": NO_ARGUMENTS,
+    "participants.forms.MatchForm": NO_ARGUMENTS,
     "participants.forms.PrivacyNoticeForm": NO_ARGUMENTS,
     "participants.forms.RegistrationFilterForm": NO_ARGUMENTS,
     "participants.forms.RegistrationForm": lambda p: ([], {"hub": p.hub_a}),
@@ -106,12 +108,22 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
         {"questions": _baseline_questions(p), "saved": {}},
     ),
     "peernet.account_forms.PasswordChangeForm": lambda p: ([p.hub_a_admin], {}),
+    "peernet.account_forms.PasswordResetForm": NO_ARGUMENTS,
+    "peernet.account_forms.SetPasswordForm": lambda p: ([p.hub_a_admin], {}),
     "peernet.account_forms.SecondFactorForm": NO_ARGUMENTS,
     "peernet.account_forms.SetUpForm": NO_ARGUMENTS,
     "peernet.privacy_views.AuditFilterForm": NO_ARGUMENTS,
     "peernet.privacy_views.BreachDecisionForm": lambda p: ([], {"breach": _breach(p)}),
     "peernet.privacy_views.BreachForm": NO_ARGUMENTS,
     "peernet.privacy_views.ErasureForm": lambda p: ([], {"code": str(p.participant_a.code)}),
+    "peernet.staff_forms.CohortAssignForm": lambda p: (
+        [],
+        {"cohorts": cohorts_without_facilitator(p.hub_a)},
+    ),
+    "peernet.staff_forms.StaffInviteForm": lambda p: (
+        [],
+        {"cohorts": cohorts_without_facilitator(p.hub_a)},
+    ),
     "peernet.views.EmailAuthenticationForm": lambda p: ([_login_request(p)], {}),
     "reporting.national_views.ExportRequestForm": NO_ARGUMENTS,
     "reporting.return_views.ReturnSubmitForm": lambda p: ([], {"resubmission": True}),
