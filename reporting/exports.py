@@ -96,7 +96,11 @@ class ReturnExporter(Exporter):
 
     @classmethod
     def allowed(cls, user: Any, params: dict[str, Any]) -> bool:
-        if not national.may_see_national(user):
+        # The national roles: any area they may see. A hub's administrators: their own
+        # hub's return (issue 15), the same file BEIS would get for that hub.
+        if not national.may_see_national(user) and not (
+            params.get("area") == "hub" and national.may_download_hub_return(user, params)
+        ):
             return False
         try:
             national.area_for(user, params.get("area", ""), params.get("key", ""))

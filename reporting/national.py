@@ -21,7 +21,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from peernet.access import scope_for, user_roles
+from peernet.access import administers_hub, scope_for, user_roles
 from peernet.models import Cluster, Hub, Programme, Role
 from peernet.privacy import SUPPRESSED, suppress_breakdown
 from peernet.rules import add_months, local_date, return_due_at
@@ -72,6 +72,12 @@ def may_export_baseline(user: Any) -> bool:
     """The evaluator's fixed-format baseline export: the evaluator, and the coordinator
     who answers for it. BEIS reads aggregates only."""
     return may_see_national(user) and bool(user_roles(user) & {Role.EVALUATOR, Role.COORDINATOR})
+
+
+def may_download_hub_return(user: Any, params: dict[str, Any]) -> bool:
+    """A hub's administrators download their own hub's return."""
+    hub = Hub.objects.filter(key=params.get("key", "")).only("pk").first()
+    return hub is not None and administers_hub(user, hub.pk)
 
 
 def may_see_live(user: Any) -> bool:

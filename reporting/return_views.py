@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peernet.access import hub_for_admin
 from peernet.models import Programme
 from peernet.rules import programme_for_month, return_due_at
-from reporting import drilldown, kpi, national, returns
-from reporting.models import MonthlyReturn, ReturnVersion
+from reporting import drilldown, exports, kpi, national, national_views, returns
+from reporting.models import ExportFile, ExportStatus, MonthlyReturn, ReturnVersion
 from sessions.forms import GovukErrorsMixin
 
 STATUS_TAGS = {
@@ -281,6 +281,7 @@ def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpRespons
             ),
             "breakdowns": national.suppressed(shown["breakdowns"]) if shown else {},
             "form": form,
+            "formats": national_views.RETURN_FORMATS,
         },
     )
 
@@ -395,3 +396,88 @@ def return_figure(request: HttpRequest, hub: str, month: dt.date, figure: str) -
             "sections": drilldown.figure_records(hub_, month, figure),
         },
     )
+
+
+# --- the hub's own return, downloaded (XLSX, CSV, PDF) -------------------------------------
+
+
+def _hub_params(hub: Any, month: dt.date) -> dict[str, str]:
+    return {"area": "hub", "key": hub.key, "month": f"{month:%Y-%m}"}
+
+
+@never_cache
+@login_required
+@require_POST
+def return_download(request: HttpRequest, hub: str, month: dt.date) -> HttpResponse:
+    """Ask for the hub's return for the month in one format: built by a worker, as every
+    download is (reporting.exports), then shown on its own page."""
+    hub_ = hub_for_admin(request.user, hub)
+    _month_in_window(month)
+    kind = request.POST.get("kind", "")
+    params = _hub_params(hub_, month)
+    if kind not in dict(national_views.RETURN_FORMATS) or not exports.EXPORTERS[kind].allowed(
+        request.user, params
+    ):
+        raise Http404("No such download.")
+    export = exports.export_request(user=request.user, kind=kind, params=params)
+    return redirect("hub:return-export", hub=hub_.key, month=month, pk=export.pk)
+
+
+def _hub_export(request: HttpRequest, hub: str, month: dt.date, pk: int) -> tuple[Any, Any]:
+    """SECURITY.md 6: a download of this hub's return for this month, to the hub's
+    administrators (it is the hub's own document, whoever of them asked for it), checked
+    again at every request: they must still be able to see it."""
+    hub_ = hub_for_admin(request.user, hub)
+    export = (
+        ExportFile.objects.defer("content")
+        .filter(pk=pk, params=_hub_params(hub_, month))
+        .first()
+    )
+    if export is None or not exports.may_download(request.user, export):
+        raise Http404("No such download.")
+    return hub_, export
+
+
+@never_cache
+@login_required
+@require_GET
+def return_export(request: HttpRequest, hub: str, month: dt.date, pk: int) -> HttpResponse:
+    """The download's progress; the page refreshes itself while it is being built."""
+    hub_, export = _hub_export(request, hub, month, pk)
+    waiting = export.status in (ExportStatus.PENDING, ExportStatus.RUNNING)
+    refreshing = waiting and request.GET.get("refresh") != "off"
+    here = reverse("hub:return-export", kwargs={"hub": hub_.key, "month": month, "pk": pk})
+    response = render(
+        request,
+        "returns/export.html",
+        {
+            "hub": hub_,
+            "section": "returns",
+            "month": month,
+            "export": export,
+            "name": exports.EXPORTERS[export.kind].name,
+            "waiting": waiting,
+            "refreshing": refreshing,
+            "refresh_seconds": national_views.REFRESH_SECONDS,
+            "here": here,
+            "file_url": reverse(
+                "hub:return-export-file", kwargs={"hub": hub_.key, "month": month, "pk": pk}
+            ),
+        },
+    )
+    if refreshing:
+        response["Refresh"] = str(national_views.REFRESH_SECONDS)
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def return_export_file(request: HttpRequest, hub: str, month: dt.date, pk: int) -> HttpResponse:
+    _, export = _hub_export(request, hub, month, pk)
+    if export.status != ExportStatus.COMPLETE:
+        raise Http404("The download is not ready.")
+    content = ExportFile.objects.values_list("content", flat=True).get(pk=export.pk)
+    response = HttpResponse(bytes(content), content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response

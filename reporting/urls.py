@@ -47,6 +47,21 @@ hub_urlpatterns: list[URLPattern] = [
         return_views.return_figure,
         name="return-figure",
     ),
+    path(
+        "returns/<return_month:month>/download/",
+        return_views.return_download,
+        name="return-download",
+    ),
+    path(
+        "returns/<return_month:month>/download/<int:pk>/",
+        return_views.return_export,
+        name="return-export",
+    ),
+    path(
+        "returns/<return_month:month>/download/<int:pk>/file/",
+        return_views.return_export_file,
+        name="return-export-file",
+    ),
 ]
 
 # The national area for the coordinator, BEIS and the evaluator, /national/...
