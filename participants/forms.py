@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
-from participants.models import EligibilityStatus, Sector
+from participants.models import EligibilityStatus, Flexibility, Sector
 from peernet.models import Hub
 
 ELSEWHERE = "elsewhere"
@@ -465,6 +465,59 @@ class E6ExceptionForm(_GovForm):
     def agreed_by(self, hub: Hub) -> str:
         data = self.cleaned_data
         return f"{data['home_lep'].strip()} ({hub.lep}) and {data['other_lep'].strip()}"
+
+
+class FlexibilityForm(_GovForm):
+    """E3, E4: the Playbook's two eligibility flexibilities, recorded with who agreed,
+    when and why (the evidence)."""
+
+    flexibility = forms.ChoiceField(
+        label="Which flexibility",
+        choices=Flexibility.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the flexibility that applies",
+            "invalid_choice": "Choose the flexibility that applies",
+        },
+    )
+    agreed_by = forms.CharField(
+        label="Who agreed to admit them",
+        max_length=200,
+        error_messages={
+            "required": "Enter who agreed to admit the participant",
+            "max_length": "Name must be 200 characters or fewer",
+        },
+    )
+    agreed_on = GovDateField(what="the date it was agreed", label="When was it agreed?")
+    details = forms.CharField(
+        label="Why it applies",
+        help_text=(
+            "Covid-19: the employees or turnover in the 12 months before March 2020, and why "
+            "the business is viable. Creative industries: the SIC code, and the associates "
+            "or freelancers counted."
+        ),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why the flexibility applies",
+            "max_length": "Details must be 5000 characters or fewer",
+        },
+    )
+
+    layout = (
+        Field.radios("flexibility", legend_size=Size.SMALL),
+        Field.text("agreed_by"),
+        Field("agreed_on"),
+        Field.textarea("details"),
+    )
+
+
+class E4FlexibilityForm(FlexibilityForm):
+    """E4: the Covid-19 flexibility only (creative industries relax E3 alone)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["flexibility"].choices = [(Flexibility.COVID.value, Flexibility.COVID.label)]
 
 
 class MatchForm(_GovForm):

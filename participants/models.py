@@ -245,10 +245,20 @@ class EligibilityOutcome(models.Model):
         return f"{self.rule}: {self.outcome}"
 
 
+class Flexibility(models.TextChoices):
+    """The Playbook's two eligibility flexibilities (E3, E4)."""
+
+    COVID = "covid", "Covid-19: would have qualified in the 12 months before March 2020"
+    CREATIVE = "creative", "Creative industries: associates and freelancers counted"
+
+
 class EligibilityException(models.Model):
-    """A recorded exception a rule allows: E6 (both LEPs agreed) or E8 (local discretion)."""
+    """A recorded exception a rule allows: E3/E4 (the Playbook's flexibilities), E6 (both
+    LEPs agreed) or E8 (local discretion): who agreed, when, and why."""
 
     class Rule(models.TextChoices):
+        E3 = "E3", "E3 — fewer than 5 employees, under a flexibility"
+        E4 = "E4", "E4 — turnover under £100,000, under the Covid-19 flexibility"
         E6 = "E6", "E6 — out-of-area, agreed by both LEPs"
         E8 = "E8", "E8 — previous-year drop-out, admitted at local discretion"
 
@@ -259,6 +269,7 @@ class EligibilityException(models.Model):
     agreed_by = models.CharField(max_length=200, help_text="Who agreed (for E6: both LEPs).")
     agreed_on = models.DateField()
     details = models.TextField(blank=True)
+    flexibility = models.CharField(max_length=10, choices=Flexibility.choices, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -272,7 +283,15 @@ class EligibilityException(models.Model):
                 fields=["participant", "rule"], name="eligibility_exception_one_per_rule"
             ),
             models.CheckConstraint(
-                condition=Q(rule__in=["E6", "E8"]), name="eligibility_exception_allowed_rules"
+                condition=Q(rule__in=["E3", "E4", "E6", "E8"]),
+                name="eligibility_exception_allowed_rules",
+            ),
+            # E3: either flexibility; E4: Covid-19 only; E6 and E8: none.
+            models.CheckConstraint(
+                condition=Q(rule="E3", flexibility__in=["covid", "creative"])
+                | Q(rule="E4", flexibility="covid")
+                | (Q(rule__in=["E6", "E8"]) & Q(flexibility="")),
+                name="eligibility_exception_flexibility_fits_rule",
             ),
             models.CheckConstraint(
                 condition=~Q(agreed_by=""), name="eligibility_exception_names_who_agreed"

@@ -144,20 +144,28 @@ def participant_decide_eligibility(
 def participant_record_exception(
     *,
     participant: Participant,
-    rule: Literal["E6", "E8"],
+    rule: Literal["E3", "E4", "E6", "E8"],
     agreed_by: str,
     agreed_on: dt.date,
     details: str = "",
+    flexibility: str = "",
     by: User,
 ) -> EligibilityException:
-    """Record the exception E6 (both LEPs agreed) or E8 (local discretion) allows.
+    """Record the exception a rule allows: E3 or E4 under one of the Playbook's
+    flexibilities (Covid-19 for either; creative industries for E3), E6 (both LEPs
+    agreed) or E8 (local discretion).
 
     Recording it again for the same rule corrects the earlier record.
     """
     if rule not in EligibilityException.Rule.values:
-        raise ValidationError(f"Only E6 and E8 allow a recorded exception, not {rule}.")
+        raise ValidationError(f"Only E3, E4, E6 and E8 allow a recorded exception, not {rule}.")
+    allowed = {"E3": {"covid", "creative"}, "E4": {"covid"}}.get(rule, {""})
+    if flexibility not in allowed:
+        raise ValidationError(f"Choose a flexibility the Playbook allows for {rule}.")
     if not agreed_by.strip():
         raise ValidationError(f"Say who agreed the {rule} exception.")
+    if rule in ("E3", "E4") and not details.strip():
+        raise ValidationError(f"Say why the {rule} flexibility applies.")
     exception, _ = EligibilityException.objects.update_or_create(
         participant=participant,
         rule=rule,
@@ -165,6 +173,7 @@ def participant_record_exception(
             "agreed_by": agreed_by.strip(),
             "agreed_on": agreed_on,
             "details": details,
+            "flexibility": flexibility,
             "recorded_by": by,
         },
     )

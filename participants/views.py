@@ -22,8 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from participants import selectors, services
 from participants.forms import (
     DecisionForm,
+    E4FlexibilityForm,
     E6ExceptionForm,
     E8ExceptionForm,
+    FlexibilityForm,
     MatchForm,
     PrivacyNoticeForm,
     RegistrationFilterForm,
@@ -212,9 +214,16 @@ def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
 
 # --- eligibility ------------------------------------------------------------------------
 
-_EXCEPTION_RULES = {"e6": EligibilityException.Rule.E6, "e8": EligibilityException.Rule.E8}
+_EXCEPTION_RULES = {
+    "e3": EligibilityException.Rule.E3,
+    "e4": EligibilityException.Rule.E4,
+    "e6": EligibilityException.Rule.E6,
+    "e8": EligibilityException.Rule.E8,
+}
 _FORMS = {
     "decide": DecisionForm,
+    "e3": FlexibilityForm,
+    "e4": E4FlexibilityForm,
     "e6": E6ExceptionForm,
     "e8": E8ExceptionForm,
     "match": MatchForm,
@@ -281,6 +290,7 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
                 ),
                 agreed_on=form.cleaned_data["agreed_on"],
                 details=form.cleaned_data["details"].strip(),
+                flexibility=form.cleaned_data.get("flexibility", ""),
                 by=request.user,
             )
             messages.success(request, f"The {which.upper()} exception is recorded.")
@@ -306,6 +316,11 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
             "decide_form": forms["decide"],
             "e6_form": forms["e6"],
             "e8_form": forms["e8"],
+            "flexibility_forms": [
+                (rule, forms[rule.lower()], exceptions.get(rule))
+                for rule in ("E3", "E4")
+                if rule in failing or rule in exceptions or which == rule.lower()
+            ],
             "possible_matches": [
                 m for m in person.business_matches.all() if m.status == MatchStatus.POSSIBLE
             ],

@@ -448,18 +448,24 @@ def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Result
 def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Result:
     business, needed = participant.business, participant.programme.min_paye_employees
     if business.employees is None:
+        return _flexible(
+            participant,
+            "E3",
+            f"{business.name}'s number of employees on PAYE is unknown; at least {needed} "
+            "are needed",
+        )
+    if business.employees >= needed:
         return _result(
             "E3",
-            Outcome.FAIL,
-            f"{business.name}'s number of employees on PAYE is unknown; at least {needed} "
-            "are needed.",
+            Outcome.PASS,
+            f"{business.name} has {plural_words(business.employees, 'employee')} on PAYE; at "
+            f"least {needed} are needed.",
         )
-    outcome = Outcome.PASS if business.employees >= needed else Outcome.FAIL
-    return _result(
+    return _flexible(
+        participant,
         "E3",
-        outcome,
         f"{business.name} has {plural_words(business.employees, 'employee')} on PAYE; at least "
-        f"{needed} are needed.",
+        f"{needed} are needed",
     )
 
 
@@ -467,17 +473,41 @@ def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Result
 def e4_turnover(participant: Participant, *, as_of: dt.datetime) -> Result:
     business, needed = participant.business, participant.programme.min_turnover
     if business.turnover is None:
+        return _flexible(
+            participant,
+            "E4",
+            f"{business.name}'s turnover is unknown; at least {_money(needed)} is needed",
+        )
+    if business.turnover >= needed:
         return _result(
             "E4",
-            Outcome.FAIL,
-            f"{business.name}'s turnover is unknown; at least {_money(needed)} is needed.",
+            Outcome.PASS,
+            f"{business.name} has a turnover of {_money(business.turnover)}; at least "
+            f"{_money(needed)} is needed.",
         )
-    outcome = Outcome.PASS if business.turnover >= needed else Outcome.FAIL
-    return _result(
+    return _flexible(
+        participant,
         "E4",
-        outcome,
         f"{business.name} has a turnover of {_money(business.turnover)}; at least "
-        f"{_money(needed)} is needed.",
+        f"{_money(needed)} is needed",
+    )
+
+
+def _flexible(participant: Participant, rule: str, shortfall: str) -> Result:
+    """E3, E4: short of the threshold, unless admitted under one of the Playbook's two
+    flexibilities (Covid-19: would have qualified in the 12 months before March 2020 and
+    is viable; creative industries, for E3: associates and freelancers count), recorded
+    with who agreed, when and why."""
+    exception = _exception(participant, rule)
+    if exception is None:
+        return _result(rule, Outcome.FAIL, f"{shortfall}.")
+    which = (
+        "the Covid-19 flexibility"
+        if exception.flexibility == "covid"
+        else "the creative industries flexibility"
+    )
+    return _result(
+        rule, Outcome.PASS, f"{shortfall}, but admitted under {which}: {_agreed(exception)}."
     )
 
 

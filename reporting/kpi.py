@@ -50,6 +50,7 @@ from cohorts.models import Cohort, CohortMembership
 from participants.models import (
     AgeBand,
     Disability,
+    EligibilityException,
     EligibilityStatus,
     EthnicGroup,
     Gender,
@@ -285,7 +286,10 @@ BREAKDOWN_IDS: list[str] = [
     "exporter",
     "scale_up_potential",
     "topics_month",
+    "eligibility_exceptions",
 ]
+# The breakdowns of participants started (the others count sessions and exceptions).
+STARTED_BREAKDOWN_IDS: list[str] = BREAKDOWN_IDS[:-2]
 # Equality breakdowns: a single hub's counts of 1 to 4 are suppressed when shown.
 EQUALITY_BREAKDOWN_IDS: list[str] = ["gender", "ethnic_group", "age_band", "disability"]
 
@@ -311,7 +315,13 @@ BREAKDOWN_DEFINITIONS: dict[str, str] = {
         "Delivered group sessions in the month per BEIS core topic (a finer topic counts "
         "under its core topic; a session counts once per core topic); not known: no topic."
     ),
+    "eligibility_exceptions": (
+        "The return's notes: participants decided eligible by the month's end under a "
+        "recorded exception, by kind: E3 or E4 under the Covid-19 flexibility, E3 under the "
+        "creative industries flexibility, E6 agreed by both LEPs, E8 at local discretion."
+    ),
 }
+EXCEPTION_KINDS = ["E3 covid", "E3 creative", "E4 covid", "E6", "E8"]
 
 
 _EMPLOYEES = "business__employees"
@@ -646,8 +656,14 @@ def compute_hubs(hubs: Iterable[Any], month: dt.date | str) -> dict[int, dict[st
             for hub_id, values in query.counts().items():
                 raw[hub_id].update(values)
     topics = _topics(hub_ids, m)
+    exceptions = _exceptions(hub_ids, m)
     return {
-        hub.pk: _result(raw[hub.pk], hub.target, _breakdowns(raw[hub.pk]), topics[hub.pk])
+        hub.pk: _result(
+            raw[hub.pk],
+            hub.target,
+            {**_breakdowns(raw[hub.pk]), "eligibility_exceptions": exceptions[hub.pk]},
+            topics[hub.pk],
+        )
         for hub in hubs
     }
 
@@ -999,6 +1015,26 @@ def sources(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> I
             "complaints_cumulative": Measure(c.days("received")),
         },
     )
+
+
+def _exceptions(hub_ids: list[int], m: Period) -> dict[int, dict[str, int]]:
+    """eligibility_exceptions: eligible participants, decided by the month's end, under
+    each kind of recorded exception (a participant with two counts under each)."""
+    rows = (
+        EligibilityException.objects.filter(
+            participant__hub_id__in=hub_ids,
+            participant__eligibility_status=EligibilityStatus.ELIGIBLE,
+            participant__eligibility_decided__lte=m.last,
+        )
+        .order_by()
+        .values("participant__hub", "rule", "flexibility")
+        .annotate(n=Count("participant", distinct=True))
+    )
+    result = {hub_id: dict.fromkeys(EXCEPTION_KINDS, 0) for hub_id in hub_ids}
+    for row in rows:
+        kind = " ".join(filter(None, [row["rule"], row["flexibility"]]))
+        result[row["participant__hub"]][kind] += row["n"]
+    return result
 
 
 def _topics(hub_ids: list[int], m: Period) -> dict[int, dict[str, int]]:

@@ -398,6 +398,7 @@ def _eligibility(p: Participant) -> dict[str, Any] | None:
                 "agreed_by": e.agreed_by,
                 "agreed_on": format_date(e.agreed_on),
                 "details": blank_to_none(e.details),
+                **({"flexibility": e.flexibility} if e.flexibility else {}),
             }
             for e in p.eligibility_exceptions.all()
         ),

@@ -336,11 +336,24 @@ class Reader:
             f"{path}.rule",
             "an exception to the same rule as {first}",
         )
+        flexibility = item.get("flexibility") or ""
+        allowed = {"E3": {"covid", "creative"}, "E4": {"covid"}}.get(item["rule"], {""})
+        if flexibility not in allowed:
+            self.problem(
+                f"{path}.flexibility",
+                f"{item['rule']} takes "
+                + (
+                    " or ".join(sorted(allowed))
+                    if allowed != {""}
+                    else "no flexibility (only E3 and E4 have them)"
+                ),
+            )
         fields = {
             "rule": item["rule"],
             "agreed_by": item["agreed_by"],
             "agreed_on": self._date(item, "agreed_on", path),
             "details": item.get("details") or "",
+            "flexibility": flexibility,
         }
         self._add(
             "exceptions", Row(path, fields, {"participant": Ref("participants", participant, path)})

@@ -408,7 +408,7 @@ def test_e9_the_same_business_in_another_programme_year_is_allowed(hub, programm
 # --- exceptions and the charter ---------------------------------------------------------
 
 
-def test_only_e6_and_e8_take_an_exception(hub, programme, admin):
+def test_only_e3_e4_e6_and_e8_take_an_exception(hub, programme, admin):
     participant = applicant(hub, programme)
     with pytest.raises(ValidationError) as refused:
         participant_record_exception(
@@ -418,7 +418,7 @@ def test_only_e6_and_e8_take_an_exception(hub, programme, admin):
             agreed_on=dt.date(2021, 5, 20),
             by=admin,
         )
-    assert refused.value.messages == ["Only E6 and E8 allow a recorded exception, not E7."]
+    assert refused.value.messages == ["Only E3, E4, E6 and E8 allow a recorded exception, not E7."]
     assert not EligibilityException.objects.exists()
 
 

@@ -206,3 +206,78 @@ def test_markup_is_escaped(client, personas):
     content = client.get(_url(person)).content.decode()
     assert "<script>alert(1)</script>" not in content and "<b>Bold</b>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+# --- E3, E4: the Playbook's two flexibilities --------------------------------------------
+
+
+def _flexibility(client, participant, rule: str, flexibility: str, details: str = "Why."):
+    prefix = rule.lower()
+    return client.post(
+        _url(participant),
+        {
+            "form": prefix,
+            f"{prefix}-flexibility": flexibility,
+            f"{prefix}-agreed_by": "Hub manager",
+            f"{prefix}-agreed_on_0": "12",
+            f"{prefix}-agreed_on_1": "5",
+            f"{prefix}-agreed_on_2": "2021",
+            f"{prefix}-details": details,
+        },
+    )
+
+
+def test_e3_and_e4_under_the_covid_flexibility_then_eligible_and_in_the_notes(client, personas):
+    from reporting import kpi
+
+    small = make_participant(
+        personas.hub_a,
+        personas.programme,
+        business=make_business(employees=3, turnover=Decimal("80000")),
+        registered=dt.date(2021, 5, 3),
+    )
+    client.force_login(personas.hub_a_admin)
+    page = client.get(_url(small)).content.decode()
+    assert "E3: the Playbook's flexibilities" in page
+    assert "E4: the Playbook's flexibilities" in page
+    refused = _decide(client, small)  # E3 and E4 fail: the page again, with why
+    assert "E3: " in refused.content.decode() and "govuk-error-summary" in refused.content.decode()
+    small.refresh_from_db()
+    assert small.eligibility_status == "pending"
+
+    # E4 offers the Covid-19 flexibility only: creative industries relax E3 alone.
+    refused = _flexibility(client, small, "E4", "creative")
+    assert "Choose the flexibility that applies" in refused.content.decode()
+    assert not EligibilityException.objects.exists()
+    # Why it applies is the evidence: it is asked for.
+    refused = _flexibility(client, small, "E3", "covid", details="")
+    assert "Enter why the flexibility applies" in refused.content.decode()
+
+    pre_covid = "12 on PAYE and £240,000 turnover in 2019-20; orders are back."
+    assert _flexibility(client, small, "E3", "covid", pre_covid).status_code == 302
+    assert _flexibility(client, small, "E4", "covid", pre_covid).status_code == 302
+    page = client.get(_url(small)).content.decode()
+    assert "but admitted under the Covid-19 flexibility: Hub manager agreed on 12 May 2021." in page
+    assert _decide(client, small).status_code == 302
+    small.refresh_from_db()
+    assert small.eligibility_status == "eligible"
+
+    notes = kpi.compute_hub(personas.hub_a, small.eligibility_decided.replace(day=1))["breakdowns"][
+        "eligibility_exceptions"
+    ]
+    assert notes == {"E3 covid": 1, "E3 creative": 0, "E4 covid": 1, "E6": 0, "E8": 0}
+
+
+def test_e3_under_the_creative_industries_flexibility(client, personas):
+    studio = make_participant(
+        personas.hub_a, personas.programme, business=make_business(employees=2, sector="J")
+    )
+    client.force_login(personas.hub_a_admin)
+    response = _flexibility(
+        client, studio, "E3", "creative", "SIC 59111; four associate producers."
+    )
+    assert response.status_code == 302
+    exception = EligibilityException.objects.get(participant=studio)
+    assert (exception.rule, exception.flexibility) == ("E3", "creative")
+    page = client.get(_url(studio)).content.decode()
+    assert "admitted under the creative industries flexibility" in page

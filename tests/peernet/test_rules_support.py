@@ -563,11 +563,12 @@ def test_participant_checks_read_prefetched_rows(
         "one_to_ones",
         "survey_responses",
         "absence_follow_ups",
+        "business_matches",
     )
     # participants, business participants, exceptions, memberships, their cohorts, the
     # cohorts' sessions, attendance, attended sessions, one-to-ones, survey responses,
-    # absence follow-ups (K13)
-    with django_assert_num_queries(11):
+    # absence follow-ups (K13), possible business matches (E9)
+    with django_assert_num_queries(12):
         for each in participants:
             results = run_checks(each, as_of=AS_OF, judges="participant")
     assert {r.rule: r.outcome for r in results}["O6"] == Outcome.WARN
