@@ -22,7 +22,8 @@ from zxcvbn import zxcvbn
 # the least we accept.
 MIN_SCORE = 3
 # zxcvbn's time grows with the length; past this much, the rest adds nothing it can judge.
-JUDGED_LENGTH = 100
+# zxcvbn 4.5 refuses (ValueError) anything longer than 72 characters, its own maximum.
+JUDGED_LENGTH = 72
 
 
 class GuessablePasswordValidator:

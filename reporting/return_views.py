@@ -429,9 +429,7 @@ def _hub_export(request: HttpRequest, hub: str, month: dt.date, pk: int) -> tupl
     again at every request: they must still be able to see it."""
     hub_ = hub_for_admin(request.user, hub)
     export = (
-        ExportFile.objects.defer("content")
-        .filter(pk=pk, params=_hub_params(hub_, month))
-        .first()
+        ExportFile.objects.defer("content").filter(pk=pk, params=_hub_params(hub_, month)).first()
     )
     if export is None or not exports.may_download(request.user, export):
         raise Http404("No such download.")
