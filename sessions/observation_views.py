@@ -25,7 +25,7 @@ from peernet.rules import CHECKS, RuleBroken
 from sessions.models import GroupSession, Observation
 from sessions.services import (
     OBSERVATION_CRITERIA,
-    observation_book,
+    observation_book_and_notify,
     observation_record,
     observation_recording_delete,
     observation_select_sessions,
@@ -86,18 +86,20 @@ def observation_list(request: HttpRequest, hub: str) -> HttpResponse:
         else:
             now = timezone.now()
             try:
-                observation_book(
+                observation_book_and_notify(
                     session=session,
                     observer=observer,
-                    notice_given=now,
-                    privacy_statement_shared=now if request.POST.get("privacy") else None,
+                    share_privacy_statement=bool(request.POST.get("privacy")),
                     by=request.user,
-                    as_of=now,
+                    now=now,
                 )
             except (RuleBroken, ValidationError) as exc:
                 errors += _errors_of(exc)
             else:
-                messages.success(request, f"The observation of {session} was booked.")
+                messages.success(
+                    request,
+                    f"The observation of {session} was booked, and its facilitators told.",
+                )
                 return redirect("hub:observations", hub=hub_.key)
     proposals = observation_select_sessions(hub=hub_)
     observations = list(

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import models, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cohorts.models import Cohort
 from participants.models import Participant
 from peernet import audit
 from peernet.models import Hub, Role, RoleAssignment, RuleWarning, User
-from peernet.rules import date_words, enforce, hours_words, local_date, run_rules
+from peernet.rules import LONDON, date_words, enforce, hours_words, local_date, run_rules
 from peernet.services import rule_warnings_record
 from sessions.models import (
     AbsenceFollowUp,
@@ -205,6 +207,76 @@ def one_to_one_log(
         # O5: sent at once, with the invite; the task is idempotent.
         joining_instructions_send_for_one_to_one.delay_on_commit(session.pk)
     return session
+
+
+def _facilitators_of(cohort: Cohort) -> list[User]:
+    return list(
+        User.objects.filter(
+            role_assignments__role=Role.FACILITATOR,
+            role_assignments__cohort=cohort,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+@transaction.atomic
+def observation_book_and_notify(
+    *,
+    session: GroupSession,
+    observer: User,
+    share_privacy_statement: bool,
+    by: User,
+    now: dt.datetime | None = None,
+) -> Observation:
+    """Q2 as it happens through the pages: the notice is *given*, by email to the
+    session's facilitators, and its time is the notice the check judges; the privacy
+    statement is emailed to the cohort's members, and its time recorded. The emails and
+    the booking stand or fall together."""
+    now = now or timezone.now()
+    session = GroupSession.objects.select_related("cohort__hub").get(pk=session.pk)
+    cohort = session.cohort
+    facilitators = _facilitators_of(cohort)
+    if not facilitators:
+        raise ValidationError(
+            f"{cohort.name} has no facilitator to give notice to: assign one first (Q2)."
+        )
+    observation = observation_book(
+        session=session,
+        observer=observer,
+        notice_given=now,
+        privacy_statement_shared=now if share_privacy_statement else None,
+        by=by,
+        as_of=now,
+    )
+    when = f"{session.starts_at.astimezone(LONDON):%A %-d %B %Y at %H:%M}"
+    send_mail(
+        subject=f"Your session on {when} will be observed – {cohort.hub.name}",
+        message=render_to_string(
+            "facilitation/observation_notice_email.txt",
+            {"session": session, "cohort": cohort, "observer": observer, "when": when},
+        ),
+        from_email=None,
+        recipient_list=[f.email for f in facilitators],
+    )
+    if share_privacy_statement:
+        members = [
+            m.participant
+            for m in cohort.memberships.select_related("participant")
+            if m.left is None and m.participant.email and m.participant.dropped_out_on is None
+        ]
+        for member in members:
+            send_mail(
+                subject=f"An observer at your peer network session on {when}",
+                message=render_to_string(
+                    "facilitation/observation_privacy_email.txt",
+                    {"participant": member, "cohort": cohort, "when": when},
+                ),
+                from_email=None,
+                recipient_list=[member.email],
+            )
+    return observation
 
 
 @transaction.atomic
@@ -538,8 +610,6 @@ def _hub_admin_emails(hub: Hub) -> list[str]:
 
 
 def _tell_hub_admins(hub: Hub, *, subject: str, message: str) -> None:
-    from django.core.mail import send_mail
-
     recipients = _hub_admin_emails(hub)
     if recipients:
         send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)

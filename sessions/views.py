@@ -224,6 +224,7 @@ def facilitation_session(request: HttpRequest, hub: str, code: uuid.UUID) -> Htt
             k8=k8,
             k9=k9,
             notices=session_notices(session),
+            observations=list(session.observations.select_related("observer")),
         ),
     )
 

@@ -126,6 +126,40 @@ def test_the_page_books_a_proposal_and_shows_q2s_sentence_when_refused(client, w
     observation = Observation.objects.get()
     assert observation.session == later and observation.observer == p.hub_a_admin
     assert observation.privacy_statement_shared is not None
+    # Q2: the notice is given, not typed in: the facilitator is emailed, and that email's
+    # time is the notice judged; the members are sent the privacy statement.
+    from django.core import mail
+
+    notice, *privacy = mail.outbox
+    assert notice.to == [p.facilitator.email] and "will be observed" in notice.subject
+    assert "This email is your notice" in notice.body
+    assert sorted(m.to[0] for m in privacy) == [p.participant_a.email]
+    assert "The observer watches how the session is facilitated" in privacy[0].body
+    # The facilitator sees the booking on the session's page.
+    client.force_login(p.facilitator)
+    page = client.get(
+        reverse("facilitation:session", kwargs={"hub": "hub-a", "code": later.code})
+    ).content.decode()
+    assert "Observation (Q2)" in page and "you were told on" in page
+
+
+def test_a_cohort_without_a_facilitator_cannot_be_given_notice(client, world):
+    from django.core import mail
+
+    p, *_ = world
+    from tests.factories import make_cohort
+
+    session = make_session(make_cohort(p.hub_a, p.programme))  # nobody facilitates it
+    session.starts_at = _future(48)
+    session.save()
+    client.force_login(p.hub_a_admin)
+    url = reverse("hub:observations", kwargs={"hub": "hub-a"})
+    response = client.post(
+        url, {"session": session.code, "observer": p.hub_a_admin.pk, "privacy": "yes"}
+    )
+    assert "has no facilitator to give notice to" in response.content.decode()
+    assert not Observation.objects.filter(session=session).exists()
+    assert mail.outbox == []
 
 
 def test_the_page_refuses_another_hubs_session_and_observer(client, world):
