@@ -95,6 +95,44 @@ class PrivacyNoticeForm(_GovForm):
     )
 
 
+def _registration_layout(business: str, person: str) -> tuple[Any, ...]:
+    """The registration form's fields, in the participant's words or the hub's."""
+    return (
+        Fieldset(
+            Field.text("business_name"),
+            Field.text("company_number", field_width=Fluid.ONE_THIRD),
+            Field.text("postcode", field_width=Fluid.ONE_QUARTER),
+            Field.select("local_authority"),
+            Field.text("other_local_authority", field_width=Fluid.TWO_THIRDS),
+            Field.select("sector"),
+            Field("trading_since"),
+            Field.text("employees", field_width=Fluid.ONE_QUARTER),
+            Field.text("turnover", field_width=Fluid.ONE_THIRD),
+            Field.text("balance_sheet_total", field_width=Fluid.ONE_THIRD),
+            Field.checkbox("exporter"),
+            Field.checkbox("scale_up_potential"),
+            legend=business,
+            legend_size=Size.MEDIUM,
+        ),
+        Fieldset(
+            Field.text("first_name", field_width=Fluid.TWO_THIRDS),
+            Field.text("last_name", field_width=Fluid.TWO_THIRDS),
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.text("phone", field_width=Fluid.ONE_THIRD),
+            Field.text("job_title", field_width=Fluid.TWO_THIRDS),
+            legend=person,
+            legend_size=Size.MEDIUM,
+        ),
+        Fieldset(
+            Field.checkbox("senior_decision_maker"),
+            Field.checkbox("aspiration_to_improve"),
+            Field.checkbox("previous_year_participant"),
+            legend="Declarations",
+            legend_size=Size.MEDIUM,
+        ),
+    )
+
+
 class RegistrationForm(_GovForm):
     business_name = forms.CharField(
         label="Business name",
@@ -218,40 +256,7 @@ class RegistrationForm(_GovForm):
     # like success, and nothing is saved.
     website = forms.CharField(required=False, label="Website")
 
-    layout = (
-        Fieldset(
-            Field.text("business_name"),
-            Field.text("company_number", field_width=Fluid.ONE_THIRD),
-            Field.text("postcode", field_width=Fluid.ONE_QUARTER),
-            Field.select("local_authority"),
-            Field.text("other_local_authority", field_width=Fluid.TWO_THIRDS),
-            Field.select("sector"),
-            Field("trading_since"),
-            Field.text("employees", field_width=Fluid.ONE_QUARTER),
-            Field.text("turnover", field_width=Fluid.ONE_THIRD),
-            Field.text("balance_sheet_total", field_width=Fluid.ONE_THIRD),
-            Field.checkbox("exporter"),
-            Field.checkbox("scale_up_potential"),
-            legend="Your business",
-            legend_size=Size.MEDIUM,
-        ),
-        Fieldset(
-            Field.text("first_name", field_width=Fluid.TWO_THIRDS),
-            Field.text("last_name", field_width=Fluid.TWO_THIRDS),
-            Field.text("email", field_width=Fluid.TWO_THIRDS),
-            Field.text("phone", field_width=Fluid.ONE_THIRD),
-            Field.text("job_title", field_width=Fluid.TWO_THIRDS),
-            legend="About you",
-            legend_size=Size.MEDIUM,
-        ),
-        Fieldset(
-            Field.checkbox("senior_decision_maker"),
-            Field.checkbox("aspiration_to_improve"),
-            Field.checkbox("previous_year_participant"),
-            legend="Declarations",
-            legend_size=Size.MEDIUM,
-        ),
-    )
+    layout = _registration_layout("Your business", "About you")
 
     def __init__(self, *args: Any, hub: Hub, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -425,6 +430,27 @@ class DecisionForm(_GovForm):
     @property
     def eligible(self) -> bool:
         return self.cleaned_data["decision"] == EligibilityStatus.ELIGIBLE
+
+
+class StaffRegistrationForm(RegistrationForm):
+    """A registration the hub takes by phone, at an event or from an email (issue 15):
+    the same questions and checks as the public form, and the date the person
+    acknowledged the privacy notice, which comes before anything else is captured (C2)."""
+
+    acknowledged_on = GovDateField(
+        what="the date they acknowledged the privacy notice",
+        label="When did they acknowledge the privacy notice?",
+        help_text="Nothing else may be captured before it (C2). For example, 27 3 2021",
+    )
+
+    layout = (
+        Fieldset(
+            Field("acknowledged_on"),
+            legend="The privacy notice",
+            legend_size=Size.MEDIUM,
+        ),
+        *_registration_layout("The business", "The participant"),
+    )
 
 
 class E6ExceptionForm(_GovForm):

@@ -268,6 +268,7 @@ def participant_register(
     previous_year_participant: bool,
     privacy_notice_acknowledged_on: dt.date,
     registered_on: dt.date,
+    by: User | None = None,
 ) -> Registration:
     """Record a registration from the hub's public form (or an import).
 
@@ -322,7 +323,12 @@ def participant_register(
         aspiration_to_improve=aspiration_to_improve,
         previous_year_participant=previous_year_participant,
     )
-    audit.record(None, "create", participant, summary="Registration received")
+    audit.record(
+        by,
+        "create",
+        participant,
+        summary="Registration received" if by is None else "Registration taken by the hub",
+    )
     if new_business:  # not found by company number: perhaps by name and postcode
         _record_possible_matches(participant, business)
     (e9,) = run_rules(_for_checks(participant), ["E9"], as_of=timezone.now())
@@ -335,7 +341,7 @@ def participant_register(
         subject_id=participant.pk,
         hub=hub,
         action="participant_register",
-        by=None,
+        by=by,
     )
     return Registration(participant=participant, e9=e9)
 

@@ -31,6 +31,7 @@ from participants.forms import (
     RegistrationFilterForm,
     RegistrationForm,
     RegistrationStatus,
+    StaffRegistrationForm,
 )
 from participants.models import EligibilityException, MatchStatus
 from peernet.access import hub_for_admin
@@ -178,6 +179,40 @@ def registrations(request: HttpRequest, hub: str) -> HttpResponse:
                 reverse("public:register", kwargs={"hub": hub_.key})
             ),
         },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def registration_new(request: HttpRequest, hub: str) -> HttpResponse:
+    """A registration taken by the hub's staff (by phone, at an event): the public form's
+    questions and rules (C2, E9), recorded as the staff member's, with no email sent."""
+    hub_ = hub_for_admin(request.user, hub)
+    form = StaffRegistrationForm(request.POST if request.method == "POST" else None, hub=hub_)
+    if request.method == "POST" and form.is_valid() and not form.is_spam:
+        try:
+            registration = services.participant_register(
+                hub=hub_,
+                privacy_notice_acknowledged_on=form.cleaned_data["acknowledged_on"],
+                registered_on=timezone.localdate(),
+                by=request.user,
+                **form.service_arguments(),
+            )
+        except ValidationError as refusal:
+            for message in refusal.messages:
+                form.add_error("acknowledged_on", message)
+        else:
+            person = registration.participant
+            messages.success(request, f"{person.full_name}'s registration was recorded.")
+            if registration.e9 is not None:
+                messages.warning(request, f"E9: {registration.e9.sentence}")
+            return redirect("hub:participant", hub=hub_.key, code=person.code)
+    return render(
+        request,
+        "participants/registration_new.html",
+        {"hub": hub_, "section": "registrations", "form": form},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -335,6 +370,7 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
 
 hub_urlpatterns: list[URLPattern] = [
     path("registrations/", registrations, name="registrations"),
+    path("registrations/new/", registration_new, name="registration-new"),
     path("participants/<uuid:code>/", participant, name="participant"),
     path("participants/<uuid:code>/eligibility/", eligibility, name="eligibility"),
 ]

@@ -1,10 +1,20 @@
-"""Forms of the account pages: the second factor and changing the password
-(SECURITY.md 11, 13)."""
+"""Forms of the account pages: the second factor, changing the password, and setting one
+through an emailed link (SECURITY.md 11, 13)."""
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+from django.core.cache import cache
+
+# "Forgot your password?" emails one address at most this many times an hour, whoever
+# asks: the form cannot be used to flood someone's inbox.
+RESET_EMAILS_PER_HOUR = 3
 
 
 def _normalise(code: str) -> str:
@@ -80,3 +90,75 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         self.fields["new_password2"].label = "Confirm new password"
         self.fields["new_password2"].help_text = ""
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+
+
+def email_input() -> forms.TextInput:
+    # A TextInput keeps the GOV.UK error border (RECIPES.md); the type brings the keyboard.
+    widget = forms.TextInput(
+        attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+    )
+    widget.input_type = "email"
+    return widget
+
+
+def _new_password_fields(form: forms.Form) -> None:
+    form.fields["new_password1"].label = "New password"
+    form.fields[
+        "new_password1"
+    ].help_text = "At least 12 characters. A few unrelated words make a strong password."
+    form.fields["new_password1"].error_messages["required"] = "Enter a new password"
+    form.fields["new_password2"].label = "Confirm new password"
+    form.fields["new_password2"].help_text = ""
+    form.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    """Django's form for a password set through an emailed link (an invitation or a
+    reset): the password rules of SECURITY.md 13, in plain English."""
+
+    error_messages = {
+        **DjangoSetPasswordForm.error_messages,
+        "password_mismatch": "The new passwords do not match",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _new_password_fields(self)
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """The "Forgot your password?" form: Django's,, which emails a link only to an active
+    account with a password, and says nothing either way (the page after it reads the
+    same whether or not the address has an account)."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "The email address must be 254 characters or fewer",
+        },
+        widget=email_input(),
+    )
+
+    def clean_email(self) -> str:
+        # Emails are stored lower-case (peernet.User).
+        return self.cleaned_data["email"].strip().lower()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if _reset_email_allowed(self.cleaned_data["email"]):
+            super().save(*args, **kwargs)
+
+
+def _reset_email_allowed(email: str) -> bool:
+    """Count this request against the address's hourly allowance (in the shared cache,
+    keyed by a hash: no address is stored there)."""
+    key = "password-reset:" + hashlib.sha256(email.encode()).hexdigest()
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=60 * 60)
+        count = 1
+    return count <= RESET_EMAILS_PER_HOUR

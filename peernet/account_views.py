@@ -18,7 +18,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -62,7 +62,8 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return settings.LOGIN_REDIRECT_URL
+    # A path, not the setting's URL name: the recovery codes page links to it.
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _verified(request: HttpRequest, device: object) -> None:

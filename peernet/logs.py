@@ -1,13 +1,15 @@
-"""No log the product configures holds a participant link's token (SECURITY.md 15).
+"""No log the product configures holds an emailed link's token (SECURITY.md 15).
 
 Participants' emailed links carry a signed token in their path (`/p/charter/<token>/`,
-`/p/action-card/<token>/`, `/p/survey/<token>/`). The landing view moves it out of the URL
-at once, but the first request still reaches every request log: Django's development
-server's (`django.server`), Django's 4xx/5xx log (`django.request`) and gunicorn's access
-log. `redact` replaces the token in such a path with `[token]`; `RedactLinkTokens` applies
-it to Python log records (settings.LOGGING puts it on every handler) and
-`GunicornLogger` to every field of gunicorn's access log line (peernet/gunicorn_conf.py).
-A proxy in front keeps its own log: see the README ("Running it in production").
+`/p/action-card/<token>/`, `/p/survey/<token>/`), and so do staff members' links that
+set a password (`/account/reset/<uidb64>/<token>/`, `/account/activate/<uidb64>/<token>/`).
+The landing view moves it out of the URL at once, but the first request still reaches
+every request log: Django's development server's (`django.server`), Django's 4xx/5xx
+log (`django.request`) and gunicorn's access log. `redact` replaces the token in such a
+path with `[token]`; `RedactLinkTokens` applies it to Python log records
+(settings.LOGGING puts it on every handler) and `GunicornLogger` to every field of
+gunicorn's access log line (peernet/gunicorn_conf.py). A proxy in front keeps its own
+log: see the README ("Running it in production").
 """
 
 from __future__ import annotations
@@ -22,11 +24,20 @@ REDACTED = "[token]"
 # A signed token (django.core.signing: payload:timestamp:signature) as a path segment
 # under /p/; the other /p/ pages (`/p/charter/signed/`) have no colon and are kept.
 _TOKEN_IN_PATH = re.compile(r"(/p/[\w-]+/)([^/\s?#\"']*:[^/\s?#\"']*)")
+# A staff member's emailed link that sets a password (peernet/account_urls.py): Django's
+# password-reset token after the user's id, `/account/reset/<uidb64>/<token>/` and
+# `/account/activate/<uidb64>/<token>/`. The page it redirects to has `set-password` in
+# the token's place, and is kept.
+_PASSWORD_TOKEN_IN_PATH = re.compile(
+    r"(/account/(?:reset|activate)/[^/\s?#\"']+/)(?!set-password(?:[/\s?#\"']|$))([^/\s?#\"']+)"
+)
 
 
 def redact(text: str) -> str:
-    """`text` with every participant-link token in a /p/ path replaced by `[token]`."""
-    return _TOKEN_IN_PATH.sub(lambda match: match.group(1) + REDACTED, text)
+    """`text` with every link token in a path replaced by `[token]`: a participant's
+    link under /p/, a staff member's password link under /account/."""
+    text = _TOKEN_IN_PATH.sub(lambda match: match.group(1) + REDACTED, text)
+    return _PASSWORD_TOKEN_IN_PATH.sub(lambda match: match.group(1) + REDACTED, text)
 
 
 class RedactLinkTokens(logging.Filter):

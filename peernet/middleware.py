@@ -29,6 +29,12 @@ SECOND_FACTOR_EXEMPT_NAMES = frozenset(
     {
         "account:two-factor",
         "account:two-factor-set-up",
+        # Setting a password through an emailed link needs no login (peernet.password_views).
+        "account:password-reset",
+        "account:password-reset-sent",
+        "account:password-reset-confirm",
+        "account:password-reset-complete",
+        "account:activate",
         "logout",
         "health",
         "scenario-schema",

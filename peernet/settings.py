@@ -192,6 +192,12 @@ AUTH_PASSWORD_VALIDATORS = [
     # dictionary words, judged offline against zxcvbn's lists (no network call).
     {"NAME": "peernet.passwords.GuessablePasswordValidator"},
 ]
+# Emailed links that set a password (Django's token machinery, peernet/staff.py): a
+# "Forgot your password?" link works for an hour; a new member of staff's invitation for
+# three days. Either stops working once used (the token is tied to the password hash)
+# or when the password changes. A second factor is still needed to sign in.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_SECONDS", 60 * 60)
+INVITATION_TIMEOUT = env_int("INVITATION_SECONDS", 3 * 24 * 60 * 60)
 
 LANGUAGE_CODE = "en-gb"
 # DESIGN.md "Time": store UTC, show and compute calendar rules in Europe/London.

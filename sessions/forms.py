@@ -385,7 +385,7 @@ class DisengagedForm(GovukErrorsMixin, forms.Form):
 class FollowUpForm(GovukErrorsMixin, forms.Form):
     """K13: an absence followed up: when, how, and what came of it."""
 
-    on = _date_field("Date you followed it up", "you followed it up", required=True)
+    followed_up_on = _date_field("Date you followed it up", "you followed it up", required=True)
     method = forms.ChoiceField(
         label="How did you follow it up?",
         choices=FollowUpMethod.choices,
@@ -412,14 +412,14 @@ class FollowUpForm(GovukErrorsMixin, forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Field("on"),
+            Field("followed_up_on"),
             Field.radios("method", legend_size=Size.SMALL),
             Field.textarea("outcome"),
             Submit("submit", "Record the follow-up"),
         )
 
-    def clean_on(self) -> dt.date:
-        on = self.cleaned_data["on"]
+    def clean_followed_up_on(self) -> dt.date:
+        on = self.cleaned_data["followed_up_on"]
         if on > self.today:
             raise forms.ValidationError("The date you followed it up must be today or in the past")
         return on

@@ -407,7 +407,7 @@ def facilitation_member(
                     absence_follow_up_record(
                         participant=member,
                         cohort=the_cohort,
-                        on=form.cleaned_data["on"],
+                        on=form.cleaned_data["followed_up_on"],
                         method=form.cleaned_data["method"],
                         outcome=form.cleaned_data["outcome"],
                         by=request.user,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from peernet.models import RoleAssignment
 from sessions.models import Complaint, Observation
 from tests.factories import (
     Personas,
@@ -69,6 +70,26 @@ class World:
         self.return_version = make_return_version(
             personas.hub_a, dt.date(2021, 10, 1), dt.datetime(2021, 11, 5, 12, 0, tzinfo=dt.UTC)
         )
+        self.export = _hub_return_export(personas)
+
+
+def _hub_return_export(personas: Personas):
+    """Hub A's October return as a finished CSV download, asked for by its administrator."""
+    from django.utils import timezone
+
+    from reporting.models import ExportFile, ExportStatus
+
+    return ExportFile.objects.create(
+        kind="return-csv",
+        params={"area": "hub", "key": personas.hub_a.key, "month": "2021-10"},
+        requested_by=personas.hub_a_admin,
+        status=ExportStatus.COMPLETE,
+        progress=100,
+        filename="return.csv",
+        content_type="text/csv; charset=utf-8",
+        content=b"level\r\n",
+        completed_at=timezone.now(),
+    )
 
 
 def _participant(w: World) -> dict:
@@ -79,10 +100,20 @@ def _cohort(w: World) -> dict:
     return {"code": w.p.cohort_a.code}
 
 
+def _staff_member(w: World) -> dict:
+    return {"pk": w.p.facilitator.pk}
+
+
+def _staff_role(w: World) -> dict:
+    role = RoleAssignment.objects.get(user=w.p.facilitator, cohort=w.p.cohort_a)
+    return {"pk": w.p.facilitator.pk, "assignment": role.pk}
+
+
 # name -> (the URL's arguments besides the hub, POST only?)
 KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "home": (lambda w: {}, False),
     "registrations": (lambda w: {}, False),
+    "registration-new": (lambda w: {}, False),
     "participant": (_participant, False),
     "eligibility": (_participant, False),
     "charter": (_participant, False),
@@ -113,11 +144,19 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "return-version": (lambda w: {"month": "2021-10", "version": 1}, False),
     "return-compare": (lambda w: {"month": "2021-10"}, False),
     "return-figure": (lambda w: {"month": "2021-10", "figure": "started_month"}, False),
+    "return-download": (lambda w: {"month": "2021-10"}, True),
+    "return-export": (lambda w: {"month": "2021-10", "pk": w.export.pk}, False),
+    "return-export-file": (lambda w: {"month": "2021-10", "pk": w.export.pk}, False),
     "one-to-one": (_participant, False),
     "one-to-one-referral": (_participant, False),
     "one-to-one-decline": (_participant, False),
     "one-to-one-external-hours": (_participant, False),
     "one-to-one-action-record": (_participant, False),
+    "staff": (lambda w: {}, False),
+    "staff-invite": (lambda w: {}, False),
+    "staff-member": (_staff_member, False),
+    "staff-role-remove": (_staff_role, False),
+    "staff-invitation-resend": (_staff_member, True),
 }
 
 

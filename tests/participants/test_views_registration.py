@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -283,3 +284,64 @@ def test_markup_in_names_is_escaped_in_the_email_and_pages(client, personas, mai
     content = response.content.decode()
     assert "<script>x</script>" not in content
     assert "&lt;script&gt;x&lt;/script&gt;" in content
+
+
+# --- a registration taken by the hub's staff (issue 15) -----------------------------------
+
+
+def _staff_url(hub_key: str = "hub-a") -> str:
+    return reverse("hub:registration-new", kwargs={"hub": hub_key})
+
+
+def _staff_form(**overrides: str) -> dict[str, str]:
+    return _good(
+        acknowledged_on_0="2",
+        acknowledged_on_1="5",
+        acknowledged_on_2="2021",
+        email="phoned.in@example.org",
+        **overrides,
+    )
+
+
+def test_the_hub_adds_a_registration_with_the_same_rules(client, personas, mailoutbox):
+    from peernet.models import AuditEvent
+
+    client.force_login(personas.hub_a_admin)
+    assert "Add a registration" in client.get(_staff_url()).content.decode()
+    before = Participant.objects.count()
+    response = client.post(_staff_url(), _staff_form())
+    assert response.status_code == 302
+    person = Participant.objects.get(email="phoned.in@example.org")
+    assert response["Location"] == reverse(
+        "hub:participant", kwargs={"hub": "hub-a", "code": person.code}
+    )
+    assert Participant.objects.count() == before + 1
+    assert (person.hub, person.privacy_notice_acknowledged) == (
+        personas.hub_a,
+        dt.date(2021, 5, 2),
+    )
+    event = AuditEvent.objects.get(object_id=str(person.pk), action="create")
+    assert event.actor == personas.hub_a_admin
+    assert event.summary == "Registration taken by the hub"
+    assert mailoutbox == []  # the hub took it: no confirmation email
+
+
+def test_a_registration_without_the_privacy_notice_date_is_refused(client, personas):
+    client.force_login(personas.hub_a_admin)
+    before = Participant.objects.count()
+    form = _staff_form()
+    for part in ("acknowledged_on_0", "acknowledged_on_1", "acknowledged_on_2"):
+        form[part] = ""
+    response = client.post(_staff_url(), form)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "govuk-error-summary" in text
+    assert "Enter the date they acknowledged the privacy notice" in text
+    assert Participant.objects.count() == before
+
+
+def test_another_hubs_administrator_cannot_add_to_this_hub(client, personas):
+    client.force_login(personas.hub_b_admin)
+    assert client.get(_staff_url()).status_code == 404
+    assert client.post(_staff_url(), _staff_form()).status_code == 404
+    assert not Participant.objects.filter(email="phoned.in@example.org").exists()

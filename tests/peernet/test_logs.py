@@ -24,6 +24,8 @@ from participants.services import participant_charter_link_issue
 from peernet.logs import REDACTED, RedactLinkTokens, redact
 
 TOKEN = "eyJpIjoiMTIzNDU2Nzg5MCJ9:1vXyZa:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_"
+# Django's password-reset token (peernet.staff): base-36 time, a dash, an HMAC.
+PASSWORD_TOKEN = "d1k2x3-5f0c1e2d3b4a59687766554433221100"
 
 
 @pytest.mark.parametrize(
@@ -34,8 +36,43 @@ TOKEN = "eyJpIjoiMTIzNDU2Nzg5MCJ9:1vXyZa:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_"
         (f"/p/action-card/{TOKEN}/?x=1", "/p/action-card/[token]/?x=1"),
         ('"GET /p/charter/signed/ HTTP/1.1" 200', '"GET /p/charter/signed/ HTTP/1.1" 200'),
         ('"GET /hub/hub-a/ HTTP/1.1" 200', '"GET /hub/hub-a/ HTTP/1.1" 200'),
+        (
+            f'"GET /account/reset/MTI/{PASSWORD_TOKEN}/ HTTP/1.1" 302 0',
+            '"GET /account/reset/MTI/[token]/ HTTP/1.1" 302 0',
+        ),
+        (
+            f"Not Found: /account/activate/MTI/{PASSWORD_TOKEN}/",
+            "Not Found: /account/activate/MTI/[token]/",
+        ),
+        (f"/account/activate/MTI/{PASSWORD_TOKEN}", "/account/activate/MTI/[token]"),
+        (
+            '"POST /account/reset/MTI/set-password/ HTTP/1.1" 302',
+            '"POST /account/reset/MTI/set-password/ HTTP/1.1" 302',
+        ),
+        (
+            '"GET /account/activate/MTI/set-password/ HTTP/1.1" 200',
+            '"GET /account/activate/MTI/set-password/ HTTP/1.1" 200',
+        ),
+        ('"GET /account/reset/done/ HTTP/1.1" 200', '"GET /account/reset/done/ HTTP/1.1" 200'),
+        (
+            '"GET /account/password/forgotten/sent/ HTTP/1.1" 200',
+            '"GET /account/password/forgotten/sent/ HTTP/1.1" 200',
+        ),
     ],
-    ids=["charter", "survey", "action-card", "no-token", "not-a-link"],
+    ids=[
+        "charter",
+        "survey",
+        "action-card",
+        "no-token",
+        "not-a-link",
+        "password-reset",
+        "activation",
+        "activation-no-slash",
+        "reset-set-password",
+        "activation-set-password",
+        "reset-done",
+        "reset-sent",
+    ],
 )
 def test_redact(line, expected):
     assert redact(line) == expected
@@ -139,9 +176,14 @@ def test_the_request_log_holds_no_link_token(transactional_db, personas, tmp_pat
         assert _visit(port, f"/p/charter/{token}/") == 302
         assert _visit(port, f"/p/survey/{token}/") == 302
         assert _visit(port, f"/p/nothing-here/{token}/") == 404
+        # A staff member's password links (a token that does not work: the same path).
+        assert _visit(port, f"/account/reset/MTI/{PASSWORD_TOKEN}/") == 200
+        assert _visit(port, f"/account/activate/MTI/{PASSWORD_TOKEN}/") == 200
         time.sleep(0.5)  # the last line written
     log = Path(log_path).read_text()
     assert "/p/charter/[token]/" in log, log  # the request was logged...
     assert "/p/nothing-here/[token]/" in log, log
     assert token not in log and token.split(":")[0] not in log  # ...without its token
+    assert "/account/reset/MTI/[token]/" in log and "/account/activate/MTI/[token]/" in log
+    assert PASSWORD_TOKEN not in log and PASSWORD_TOKEN.split("-")[1] not in log
     assert REDACTED in log

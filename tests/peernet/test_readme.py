@@ -29,3 +29,8 @@ def test_every_variable_settings_reads_is_in_the_table():
     read |= set(re.findall(r"os\.environ\.get\(\"([A-Z_]+)\"", source))
     missing = sorted(name for name in read if f"| `{name}` |" not in README)
     assert not missing, f"Add these to the README's configuration table: {missing}"
+
+
+def test_the_emailed_password_links_last_as_the_code_says():
+    assert _default("PASSWORD_RESET_SECONDS") == f"`{settings.PASSWORD_RESET_TIMEOUT}`"
+    assert _default("INVITATION_SECONDS") == f"`{settings.INVITATION_TIMEOUT}`"

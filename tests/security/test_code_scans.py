@@ -173,6 +173,7 @@ SERVICE_MODULES = (
     "reporting/exports.py",
     "peernet/privacy.py",
     "peernet/services.py",
+    "peernet/staff.py",
 )
 NOT_AUDITED = {
     # The system's own bookkeeping, run by the scheduler: no one changes anything.
@@ -183,6 +184,7 @@ NOT_AUDITED = {
     "peernet/services.py:worker_heartbeat_record": "a timestamp for /health/",
     "peernet/services.py:rule_warnings_record": "called by audited services",
     "participants/surveys.py:survey_invitation_send": "an email; sent_at only",
+    "sessions/services.py:observation_book_and_notify": "observation_book records it",
     "participants/services.py:participant_sign_charter_by_link": "participant_sign_charter audits",
     "participants/surveys.py:survey_invitation_remind": "an email; reminded_at only",
     "participants/surveys.py:survey_save_page": "a draft of answers, audited on submission",

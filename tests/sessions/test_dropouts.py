@@ -248,7 +248,13 @@ def test_the_facilitator_records_a_follow_up_that_clears_k13(client, world):
 
     refused = client.post(
         world.url,
-        {"form": "follow_up", "on_0": "20", "on_1": "10", "on_2": "2021", "method": "phone"},
+        {
+            "form": "follow_up",
+            "followed_up_on_0": "20",
+            "followed_up_on_1": "10",
+            "followed_up_on_2": "2021",
+            "method": "phone",
+        },
     )
     assert refused.status_code == 400
     assert "Enter what came of the follow-up" in refused.content.decode()
@@ -258,9 +264,9 @@ def test_the_facilitator_records_a_follow_up_that_clears_k13(client, world):
         world.url,
         {
             "form": "follow_up",
-            "on_0": "20",
-            "on_1": "10",
-            "on_2": "2021",
+            "followed_up_on_0": "20",
+            "followed_up_on_1": "10",
+            "followed_up_on_2": "2021",
             "method": "phone",
             "outcome": "Busy with a contract; back next time",
         },
