@@ -264,7 +264,8 @@ class CohortBalance:
 def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
     """Counts by size band, sector, gender and stage of growth, possible competitors,
     and K12's own sentence, for the cohort's current members. `cohort` is prefetched
-    as `cohorts.services` does for its checks (memberships__participant__business)."""
+    as `cohorts.services` does for its checks (memberships__participant__business and
+    __equality)."""
     from participants.models import EqualityData, Gender, Sector
     from peernet.privacy import suppress_breakdown
 

@@ -51,7 +51,11 @@ def _date(day: dt.date) -> str:
 def _cohort_for_checks(cohort: Cohort) -> Cohort:
     return (
         Cohort.objects.select_related("programme", "hub")
-        .prefetch_related("memberships__participant__business", "sessions")
+        .prefetch_related(
+            "memberships__participant__business",
+            "memberships__participant__equality",  # K12: a cohort-wide count only
+            "sessions",
+        )
         .get(pk=cohort.pk)
     )
 

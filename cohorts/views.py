@@ -104,7 +104,11 @@ def _cohort_page(
     today = local_date(now)
     judged = (
         Cohort.objects.select_related("programme", "hub")
-        .prefetch_related("memberships__participant__business", "sessions")
+        .prefetch_related(
+            "memberships__participant__business",
+            "memberships__participant__equality",  # K12: a cohort-wide count only
+            "sessions",
+        )
         .get(pk=cohort.pk)
     )
     memberships = sorted(judged.memberships.all(), key=lambda m: (m.joined, m.pk))

@@ -432,6 +432,52 @@ class DecisionForm(_GovForm):
         return self.cleaned_data["decision"] == EligibilityStatus.ELIGIBLE
 
 
+def registration_initial(participant: Any) -> dict[str, Any]:
+    """A registration as the registration form shows it, to correct it (issue 15)."""
+    business = participant.business
+    areas = participant.hub.local_authorities
+    elsewhere = business.local_authority not in areas
+    return {
+        "business_name": business.name,
+        "company_number": business.company_number,
+        "postcode": business.postcode,
+        "local_authority": ELSEWHERE if elsewhere else business.local_authority,
+        "other_local_authority": business.local_authority if elsewhere else "",
+        "sector": business.sector,
+        "trading_since": business.trading_since,
+        "employees": "" if business.employees is None else str(business.employees),
+        "turnover": "" if business.turnover is None else f"{business.turnover:.0f}",
+        "balance_sheet_total": (
+            "" if business.balance_sheet_total is None else f"{business.balance_sheet_total:.0f}"
+        ),
+        # None (not known) shows unticked, and stays not known unless ticked.
+        "exporter": business.exporter,
+        "scale_up_potential": business.scale_up_potential,
+        "first_name": participant.first_name,
+        "last_name": participant.last_name,
+        "email": participant.email,
+        "phone": participant.phone,
+        "job_title": participant.job_title,
+        "senior_decision_maker": participant.senior_decision_maker,
+        "aspiration_to_improve": participant.aspiration_to_improve,
+        "previous_year_participant": participant.previous_year_participant,
+    }
+
+
+class CorrectionForm(RegistrationForm):
+    """A registration corrected by the hub: the same questions and checks."""
+
+    layout = _registration_layout("The business", "The participant")
+
+    def service_arguments(self) -> dict[str, Any]:
+        arguments = super().service_arguments()
+        for name in ("exporter", "scale_up_potential"):
+            # A tick box cannot say "not known": unticked keeps an unknown answer unknown.
+            if self.initial.get(name) is None and not arguments[name]:
+                arguments[name] = None
+        return arguments
+
+
 class StaffRegistrationForm(RegistrationForm):
     """A registration the hub takes by phone, at an event or from an email (issue 15):
     the same questions and checks as the public form, and the date the person

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,7 +31,7 @@ from participants.models import (
     ParticipantLink,
 )
 from peernet import audit
-from peernet.access import scopes_disabled
+from peernet.access import scope_for, scopes_disabled
 from peernet.models import Hub, Programme, RuleWarning, User
 from peernet.rules import Outcome, Result, e9_business_participants, enforce, run_rules
 from peernet.services import rule_warnings_record
@@ -344,6 +344,102 @@ def participant_register(
         by=by,
     )
     return Registration(participant=participant, e9=e9)
+
+
+# --- a registration corrected by the hub (issue 15) ------------------------------------------
+
+_PERSON_FIELDS = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "email": "email",
+    "phone": "phone",
+    "job_title": "job_title",
+    "senior_decision_maker": "senior_decision_maker",
+    "aspiration_to_improve": "aspiration_to_improve",
+    "previous_year_participant": "previous_year_participant",
+}
+_BUSINESS_FIELDS = {
+    "business_name": "name",
+    "company_number": "company_number",
+    "postcode": "postcode",
+    "local_authority": "local_authority",
+    "sector": "sector",
+    "trading_since": "trading_since",
+    "employees": "employees",
+    "turnover": "turnover",
+    "balance_sheet_total": "balance_sheet_total",
+    "exporter": "exporter",
+    "scale_up_potential": "scale_up_potential",
+}
+
+
+@transaction.atomic
+def participant_correct(
+    *, participant: Participant, values: dict[str, Any], by: User
+) -> list[Result]:
+    """Correct a registration's details (the registration form's answers). Audited with
+    the names of what changed; the eligibility rules are asked again, and what now warns
+    or fails is recorded for the hub, as at registration. A business also registered with
+    another hub is that hub's too: only the national coordinator corrects it. Returns the
+    rules' warnings and failures."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    business = Business.objects.select_for_update().get(pk=participant.business_id)
+    person_before = {f: getattr(participant, f) for f in _PERSON_FIELDS.values()}
+    business_before = {f: getattr(business, f) for f in _BUSINESS_FIELDS.values()}
+    for key, field in _PERSON_FIELDS.items():
+        value = values[key]
+        setattr(participant, field, value.strip() if isinstance(value, str) else value)
+    for key, field in _BUSINESS_FIELDS.items():
+        value = values[key]
+        setattr(business, field, value.strip() if isinstance(value, str) else value)
+    business.company_number = _company_number(business.company_number)
+    person_changed = audit.changed_fields(person_before, participant, list(_PERSON_FIELDS.values()))
+    business_changed = audit.changed_fields(
+        business_before, business, list(_BUSINESS_FIELDS.values())
+    )
+    if business_changed:
+        with scopes_disabled():  # a business is one business in every hub (E9)
+            shared = business.participants.exclude(hub_id=participant.hub_id).exists()
+            taken = (
+                business.company_number
+                and Business.objects.filter(company_number=business.company_number)
+                .exclude(pk=business.pk)
+                .exists()
+            )
+        if shared and not scope_for(by).national:
+            raise ValidationError(
+                f"{business_before['name']} is also registered with another hub, so only the "
+                "national coordinator can correct the business's details."
+            )
+        if taken:
+            raise ValidationError(
+                "Another business is registered with that company number. If it is the same "
+                "business, ask the national coordinator to join the registrations."
+            )
+        business.save(update_fields=business_changed)
+    if person_changed:
+        participant.save(update_fields=person_changed)
+    audit.record(
+        by,
+        "update",
+        participant,
+        summary="Registration corrected",
+        after={"participant": person_changed, "business": business_changed},
+    )
+    results = [
+        r
+        for r in run_rules(_for_checks(participant), ELIGIBILITY_RULES, as_of=timezone.now())
+        if r.outcome in (Outcome.FAIL, Outcome.WARN)
+    ]
+    rule_warnings_record(
+        results=[Result(rule=r.rule, outcome=Outcome.WARN, sentence=r.sentence) for r in results],
+        subject_kind="participant",
+        subject_id=participant.pk,
+        hub=participant.hub,
+        action="participant_correct",
+        by=by,
+    )
+    return results
 
 
 # --- E9 without a company number: the same name and postcode -----------------------------

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from participants import selectors, services
 from participants.forms import (
+    CorrectionForm,
     DecisionForm,
     E4FlexibilityForm,
     E6ExceptionForm,
@@ -32,6 +33,7 @@ from participants.forms import (
     RegistrationForm,
     RegistrationStatus,
     StaffRegistrationForm,
+    registration_initial,
 )
 from participants.models import EligibilityException, MatchStatus
 from peernet.access import hub_for_admin
@@ -218,6 +220,40 @@ def registration_new(request: HttpRequest, hub: str) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, hub: str, code: str) -> HttpResponse:
+    """Correct a registration: the registration form's questions and checks, the rules
+    asked again, the change audited (issue 15)."""
+    hub_ = hub_for_admin(request.user, hub)
+    person = selectors.participant_for_checks(hub=hub_, user=request.user, code=code)
+    form = CorrectionForm(
+        request.POST if request.method == "POST" else None,
+        hub=hub_,
+        initial=registration_initial(person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shown = services.participant_correct(
+                participant=person, values=form.service_arguments(), by=request.user
+            )
+        except ValidationError as refusal:
+            for message in refusal.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"{person.full_name}'s registration was corrected.")
+            for result in shown:
+                messages.warning(request, f"{result.rule}: {result.sentence}")
+            return redirect("hub:participant", hub=hub_.key, code=person.code)
+    return render(
+        request,
+        "participants/participant_edit.html",
+        {"hub": hub_, "section": "registrations", "participant": person, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
 @require_GET
 def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
     hub_ = hub_for_admin(request.user, hub)
@@ -372,6 +408,7 @@ hub_urlpatterns: list[URLPattern] = [
     path("registrations/", registrations, name="registrations"),
     path("registrations/new/", registration_new, name="registration-new"),
     path("participants/<uuid:code>/", participant, name="participant"),
+    path("participants/<uuid:code>/edit/", participant_edit, name="participant-edit"),
     path("participants/<uuid:code>/eligibility/", eligibility, name="eligibility"),
 ]
 public_urlpatterns: list[URLPattern] = [

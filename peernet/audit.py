@@ -142,6 +142,7 @@ def purge_expired(*, older_than: dt.datetime) -> int:
 # page and fails on one that shows a person and is neither here nor a list of people.
 PERSON_PAGES: dict[str, str] = {
     "hub:participant": "code",
+    "hub:participant-edit": "code",
     "hub:eligibility": "code",
     "hub:charter": "code",
     "hub:survey-participant": "code",

@@ -709,7 +709,8 @@ def c2_privacy_notice_first(participant: Participant, *, as_of: dt.datetime) -> 
 
 
 # --- cohorts and group sessions: K1–K13 ----------------------------------------------
-# Prefetch for cohorts: memberships__participant__business, sessions.
+# Prefetch for cohorts: memberships__participant__business, memberships__participant__equality,
+# sessions.
 # Prefetch for sessions: cohort__programme, cohort__memberships__participant, attendance,
 # action_cards, survey_responses; select_related facilitator_note.
 

@@ -115,6 +115,7 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "registrations": (lambda w: {}, False),
     "registration-new": (lambda w: {}, False),
     "participant": (_participant, False),
+    "participant-edit": (_participant, False),
     "eligibility": (_participant, False),
     "charter": (_participant, False),
     "charter-send": (_participant, True),

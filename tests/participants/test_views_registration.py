@@ -345,3 +345,87 @@ def test_another_hubs_administrator_cannot_add_to_this_hub(client, personas):
     assert client.get(_staff_url()).status_code == 404
     assert client.post(_staff_url(), _staff_form()).status_code == 404
     assert not Participant.objects.filter(email="phoned.in@example.org").exists()
+
+
+# --- a registration corrected by the hub (issue 15) ---------------------------------------
+
+
+def _edit_url(person) -> str:
+    return reverse("hub:participant-edit", kwargs={"hub": person.hub.key, "code": person.code})
+
+
+def _as_shown(client, person) -> dict[str, str]:
+    """The correction form's fields as the page fills them, ready to post back."""
+    from participants.forms import CorrectionForm, registration_initial
+
+    form = CorrectionForm(hub=person.hub, initial=registration_initial(person))
+    data: dict[str, str] = {}
+    for name, field in form.fields.items():
+        value = form.get_initial_for_field(field, name)
+        if name == "trading_since":
+            data.update({"trading_since_0": str(value.day), "trading_since_1": str(value.month)})
+            data["trading_since_2"] = str(value.year)
+        elif (
+            isinstance(value, bool) or value is None and name in ("exporter", "scale_up_potential")
+        ):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = str(value)
+    return data
+
+
+def test_the_hub_corrects_a_registration_audited_and_judged_again(client, personas):
+    from peernet.models import AuditEvent, RuleWarning
+
+    person = personas.participant_a2
+    client.force_login(personas.hub_a_admin)
+    assert "Correct the registration" in client.get(_edit_url(person)).content.decode()
+    data = _as_shown(client, person)
+    data.update(email="alex.corrected@example.org", employees="3", postcode="M1 1AA")
+    response = client.post(_edit_url(person), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert person.email == "alex.corrected@example.org"
+    assert person.business.employees == 3
+    event = AuditEvent.objects.filter(
+        object_id=str(person.pk), summary="Registration corrected"
+    ).get()
+    assert event.after == {"participant": ["email"], "business": ["postcode", "employees"]}
+    # E3 now fails: recorded for the hub, and shown.
+    assert RuleWarning.objects.filter(
+        subject_id=person.pk, rule="E3", action="participant_correct"
+    ).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "E3: " in page
+
+
+def test_bad_input_changes_nothing(client, personas):
+    person = personas.participant_a2
+    client.force_login(personas.hub_a_admin)
+    data = _as_shown(client, person)
+    data.update(email="not an email", employees="many", postcode="M1 1AA")
+    response = client.post(_edit_url(person), data)
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+    person.refresh_from_db()
+    assert person.email != "not an email"
+
+
+def test_a_business_shared_with_another_hub_is_the_coordinators_to_correct(client, personas):
+    person = personas.participant_a  # its business also has a hub B registration
+    person.business.postcode = "M1 1AA"
+    person.business.save(update_fields=["postcode"])
+    client.force_login(personas.hub_a_admin)
+    data = _as_shown(client, person)
+    data.update(employees="99")
+    response = client.post(_edit_url(person), data)
+    assert "only the national coordinator can correct" in response.content.decode()
+    person.business.refresh_from_db()
+    assert person.business.employees != 99
+    # The person's own details are theirs to correct.
+    data = _as_shown(client, person)
+    data.update(phone="0161 111 2222")
+    assert client.post(_edit_url(person), data).status_code == 302
+    client.force_login(personas.hub_b_admin)
+    assert client.get(_edit_url(person)).status_code == 404

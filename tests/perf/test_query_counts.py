@@ -82,7 +82,7 @@ PAGES: dict[str, Page] = {
     "cohort page": Page(
         _admin,
         lambda: reverse("hub:cohort", kwargs={"hub": HUB, "code": _cohort().code}),
-        17,
+        18,  # with the members' equality data for K12's cohort-wide count (1)
         lambda: _member().last_name,
     ),
     "schedule planner": Page(
@@ -94,7 +94,7 @@ PAGES: dict[str, Page] = {
     "participant page": Page(
         _admin,
         lambda: reverse("hub:participant", kwargs={"hub": HUB, "code": _member().code}),
-        17,  # with the view's audit event: the person looked up by code, the event written
+        18,  # with the view's audit event (2) and E9's possible matches (1)
         lambda: _member().last_name,
     ),
     "complaints list": Page(_admin, _hub_url("complaints"), 8, lambda: "Session moved"),
@@ -105,7 +105,7 @@ PAGES: dict[str, Page] = {
     "facilitation session": Page(
         _facilitator,
         lambda: reverse("facilitation:session", kwargs={"hub": HUB, "code": _session().code}),
-        21,
+        22,  # with the observations booked (Q2)
         lambda: _member().last_name,
     ),
     "attendance register": Page(
@@ -120,7 +120,7 @@ PAGES: dict[str, Page] = {
             "facilitation:member",
             kwargs={"hub": HUB, "cohort": _cohort().code, "participant": _member().code},
         ),
-        18,  # with the view's audit event (2): the person looked up by code, the event written
+        20,  # with the view's audit event (2) and the absence follow-ups (K13, 2)
         lambda: _member().last_name,
     ),
 }

@@ -104,6 +104,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     "participants.forms.PrivacyNoticeForm": NO_ARGUMENTS,
     "participants.forms.RegistrationFilterForm": NO_ARGUMENTS,
     "participants.forms.RegistrationForm": lambda p: ([], {"hub": p.hub_a}),
+    "participants.forms.CorrectionForm": lambda p: ([], {"hub": p.hub_a}),
     "participants.forms.StaffRegistrationForm": lambda p: ([], {"hub": p.hub_a}),
     "participants.import_views.UploadForm": NO_ARGUMENTS,
     "participants.survey_forms.SurveyPageForm": lambda p: (
