@@ -11,8 +11,11 @@ from decimal import Decimal
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.validators import RegexValidator
+
+from cohorts.models import SessionMode
 
 _NUMERIC = {"inputmode": "decimal", "class": "govuk-input--width-4"}
 _TIME = RegexValidator(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "Enter a start time like 09:30")
@@ -243,3 +246,77 @@ class SessionEditForm(_SessionFields):
 
     def clean_hours(self) -> Decimal:
         return _clean_hours(self.cleaned_data["hours"], "Length", most=12)
+
+
+class JoiningDetailsForm(forms.Form):
+    """K7: what every session's joining instructions and calendar invite carry."""
+
+    mode = forms.ChoiceField(
+        label="How does the cohort meet?",
+        choices=SessionMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the cohort meets"},
+    )
+    platform = forms.CharField(
+        label="Place, or video platform",
+        help_text="For example, Salford Innovation Forum, or Microsoft Teams",
+        max_length=120,
+        required=False,
+        error_messages={"max_length": "This must be 120 characters or fewer"},
+    )
+    link = forms.URLField(
+        label="Link to join (online or hybrid)",
+        assume_scheme="https",
+        required=False,
+        max_length=200,
+        error_messages={
+            "invalid": "Enter the link in full, starting https://",
+            "max_length": "The link must be 200 characters or fewer",
+        },
+    )
+    dial_in = forms.CharField(
+        label="Telephone dial-in (optional)",
+        help_text="The number and any meeting code, for when the link fails",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "The dial-in must be 200 characters or fewer"},
+    )
+    backup_plan = forms.CharField(
+        label="If something goes wrong: the back-up plan",
+        help_text="What participants do if the session freezes or their connection is poor",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=3000,
+        error_messages={
+            "required": "Say what to do if the session fails",
+            "max_length": "The back-up plan must be 3,000 characters or fewer",
+        },
+    )
+    contact_name = forms.CharField(
+        label="Contact for problems on the day",
+        max_length=160,
+        error_messages={
+            "required": "Name a contact for problems on the day",
+            "max_length": "The name must be 160 characters or fewer",
+        },
+    )
+    contact_details = forms.CharField(
+        label="Their phone number or email",
+        max_length=200,
+        error_messages={
+            "required": "Enter the contact's phone number or email",
+            "max_length": "This must be 200 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        self.helper.layout = Layout(
+            Field.radios("mode", legend_size=Size.SMALL),
+            Field.text("platform"),
+            Field.text("link"),
+            Field.text("dial_in"),
+            Field.textarea("backup_plan"),
+            Field.text("contact_name"),
+            Field.text("contact_details"),
+        )

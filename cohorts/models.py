@@ -93,6 +93,12 @@ class CohortMembership(models.Model):
         return f"{self.participant} in {self.cohort}"
 
 
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    HYBRID = "hybrid", "Hybrid: in person, and online for some"
+
+
 class JoiningInstructionsQuerySet(ScopedQuerySet):
     hub_path = "cohort__hub"
     cohort_path = "cohort"
@@ -105,6 +111,7 @@ class JoiningInstructions(models.Model):
     cohort = models.OneToOneField(
         Cohort, on_delete=models.CASCADE, related_name="joining_instructions"
     )
+    mode = models.CharField(max_length=10, choices=SessionMode.choices, blank=True)
     platform = models.CharField(max_length=120, blank=True, help_text="Venue or platform.")
     link = models.URLField(blank=True, help_text="The video call link, if online.")
     dial_in = models.CharField(max_length=200, blank=True)

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.models import Cohort, CohortMembership
+from cohorts.models import Cohort, CohortMembership, JoiningInstructions, SessionMode
 from participants.models import EligibilityStatus, Participant
 from peernet import audit
 from peernet.access import forget_scope
@@ -450,3 +450,71 @@ def cohort_session_cancel(
         action="cohort_session_cancel",
         by=by,
     )
+
+
+# --- a cohort's joining details (K7; the Playbook's "Communicating the Back-Up Plan") ----
+
+# The Playbook's protocol when a session fails, in the words the instructions carry; the
+# hub or facilitator adapts it (the contact is named below it).
+BACKUP_PLAN_DEFAULT = (
+    "If the session freezes or disconnects, first rejoin on the same link. If that fails, "
+    "dial in on the number above. If neither works, wait at least 10 minutes for an email "
+    "from your facilitator, then contact the named contact below. If your connection is "
+    "poor, say so in the chat, switch your video off, and if that does not help, leave "
+    "and rejoin by phone."
+)
+
+
+@transaction.atomic
+def cohort_joining_details_set(
+    *,
+    cohort: Cohort,
+    mode: str,
+    platform: str,
+    link: str,
+    dial_in: str,
+    backup_plan: str,
+    contact_name: str,
+    contact_details: str,
+    by: User,
+) -> JoiningInstructions:
+    """The joining details every session's instructions and calendar invite carry (K7):
+    how the cohort meets, where or on what, the link and dial-in, the back-up plan and
+    who to contact. Online or hybrid needs a link or a dial-in; in person or hybrid, a
+    place; a back-up plan and a contact are always given."""
+    values = {
+        "mode": mode,
+        "platform": platform.strip(),
+        "link": link.strip(),
+        "dial_in": dial_in.strip(),
+        "backup_plan": backup_plan.strip(),
+        "contact_name": contact_name.strip(),
+        "contact_details": contact_details.strip(),
+    }
+    problems = []
+    if mode not in SessionMode.values:
+        problems.append("Choose how the cohort meets.")
+    if mode in (SessionMode.ONLINE, SessionMode.HYBRID) and not (
+        values["link"] or values["dial_in"]
+    ):
+        problems.append("Give the link to join, or a dial-in number, for an online session.")
+    if mode in (SessionMode.IN_PERSON, SessionMode.HYBRID) and not values["platform"]:
+        problems.append("Give the place where the sessions are held.")
+    if not values["backup_plan"]:
+        problems.append("Say what to do if the session fails (the back-up plan).")
+    if not (values["contact_name"] and values["contact_details"]):
+        problems.append("Name a contact for problems on the day, with a phone number or email.")
+    if problems:
+        raise ValidationError(problems)
+    instructions, created = JoiningInstructions.objects.update_or_create(
+        cohort=cohort, defaults=values
+    )
+    audit.record(
+        by,
+        "create" if created else "update",
+        instructions,
+        hub=cohort.hub_id,
+        summary=f"Joining details of {cohort.name} set",
+        after={"mode": mode},
+    )
+    return instructions

@@ -10,15 +10,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts import selectors, services
-from cohorts.forms import AllocateForm, CohortCreateForm, MoveForm, PlanForm, SessionEditForm
+from cohorts.forms import (
+    AllocateForm,
+    CohortCreateForm,
+    JoiningDetailsForm,
+    MoveForm,
+    PlanForm,
+    SessionEditForm,
+)
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.access import get_for_user, hub_for_admin
@@ -367,9 +374,77 @@ def session_edit(request: HttpRequest, hub: str, code: Any, session: Any) -> Htt
     )
 
 
+# --- the joining details (K7), for the hub and the cohort's facilitator -----------------
+
+
+def joining_details_page(
+    request: HttpRequest, cohort: Cohort, *, base: str, back: str
+) -> HttpResponse:
+    """The cohort's joining details: shown, edited, saved through the one service."""
+    current = cohort.joining_instructions if _has_details(cohort) else None
+    initial = (
+        {
+            name: getattr(current, name)
+            for name in (
+                "mode",
+                "platform",
+                "link",
+                "dial_in",
+                "backup_plan",
+                "contact_name",
+                "contact_details",
+            )
+        }
+        if current is not None
+        else {"backup_plan": services.BACKUP_PLAN_DEFAULT}
+    )
+    form = JoiningDetailsForm(request.POST or None, initial=initial)
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cohort_joining_details_set(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors = [("joining-form", message) for message in exc.messages]
+        else:
+            messages.success(request, f"The joining details of {cohort.name} were saved.")
+            return redirect(back)
+    return render(
+        request,
+        "cohorts/joining_details.html",
+        {
+            "base": base,
+            "hub": cohort.hub,
+            "section": "cohorts",
+            "cohort": cohort,
+            "form": form,
+            "errors": errors,
+            "back": back,
+        },
+        status=400 if errors or form.errors else 200,
+    )
+
+
+def _has_details(cohort: Cohort) -> bool:
+    try:
+        cohort.joining_instructions  # noqa: B018 (asks whether the row exists)
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def joining_details(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
+    hub_ = hub_for_admin(request.user, hub)
+    cohort = _cohort(request, hub_, code)
+    back = reverse("hub:cohort", kwargs={"hub": hub_.key, "code": cohort.code})
+    return joining_details_page(request, cohort, base="hub/base.html", back=back)
+
+
 hub_urlpatterns = [
     path("cohorts/", cohort_list, name="cohorts"),
     path("cohorts/<uuid:code>/", cohort_detail, name="cohort"),
+    path("cohorts/<uuid:code>/joining/", joining_details, name="joining-details"),
     path("cohorts/<uuid:code>/allocate/", cohort_allocate, name="cohort-allocate"),
     path("cohorts/<uuid:code>/move/", cohort_move, name="cohort-move"),
     path("cohorts/<uuid:code>/schedule/", cohort_schedule, name="cohort-schedule"),

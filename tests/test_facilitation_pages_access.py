@@ -62,6 +62,7 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "joining-instructions-send-now": _session,
     "action-cards": _session,
     "action-card-links-send": _session,
+    "joining-details": lambda w: {"hub": w.p.hub_a.key, "cohort": w.p.cohort_a.code},
     "member": lambda w: {
         "hub": w.p.hub_a.key,
         "cohort": w.p.cohort_a.code,

@@ -121,6 +121,7 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "charter-send": (_participant, True),
     "cohorts": (lambda w: {}, False),
     "cohort": (_cohort, False),
+    "joining-details": (_cohort, False),
     "cohort-allocate": (_cohort, True),
     "cohort-move": (_cohort, True),
     "cohort-schedule": (_cohort, False),

@@ -91,6 +91,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
             "cohorts": [(str(p.cohort_a2.code), p.cohort_a2.name)],
         },
     ),
+    "cohorts.forms.JoiningDetailsForm": NO_ARGUMENTS,
     "cohorts.forms.PlanForm": NO_ARGUMENTS,
     "cohorts.forms.SessionEditForm": NO_ARGUMENTS,
     "participants.action_card_link_views.ActionCardForm": NO_ARGUMENTS,
