@@ -126,10 +126,14 @@ def questions_problems(questions: Any) -> list[str]:
 
 
 @transaction.atomic
-def survey_instrument_publish(*, kind: str, title: str, questions: list[dict]) -> SurveyInstrument:
+def survey_instrument_publish(
+    *, kind: str, title: str, questions: list[dict], by: Any = None
+) -> SurveyInstrument:
     """Publish the next version of an instrument and retire the current one. The current
     version is never edited: answers given against it keep it."""
     problems = questions_problems(questions)
+    if not title.strip():
+        problems.insert(0, "Give the instrument a title.")
     if kind not in SurveyKind.values:
         problems.insert(0, f'"{kind}" is not a kind of survey.')
     if problems:
@@ -146,7 +150,7 @@ def survey_instrument_publish(*, kind: str, title: str, questions: list[dict]) -
         active=True,
     )
     audit.record(
-        None,
+        by,
         "create",
         instrument,
         summary=f"Survey instrument {kind} version {instrument.version} published",

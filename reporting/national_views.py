@@ -9,21 +9,26 @@ anyone without a national role, and sends the signed-out to sign in.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from participants import surveys
 from peernet import audit
 from peernet.models import AuditAction, Programme
 from reporting import exports, kpi, national
 from reporting.charts import ColumnChart
 from reporting.models import ExportFile, ExportStatus, ReturnVersion
+from sessions.forms import GovukErrorsMixin
 
 TREND_TITLES = {
     "registrations_month": "Registrations",
@@ -350,3 +355,121 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(bytes(content), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
+
+
+# --- survey instruments: each version published from a page (issue 15) -------------------
+
+
+def _coordinator(request: HttpRequest) -> None:
+    """Publishing an instrument changes what every hub's participants are asked: the
+    national coordinator's alone."""
+    if not national.may_see_live(request.user):
+        raise Http404("No such page.")
+
+
+@never_cache
+@login_required
+@require_GET
+def instruments(request: HttpRequest) -> HttpResponse:
+    """Each kind of survey: the version participants answer now, and the earlier ones."""
+    _coordinator(request)
+    from participants.models import SurveyInstrument, SurveyKind
+
+    versions = list(SurveyInstrument.objects.order_by("kind", "-version"))
+    return render(
+        request,
+        "national/instruments.html",
+        {
+            "section": "instruments",
+            "kinds": [
+                (kind, label, [v for v in versions if v.kind == kind])
+                for kind, label in SurveyKind.choices
+            ],
+        },
+    )
+
+
+class InstrumentForm(GovukErrorsMixin, forms.Form):
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={
+            "required": "Give the instrument a title",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    questions = forms.CharField(
+        label="Questions (JSON)",
+        help_text=(
+            "A list of questions, each with a key, its text and a type (scale, choice, "
+            "multi_choice, yes_no, number, money or text); a scale has min and max, a choice "
+            "its choices; a section puts questions on one page."
+        ),
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
+        max_length=200_000,
+        error_messages={
+            "required": "Enter the questions",
+            "max_length": "The questions must be 200,000 characters or fewer",
+        },
+    )
+
+    def clean_questions(self) -> list[dict]:
+        try:
+            value = json.loads(self.cleaned_data["questions"])
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"The questions are not valid JSON: {exc.msg} at line {exc.lineno}, "
+                f"column {exc.colno}"
+            ) from None
+        problems = surveys.questions_problems(value)
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def instrument_new(request: HttpRequest, kind: str) -> HttpResponse:
+    """The next version of one kind of survey, starting from the current one. The current
+    version is retired, never edited: answers given against it keep it."""
+    _coordinator(request)
+    from participants.models import SurveyInstrument, SurveyKind
+
+    if kind not in SurveyKind.values:
+        raise Http404("No such survey.")
+    current = SurveyInstrument.objects.filter(kind=kind, active=True).first()
+    initial = {
+        "title": current.title if current else "",
+        "questions": json.dumps(current.questions if current else [], indent=2, ensure_ascii=False),
+    }
+    form = InstrumentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = surveys.survey_instrument_publish(
+                kind=kind,
+                title=form.cleaned_data["title"],
+                questions=form.cleaned_data["questions"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("questions", message)
+        else:
+            messages.success(
+                request,
+                f"Version {published.version} of the {published.get_kind_display().lower()} "
+                "is published; new invitations use it.",
+            )
+            return redirect("national:instruments")
+    return render(
+        request,
+        "national/instrument_new.html",
+        {
+            "section": "instruments",
+            "kind": SurveyKind(kind),
+            "current": current,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -75,4 +75,6 @@ national_urlpatterns: list = [
     path("exports/new/", national_views.export_new, name="export-new"),
     path("exports/<int:pk>/", national_views.export, name="export"),
     path("exports/<int:pk>/download/", national_views.export_download, name="export-download"),
+    path("instruments/", national_views.instruments, name="instruments"),
+    path("instruments/<slug:kind>/new/", national_views.instrument_new, name="instrument-new"),
 ]
