@@ -13,7 +13,7 @@ from participants.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from peernet.admin import ScopedAdmin
+from peernet.admin import ReadOnlyAdmin, ScopedAdmin
 
 
 @admin.register(Business)
@@ -153,15 +153,12 @@ class EqualityDataAdmin(ScopedAdmin):
 
 
 @admin.register(SurveyInstrument)
-class SurveyInstrumentAdmin(admin.ModelAdmin):
+class SurveyInstrumentAdmin(ReadOnlyAdmin):
+    """Versions are published from the national coordinator's page (national:instruments)."""
+
     list_display = ["title", "kind", "version", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["title"]
-
-    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
-        # A published instrument is never edited: a change is a new version
-        # (participants.surveys.survey_instrument_publish), so answers keep theirs.
-        return ["kind", "version", "title", "questions"] if obj is not None else []
 
 
 @admin.register(SurveyInvitation)

@@ -3,6 +3,14 @@
 The admin is a back office for the national coordinator (superuser) and trusted staff.
 Every ModelAdmin narrows its rows through the same access policy as the pages
 (`ScopedAdmin`), so a staff user who is not a superuser sees only their scope.
+
+The admin reads; the pages write (issue 15). Everything the programme's rules govern
+(registrations, eligibility, cohorts, sessions, attendance, one-to-ones, surveys, returns)
+is written only through its service, from its page, with the rules, their warnings and
+the audit trail: its admin is read only (`ScopedAdmin`). What no page manages, the
+programme's structure and the people who sign in (programmes, clusters, hubs, delivery
+partners, the BEIS topic list, users and their national roles), is changed here, and every
+change is audited (`AuditedAdmin`). tests/peernet/test_admin.py holds the line.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from peernet import audit
 from peernet.models import (
     AuditEvent,
     Breach,
@@ -29,7 +38,7 @@ from peernet.models import (
 )
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class _Scoped(admin.ModelAdmin):
     """Narrows the admin's rows to what the user may see (peernet.access)."""
 
     # Links typed without a scheme are https (Django 6's default, chosen now).
@@ -42,8 +51,68 @@ class ScopedAdmin(admin.ModelAdmin):
         return queryset.visible_to(request.user)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Reads only: the rows are written through the pages' services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ScopedAdmin(_Scoped, ReadOnlyAdmin):
+    """A hub's records, as its people may see them, read only."""
+
+
+class AuditedMixin:
+    """Reference data no page manages: changed here by the coordinator, every change (and
+    every row an inline adds, changes or deletes) in the audit trail (SECURITY.md 21)
+    with the names of the fields changed."""
+
+    def _audit(self, request: HttpRequest, action: str, obj: Any, fields: list[str]) -> None:
+        words = {"create": "added", "update": "changed", "delete": "deleted"}[action]
+        audit.record(
+            request.user,
+            action,
+            obj,
+            hub=obj.pk if isinstance(obj, Hub) else getattr(obj, "hub_id", None),
+            summary=f"{obj._meta.verbose_name.capitalize()} {words} in the admin",
+            after={"fields": sorted(fields)} if fields else None,
+            request=request,
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        self._audit(request, "update" if change else "create", obj, list(form.changed_data))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._audit(request, "delete", obj, [])
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        for obj in formset.new_objects:
+            self._audit(request, "create", obj, [])
+        for obj, fields in formset.changed_objects:
+            self._audit(request, "update", obj, list(fields))
+        for obj in formset.deleted_objects:
+            self._audit(request, "delete", obj, [])
+
+
+class AuditedAdmin(AuditedMixin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdmin):
     list_display = [
         "name",
         "delivery_start",
@@ -104,7 +173,7 @@ class HubInline(admin.TabularInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(AuditedAdmin):
     list_display = ["name", "key"]
     search_fields = ["name", "key"]
     inlines = [HubInline]
@@ -117,7 +186,7 @@ class DeliveryPartnerInline(admin.TabularInline):
 
 
 @admin.register(Hub)
-class HubAdmin(ScopedAdmin):
+class HubAdmin(_Scoped, AuditedAdmin):
     list_display = ["name", "key", "lep", "cluster", "target"]
     list_filter = ["cluster"]
     search_fields = ["name", "key", "lep"]
@@ -126,7 +195,7 @@ class HubAdmin(ScopedAdmin):
 
 
 @admin.register(DeliveryPartner)
-class DeliveryPartnerAdmin(admin.ModelAdmin):
+class DeliveryPartnerAdmin(AuditedAdmin):
     list_display = ["name", "key", "hub", "service"]
     list_filter = ["service", "hub"]
     search_fields = ["name", "key"]
@@ -141,7 +210,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedMixin, DjangoUserAdmin):
     ordering = ["name"]
     list_display = ["name", "email", "organisation", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "role_assignments__role", "role_assignments__hub"]
@@ -161,7 +230,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedAdmin):
     list_display = ["user", "role", "hub", "cohort", "created"]
     list_filter = ["role", "hub"]
     search_fields = ["user__name", "user__email", "cohort__name"]
@@ -170,7 +239,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["worker", "seen_at"]
     search_fields = ["worker"]
     readonly_fields = ["worker", "seen_at"]
@@ -215,7 +284,7 @@ class AuditEventAdmin(ScopedAdmin):
 
 
 @admin.register(Breach)
-class BreachAdmin(admin.ModelAdmin):
+class BreachAdmin(ReadOnlyAdmin):
     """The breach register (kept in the privacy pages); read-only here."""
 
     list_display = ["discovered_at", "reported_to_ico_at", "recorded_at"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from peernet.admin import ScopedAdmin
+from peernet.admin import ReadOnlyAdmin, ScopedAdmin
 from reporting.models import (
     DigestSent,
     ExportFile,
@@ -141,7 +141,7 @@ class DigestSentAdmin(ReadOnlyScanAdmin):
 
 
 @admin.register(ExportFile)
-class ExportFileAdmin(admin.ModelAdmin):
+class ExportFileAdmin(ReadOnlyAdmin):
     """Downloads are made by the export task; the admin only lists them (no bytes)."""
 
     list_display = ["kind", "requested_by", "requested_at", "status", "progress"]

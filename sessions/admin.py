@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from peernet.admin import ScopedAdmin
+from peernet.admin import AuditedAdmin, ScopedAdmin
 from sessions.models import (
     AbsenceFollowUp,
     ActionCard,
@@ -21,7 +21,7 @@ from sessions.models import (
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(AuditedAdmin):
     list_display = ["name", "key", "parent", "position"]
     list_filter = ["parent"]
     search_fields = ["name", "key"]
