@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from ipaddress import ip_address
@@ -137,6 +138,10 @@ class NoStoreMiddleware:
         return response
 
 
+# The pages that take a scenario document (reporting/scenario_views.py).
+LARGE_UPLOADS = re.compile(r"^/(national|hub/[\w-]+)/scenario/$")
+
+
 class RequestSizeMiddleware:
     """SECURITY.md 20: a body larger than settings.REQUEST_MAX_BYTES is refused with 413
     from its Content-Length, before any of it is read (Django would otherwise stream an
@@ -151,6 +156,8 @@ class RequestSizeMiddleware:
         except ValueError:
             length = 0
         limit = settings.REQUEST_MAX_BYTES
+        if LARGE_UPLOADS.match(request.path_info):  # a scenario document, up to its own limit
+            limit = settings.SCENARIO_MAX_BYTES + 1024 * 1024
         if length > limit:
             from django.shortcuts import render
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import URLPattern, path, register_converter
 
-from reporting import national_views, return_views, views
+from reporting import national_views, return_views, scenario_views, views
 from reporting.kpi import month_start
 
 
@@ -24,6 +24,7 @@ register_converter(ReturnMonthConverter, "return_month")
 
 hub_urlpatterns: list[URLPattern] = [
     path("", views.hub_dashboard, name="home"),
+    path("scenario/", scenario_views.hub_upload, name="scenario"),
     # Monthly returns (KPI.md "Submission")
     path("returns/", return_views.return_list, name="returns"),
     path("returns/<return_month:month>/", return_views.return_detail, name="return"),
@@ -76,5 +77,6 @@ national_urlpatterns: list = [
     path("exports/<int:pk>/", national_views.export, name="export"),
     path("exports/<int:pk>/download/", national_views.export_download, name="export-download"),
     path("instruments/", national_views.instruments, name="instruments"),
+    path("scenario/", scenario_views.national_upload, name="scenario"),
     path("instruments/<slug:kind>/new/", national_views.instrument_new, name="instrument-new"),
 ]

@@ -114,6 +114,7 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "home": (lambda w: {}, False),
     "registrations": (lambda w: {}, False),
     "registration-new": (lambda w: {}, False),
+    "scenario": (lambda w: {}, False),
     "participant": (_participant, False),
     "participant-edit": (_participant, False),
     "eligibility": (_participant, False),

@@ -66,9 +66,10 @@ KWARGS: dict[str, tuple[Callable[[Personas, object], dict], bool]] = {
     "export-download": (_own_export, False),
     "instruments": (lambda p, u: {}, False),
     "instrument-new": (lambda p, u: {"kind": "baseline"}, False),
+    "scenario": (lambda p, u: {}, False),
 }
 # Publishing what participants are asked is the coordinator's alone (issue 15).
-COORDINATOR_ONLY = {"instruments", "instrument-new"}
+COORDINATOR_ONLY = {"instruments", "instrument-new", "scenario"}
 EXPORT_FORM = {"kind": "return-csv", "area": "national", "key": "", "month": "2021-10"}
 
 

@@ -132,6 +132,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     "peernet.views.EmailAuthenticationForm": lambda p: ([_login_request(p)], {}),
     "reporting.national_views.ExportRequestForm": NO_ARGUMENTS,
     "reporting.national_views.InstrumentForm": NO_ARGUMENTS,
+    "reporting.scenario_views.ScenarioUploadForm": lambda p: ([], {"may_update": True}),
     "reporting.return_views.ReturnSubmitForm": lambda p: ([], {"resubmission": True}),
     "sessions.action_card_forms.ActionCardForm": lambda p: (
         [],

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting.scenario import ScenarioError, import_document
+from reporting.scenario import ScenarioError, import_document, parsing
 
 
 class Command(BaseCommand):
@@ -73,39 +71,8 @@ def read_limited(name: str, limit: int) -> bytes:
 
 
 def parse_document(data: bytes, name: str) -> Any:
-    """JSON with numbers as Decimal (hours and money stay exact), refusing the things
-    plain `json` lets through: repeated fields (one would be silently dropped), NaN and
-    Infinity."""
+    """The document (reporting.scenario.parsing), or a CommandError saying why not."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CommandError(
-            f"{name} is not UTF-8 text (byte {exc.start + 1}).", returncode=1
-        ) from exc
-    try:
-        return json.loads(
-            text,
-            parse_float=Decimal,
-            parse_constant=_refuse_constant,
-            object_pairs_hook=_object_without_repeats,
-        )
-    except json.JSONDecodeError as exc:
-        raise CommandError(
-            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
-            returncode=1,
-        ) from exc
-    except ValueError as exc:
-        raise CommandError(f"{name} is not valid JSON: {exc}.", returncode=1) from exc
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number in JSON")
-
-
-def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f'the field "{key}" appears twice in one object')
-        result[key] = value
-    return result
+        return parsing.parse_document(data, name)
+    except ScenarioError as exc:
+        raise CommandError(str(exc), returncode=1) from exc
