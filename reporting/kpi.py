@@ -252,7 +252,53 @@ _PERIOD_WORDS = {
     "E": "As at the end of the month",
 }
 
+# Each figure's human label, beside its id: the one source for the pages, the XLSX
+# Definitions sheet and the generated docs (docs/returns.md). A period's figure adds it.
+_LABELS: dict[str, str] = {
+    "registrations": "Registrations",
+    "eligible": "Decided eligible",
+    "ineligible": "Decided not eligible",
+    "allocated": "Allocated to a cohort",
+    "started": "Participants started",
+    "cohorts_started": "Cohorts started",
+    "cohorts_completed": "Cohorts completed (18 hours)",
+    "participants_completed": "Participants completed",
+    "sessions_delivered": "Group sessions delivered",
+    "group_hours_delivered": "Group hours delivered",
+    "participant_hours_attended": "Participant hours attended",
+    "attendance_rate": "Attendance rate (%)",
+    "one_to_one_sessions": "One-to-one sessions delivered",
+    "one_to_one_hours_programme": "One-to-one hours, programme",
+    "one_to_one_hours_existing": "One-to-one hours, existing local programmes",
+    "one_to_one_participants": "Participants with one-to-one support",
+    "one_to_one_minimum_met": "Participants meeting the 3.5-hour minimum",
+    "one_to_one_minimum_met_programme": "Minimum met through the programme only",
+    "one_to_one_minimum_met_existing": "Minimum met through existing programmes only",
+    "one_to_one_minimum_met_mixed": "Minimum met through both",
+    "one_to_one_declined": "Declined one-to-one support",
+    "baseline_surveys": "Baseline surveys completed",
+    "session_feedback_responses": "Session feedback responses",
+    "session_satisfaction_mean": "Session satisfaction, mean (1 to 5)",
+    "exit_surveys": "Exit surveys completed",
+    "dropout_surveys": "Drop-out surveys completed",
+    "dropped_out": "Participants dropped out",
+    "sessions_observed": "Sessions observed",
+    "complaints": "Complaints received",
+    "late_joining_instructions": "Joining instructions sent late",
+    "sessions_missing_attendance": "Delivered sessions without attendance",
+    "cohorts_at_risk": "Cohorts at risk of missing 18 hours",
+    "participants_at_risk_one_to_one": "Participants at risk of missing 3.5 hours",
+    "target": "Target (participants)",
+    "started_vs_target_pct": "Started against target (%)",
+}
+_PERIOD_LABELS = {"M": ", month", "C": ", cumulative", "E": ""}
+
 FIGURE_IDS: list[str] = [f"{base}{_SUFFIX[s]}" for base, suffixes, _ in _FIGURES for s in suffixes]
+LABELS: dict[str, str] = {
+    f"{base}{_SUFFIX[s]}": f"{_LABELS[base]}{_PERIOD_LABELS[s]}"
+    for base, suffixes, _ in _FIGURES
+    for s in suffixes
+}
 DEFINITIONS: dict[str, str] = {
     f"{base}{_SUFFIX[s]}": f"{_PERIOD_WORDS[s]}: {words}."
     for base, suffixes, words in _FIGURES

@@ -108,7 +108,7 @@ def _area_page(request: HttpRequest, area: national.Area, template: str) -> Http
             "total": total,
             "progress": national.target_progress(rows, target),
             "headlines": [
-                (figure, kpi.DEFINITIONS.get(figure, ""), total.figures.get(figure))
+                (figure, kpi.LABELS[figure], kpi.DEFINITIONS[figure], total.figures.get(figure))
                 for figure in national.HEADLINES
             ],
             "summary": summary,

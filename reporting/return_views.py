@@ -129,6 +129,7 @@ def _rows(
         rows.append(
             {
                 "figure": figure,
+                "label": kpi.LABELS[figure],
                 "definition": kpi.DEFINITIONS[figure],
                 "values": values,
                 "changed": flag_changes and values[0] != values[-1],

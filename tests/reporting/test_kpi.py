@@ -210,3 +210,10 @@ def test_json_shape(hubs):
     north = Cluster.objects.get(key="north")
     scope = kpi.cluster_scope(north, [hubs["ha"], hubs["hb"]])
     assert scope == {"level": "cluster", "key": "north", "name": "North", "hubs": ["ha", "hb"]}
+
+
+def test_every_figure_has_a_human_label_beside_its_id():
+    assert set(kpi.LABELS) == set(kpi.FIGURE_IDS)
+    assert kpi.LABELS["registrations_cumulative"] == "Registrations, cumulative"
+    assert kpi.LABELS["cohorts_at_risk"] == "Cohorts at risk of missing 18 hours"
+    assert len(set(kpi.LABELS.values())) == len(kpi.LABELS)  # no two figures read alike
