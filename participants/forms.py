@@ -539,7 +539,21 @@ class E6ExceptionForm(_GovForm):
         return f"{data['home_lep'].strip()} ({hub.lep}) and {data['other_lep'].strip()}"
 
 
-class FlexibilityForm(_GovForm):
+class _AdmittedLocallyForm(_GovForm):
+    """An exception agreed locally (E3, E4, E8): who agreed to admit them, and when."""
+
+    agreed_by = forms.CharField(
+        label="Who agreed to admit them",
+        max_length=200,
+        error_messages={
+            "required": "Enter who agreed to admit the participant",
+            "max_length": "Name must be 200 characters or fewer",
+        },
+    )
+    agreed_on = GovDateField(what="the date it was agreed", label="When was it agreed?")
+
+
+class FlexibilityForm(_AdmittedLocallyForm):
     """E3, E4: the Playbook's two eligibility flexibilities, recorded with who agreed,
     when and why (the evidence)."""
 
@@ -552,15 +566,6 @@ class FlexibilityForm(_GovForm):
             "invalid_choice": "Choose the flexibility that applies",
         },
     )
-    agreed_by = forms.CharField(
-        label="Who agreed to admit them",
-        max_length=200,
-        error_messages={
-            "required": "Enter who agreed to admit the participant",
-            "max_length": "Name must be 200 characters or fewer",
-        },
-    )
-    agreed_on = GovDateField(what="the date it was agreed", label="When was it agreed?")
     details = forms.CharField(
         label="Why it applies",
         help_text=(
@@ -604,18 +609,9 @@ class MatchForm(_GovForm):
     )
 
 
-class E8ExceptionForm(_GovForm):
+class E8ExceptionForm(_AdmittedLocallyForm):
     """E8: a previous-year drop-out for reasons outside their control, at local discretion."""
 
-    agreed_by = forms.CharField(
-        label="Who agreed to admit them",
-        max_length=200,
-        error_messages={
-            "required": "Enter who agreed to admit the participant",
-            "max_length": "Name must be 200 characters or fewer",
-        },
-    )
-    agreed_on = GovDateField(what="the date it was agreed", label="When was it agreed?")
     details = forms.CharField(
         label="Why they dropped out last year, and why it was outside their control",
         max_length=5000,
