@@ -45,7 +45,7 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.risk_scan_all",
         "schedule": crontab(hour=6, minute=0),
     },
-    # KPI.md: a draft return for every hub on the 1st for the month just ended, and a
+    # docs/returns.md: a draft return for every hub on the 1st for the month just ended, and a
     # reminder on the 5th to hubs not yet submitted (M1: due by the 7th). Both idempotent.
     "returns-compile-drafts": {
         "task": "reporting.tasks.return_compile_drafts_all",

@@ -1,7 +1,7 @@
 """The demo programme: a deterministic, realistic Peer Networks year as a scenario document.
 
 `build_demo_document(anchor)` describes a programme year as it stands on `anchor` ("today"
-for the demo) in the interchange format of SCENARIO-FORMAT.md; `manage.py seed_demo`
+for the demo) in the interchange format of docs/scenario-format.md; `manage.py seed_demo`
 imports it. Everything is placed relative to the anchor, so the demo always tells the same
 story: two cohorts have completed their 18 hours, three are running (one of them cannot
 reach 18 hours before the window closes), one is forming, and people keep registering,
@@ -445,7 +445,7 @@ SECTOR_WEIGHTS = {
     "C": 25, "F": 10, "G": 9, "H": 6, "I": 6, "J": 12, "M": 15, "N": 8, "Q": 5, "R": 4,
 }  # fmt: skip
 
-# Equality answers (SCENARIO-FORMAT.md vocabularies); None: not asked or not answered.
+# Equality answers (docs/scenario-format.md vocabularies); None: not asked or not answered.
 ETHNIC_GROUPS = {
     "white": 70, "asian": 13, "black": 5, "mixed": 3, "other": 2,
     "prefer-not-to-say": 3, None: 4,

@@ -16,7 +16,7 @@ from peernet.access import HubQuerySet, ScopedQuerySet, UserQuerySet
 
 
 class Programme(models.Model):
-    """One programme year, with the rule parameters of PROGRAMME-RULES.md.
+    """One programme year, with the rule parameters of docs/rules.md.
 
     The numbers live here, never in code, so another programme year can change them.
     """
@@ -297,7 +297,7 @@ class RuleWarningQuerySet(ScopedQuerySet):
 
 
 class RuleWarning(models.Model):
-    """A warning a programme check gave when someone acted (PROGRAMME-RULES.md: a warn
+    """A warning a programme check gave when someone acted (docs/rules.md: a warn
     is shown and recorded), e.g. K11 when a participant joins a cohort that has met."""
 
     rule = models.CharField(max_length=4)

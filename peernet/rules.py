@@ -1,4 +1,5 @@
-"""The programme rules engine: one named check per rule ID of PROGRAMME-RULES.md.
+"""The programme rules engine: one named check per rule ID (docs/rules.md, generated from
+this registry by `manage.py docs_generate`).
 
 Every page, to-do list, the at-risk scan and the monthly return ask these checks, so a
 rule is decided in exactly one place. A check takes its subject (a participant, a cohort,
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import string
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -98,16 +100,28 @@ CheckFunction = Callable[..., Result]
 
 @dataclass(frozen=True)
 class Check:
-    """A registered rule: what it judges, how severe it is (PROGRAMME-RULES.md), and how."""
+    """A registered rule: what it judges, how severe it is, how, and what it says about
+    itself. The registry is the source of docs/rules.md, so the docs cannot drift from
+    the checks (`manage.py docs_generate`; a test fails on a stale file)."""
 
     rule: str
     judges: Judges
     kind: Kind
     function: CheckFunction
+    # The Playbook section(s) the rule comes from, to read its original wording.
+    section: str
+    # What the check looks at and when it warns or fails, in a hub administrator's words.
+    # `{cohort_size}` and the like name the Programme record's parameters, and names in
+    # capitals this module's own thresholds, so the words carry each year's numbers;
+    # `{name:noun}` counts a noun (`{one_to_one_months_after_final:month}`: 1 month).
+    summary: str
 
     @property
     def name(self) -> str:
         return self.function.__name__
+
+    def summary_for(self, programme: Programme) -> str:
+        return summary_words(self.summary, programme)
 
     def __call__(self, subject: Any, *, as_of: dt.datetime) -> Result:
         if as_of.tzinfo is None or as_of.utcoffset() is None:
@@ -118,13 +132,22 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def check(rule: str, *, judges: Judges, kind: Kind) -> Callable[[CheckFunction], CheckFunction]:
+def check(
+    rule: str, *, judges: Judges, kind: Kind, section: str, summary: str
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as the check for `rule`."""
 
     def register(function: CheckFunction) -> CheckFunction:
         if rule in CHECKS:
             raise ValueError(f"{rule} already has a check: {CHECKS[rule].name}.")
-        CHECKS[rule] = Check(rule=rule, judges=judges, kind=kind, function=function)
+        CHECKS[rule] = Check(
+            rule=rule,
+            judges=judges,
+            kind=kind,
+            function=function,
+            section=section,
+            summary=summary,
+        )
         return function
 
     return register
@@ -133,6 +156,121 @@ def check(rule: str, *, judges: Judges, kind: Kind) -> Callable[[CheckFunction],
 def run_checks(subject: Any, *, as_of: dt.datetime, judges: Judges) -> list[Result]:
     """Every registered check for this kind of subject, in rule order."""
     return [each(subject, as_of=as_of) for each in CHECKS.values() if each.judges == judges]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A programme rule that no check judges: the product keeps it by how it is built
+    (its pages, exports and deployment). Listed beside the checks, so that docs/rules.md
+    and the test of every rule ID cover the whole programme."""
+
+    rule: str
+    kind: Kind
+    section: str
+    summary: str
+    kept_by: str  # where the product keeps it
+
+    def summary_for(self, programme: Programme) -> str:
+        return summary_words(self.summary, programme)
+
+
+FEATURES: dict[str, Feature] = {
+    feature.rule: feature
+    for feature in (
+        Feature(
+            "M2",
+            "—",
+            "Reporting and Evaluation Framework",
+            "The returns are read at national, cluster and hub level, with each hub's "
+            "supporting narrative.",
+            "The national pages (/national/) and their downloads; a return cannot be "
+            "submitted without its narrative.",
+        ),
+        Feature(
+            "M3",
+            "—",
+            "One-to-one support provision",
+            "The return says whether one-to-one support came through the programme or an "
+            "existing local programme, and whether the minimum was met.",
+            "The return's one-to-one hours by route, and the participants meeting the "
+            "minimum through the programme, existing programmes or both.",
+        ),
+        Feature(
+            "M4",
+            "—",
+            "Impact Assessment & Evaluation",
+            "Baseline data goes to the evaluator in one fixed format.",
+            "The evaluator's baseline export (XLSX, pseudonymous), among the national downloads.",
+        ),
+        Feature(
+            "G1",
+            "—",
+            "UK GDPR",
+            "BEIS is the data controller; hubs and their delivery partners process the data "
+            "for it.",
+            "Who may see what (peernet/access.py): BEIS sees aggregates only; the national "
+            "coordinator answers subject access requests and keeps the breach register "
+            "(/privacy/).",
+        ),
+        Feature(
+            "G2",
+            "—",
+            "UK GDPR",
+            "Personal data is not transferred outside the UK.",
+            "A deployment fact: the README's data protection section says where everything "
+            "must run.",
+        ),
+        Feature(
+            "G3",
+            "fail",
+            "UK GDPR",
+            "A participant's data is shared with the evaluator only as the privacy notice allows.",
+            "The evaluator's exports carry pseudonyms, never names; contact details go on "
+            "the evaluator's list only for participants who consented.",
+        ),
+    )
+}
+
+# Rule parameters shown as money, not as plain numbers.
+MONEY_PARAMETERS = frozenset({"sme_max_turnover", "sme_max_balance_sheet", "min_turnover"})
+
+
+def rule_parameters() -> list[str]:
+    """The Programme record's rule parameters: every field with a default, in order."""
+    return [
+        field.name
+        for field in Programme._meta.concrete_fields
+        if field.has_default() and not field.primary_key
+    ]
+
+
+def parameter_words(programme: Programme, name: str) -> str:
+    """One of `programme`'s rule parameters as a sentence writes it: 11, 3.5, £100,000."""
+    value = getattr(programme, name)
+    return _money(value) if name in MONEY_PARAMETERS else number_words(value)
+
+
+def placeholders(summary: str) -> list[str]:
+    """The names a rule's summary takes its numbers from, in order."""
+    return [name for _, name, _, _ in string.Formatter().parse(summary) if name]
+
+
+class _Number(str):
+    """A number in a rule's summary; a format spec is the noun it counts (1 month)."""
+
+    __slots__ = ()
+
+    def __format__(self, noun: str) -> str:
+        return f"{self} {noun}{'' if self == '1' else 's'}" if noun else str(self)
+
+
+def summary_words(summary: str, programme: Programme) -> str:
+    """A rule's summary with `programme`'s numbers (and this module's thresholds)."""
+    numbers = {
+        name: _Number(globals()[name] if name.isupper() else parameter_words(programme, name))
+        for name in placeholders(summary)
+    }
+    return summary.format_map(numbers)
 
 
 def _result(rule: str, outcome: Outcome, sentence: str, due: dt.date | None = None) -> Result:
@@ -393,7 +531,19 @@ def _size_test(label: str, value: Any, limit: Any, shown: Callable[[Any], str]) 
     return met, f"{label} {shown(value)} ({'within' if met else 'over'} {shown(limit)})"
 
 
-@check("E1", judges="participant", kind="fail")
+@check(
+    "E1",
+    judges="participant",
+    kind="fail",
+    section="Key programme terminology (SMEs); Target audience – Eligibility",
+    summary=(
+        "The business is small or medium-sized: it meets at least two of the three size "
+        "tests (at most {sme_max_employees} employees, a turnover of at most "
+        "{sme_max_turnover}, a balance sheet total of at most {sme_max_balance_sheet}), as "
+        "the Companies Act 2006 defines them. A figure not known does not meet its test. The "
+        "sentence lists each test and whether it is met."
+    ),
+)
 def e1_sme_size(participant: Participant, *, as_of: dt.datetime) -> Result:
     business, programme = participant.business, participant.programme
     tests = [
@@ -417,7 +567,17 @@ def e1_sme_size(participant: Participant, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("E2", judges="participant", kind="fail")
+@check(
+    "E2",
+    judges="participant",
+    kind="fail",
+    section="Target audience – Eligibility",
+    summary=(
+        "The business has been trading for at least {min_trading_months} calendar months. "
+        "The sentence gives the date it started trading and, when it is short, the day it "
+        "qualifies."
+    ),
+)
 def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Result:
     business, months = participant.business, participant.programme.min_trading_months
     if business.trading_since is None:
@@ -444,7 +604,19 @@ def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Result
     )
 
 
-@check("E3", judges="participant", kind="fail")
+@check(
+    "E3",
+    judges="participant",
+    kind="fail",
+    section="Target audience – Eligibility (and its two flexibilities)",
+    summary=(
+        "The business has at least {min_paye_employees} employees on PAYE (a part-time "
+        "permanent employee counts as one). Short of that, or not known, it fails unless the "
+        "hub has recorded one of the two flexibilities, with who agreed and when: Covid-19 "
+        "(it would have qualified in the year before March 2020 and is viable) or, for the "
+        "creative industries, associates and freelancers counting."
+    ),
+)
 def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Result:
     business, needed = participant.business, participant.programme.min_paye_employees
     if business.employees is None:
@@ -469,7 +641,17 @@ def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Result
     )
 
 
-@check("E4", judges="participant", kind="fail")
+@check(
+    "E4",
+    judges="participant",
+    kind="fail",
+    section="Target audience – Eligibility (and its two flexibilities)",
+    summary=(
+        "The business's turnover is at least {min_turnover}. Short of that, or not known, it "
+        "fails unless the hub has recorded the Covid-19 flexibility, with who agreed and "
+        "when."
+    ),
+)
 def e4_turnover(participant: Participant, *, as_of: dt.datetime) -> Result:
     business, needed = participant.business, participant.programme.min_turnover
     if business.turnover is None:
@@ -511,7 +693,13 @@ def _flexible(participant: Participant, rule: str, shortfall: str) -> Result:
     )
 
 
-@check("E5", judges="participant", kind="fail")
+@check(
+    "E5",
+    judges="participant",
+    kind="fail",
+    section="Target audience – Eligibility",
+    summary=("The applicant has declared an aspiration to improve the business."),
+)
 def e5_aspiration_to_improve(participant: Participant, *, as_of: dt.datetime) -> Result:
     if participant.aspiration_to_improve:
         return _result(
@@ -524,7 +712,17 @@ def e5_aspiration_to_improve(participant: Participant, *, as_of: dt.datetime) ->
     )
 
 
-@check("E6", judges="participant", kind="fail")
+@check(
+    "E6",
+    judges="participant",
+    kind="fail",
+    section="Target audience – Eligibility",
+    summary=(
+        "The business's trading address (its local authority) is in the hub's LEP area. "
+        "Outside it, it passes only with an exception recorded with the formal agreement of "
+        "both LEPs: who agreed and when."
+    ),
+)
 def e6_lep_area(participant: Participant, *, as_of: dt.datetime) -> Result:
     area, hub = participant.business.local_authority, participant.hub
     if area in hub.local_authorities:
@@ -545,7 +743,16 @@ def e6_lep_area(participant: Participant, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("E7", judges="participant", kind="fail")
+@check(
+    "E7",
+    judges="participant",
+    kind="fail",
+    section="Suitability – the ideal client",
+    summary=(
+        "The participant is a senior decision maker in the business: attendance cannot be "
+        "delegated to a colleague."
+    ),
+)
 def e7_senior_decision_maker(participant: Participant, *, as_of: dt.datetime) -> Result:
     if participant.senior_decision_maker:
         return _result(
@@ -561,7 +768,17 @@ def e7_senior_decision_maker(participant: Participant, *, as_of: dt.datetime) ->
     )
 
 
-@check("E8", judges="participant", kind="fail")
+@check(
+    "E8",
+    judges="participant",
+    kind="fail",
+    section="Suitability – the ideal client",
+    summary=(
+        "The participant did not take part in the previous programme year. Someone who "
+        "dropped out then for reasons outside their control may be admitted at local "
+        "discretion, recorded with who agreed and when."
+    ),
+)
 def e8_not_previous_year(participant: Participant, *, as_of: dt.datetime) -> Result:
     if not participant.previous_year_participant:
         return _result(
@@ -585,7 +802,19 @@ def e8_not_previous_year(participant: Participant, *, as_of: dt.datetime) -> Res
     )
 
 
-@check("E9", judges="participant", kind="fail")
+@check(
+    "E9",
+    judges="participant",
+    kind="fail",
+    section="Suitability – the ideal client",
+    summary=(
+        "Only one person from a business takes part in a programme year, in any hub. It "
+        "fails when someone else from the business is already eligible, and warns while "
+        "another registration is pending or while a possible match (the same name and "
+        "postcode, without a company number) is neither confirmed nor dismissed. Someone "
+        "registered with another hub is never named."
+    ),
+)
 def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) -> Result:
     business = participant.business
     with scopes_disabled():  # every hub's participants (or e9_business_participants())
@@ -632,7 +861,16 @@ def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) 
     )
 
 
-@check("E10", judges="participant", kind="warn")
+@check(
+    "E10",
+    judges="participant",
+    kind="warn",
+    section="Target audience – Eligibility (desirable)",
+    summary=(
+        "Desirable, never required: the business has potential to scale up, or exports or "
+        "could export. It warns when neither is recorded."
+    ),
+)
 def e10_growth_potential(participant: Participant, *, as_of: dt.datetime) -> Result:
     # E10 is desirable, never blocking: a warning at most.
     business = participant.business
@@ -654,7 +892,17 @@ def e10_growth_potential(participant: Participant, *, as_of: dt.datetime) -> Res
     )
 
 
-@check("C1", judges="participant", kind="fail")
+@check(
+    "C1",
+    judges="participant",
+    kind="fail",
+    section="The Peer Network participants' commitment",
+    summary=(
+        "The Participant Charter is signed before the participant is allocated to a cohort "
+        "(signing on the day of allocation is in time). An allocation before signing fails; "
+        "a charter not yet signed, with no allocation yet, warns."
+    ),
+)
 def c1_charter_before_allocation(participant: Participant, *, as_of: dt.datetime) -> Result:
     memberships = sorted(participant.memberships.all(), key=lambda m: m.joined)
     signed_at = participant.charter_signed_at
@@ -689,7 +937,16 @@ def c1_charter_before_allocation(participant: Participant, *, as_of: dt.datetime
     )
 
 
-@check("C2", judges="participant", kind="fail")
+@check(
+    "C2",
+    judges="participant",
+    kind="fail",
+    section="UK GDPR",
+    summary=(
+        "The hub's privacy notice was acknowledged on or before the day of registration, "
+        "before any further information was captured."
+    ),
+)
 def c2_privacy_notice_first(participant: Participant, *, as_of: dt.datetime) -> Result:
     acknowledged, registered = participant.privacy_notice_acknowledged, participant.registered
     if acknowledged <= registered:
@@ -715,7 +972,17 @@ def c2_privacy_notice_first(participant: Participant, *, as_of: dt.datetime) -> 
 # action_cards, survey_responses; select_related facilitator_note.
 
 
-@check("K1", judges="cohort", kind="fail")
+@check(
+    "K1",
+    judges="cohort",
+    kind="fail",
+    section="Delivery Model; Resource Requirement",
+    summary=(
+        "A cohort has at most {cohort_size} participants: more fails. Fewer warns once its "
+        "first session has started; a cohort still forming passes, with its first session as "
+        "the date to fill it by."
+    ),
+)
 def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     size = cohort.programme.cohort_size
     count = len(_current_members(cohort, local_date(as_of)))
@@ -743,7 +1010,16 @@ def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("K2", judges="cohort", kind="fail")
+@check(
+    "K2",
+    judges="cohort",
+    kind="fail",
+    section="Delivery Model; Action learning provision",
+    summary=(
+        "A cohort's delivered group sessions add up to {cohort_hours} hours. Not judged "
+        "until the delivery window closes; short of it then fails."
+    ),
+)
 def k2_cohort_hours_delivered(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     programme = cohort.programme
     needed, end = programme.cohort_hours, programme.delivery_end
@@ -758,7 +1034,16 @@ def k2_cohort_hours_delivered(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     return _result("K2", Outcome.NOT_APPLICABLE, f"{of} so far, due by {date_words(end)}.", end)
 
 
-@check("K3", judges="session", kind="warn")
+@check(
+    "K3",
+    judges="session",
+    kind="warn",
+    section="Delivery Model; Administration and Scheduling",
+    summary=(
+        "A session is recommended to last {session_hours_min} to {session_hours_max} hours; "
+        "shorter or longer warns. A cancelled session is not judged."
+    ),
+)
 def k3_session_length(session: GroupSession, *, as_of: dt.datetime) -> Result:
     if session.status == SessionStatus.CANCELLED:
         return _result("K3", Outcome.NOT_APPLICABLE, "The session was cancelled.")
@@ -773,7 +1058,16 @@ def k3_session_length(session: GroupSession, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("K4", judges="cohort", kind="warn")
+@check(
+    "K4",
+    judges="cohort",
+    kind="warn",
+    section="Delivery Model; Administration and Scheduling",
+    summary=(
+        "Sessions are recommended fortnightly, at local discretion: the longest gap between "
+        "a cohort's sessions warns when it is more than {session_gap_days_max} days."
+    ),
+)
 def k4_session_gaps(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     most = cohort.programme.session_gap_days_max
     days = [local_date(s.starts_at) for s in sessions_not_cancelled(cohort.sessions.all())]
@@ -791,7 +1085,16 @@ def k4_session_gaps(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     return _result("K4", Outcome.WARN if gap > most else Outcome.PASS, sentence)
 
 
-@check("K5", judges="session", kind="fail")
+@check(
+    "K5",
+    judges="session",
+    kind="fail",
+    section="Delivery Model; Administration and Scheduling",
+    summary=(
+        "A session starts and ends inside the programme's delivery window, in London time: "
+        "one that runs past midnight on the last day is outside it."
+    ),
+)
 def k5_session_in_window(session: GroupSession, *, as_of: dt.datetime) -> Result:
     if session.status == SessionStatus.CANCELLED:
         return _result("K5", Outcome.NOT_APPLICABLE, "The session was cancelled.")
@@ -815,7 +1118,16 @@ def k5_session_in_window(session: GroupSession, *, as_of: dt.datetime) -> Result
     )
 
 
-@check("K6", judges="cohort", kind="warn")
+@check(
+    "K6",
+    judges="cohort",
+    kind="warn",
+    section="Administration and Scheduling; Session management",
+    summary=(
+        "A cohort's sessions are all scheduled at the outset: those delivered or scheduled "
+        "before the delivery window closes add up to {cohort_hours} hours."
+    ),
+)
 def k6_schedule_complete(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     # K6: all sessions are scheduled at the outset, so the plan is visible to everyone.
     programme = cohort.programme
@@ -832,7 +1144,17 @@ def k6_schedule_complete(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     return _result("K6", Outcome.WARN, sentence, end)
 
 
-@check("K7", judges="session", kind="fail")
+@check(
+    "K7",
+    judges="session",
+    kind="fail",
+    section="Administration and Scheduling; Session management",
+    summary=(
+        "Joining instructions for a session go out at least {joining_instructions_hours} "
+        "real hours before it starts (a clock change does not shorten them). Sent late, or "
+        "not sent by then, fails; until then the sentence gives the time they are due by."
+    ),
+)
 def k7_joining_instructions(session: GroupSession, *, as_of: dt.datetime) -> Result:
     return _joining_instructions(
         "K7",
@@ -852,7 +1174,16 @@ def _not_delivered(rule: str, session: GroupSession) -> Result | None:
     return _result(rule, Outcome.NOT_APPLICABLE, f"The session is {session.get_status_display()}.")
 
 
-@check("K8", judges="session", kind="fail")
+@check(
+    "K8",
+    judges="session",
+    kind="fail",
+    section="Session management",
+    summary=(
+        "Attendance is recorded for every member of the cohort at each delivered session; "
+        "the sentence counts the members without a record."
+    ),
+)
 def k8_attendance_recorded(session: GroupSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _not_delivered("K8", session)) is not None:
         return skipped
@@ -873,7 +1204,16 @@ def k8_attendance_recorded(session: GroupSession, *, as_of: dt.datetime) -> Resu
     )
 
 
-@check("K9", judges="session", kind="warn")
+@check(
+    "K9",
+    judges="session",
+    kind="warn",
+    section="Session management",
+    summary=(
+        "Facilitator notes (issues brought, actions agreed, process issues and hot topics) "
+        "are written for each delivered session."
+    ),
+)
 def k9_facilitator_notes(session: GroupSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _not_delivered("K9", session)) is not None:
         return skipped
@@ -895,7 +1235,17 @@ def k9_facilitator_notes(session: GroupSession, *, as_of: dt.datetime) -> Result
     )
 
 
-@check("K10", judges="session", kind="warn")
+@check(
+    "K10",
+    judges="session",
+    kind="warn",
+    section="Session management",
+    summary=(
+        "Everyone present at a delivered session has an action card, and those who had "
+        "actions at the cohort's previous session report back on them. A missing card or "
+        "report-back warns."
+    ),
+)
 def k10_action_cards(session: GroupSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _not_delivered("K10", session)) is not None:
         return skipped
@@ -944,7 +1294,16 @@ def k10_action_cards(session: GroupSession, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("K11", judges="participant", kind="warn")
+@check(
+    "K11",
+    judges="participant",
+    kind="warn",
+    section="Resolving problems, issues, and clashes",
+    summary=(
+        "A participant moved between cohorts joins the new one at the start of its journey: "
+        "a move into a cohort that has already delivered sessions warns."
+    ),
+)
 def k11_moved_at_start(participant: Participant, *, as_of: dt.datetime) -> Result:
     memberships = sorted(participant.memberships.all(), key=lambda m: m.joined)
     if len(memberships) < 2:
@@ -995,7 +1354,21 @@ K12_MATURE_YEARS = 10
 K12_DIVERSITY_ANSWERS = 5  # fewer answers than this say nothing (as small counts)
 
 
-@check("K12", judges="cohort", kind="warn")
+@check(
+    "K12",
+    judges="cohort",
+    kind="warn",
+    section="Setting up cohorts",
+    summary=(
+        "The cohort's balance is considered. It warns when one sector holds more than half "
+        "of its businesses; when two businesses share a sector and a local authority, so may "
+        "be competitors; when sizes run from under {K12_SMALL_EMPLOYEES} to "
+        "{K12_LARGE_EMPLOYEES} or more employees; when trading histories run from under "
+        "{K12_YOUNG_YEARS} to {K12_MATURE_YEARS} or more years; or when, among at least "
+        "{K12_DIVERSITY_ANSWERS} members who answered, one gender is more than three "
+        "quarters. Gender is only ever counted over the whole cohort, never named."
+    ),
+)
 def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     businesses = [m.participant.business for m in _current_members(cohort, local_date(as_of))]
     if len(businesses) < 2:
@@ -1076,7 +1449,17 @@ def _equality(participant: Participant, field: str) -> str:
 K13_SERIES = 3
 
 
-@check("K13", judges="participant", kind="warn")
+@check(
+    "K13",
+    judges="participant",
+    kind="warn",
+    section="Session management",
+    summary=(
+        "Absences are followed up. It warns when a current member has missed {K13_SERIES} or "
+        "more sessions, or the last two without apologies, since the latest follow-up "
+        "recorded; report a member who has disengaged to the hub."
+    ),
+)
 def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) -> Result:
     # Prefetch: memberships__cohort__sessions, attendance, absence_follow_ups.
     today = local_date(as_of)
@@ -1150,7 +1533,19 @@ def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) ->
 # select_related action_plan. For one-to-ones: participant (with the same).
 
 
-@check("O1", judges="participant", kind="fail")
+@check(
+    "O1",
+    judges="participant",
+    kind="fail",
+    section="One-to-one support provision; One-to-One Support Provision: Duration and Frequency",
+    summary=(
+        "Each participant gets at least {one_to_one_hours} hours of one-to-one support, "
+        "through the programme or an existing local programme (which is named, with the "
+        "hours and the nature of the support: without the nature, it warns). Short of it "
+        "when the delivery window closes fails, unless the participant declined (O8). Not "
+        "judged for someone who dropped out."
+    ),
+)
 def o1_one_to_one_hours(participant: Participant, *, as_of: dt.datetime) -> Result:
     name, programme = participant.full_name, participant.programme
     if participant.one_to_one_declined:
@@ -1273,7 +1668,17 @@ def _cancelled_one_to_one(rule: str, session: OneToOneSession) -> Result | None:
     return _result(rule, Outcome.NOT_APPLICABLE, "The one-to-one session was cancelled.")
 
 
-@check("O2", judges="one_to_one", kind="fail")
+@check(
+    "O2",
+    judges="one_to_one",
+    kind="fail",
+    section="One-to-One Support Provision; Administration and Scheduling",
+    summary=(
+        "One-to-one support begins only after the participant's first group session has "
+        "ended. A delivered one-to-one needs a group session attended before it; one "
+        "scheduled ahead may follow a first session still to come."
+    ),
+)
 def o2_after_first_group_session(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _cancelled_one_to_one("O2", session)) is not None:
         return skipped
@@ -1299,7 +1704,16 @@ def o2_after_first_group_session(session: OneToOneSession, *, as_of: dt.datetime
     )
 
 
-@check("O3", judges="one_to_one", kind="warn")
+@check(
+    "O3",
+    judges="one_to_one",
+    kind="warn",
+    section="One-to-One Support Provision: Administration and Scheduling",
+    summary=(
+        "Each one-to-one session takes place within {one_to_one_months_after_final:month} "
+        "of the cohort's final group session; later warns."
+    ),
+)
 def o3_soon_after_final_session(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _cancelled_one_to_one("O3", session)) is not None:
         return skipped
@@ -1326,7 +1740,15 @@ def o3_soon_after_final_session(session: OneToOneSession, *, as_of: dt.datetime)
     return _result("O3", Outcome.PASS if day <= latest else Outcome.WARN, sentence)
 
 
-@check("O4", judges="one_to_one", kind="fail")
+@check(
+    "O4",
+    judges="one_to_one",
+    kind="fail",
+    section="Delivery Model; One-to-One Support Provision: Administration and Scheduling",
+    summary=(
+        "Each one-to-one session takes place by the end of the delivery window; one after it fails."
+    ),
+)
 def o4_within_window(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _cancelled_one_to_one("O4", session)) is not None:
         return skipped
@@ -1347,7 +1769,17 @@ def o4_within_window(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("O5", judges="one_to_one", kind="warn")
+@check(
+    "O5",
+    judges="one_to_one",
+    kind="warn",
+    section="One-to-One Support Provision: Administration and Scheduling",
+    summary=(
+        "Joining instructions for a one-to-one session go out at least "
+        "{joining_instructions_hours} real hours before it starts; late, or not sent, warns. "
+        "Support the hub records afterwards from an existing programme is not judged."
+    ),
+)
 def o5_joining_instructions(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
     if session.entered_by_hub:
         # Hours the hub records afterwards from an existing programme: that programme
@@ -1369,7 +1801,17 @@ def o5_joining_instructions(session: OneToOneSession, *, as_of: dt.datetime) -> 
     )
 
 
-@check("O6", judges="participant", kind="warn")
+@check(
+    "O6",
+    judges="participant",
+    kind="warn",
+    section="One-to-One Support Provision; Engagement Approach",
+    summary=(
+        "A short GROW(TH) action plan (goal, reality, obstacles and options, way forward, "
+        "tactics, habits) is agreed after the participant's first attended group session. "
+        "None yet, or one dated before that session, warns."
+    ),
+)
 def o6_action_plan(participant: Participant, *, as_of: dt.datetime) -> Result:
     first = _first_attended_session(participant)
     name = participant.full_name
@@ -1400,7 +1842,17 @@ def o6_action_plan(participant: Participant, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("O7", judges="one_to_one", kind="warn")
+@check(
+    "O7",
+    judges="one_to_one",
+    kind="warn",
+    section="Provider Behaviours",
+    summary=(
+        "The provider of a one-to-one session has declared whether they have a conflict of "
+        "interest in supporting the participant, and notifies any private work with them "
+        "afterwards. No declaration warns."
+    ),
+)
 def o7_conflicts_declared(session: OneToOneSession, *, as_of: dt.datetime) -> Result:
     # Prefetch: participant__provider_declarations.
     if (skipped := _cancelled_one_to_one("O7", session)) is not None:
@@ -1438,7 +1890,16 @@ def o7_conflicts_declared(session: OneToOneSession, *, as_of: dt.datetime) -> Re
     return _result("O7", Outcome.PASS, f"{sentence}.")
 
 
-@check("O8", judges="participant", kind="—")
+@check(
+    "O8",
+    judges="participant",
+    kind="—",
+    section="One-to-one support provision",
+    summary=(
+        "A participant cannot be made to accept one-to-one support: a refusal is recorded, "
+        "with its date, and excuses O1. It records, and never warns or fails."
+    ),
+)
 def o8_refusal_recorded(participant: Participant, *, as_of: dt.datetime) -> Result:
     if participant.one_to_one_declined:
         try:
@@ -1462,7 +1923,16 @@ def o8_refusal_recorded(participant: Participant, *, as_of: dt.datetime) -> Resu
 # For observations: select_related session__cohort__programme.
 
 
-@check("Q1", judges="facilitator", kind="warn")
+@check(
+    "Q1",
+    judges="facilitator",
+    kind="warn",
+    section="Ensuring Quality of Delivery",
+    summary=(
+        "Each facilitator has at least one session observed; a facilitator of a cohort with "
+        "no completed observation warns."
+    ),
+)
 def q1_facilitator_observed(facilitator: User, *, as_of: dt.datetime) -> Result:
     cohorts = [
         assignment.cohort
@@ -1493,7 +1963,17 @@ def q1_facilitator_observed(facilitator: User, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("Q2", judges="observation", kind="fail")
+@check(
+    "Q2",
+    judges="observation",
+    kind="fail",
+    section="Observation; Ensuring Quality of Delivery",
+    summary=(
+        "An observation gives the facilitator at least {observation_notice_hours} real "
+        "hours' notice, and a privacy statement is shared with the cohort; either missing "
+        "fails."
+    ),
+)
 def q2_observation_notice(observation: Observation, *, as_of: dt.datetime) -> Result:
     session = observation.session
     hours = session.cohort.programme.observation_notice_hours
@@ -1520,7 +2000,16 @@ def q2_observation_notice(observation: Observation, *, as_of: dt.datetime) -> Re
     )
 
 
-@check("Q3", judges="session", kind="—")
+@check(
+    "Q3",
+    judges="session",
+    kind="—",
+    section="Observation",
+    summary=(
+        "The programme manager picks sessions to observe at random: a feature of the "
+        "observation pages, never a finding."
+    ),
+)
 def q3_random_selection(session: GroupSession, *, as_of: dt.datetime) -> Result:
     # Q3 is a feature (the programme manager's random pick), not something to judge.
     return _result(
@@ -1530,7 +2019,16 @@ def q3_random_selection(session: GroupSession, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("Q4", judges="observation", kind="warn")
+@check(
+    "Q4",
+    judges="observation",
+    kind="warn",
+    section="Observation",
+    summary=(
+        "A recording made for an observation is deleted once reviewed or once feedback is "
+        "given; an observation reviewed without its recording recorded as deleted warns."
+    ),
+)
 def q4_recording_deleted(observation: Observation, *, as_of: dt.datetime) -> Result:
     name = _session_name(observation.session)
     if observation.recording_deleted is not None:
@@ -1554,7 +2052,13 @@ def q4_recording_deleted(observation: Observation, *, as_of: dt.datetime) -> Res
     )
 
 
-@check("Q5", judges="complaint", kind="warn")
+@check(
+    "Q5",
+    judges="complaint",
+    kind="warn",
+    section="Quality Management and Assurance",
+    summary=("Complaints and feedback are recorded with the action taken; none recorded warns."),
+)
 def q5_complaint_action(complaint: Complaint, *, as_of: dt.datetime) -> Result:
     received = date_words(complaint.received)
     if complaint.action_taken.strip():
@@ -1575,7 +2079,16 @@ def q5_complaint_action(complaint: Complaint, *, as_of: dt.datetime) -> Result:
 # For sessions: attendance, survey_responses.
 
 
-@check("S1", judges="participant", kind="warn")
+@check(
+    "S1",
+    judges="participant",
+    kind="warn",
+    section="Participant surveys; Impact Assessment & Evaluation",
+    summary=(
+        "A participant in a cohort answers the detailed baseline survey at the start; not "
+        "answered warns."
+    ),
+)
 def s1_baseline_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
     name = participant.full_name
     if not participant.memberships.all():
@@ -1585,7 +2098,16 @@ def s1_baseline_survey(participant: Participant, *, as_of: dt.datetime) -> Resul
     return _result("S1", Outcome.WARN, f"{name} has not answered the baseline survey.")
 
 
-@check("S2", judges="session", kind="warn")
+@check(
+    "S2",
+    judges="session",
+    kind="warn",
+    section="Participant surveys",
+    summary=(
+        "Everyone present at a delivered session answers the short feedback survey after it; "
+        "the sentence counts those who have not."
+    ),
+)
 def s2_session_feedback(session: GroupSession, *, as_of: dt.datetime) -> Result:
     if (skipped := _not_delivered("S2", session)) is not None:
         return skipped
@@ -1614,7 +2136,16 @@ def s2_session_feedback(session: GroupSession, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("S3", judges="participant", kind="warn")
+@check(
+    "S3",
+    judges="participant",
+    kind="warn",
+    section="Participant surveys; Impact Assessment & Evaluation",
+    summary=(
+        "A participant whose cohort has delivered its {cohort_hours} hours answers the "
+        "detailed exit survey; not answered warns. Someone who dropped out is S4's."
+    ),
+)
 def s3_exit_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
     today, name = local_date(as_of), participant.full_name
     membership = current_membership(participant, today)
@@ -1638,7 +2169,16 @@ def s3_exit_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
     )
 
 
-@check("S4", judges="participant", kind="warn")
+@check(
+    "S4",
+    judges="participant",
+    kind="warn",
+    section="Impact Assessment & Evaluation",
+    summary=(
+        "A participant who drops out part way answers the drop-out survey (and gets none of "
+        "the surveys after completion); not answered warns."
+    ),
+)
 def s4_dropout_survey(participant: Participant, *, as_of: dt.datetime) -> Result:
     name = participant.full_name
     if not has_dropped_out(participant, local_date(as_of)):
@@ -1655,7 +2195,17 @@ def s4_dropout_survey(participant: Participant, *, as_of: dt.datetime) -> Result
     )
 
 
-@check("S5", judges="participant", kind="—")
+@check(
+    "S5",
+    judges="participant",
+    kind="—",
+    section="Impact Assessment & Evaluation",
+    summary=(
+        "The independent evaluator surveys completers soon after they complete and again six "
+        "months later: the product lists who is due, with their consent, and never warns or "
+        "fails."
+    ),
+)
 def s5_evaluator_surveys(participant: Participant, *, as_of: dt.datetime) -> Result:
     # S5 is a feature: the list of completers due an evaluator survey, with consent.
     return _result(
@@ -1695,7 +2245,17 @@ def _on_time(moment: dt.datetime, due_at: dt.datetime) -> bool:
     return local_date(moment) <= due_at.date()
 
 
-@check("M1", judges="monthly_return", kind="fail")
+@check(
+    "M1",
+    judges="monthly_return",
+    kind="fail",
+    section="Reporting and Evaluation Framework",
+    summary=(
+        "A hub's return for a month is submitted by the end of day {return_due_day} of the "
+        "following month (23:59:59, London time), judged by its first submitted version: "
+        "later fails, and nothing submitted by then is missing."
+    ),
+)
 def m1_return_on_time(monthly_return: MonthlyReturn, *, as_of: dt.datetime) -> Result:
     due_at = return_due_at(monthly_return.month, programme_for_month(monthly_return.month))
     which = f"{monthly_return.hub.name}'s return for {monthly_return.month:%B %Y}"

@@ -20,7 +20,7 @@ class ReturnVersionInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # KPI.md: versions are made by submission only, never by hand.
+        # docs/returns.md: versions are made by submission only, never by hand.
         return False
 
 

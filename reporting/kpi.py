@@ -1,4 +1,5 @@
-"""The monthly KPI return's figures (KPI.md: the contract; its ids must not drift).
+"""The monthly KPI return's figures (docs/returns.md, generated from here: its ids are the
+contract with every output and must not drift).
 
 Every figure is an SQL aggregate over one hub's records for a period, computed for many
 hubs at once in a fixed number of queries (grouped by hub), whatever the number of hubs
@@ -9,7 +10,7 @@ the calendar month, `_cumulative` from the programme's delivery start to the mon
 A result is `{"figures": {id: value}, "breakdowns": {id: {category: count}}, "_parts":
 {id: {"numerator", "denominator"}}}`: counts are `int`, hours and percentages `Decimal`,
 an empty rate or mean `None`. `_parts` keeps what each rate or mean was divided from, so
-`combine()` recomputes cluster and national rates from summed parts (KPI.md: never an
+`combine()` recomputes cluster and national rates from summed parts (never an
 average of hubs' rates). Breakdowns hold raw counts: suppressing 1 to 4 for a single hub
 is a display matter (SECURITY.md 7).
 
@@ -82,7 +83,7 @@ PCT_PLACES = Decimal("0.1")
 MEAN_PLACES = Decimal("0.01")
 NOT_KNOWN = "not known"
 
-# --- the figure ids, in KPI.md's order -------------------------------------------------------
+# --- the figure ids, in the return's order ---------------------------------------------------
 
 # (base id, suffixes: M = _month, C = _cumulative, E = as at month end, definition)
 _FIGURES: list[tuple[str, str, str]] = [
@@ -246,7 +247,7 @@ _FIGURES: list[tuple[str, str, str]] = [
 ]
 
 _SUFFIX = {"M": "_month", "C": "_cumulative", "E": ""}
-_PERIOD_WORDS = {
+PERIOD_WORDS = {
     "M": "In the calendar month (Europe/London dates)",
     "C": "From the programme's delivery start to the end of the month (Europe/London dates)",
     "E": "As at the end of the month",
@@ -294,13 +295,17 @@ _LABELS: dict[str, str] = {
 _PERIOD_LABELS = {"M": ", month", "C": ", cumulative", "E": ""}
 
 FIGURE_IDS: list[str] = [f"{base}{_SUFFIX[s]}" for base, suffixes, _ in _FIGURES for s in suffixes]
+# Each figure's period: "M" (the month), "C" (cumulative) or "E" (as at the month's end).
+PERIODS: dict[str, str] = {
+    f"{base}{_SUFFIX[s]}": s for base, suffixes, _ in _FIGURES for s in suffixes
+}
 LABELS: dict[str, str] = {
     f"{base}{_SUFFIX[s]}": f"{_LABELS[base]}{_PERIOD_LABELS[s]}"
     for base, suffixes, _ in _FIGURES
     for s in suffixes
 }
 DEFINITIONS: dict[str, str] = {
-    f"{base}{_SUFFIX[s]}": f"{_PERIOD_WORDS[s]}: {words}."
+    f"{base}{_SUFFIX[s]}": f"{PERIOD_WORDS[s]}: {words}."
     for base, suffixes, words in _FIGURES
     for s in suffixes
 }
@@ -393,7 +398,7 @@ def _yes_no(field: str) -> list[tuple[str, Q]]:
     ]
 
 
-# breakdown id -> [(category, condition over a started participant)], in KPI.md's order.
+# breakdown id -> [(category, condition over a started participant)], in the return's order.
 PARTICIPANT_BREAKDOWNS: dict[str, list[tuple[str, Q]]] = {
     "sector": [(s.value, Q(business__sector=s.value)) for s in Sector]
     + [(NOT_KNOWN, Q(business__sector=""))],
@@ -684,7 +689,7 @@ def counted(source_facts: Mapping[str, Any], key: str, where: Q, *among: Among |
 
 
 def compute_hubs(hubs: Iterable[Any], month: dt.date | str) -> dict[int, dict[str, Any]]:
-    """Every figure and breakdown of KPI.md for each hub, for `month`: {hub.pk: result}.
+    """Every figure and breakdown of the return for each hub, for `month`: {hub.pk: result}.
 
     A fixed number of queries (one per kind of record, grouped by hub; two for the
     participants, which also give the breakdowns), whatever the number of hubs or
@@ -1198,7 +1203,7 @@ def _part(numerator: Any, denominator: Any) -> dict[str, int]:
 def _finish(
     figures: dict[str, Any], breakdowns: dict[str, dict[str, int]], parts: dict[str, Any]
 ) -> dict[str, Any]:
-    """Derive the rates and means from their parts, and put the figures in KPI.md's order."""
+    """Derive the rates and means from their parts, and put the figures in the return's order."""
     figures = dict(figures)
     for figure in ("attendance_rate_month", "attendance_rate_cumulative"):
         figures[figure] = _ratio(
@@ -1232,7 +1237,7 @@ def _decimal(value: Any) -> Decimal:
 
 def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Cluster or national figures: the sums of the hubs' figures, with every rate and mean
-    recomputed from the summed numerators and denominators (KPI.md), breakdown counts
+    recomputed from the summed numerators and denominators (never averaged), breakdown counts
     summed category by category (categories in the order of the first result).
 
     Takes results as `compute_hub` gives them, or stored ones (Decimals as strings); the
@@ -1326,7 +1331,8 @@ def national_scope(hubs: Iterable[Any]) -> dict[str, Any]:
 
 
 def return_json(scope: dict[str, Any], month: dt.date | str, result: Mapping[str, Any]) -> dict:
-    """KPI.md's JSON: {"scope", "month": "YYYY-MM", "figures": {id: value}, "breakdowns"}."""
+    """The return as JSON (docs/returns.md "Outputs"): {"scope", "month": "YYYY-MM",
+    "figures": {id: value}, "breakdowns"}."""
     return {
         "scope": scope,
         "month": f"{month_start(month):%Y-%m}",

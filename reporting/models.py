@@ -1,4 +1,4 @@
-"""Monthly KPI returns (KPI.md): a hub's working draft per month and its frozen versions
+"""Monthly KPI returns (docs/returns.md): a hub's working draft per month and its frozen versions
 (compiled and submitted by reporting.returns; the figures are reporting.kpi's)."""
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class ReturnVersionQuerySet(ScopedQuerySet):
 
 class ReturnVersion(models.Model):
     """A submitted return, frozen: figures as they were, with the SHA-256 of their
-    canonical JSON. A resubmission is a new version with a reason (KPI.md Submission)."""
+    canonical JSON. A resubmission is a new version with a reason (docs/returns.md Submission)."""
 
     monthly_return = models.ForeignKey(
         MonthlyReturn, on_delete=models.PROTECT, related_name="versions"

@@ -1,7 +1,7 @@
 """Reads for the national area and its downloads: statuses, completeness and timeliness,
 the return table (a row per hub, a subtotal per cluster, a national total) and trends.
 
-National, cluster and hub figures come from SUBMITTED versions only (KPI.md Submission):
+National, cluster and hub figures come from SUBMITTED versions only (docs/returns.md Submission):
 a hub with nothing submitted shows its status (missing, due...) and no figures, never a
 figure computed afresh. Sums and recomputed rates are `reporting.kpi.combine`'s; the
 status of a return is `reporting.returns`' (M1).
@@ -126,7 +126,7 @@ def percent(numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_PLACE, ROUND_HALF_UP)
 
 
-# --- statuses, completeness and timeliness (KPI.md Submission) ----------------------------
+# --- statuses, completeness and timeliness (docs/returns.md "Statuses") -------------------
 
 
 @dataclass

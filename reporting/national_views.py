@@ -1,6 +1,6 @@
 """The national area (/national/, namespace `national`): where the coordinator, BEIS and
 the evaluator read the returns at national, cluster and hub level (M2), follow
-completeness and timeliness (M1, KPI.md Submission), and ask for downloads.
+completeness and timeliness (M1, docs/returns.md Submission), and ask for downloads.
 
 Aggregates only: no page here names a person (SECURITY.md 7). Every page answers 404 to
 anyone without a national role, and sends the signed-out to sign in.
@@ -208,7 +208,7 @@ def hub(request: HttpRequest, hub: str) -> HttpResponse:
 @require_GET
 def timeliness(request: HttpRequest) -> HttpResponse:
     """Each hub's status month by month, and completeness and timeliness per month and
-    over the year (KPI.md Submission).
+    over the year (docs/returns.md Submission).
 
     Queries (whatever the number of hubs): the session and user, the role assignments,
     the programme, the hubs with their clusters, and the statuses of every return."""

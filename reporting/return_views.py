@@ -41,7 +41,7 @@ STATUS_TAGS = {
 
 
 class ReturnSubmitForm(GovukErrorsMixin, forms.Form):
-    """The supporting narrative (M2) and, for a resubmission, the reason (KPI.md)."""
+    """The supporting narrative (M2) and, for a resubmission, the reason (docs/returns.md)."""
 
     narrative = forms.CharField(
         label="Supporting narrative",

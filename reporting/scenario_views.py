@@ -1,4 +1,4 @@
-"""The scenario upload pages (SCENARIO-FORMAT.md): the national coordinator's, for any hub
+"""The scenario upload pages (docs/scenario-format.md): the national coordinator's, for any hub
 (`national:scenario`), and a hub's administrators', for their own hub (`hub:scenario`).
 All or nothing: every problem listed by its JSON path, and nothing written."""
 

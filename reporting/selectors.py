@@ -46,7 +46,7 @@ class Action:
 _WITH_FACILITATOR = frozenset({HUB, FACILITATOR})
 _WITH_PROVIDER = frozenset({HUB, PROVIDER})
 
-# What to do, per rule ID of PROGRAMME-RULES.md: the one place these words live.
+# What to do, per rule ID of docs/rules.md: the one place these words live.
 ACTIONS: dict[str, Action] = {
     "E1": Action("Check the business's size against the SME tests before deciding eligibility"),
     "E2": Action("Check when the business started trading before deciding eligibility"),

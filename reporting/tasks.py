@@ -27,7 +27,7 @@ def risk_scan_all() -> int:
     return len(hub_ids)
 
 
-# --- monthly returns (KPI.md "Submission") ------------------------------------------------
+# --- monthly returns (docs/returns.md "Submission") --------------------------------------
 
 
 @shared_task

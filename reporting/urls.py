@@ -25,7 +25,7 @@ register_converter(ReturnMonthConverter, "return_month")
 hub_urlpatterns: list[URLPattern] = [
     path("", views.hub_dashboard, name="home"),
     path("scenario/", scenario_views.hub_upload, name="scenario"),
-    # Monthly returns (KPI.md "Submission")
+    # Monthly returns (docs/returns.md "Submission")
     path("returns/", return_views.return_list, name="returns"),
     path("returns/<return_month:month>/", return_views.return_detail, name="return"),
     path(

@@ -18,7 +18,7 @@ HOT_TOPICS_SHOWN = 10
 
 @require_GET
 def scenario_schema(request: HttpRequest) -> JsonResponse:
-    """SCENARIO-FORMAT.md: the document is published as a JSON Schema (no personal data)."""
+    """docs/scenario-format.md: the document is published as a JSON Schema (no personal data)."""
     return JsonResponse(SCHEMA, json_dumps_params={"indent": 2, "ensure_ascii": False})
 
 

@@ -1,4 +1,4 @@
-"""The programme scenario format (SCENARIO-FORMAT.md): its published JSON Schema, and the
+"""The programme scenario format (docs/scenario-format.md): its published JSON Schema, and the
 all-or-nothing import and deterministic export of a whole programme or one hub's part."""
 
 from __future__ import annotations

@@ -13,18 +13,15 @@ from typing import TYPE_CHECKING, Any
 from cohorts.models import CohortMembership
 from participants.models import EligibilityStatus, Participant, SurveyInstrument, SurveyResponse
 from peernet.models import Cluster, Programme, RoleAssignment, User
+from peernet.rules import rule_parameters
 from reporting.scenario.plan import KEYED_KINDS, KEYED_MODELS, LOOKUP_KINDS, Row
 from sessions.models import GroupSession, Observation, Topic
 
 if TYPE_CHECKING:
     from reporting.scenario.reader import Reader
 
-# The Programme record's rule parameters: every field with a default (PROGRAMME-RULES.md).
-RULE_FIELDS = [
-    field.name
-    for field in Programme._meta.concrete_fields
-    if field.has_default() and not field.primary_key
-]
+# The Programme record's rule parameters (docs/rules.md, "Numbers").
+RULE_FIELDS = rule_parameters()
 
 
 class DatabaseChecks:
@@ -88,6 +85,8 @@ class DatabaseChecks:
     def _check_programme(self) -> None:
         """Matched by name: reused when the document repeats it, else --update."""
         wanted, rules = self.plan.programme, self.plan.rules
+        if wanted.get("name") is None:
+            return  # the document's programme could not be read (the schema says why)
         programme = Programme.objects.filter(name=wanted["name"]).first()
         if programme is None:
             current = {name: Programme._meta.get_field(name).get_default() for name in RULE_FIELDS}
@@ -179,7 +178,7 @@ class DatabaseChecks:
     def _check_eligible_in_database(self) -> None:
         """E9 across documents: the business already has an eligible participant in the
         programme, outside this document."""
-        programme = self.plan.existing["programme"].get(self.plan.programme["name"])
+        programme = self.plan.existing["programme"].get(self.plan.programme.get("name"))
         eligible = self.reader.eligible
         if programme is None or not eligible:
             return

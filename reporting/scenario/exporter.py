@@ -1,4 +1,4 @@
-"""Export the database as a scenario document (SCENARIO-FORMAT.md).
+"""Export the database as a scenario document (docs/scenario-format.md).
 
 Deterministic: every list is sorted by key (or a stable natural order, e.g. a cohort's
 sessions by start), and every field is written, null when empty, so that export →

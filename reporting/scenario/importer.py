@@ -1,9 +1,14 @@
-"""Import a scenario document (SCENARIO-FORMAT.md): all or nothing (SECURITY.md 20).
+"""Import a scenario document (docs/scenario-format.md): all or nothing (SECURITY.md 20).
 
 (a) validate against the published JSON Schema and report every error; (b) resolve
 every key and check every rule the database would refuse, reporting every problem;
 (c) write everything in one transaction, rolled back and reported if the database
 still refuses something. Nothing is ever half-written.
+
+(a) and (b) report together: (b) reads what (a) found readable, so one run lists the
+document's faults of form (an unknown field, a negative number of hours) and of value
+(a date not in the calendar, a key that names nothing) alike, and whoever fixes the
+document does not meet a second list after fixing the first.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError
 
+from reporting.scenario.plan import Plan
 from reporting.scenario.problems import Problem, ScenarioError
 from reporting.scenario.reader import Reader
-from reporting.scenario.validation import schema_problems
+from reporting.scenario.validation import check_schema
 from reporting.scenario.writer import Writer
 
 
@@ -44,13 +50,23 @@ class ImportSummary:
         return "\n".join(self.lines())
 
 
+def document_problems(document: Any, *, update: bool = False) -> tuple[Plan, list[Problem]]:
+    """Steps (a) and (b): every problem with the document, of form and of value, and the
+    plan to write when there are none. Looks keys up in the database; writes nothing."""
+    schema = check_schema(document)
+    problems = list(schema.problems)
+    plan = Plan(programme={}, rules={}, update=update)
+    if schema.readable is not None:
+        plan, found = Reader(schema.readable, update=update, faulty=schema.faulty).read()
+        # What the schema refused, the reader would only say again in other words.
+        problems += [problem for problem in found if not schema.covers(problem.path)]
+    return plan, problems
+
+
 def import_document(document: dict[str, Any], *, update: bool = False) -> ImportSummary:
     """Import one document; raises `ScenarioError` with every problem, having written
     nothing. With `update`, records whose keys exist are updated instead of refused."""
-    problems = schema_problems(document)
-    if problems:
-        raise ScenarioError(problems)
-    plan, problems = Reader(document, update=update).read()
+    plan, problems = document_problems(document, update=update)
     if problems:
         raise ScenarioError(problems)
     writer = Writer(plan)

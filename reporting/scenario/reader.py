@@ -1,5 +1,11 @@
-"""Step (b) of an import: read a schema-valid document into a `Plan`, resolving every key
-and checking every rule the database would otherwise refuse, all problems at once.
+"""Step (b) of an import: read a document into a `Plan`, resolving every key and checking
+every rule the database would otherwise refuse, all problems at once.
+
+The document is the part of the given one that step (a) found readable
+(`validation.check_schema`): every value has its schema's JSON type and every object its
+required fields, but a list item may be `Unreadable` (skipped here, its key kept) and a
+value the schema refused is `faulty` (read as unknown, so nothing is concluded from it).
+A schema-valid document is read as given.
 
 The reader queries the database only to look keys up (a few queries per kind, never one
 per row) and writes nothing.
@@ -9,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -20,6 +26,7 @@ from peernet.models import NATIONAL_ROLES, Programme
 from reporting.scenario.database_checks import RULE_FIELDS, DatabaseChecks
 from reporting.scenario.plan import KEYED_KINDS, Plan, Ref, Row
 from reporting.scenario.problems import Problem, join_path
+from reporting.scenario.validation import Unreadable
 from reporting.scenario.values import (
     format_date,
     parse_date,
@@ -45,9 +52,12 @@ FEEDBACK = SurveyKind.SESSION_FEEDBACK.value
 class Reader:
     """Reads one document; `read()` returns the plan and every problem found."""
 
-    def __init__(self, document: dict[str, Any], *, update: bool) -> None:
+    def __init__(
+        self, document: dict[str, Any], *, update: bool, faulty: frozenset[str] = frozenset()
+    ) -> None:
         self.document = document
         self.update = update
+        self.faulty = faulty  # paths of values the schema refused: unknown here
         self.problems: list[Problem] = []
         self.refs: list[Ref] = []
         self.defined: dict[str, dict[str, str]] = defaultdict(dict)  # kind → key → path
@@ -60,10 +70,12 @@ class Reader:
         self.session_cohort: dict[str, str] = {}  # session key → cohort key
         self.eligible: dict[str, list[tuple[str, str]]] = defaultdict(list)  # business → (p, path)
         self.feedback_on_other_sessions: list[tuple[str, str, str]] = []  # (session, p, path)
+        self.unread_cohorts: set[str] = set()  # skipped as unreadable: members unknown
 
     def read(self) -> tuple[Plan, list[Problem]]:
         self._generate_keys()
-        self._read_programme(self.document["programme"])
+        if self.document.get("programme") is not None:
+            self._read_programme(self.document["programme"])
         sections: list[tuple[str, Callable[[dict[str, Any], str], None]]] = [
             ("clusters", self._read_cluster),
             ("hubs", self._read_hub),
@@ -78,8 +90,8 @@ class Reader:
             ("surveys", self._read_survey),
         ]
         for section, read_item in sections:
-            for index, item in enumerate(self.document.get(section) or []):
-                read_item(item, join_path(section, index))
+            for path, item in self._items(self.document.get(section), section, section):
+                read_item(item, path)
         self._check_one_current_cohort()
         self._check_one_eligible_per_business()
         DatabaseChecks(self).run()
@@ -91,7 +103,7 @@ class Reader:
         self.problems.append(Problem(path, message))
 
     def _convert(self, parse: Callable[[Any], T], value: Any, path: str) -> T | None:
-        if value is None:
+        if value is None or path in self.faulty:
             return None
         try:
             return parse(value)
@@ -110,23 +122,56 @@ class Reader:
 
     def _ref(self, kind: str, key: str | None, path: str) -> Ref | None:
         """A reference to check: it must name a record in the document or the database."""
-        if key is None:
+        if key is None or path in self.faulty:
             return None
         ref = Ref(kind, key, path)
         self.refs.append(ref)
         return ref
 
+    def _programme_ref(self, path: str) -> Ref | None:
+        name = self.plan.programme.get("name")
+        return None if name is None else Ref("programme", name, path)
+
     def _add(self, kind: str, row: Row) -> None:
         if row.key is not None:
-            first = self.defined[kind].get(row.key)
-            if first is not None:
-                noun = KEYED_KINDS[kind]
-                self.problem(
-                    f"{row.path}.key", f'the {noun} key "{row.key}" is also used at {first}'
-                )
-            else:
-                self.defined[kind][row.key] = row.path
+            self._define(kind, row.key, row.path)
         self.plan.rows[kind].append(row)
+
+    def _define(self, kind: str, key: str, path: str) -> None:
+        first = self.defined[kind].get(key)
+        if first is not None:
+            noun = KEYED_KINDS[kind]
+            self.problem(f"{path}.key", f'the {noun} key "{key}" is also used at {first}')
+        else:
+            self.defined[kind][key] = path
+
+    def _items(
+        self, items: list[Any] | None, path: str, kind: str | None = None, cohort: str | None = None
+    ) -> Iterator[tuple[str, Any]]:
+        """(path, item) for each item of a list the reader can read. One the schema found
+        too malformed is skipped, but its key (for a keyed `kind`) still counts as defined,
+        so references to it are not reported as faults of their own."""
+        for index, item in enumerate(items or []):
+            item_path = join_path(path, index)
+            if isinstance(item, Unreadable):
+                self._salvage(kind, item.raw, item_path, cohort)
+            else:
+                yield item_path, item
+
+    def _salvage(self, kind: str | None, raw: Any, path: str, cohort: str | None = None) -> None:
+        """The keys of an unreadable item (a cohort's: its sessions' too), as far as they
+        can be read."""
+        key = raw.get("key") if isinstance(raw, dict) else None
+        if kind not in KEYED_KINDS or not isinstance(key, str):
+            return
+        self._define(kind, key, path)
+        if kind == "sessions" and cohort is not None:
+            self.session_cohort[key] = cohort
+        if kind == "cohorts":
+            self.unread_cohorts.add(key)
+            sessions = raw.get("sessions")
+            for index, session in enumerate(sessions if isinstance(sessions, list) else []):
+                self._salvage("sessions", session, join_path(path, "sessions", index), key)
 
     def _unique(self, scope: str, value: Hashable, path: str, message: str) -> None:
         """A value the database holds unique, e.g. a cluster's name; `message` may name
@@ -149,10 +194,10 @@ class Reader:
             ("complaints", "hub", "c"),
         ):
             items = self.document.get(section) or []
-            taken = {item["key"] for item in items if "key" in item}
+            taken = {item["key"] for item in items if isinstance(item, dict) and "key" in item}
             counters: Counter[str] = Counter()
             for index, item in enumerate(items):
-                if "key" in item:
+                if not isinstance(item, dict) or "key" in item:
                     continue
                 while True:
                     counters[item[owner]] += 1
@@ -196,7 +241,9 @@ class Reader:
             "name": item["name"],
             "lep": item["lep"],
             "target": item["target"],
-            "local_authorities": list(item.get("local_authorities") or []),
+            "local_authorities": [
+                area for area in item.get("local_authorities") or [] if isinstance(area, str)
+            ],
             "privacy_notice_url": item.get("privacy_notice_url") or "",
         }
         refs = {"cluster": self._ref("clusters", item["cluster"], f"{path}.cluster")}
@@ -222,8 +269,8 @@ class Reader:
         fields = {"email": email, "name": item["name"]}
         self._add("users", Row(path, fields, {"organisation": organisation}, key=item["key"]))
         self._unique("user email", email, f"{path}.email", "the same email as {first}")
-        for index, role in enumerate(item.get("roles") or []):
-            self._read_role(item["key"], role, join_path(path, "roles", index))
+        for role_path, role in self._items(item.get("roles"), f"{path}.roles"):
+            self._read_role(item["key"], role, role_path)
 
     def _read_role(self, user: str, item: dict[str, Any], path: str) -> None:
         role, hub = item["role"], item.get("hub")
@@ -286,7 +333,7 @@ class Reader:
             **self._dropped_out(item, path, registered),
         }
         refs = {
-            "programme": Ref("programme", self.plan.programme["name"], path),
+            "programme": self._programme_ref(path),
             "hub": self._ref("hubs", item["hub"], f"{path}.hub"),
             "business": self._ref("businesses", item["business"], f"{path}.business"),
             "one_to_one_provider": self._ref(
@@ -317,8 +364,10 @@ class Reader:
             f"{path}.decided",
             f"the decision cannot come before registration ({format_date(registered)})",
         )
-        for index, exception in enumerate(eligibility.get("exceptions") or []):
-            self._read_exception(key, exception, join_path(path, "exceptions", index))
+        for exception_path, exception in self._items(
+            eligibility.get("exceptions"), f"{path}.exceptions"
+        ):
+            self._read_exception(key, exception, exception_path)
         if eligible is None:
             status = EligibilityStatus.PENDING
         else:
@@ -389,7 +438,7 @@ class Reader:
     def _read_cohort(self, item: dict[str, Any], path: str) -> None:
         key = item["key"]
         refs = {
-            "programme": Ref("programme", self.plan.programme["name"], path),
+            "programme": self._programme_ref(path),
             "hub": self._ref("hubs", item["hub"], f"{path}.hub"),
         }
         self._add("cohorts", Row(path, {"name": item["name"]}, refs, key=key))
@@ -409,10 +458,11 @@ class Reader:
             self._add(
                 "facilitators", Row(f"{path}.facilitator", {"role": "facilitator"}, facilitator)
             )
-        for index, member in enumerate(item.get("members") or []):
-            self._read_member(key, member, join_path(path, "members", index))
-        for index, session in enumerate(item.get("sessions") or []):
-            self._read_session(key, session, join_path(path, "sessions", index))
+        for member_path, member in self._items(item.get("members"), f"{path}.members"):
+            self._read_member(key, member, member_path)
+        sessions = self._items(item.get("sessions"), f"{path}.sessions", "sessions", cohort=key)
+        for session_path, session in sessions:
+            self._read_session(key, session, session_path)
 
     def _read_member(self, cohort: str, item: dict[str, Any], path: str) -> None:
         participant = item["participant"]
@@ -455,8 +505,8 @@ class Reader:
         self._add("sessions", Row(path, fields, {"cohort": Ref("cohorts", cohort, path)}, key=key))
         self.session_cohort[key] = cohort
         session = Ref("sessions", key, path)
-        for index, topic in enumerate(item.get("topics") or []):
-            topic_ref = self._ref("topics", topic, join_path(path, "topics", index))
+        for topic_path, topic in self._items(item.get("topics"), f"{path}.topics"):
+            topic_ref = self._ref("topics", topic, topic_path)
             self._add(
                 "session_topics", Row(path, {}, {"groupsession": session, "topic": topic_ref})
             )
@@ -518,6 +568,8 @@ class Reader:
         self._add("attendance", Row(path, fields, refs))
 
     def _check_member(self, cohort: str, participant: str, path: str) -> None:
+        if cohort in self.unread_cohorts:
+            return  # its members could not be read
         if participant not in self.members[cohort]:
             self.problem(path, f'"{participant}" is not a member of cohort "{cohort}"')
 

@@ -1,4 +1,4 @@
-"""Uploading a scenario document from a page (SCENARIO-FORMAT.md): the national coordinator
+"""Uploading a scenario document from a page (docs/scenario-format.md): the national coordinator
 for any hub, a hub's administrators for their own hub only. All or nothing, every problem
 by its JSON path, audited.
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from peernet import audit
 from peernet.models import Cluster, Hub, Role
-from reporting.scenario.importer import ImportSummary, import_document
+from reporting.scenario.importer import ImportSummary, document_problems, import_document
 from reporting.scenario.problems import Problem, ScenarioError, join_path
 
 NATIONAL_ROLES = {Role.COORDINATOR, Role.FUNDER, Role.EVALUATOR}
@@ -81,7 +81,8 @@ def scenario_upload(
         if update:
             problems.append(Problem("", "a hub's upload cannot update existing records"))
         if problems:
-            raise ScenarioError(problems)
+            # And whatever else is wrong with it, so that one upload lists everything.
+            raise ScenarioError([*problems, *document_problems(document)[1]])
     summary = import_document(document, update=update)
     audit.record(
         by,

@@ -1,8 +1,21 @@
 """Step (a) of an import: the document against the published JSON Schema, every error
-reported at its path in a plain sentence."""
+reported at its path in a plain sentence, and the part of the document that step (b) can
+still read safely, so that one run reports the form's faults and the values' together.
+
+What the reader must never meet is a value of the wrong JSON type or an object without a
+field it requires: those are removed from the copy it reads (an optional field, a list
+item or a map entry alone; otherwise the object that requires it), and a list item keeps
+its place as `Unreadable` so that every later path still points where it did. A value of
+the right type that the schema refuses (a negative number of hours, a word not in a
+vocabulary) stays where it is, marked faulty, so the reader treats it as unknown rather
+than reasoning from it.
+"""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -10,6 +23,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from reporting.scenario.problems import Problem, format_path
+
+JsonPath = tuple[str | int, ...]
 
 TYPE_NAMES = {
     "object": "an object",
@@ -31,8 +46,147 @@ def _validator() -> Draft202012Validator:
 
 def schema_problems(document: Any) -> list[Problem]:
     """Every way the document breaks the schema, section by section."""
+    return check_schema(document).problems
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A list item too malformed to read, kept in its place. `raw` is the item as given,
+    for the reader to salvage its key from, so that references to it are not reported
+    as well."""
+
+    raw: Any
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    """What the schema found, and what of the document the reader may still read."""
+
+    problems: list[Problem]
+    # A copy without the values the reader cannot read (the document itself when the
+    # schema found nothing); None when nothing of it can be read (not an object).
+    readable: Any
+    # Paths of values of the right type that the schema refused: left in place, unknown.
+    faulty: frozenset[str]
+    # Paths of every value the schema refused: the reader's own problems at or under
+    # them would only say the same thing again.
+    faults: frozenset[str]
+
+    def covers(self, path: str) -> bool:
+        """Whether a problem at `path` is about a value the schema already refused: at that
+        path, or inside one (a lookup per level, however many faults there are)."""
+        levels = (path[:end] for end, char in enumerate(path) if char in ".[")
+        return path in self.faults or any(level in self.faults for level in levels)
+
+
+def check_schema(document: Any) -> SchemaReport:
+    """Every way the document breaks the schema, and the part of it still readable."""
     errors = list(_validator().iter_errors(document))
-    return [_problem(error) for error in errors]
+    if not errors:
+        return SchemaReport([], document, frozenset(), frozenset())
+    faults: list[JsonPath] = []
+    unreadable: list[JsonPath] = []
+    faulty: list[JsonPath] = []
+    for error in errors:
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            extras = [(*path, name) for name in _extra_fields(error)]
+            faults += extras
+            unreadable += extras
+        elif "propertyNames" in error.absolute_schema_path:
+            # A map's key (an attendance record's participant): its entry goes.
+            faults.append((*path, error.instance))
+            unreadable.append((*path, error.instance))
+        elif error.validator == "required":
+            faults.append((*path, _missing_field(error)))
+            if path:  # a section missing from the document is simply not read
+                unreadable.append(path)
+        elif error.validator == "type":
+            faults.append(path)
+            unreadable.append(path)
+        else:
+            faults.append(path)
+            faulty.append(path)
+    return SchemaReport(
+        problems=[_problem(error) for error in errors],
+        readable=_without(document, {_removable(path) for path in unreadable}),
+        faulty=frozenset(format_path(path) for path in faulty),
+        faults=frozenset(format_path(path) for path in faults),
+    )
+
+
+def _removable(path: JsonPath) -> JsonPath | None:
+    """What to remove so that the reader never meets the value at `path`: the value
+    itself when the reader can do without it (a top-level section, a list item, a map
+    entry, an optional field), else the object that requires it, and so on up. None:
+    the document itself, so nothing is readable."""
+    while path:
+        if len(path) == 1 or isinstance(path[-1], int):
+            return path
+        if path[-1] not in _schema_at(path[:-1]).get("required", ()):
+            return path
+        path = path[:-1]
+    return None
+
+
+def _without(document: Any, removed: set[JsonPath | None]) -> Any:
+    """A copy of the document without the `removed` values (outermost first: a value
+    inside one already removed goes with it)."""
+    if None in removed:
+        return None
+    readable = copy.deepcopy(document)
+    gone: set[JsonPath] = set()
+    for path in sorted((p for p in removed if p is not None), key=len):
+        if any(path[:n] in gone for n in range(1, len(path))):
+            continue
+        gone.add(path)
+        container = _at(readable, path[:-1])
+        if isinstance(path[-1], int):
+            container[path[-1]] = Unreadable(_at(document, path))
+        else:
+            container.pop(path[-1], None)
+    return readable
+
+
+def _at(value: Any, path: Iterable[str | int]) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+def _schema_at(path: JsonPath) -> dict[str, Any]:
+    """The schema of the value at `path` (an object's own, a list's items', a map's
+    entries'), with references followed."""
+    from reporting.scenario import SCHEMA
+
+    node = _followed(SCHEMA)
+    for part in path:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        elif part in node.get("properties", {}):
+            node = node["properties"][part]
+        else:
+            entries = node.get("additionalProperties")
+            node = entries if isinstance(entries, dict) else {}
+        node = _followed(node)
+    return node
+
+
+def _followed(node: dict[str, Any]) -> dict[str, Any]:
+    from reporting.scenario import SCHEMA
+
+    while "$ref" in node:
+        node = SCHEMA["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _extra_fields(error: ValidationError) -> list[str]:
+    return sorted(set(error.instance) - set(error.schema.get("properties", {})))
+
+
+def _missing_field(error: ValidationError) -> str:
+    # jsonschema names the missing field only in its message: "'lep' is a required ...".
+    return error.message.split("'")[1]
 
 
 def _describe(value: Any) -> str:
@@ -62,10 +216,9 @@ def _problem(error: ValidationError) -> Problem:
     message: str
     if keyword == "required":
         # jsonschema reports the object; name the missing field's own path instead.
-        missing = error.message.split("'")[1]
-        return Problem(format_path([*path, missing]), "is required but missing")
+        return Problem(format_path([*path, _missing_field(error)]), "is required but missing")
     if keyword == "additionalProperties":
-        extras = sorted(set(value) - set(error.schema.get("properties", {})))
+        extras = _extra_fields(error)
         return Problem(
             format_path([*path, extras[0]]) if len(extras) == 1 else format_path(path),
             "unknown field, not part of peernet-scenario/1"

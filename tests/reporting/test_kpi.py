@@ -1,4 +1,4 @@
-"""KPI.md figures, hand-worked (tests/reporting/test_kpi_scenario.py) and built through the
+"""docs/returns.md figures, hand-worked (tests/reporting/test_kpi_scenario.py) and built through the
 scenario importer: every figure id at hub, cluster and national level for October 2021,
 the edges included, and a month with nothing."""
 

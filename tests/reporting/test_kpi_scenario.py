@@ -1,5 +1,5 @@
 """A hand-worked programme for the KPI, return and command tests, built as a scenario
-document (imported through reporting.scenario, as SCENARIO-FORMAT.md intends for tests).
+document (imported through reporting.scenario, as docs/scenario-format.md intends for tests).
 
 Month under test: October 2021 (British Summer Time ends at 02:00 on 31 October).
 

@@ -1,5 +1,6 @@
 """`manage.py monthly_return --month YYYY-MM (--hub KEY | --cluster KEY | --national)
-[--submitted]` prints KPI.md's JSON; bad arguments are a clear message and a non-zero exit."""
+[--submitted]` prints the return's JSON (docs/returns.md "Outputs"); bad arguments are a
+clear message and a non-zero exit."""
 
 from __future__ import annotations
 

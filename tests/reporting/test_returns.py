@@ -1,4 +1,4 @@
-"""Monthly returns (KPI.md "Submission"; M1, M2; SECURITY.md 26): compiling, submitting
+"""Monthly returns (docs/returns.md "Submission"; M1, M2; SECURITY.md 26): compiling, submitting
 and freezing, resubmission, the status and its deadline, reminders and the schedule."""
 
 from __future__ import annotations

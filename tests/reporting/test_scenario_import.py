@@ -1,4 +1,4 @@
-"""Importing scenario documents (SCENARIO-FORMAT.md): all or nothing, every problem at
+"""Importing scenario documents (docs/scenario-format.md): all or nothing, every problem at
 its path (SECURITY.md 20), and import → export → import → export unchanged."""
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from cohorts.models import CohortMembership
 from participants.models import EqualityData, Participant, SurveyResponse
 from peernet.models import Programme, RoleAssignment, User
 from reporting.scenario import Problem, ScenarioError, export_document, import_document
+from reporting.scenario.problems import format_path
 from sessions.models import Attendance, Complaint, GroupSession, OneToOneSession
 from tests.reporting.conftest import empty_database, export_after_import, item, table_counts
 
@@ -199,13 +201,122 @@ def test_an_unknown_field_is_an_error_not_dropped(small):
     ]
 
 
-def test_a_schema_fault_stops_the_import_before_keys_are_looked_up(small):
-    small["participants"][0]["business"] = "b99"  # would be a reference fault
-    small["participants"][1]["senior_decision_maker"] = "yes"
+def test_faults_of_form_and_of_value_are_reported_in_one_run(small):
+    """Issue 17: whoever fixes a document sees every fault at once, not the schema's
+    first and the values' only after those are fixed."""
+    small["participants"][0]["nickname"] = "Al"  # unknown field
+    small["cohorts"][0]["sessions"][0]["hours"] = -1  # negative hours
+    small["cohorts"][0]["sessions"][1]["starts_at"] = "2021-13-40T09:30"  # no such day
 
     assert problems_of(small) == [
-        'participants[1].senior_decision_maker: expected true or false, not "yes"'
+        "participants[0].nickname: unknown field, not part of peernet-scenario/1",
+        "cohorts[0].sessions[0].hours: -1 must be more than 0",
+        'cohorts[0].sessions[1].starts_at: "2021-13-40T09:30" is not a date and time in the '
+        "calendar",
     ]
+
+
+def test_a_part_too_malformed_to_read_is_skipped_and_the_rest_still_read(small):
+    small["participants"][0]["business"] = "b99"  # a reference fault
+    small["participants"][1]["senior_decision_maker"] = "yes"  # p2 cannot be read
+    del small["cohorts"][0]["name"]  # nor can gm-1, whose sessions others name
+    small["complaints"][0]["received"] = "2021-02-30"
+
+    # Nothing is said about p2's or gm-1's records elsewhere (attendance, surveys, the
+    # observation of gm-1's session): their keys are still known.
+    assert problems_of(small) == [
+        'participants[1].senior_decision_maker: expected true or false, not "yes"',
+        "cohorts[0].name: is required but missing",
+        'complaints[0].received: "2021-02-30" is not a date in the calendar',
+        'participants[0].business: no business with key "b99"',
+    ]
+
+
+def test_a_value_the_schema_refuses_is_not_reasoned_from(small):
+    # The attendance would be "more than the session's hours", and the kind "no active
+    # survey instrument": the schema's words are enough.
+    small["cohorts"][0]["sessions"][0]["hours"] = 0
+    small["surveys"][0]["kind"] = "midpoint"
+
+    assert problems_of(small) == [
+        "cohorts[0].sessions[0].hours: 0 must be more than 0",
+        'surveys[0].kind: "midpoint" is not one of: baseline, session_feedback, exit, dropout',
+    ]
+
+
+class _Undo(Exception):
+    pass
+
+
+def import_outcome(document: Any) -> list[Problem]:
+    """The problems an import reports, or [] when it imported (then undone)."""
+    try:
+        with transaction.atomic():
+            import_document(document)
+            raise _Undo
+    except ScenarioError as error:
+        return error.problems
+    except _Undo:
+        return []
+
+
+def malformed(document: Any) -> list[tuple[str, Any, bool]]:
+    """(path, a copy of the document, whether the schema must refuse it) with one value
+    of the wrong type, or one field left out, at each place the document has a value
+    (the first of each list's items stands for the others)."""
+    wrong = {dict: "not an object", list: "not a list", str: 12, bool: "yes", type(None): ["x"]}
+    variants = []
+    seen = set()
+
+    def visit(value: Any, parts: tuple[str | int, ...]) -> None:
+        place = tuple("*" if isinstance(part, int) else part for part in parts)
+        if place in seen:
+            return
+        seen.add(place)
+        path = format_path(parts)
+        changed = copy.deepcopy(document)
+        replace(changed, parts, wrong.get(type(value), "many"))
+        variants.append((path, changed, True))
+        if parts and isinstance(parts[-1], str):
+            without = copy.deepcopy(document)
+            del at(without, parts[:-1])[parts[-1]]
+            variants.append((f"{path} (left out)", without, False))
+        if isinstance(value, dict):
+            for name, child in value.items():
+                visit(child, (*parts, name))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                visit(child, (*parts, index))
+
+    visit(document, ())
+    return variants
+
+
+def at(value: Any, parts: tuple[str | int, ...]) -> Any:
+    for part in parts:
+        value = value[part]
+    return value
+
+
+def replace(document: Any, parts: tuple[str | int, ...], value: Any) -> None:
+    if parts:
+        at(document, parts[:-1])[parts[-1]] = value
+
+
+def test_no_malformed_document_stops_the_reader(small):
+    """Each value of the wrong type, each field left out: the import reports problems
+    (the schema's among them, at that path) and never fails on its own."""
+    variants = malformed(small)
+    assert len(variants) > 200
+    for path, document, refused in variants:
+        if not path:  # the document itself, not an object
+            document = ["not a document"]
+        problems = import_outcome(document)
+        if refused:
+            assert problems, path
+            assert any(
+                problem.path == path or path.startswith(f"{problem.path}.") for problem in problems
+            ), (path, problems)
 
 
 def test_reference_and_rule_faults_are_all_reported_at_once(small):

@@ -1,4 +1,4 @@
-"""Scenario documents uploaded from a page (SCENARIO-FORMAT.md, issue 15): the national
+"""Scenario documents uploaded from a page (docs/scenario-format.md, issue 15): the national
 coordinator for any hub, a hub's administrators for their own hub only; all or nothing,
 every problem by its JSON path."""
 
@@ -94,6 +94,21 @@ def test_another_hubs_records_and_the_structure_are_refused_by_path(client, pers
     assert any(p.startswith("participants[1].hub: only HUB-A Growth Hub") for p in problems)
     assert "clusters[0]: a hub's document can only repeat a cluster exactly as it is" in problems
     assert not Participant.objects.filter(key__startswith="up-").exists()  # nothing written
+
+
+def test_a_hub_s_upload_lists_its_other_faults_with_the_hub_s_own(client, personas):
+    client.force_login(personas.hub_a_admin)
+    document = _document()
+    document["participants"][1]["hub"] = "hub-b"
+    document["participants"][0]["registered"] = "2021-02-30"
+    document["businesses"][0]["colour"] = "blue"
+    response = _upload(client, HUB_PAGE, document)
+    assert response.status_code == 400
+    problems = _problems(response)
+    assert any(p.startswith("participants[1].hub: only HUB-A Growth Hub") for p in problems)
+    assert "businesses[0].colour: unknown field, not part of peernet-scenario/1" in problems
+    assert 'participants[0].registered: "2021-02-30" is not a date in the calendar' in problems
+    assert not Participant.objects.filter(key__startswith="up-").exists()
 
 
 def test_a_bad_document_lists_every_problem_and_writes_nothing(client, personas):

@@ -1,4 +1,4 @@
-"""`manage.py export_scenario [--hub KEY] > FILE` (SCENARIO-FORMAT.md)."""
+"""`manage.py export_scenario [--hub KEY] > FILE` (docs/scenario-format.md)."""
 
 from __future__ import annotations
 

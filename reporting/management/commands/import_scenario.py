@@ -1,4 +1,4 @@
-"""`manage.py import_scenario FILE [--update]`: all or nothing (SCENARIO-FORMAT.md)."""
+"""`manage.py import_scenario FILE [--update]`: all or nothing (docs/scenario-format.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from reporting.scenario import ScenarioError, import_document, parsing
 
 class Command(BaseCommand):
     help = (
-        "Import a scenario document (SCENARIO-FORMAT.md) in one transaction. Every problem "
+        "Import a scenario document (docs/scenario-format.md) in one transaction. Every problem "
         "is reported with its JSON path, and nothing is written unless there are none."
     )
 

@@ -1,5 +1,5 @@
 """`manage.py monthly_return --month YYYY-MM (--hub KEY | --cluster KEY | --national)
-[--submitted]` (KPI.md "Outputs"): the return as JSON on standard output."""
+[--submitted]` (docs/returns.md "Outputs"): the return as JSON on standard output."""
 
 from __future__ import annotations
 
