@@ -113,6 +113,7 @@ class CharterAgreementForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's own <form>: forms cannot nest
         self.helper.layout = Layout("agree", Submit("submit", "Sign the Participant Charter"))
 
 

@@ -528,14 +528,15 @@ def participant_send_charter(*, participant: Participant, link: Callable[[str], 
     """Email the participant a link to read and sign the Participant Charter; `link`
     turns the token into the absolute URL. A link sent before stops working
     (SECURITY.md 14: a link works for its one invitation)."""
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
+
+    from peernet import mail
 
     url = link(participant_charter_link_issue(participant=participant))
     context = {"participant": participant, "url": url, "days": CHARTER.days}
-    send_mail(
+    mail.send(
         subject=f"Sign the Peer Networks Participant Charter – {participant.hub.name}",
-        message=render_to_string("participants/charter_email.txt", context),
-        from_email=None,
-        recipient_list=[participant.email],
+        body=render_to_string("participants/charter_email.txt", context),
+        to=[participant.email],
+        hub=participant.hub,
     )

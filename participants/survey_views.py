@@ -11,7 +11,6 @@ with progress shown, answers saved page by page, and a check-your-answers page.
 
 from __future__ import annotations
 
-import csv
 import logging
 import uuid
 from collections.abc import Callable
@@ -36,7 +35,7 @@ from participants.survey_forms import SurveyPageForm
 from participants.tasks import survey_invitation_send
 from peernet import audit
 from peernet.access import get_for_user, hub_for_admin
-from reporting.exports import neutralise
+from reporting import sheets
 
 audit_log = logging.getLogger("peernet.audit")
 
@@ -297,36 +296,38 @@ def hub_evaluator_list_csv(request: HttpRequest, hub: str) -> HttpResponse:
     audit.record(
         request.user, "export", hub=hub_, summary="Evaluator list (CSV) downloaded", request=request
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="evaluator-list-{hub_.key}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "pseudonym",
+        "first_name",
+        "last_name",
+        "email",
+        "cohort",
+        "completed",
+        "six_month_due",
+        "consent",
+    ]
+    lines = [
         [
-            "pseudonym",
-            "first_name",
-            "last_name",
-            "email",
-            "cohort",
-            "completed",
-            "six_month_due",
-            "consent",
+            row.pseudonym,
+            # G3: the file is made to go to the evaluator, so contact details only for
+            # those who agreed to be contacted; the others appear under their pseudonym.
+            *(
+                (row.participant.first_name, row.participant.last_name, row.participant.email)
+                if row.consent
+                else ("",) * 3
+            ),
+            row.cohort,
+            row.completed,
+            row.six_month_due,
+            {True: "yes", False: "no", None: ""}[row.consent],
         ]
+        for row in rows
+    ]
+    # For Excel: a byte-order mark (accented names), formula-like text neutralised.
+    response = HttpResponse(
+        sheets.csv_bytes([header, *lines]), content_type=sheets.CSV_CONTENT_TYPE
     )
-    for row in rows:
-        # G3: the file is made to go to the evaluator, so contact details only for those
-        # who agreed to be contacted; the others appear under their pseudonym alone.
-        person = row.participant
-        contact = (person.first_name, person.last_name, person.email) if row.consent else ("",) * 3
-        writer.writerow(
-            [
-                row.pseudonym,
-                *(neutralise(value) for value in contact),
-                neutralise(row.cohort),
-                row.completed.isoformat(),
-                row.six_month_due.isoformat(),
-                {True: "yes", False: "no", None: ""}[row.consent],
-            ]
-        )
+    response["Content-Disposition"] = f'attachment; filename="evaluator-list-{hub_.key}.csv"'
     audit_log.info(
         "evaluator list exported: user=%s hub=%s rows=%s",
         request.user.pk,

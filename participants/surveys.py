@@ -36,7 +36,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Avg,
@@ -64,7 +63,7 @@ from participants.models import (
     SurveyKind,
     SurveyResponse,
 )
-from peernet import audit
+from peernet import audit, mail
 from peernet.hours import hours_total
 from peernet.models import Hub
 from peernet.privacy import evaluator_pseudonym, suppress_breakdown
@@ -470,11 +469,11 @@ def _email(invitation: SurveyInvitation, *, reminder: bool) -> None:
         "pages": len(instrument_pages(invitation.instrument)),
     }
     subject = SUBJECTS[SurveyKind(invitation.kind)]
-    send_mail(
+    mail.send(
         subject=f"{'Reminder: ' if reminder else ''}{subject} – {participant.hub.name}",
-        message=render_to_string("surveys/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[participant.email],
+        body=render_to_string("surveys/invitation_email.txt", context),
+        to=[participant.email],
+        hub=participant.hub,
     )
 
 

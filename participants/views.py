@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +34,7 @@ from participants.forms import (
     registration_initial,
 )
 from participants.models import EligibilityException, MatchStatus
+from peernet import mail
 from peernet.access import hub_for_admin
 from peernet.middleware import client_ip
 from peernet.models import Hub
@@ -123,11 +122,11 @@ def register_details(request: HttpRequest, hub: str) -> HttpResponse:
 
 def _send_confirmation(hub: Hub, participant: object) -> None:
     context = {"hub": hub, "participant": participant}
-    send_mail(
+    mail.send(
         subject=f"Your Peer Networks registration with {hub.name}",
-        message=render_to_string("participants/email/registration_confirmation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[participant.email],  # type: ignore[attr-defined]
+        body=render_to_string("participants/email/registration_confirmation.txt", context),
+        to=[participant.email],  # type: ignore[attr-defined]
+        hub=hub,
     )
 
 

@@ -11,6 +11,9 @@ from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChange
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.core.cache import cache
+from django.template.loader import render_to_string
+
+from peernet import mail
 
 # "Forgot your password?" emails one address at most this many times an hour, whoever
 # asks: the form cannot be used to flood someone's inbox.
@@ -149,6 +152,21 @@ class PasswordResetForm(DjangoPasswordResetForm):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if _reset_email_allowed(self.cleaned_data["email"]):
             super().save(*args, **kwargs)
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Sent as every email of the service is (peernet.mail): the service's name as
+        the sender, the same words as HTML."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        mail.send(subject=subject, body=body, to=[to_email])
 
 
 def _reset_email_allowed(email: str) -> bool:

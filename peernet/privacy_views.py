@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peernet import audit, privacy
+from peernet import audit, pdf, privacy
 from peernet.access import administers_hub, scope_for
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
 
@@ -400,26 +400,28 @@ def export_json(request: HttpRequest, code: Any) -> HttpResponse:
 @login_required
 @require_GET
 def export_pdf(request: HttpRequest, code: Any) -> HttpResponse:
-    from weasyprint import HTML
-
     person = _participant_for_privacy(request, code)
-    now = timezone.now()
-    html = render_to_string(
-        "privacy/subject_access.html",
-        {
-            "participant": person,
-            "sections": privacy.subject_access_sections(person),
-            "generated_at": now,
-            "generated_by": request.user,
-        },
-    )
-    pdf = HTML(string=html).write_pdf()
+    pdf_bytes = pdf.pdf_from_html(subject_access_html(person, at=timezone.now()))
     audit.record(
         request.user, "export", person, summary="Subject access export (PDF)", request=request
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(pdf_bytes, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(person, "pdf")}"'
     return response
+
+
+def subject_access_html(person: Any, *, at: dt.datetime) -> str:
+    """The subject access PDF's HTML: written to the participant, who may be handed it."""
+    local = timezone.localtime(at, privacy.LONDON)
+    return render_to_string(
+        "privacy/subject_access.html",
+        {
+            "participant": person,
+            "hub": person.hub,
+            "sections": privacy.subject_access_readable(person),
+            "prepared": f"{local.day} {local:%B %Y}",
+        },
+    )
 
 
 class ErasureForm(_ErrorLinks, forms.Form):

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,7 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from cohorts.models import Cohort
-from peernet import audit
+from peernet import audit, mail
 from peernet.access import forget_scope
 from peernet.models import Hub, Role, RoleAssignment, User
 
@@ -432,11 +431,11 @@ def _email_after_commit(
             context["url"] = absolute(activation_path(person))
             template = "account/invitation_email.txt"
             subject = f"Set up your {settings.SERVICE_NAME} account – {hub_.name}"
-        send_mail(
+        mail.send(
             subject=subject,
-            message=render_to_string(template, context),
-            from_email=None,
-            recipient_list=[person.email],
+            body=render_to_string(template, context),
+            to=[person.email],
+            hub=hub_,
         )
 
     transaction.on_commit(send)

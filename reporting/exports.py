@@ -11,15 +11,12 @@ again that the user may still see what the file holds (SECURITY.md 6).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
@@ -28,27 +25,19 @@ from django.utils import timezone
 
 from cohorts.models import CohortMembership
 from participants.models import SurveyInstrument, SurveyKind, SurveyResponse
+from peernet import pdf
 from peernet.models import Programme
 from peernet.privacy import evaluator_pseudonym
-from peernet.rules import LONDON
-from reporting import kpi, national
+from reporting import kpi, national, sheets
 from reporting.charts import ColumnChart
 from reporting.models import ExportFile, ExportStatus
+
+# SECURITY.md 17: how the CSV keeps a cell from being read as a formula (its tests use it).
+from reporting.sheets import neutralise as neutralise
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
-
-# SECURITY.md 17: what a spreadsheet would read as the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet could read as a formula, prefixed with an apostrophe
-    so it stays text; numbers, dates and other text are returned as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _number(value: Any) -> Any:
@@ -62,7 +51,7 @@ def _number(value: Any) -> Any:
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+    return f"{sheets.uk_time(moment):%Y-%m-%d %H:%M:%S}" if moment else ""
 
 
 # --- the exporters ----------------------------------------------------------------------
@@ -125,11 +114,26 @@ class ReturnExporter(Exporter):
 
     # The Return sheet: identifying columns, then the figure ids in KPI.md's order.
     LEADING = ("level", "cluster", "hub", "hub_name", "status", "version", "submitted_at")
+    LEADING_LABELS = (
+        "Level",
+        "Cluster",
+        "Hub",
+        "Hub name",
+        "Status",
+        "Version",
+        "Submitted at (UK time)",
+    )
 
     def header(self) -> list[str]:
         return [*self.LEADING, *kpi.FIGURE_IDS]
 
+    def labels(self) -> list[str]:
+        """The label row under the ids: what each column holds, in words (kpi.LABELS)."""
+        return [*self.LEADING_LABELS, *(kpi.LABELS[figure] for figure in kpi.FIGURE_IDS)]
+
     def return_rows(self) -> Iterable[list[Any]]:
+        """Typed values: the version a number, `submitted_at` a datetime, the figures
+        numbers; each format writes them its own way."""
         for row in self.rows:
             version = row.version
             yield [
@@ -139,7 +143,7 @@ class ReturnExporter(Exporter):
                 row.name,
                 row.status,
                 version.version if version else None,
-                _when(version.submitted_at) if version else "",
+                version.submitted_at if version else None,
                 *(_number(value) for value in row.values()),
             ]
 
@@ -148,24 +152,19 @@ class ReturnCsv(ReturnExporter):
     identifier = "return-csv"
     name = "CSV (the Return sheet)"
     extension = "csv"
-    content_type = "text/csv; charset=utf-8"
+    content_type = sheets.CSV_CONTENT_TYPE
 
     def render(self, progress: Progress) -> bytes:
         self.load()
         progress(50)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.header())
-        for values in self.return_rows():
-            writer.writerow(["" if v is None else neutralise(str(v)) for v in values])
-        return out.getvalue().encode("utf-8")
+        return sheets.csv_bytes([self.header(), *self.return_rows()])
 
 
 class ReturnXlsx(ReturnExporter):
     identifier = "return-xlsx"
     name = "Excel workbook (XLSX)"
     extension = "xlsx"
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    content_type = sheets.XLSX_CONTENT_TYPE
 
     def render(self, progress: Progress) -> bytes:
         from openpyxl import Workbook
@@ -175,62 +174,78 @@ class ReturnXlsx(ReturnExporter):
         book = Workbook()
         sheet = book.active
         sheet.title = "Return"
-        _append(sheet, self.header())
-        for values in self.return_rows():
-            _append(sheet, values)
-        sheet.freeze_panes = "E2"
+        # Ids first (what a program reads), their labels beneath (what a person reads),
+        # the hub's name and the ids before it frozen beside the figures.
+        sheet_labels = self.labels()
+        sheets.table(
+            sheet,
+            self.header(),
+            self.return_rows(),
+            labels=sheet_labels,
+            frozen_columns=self.LEADING.index("hub_name") + 1,
+        )
         progress(50)
 
-        breakdowns = book.create_sheet("Breakdowns")
-        _append(breakdowns, ["level", "cluster", "hub", "breakdown", "category", "count"])
-        for row in self.rows:
-            for name, categories in row.shown_breakdowns().items():
-                if not isinstance(categories, dict):
-                    continue
-                for category, count in categories.items():
-                    _append(
-                        breakdowns,
-                        [
-                            row.level,
-                            row.cluster.key if row.cluster else "",
-                            row.hub.key if row.hub else "",
-                            name,
-                            category,
-                            _number(count),
-                        ],
-                    )
+        sheets.table(
+            book.create_sheet("Breakdowns"),
+            ["level", "cluster", "hub", "breakdown", "category", "count"],
+            (
+                [
+                    row.level,
+                    row.cluster.key if row.cluster else "",
+                    row.hub.key if row.hub else "",
+                    name,
+                    category,
+                    _number(count),
+                ]
+                for row in self.rows
+                for name, categories in row.shown_breakdowns().items()
+                if isinstance(categories, dict)
+                for category, count in categories.items()
+            ),
+        )
         progress(70)
 
-        narrative = book.create_sheet("Narrative")
-        _append(narrative, ["hub", "hub_name", "version", "submitted_at", "reason", "narrative"])
-        for row in self.rows:
-            if row.version is not None:
-                _append(
-                    narrative,
-                    [
-                        row.hub.key,
-                        row.name,
-                        row.version.version,
-                        _when(row.version.submitted_at),
-                        row.version.reason,
-                        row.version.narrative,
-                    ],
-                )
+        sheets.table(
+            book.create_sheet("Narrative"),
+            ["hub", "hub_name", "version", "submitted_at", "reason", "narrative"],
+            (
+                [
+                    row.hub.key,
+                    row.name,
+                    row.version.version,
+                    row.version.submitted_at,
+                    row.version.reason,
+                    row.version.narrative,
+                ]
+                for row in self.rows
+                if row.version is not None
+            ),
+            frozen_columns=2,
+            max_width=80,
+        )
 
-        definitions = book.create_sheet("Definitions")
-        _append(definitions, ["id", "definition"])
-        for column, words in LEADING_DEFINITIONS:
-            _append(definitions, [column, words])
-        for figure in kpi.FIGURE_IDS:
-            _append(definitions, [figure, kpi.DEFINITIONS.get(figure, "")])
-        for breakdown, words in kpi.BREAKDOWN_DEFINITIONS.items():
-            _append(definitions, [f"breakdown: {breakdown}", words])
-        for note, words in DEFINITION_NOTES:
-            _append(definitions, [note, words])
+        label_of = dict(zip(self.header(), sheet_labels, strict=True))
+        sheets.table(
+            book.create_sheet("Definitions"),
+            ["id", "label", "definition"],
+            [
+                *([column, label_of[column], words] for column, words in LEADING_DEFINITIONS),
+                *(
+                    [figure, kpi.LABELS[figure], kpi.DEFINITIONS.get(figure, "")]
+                    for figure in kpi.FIGURE_IDS
+                ),
+                *(
+                    [f"breakdown: {breakdown}", "", words]
+                    for breakdown, words in kpi.BREAKDOWN_DEFINITIONS.items()
+                ),
+                *([note, "", words] for note, words in DEFINITION_NOTES),
+            ],
+            frozen_columns=1,
+            max_width=100,
+        )
         progress(90)
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return sheets.workbook_bytes(book)
 
 
 # The Return sheet's columns before the figures (ReturnExporter.LEADING), in its order.
@@ -279,8 +294,16 @@ DEFINITION_NOTES = (
     ),
     (
         "cells",
-        "Text starting with =, +, -, @, a tab or a carriage return is prefixed with an "
-        "apostrophe so no spreadsheet reads it as a formula.",
+        "In this workbook every text cell is stored as text, so no spreadsheet reads it as "
+        "a formula; numbers are numbers and times are dates with times (UK time). In the "
+        "CSV, text starting with =, +, -, @, a tab or a carriage return is prefixed with an "
+        "apostrophe for the same reason.",
+    ),
+    (
+        "rows 1 and 2",
+        "The Return sheet's first row holds each column's id (as in this sheet and the "
+        "CSV), the second its label; the data starts on row 3 (pandas: header=0, "
+        "skiprows=[1]).",
     ),
 )
 
@@ -292,15 +315,20 @@ class ReturnPdf(ReturnExporter):
     content_type = "application/pdf"
 
     def render(self, progress: Progress) -> bytes:
-        from weasyprint import HTML
-
         self.load()
         progress(20)
+        html = self.html()
+        progress(60)
+        return pdf.pdf_from_html(html)
+
+    def html(self) -> str:
+        """The report as HTML, once loaded: a summary page (the headline figures and the
+        charts, each with its data as a table), the hubs' table and the narratives."""
         area_timeliness = national.timeliness(self.area.hubs, self.months, self.programme, self.now)
         summary = next(m for m in area_timeliness.months if m.month == self.month)
         total = self.rows[-1]
         trend = national.national_trend(self.area.hubs, self.months, ("started_month",))
-        html = render_to_string(
+        return render_to_string(
             "exports/return_pdf.html",
             {
                 "area": self.area,
@@ -308,13 +336,18 @@ class ReturnPdf(ReturnExporter):
                 "summary": summary,
                 "timeliness": area_timeliness,
                 "headlines": [
-                    # The definition without its period words: the id's suffix says those.
-                    (f, kpi.DEFINITIONS.get(f, "").split(": ", 1)[-1], total.figures.get(f))
+                    # The definition without its period words: the label says those.
+                    (
+                        f,
+                        kpi.LABELS[f],
+                        kpi.DEFINITIONS.get(f, "").split(": ", 1)[-1],
+                        total.figures.get(f),
+                    )
                     for f in national.HEADLINES
                 ],
                 "total": total,
                 "hub_rows": [r for r in self.rows if r.level == "hub"],
-                "columns": PDF_COLUMNS,
+                "columns": [(c, kpi.LABELS[c]) for c in PDF_COLUMNS],
                 "table_rows": [(r, [r.figures.get(c) for c in PDF_COLUMNS]) for r in self.rows],
                 "charts": [
                     ColumnChart(
@@ -329,8 +362,6 @@ class ReturnPdf(ReturnExporter):
                 "generated": _when(self.now),
             },
         )
-        progress(60)
-        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 # The hub table of the PDF: the columns a page can hold.
@@ -385,7 +416,7 @@ BASELINE_FIELDS = (
         "£500k-£999k, £1m-£4.9m, £5m-£36m (with £36m), over £36m; none recorded, or "
         "under £100k, is not known.",
     ),
-    ("baseline_completed", "The date the baseline survey was completed (YYYY-MM-DD)."),
+    ("baseline_completed", "The date the baseline survey was completed (a date cell)."),
 )
 BASELINE_NOT_INCLUDED = (
     "Not included, by agreement: names, email addresses, phone numbers, job titles, "
@@ -476,24 +507,25 @@ class BaselineXlsx(Exporter):
         book = Workbook()
         readme = book.active
         readme.title = "README"
-        _append(readme, ["Peer Networks: the evaluator's baseline export"])
-        _append(readme, [f"Built {_when(timezone.now())} (Europe/London)."])
-        _append(readme, ["One row per completed baseline survey (S1)."])
-        _append(readme, [])
-        _append(readme, ["column", "meaning"])
-        for column, meaning in BASELINE_FIELDS:
-            _append(readme, [column, meaning])
-        for key in keys:
-            _append(readme, [f"answer_{key}", f"The answer to baseline question '{key}'."])
-        _append(readme, [])
-        _append(readme, [BASELINE_NOT_INCLUDED])
+        _readme(
+            readme,
+            [
+                ["Peer Networks: the evaluator's baseline export"],
+                [f"Built {_when(timezone.now())} (Europe/London)."],
+                ["One row per completed baseline survey (S1)."],
+                [],
+                ["column", "meaning"],
+                *([column, meaning] for column, meaning in BASELINE_FIELDS),
+                *([f"answer_{key}", f"The answer to baseline question '{key}'."] for key in keys),
+                [],
+                [BASELINE_NOT_INCLUDED],
+            ],
+        )
 
-        sheet = book.create_sheet("Baseline")
-        _append(sheet, [column for column, _ in BASELINE_FIELDS] + [f"answer_{k}" for k in keys])
-        for response in responses.iterator():
-            answers = response["answers"] or {}
-            _append(
-                sheet,
+        sheets.table(
+            book.create_sheet("Baseline"),
+            [column for column, _ in BASELINE_FIELDS] + [f"answer_{k}" for k in keys],
+            (
                 [
                     evaluator_pseudonym(response["participant__code"]),
                     response["participant__hub__key"],
@@ -501,14 +533,15 @@ class BaselineXlsx(Exporter):
                     response["participant__business__sector"] or "",
                     response["employees_band"],
                     response["turnover_band"],
-                    response["completed"].isoformat(),
-                    *(_cell(answers.get(key)) for key in keys),
-                ],
-            )
+                    response["completed"],
+                    *(_cell((response["answers"] or {}).get(key)) for key in keys),
+                ]
+                for response in responses.iterator()
+            ),
+            frozen_columns=1,
+        )
         progress(80)
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return sheets.workbook_bytes(book)
 
 
 def _cell(value: Any) -> Any:
@@ -519,9 +552,21 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def _append(sheet: Any, values: Iterable[Any]) -> None:
-    """Every row of every sheet goes through here: text is neutralised (SECURITY.md 17)."""
-    sheet.append([neutralise(value) for value in values])
+def _readme(sheet: Any, lines: list[list[str]]) -> None:
+    """A sheet of prose: the title bold, the column names bold, the meanings wrapped in a
+    wide second column (the long notes in the first column, wrapped across both)."""
+    from openpyxl.styles import Alignment, Font
+
+    for number, values in enumerate(lines, start=1):
+        for column, value in enumerate(values, start=1):
+            cell = sheets.put(sheet, number, column, value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if number == 1 or values == ["column", "meaning"]:
+                cell.font = Font(bold=True, size=14 if number == 1 else 11)
+        if len(values) == 1 and len(values[0]) > 40:
+            sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=2)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 100
 
 
 EXPORTERS: dict[str, type[Exporter]] = {

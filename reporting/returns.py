@@ -23,14 +23,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, Min, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from peernet import audit
+from peernet import audit, mail
 from peernet.models import Hub, Programme, Role, User
 from peernet.rules import date_words, local_date, return_due_at
 from reporting import kpi
@@ -428,18 +426,18 @@ def send_reminder(hub_id: int, month: dt.date | str, *, now: dt.datetime | None 
             "hub:return", kwargs={"hub": hub.key, "month": f"{month:%Y-%m}"}
         )
         for user in recipients:
-            send_mail(
+            mail.send(
                 subject=f"{hub.name}: the return for {month:%B %Y} is due by "
                 f"{date_words(due_at.date())}",
-                message=(
+                body=(
                     f"Dear {user.get_short_name()},\n\n"
                     f"{hub.name}'s monthly return for {month:%B %Y} has not been submitted "
                     f"yet. It is due by 23:59 on {date_words(due_at.date())} (M1).\n\n"
                     f"Review the draft, write the supporting narrative and submit it here:\n"
                     f"{link}\n"
                 ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
+                to=[user.email],
+                hub=hub,
             )
     return len(recipients)
 

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -22,6 +20,7 @@ from django.utils import timezone
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from participants.selectors import participant_forecast
+from peernet import mail
 from peernet.models import Hub, Role, RoleAssignment, User
 from peernet.rules import (
     Judges,
@@ -397,11 +396,11 @@ def risk_digest_send(*, scan: RiskScan) -> list[DigestSent]:
                 )
         except IntegrityError:  # another run sent it meanwhile
             continue
-        send_mail(
+        mail.send(
             subject=_digest_subject(hub, scan.run_on, new, resolved),
-            message=_digest_body(user, hub, new, resolved),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email],
+            body=_digest_body(user, hub, new, resolved),
+            to=[user.email],
+            hub=hub,
         )
         sent.append(record)
     return sent

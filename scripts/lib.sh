@@ -101,7 +101,8 @@ ensure_assets() {
   fi
   want=$(sha256sum <"$ROOT/package-lock.json" | cut -d' ' -f1)
   if [ "$(cat "$ROOT/node_modules/.peernet-lock" 2>/dev/null)" != "$want" ]; then
-    # No install scripts: nothing we use needs one (sass is plain JavaScript).
+    # No install scripts: nothing we use needs one (sass is plain JavaScript; vnu-jar's
+    # would fetch a Java runtime, and the tests use Debian's default-jre-headless).
     quietly "npm ci" npm ci --prefix "$ROOT" --ignore-scripts --no-audit --no-fund \
       --loglevel=error
     printf '%s\n' "$want" >"$ROOT/node_modules/.peernet-lock"

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from participants.links import ACTION_CARD, link_issue
 from participants.models import Participant
-from peernet import audit
+from peernet import audit, mail
 from sessions.models import Attendance, GroupSession
 
 
@@ -45,11 +44,11 @@ def action_card_links_send(*, session: GroupSession, by: Any, link: Callable[[st
             "url": link(action_card_link_issue(participant, session)),
             "days": ACTION_CARD.days,
         }
-        send_mail(
+        mail.send(
             subject=f"Your action card – {participant.hub.name}",
-            message=render_to_string("participants/action_card_email.txt", context),
-            from_email=None,
-            recipient_list=[participant.email],
+            body=render_to_string("participants/action_card_email.txt", context),
+            to=[participant.email],
+            hub=participant.hub,
         )
         sent += 1
     audit.record(

@@ -2,8 +2,8 @@
 and the hub, of the support received (group sessions and one-to-one), the one-to-one
 hours by route (O1, M3), and the next steps from the action plan (O6).
 
-Rendered from `one_to_one/action_record.html` by WeasyPrint, in Arial (Liberation Sans
-where Arial is not installed)."""
+Rendered from `one_to_one/action_record.html` as a tagged PDF (peernet.pdf), in Arial
+(Liberation Sans where Arial is not installed)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 
+from peernet import pdf
 from peernet.hours import hours_total
 from peernet.rules import hours_words, local_date, number_words
 from sessions.models import ActionPlan, Attendance, OneToOneReferral, OneToOneSession, SessionStatus
@@ -67,10 +68,11 @@ def action_record_context(participant: Any, *, as_of: dt.datetime) -> dict[str, 
     }
 
 
-def action_record_pdf(participant: Any, *, as_of: dt.datetime) -> bytes:
-    from weasyprint import HTML  # loaded on first use: it is slow to import
-
-    html = render_to_string(
+def action_record_html(participant: Any, *, as_of: dt.datetime) -> str:
+    return render_to_string(
         "one_to_one/action_record.html", action_record_context(participant, as_of=as_of)
     )
-    return HTML(string=html).write_pdf()
+
+
+def action_record_pdf(participant: Any, *, as_of: dt.datetime) -> bytes:
+    return pdf.pdf_from_html(action_record_html(participant, as_of=as_of))

@@ -378,7 +378,7 @@ class DisengagedForm(GovukErrorsMixin, forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Field.textarea("note"),
-            Submit("submit", "Report as disengaged"),
+            Submit("submit", "Report as disengaged", css_id="submit-disengaged"),
         )
 
 
@@ -448,7 +448,7 @@ class DropoutForm(GovukErrorsMixin, forms.Form):
         self.helper.layout = Layout(
             Field("on"),
             Field.textarea("reason"),
-            Submit("submit", "Record the drop-out"),
+            Submit("submit", "Record the drop-out", css_id="submit-dropout"),
         )
 
     def clean_on(self) -> dt.date:

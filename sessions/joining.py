@@ -18,9 +18,8 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -28,6 +27,7 @@ from django.template.loader import render_to_string
 
 from cohorts.models import Cohort, CohortMembership, JoiningInstructions
 from participants.models import Participant
+from peernet import mail
 from peernet.hours import ends_at
 from peernet.models import Programme
 from sessions import ics
@@ -188,7 +188,7 @@ def _location(instructions: JoiningInstructions | None, fallback: str) -> str:
 
 
 def _organizer(name: str) -> ics.Person:
-    return ics.Person(name=name, email=settings.DEFAULT_FROM_EMAIL)
+    return ics.Person(name=name, email=mail.address())
 
 
 SUBJECTS = {
@@ -230,7 +230,7 @@ def _session_message(
     now: dt.datetime,
     kind: str = NoticeKind.INSTRUCTIONS,
     told: dt.datetime | None = None,
-) -> EmailMessage:
+) -> EmailMultiAlternatives:
     """The joining instructions (K7), an update after a move (the instructions again for
     the new time, `told` being the start the participant had), or a cancellation."""
     cohort = session.cohort
@@ -247,14 +247,14 @@ def _session_message(
     }
     body = render_to_string("facilitation/joining_instructions_email.txt", context)
     event = _session_event(session, participant, instructions, now, body)
-    message = EmailMessage(
+    method = ics.CANCEL if kind == NoticeKind.CANCELLATION else ics.REQUEST
+    return mail.message(
         subject=SUBJECTS[NoticeKind(kind)].format(cohort=cohort.name, when=when),
         body=body,
         to=[participant.email],
+        hub=cohort.hub,
+        calendar=mail.Calendar(ics.calendar(event, method=method), method, INVITE_NAME),
     )
-    method = ics.CANCEL if kind == NoticeKind.CANCELLATION else ics.REQUEST
-    message.attach(INVITE_NAME, ics.calendar(event, method=method), "text/calendar")
-    return message
 
 
 def _schedule_message(
@@ -262,7 +262,7 @@ def _schedule_message(
     participant: Participant,
     instructions: JoiningInstructions | None,
     now: dt.datetime,
-) -> EmailMessage:
+) -> EmailMultiAlternatives:
     """K6: the cohort's whole schedule at the outset, every session in one calendar."""
     cohort = sessions[0].cohort
     context = {
@@ -273,16 +273,21 @@ def _schedule_message(
     }
     body = render_to_string("facilitation/schedule_email.txt", context)
     events = [_session_event(s, participant, instructions, now) for s in sessions]
-    message = EmailMessage(
-        subject=f"Your peer network's sessions: {cohort.name}", body=body, to=[participant.email]
+    return mail.message(
+        subject=f"Your peer network's sessions: {cohort.name}",
+        body=body,
+        to=[participant.email],
+        hub=cohort.hub,
+        # Several events: an attachment to import, not one invitation (peernet.mail).
+        calendar=mail.Calendar(
+            ics.calendar(*events), ics.REQUEST, "schedule.ics", invitation=len(events) == 1
+        ),
     )
-    message.attach("schedule.ics", ics.calendar(*events), "text/calendar")
-    return message
 
 
 def _one_to_one_message(
     one_to_one: OneToOneSession, now: dt.datetime, kind: str = NoticeKind.INSTRUCTIONS
-) -> EmailMessage:
+) -> EmailMultiAlternatives:
     participant = one_to_one.participant
     provider = one_to_one.provider
     when = _when_words(one_to_one.starts_at, one_to_one.hours)
@@ -315,7 +320,8 @@ def _one_to_one_message(
         cancelled=one_to_one.status == SessionStatus.CANCELLED,
     )
     cancelled = kind == NoticeKind.CANCELLATION
-    message = EmailMessage(
+    method = ics.CANCEL if cancelled else ics.REQUEST
+    return mail.message(
         subject=(
             f"Cancelled: your one-to-one session, {when}"
             if cancelled
@@ -324,10 +330,12 @@ def _one_to_one_message(
         body=body,
         to=[participant.email],
         cc=cc,
+        hub=participant.hub,
+        # The email asks them to reply to it about changes: the reply goes to the
+        # provider (or, without one, to the hub's administrators).
+        reply_to=cc or mail.hub_administrator_addresses(participant.hub),
+        calendar=mail.Calendar(ics.calendar(event, method=method), method, INVITE_NAME),
     )
-    method = ics.CANCEL if cancelled else ics.REQUEST
-    message.attach(INVITE_NAME, ics.calendar(event, method=method), "text/calendar")
-    return message
 
 
 # --- services ------------------------------------------------------------------------------

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cohorts.models import Cohort
 from participants.models import Participant
-from peernet import audit
+from peernet import audit, mail
 from peernet.models import Hub, Role, RoleAssignment, RuleWarning, User
 from peernet.rules import LONDON, date_words, enforce, hours_words, local_date, run_rules
 from peernet.services import rule_warnings_record
@@ -251,14 +250,16 @@ def observation_book_and_notify(
         as_of=now,
     )
     when = f"{session.starts_at.astimezone(LONDON):%A %-d %B %Y at %H:%M}"
-    send_mail(
+    mail.send(
         subject=f"Your session on {when} will be observed – {cohort.hub.name}",
-        message=render_to_string(
+        body=render_to_string(
             "facilitation/observation_notice_email.txt",
             {"session": session, "cohort": cohort, "observer": observer, "when": when},
         ),
-        from_email=None,
-        recipient_list=[f.email for f in facilitators],
+        to=[f.email for f in facilitators],
+        hub=cohort.hub,
+        # The notice asks them to reply to the hub if the time does not work.
+        reply_to=mail.hub_administrator_addresses(cohort.hub),
     )
     if share_privacy_statement:
         members = [
@@ -267,14 +268,14 @@ def observation_book_and_notify(
             if m.left is None and m.participant.email and m.participant.dropped_out_on is None
         ]
         for member in members:
-            send_mail(
+            mail.send(
                 subject=f"An observer at your peer network session on {when}",
-                message=render_to_string(
+                body=render_to_string(
                     "facilitation/observation_privacy_email.txt",
                     {"participant": member, "cohort": cohort, "when": when},
                 ),
-                from_email=None,
-                recipient_list=[member.email],
+                to=[member.email],
+                hub=cohort.hub,
             )
     return observation
 
@@ -598,21 +599,10 @@ def session_write_notes(
 # --- absence follow-up: disengagement (K13) and drop-out --------------------------------
 
 
-def _hub_admin_emails(hub: Hub) -> list[str]:
-    """The addresses of the hub's active hub administrators."""
-    return sorted(
-        set(
-            RoleAssignment.objects.filter(
-                hub=hub, role=Role.HUB_ADMIN, user__is_active=True
-            ).values_list("user__email", flat=True)
-        )
-    )
-
-
 def _tell_hub_admins(hub: Hub, *, subject: str, message: str) -> None:
-    recipients = _hub_admin_emails(hub)
+    recipients = mail.hub_administrator_addresses(hub)
     if recipients:
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+        mail.send(subject=subject, body=message, to=recipients, hub=hub)
 
 
 @transaction.atomic

@@ -6,7 +6,14 @@ Every page a journey visits goes through `Journey.check(page, name)`, which
   violation, printing each one readably;
 - checks the page reflows at 320 CSS pixels wide (WCAG 1.4.10) and at 200% zoom (a
   1280x900 window at 200% lays out as 640x450 CSS pixels) with nothing cut off sideways;
+- runs the W3C Nu HTML checker (vnu-jar from npm, on Debian's headless Java) over the
+  HTML exactly as the server sent it, and fails on any error, listed with its line;
 - saves a screenshot to docs/screenshots/<journey>/<nn>-<name>.png (README "Screenshots").
+
+The Nu checker runs as a local HTTP service started once for the whole run (a few
+seconds), each page then checked in milliseconds where it is visited, so a failure names
+the journey and the page; one run of the checker's command line per page would cost a
+Java start-up (about two seconds) on every one of the journeys' pages.
 
 One browser serves the whole run; each journey opens its own contexts (a desktop one for
 staff, a phone-sized one for participants).
@@ -14,8 +21,14 @@ staff, a phone-sized one for participants).
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +45,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 NARROW = {"width": 320, "height": 740}  # WCAG 1.4.10 reflow: 1280 px at 400%
@@ -79,6 +94,89 @@ def _live_server_settings(settings) -> None:
     settings.CSRF_COOKIE_SECURE = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()  # rate limits and sign-in lockouts from earlier tests
+
+
+# --- the W3C Nu HTML checker ---------------------------------------------------------------
+
+
+class NuChecker:
+    """vnu.jar's HTTP service on a loopback port: POST a document, read its messages."""
+
+    def __init__(self, process: subprocess.Popen, port: int) -> None:
+        self.process = process
+        self.url = f"http://127.0.0.1:{port}/?out=json"
+
+    @classmethod
+    def start(cls, timeout: float = 60) -> NuChecker:
+        java = shutil.which("java")
+        # scripts/test installs both: their absence is a broken machine, never a skip.
+        if java is None or not VNU_JAR.exists():
+            pytest.fail(
+                f"the Nu HTML checker needs java and {VNU_JAR}: run scripts/test, which "
+                "installs default-jre-headless and the npm packages"
+            )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [
+                java,
+                "-Xss1m",
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU_JAR),
+                "nu.validator.servlet.Main",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        checker = cls(process, port)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the Nu HTML checker stopped (exit status {process.returncode})")
+            try:
+                checker.messages(b"<!DOCTYPE html><html lang=en><title>x</title></html>")
+                return checker
+            except OSError:
+                time.sleep(0.25)
+        checker.stop()
+        pytest.fail(f"the Nu HTML checker did not answer within {timeout:.0f}s")
+
+    def messages(self, html: bytes) -> list[dict]:
+        request = urllib.request.Request(  # noqa: S310 (a loopback http URL of ours)
+            self.url, data=html, headers={"Content-Type": "text/html; charset=utf-8"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.load(response)["messages"]
+
+    def errors(self, html: bytes) -> list[dict]:
+        """Errors only (and a document the checker could not read at all); its warnings
+        and information are advice."""
+        return [m for m in self.messages(html) if m["type"] in ("error", "non-document-error")]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def nu_checker() -> Iterator[NuChecker]:
+    checker = NuChecker.start()
+    yield checker
+    checker.stop()
+
+
+def describe_html_errors(errors: list[dict]) -> str:
+    return "\n".join(
+        f"- line {e.get('lastLine', '?')}, column {e.get('firstColumn', '?')}: {e['message']}"
+        f"\n    {e.get('extract', '').strip()[:160]}"
+        for e in errors
+    )
 
 
 # --- the checks every page goes through ----------------------------------------------------
@@ -248,8 +346,12 @@ class Journey:
     browser: object
     base_url: str
     name: str
+    html_checker: NuChecker | None = None
     contexts: list = field(default_factory=list)
     shots: int = 0
+    # Each page's last document as the server sent it (the Nu checker reads that, not the
+    # DOM after scripts ran and the browser repaired what it parsed).
+    documents: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for old in (SCREENSHOTS / self.name).glob("*.png"):  # each run writes them afresh
@@ -266,7 +368,28 @@ class Journey:
         )
         context.set_default_timeout(10_000)
         self.contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("response", lambda response: self._keep_document(page, response))
+        return page
+
+    def _keep_document(self, page, response) -> None:
+        request = response.request
+        if (
+            request.resource_type == "document"
+            and response.frame is page.main_frame
+            and not 300 <= response.status < 400  # a redirect: the next response is the page
+        ):
+            self.documents[page] = response
+
+    def assert_valid_html(self, page, name: str) -> None:
+        """The W3C Nu HTML checker finds no error in the page as served."""
+        response = self.documents.get(page)
+        assert response is not None, f"{name} ({page.url}): no document was received"
+        errors = self.html_checker.errors(response.body())
+        assert not errors, (
+            f"the Nu HTML checker found {len(errors)} error(s) on {name} ({page.url}):\n"
+            + describe_html_errors(errors)
+        )
 
     def check(self, page, name: str) -> None:
         """A screenshot of this page as the user sees it, then axe, then the reflow at
@@ -277,6 +400,8 @@ class Journey:
         folder = SCREENSHOTS / self.name
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=folder / f"{self.shots:02d}-{slug}.png")
+        if self.html_checker is not None:
+            self.assert_valid_html(page, name)
         assert_accessible(page, name)
         assert_reflows(page, name)
 
@@ -286,12 +411,14 @@ class Journey:
 
 
 @pytest.fixture
-def journey(browser, live_server, request) -> Iterator:
+def journey(browser, live_server, nu_checker, request) -> Iterator:
     """`journey("hub-admin")` opens a journey whose screenshots go to that folder."""
     opened: list[Journey] = []
 
     def start(name: str) -> Journey:
-        opened.append(Journey(browser=browser, base_url=live_server.url, name=name))
+        opened.append(
+            Journey(browser=browser, base_url=live_server.url, name=name, html_checker=nu_checker)
+        )
         return opened[-1]
 
     yield start

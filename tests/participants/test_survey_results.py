@@ -263,7 +263,8 @@ def test_evaluator_list_completers_due_dates_and_consent(client, personas, three
     assert c.last_name not in text  # dropped out: S4, not S5
     download = client.get(reverse("hub:survey-evaluator-list-csv", kwargs={"hub": "hub-a"}))
     assert download["Content-Type"].startswith("text/csv")
-    table = list(csv.reader(io.StringIO(download.content.decode())))
+    assert download.content.startswith(b"\xef\xbb\xbf")  # UTF-8 for Excel
+    table = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert table[0] == [
         "pseudonym", "first_name", "last_name", "email", "cohort", "completed",
         "six_month_due", "consent",

@@ -167,11 +167,11 @@ def _is_a_pdf_document(path: Path) -> bool:
 
 
 def _pdf_template_names() -> set[str]:
-    """Template names in the modules that call WeasyPrint."""
+    """Template names in the modules that make PDFs (through peernet.pdf, or WeasyPrint)."""
     names: set[str] = set()
     for module in Path(settings.BASE_DIR).glob("*/*.py"):
         source = module.read_text()
-        if "from weasyprint import" in source:
+        if "from weasyprint import" in source or "pdf.pdf_from_html(" in source:
             names |= set(re.findall(r"[\"']([\w/]+\.html)[\"']", source))
     return names
 

@@ -65,7 +65,7 @@ def test_xlsx_csv_and_pdf_built_by_a_real_worker(client, not_eager, tmp_path):  
     assert national[header.index("started_cumulative")] == 200
     assert national[header.index("started_vs_target_pct")] == pytest.approx(66.7)
 
-    rows = list(csv.reader(io.StringIO(files["return-csv"].decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(files["return-csv"].decode("utf-8-sig"))))
     assert rows[0] == header
     assert dict(zip(rows[0], rows[-1], strict=True))["registrations_cumulative"] == "500"
 
@@ -73,6 +73,7 @@ def test_xlsx_csv_and_pdf_built_by_a_real_worker(client, not_eager, tmp_path):  
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "National, October 2021" in text
     for figure, value in (("started_cumulative", "200"), ("registrations_cumulative", "500")):
-        line = next(line for line in text.splitlines() if line.startswith(figure))
+        # The headline figures are named by their labels (kpi.LABELS).
+        line = next(line for line in text.splitlines() if line.startswith(kpi.LABELS[figure]))
         assert value in line, line
     assert "Hub A's October narrative." in text and "Hub B's October narrative." in text

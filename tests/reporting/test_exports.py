@@ -1,7 +1,8 @@
 """Downloads built in process (the real worker is in test_export_worker.py): formula cells
-neutralised (SECURITY.md 17), a file for its requester only and only while they may still
-see it (SECURITY.md 6), a failure half-way leaves no complete status and no bytes, and a
-second run gives the same one file (SECURITY.md 27); the evaluator's baseline export."""
+neutralised in the CSV and typed as text in the XLSX (SECURITY.md 17), a file for its
+requester only and only while they may still see it (SECURITY.md 6), a failure half-way
+leaves no complete status and no bytes, and a second run gives the same one file
+(SECURITY.md 27); the evaluator's baseline export."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def october(personas):
 def test_csv_is_the_return_sheet_with_formulas_neutralised(october):
     export = build(october.funder, "return-csv", NATIONAL_OCTOBER)
     assert export.status == ExportStatus.COMPLETE and export.progress == 100
-    rows = list(csv.reader(io.StringIO(bytes(export.content).decode("utf-8"))))
+    assert bytes(export.content).startswith(b"\xef\xbb\xbf")  # the BOM: UTF-8 for Excel
+    rows = list(csv.reader(io.StringIO(bytes(export.content).decode("utf-8-sig"))))
     assert rows[0] == [*exports.ReturnExporter.LEADING, *kpi.FIGURE_IDS]
     by_hub = {row[2] or row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert set(by_hub) == {"hub-a", "hub-b", "cluster", "national"}
@@ -100,10 +102,17 @@ def test_xlsx_has_its_four_sheets(october):
     sheet = book["Return"]
     header = [c.value for c in sheet[1]]
     assert header[len(exports.ReturnExporter.LEADING) :] == kpi.FIGURE_IDS
-    values = {row[2] or row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    # Row 2 holds the columns' labels; the figures start on row 3.
+    assert (
+        sheet.cell(row=2, column=header.index("started_cumulative") + 1).value
+        == (kpi.LABELS["started_cumulative"])
+    )
+    values = {row[2] or row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
     column = header.index("started_cumulative")
     assert values["national"][column] == 17 and values["hub-a"][column] == 12
-    assert values["hub-a"][3] == '\'=HYPERLINK("http://evil")'
+    # In the XLSX, formula-like text is a text cell (never a formula), shown as written.
+    assert values["hub-a"][3] == '=HYPERLINK("http://evil")'
+    assert sheet.cell(row=3, column=4).data_type == "s"
     # Equality counts of 1 to 4 are suppressed in every row, the national total's too; and
     # with them the other count of the row, or the total (started so far) less it would
     # give them away.
@@ -116,9 +125,11 @@ def test_xlsx_has_its_four_sheets(october):
     assert breakdowns[("national", "", "gender", "female")] == "suppressed"
     assert breakdowns[("national", "", "gender", "male")] == "suppressed"
     narratives = {r[0]: r for r in book["Narrative"].iter_rows(min_row=2, values_only=True)}
-    assert narratives["hub-a"][-1] == "'-ve month: @everyone worked hard"
+    assert narratives["hub-a"][-1] == "-ve month: @everyone worked hard"
     assert narratives["hub-b"][-1] == "A steady month."
-    definitions = dict(book["Definitions"].iter_rows(min_row=2, values_only=True))
+    definitions = {
+        row[0]: row[-1] for row in book["Definitions"].iter_rows(min_row=2, values_only=True)
+    }
     assert definitions["started_cumulative"] == kpi.DEFINITIONS["started_cumulative"]
     # Every column of the Return sheet, and every breakdown, is defined (KPI.md).
     assert set(header) <= set(definitions)
@@ -131,12 +142,12 @@ def test_a_cluster_or_hub_export_holds_only_its_hubs(october):
     export = build(
         october.funder, "return-csv", {"area": "cluster", "key": "midlands", "month": "2021-10"}
     )
-    rows = list(csv.reader(io.StringIO(bytes(export.content).decode())))
+    rows = list(csv.reader(io.StringIO(bytes(export.content).decode("utf-8-sig"))))
     assert [(r[0], r[2]) for r in rows[1:]] == [("hub", "hub-b"), ("cluster", ""), ("national", "")]
     export = build(
         october.funder, "return-csv", {"area": "hub", "key": "hub-a", "month": "2021-10"}
     )
-    rows = list(csv.reader(io.StringIO(bytes(export.content).decode())))
+    rows = list(csv.reader(io.StringIO(bytes(export.content).decode("utf-8-sig"))))
     assert [r[2] for r in rows[1:] if r[0] == "hub"] == ["hub-a"]
 
 
@@ -299,7 +310,11 @@ def test_the_baseline_export_is_pseudonymous_and_fixed(baselines):
         "10-49",
         "£1m-£4.9m",
     )
-    assert (mine["baseline_completed"], mine["answer_confidence"]) == ("2021-06-02", 4)
+    # A date cell (openpyxl reads one as a datetime at midnight).
+    assert (mine["baseline_completed"].date(), mine["answer_confidence"]) == (
+        dt.date(2021, 6, 2),
+        4,
+    )
     theirs = data[evaluator_pseudonym(other.code)]
     assert (theirs["employees_band"], theirs["turnover_band"]) == ("not known", "£5m-£36m")
     # Stable: the same pseudonym in a second export.

@@ -417,7 +417,7 @@ def _read_xlsx(content: bytes, params: dict, knowledge: Knowledge) -> None:
     rows = list(book["Return"].iter_rows(values_only=True))
     header = list(rows[0])
     at = {name: header.index(name) for name in ("level", "cluster", "hub", "started_cumulative")}
-    for row in rows[1:]:
+    for row in rows[2:]:  # row 2 holds the columns' labels
         area = _area_of(row[at["level"]], row[at["cluster"]], row[at["hub"]], params)
         if row[at["started_cumulative"]] is not None:
             knowledge.total(area, row[at["started_cumulative"]])
@@ -429,7 +429,7 @@ def _read_xlsx(content: bytes, params: dict, knowledge: Knowledge) -> None:
 
 
 def _read_csv(content: bytes, params: dict, knowledge: Knowledge) -> None:
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     for row in rows:
         area = _area_of(row["level"], row["cluster"], row["hub"], params)
         knowledge.total(area, row["started_cumulative"])
