@@ -112,7 +112,7 @@ class ReturnExporter(Exporter):
         area = self.params["area"] + (f"-{self.params['key']}" if self.params.get("key") else "")
         return f"peer-networks-return-{area}-{self.params['month']}.{self.extension}"
 
-    # The Return sheet: identifying columns, then the figure ids in KPI.md's order.
+    # The Return sheet: identifying columns, then the figure ids in kpi.FIGURE_IDS order.
     LEADING = ("level", "cluster", "hub", "hub_name", "status", "version", "submitted_at")
     LEADING_LABELS = (
         "Level",
@@ -251,8 +251,8 @@ class ReturnXlsx(ReturnExporter):
 # The Return sheet's columns before the figures (ReturnExporter.LEADING), in its order.
 LEADING_DEFINITIONS = (
     ("level", "hub, cluster (the subtotal of the hubs above it) or national (every hub)."),
-    ("cluster", "The cluster's key (SCENARIO-FORMAT.md); empty in the national row."),
-    ("hub", "The hub's key (SCENARIO-FORMAT.md); empty in cluster and national rows."),
+    ("cluster", "The cluster's key (docs/scenario-format.md); empty in the national row."),
+    ("hub", "The hub's key (docs/scenario-format.md); empty in cluster and national rows."),
     ("hub_name", "The hub's name; '<cluster> (cluster)' or 'National total' in total rows."),
     ("status", "The hub's return status for the month (see 'status' below)."),
     ("version", "The submitted version the row holds (1, then 2 for a resubmission, ...)."),
@@ -268,7 +268,7 @@ DEFINITION_NOTES = (
     ),
     (
         "cluster and national rows",
-        "The sums of the submitted hub rows above them (KPI.md): rates and means are "
+        "The sums of the submitted hub rows above them: rates and means are "
         "recomputed from the summed numerators and denominators, never averaged.",
     ),
     (

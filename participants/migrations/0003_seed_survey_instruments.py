@@ -2,7 +2,7 @@
 
 Baseline questions follow the Playbook's "Summary of baseline survey data collection
 topics"; the session-feedback survey always has `overall_satisfaction` (1 to 5), which
-the monthly return averages (KPI.md `session_satisfaction_mean`).
+the monthly return averages (the figure `session_satisfaction_mean`, docs/returns.md).
 """
 
 from django.db import migrations
