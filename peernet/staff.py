@@ -282,6 +282,16 @@ def staff_invite(
         assignments = _give_cohorts(user, hub, cohorts)
     else:
         assignments = [RoleAssignment.objects.create(user=user, role=role, hub=hub)]
+    _audit_given(assignments, hub=hub, by=by, request=request)
+    forget_scope(user)
+    _email_after_commit(user, hub, assignments, by=by, absolute=absolute)
+    return Invitation(user=user, created=created, assignments=assignments)
+
+
+def _audit_given(
+    assignments: Sequence[RoleAssignment], *, hub: Hub, by: User, request: object
+) -> None:
+    """One audit row per role given."""
     for assignment in assignments:
         audit.record(
             by,
@@ -292,9 +302,6 @@ def staff_invite(
             after=_given(assignment),
             request=request,
         )
-    forget_scope(user)
-    _email_after_commit(user, hub, assignments, by=by, absolute=absolute)
-    return Invitation(user=user, created=created, assignments=assignments)
 
 
 @transaction.atomic
@@ -335,16 +342,7 @@ def staff_cohorts_assign(
     if not user.is_active:
         raise ValidationError(f"{user}'s account is deactivated")
     assignments = _give_cohorts(user, hub, _check_cohorts(hub, cohorts))
-    for assignment in assignments:
-        audit.record(
-            by,
-            "create",
-            assignment,
-            hub=hub,
-            summary=f"Role given: {assignment.get_role_display()}",
-            after=_given(assignment),
-            request=request,
-        )
+    _audit_given(assignments, hub=hub, by=by, request=request)
     forget_scope(user)
     return assignments
 
