@@ -193,17 +193,31 @@ NOT_AUDITED = {
 
 
 def _writing_services() -> dict[str, str]:
-    """ "module:function" -> its source, for every public @transaction.atomic function."""
+    """ "module:function" -> its source, for every public @transaction.atomic function.
+
+    A private helper of the same module that records the event (``_audit_given`` in
+    peernet/staff.py) counts as the service recording it: its call is replaced by
+    ``audit.record(`` in the source the scan reads."""
     import ast
+    import re
 
     found = {}
     for module in SERVICE_MODULES:
         tree = ast.parse((ROOT / module).read_text())
-        for node in tree.body:
-            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+        functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+        recorders = [
+            node.name
+            for node in functions
+            if node.name.startswith("_") and "audit.record(" in ast.unparse(node)
+        ]
+        for node in functions:
+            if node.name.startswith("_"):
                 continue
             if any("atomic" in ast.unparse(d) for d in node.decorator_list):
-                found[f"{module}:{node.name}"] = ast.unparse(node)
+                source = ast.unparse(node)
+                for helper in recorders:
+                    source = re.sub(rf"\b{helper}\(", "audit.record(", source)
+                found[f"{module}:{node.name}"] = source
     return found
 
 
