@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,12 @@ def _tests_act_as_the_system() -> Iterator[None]:
 
     with scopes_disabled():
         yield
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser journey carries the `e2e` mark, so `-m "not e2e"` (scripts/test --fast)
+    can leave them out without each file saying so."""
+    e2e = Path(__file__).parent / "e2e"
+    for item in items:
+        if e2e in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
