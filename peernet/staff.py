@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -269,7 +269,7 @@ def staff_invite(
         raise ValidationError({"name": "Enter their full name"})
     cohorts = _check_cohorts(hub, cohorts)
     if user is None:
-        user = User.objects.create_user(email=email, password=None, name=name)
+        user = _create_account(email=email, name=name)
         audit.record(
             by,
             "create",
@@ -286,6 +286,19 @@ def staff_invite(
     forget_scope(user)
     _email_after_commit(user, hub, assignments, by=by, absolute=absolute)
     return Invitation(user=user, created=created, assignments=assignments)
+
+
+def _create_account(*, email: str, name: str) -> User:
+    """A new account for `email`. Two invitations of one new address at once both find no
+    account (there is no row to lock); the second one's insert waits for the first to
+    commit, then breaks the unique email. It says so, as a form error, instead of a 500."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, password=None, name=name)
+    except IntegrityError:
+        raise ValidationError(
+            {"email": f"{email} was invited by someone else a moment ago: see the hub's staff"}
+        ) from None
 
 
 def _audit_given(

@@ -9,8 +9,11 @@ Emails go after the commit (peernet.staff): the pages are asked inside
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
+import threading
+import time
 
 import pytest
 import time_machine
@@ -18,7 +21,7 @@ from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -282,6 +285,53 @@ def test_the_service_refuses_another_hub_s_cohort_too(personas):
         ]
     }
     _nothing_made(personas)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_invitations_of_one_new_address_at_once_give_one_account(personas):
+    """The first has made the account and not committed when the second asks: the
+    second's insert waits on the unique email, then is refused with a form error, not a
+    500 (PostgreSQL, two connections)."""
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        try:
+            staff.staff_invite(
+                hub=personas.hub_a,
+                name="Nadia Newcomer",
+                email="nadia@example.org",
+                role=Role.ONE_TO_ONE_PROVIDER,
+                by=personas.hub_a_admin,
+                absolute=lambda path: "https://example.org" + path,
+            )
+            outcome["second"] = "invited"
+        except ValidationError as exc:
+            outcome["second"] = exc.message_dict
+        finally:
+            connection.close()
+
+    # The thread runs in a copy of this context: the same hub scope as the test.
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(second,))
+    with transaction.atomic():
+        staff.staff_invite(
+            hub=personas.hub_a,
+            name="Nadia Newcomer",
+            email="nadia@example.org",
+            role=Role.HUB_ADMIN,
+            by=personas.hub_a_admin,
+            absolute=lambda path: "https://example.org" + path,
+        )
+        thread.start()
+        time.sleep(1)
+        assert thread.is_alive(), "the second invitation should wait for the first"
+    thread.join(timeout=30)
+    assert outcome["second"] == {
+        "email": ["nadia@example.org was invited by someone else a moment ago: see the hub's staff"]
+    }
+    nadia = User.objects.get(email="nadia@example.org")
+    assert list(RoleAssignment.objects.filter(user=nadia).values_list("role", flat=True)) == [
+        Role.HUB_ADMIN
+    ]
 
 
 def test_cohorts_are_only_for_a_facilitator(admin, personas, django_capture_on_commit_callbacks):
