@@ -108,6 +108,23 @@ def test_every_link_in_the_docs_reaches_a_file_in_the_repository(doc):
             assert anchor in anchors(resolved.read_text(encoding="utf-8")), target
 
 
+@pytest.mark.parametrize("doc", DOCS, ids=relative)
+def test_every_file_a_doc_names_in_code_style_is_in_the_repository(doc):
+    """docs/security.md names the tests that prove each property: they must exist."""
+    text = doc.read_text(encoding="utf-8")
+    named = re.findall(
+        r"`((?:tests|docs|peernet|participants|cohorts|sessions|reporting)/[\w/.-]+\.(?:py|md))`",
+        text,
+    )
+    assert [name for name in named if not (ROOT / name).exists()] == []
+
+
+def test_security_properties_are_numbered_one_to_twenty_seven():
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. \*\*", text, re.M)]
+    assert numbers == list(range(1, 28))
+
+
 def test_each_guide_shows_its_role_s_screenshots():
     guides = ROOT / "docs" / "guides"
     for role in (
