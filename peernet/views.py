@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -126,12 +127,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For the load balancer and monitoring: the database answers; when a worker last ran."""
+    """For the load balancer and monitoring: the database answers; the pages render (the
+    base layout through the template and static-files stack, so a stylesheet missing from
+    the production manifest fails here, not only on every real page); when a worker last
+    ran. 503 unless the database and the pages are both ok."""
     try:
         last_seen = (
             WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
         )
     except DatabaseError:
         logger.exception("Health check: the database did not answer")
-        return JsonResponse({"database": "error", "worker": None}, status=503)
-    return JsonResponse({"database": "ok", "worker": last_seen.isoformat() if last_seen else None})
+        return JsonResponse({"database": "error", "pages": None, "worker": None}, status=503)
+    worker = last_seen.isoformat() if last_seen else None
+    try:
+        render_to_string("base.html", request=request)
+    except Exception:  # whatever stops a page rendering stops this one
+        logger.exception("Health check: the base page does not render")
+        return JsonResponse({"database": "ok", "pages": "error", "worker": worker}, status=503)
+    return JsonResponse({"database": "ok", "pages": "ok", "worker": worker})

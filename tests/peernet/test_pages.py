@@ -301,8 +301,26 @@ def test_area_url_passes_the_hub_key_to_the_hub_area(alice, hub, monkeypatch):
 def test_health_answers_without_signing_in(client):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "worker": None}
+    assert response.json() == {"database": "ok", "pages": "ok", "worker": None}
     assert "no-store" in response["Cache-Control"]
+
+
+def test_health_fails_when_a_page_cannot_find_its_stylesheet(client, settings, tmp_path, caplog):
+    """Production's manifest storage with no entry for the stylesheet (assets never built
+    before collectstatic): every page would answer 500, so /health/ answers 503 and logs
+    the traceback."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "pages": "error", "worker": None}
+    failure = next(r for r in caplog.records if r.getMessage().startswith("Health check"))
+    assert "Missing staticfiles manifest entry" in str(failure.exc_info[1])
 
 
 def test_health_shows_the_latest_heartbeat(client):
