@@ -471,5 +471,5 @@ def sign_in(
             page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state("load")
     assert "/login/" not in page.url and "/account/" not in page.url, (
-        f"not signed in: still on {page.url}"
+        f"not signed in: still on {page.url}, which shows:\n{page.locator('main').inner_text()}"
     )

@@ -1,0 +1,62 @@
+"""A real SMTP server on this machine for the tests that run the service as in
+production (aiosmtpd, in a thread of the test process): it accepts every message and
+keeps it, parsed, for the test to read. It can be stopped and started again on the same
+port, as a mail relay that goes away for a while."""
+
+from __future__ import annotations
+
+import email
+import socket
+import time
+from email.message import EmailMessage
+from email.policy import default
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Keep:
+    def __init__(self, received: list[EmailMessage]) -> None:
+        self.received = received
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+        self.received.append(email.message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received: list[EmailMessage] = []
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(_Keep(self.received), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def wait_for(self, matches, what: str, seconds: float = 60) -> EmailMessage:
+        """The first message `matches(message)` accepts, waiting for it to arrive."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = [m for m in self.received if matches(m)]
+            if found:
+                return found[0]
+            time.sleep(0.25)
+        seen = [(m["To"], m["Subject"]) for m in self.received]
+        raise AssertionError(f"no email {what} reached the SMTP server in {seconds}s: {seen}")
+
+
+def text_of(message: EmailMessage) -> str:
+    """The plain-text body of a message."""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
