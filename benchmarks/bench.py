@@ -1,6 +1,6 @@
 """The national-scale benchmark (issue 10): run by `benchmarks/run`, never by the test suite.
 
-For each N (default 6,000 and 60,000) it seeds the database with `reporting.scale`
+For each N (default 6,000 and 60,000) it seeds the database with `demo.scale`
 (deterministic), then measures, on PostgreSQL:
 
 - compiling every hub's return for one month (`reporting.returns.compile_draft` for each
@@ -121,9 +121,10 @@ def measure(n: int) -> dict[str, Any]:
     from django.urls import reverse
 
     from cohorts.models import Cohort
+    from demo import scale
     from participants.models import Participant
     from peernet.models import Hub, RoleAssignment, User
-    from reporting import kpi, national, returns, scale
+    from reporting import kpi, national, returns
     from reporting.exports import ReturnCsv, ReturnPdf, ReturnXlsx
     from reporting.models import ExportFile, MonthlyReturn
 

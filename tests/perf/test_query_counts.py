@@ -1,7 +1,7 @@
 """Issue 10 (4): every list and dashboard page asks the database a fixed number of
 questions, whatever the amount of data.
 
-Each page is opened in a small world built by the scale generator (`reporting/scale.py`,
+Each page is opened in a small world built by the scale generator (`demo/scale`,
 N participants across the 38 hubs), with its query count asserted; then the world is
 rebuilt with twice the participants (so the hub under test has about twice the
 registrations, cohorts, sessions, attendance and one-to-ones, and its facilitator twice
@@ -23,9 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts.models import Cohort
+from demo import scale
 from participants.models import Participant
 from peernet.models import Hub, User
-from reporting import scale
 from sessions.models import GroupSession
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min, Sum
 
 from cohorts.models import Cohort, CohortMembership
+from demo import scale
 from participants.models import EligibilityStatus, Participant, SurveyKind, SurveyResponse
 from peernet.models import Cluster, Hub, Role, RoleAssignment, User
-from reporting import scale
 from sessions.models import Attendance, GroupSession, OneToOneRoute, OneToOneSession
 
 pytestmark = pytest.mark.django_db

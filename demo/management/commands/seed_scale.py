@@ -2,7 +2,7 @@
 
 `--returns` also submits every hub's return for every month (figures computed from the
 records). Deterministic (the same N gives the same records) and built with bulk inserts; see
-`reporting/scale.py` for the shape. Refuses a database that already holds programme data
+`demo/scale` for the shape. Refuses a database that already holds programme data
 or users unless `--flush` is given, which deletes them first (the topics and survey
 instruments the migrations seed are kept). Not for a production database.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from reporting import scale
+from demo import scale
 
 
 class Command(BaseCommand):
