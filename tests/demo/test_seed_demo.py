@@ -26,8 +26,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, models, transaction
 
-from demo.document import build_demo_document, programme_window
+from demo.document import build_demo_document
 from demo.management.commands import seed_demo
+from demo.records import programme_window
 from participants.models import SurveyInstrument
 from peernet.models import Role, User
 from reporting.scenario import SCHEMA, export_document, import_document

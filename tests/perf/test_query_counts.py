@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts.models import Cohort
-from demo import scale
+from demo.scale.world import build
 from participants.models import Participant
 from peernet.models import Hub, User
 from sessions.models import GroupSession
@@ -141,11 +141,11 @@ def test_query_counts_are_fixed_and_do_not_grow(client):
     """Every page in PAGES: its expected count in the small world, and the same count
     with twice the data. (One test for all the pages, so the worlds are built once;
     every page that fails is named.)"""
-    scale.build(SMALL)
+    build(SMALL)
     small = _counts()
     before = {name: _open(client, page) for name, page in PAGES.items()}
 
-    scale.build(2 * SMALL, flush=True)
+    build(2 * SMALL, flush=True)
     # The data really doubled where the pages look.
     large = _counts()
     assert large["participants"] >= 1.8 * small["participants"]
