@@ -167,10 +167,10 @@ def _give_demo_access(user: User, password: DemoPassword, *, coordinator: bool) 
 
 
 def demo_recovery_code(user: User) -> str:
-    """A recovery code (SECURITY.md 11) so a reviewer can pass the second factor without
-    a phone: the code page takes it in place of an authenticator app's code. Each code
-    works once; a later run of seed_demo prints the same code while it is unused, and a
-    new one once it has been used. (Set up an app at /account/two-factor/set-up/ after.)"""
+    """A recovery code so a reviewer can pass the second factor without a phone: the code
+    page takes it in place of an authenticator app's code. Each code works once; a later
+    run of seed_demo prints the same code while it is unused, and a new one once it has
+    been used. (Set up an app at /account/two-factor/set-up/ after.)"""
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name="Demo recovery code", defaults={"confirmed": True}
     )
