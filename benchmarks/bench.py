@@ -37,6 +37,9 @@ from floor import floor_check, floor_query
 from parameters import MONTH, PAGE_HUB, PAGE_REPEATS, RESULTS, ROOT, WARM_UP
 from report import load_results, write_report
 
+# Django's test tools and the project's modules are imported inside the functions that use
+# them: they can be imported only once `setup_django()` has run (in `main`).
+
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))

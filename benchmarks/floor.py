@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
 
 FLOOR_SQL = """
 WITH
@@ -66,11 +69,7 @@ FLOOR_FIGURES = (
 
 
 def floor_query(month: dt.date) -> tuple[Any, ...]:
-    from zoneinfo import ZoneInfo
-
-    from django.db import connection
-
-    from peernet.models import Programme
+    from peernet.models import Programme  # only once Django is set up (bench.py)
 
     london = ZoneInfo("Europe/London")
     programme = Programme.objects.get()
@@ -91,7 +90,7 @@ def floor_query(month: dt.date) -> tuple[Any, ...]:
 def floor_check(hubs: list[Any], month: dt.date) -> tuple[dict[str, str], dict[str, bool]]:
     """The floor's values beside the live national computation's (a sanity check that the
     floor computes the same headline counts)."""
-    from reporting import kpi
+    from reporting import kpi  # only once Django is set up (bench.py)
 
     national = kpi.combine(list(kpi.compute_hubs(hubs, month).values()))["figures"]
     values, matches = {}, {}

@@ -10,6 +10,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+import django
 from parameters import (
     FLAT,
     HERE,
@@ -43,8 +44,6 @@ def machine() -> list[str]:
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
-    import django
-
     return [
         f"- CPU: {cpu}, {os.cpu_count()} cores visible",
         f"- Memory: {memory}",
