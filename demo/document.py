@@ -46,6 +46,7 @@ def build_demo_document(anchor: dt.date) -> Json:
     move_between_cohorts(year)
     record_drop_outs(year)
     register_others(year)
+    # The cohorts' sessions record who attended, which the one-to-ones start from.
     cohorts = [cohort_json(year, plan) for plan in COHORTS]
     support = one_to_ones(year)
     return {

@@ -37,6 +37,9 @@ def one_to_ones(year: DemoYear) -> list[Json]:
     return records
 
 
+Slot = tuple[float, str | None, str]  # hours, existing programme, nature of support
+
+
 def _support_for(
     year: DemoYear, participant: ParticipantRecord, twist: tuple[str, int], rng: random.Random
 ) -> Iterator[Json]:
@@ -44,22 +47,10 @@ def _support_for(
     if participant.declined or not attended:
         return
     day = attended[0] + dt.timedelta(days=rng.randint(5, 10))
-    slots: list[tuple[float, str | None, str]] = []  # hours, existing programme, nature
-    if participant.provider:
-        slots += [(2, None, ""), (1.5, None, "")]
-    if twist in EXISTING_SUPPORT:
-        programme, hours, nature = EXISTING_SUPPORT[twist]
-        slots = slots[:1] + [(h, programme, nature) for h in hours]
-    for number, (hours, existing, nature) in enumerate(slots):
+    for number, (hours, existing, nature) in enumerate(_slots(participant, twist)):
         if participant.dropped_out and day >= participant.dropped_out:
             return
         starts_at = dt.datetime.combine(next_weekday(day, rng.randint(0, 4)), at(14))
-        if starts_at.date() >= year.anchor:
-            status = "scheduled"
-        elif twist in SHORT_OF_ONE_TO_ONE and number == 1:
-            status = "cancelled"
-        else:
-            status = "delivered"
         sent = starts_at - dt.timedelta(days=rng.randint(3, 6), hours=5)
         yield {
             "key": "",  # numbered by the caller
@@ -67,10 +58,31 @@ def _support_for(
             "provider": None if existing else participant.provider,
             "starts_at": wall_clock(starts_at),
             "hours": json_number(hours),
-            "status": status,
+            "status": _status(
+                year, starts_at, cancelled=twist in SHORT_OF_ONE_TO_ONE and number == 1
+            ),
             "route": "existing" if existing else "programme",
             "existing_programme": existing,
             "nature_of_support": nature,
             "joining_instructions_sent": wall_clock(sent) if sent.date() < year.anchor else None,
         }
         day = starts_at.date() + dt.timedelta(days=rng.randint(18, 24))
+
+
+def _slots(participant: ParticipantRecord, twist: tuple[str, int]) -> list[Slot]:
+    """Two coaching sessions from the programme's provider; with an existing programme,
+    its sessions after the first (or in its place, when there is no provider)."""
+    slots: list[Slot] = []
+    if participant.provider:
+        slots += [(2, None, ""), (1.5, None, "")]
+    if twist in EXISTING_SUPPORT:
+        programme, hours, nature = EXISTING_SUPPORT[twist]
+        slots = slots[:1] + [(h, programme, nature) for h in hours]
+    return slots
+
+
+def _status(year: DemoYear, starts_at: dt.datetime, *, cancelled: bool) -> str:
+    """Scheduled from the anchor on; before it delivered, or cancelled (the twist)."""
+    if starts_at.date() >= year.anchor:
+        return "scheduled"
+    return "cancelled" if cancelled else "delivered"
