@@ -213,7 +213,7 @@ class HubBuilder:
         self._all = participants
         return participants
 
-    # --- cohorts, sessions, attendance, surveys, one-to-ones ----------------------------
+    # --- cohorts and their sessions (what happens in them: `delivery`) ------------------
 
     def _cohorts(self, groups: list[list[Participant]]) -> None:
         hub = self.hub
