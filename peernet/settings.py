@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "cohorts.apps.CohortsConfig",
     "sessions.apps.DeliveryConfig",
     "reporting.apps.ReportingConfig",
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [

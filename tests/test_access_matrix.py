@@ -290,7 +290,7 @@ def test_a_facilitator_removed_from_the_cohort_gets_a_404_on_the_next_request(cl
 # `Model.objects.filter(**request.GET)`, `.exclude(**self.request.POST.dict())`, and any
 # other `**request...`: a visitor would choose the lookups (`hub__key`, `password__startswith`).
 REQUEST_EXPANSION = re.compile(r"\*\*\s*(?:self\.)?request\b")
-APPS = ("peernet", "participants", "cohorts", "sessions", "reporting")
+APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "demo")
 
 
 def _sources() -> list[Path]:

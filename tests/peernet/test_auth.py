@@ -474,7 +474,7 @@ def test_the_demo_prints_a_recovery_code_that_signs_the_coordinator_in(settings)
 
     from django.core.management import call_command
 
-    from peernet.management.commands.seed_demo import DEMO_PASSWORD, demo_recovery_code
+    from demo.management.commands.seed_demo import DEMO_PASSWORD, demo_recovery_code
     from peernet.models import User
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

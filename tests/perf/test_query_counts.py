@@ -1,7 +1,7 @@
 """Issue 10 (4): every list and dashboard page asks the database a fixed number of
 questions, whatever the amount of data.
 
-Each page is opened in a small world built by the scale generator (`reporting/scale.py`,
+Each page is opened in a small world built by the scale generator (`demo/scale`,
 N participants across the 38 hubs), with its query count asserted; then the world is
 rebuilt with twice the participants (so the hub under test has about twice the
 registrations, cohorts, sessions, attendance and one-to-ones, and its facilitator twice
@@ -23,9 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts.models import Cohort
+from demo.scale.world import build
 from participants.models import Participant
 from peernet.models import Hub, User
-from reporting import scale
 from sessions.models import GroupSession
 
 pytestmark = pytest.mark.django_db
@@ -141,11 +141,11 @@ def test_query_counts_are_fixed_and_do_not_grow(client):
     """Every page in PAGES: its expected count in the small world, and the same count
     with twice the data. (One test for all the pages, so the worlds are built once;
     every page that fails is named.)"""
-    scale.build(SMALL)
+    build(SMALL)
     small = _counts()
     before = {name: _open(client, page) for name, page in PAGES.items()}
 
-    scale.build(2 * SMALL, flush=True)
+    build(2 * SMALL, flush=True)
     # The data really doubled where the pages look.
     large = _counts()
     assert large["participants"] >= 1.8 * small["participants"]

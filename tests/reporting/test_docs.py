@@ -26,7 +26,7 @@ HEADING = re.compile(r"^#{1,6} (.+)$", re.M)
 # What a reader does not have: the team's brief beside the checkout.
 OUTSIDE = ("../shared", "shared/", "PROGRAMME-RULES", "KPI.md", "SCENARIO-FORMAT")
 # The apps whose commands are ours (the sessions app's label is "delivery").
-OUR_APPS = ("peernet", "participants", "cohorts", "sessions", "reporting")
+OUR_APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "demo")
 
 
 def relative(path: Path) -> str:

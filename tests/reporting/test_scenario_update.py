@@ -14,8 +14,8 @@ import pytest
 from django.db import models
 
 from cohorts.models import Cohort
+from demo.document import build_demo_document
 from participants.models import Participant
-from peernet.demo import build_demo_document
 from peernet.models import Cluster, DeliveryPartner, User
 from reporting.scenario import export_document, import_document
 from reporting.scenario.plan import KEYED_MODELS

@@ -20,7 +20,7 @@ import pytest
 from django import forms
 from django.conf import settings
 
-APPS = ("peernet", "participants", "cohorts", "sessions", "reporting")
+APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "demo")
 ROOT = Path(settings.BASE_DIR)
 
 UNESCAPED_TEMPLATE = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off\s*%}")

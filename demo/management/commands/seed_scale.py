@@ -2,7 +2,7 @@
 
 `--returns` also submits every hub's return for every month (figures computed from the
 records). Deterministic (the same N gives the same records) and built with bulk inserts; see
-`reporting/scale.py` for the shape. Refuses a database that already holds programme data
+`demo/scale` for the shape. Refuses a database that already holds programme data
 or users unless `--flush` is given, which deletes them first (the topics and survey
 instruments the migrations seed are kept). Not for a production database.
 """
@@ -15,7 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from reporting import scale
+from demo.scale.returns import submit_returns
+from demo.scale.world import NotEmpty, build
 
 
 class Command(BaseCommand):
@@ -48,13 +49,13 @@ class Command(BaseCommand):
     ):
         log = self.stdout.write if progress else None
         try:
-            built = scale.build(participants, flush=flush, log=log)
-        except (scale.NotEmpty, ValueError) as error:
+            built = build(participants, flush=flush, log=log)
+        except (NotEmpty, ValueError) as error:
             raise CommandError(str(error)) from error
         if returns:
             started = time.perf_counter()
             with transaction.atomic():
-                built.add("Return versions", scale.submit_returns())
+                built.add("Return versions", submit_returns())
             built.seconds += time.perf_counter() - started
         self.stdout.write(f"Made a programme of {participants:,} participants:")
         for line in built.lines():

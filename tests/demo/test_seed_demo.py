@@ -1,4 +1,4 @@
-"""The demo programme (`peernet.demo`) and `manage.py seed_demo`.
+"""The demo programme (`demo.document`) and `manage.py seed_demo`.
 
 The document is checked by hand-counted facts rather than against a stored copy: what
 the demo must show (cohorts in each state, drop-outs, a move, both one-to-one routes,
@@ -26,9 +26,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, models, transaction
 
+from demo.document import build_demo_document
+from demo.management.commands import seed_demo
+from demo.records import programme_window
 from participants.models import SurveyInstrument
-from peernet.demo import build_demo_document, programme_window
-from peernet.management.commands import seed_demo
 from peernet.models import Role, User
 from reporting.scenario import SCHEMA, export_document, import_document
 

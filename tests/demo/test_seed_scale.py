@@ -13,9 +13,11 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min, Sum
 
 from cohorts.models import Cohort, CohortMembership
+from demo.scale import returns as scale_returns
+from demo.scale.checksum import checksum
+from demo.scale.shape import YEAR_END, YEAR_START
 from participants.models import EligibilityStatus, Participant, SurveyKind, SurveyResponse
 from peernet.models import Cluster, Hub, Role, RoleAssignment, User
-from reporting import scale
 from sessions.models import Attendance, GroupSession, OneToOneRoute, OneToOneSession
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +71,7 @@ def test_it_builds_the_programme_shape():
     months = {d.replace(day=1) for d in Participant.objects.values_list("registered", flat=True)}
     assert len(months) >= 8
     first, last = GroupSession.objects.aggregate(a=Min("starts_at"), b=Max("starts_at")).values()
-    assert first.date() >= scale.YEAR_START and last.date() <= scale.YEAR_END
+    assert first.date() >= YEAR_START and last.date() <= YEAR_END
 
     # Attendance, one-to-ones by both routes, and all four surveys exist.
     assert Attendance.objects.filter(present=True).exists()
@@ -109,14 +111,14 @@ def test_its_records_keep_the_programme_rules():
 
 def test_the_same_n_gives_the_same_data():
     _seed()
-    first = scale.checksum()
+    first = checksum()
     users = User.objects.count()
     _seed("--flush")
-    assert scale.checksum() == first
+    assert checksum() == first
     assert User.objects.count() == users
     # A different N is a different programme.
     call_command("seed_scale", "--participants", str(N + 1), "--flush", stdout=StringIO())
-    assert scale.checksum() != first
+    assert checksum() != first
 
 
 def test_it_refuses_a_database_that_is_not_empty():
@@ -138,7 +140,7 @@ def test_submitted_returns_are_the_computed_figures(monkeypatch):
 
     # Two months of the twelve, to keep the test short: the code is the same for each.
     two = [dt.date(2021, 4, 1), dt.date(2021, 11, 1)]
-    monkeypatch.setattr(scale, "months", lambda: two)
+    monkeypatch.setattr(scale_returns, "months", lambda: two)
     printed = _seed("--returns")
     made = ReturnVersion.objects.count()
     # One in twenty missing, fixed by the hub's and the month's position.

@@ -1,6 +1,6 @@
 """`manage.py seed_demo [--anchor YYYY-MM-DD]`: the demo programme, and who to log in as.
 
-The programme is built as a scenario document (`peernet.demo`) and loaded through the
+The programme is built as a scenario document (`demo.document`) and loaded through the
 scenario import with `update=True`, so running the command again changes nothing. Every
 staff account in it gets the same documented demo password; the national coordinator may
 also use /admin.
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from peernet.demo import build_demo_document
+from demo.document import build_demo_document
 from peernet.models import Hub, Role, User
 from reporting.scenario import ScenarioError, import_document
 from reporting.services import risk_scan_run
@@ -167,10 +167,10 @@ def _give_demo_access(user: User, password: DemoPassword, *, coordinator: bool) 
 
 
 def demo_recovery_code(user: User) -> str:
-    """A recovery code (SECURITY.md 11) so a reviewer can pass the second factor without
-    a phone: the code page takes it in place of an authenticator app's code. Each code
-    works once; a later run of seed_demo prints the same code while it is unused, and a
-    new one once it has been used. (Set up an app at /account/two-factor/set-up/ after.)"""
+    """A recovery code so a reviewer can pass the second factor without a phone: the code
+    page takes it in place of an authenticator app's code. Each code works once; a later
+    run of seed_demo prints the same code while it is unused, and a new one once it has
+    been used. (Set up an app at /account/two-factor/set-up/ after.)"""
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name="Demo recovery code", defaults={"confirmed": True}
     )
