@@ -101,7 +101,11 @@ def check_schema(document: Any) -> SchemaReport:
             faults.append((*path, _missing_field(error)))
             if path:  # a section missing from the document is simply not read
                 unreadable.append(path)
-        elif error.validator == "type":
+        elif error.validator == "type" or (
+            # A list or an object where the vocabulary holds words: as unreadable as a
+            # value of the wrong type (the reader would meet it unhashable).
+            error.validator in ("enum", "const") and isinstance(error.instance, (list, dict))
+        ):
             faults.append(path)
             unreadable.append(path)
         else:

@@ -471,6 +471,29 @@ def test_scenario_import_is_all_or_nothing(data):
             )
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [[], {}], ids=["a list", "an object"])
+def test_a_list_or_an_object_anywhere_is_a_problem_not_a_crash(value):
+    """Every leaf of the document in turn (hypothesis found `surveys[0].kind = []`
+    reaching a uniqueness check as an unhashable value: a TypeError, not a problem)."""
+    document = json.loads(SMALL.read_text(encoding="utf-8"))
+    crashed = []
+    for path in _leaves(document):
+        changed = copy.deepcopy(document)
+        target = changed
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        with rolled_back():
+            try:
+                import_document(changed)
+            except ScenarioError as refused:
+                assert refused.problems
+            except Exception as error:  # noqa: BLE001 (what the test looks for)
+                crashed.append(f"{path}: {error!r}")
+    assert not crashed, "\n".join(crashed)
+
+
 def test_hypothesis_examples_are_independent(personas):
     """The savepoint helper really takes an example's writes back."""
     with rolled_back():
