@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 
 from participants.surveys import MONEY_MAX, NUMBER_MAX, TEXT_MAX, is_required
+from peernet.forms import choice_messages
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -46,10 +47,7 @@ def field_for(question: dict) -> forms.Field:
             coerce=int if kind == "scale" else str,
             empty_value=None,
             widget=forms.RadioSelect,
-            error_messages={
-                "required": f"Select an answer to ‘{text}’",
-                "invalid_choice": f"Select an answer to ‘{text}’",
-            },
+            error_messages=choice_messages(f"Select an answer to ‘{text}’"),
             **common,
         )
     if kind == "multi_choice":
@@ -68,10 +66,7 @@ def field_for(question: dict) -> forms.Field:
             coerce=lambda value: value == "yes",
             empty_value=None,
             widget=forms.RadioSelect,
-            error_messages={
-                "required": f"Select yes or no for ‘{text}’",
-                "invalid_choice": f"Select yes or no for ‘{text}’",
-            },
+            error_messages=choice_messages(f"Select yes or no for ‘{text}’"),
             **common,
         )
     if kind == "number":
