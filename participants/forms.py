@@ -20,16 +20,18 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from participants.models import EligibilityStatus, Flexibility, Sector
-from peernet.forms import RealDateField, choice_messages, form_helper, text_field, typed_input
+from peernet.forms import (
+    RealDateField,
+    choice_messages,
+    form_helper,
+    number_input,
+    text_field,
+    typed_input,
+)
 from peernet.models import Hub
 
 ELSEWHERE = "elsewhere"
 COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{1,8}$")
-
-
-def _numeric() -> forms.TextInput:
-    # RECIPES.md: a TextInput (not NumberInput) gets the GOV.UK error border.
-    return forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
 
 
 class GovDateField(RealDateField):
@@ -162,17 +164,17 @@ class RegistrationForm(_GovForm):
     employees = forms.CharField(
         label="Number of employees on PAYE",
         help_text="Count a part-time permanent employee as one",
-        widget=_numeric(),
+        widget=number_input(),
         error_messages={"required": "Enter the number of employees on PAYE"},
     )
     turnover = forms.CharField(
         label="Turnover in the last year (£)",
-        widget=_numeric(),
+        widget=number_input(),
         error_messages={"required": "Enter the turnover"},
     )
     balance_sheet_total = forms.CharField(
         label="Balance sheet total (£)",
-        widget=_numeric(),
+        widget=number_input(),
         error_messages={"required": "Enter the balance sheet total"},
     )
     exporter = forms.BooleanField(label="The business exports, or could export", required=False)

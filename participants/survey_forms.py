@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from participants.surveys import MONEY_MAX, NUMBER_MAX, TEXT_MAX, is_required
-from peernet.forms import choice_messages
+from peernet.forms import choice_messages, number_input
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -73,7 +73,7 @@ def field_for(question: dict) -> forms.Field:
         return forms.IntegerField(
             min_value=0,
             max_value=NUMBER_MAX,
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+            widget=number_input(),
             error_messages={
                 "required": f"Enter a number for ‘{text}’",
                 "invalid": f"Enter a whole number for ‘{text}’, like 12",
@@ -88,7 +88,7 @@ def field_for(question: dict) -> forms.Field:
             max_value=MONEY_MAX,
             max_digits=14,
             decimal_places=2,
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+            widget=number_input("decimal"),
             error_messages={
                 "required": f"Enter an amount for ‘{text}’",
                 "invalid": f"Enter an amount in pounds for ‘{text}’, like 450000",

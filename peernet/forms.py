@@ -77,6 +77,12 @@ def choice_messages(message: str) -> dict[str, str]:
     return {"required": message, "invalid_choice": message}
 
 
+def number_input(inputmode: str = "numeric") -> forms.TextInput:
+    """A box for a number: a TextInput (not NumberInput) keeps the GOV.UK error border,
+    and `inputmode` brings the number keyboard (`decimal` for pounds and pence)."""
+    return forms.TextInput(attrs={"inputmode": inputmode, "spellcheck": "false"})
+
+
 def typed_input(input_type: str, **attrs: str) -> forms.TextInput:
     """A text input of another type (email, tel): a TextInput keeps the GOV.UK error
     border, and the type still brings the right keyboard."""

@@ -349,6 +349,19 @@ class AuditEventQuerySet(WrittenOnceQuerySet, ScopedQuerySet):
     never_deleted = "Audit events cannot be deleted."
 
 
+def _untied(to: type[models.Model]) -> models.ForeignKey:
+    """No database constraint and no cascade: deleting a user or hub must not touch the
+    trail, which keeps the id it recorded."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 class AuditEvent(models.Model):
     """One thing someone did: changed a record, or viewed or exported personal data.
 
@@ -357,27 +370,12 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    # No database constraint and no cascade: deleting a user or hub must not touch the trail.
-    actor = models.ForeignKey(
-        User,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = _untied(User)
     actor_email = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(max_length=60, blank=True, help_text="app_label.model")
     object_id = models.CharField(max_length=64, blank=True)
-    hub = models.ForeignKey(
-        Hub,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    hub = _untied(Hub)
     summary = models.CharField(max_length=300)
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)

@@ -35,7 +35,20 @@ def _cohorts_field(label: str, help_text: str, *, required: bool) -> forms.Model
     )
 
 
-class StaffInviteForm(GovukErrorsMixin, forms.Form):
+class _ChoosingCohorts(GovukErrorsMixin):
+    """A form whose `cohorts` are chosen from those the view gives (the hub's cohorts
+    without a facilitator), drawn as `layout` with its `button`."""
+
+    layout: tuple[Any, ...] = ()
+    button = ""
+
+    def __init__(self, *args: Any, cohorts: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohorts"].queryset = cohorts  # type: ignore[attr-defined]
+        self.helper = form_helper(*self.layout, button=self.button)
+
+
+class StaffInviteForm(_ChoosingCohorts, forms.Form):
     """Who to invite, and as what."""
 
     name = text_field("Full name", "their name", ask="their full name", max_length=160)
@@ -56,16 +69,13 @@ class StaffInviteForm(GovukErrorsMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, cohorts: QuerySet, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["cohorts"].queryset = cohorts
-        self.helper = form_helper(
-            Field.text("name", field_width="two-thirds"),
-            Field.text("email", field_width="two-thirds"),
-            Field.radios("role", legend_size=Size.MEDIUM),
-            Field.checkboxes("cohorts", legend_size=Size.SMALL, small=True),
-            button="Send the invitation",
-        )
+    layout = (
+        Field.text("name", field_width="two-thirds"),
+        Field.text("email", field_width="two-thirds"),
+        Field.radios("role", legend_size=Size.MEDIUM),
+        Field.checkboxes("cohorts", legend_size=Size.SMALL, small=True),
+    )
+    button = "Send the invitation"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -74,7 +84,7 @@ class StaffInviteForm(GovukErrorsMixin, forms.Form):
         return data
 
 
-class CohortAssignForm(GovukErrorsMixin, forms.Form):
+class CohortAssignForm(_ChoosingCohorts, forms.Form):
     """Another cohort for a facilitator of the hub."""
 
     cohorts = _cohorts_field(
@@ -83,10 +93,5 @@ class CohortAssignForm(GovukErrorsMixin, forms.Form):
         required=True,
     )
 
-    def __init__(self, *args: Any, cohorts: QuerySet, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["cohorts"].queryset = cohorts
-        self.helper = form_helper(
-            Field.checkboxes("cohorts", legend_size=Size.MEDIUM, small=True),
-            button="Assign the cohorts",
-        )
+    layout = (Field.checkboxes("cohorts", legend_size=Size.MEDIUM, small=True),)
+    button = "Assign the cohorts"
