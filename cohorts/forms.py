@@ -9,38 +9,29 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.validators import RegexValidator
 
 from cohorts.models import SessionMode
+from peernet.forms import RealDateField, choice_messages, form_helper, text_field
 
 _NUMERIC = {"inputmode": "decimal", "class": "govuk-input--width-4"}
 _TIME = RegexValidator(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "Enter a start time like 09:30")
 
 
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
-
-
-class _DateField(DateInputField):
+class _DateField(RealDateField):
     """The pack's date input, with a plain-English message for a date that does not
     exist (the pack passes on Python's "month must be in 1..12")."""
 
-    def compress(self, data_list: list[str]) -> dt.date | None:
-        try:
-            return super().compress(data_list)
-        except (forms.ValidationError, OverflowError) as exc:  # OverflowError: a 20-digit year
-            raise forms.ValidationError(
-                f"Enter the {str(self.label).lower()} as a real date"
-            ) from exc
+    not_real = (forms.ValidationError, OverflowError)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = f"Enter the {str(self.label).lower()} as a real date"
 
 
-def _date_field(label: str, help_text: str = "") -> DateInputField:
+def _date_field(label: str, help_text: str = "") -> _DateField:
     field = _DateField(label=label, help_text=help_text)
     field.error_messages.update(
         {"required": f"Enter the {label.lower()}", "incomplete": f"Enter the {label.lower()}"}
@@ -65,14 +56,7 @@ def _clean_date(value: object, label: str) -> dt.date:
 
 
 class CohortCreateForm(forms.Form):
-    name = forms.CharField(
-        label="Cohort name",
-        max_length=120,
-        error_messages={
-            "required": "Enter the cohort's name",
-            "max_length": "The cohort's name must be 120 characters or fewer",
-        },
-    )
+    name = text_field("Cohort name", "the cohort's name", max_length=120)
     facilitator = forms.ModelChoiceField(
         label="Facilitator",
         queryset=None,  # set per hub
@@ -99,16 +83,13 @@ class CohortCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["facilitator"].queryset = facilitators
         self.fields["delivery_partner"].queryset = partners
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class AllocateForm(forms.Form):
     participant = forms.ChoiceField(
         widget=forms.HiddenInput,
-        error_messages={
-            "required": "Choose a participant from the waiting list",
-            "invalid_choice": "Choose a participant from the waiting list",
-        },
+        error_messages=choice_messages("Choose a participant from the waiting list"),
     )
 
     def __init__(self, *args: object, codes: list[str], **kwargs: object) -> None:
@@ -119,10 +100,7 @@ class AllocateForm(forms.Form):
 class MoveForm(forms.Form):
     participant = forms.ChoiceField(
         widget=forms.HiddenInput,
-        error_messages={
-            "required": "Choose a member of this cohort to move",
-            "invalid_choice": "Choose a member of this cohort to move",
-        },
+        error_messages=choice_messages("Choose a member of this cohort to move"),
     )
     to_cohort = forms.ChoiceField(
         label="Move to",
@@ -145,6 +123,8 @@ class MoveForm(forms.Form):
 
 
 class _SessionFields(forms.Form):
+    """What the planner and a session's edit ask alike: the start time and the place."""
+
     start_time = forms.CharField(
         label="Start time",
         help_text="In 24-hour time, for example 09:30",
@@ -153,6 +133,17 @@ class _SessionFields(forms.Form):
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
         error_messages={"required": "Enter the start time"},
     )
+    location = text_field(
+        "Location (optional)",
+        "the location",
+        required=False,
+        hint="The venue or the video link",
+        max_length=300,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
 
     def clean_start_time(self) -> dt.time:
         hours, minutes = self.cleaned_data["start_time"].split(":")
@@ -195,13 +186,6 @@ class PlanForm(_SessionFields):
     )
     session_hours = _hours_field("Session length in hours")
     total_hours = _hours_field("Total hours", "Including hours already delivered or scheduled")
-    location = forms.CharField(
-        label="Location (optional)",
-        help_text="The venue or the video link",
-        max_length=300,
-        required=False,
-        error_messages={"max_length": "The location must be 300 characters or fewer"},
-    )
     field_order = [
         "first_day",
         "start_time",
@@ -210,10 +194,6 @@ class PlanForm(_SessionFields):
         "total_hours",
         "location",
     ]
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
 
     def clean_first_day(self) -> dt.date:
         return _clean_date(self.cleaned_data.get("first_day"), "date of the first session")
@@ -228,18 +208,7 @@ class PlanForm(_SessionFields):
 class SessionEditForm(_SessionFields):
     day = _date_field("Date")
     hours = _hours_field("Length in hours")
-    location = forms.CharField(
-        label="Location (optional)",
-        help_text="The venue or the video link",
-        max_length=300,
-        required=False,
-        error_messages={"max_length": "The location must be 300 characters or fewer"},
-    )
     field_order = ["day", "start_time", "hours", "location"]
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
 
     def clean_day(self) -> dt.date:
         return _clean_date(self.cleaned_data.get("day"), "date")
@@ -257,12 +226,12 @@ class JoiningDetailsForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how the cohort meets"},
     )
-    platform = forms.CharField(
-        label="Place, or video platform",
-        help_text="For example, Salford Innovation Forum, or Microsoft Teams",
-        max_length=120,
+    platform = text_field(
+        "Place, or video platform",
+        "this",
         required=False,
-        error_messages={"max_length": "This must be 120 characters or fewer"},
+        hint="For example, Salford Innovation Forum, or Microsoft Teams",
+        max_length=120,
     )
     link = forms.URLField(
         label="Link to join (online or hybrid)",
@@ -274,12 +243,11 @@ class JoiningDetailsForm(forms.Form):
             "max_length": "The link must be 200 characters or fewer",
         },
     )
-    dial_in = forms.CharField(
-        label="Telephone dial-in (optional)",
-        help_text="The number and any meeting code, for when the link fails",
-        max_length=200,
+    dial_in = text_field(
+        "Telephone dial-in (optional)",
+        "the dial-in",
         required=False,
-        error_messages={"max_length": "The dial-in must be 200 characters or fewer"},
+        hint="The number and any meeting code, for when the link fails",
     )
     backup_plan = forms.CharField(
         label="If something goes wrong: the back-up plan",
@@ -299,19 +267,13 @@ class JoiningDetailsForm(forms.Form):
             "max_length": "The name must be 160 characters or fewer",
         },
     )
-    contact_details = forms.CharField(
-        label="Their phone number or email",
-        max_length=200,
-        error_messages={
-            "required": "Enter the contact's phone number or email",
-            "max_length": "This must be 200 characters or fewer",
-        },
+    contact_details = text_field(
+        "Their phone number or email", "this", ask="the contact's phone number or email"
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.radios("mode", legend_size=Size.SMALL),
             Field.text("platform"),
             Field.text("link"),

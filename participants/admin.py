@@ -145,12 +145,6 @@ class EqualityDataAdmin(ScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
         raise PermissionDenied
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(SurveyInstrument)
 class SurveyInstrumentAdmin(ReadOnlyAdmin):
@@ -180,12 +174,6 @@ class BusinessMatchAdmin(ScopedAdmin):
     list_select_related = ["participant", "business", "decided_by"]
     readonly_fields = ["participant", "business", "status", "found_at", "decided_by", "decided_at"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(ParticipantLink)
 class ParticipantLinkAdmin(ScopedAdmin):
@@ -205,12 +193,6 @@ class ParticipantLinkAdmin(ScopedAdmin):
         "used_at",
         "superseded_at",
     ]
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(SurveyResponse)

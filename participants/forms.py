@@ -13,35 +13,31 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size
+from crispy_forms_gds.layout import Field, Fieldset, Fluid, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from participants.models import EligibilityStatus, Flexibility, Sector
+from peernet.forms import (
+    RealDateField,
+    choice_messages,
+    form_helper,
+    number_input,
+    text_field,
+    typed_input,
+)
 from peernet.models import Hub
 
 ELSEWHERE = "elsewhere"
 COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{1,8}$")
 
 
-def _numeric() -> forms.TextInput:
-    # RECIPES.md: a TextInput (not NumberInput) gets the GOV.UK error border.
-    return forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
-
-
-def _typed(input_type: str, **attrs: str) -> forms.TextInput:
-    # A TextInput keeps the GOV.UK error border; the type still brings the right keyboard.
-    widget = forms.TextInput(attrs={"spellcheck": "false", **attrs})
-    widget.input_type = input_type
-    return widget
-
-
-class GovDateField(DateInputField):
+class GovDateField(RealDateField):
     """The GOV.UK date input with messages that name the date asked for."""
+
+    not_real = (ValidationError, OverflowError)  # OverflowError: a year of 20 digits
 
     def __init__(self, *, what: str, past: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -49,6 +45,7 @@ class GovDateField(DateInputField):
         message = f"Enter {what} as a day, month and year, like 27 3 2019"
         self.error_messages["required"] = message
         self.error_messages["incomplete"] = message
+        self.error_messages["invalid"] = f"{what.capitalize()} must be a real date"
         for sub, part in zip(self.fields, ("day", "month", "year"), strict=True):
             sub.error_messages["incomplete"] = f"{what.capitalize()} must include a {part}"
             sub.validators = [
@@ -59,12 +56,9 @@ class GovDateField(DateInputField):
             ]
 
     def compress(self, data_list: Any) -> dt.date | None:
-        try:
-            value = super().compress(data_list)
-        except (ValidationError, OverflowError):  # OverflowError: a year of 20 digits
-            raise ValidationError(f"{self.what.capitalize()} must be a real date") from None
+        value = super().compress(data_list)
         if value is not None and value.year < 1800:
-            raise ValidationError(f"{self.what.capitalize()} must be a real date")
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         if value is not None and self.past and value > timezone.localdate():
             raise ValidationError(f"{self.what.capitalize()} must be today or in the past")
         return value
@@ -77,10 +71,7 @@ class _GovForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        if self.layout:
-            self.helper.layout = Layout(*self.layout)
+        self.helper = form_helper(*self.layout, form=self)
 
 
 # --- public registration ---------------------------------------------------------------
@@ -134,14 +125,7 @@ def _registration_layout(business: str, person: str) -> tuple[Any, ...]:
 
 
 class RegistrationForm(_GovForm):
-    business_name = forms.CharField(
-        label="Business name",
-        max_length=200,
-        error_messages={
-            "required": "Enter the business name",
-            "max_length": "Business name must be 200 characters or fewer",
-        },
-    )
+    business_name = text_field("Business name", "business name", ask="the business name")
     company_number = forms.CharField(
         label="Company number (optional)",
         help_text="The 8 characters Companies House gave the business, like 01234567 or SC123456",
@@ -159,24 +143,18 @@ class RegistrationForm(_GovForm):
     )
     local_authority = forms.ChoiceField(
         label="Local authority of the trading address",
-        error_messages={
-            "required": "Select the local authority of the trading address",
-            "invalid_choice": "Select the local authority of the trading address",
-        },
+        error_messages=choice_messages("Select the local authority of the trading address"),
     )
-    other_local_authority = forms.CharField(
-        label="If somewhere else, which local authority",
+    other_local_authority = text_field(
+        "If somewhere else, which local authority",
+        "local authority",
         required=False,
         max_length=120,
-        error_messages={"max_length": "Local authority must be 120 characters or fewer"},
     )
     sector = forms.ChoiceField(
         label="Sector",
         choices=[("", "Select the sector"), *Sector.choices],
-        error_messages={
-            "required": "Select the business's sector",
-            "invalid_choice": "Select the business's sector",
-        },
+        error_messages=choice_messages("Select the business's sector"),
     )
     trading_since = GovDateField(
         what="the date the business started trading",
@@ -186,42 +164,28 @@ class RegistrationForm(_GovForm):
     employees = forms.CharField(
         label="Number of employees on PAYE",
         help_text="Count a part-time permanent employee as one",
-        widget=_numeric(),
+        widget=number_input(),
         error_messages={"required": "Enter the number of employees on PAYE"},
     )
     turnover = forms.CharField(
         label="Turnover in the last year (£)",
-        widget=_numeric(),
+        widget=number_input(),
         error_messages={"required": "Enter the turnover"},
     )
     balance_sheet_total = forms.CharField(
         label="Balance sheet total (£)",
-        widget=_numeric(),
+        widget=number_input(),
         error_messages={"required": "Enter the balance sheet total"},
     )
     exporter = forms.BooleanField(label="The business exports, or could export", required=False)
     scale_up_potential = forms.BooleanField(
         label="The business has the potential to scale up", required=False
     )
-    first_name = forms.CharField(
-        label="First name",
-        max_length=100,
-        error_messages={
-            "required": "Enter your first name",
-            "max_length": "First name must be 100 characters or fewer",
-        },
-    )
-    last_name = forms.CharField(
-        label="Last name",
-        max_length=100,
-        error_messages={
-            "required": "Enter your last name",
-            "max_length": "Last name must be 100 characters or fewer",
-        },
-    )
+    first_name = text_field("First name", "first name", ask="your first name", max_length=100)
+    last_name = text_field("Last name", "last name", ask="your last name", max_length=100)
     email = forms.EmailField(
         label="Email address",
-        widget=_typed("email", autocomplete="email"),
+        widget=typed_input("email", autocomplete="email"),
         max_length=254,
         error_messages={
             "required": "Enter your email address",
@@ -233,15 +197,10 @@ class RegistrationForm(_GovForm):
         label="Phone number (optional)",
         required=False,
         max_length=30,
-        widget=_typed("tel", autocomplete="tel"),
+        widget=typed_input("tel", autocomplete="tel"),
         error_messages={"max_length": "Phone number must be 30 characters or fewer"},
     )
-    job_title = forms.CharField(
-        label="Job title (optional)",
-        required=False,
-        max_length=120,
-        error_messages={"max_length": "Job title must be 120 characters or fewer"},
-    )
+    job_title = text_field("Job title (optional)", "job title", required=False, max_length=120)
     senior_decision_maker = forms.BooleanField(
         label="I am a senior decision maker in the business", required=False
     )
@@ -402,10 +361,7 @@ class DecisionForm(_GovForm):
             (EligibilityStatus.ELIGIBLE.value, "Eligible"),
             (EligibilityStatus.INELIGIBLE.value, "Not eligible"),
         ],
-        error_messages={
-            "required": "Select whether the participant is eligible",
-            "invalid_choice": "Select whether the participant is eligible",
-        },
+        error_messages=choice_messages("Select whether the participant is eligible"),
     )
     notes = forms.CharField(
         label="Reasons and notes",
@@ -502,21 +458,17 @@ class StaffRegistrationForm(RegistrationForm):
 class E6ExceptionForm(_GovForm):
     """E6: an out-of-area registration needs the formal agreement of both LEPs."""
 
-    home_lep = forms.CharField(
-        label="Who agreed for this hub's LEP",
+    home_lep = text_field(
+        "Who agreed for this hub's LEP",
+        "name",
+        ask="who agreed for this hub's LEP",
         max_length=90,
-        error_messages={
-            "required": "Enter who agreed for this hub's LEP",
-            "max_length": "Name must be 90 characters or fewer",
-        },
     )
-    other_lep = forms.CharField(
-        label="Who agreed for the LEP of the trading address, and which LEP",
+    other_lep = text_field(
+        "Who agreed for the LEP of the trading address, and which LEP",
+        "name",
+        ask="who agreed for the other LEP, and which LEP",
         max_length=90,
-        error_messages={
-            "required": "Enter who agreed for the other LEP, and which LEP",
-            "max_length": "Name must be 90 characters or fewer",
-        },
     )
     agreed_on = GovDateField(what="the date both LEPs agreed", label="When did both LEPs agree?")
     details = forms.CharField(
@@ -542,13 +494,8 @@ class E6ExceptionForm(_GovForm):
 class _AdmittedLocallyForm(_GovForm):
     """An exception agreed locally (E3, E4, E8): who agreed to admit them, and when."""
 
-    agreed_by = forms.CharField(
-        label="Who agreed to admit them",
-        max_length=200,
-        error_messages={
-            "required": "Enter who agreed to admit the participant",
-            "max_length": "Name must be 200 characters or fewer",
-        },
+    agreed_by = text_field(
+        "Who agreed to admit them", "name", ask="who agreed to admit the participant"
     )
     agreed_on = GovDateField(what="the date it was agreed", label="When was it agreed?")
 
@@ -561,10 +508,7 @@ class FlexibilityForm(_AdmittedLocallyForm):
         label="Which flexibility",
         choices=Flexibility.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose the flexibility that applies",
-            "invalid_choice": "Choose the flexibility that applies",
-        },
+        error_messages=choice_messages("Choose the flexibility that applies"),
     )
     details = forms.CharField(
         label="Why it applies",

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from peernet.access import ScopedQuerySet
+from peernet.db import choices_check, set_only_when, staff_member
 from peernet.models import Hub, Programme
 
 
@@ -77,9 +78,7 @@ class Business(models.Model):
                 condition=Q(balance_sheet_total__isnull=True) | Q(balance_sheet_total__gte=0),
                 name="business_balance_sheet_not_negative",
             ),
-            models.CheckConstraint(
-                condition=Q(sector="") | Q(sector__in=Sector.values), name="business_sector_valid"
-            ),
+            choices_check("sector", Sector, name="business_sector_valid", blank=True),
         ]
 
     def __str__(self) -> str:
@@ -122,13 +121,7 @@ class Participant(models.Model):
         max_length=12, choices=EligibilityStatus.choices, default=EligibilityStatus.PENDING
     )
     eligibility_decided = models.DateField(null=True, blank=True)
-    eligibility_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    eligibility_decided_by = staff_member()
     eligibility_notes = models.TextField(blank=True)
 
     # C1: the Participant Charter, signed before allocation to a cohort.
@@ -165,9 +158,8 @@ class Participant(models.Model):
                 condition=Q(eligibility_status="eligible"),
                 name="e9_one_eligible_participant_per_business",
             ),
-            models.CheckConstraint(
-                condition=Q(eligibility_status__in=EligibilityStatus.values),
-                name="participant_eligibility_status_valid",
+            choices_check(
+                "eligibility_status", EligibilityStatus, name="participant_eligibility_status_valid"
             ),
             models.CheckConstraint(
                 condition=(
@@ -214,7 +206,10 @@ class RuleOutcome(models.TextChoices):
     NOT_APPLICABLE = "n/a", "Not applicable"
 
 
-class EligibilityOutcomeQuerySet(ScopedQuerySet):
+class ParticipantRecordQuerySet(ScopedQuerySet):
+    """A record about one participant, seen through the participant's hub: eligibility
+    outcomes and exceptions, surveys, emailed links, business matches."""
+
     hub_path = "participant__hub"
 
 
@@ -228,7 +223,7 @@ class EligibilityOutcome(models.Model):
     outcome = models.CharField(max_length=4, choices=RuleOutcome.choices)
     sentence = models.TextField()
 
-    objects = EligibilityOutcomeQuerySet.as_manager()
+    objects = ParticipantRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["participant", "rule"]
@@ -236,9 +231,7 @@ class EligibilityOutcome(models.Model):
             models.UniqueConstraint(
                 fields=["participant", "rule"], name="eligibility_outcome_one_per_rule"
             ),
-            models.CheckConstraint(
-                condition=Q(outcome__in=RuleOutcome.values), name="eligibility_outcome_valid"
-            ),
+            choices_check("outcome", RuleOutcome, name="eligibility_outcome_valid"),
         ]
 
     def __str__(self) -> str:
@@ -270,11 +263,9 @@ class EligibilityException(models.Model):
     agreed_on = models.DateField()
     details = models.TextField(blank=True)
     flexibility = models.CharField(max_length=10, choices=Flexibility.choices, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = staff_member()
 
-    objects = EligibilityOutcomeQuerySet.as_manager()
+    objects = ParticipantRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["participant", "rule"]
@@ -357,22 +348,12 @@ class EqualityData(models.Model):
         verbose_name = "equality data"
         verbose_name_plural = "equality data"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(gender="") | Q(gender__in=Gender.values),
-                name="equality_gender_valid",
+            choices_check("gender", Gender, name="equality_gender_valid", blank=True),
+            choices_check(
+                "ethnic_group", EthnicGroup, name="equality_ethnic_group_valid", blank=True
             ),
-            models.CheckConstraint(
-                condition=Q(ethnic_group="") | Q(ethnic_group__in=EthnicGroup.values),
-                name="equality_ethnic_group_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(age_band="") | Q(age_band__in=AgeBand.values),
-                name="equality_age_band_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(disability="") | Q(disability__in=Disability.values),
-                name="equality_disability_valid",
-            ),
+            choices_check("age_band", AgeBand, name="equality_age_band_valid", blank=True),
+            choices_check("disability", Disability, name="equality_disability_valid", blank=True),
         ]
 
     def __str__(self) -> str:
@@ -407,9 +388,7 @@ class SurveyInstrument(models.Model):
                 condition=Q(active=True),
                 name="survey_instrument_one_active_per_kind",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=SurveyKind.values), name="survey_instrument_kind_valid"
-            ),
+            choices_check("kind", SurveyKind, name="survey_instrument_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -420,8 +399,24 @@ class SurveyInstrument(models.Model):
         return [question["key"] for question in self.questions]
 
 
-class SurveyQuerySet(ScopedQuerySet):
-    hub_path = "participant__hub"
+def _one_survey_each(
+    *, only_feedback: str, per_session: str, per_kind: str
+) -> list[models.BaseConstraint]:
+    """S1–S4: one survey of each kind per participant, and one feedback survey per session
+    (only a feedback survey names its session). Invitations and responses alike."""
+    return [
+        set_only_when("session", kind="session_feedback", name=only_feedback),
+        models.UniqueConstraint(
+            fields=["participant", "session"],
+            condition=Q(kind="session_feedback"),
+            name=per_session,
+        ),
+        models.UniqueConstraint(
+            fields=["participant", "kind"],
+            condition=~Q(kind="session_feedback"),
+            name=per_kind,
+        ),
+    ]
 
 
 class SurveyInvitation(models.Model):
@@ -452,30 +447,16 @@ class SurveyInvitation(models.Model):
     # Answers saved page by page before the participant submits them.
     draft = models.JSONField(default=dict, blank=True)
 
-    objects = SurveyQuerySet.as_manager()
+    objects = ParticipantRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=SurveyKind.values), name="survey_invitation_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(kind="session_feedback", session__isnull=False)
-                    | (~Q(kind="session_feedback") & Q(session__isnull=True))
-                ),
-                name="survey_invitation_session_only_for_feedback",
-            ),
-            models.UniqueConstraint(
-                fields=["participant", "session"],
-                condition=Q(kind="session_feedback"),
-                name="survey_invitation_one_per_session",
-            ),
-            models.UniqueConstraint(
-                fields=["participant", "kind"],
-                condition=~Q(kind="session_feedback"),
-                name="survey_invitation_one_per_kind",
+            choices_check("kind", SurveyKind, name="survey_invitation_kind_valid"),
+            *_one_survey_each(
+                only_feedback="survey_invitation_session_only_for_feedback",
+                per_session="survey_invitation_one_per_session",
+                per_kind="survey_invitation_one_per_kind",
             ),
         ]
 
@@ -511,30 +492,16 @@ class SurveyResponse(models.Model):
     answers = models.JSONField(default=dict)
     created = models.DateTimeField(auto_now_add=True)
 
-    objects = SurveyQuerySet.as_manager()
+    objects = ParticipantRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-completed"]
         indexes = [models.Index(fields=["kind", "completed"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(kind="session_feedback", session__isnull=False)
-                    | (~Q(kind="session_feedback") & Q(session__isnull=True))
-                ),
-                name="survey_response_session_only_for_feedback",
-            ),
-            models.UniqueConstraint(
-                fields=["participant", "session"],
-                condition=Q(kind="session_feedback"),
-                name="survey_response_one_feedback_per_session",
-            ),
-            models.UniqueConstraint(
-                fields=["participant", "kind"],
-                condition=~Q(kind="session_feedback"),
-                name="survey_response_one_per_kind",
-            ),
-        ]
+        constraints = _one_survey_each(
+            only_feedback="survey_response_session_only_for_feedback",
+            per_session="survey_response_one_feedback_per_session",
+            per_kind="survey_response_one_per_kind",
+        )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} response from {self.participant}"
@@ -543,10 +510,6 @@ class SurveyResponse(models.Model):
 class LinkPurpose(models.TextChoices):
     CHARTER = "charter", "Participant Charter"
     ACTION_CARD = "action_card", "Action card"
-
-
-class ParticipantLinkQuerySet(ScopedQuerySet):
-    hub_path = "participant__hub"
 
 
 class ParticipantLink(models.Model):
@@ -571,19 +534,15 @@ class ParticipantLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ParticipantLinkQuerySet.as_manager()
+    objects = ParticipantRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(purpose__in=LinkPurpose.values), name="participant_link_purpose_valid"
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(purpose="action_card", session__isnull=False)
-                    | (~Q(purpose="action_card") & Q(session__isnull=True))
-                ),
+            choices_check("purpose", LinkPurpose, name="participant_link_purpose_valid"),
+            set_only_when(
+                "session",
+                purpose="action_card",
                 name="participant_link_session_only_for_action_cards",
             ),
             models.CheckConstraint(
@@ -602,10 +561,6 @@ class MatchStatus(models.TextChoices):
     DISMISSED = "dismissed", "Not the same business"
 
 
-class BusinessMatchQuerySet(ScopedQuerySet):
-    hub_path = "participant__hub"
-
-
 class BusinessMatch(models.Model):
     """E9 without a company number: the participant's business may be one already
     registered (the same name, normalised, and postcode, in any hub). The hub confirms
@@ -620,19 +575,15 @@ class BusinessMatch(models.Model):
         max_length=10, choices=MatchStatus.choices, default=MatchStatus.POSSIBLE
     )
     found_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    decided_by = staff_member()
     decided_at = models.DateTimeField(null=True, blank=True)
 
-    objects = BusinessMatchQuerySet.as_manager()
+    objects = ParticipantRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["found_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=MatchStatus.values), name="business_match_status_valid"
-            ),
+            choices_check("status", MatchStatus, name="business_match_status_valid"),
             models.UniqueConstraint(fields=["participant", "business"], name="business_match_once"),
         ]
 

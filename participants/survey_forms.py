@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 
 from participants.surveys import MONEY_MAX, NUMBER_MAX, TEXT_MAX, is_required
+from peernet.forms import choice_messages, number_input
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -46,10 +47,7 @@ def field_for(question: dict) -> forms.Field:
             coerce=int if kind == "scale" else str,
             empty_value=None,
             widget=forms.RadioSelect,
-            error_messages={
-                "required": f"Select an answer to ‘{text}’",
-                "invalid_choice": f"Select an answer to ‘{text}’",
-            },
+            error_messages=choice_messages(f"Select an answer to ‘{text}’"),
             **common,
         )
     if kind == "multi_choice":
@@ -68,17 +66,14 @@ def field_for(question: dict) -> forms.Field:
             coerce=lambda value: value == "yes",
             empty_value=None,
             widget=forms.RadioSelect,
-            error_messages={
-                "required": f"Select yes or no for ‘{text}’",
-                "invalid_choice": f"Select yes or no for ‘{text}’",
-            },
+            error_messages=choice_messages(f"Select yes or no for ‘{text}’"),
             **common,
         )
     if kind == "number":
         return forms.IntegerField(
             min_value=0,
             max_value=NUMBER_MAX,
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+            widget=number_input(),
             error_messages={
                 "required": f"Enter a number for ‘{text}’",
                 "invalid": f"Enter a whole number for ‘{text}’, like 12",
@@ -93,7 +88,7 @@ def field_for(question: dict) -> forms.Field:
             max_value=MONEY_MAX,
             max_digits=14,
             decimal_places=2,
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+            widget=number_input("decimal"),
             error_messages={
                 "required": f"Enter an amount for ‘{text}’",
                 "invalid": f"Enter an amount in pounds for ‘{text}’, like 450000",

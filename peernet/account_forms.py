@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from peernet import mail
+from peernet.forms import email_field
 
 # "Forgot your password?" emails one address at most this many times an hour, whoever
 # asks: the form cannot be used to flood someone's inbox.
@@ -25,20 +26,30 @@ def _normalise(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-class SecondFactorForm(forms.Form):
-    """A code from the authenticator app, or one of the recovery codes."""
-
-    code = forms.CharField(
-        label="Code",
-        help_text="The 6-digit code your authenticator app shows, or one of your recovery codes.",
+def _code_field(label: str, help_text: str, *, too_long: str, **attrs: str) -> forms.CharField:
+    """A one-time code as typed: room for a recovery code, spaces and dashes included."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
         max_length=32,
         error_messages={
             "required": "Enter the 6-digit code from your authenticator app",
-            "max_length": "Enter the 6-digit code from your authenticator app",
+            "max_length": too_long,
         },
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+            attrs={"autocomplete": "one-time-code", **attrs, "spellcheck": "false"}
         ),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = _code_field(
+        "Code",
+        "The 6-digit code your authenticator app shows, or one of your recovery codes.",
+        too_long="Enter the 6-digit code from your authenticator app",
+        autocapitalize="none",
     )
 
     def clean_code(self) -> str:
@@ -48,21 +59,11 @@ class SecondFactorForm(forms.Form):
 class SetUpForm(forms.Form):
     """The first code from a newly added authenticator app, proving it was set up."""
 
-    code = forms.CharField(
-        label="Code from your authenticator app",
-        help_text="Enter the 6-digit code your app shows for Peer Networks.",
-        max_length=32,
-        error_messages={
-            "required": "Enter the 6-digit code from your authenticator app",
-            "max_length": "Enter the code as 6 digits",
-        },
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "spellcheck": "false",
-            }
-        ),
+    code = _code_field(
+        "Code from your authenticator app",
+        "Enter the 6-digit code your app shows for Peer Networks.",
+        too_long="Enter the code as 6 digits",
+        inputmode="numeric",
     )
 
     def clean_code(self) -> str:
@@ -70,6 +71,17 @@ class SetUpForm(forms.Form):
         if not (len(code) == 6 and code.isdigit()):
             raise forms.ValidationError("Enter the code as 6 digits")
         return code
+
+
+def _new_password_fields(form: forms.Form) -> None:
+    form.fields["new_password1"].label = "New password"
+    form.fields[
+        "new_password1"
+    ].help_text = "At least 12 characters. A few unrelated words make a strong password."
+    form.fields["new_password1"].error_messages["required"] = "Enter a new password"
+    form.fields["new_password2"].label = "Confirm new password"
+    form.fields["new_password2"].help_text = ""
+    form.fields["new_password2"].error_messages["required"] = "Confirm your new password"
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):
@@ -85,34 +97,7 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
-        self.fields["new_password1"].label = "New password"
-        self.fields[
-            "new_password1"
-        ].help_text = "At least 12 characters. A few unrelated words make a strong password."
-        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
-        self.fields["new_password2"].label = "Confirm new password"
-        self.fields["new_password2"].help_text = ""
-        self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
-
-
-def email_input() -> forms.TextInput:
-    # A TextInput keeps the GOV.UK error border (RECIPES.md); the type brings the keyboard.
-    widget = forms.TextInput(
-        attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
-    )
-    widget.input_type = "email"
-    return widget
-
-
-def _new_password_fields(form: forms.Form) -> None:
-    form.fields["new_password1"].label = "New password"
-    form.fields[
-        "new_password1"
-    ].help_text = "At least 12 characters. A few unrelated words make a strong password."
-    form.fields["new_password1"].error_messages["required"] = "Enter a new password"
-    form.fields["new_password2"].label = "Confirm new password"
-    form.fields["new_password2"].help_text = ""
-    form.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+        _new_password_fields(self)
 
 
 class SetPasswordForm(DjangoSetPasswordForm):
@@ -134,16 +119,7 @@ class PasswordResetForm(DjangoPasswordResetForm):
     account with a password, and says nothing either way (the page after it reads the
     same whether or not the address has an account)."""
 
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "The email address must be 254 characters or fewer",
-        },
-        widget=email_input(),
-    )
+    email = email_field("your email address")
 
     def clean_email(self) -> str:
         # Emails are stored lower-case (peernet.User).

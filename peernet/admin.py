@@ -38,11 +38,13 @@ from peernet.models import (
 )
 
 
-class _Scoped(admin.ModelAdmin):
-    """Narrows the admin's rows to what the user may see (peernet.access)."""
-
+class _HttpsLinks(admin.ModelAdmin):
     # Links typed without a scheme are https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class _Scoped(_HttpsLinks):
+    """Narrows the admin's rows to what the user may see (peernet.access)."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
@@ -107,8 +109,8 @@ class AuditedMixin:
             self._audit(request, "delete", obj, [])
 
 
-class AuditedAdmin(AuditedMixin, admin.ModelAdmin):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+class AuditedAdmin(AuditedMixin, _HttpsLinks):
+    """Reference data no page manages: changed here, every change audited."""
 
 
 @admin.register(Programme)
@@ -255,12 +257,6 @@ class RuleWarningAdmin(ScopedAdmin):
     list_select_related = ["hub", "recorded_by"]
     date_hierarchy = "recorded_at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ScopedAdmin):
@@ -272,15 +268,6 @@ class AuditEventAdmin(ScopedAdmin):
     search_fields = ["actor_email", "object_type", "object_id", "summary"]
     list_select_related = ["hub"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Breach)
@@ -299,12 +286,6 @@ class BreachAdmin(ReadOnlyAdmin):
         "recorded_by",
         "recorded_at",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

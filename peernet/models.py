@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from peernet.access import HubQuerySet, ScopedQuerySet, UserQuerySet
+from peernet.db import WrittenOnceQuerySet, staff_member
 
 
 class Programme(models.Model):
@@ -307,9 +308,7 @@ class RuleWarning(models.Model):
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="rule_warnings")
     sentence = models.TextField()
     action = models.CharField(max_length=40, help_text="The service that acted.")
-    recorded_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = staff_member()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = RuleWarningQuerySet.as_manager()
@@ -336,24 +335,31 @@ class AuditAction(models.TextChoices):
     RETENTION = "retention", "Applied the retention schedule"
 
 
-class AuditEventQuerySet(ScopedQuerySet):
+class AuditTrailIsAppendOnly(Exception):
+    """An attempt to rewrite or delete an audit event."""
+
+
+class AuditEventQuerySet(WrittenOnceQuerySet, ScopedQuerySet):
     """SECURITY.md 21: the trail is append-only. Bulk rewrites and deletes raise here; a
     database trigger (migration 0004) refuses UPDATE and DELETE underneath as well."""
 
     hub_path = "hub"
-
-    def update(self, **kwargs: object) -> int:
-        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
-
-    def bulk_update(self, *args: object, **kwargs: object) -> int:
-        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+    refusal = AuditTrailIsAppendOnly
+    never_changes = "Audit events cannot be changed."
+    never_deleted = "Audit events cannot be deleted."
 
 
-class AuditTrailIsAppendOnly(Exception):
-    """An attempt to rewrite or delete an audit event."""
+def _untied(to: type[models.Model]) -> models.ForeignKey:
+    """No database constraint and no cascade: deleting a user or hub must not touch the
+    trail, which keeps the id it recorded."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
 
 class AuditEvent(models.Model):
@@ -364,27 +370,12 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    # No database constraint and no cascade: deleting a user or hub must not touch the trail.
-    actor = models.ForeignKey(
-        User,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = _untied(User)
     actor_email = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(max_length=60, blank=True, help_text="app_label.model")
     object_id = models.CharField(max_length=64, blank=True)
-    hub = models.ForeignKey(
-        Hub,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    hub = _untied(Hub)
     summary = models.CharField(max_length=300)
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
@@ -432,9 +423,7 @@ class Breach(models.Model):
     not_reported_reason = models.TextField(
         blank=True, help_text="Why it was decided not to report it to the ICO."
     )
-    recorded_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = staff_member()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = BreachQuerySet.as_manager()

@@ -43,9 +43,6 @@ class MonthlyReturnAdmin(ScopedAdmin):
         "reminder_sent_at",
     ]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
 
 @admin.register(ReturnVersion)
 class ReturnVersionAdmin(ScopedAdmin):
@@ -67,24 +64,9 @@ class ReturnVersionAdmin(ScopedAdmin):
         "reason",
     ]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 class ReadOnlyScanAdmin(ScopedAdmin):
     """Written by the at-risk scan only: the admin looks, never edits."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Finding)
@@ -150,9 +132,3 @@ class ExportFileAdmin(ReadOnlyAdmin):
     list_select_related = ["requested_by"]
     fields = ["kind", "params", "requested_by", "status", "progress", "filename", "error"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from peernet.access import ScopedQuerySet
+from peernet.db import WrittenOnceQuerySet
 from peernet.models import Hub
 
 
@@ -52,21 +53,16 @@ class FrozenReturn(Exception):
     """SECURITY.md 26: a submitted return version never changes and is never deleted."""
 
 
-class ReturnVersionQuerySet(ScopedQuerySet):
+class ReturnVersionQuerySet(WrittenOnceQuerySet, ScopedQuerySet):
     hub_path = "monthly_return__hub"
     member_hub_path = "monthly_return__hub"
     names_nobody = True
 
     # SECURITY.md 26: no bulk route round the model either (the database refuses too:
     # see migration 0004's trigger).
-    def update(self, **kwargs: object) -> int:
-        raise FrozenReturn("A submitted return version never changes.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise FrozenReturn("A submitted return version is never deleted.")
-
-    def bulk_update(self, *args: object, **kwargs: object) -> int:
-        raise FrozenReturn("A submitted return version never changes.")
+    refusal = FrozenReturn
+    never_changes = "A submitted return version never changes."
+    never_deleted = "A submitted return version is never deleted."
 
 
 class ReturnVersion(models.Model):

@@ -24,11 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from participants import surveys
 from peernet import audit
+from peernet.forms import GovukErrorsMixin
 from peernet.models import AuditAction, Programme
 from reporting import exports, kpi, national
 from reporting.charts import ColumnChart
 from reporting.models import ExportFile, ExportStatus, ReturnVersion
-from sessions.forms import GovukErrorsMixin
 
 TREND_TITLES = {
     "registrations_month": "Registrations",

@@ -25,11 +25,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peernet.access import hub_for_admin
+from peernet.forms import GovukErrorsMixin
 from peernet.models import Programme
 from peernet.rules import programme_for_month, return_due_at
 from reporting import drilldown, exports, kpi, national, national_views, returns
 from reporting.models import ExportFile, ExportStatus, MonthlyReturn, ReturnVersion
-from sessions.forms import GovukErrorsMixin
 
 STATUS_TAGS = {
     returns.NOT_YET_DUE: "govuk-tag--grey",

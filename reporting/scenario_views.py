@@ -16,11 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from peernet.access import hub_for_admin
+from peernet.forms import GovukErrorsMixin
 from reporting import national
 from reporting.scenario import ScenarioError
 from reporting.scenario.parsing import parse_document
 from reporting.scenario.upload import scenario_upload
-from sessions.forms import GovukErrorsMixin
 
 
 class ScenarioUploadForm(GovukErrorsMixin, forms.Form):

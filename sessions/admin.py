@@ -81,12 +81,6 @@ class AbsenceFollowUpAdmin(ScopedAdmin):
         "recorded_at",
     ]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(FacilitatorNote)
 class FacilitatorNoteAdmin(ScopedAdmin):

@@ -9,59 +9,57 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
 from django import forms
 from django.utils.html import escape
 
+from peernet.forms import GovukErrorsMixin, RealDateField, choice_messages, form_helper, text_field
 from peernet.rules import hours_words
 from sessions.models import ComplaintKind, FollowUpMethod, Topic
 from sessions.services import AttendanceRow, Presence
 
 
-class GovukErrorsMixin:
-    """The GOV.UK error summary's links: each error to its field's first input (radios
-    start at `_1`, date inputs at the day box `_0`)."""
+class NamedDateField(RealDateField):
+    """A date input whose messages name the date asked for. With `past`, a date after
+    `today` (which the form is given: the hub's date, from the view) is refused."""
 
-    def error_links(self) -> list[tuple[str, str]]:
-        links = []
-        for name, errors in self.errors.items():  # type: ignore[attr-defined]
-            field = self.fields.get(name)  # type: ignore[attr-defined]
-            if isinstance(field, DateInputField):
-                anchor = f"id_{name}_0"
-            elif isinstance(getattr(field, "widget", None), forms.RadioSelect):
-                anchor = f"id_{name}_1"
-            else:
-                anchor = f"id_{name}"
-            links.extend((anchor, str(error)) for error in errors)
-        return links
+    today: dt.date | None = None
 
-
-class _DateInputField(DateInputField):
-    """The pack's date input; a number too big for a date (a 20-digit year) is an
-    invalid date, not a server error (SECURITY.md 19)."""
+    def __init__(self, *, what: str, past: bool = False, **kwargs: Any) -> None:
+        super().__init__(require_all_fields=False, **kwargs)
+        self.past = past
+        self.error_messages.update(
+            {
+                "required": f"Enter the date {what}",
+                "incomplete": f"Enter the date {what} as a day, month and year",
+                "invalid": f"The date {what} must be a real date",
+                "future": f"The date {what} must be today or in the past",
+            }
+        )
 
     def compress(self, data_list: Any) -> dt.date | None:
-        try:
-            return super().compress(data_list)
-        except OverflowError as exc:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        day = super().compress(data_list)
+        if self.past and day is not None and self.today is not None and day > self.today:
+            raise forms.ValidationError(self.error_messages["future"], code="future")
+        return day
 
 
-def _date_field(label: str, what: str, *, required: bool) -> DateInputField:
-    field = _DateInputField(label=label, required=required, require_all_fields=False)
-    field.error_messages.update(
-        {
-            "required": f"Enter the date {what}",
-            "incomplete": f"Enter the date {what} as a day, month and year",
-            "invalid": f"The date {what} must be a real date",
-        }
-    )
-    return field
+def date_field(label: str, what: str, *, required: bool, past: bool = False) -> NamedDateField:
+    return NamedDateField(label=label, what=what, past=past, required=required)
 
 
-class ComplaintForm(GovukErrorsMixin, forms.Form):
+class TodayMixin:
+    """A form told `today` by its view, which its `past` date fields refuse to pass."""
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, NamedDateField):
+                field.today = today
+
+
+class ComplaintForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """Record what was received, when and from whom."""
 
     kind = forms.ChoiceField(
@@ -70,67 +68,38 @@ class ComplaintForm(GovukErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether it is a complaint or a compliment"},
     )
-    received = _date_field("Date received", "it was received", required=True)
-    received_from = forms.CharField(
-        label="Who was it from?",
-        help_text="For example, a participant's name, a facilitator or a business.",
-        max_length=200,
-        error_messages={
-            "required": "Enter who it was from",
-            "max_length": "Who it was from must be 200 characters or fewer",
-        },
+    received = date_field("Date received", "it was received", required=True, past=True)
+    received_from = text_field(
+        "Who was it from?",
+        "who it was from",
+        hint="For example, a participant's name, a facilitator or a business.",
     )
-    summary = forms.CharField(
-        label="What did they say?",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
-        error_messages={
-            "required": "Enter what they said",
-            "max_length": "What they said must be 5,000 characters or fewer",
-        },
-    )
+    summary = text_field("What did they say?", "what they said", max_length=5000, rows=5)
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.radios("kind", legend_size=Size.MEDIUM),
             Field("received"),
             Field.text("received_from"),
             Field.textarea("summary"),
-            Submit("submit", "Save"),
+            button="Save",
         )
-
-    def clean_received(self) -> dt.date:
-        received = self.cleaned_data["received"]
-        if received > self.today:
-            raise forms.ValidationError("The date it was received must be today or in the past")
-        return received
 
 
 class ComplaintCloseForm(GovukErrorsMixin, forms.Form):
     """The action taken and, to close it, the date it was closed."""
 
-    action_taken = forms.CharField(
-        label="Action taken",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        required=False,
-        max_length=5000,
-        error_messages={"max_length": "The action taken must be 5,000 characters or fewer"},
+    action_taken = text_field(
+        "Action taken", "the action taken", required=False, max_length=5000, rows=5
     )
-    closed = _date_field("Date closed", "it was closed", required=False)
+    closed = date_field("Date closed", "it was closed", required=False)
 
     def __init__(self, *args: Any, complaint: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.complaint, self.today = complaint, today
         self.fields["closed"].help_text = "Leave blank to keep it open. For example, 27 3 2022."
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Field.textarea("action_taken"), Field("closed"), Submit("submit", "Save")
-        )
+        self.helper = form_helper(Field.textarea("action_taken"), Field("closed"), button="Save")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -190,10 +159,7 @@ class AttendanceForm(GovukErrorsMixin, forms.Form):
                 label="Attendance",
                 choices=Presence.choices,
                 initial=presence,
-                error_messages={
-                    "required": f"Choose whether {name} was present or absent",
-                    "invalid_choice": f"Choose whether {name} was present or absent",
-                },
+                error_messages=choice_messages(f"Choose whether {name} was present or absent"),
             )
             self.fields[hours_name] = forms.CharField(
                 label="Hours attended",
@@ -206,10 +172,7 @@ class AttendanceForm(GovukErrorsMixin, forms.Form):
                 ),
             )
             self.rows.append((participant, status_name, hours_name))
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's form tag has it
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             *[
                 Fieldset(
                     Field.select(status_name),
@@ -220,7 +183,8 @@ class AttendanceForm(GovukErrorsMixin, forms.Form):
                 )
                 for participant, status_name, hours_name in self.rows
             ],
-            Submit("submit", "Save attendance"),
+            button="Save attendance",
+            page_csrf=True,
         )
 
     def clean(self) -> dict[str, Any]:
@@ -295,14 +259,7 @@ _NOTE_LIMIT = 10_000
 
 
 def _note_field(label: str, hint: str, what: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        help_text=hint,
-        required=False,
-        max_length=_NOTE_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"max_length": f"{what} must be 10,000 characters or fewer"},
-    )
+    return text_field(label, what, required=False, hint=hint, max_length=_NOTE_LIMIT, rows=5)
 
 
 class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
@@ -345,116 +302,85 @@ class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
         field = self.fields["topics"]
         field.queryset = Topic.objects.all()
         field.choices = [(t.pk, _topic_label(t)) for t in ordered]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's form tag has it
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.textarea("issues_brought"),
             Field.textarea("actions_agreed"),
             Field.textarea("process_issues"),
             Field.textarea("hot_topics"),
             Field.checkboxes("topics", legend_size=Size.MEDIUM, small=True),
-            Submit("submit", "Save the notes"),
+            button="Save the notes",
+            page_csrf=True,
         )
 
 
 class DisengagedForm(GovukErrorsMixin, forms.Form):
     """K13: report a member as disengaged to the hub."""
 
-    note = forms.CharField(
-        label="What do you know about why they have disengaged?",
-        help_text="For example, how you tried to contact them and what they said.",
-        widget=forms.Textarea(attrs={"rows": 4}),
+    note = text_field(
+        "What do you know about why they have disengaged?",
+        "what you know",
+        ask="what you know about why they have disengaged",
+        hint="For example, how you tried to contact them and what they said.",
         max_length=2000,
-        error_messages={
-            "required": "Enter what you know about why they have disengaged",
-            "max_length": "What you know must be 2,000 characters or fewer",
-        },
+        rows=4,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Field.textarea("note"),
-            Submit("submit", "Report as disengaged", css_id="submit-disengaged"),
+        self.helper = form_helper(
+            Field.textarea("note"), button="Report as disengaged", button_id="submit-disengaged"
         )
 
 
-class FollowUpForm(GovukErrorsMixin, forms.Form):
+class FollowUpForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """K13: an absence followed up: when, how, and what came of it."""
 
-    followed_up_on = _date_field("Date you followed it up", "you followed it up", required=True)
+    followed_up_on = date_field(
+        "Date you followed it up", "you followed it up", required=True, past=True
+    )
     method = forms.ChoiceField(
         label="How did you follow it up?",
         choices=FollowUpMethod.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose how you followed it up",
-            "invalid_choice": "Choose how you followed it up",
-        },
+        error_messages=choice_messages("Choose how you followed it up"),
     )
-    outcome = forms.CharField(
-        label="What came of it?",
-        help_text="For example, what they said and whether they will come to the next session.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    outcome = text_field(
+        "What came of it?",
+        "what came of it",
+        ask="what came of the follow-up",
+        hint="For example, what they said and whether they will come to the next session.",
         max_length=2000,
-        error_messages={
-            "required": "Enter what came of the follow-up",
-            "max_length": "What came of it must be 2,000 characters or fewer",
-        },
+        rows=3,
     )
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field("followed_up_on"),
             Field.radios("method", legend_size=Size.SMALL),
             Field.textarea("outcome"),
-            Submit("submit", "Record the follow-up"),
+            button="Record the follow-up",
         )
 
-    def clean_followed_up_on(self) -> dt.date:
-        on = self.cleaned_data["followed_up_on"]
-        if on > self.today:
-            raise forms.ValidationError("The date you followed it up must be today or in the past")
-        return on
 
-
-class DropoutForm(GovukErrorsMixin, forms.Form):
+class DropoutForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """Record a drop-out: the date and the reason."""
 
-    on = _date_field("Date they dropped out", "they dropped out", required=True)
-    reason = forms.CharField(
-        label="Why did they drop out?",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        error_messages={
-            "required": "Enter why they dropped out",
-            "max_length": "Why they dropped out must be 2,000 characters or fewer",
-        },
-    )
+    on = date_field("Date they dropped out", "they dropped out", required=True, past=True)
+    reason = text_field("Why did they drop out?", "why they dropped out", max_length=2000, rows=4)
 
-    def __init__(self, *args: Any, today: dt.date, registered: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, registered: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
         self.registered = registered
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field("on"),
             Field.textarea("reason"),
-            Submit("submit", "Record the drop-out", css_id="submit-dropout"),
+            button="Record the drop-out",
+            button_id="submit-dropout",
         )
 
     def clean_on(self) -> dt.date:
         on = self.cleaned_data["on"]
-        if on > self.today:
-            raise forms.ValidationError("The date they dropped out must be today or in the past")
         if on < self.registered:
             raise forms.ValidationError(
                 "The date they dropped out must be on or after they registered "

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from cohorts.models import Cohort
 from participants.models import Participant
 from peernet.access import ScopedQuerySet
+from peernet.db import choices_check, staff_member
 from peernet.models import Hub
 
 HOURS = {"max_digits": 5, "decimal_places": 2}
@@ -72,9 +73,7 @@ class GroupSession(models.Model):
         indexes = [models.Index(fields=["status", "starts_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0), name="group_session_hours_positive"),
-            models.CheckConstraint(
-                condition=Q(status__in=SessionStatus.values), name="group_session_status_valid"
-            ),
+            choices_check("status", SessionStatus, name="group_session_status_valid"),
             models.UniqueConstraint(
                 fields=["cohort", "starts_at"], name="group_session_one_start_per_cohort"
             ),
@@ -135,9 +134,7 @@ class FacilitatorNote(models.Model):
     process_issues = models.TextField(blank=True)
     hot_topics = models.TextField(blank=True)  # in the facilitator's words; tagged as
     # the session's topics (GroupSession.topics), the one record the return counts.
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    author = staff_member()
     updated = models.DateTimeField(auto_now=True)
 
     objects = AttendanceQuerySet.as_manager()
@@ -203,9 +200,7 @@ class AbsenceFollowUp(models.Model):
     followed_up_on = models.DateField()
     method = models.CharField(max_length=10, choices=FollowUpMethod.choices)
     outcome = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = staff_member()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = AbsenceFollowUpQuerySet.as_manager()
@@ -213,9 +208,7 @@ class AbsenceFollowUp(models.Model):
     class Meta:
         ordering = ["followed_up_on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(method__in=FollowUpMethod.values), name="absence_follow_up_method_valid"
-            ),
+            choices_check("method", FollowUpMethod, name="absence_follow_up_method_valid"),
         ]
 
     def __str__(self) -> str:
@@ -309,9 +302,7 @@ class OneToOneSession(models.Model):
     # Issue 6 (5): hours from an existing programme the hub records on the participant's
     # behalf, shown as such wherever hours are listed.
     entered_by_hub = models.BooleanField(default=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = staff_member()
 
     objects = OneToOneQuerySet.as_manager()
 
@@ -321,9 +312,7 @@ class OneToOneSession(models.Model):
         indexes = [models.Index(fields=["status", "starts_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0), name="one_to_one_hours_positive"),
-            models.CheckConstraint(
-                condition=Q(status__in=SessionStatus.values), name="one_to_one_status_valid"
-            ),
+            choices_check("status", SessionStatus, name="one_to_one_status_valid"),
             # O1: an existing programme is named; the programme route has a provider.
             models.CheckConstraint(
                 condition=(
@@ -335,10 +324,7 @@ class OneToOneSession(models.Model):
             models.UniqueConstraint(
                 fields=["participant", "starts_at"], name="one_to_one_one_start_per_participant"
             ),
-            models.CheckConstraint(
-                condition=Q(mode="") | Q(mode__in=OneToOneMode.values),
-                name="one_to_one_mode_valid",
-            ),
+            choices_check("mode", OneToOneMode, name="one_to_one_mode_valid", blank=True),
             models.CheckConstraint(
                 condition=Q(entered_by_hub=False) | Q(route="existing"),
                 name="one_to_one_hub_entries_are_existing_programme",
@@ -349,7 +335,24 @@ class OneToOneSession(models.Model):
         return f"One-to-one for {self.participant} — {self.starts_at:%d %b %Y}"
 
 
-class ActionPlanQuerySet(ScopedQuerySet):
+def _plan_parts() -> tuple[models.Field, ...]:
+    """O6: the GROW(TH) plan, as the plan and each of its saved versions hold it: goal,
+    reality, obstacles and options, way forward, tactics, habits, and the day agreed."""
+    return (
+        models.TextField(),
+        models.TextField(blank=True),
+        models.TextField("obstacles and options", blank=True),
+        models.TextField(blank=True),
+        models.TextField(blank=True),
+        models.TextField(blank=True),
+        models.DateField(),
+    )
+
+
+class OneToOneRecordQuerySet(ScopedQuerySet):
+    """A record of a participant's one-to-one support (the plan, a referral, a refusal),
+    seen through the participant's hub and by their assigned provider."""
+
     hub_path = "participant__hub"
     provider_path = "participant__one_to_one_provider"
 
@@ -360,18 +363,10 @@ class ActionPlan(models.Model):
     participant = models.OneToOneField(
         Participant, on_delete=models.CASCADE, related_name="action_plan"
     )
-    goal = models.TextField()
-    reality = models.TextField(blank=True)
-    options = models.TextField("obstacles and options", blank=True)
-    way_forward = models.TextField(blank=True)
-    tactics = models.TextField(blank=True)
-    habits = models.TextField(blank=True)
-    agreed_on = models.DateField()
-    provider = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    goal, reality, options, way_forward, tactics, habits, agreed_on = _plan_parts()
+    provider = staff_member()
 
-    objects = ActionPlanQuerySet.as_manager()
+    objects = OneToOneRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["participant"]
@@ -413,9 +408,7 @@ class Complaint(models.Model):
                 condition=Q(resolved__isnull=True) | Q(resolved__gte=F("received")),
                 name="complaint_resolved_after_received",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=ComplaintKind.values), name="complaint_kind_valid"
-            ),
+            choices_check("kind", ComplaintKind, name="complaint_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -481,9 +474,7 @@ class JoiningInstructionsSent(models.Model):
                 | Q(session__isnull=True, one_to_one__isnull=False),
                 name="joining_instructions_for_one_session",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=NoticeKind.values), name="session_notice_kind_valid"
-            ),
+            choices_check("kind", NoticeKind, name="session_notice_kind_valid"),
             models.UniqueConstraint(
                 fields=["session", "participant", "kind", "sequence"],
                 condition=Q(session__isnull=False),
@@ -503,11 +494,6 @@ class JoiningInstructionsSent(models.Model):
 # --- one-to-one support: assignment, referral, refusal, plan history, declarations -----
 
 
-class OneToOneRecordQuerySet(ScopedQuerySet):
-    hub_path = "participant__hub"
-    provider_path = "participant__one_to_one_provider"
-
-
 class OneToOneReferral(models.Model):
     """O1: a referral to an existing local programme — which programme, the nature of the
     support and the contact there."""
@@ -519,9 +505,7 @@ class OneToOneReferral(models.Model):
     nature_of_support = models.TextField()
     contact = models.CharField(max_length=200)
     referred_on = models.DateField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = staff_member()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = OneToOneRecordQuerySet.as_manager()
@@ -546,9 +530,7 @@ class OneToOneDecline(models.Model):
     )
     declined_on = models.DateField()
     note = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = staff_member()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = OneToOneRecordQuerySet.as_manager()
@@ -570,16 +552,8 @@ class ActionPlanRevision(models.Model):
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveSmallIntegerField()
-    goal = models.TextField()
-    reality = models.TextField(blank=True)
-    options = models.TextField("obstacles and options", blank=True)
-    way_forward = models.TextField(blank=True)
-    tactics = models.TextField(blank=True)
-    habits = models.TextField(blank=True)
-    agreed_on = models.DateField()
-    revised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    goal, reality, options, way_forward, tactics, habits, agreed_on = _plan_parts()
+    revised_by = staff_member()
     revised_at = models.DateTimeField()
 
     objects = ActionPlanRevisionQuerySet.as_manager()

@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fixed, Size
 from django import forms
 
-from sessions.forms import GovukErrorsMixin, _date_field
+from peernet.forms import GovukErrorsMixin, form_helper, text_field
+from sessions.forms import TodayMixin, date_field
 from sessions.models import OneToOneMode, OneToOneRoute, SessionStatus
 
 LONDON = ZoneInfo("Europe/London")
@@ -29,37 +29,7 @@ _LONG = 5000
 
 
 def _text(label: str, what: str, *, required: bool = True, hint: str = "", rows: int = 4):
-    return forms.CharField(
-        label=label,
-        help_text=hint,
-        required=required,
-        max_length=_LONG,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={
-            "required": f"Enter {what}",
-            "max_length": f"{what[0].upper()}{what[1:]} must be 5,000 characters or fewer",
-        },
-    )
-
-
-def _line(label: str, what: str, *, required: bool = True, hint: str = "", max_length: int = 200):
-    return forms.CharField(
-        label=label,
-        help_text=hint,
-        required=required,
-        max_length=max_length,
-        error_messages={
-            "required": f"Enter {what}",
-            "max_length": f"{what[0].upper()}{what[1:]} must be {max_length} characters or fewer",
-        },
-    )
-
-
-def _helper(*fields: Any, button: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.layout = Layout(*fields, Submit("submit", button))
-    return helper
+    return text_field(label, what, required=required, hint=hint, max_length=_LONG, rows=rows)
 
 
 # --- the hub -------------------------------------------------------------------------
@@ -83,31 +53,32 @@ class AssignProviderForm(GovukErrorsMixin, forms.Form):
             ("none", "No provider"),
             *((str(p.pk), p.name or p.email) for p in providers),
         ]
-        self.helper = _helper(Field("provider"), button="Assign")
+        self.helper = form_helper(Field("provider"), button="Assign")
 
     def clean_provider(self) -> Any:
         value = self.cleaned_data["provider"]
         return None if value == "none" else self.providers[value]
 
 
-class ReferralForm(GovukErrorsMixin, forms.Form):
+class ReferralForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """O1: which existing local programme, the nature of the support, and the contact."""
 
-    programme_name = _line("Existing local programme", "the name of the existing local programme")
+    programme_name = text_field(
+        "Existing local programme", "the name of the existing local programme"
+    )
     nature_of_support = _text(
         "Nature of the support",
         "the nature of the support",
         hint="For example, 3 hours of mentoring on export planning.",
     )
-    contact = _line(
+    contact = text_field(
         "Contact at the programme", "the contact", hint="A name and an email address or phone."
     )
-    referred_on = _date_field("Date of the referral", "of the referral", required=True)
+    referred_on = date_field("Date of the referral", "of the referral", required=True, past=True)
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("programme_name"),
             Field.textarea("nature_of_support"),
             Field.text("contact"),
@@ -115,31 +86,18 @@ class ReferralForm(GovukErrorsMixin, forms.Form):
             button="Record the referral",
         )
 
-    def clean_referred_on(self) -> dt.date:
-        day = self.cleaned_data["referred_on"]
-        if day > self.today:
-            raise forms.ValidationError("The date of the referral must be today or in the past")
-        return day
 
-
-class DeclineForm(GovukErrorsMixin, forms.Form):
+class DeclineForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """O8: a refusal, recorded with the date."""
 
-    declined_on = _date_field("Date they declined", "they declined", required=True)
+    declined_on = date_field("Date they declined", "they declined", required=True, past=True)
     note = _text("What did they say? (optional)", "what they said", required=False, rows=3)
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("declined_on"), Field.textarea("note"), button="Record that they declined"
         )
-
-    def clean_declined_on(self) -> dt.date:
-        day = self.cleaned_data["declined_on"]
-        if day > self.today:
-            raise forms.ValidationError("The date they declined must be today or in the past")
-        return day
 
 
 # --- a session -----------------------------------------------------------------------
@@ -153,6 +111,12 @@ class _DurationMixin:
         if data.get("duration_hours") is None or data.get("duration_minutes") in (None, ""):
             return None
         return Decimal(data["duration_hours"]) + Decimal(int(data["duration_minutes"])) / 60
+
+    def check_duration(self, message: str) -> None:
+        """A session of no length (0 hours and 0 minutes) is not a session."""
+        hours = self.duration()
+        if hours is not None and hours <= 0:
+            self.add_error("duration_hours", message)  # type: ignore[attr-defined]
 
 
 def _duration_fields() -> tuple[forms.IntegerField, forms.ChoiceField]:
@@ -195,7 +159,7 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether the session has taken place"},
     )
-    day = _date_field("Date", "of the session", required=True)
+    day = date_field("Date", "of the session", required=True)
     start_time = forms.CharField(
         label="Start time",
         help_text="In 24-hour time, for example 14:00",
@@ -210,7 +174,7 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how you meet"},
     )
-    platform = _line(
+    platform = text_field(
         "Platform (optional)",
         "the platform",
         required=False,
@@ -223,7 +187,7 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who delivers the support"},
     )
-    existing_programme = _line(
+    existing_programme = text_field(
         "Existing local programme",
         "the name of the existing local programme",
         required=False,
@@ -277,7 +241,7 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
                 Field.textarea("actions_agreed"),
             ]
             button = "Save the session"
-        self.helper = _helper(*fields, button=button)
+        self.helper = form_helper(*fields, button=button)
 
     def clean_start_time(self) -> dt.time:
         match = _TIME.match(self.cleaned_data["start_time"].strip())
@@ -287,34 +251,39 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        hours = self.duration()
-        if hours is not None and hours <= 0:
-            self.add_error("duration_hours", "Enter how long the session lasts")
+        self.check_duration("Enter how long the session lasts")
         if data.get("day") and isinstance(data.get("start_time"), dt.time):
             data["starts_at"] = dt.datetime.combine(data["day"], data["start_time"], LONDON)
+        # The hub records delivered hours from an existing programme (issue 6 (5)).
         route = OneToOneRoute.EXISTING if self.hub_entry else data.get("route")
-        if route == OneToOneRoute.EXISTING:
-            if not (data.get("existing_programme") or "").strip():
-                self.add_error("existing_programme", "Enter the name of the existing programme")
-        elif (data.get("existing_programme") or "").strip():
+        status = SessionStatus.DELIVERED if self.hub_entry else data.get("status")
+        self._check_existing_programme(route, (data.get("existing_programme") or "").strip())
+        self._check_evidence(route, status, (data.get("evidence") or "").strip())
+        self._check_when(status, data.get("starts_at"))
+        return data
+
+    def _check_existing_programme(self, route: str | None, named: str) -> None:
+        if route == OneToOneRoute.EXISTING and not named:
+            self.add_error("existing_programme", "Enter the name of the existing programme")
+        elif route != OneToOneRoute.EXISTING and named:
             self.add_error(
                 "existing_programme",
                 "Leave the existing programme blank when the programme delivers the support",
             )
-        status = SessionStatus.DELIVERED if self.hub_entry else data.get("status")
+
+    def _check_evidence(self, route: str | None, status: str | None, evidence: str) -> None:
         # O1: hours through an existing local programme count only with what shows them.
-        if (
-            route == OneToOneRoute.EXISTING
-            and status == SessionStatus.DELIVERED
-            and not (data.get("evidence") or "").strip()
-        ):
+        delivered = status == SessionStatus.DELIVERED
+        if route == OneToOneRoute.EXISTING and delivered and not evidence:
             self.add_error("evidence", "Enter the evidence of the support from the programme")
-        starts_at = data.get("starts_at")
-        if status == SessionStatus.DELIVERED and starts_at and starts_at > self.now:
+
+    def _check_when(self, status: str | None, starts_at: dt.datetime | None) -> None:
+        if starts_at is None:
+            return
+        if status == SessionStatus.DELIVERED and starts_at > self.now:
             self.add_error("day", "A session that has taken place must be today or in the past")
-        if status == SessionStatus.SCHEDULED and starts_at and starts_at <= self.now:
+        if status == SessionStatus.SCHEDULED and starts_at <= self.now:
             self.add_error("day", "A booked session must be in the future")
-        return data
 
     def log_values(self) -> dict[str, Any]:
         """The arguments for `one_to_one_log` (besides participant, provider and by)."""
@@ -366,7 +335,7 @@ class OutcomeForm(_DurationMixin, GovukErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.radios("status", legend_size=Size.MEDIUM),
             Field.text("duration_hours"),
             Field.select("duration_minutes"),
@@ -378,9 +347,7 @@ class OutcomeForm(_DurationMixin, GovukErrorsMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        hours = self.duration()
-        if hours is not None and hours <= 0:
-            self.add_error("duration_hours", "Enter how long the session lasted")
+        self.check_duration("Enter how long the session lasted")
         return data
 
 
@@ -394,7 +361,7 @@ def duration_initial(hours: Decimal) -> dict[str, str]:
 # --- the plan and the declaration -------------------------------------------------------
 
 
-class ActionPlanForm(GovukErrorsMixin, forms.Form):
+class ActionPlanForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """O6: GROW(TH), written with the participant."""
 
     goal = _text("Goal", "the goal", hint="What do they want to achieve?")
@@ -410,28 +377,21 @@ class ActionPlanForm(GovukErrorsMixin, forms.Form):
     )
     tactics = _text("Tactics", "the tactics", required=False)
     habits = _text("Habits", "the habits", required=False)
-    agreed_on = _date_field(
-        "Date agreed with the participant", "the plan was agreed", required=True
+    agreed_on = date_field(
+        "Date agreed with the participant", "the plan was agreed", required=True, past=True
     )
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
-        self.helper = _helper(
+        self.helper = form_helper(
             *(Field.textarea(name) for name in ("goal", "reality", "options")),
             *(Field.textarea(name) for name in ("way_forward", "tactics", "habits")),
             Field("agreed_on"),
             button="Save the action plan",
         )
 
-    def clean_agreed_on(self) -> dt.date:
-        day = self.cleaned_data["agreed_on"]
-        if day > self.today:
-            raise forms.ValidationError("The date the plan was agreed must be today or in the past")
-        return day
 
-
-class DeclarationForm(GovukErrorsMixin, forms.Form):
+class DeclarationForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """O7: a conflict of interest, and later private work with the participant."""
 
     has_conflict = forms.ChoiceField(
@@ -447,21 +407,20 @@ class DeclarationForm(GovukErrorsMixin, forms.Form):
         hint="Only if you have one. For example, you supply their business.",
         rows=3,
     )
-    declared_on = _date_field("Date of the declaration", "of the declaration", required=True)
-    private_work_from = _date_field(
+    declared_on = date_field("Date of the declaration", "of the declaration", required=True)
+    private_work_from = date_field(
         "Private work began on (optional)", "private work began", required=False
     )
     private_work_details = _text(
         "About the private work (optional)", "the private work", required=False, rows=3
     )
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
         self.fields[
             "private_work_from"
         ].help_text = "If you go on to work with this participant privately, say from when."
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.radios("has_conflict", legend_size=Size.MEDIUM, inline=True),
             Field.textarea("conflict_details"),
             Field("declared_on"),

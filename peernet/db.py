@@ -1,0 +1,62 @@
+"""Shapes the apps' models share, so each is written once: a field held to its choices by
+the database, the member of staff a row names, a link set only for one kind of row, and
+rows written once and never changed.
+
+Each helper builds exactly what the models spelt out before, so the migrations see no
+change."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def choices_check(
+    field: str, choices: type[models.Choices], *, name: str, blank: bool = False
+) -> models.CheckConstraint:
+    """The database refuses a value outside the field's choices (and, with `blank`,
+    accepts the empty "not answered")."""
+    condition = Q(**{f"{field}__in": choices.values})
+    if blank:
+        condition = Q(**{field: ""}) | condition
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+def set_only_when(field: str, *, name: str, **when: str) -> models.CheckConstraint:
+    """`field` (a link) is set for the rows that match `when`, and only for them: a
+    session's feedback survey names its session, no other survey does."""
+    return models.CheckConstraint(
+        condition=(
+            Q(**when, **{f"{field}__isnull": False})
+            | (~Q(**when) & Q(**{f"{field}__isnull": True}))
+        ),
+        name=name,
+    )
+
+
+def staff_member() -> models.ForeignKey:
+    """The member of staff who recorded, decided or wrote a row. The row outlives their
+    account (the link is emptied, never cascaded), and the user has no reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+
+class WrittenOnceQuerySet(models.QuerySet):
+    """Rows written once and never changed or deleted (the audit trail, a submitted
+    return: docs/security.md 21 and 26): no bulk route round the model either. A
+    database trigger refuses UPDATE and DELETE underneath as well."""
+
+    refusal: type[Exception] = Exception
+    never_changes = ""
+    never_deleted = ""
+
+    def update(self, **kwargs: object) -> int:
+        raise self.refusal(self.never_changes)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise self.refusal(self.never_deleted)
+
+    def bulk_update(self, *args: object, **kwargs: object) -> int:
+        raise self.refusal(self.never_changes)

@@ -1,0 +1,134 @@
+"""The GOV.UK form pieces every app's forms are built from (crispy-forms-gds): the error
+summary's links, the helper that draws a form inside the page's own <form> tag, the date
+input that answers a date that does not exist with a message, and a text field whose
+messages name what it asks for.
+
+No form class lives here: a form is defined in its app, and lists its own fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout, Submit
+from django import forms
+
+
+class GovukErrorsMixin:
+    """The GOV.UK error summary's links: each error to its field's first input (radios
+    start at `_1`, date inputs at the day box `_0`)."""
+
+    def error_links(self) -> list[tuple[str, str]]:
+        links = []
+        for name, errors in self.errors.items():  # type: ignore[attr-defined]
+            field = self.fields.get(name)  # type: ignore[attr-defined]
+            if isinstance(field, DateInputField):
+                anchor = f"id_{name}_0"
+            elif isinstance(getattr(field, "widget", None), forms.RadioSelect):
+                anchor = f"id_{name}_1"
+            else:
+                anchor = f"id_{name}"
+            links.extend((anchor, str(error)) for error in errors)
+        return links
+
+
+def form_helper(
+    *layout: Any,
+    button: str = "",
+    button_id: str | None = None,
+    page_csrf: bool = False,
+    form: forms.BaseForm | None = None,
+) -> FormHelper:
+    """Draws a form inside the page's own <form> tag: the fields in `layout` (every field
+    of `form` when no layout is given), then a submit `button` if named. `page_csrf`: the
+    page's form tag already carries the CSRF token, so the form does not repeat it."""
+    helper = FormHelper(form)
+    helper.form_tag = False
+    if page_csrf:
+        helper.disable_csrf = True
+    if button:
+        named = {"css_id": button_id} if button_id else {}
+        layout = (*layout, Submit("submit", button, **named))
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class RealDateField(DateInputField):
+    """The pack's date input. A date that does not exist is answered with the field's
+    "invalid" message: a number too big for a date (a 20-digit year) always (never a
+    server error, docs/security.md 19), and with `not_real` a day the calendar lacks
+    (31 2 2021) as well, which the pack would answer in Python's words."""
+
+    not_real: tuple[type[Exception], ...] = (OverflowError,)
+
+    def compress(self, data_list: Any) -> dt.date | None:
+        try:
+            return super().compress(data_list)
+        except self.not_real as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+def choice_messages(message: str) -> dict[str, str]:
+    """One message for a choice not made and for a value the list does not offer (a
+    tampered post): either way, the person is asked to choose."""
+    return {"required": message, "invalid_choice": message}
+
+
+def number_input(inputmode: str = "numeric") -> forms.TextInput:
+    """A box for a number: a TextInput (not NumberInput) keeps the GOV.UK error border,
+    and `inputmode` brings the number keyboard (`decimal` for pounds and pence)."""
+    return forms.TextInput(attrs={"inputmode": inputmode, "spellcheck": "false"})
+
+
+def typed_input(input_type: str, **attrs: str) -> forms.TextInput:
+    """A text input of another type (email, tel): a TextInput keeps the GOV.UK error
+    border, and the type still brings the right keyboard."""
+    widget = forms.TextInput(attrs={"spellcheck": "false", **attrs})
+    widget.input_type = input_type
+    return widget
+
+
+def email_field(ask: str, *, hint: str = "") -> forms.EmailField:
+    """A staff member's email address ("Enter their email address"), as typed on a
+    phone: no capital first letter, no spelling check, the email keyboard."""
+    return forms.EmailField(
+        label="Email address",
+        help_text=hint,
+        max_length=254,
+        widget=typed_input("email", autocomplete="email", autocapitalize="none"),
+        error_messages={
+            "required": f"Enter {ask}",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "The email address must be 254 characters or fewer",
+        },
+    )
+
+
+def text_field(
+    label: str,
+    what: str,
+    *,
+    required: bool = True,
+    hint: str = "",
+    max_length: int = 200,
+    rows: int | None = None,
+    ask: str = "",
+) -> forms.CharField:
+    """A text box (a textarea of `rows` when given) whose messages name `what` it asks
+    for: "Enter the goal", "The goal must be 5,000 characters or fewer". `ask`, when the
+    empty box asks for it in longer words ("Enter your first name", "First name must
+    be …")."""
+    return forms.CharField(
+        label=label,
+        help_text=hint,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}) if rows else None,
+        error_messages={
+            "required": f"Enter {ask or what}",
+            "max_length": f"{what[0].upper()}{what[1:]} must be {max_length:,} characters or fewer",
+        },
+    )
