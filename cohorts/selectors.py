@@ -28,7 +28,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 
+from cohorts.models import CohortMembership
+from participants.models import Business, EqualityData, Gender, Sector
 from peernet.hours import hours_exact, hours_total, sum_hours
+from peernet.privacy import suppress_breakdown
 from peernet.rules import (
     LONDON,
     Result,
@@ -266,9 +269,6 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
     and K12's own sentence, for the cohort's current members. `cohort` is prefetched
     as `cohorts.services` does for its checks (memberships__participant__business and
     __equality)."""
-    from participants.models import EqualityData, Gender, Sector
-    from peernet.privacy import suppress_breakdown
-
     today = local_date(as_of)
     # As K12 counts them: a membership ends on its `left` date.
     members = [m for m in cohort.memberships.all() if m.left is None or m.left > today]
@@ -279,27 +279,9 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
         for b in businesses
     )
     sectors = Counter(Sector(b.sector).label if b.sector else NOT_RECORDED for b in businesses)
-    # Aggregated in SQL: no equality answer is read row by row.
-    answered = dict(
-        EqualityData.objects.filter(participant__in=[m.participant_id for m in members])
-        .order_by()
-        .values_list("gender")
-        .annotate(n=Count("pk"))
-        .values_list("gender", "n")
-    )
-    genders = Counter({Gender(g).label if g else NOT_RECORDED: n for g, n in answered.items() if n})
-    genders[NOT_RECORDED] += len(members) - sum(answered.values())
-    groups: dict[tuple[str, str], list[str]] = {}
-    for business in businesses:
-        if business.sector:
-            groups.setdefault((business.sector, business.local_authority), []).append(business.name)
+    genders = _gender_counts(members)
     # The cohort's size is shown beside them: suppressed as a row with its total.
     (shown_genders,) = suppress_breakdown({cohort.pk: dict(genders)}).values()
-    competitors = [
-        (Sector(sector).label, area, sorted(names))
-        for (sector, area), names in sorted(groups.items())
-        if len(names) > 1
-    ]
     return CohortBalance(
         size=len(members),
         employees=_ordered_counts(employees, [b[0] for b in EMPLOYEE_BANDS] + [NOT_RECORDED]),
@@ -309,9 +291,38 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
             for label, _ in _ordered_counts(genders, [g.label for g in Gender] + [NOT_RECORDED])
         ],
         trading=_ordered_counts(trading, [b[0] for b in TRADING_BANDS] + [NOT_RECORDED]),
-        competitors=competitors,
+        competitors=_competitors(businesses),
         result=run_rules(cohort, ["K12"], as_of=as_of)[0],
     )
+
+
+def _gender_counts(members: list[CohortMembership]) -> Counter[str]:
+    """Members by gender, "not recorded" included; aggregated in SQL, so no equality
+    answer is read row by row."""
+    answered = dict(
+        EqualityData.objects.filter(participant__in=[m.participant_id for m in members])
+        .order_by()
+        .values_list("gender")
+        .annotate(n=Count("pk"))
+        .values_list("gender", "n")
+    )
+    genders = Counter({Gender(g).label if g else NOT_RECORDED: n for g, n in answered.items() if n})
+    genders[NOT_RECORDED] += len(members) - sum(answered.values())
+    return genders
+
+
+def _competitors(businesses: list[Business]) -> list[tuple[str, str, list[str]]]:
+    """(sector words, area, business names) for each sector and area more than one of
+    the members' businesses share."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for business in businesses:
+        if business.sector:
+            groups.setdefault((business.sector, business.local_authority), []).append(business.name)
+    return [
+        (Sector(sector).label, area, sorted(names))
+        for (sector, area), names in sorted(groups.items())
+        if len(names) > 1
+    ]
 
 
 # --- the schedule planner (K3–K6) ----------------------------------------------------
