@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from peernet.access import ScopedQuerySet
 from peernet.models import Hub, Programme
+from peernet.scoping import ScopedQuerySet
 
 
 class Sector(models.TextChoices):

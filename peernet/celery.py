@@ -19,7 +19,7 @@ class SystemTask(DjangoTask):
     a task about one hub narrows its own queries, as it always has."""
 
     def __call__(self, *args, **kwargs):
-        from peernet.access import scopes_disabled
+        from peernet.scoping import scopes_disabled
 
         with scopes_disabled():
             return super().__call__(*args, **kwargs)

@@ -24,6 +24,9 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from peernet.access import request_hub_scope
+from peernet.scoping import scope
+
 # Pages a signed-in user may open before proving a second factor: the second-factor
 # pages, signing out, and the pages that need no login at all.
 SECOND_FACTOR_EXEMPT_NAMES = frozenset(
@@ -105,7 +108,7 @@ def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
 
 
 class HubScopeMiddleware:
-    """SECURITY.md 3: every request runs in a hub scope (peernet.access): the hubs its
+    """SECURITY.md 3: every request runs in a hub scope (peernet.scoping): the hubs its
     user works in, every hub for the national roles and behind a participant link (the
     `public` pages, whose signed token is the authority), none for anyone else."""
 
@@ -113,11 +116,9 @@ class HubScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from peernet.access import hub_scope, request_hub_scope
-
         _, namespace = _url_name(request)
-        scope = request_hub_scope(request.user, participant_link=namespace == "public")
-        with hub_scope(scope):
+        hubs = request_hub_scope(request.user, participant_link=namespace == "public")
+        with scope(hubs):
             return self.get_response(request)
 
 

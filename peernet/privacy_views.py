@@ -27,14 +27,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit, pdf, privacy
-from peernet.access import administers_hub, scope_for
+from peernet.access import administers_hub
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
+from peernet.roles import reach_for
 
 PAGE_SIZE = 50
 
 
 def _coordinator_only(request: HttpRequest) -> None:
-    if not scope_for(request.user).national:
+    if not reach_for(request.user).national:
         raise Http404("No such page.")
 
 

@@ -21,9 +21,10 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from peernet.access import administers_hub, scope_for, user_roles
+from peernet.access import administers_hub
 from peernet.models import Cluster, Hub, Programme, Role
 from peernet.privacy import SUPPRESSED, suppress_breakdown
+from peernet.roles import reach_for, user_roles
 from peernet.rules import add_months, local_date, return_due_at
 from reporting import kpi, returns
 from reporting.models import ReturnVersion
@@ -65,7 +66,7 @@ ONE_PLACE = Decimal("0.1")
 
 def may_see_national(user: Any) -> bool:
     """The coordinator, BEIS and the evaluator: aggregate-only readers of every return."""
-    return scope_for(user).aggregates
+    return reach_for(user).aggregates
 
 
 def may_export_baseline(user: Any) -> bool:
@@ -82,7 +83,7 @@ def may_download_hub_return(user: Any, params: dict[str, Any]) -> bool:
 
 def may_see_live(user: Any) -> bool:
     """Figures computed afresh (not yet submitted) are the coordinator's alone."""
-    return scope_for(user).national
+    return reach_for(user).national
 
 
 # --- months ------------------------------------------------------------------------------

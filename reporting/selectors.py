@@ -17,8 +17,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from peernet.access import administers_hub, facilitates_cohort, scope_for
+from peernet.access import administers_hub, facilitates_cohort
 from peernet.models import Hub, Programme
+from peernet.roles import reach_for
 from peernet.rules import number_words
 from reporting.models import Finding
 
@@ -112,7 +113,7 @@ def findings_for_user(
     """The findings that are this user's to act on: visible to them (access), and about a
     rule their role acts on (`ACTIONS`). Two queries whatever the number (the user's
     roles, once per request, and the findings)."""
-    scope = scope_for(user)
+    scope = reach_for(user)
     rows = (queryset if queryset is not None else Finding.objects.open()).visible_to(user)
     if hub is not None:
         rows = rows.filter(hub=hub)

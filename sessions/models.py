@@ -11,8 +11,8 @@ from django.db.models import F, Q
 
 from cohorts.models import Cohort
 from participants.models import Participant
-from peernet.access import ScopedQuerySet
 from peernet.models import Hub
+from peernet.scoping import ScopedQuerySet
 
 HOURS = {"max_digits": 5, "decimal_places": 2}
 

@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from participants.models import Participant
 from peernet import audit
-from peernet.access import scope_for
 from peernet.hours import hours_total
 from peernet.models import Role, RoleAssignment, User
+from peernet.roles import reach_for
 from peernet.rules import (
     CHECKS,
     OneToOneDeadlines,
@@ -67,7 +67,7 @@ def participant_for_one_to_one(user: Any, hub_key: str, code: Any) -> Participan
 
     Narrows `Participant.objects.visible_to(user)` (peernet.access) to the one-to-one
     routes only, so a facilitator's cohort route does not open these pages."""
-    scope = scope_for(user)
+    scope = reach_for(user)
     people = Participant.objects.visible_to(user).filter(hub__key=hub_key)
     if not scope.national:
         routes = Q(hub_id__in=scope.hub_ids)

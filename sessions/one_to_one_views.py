@@ -32,8 +32,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit
-from peernet.access import hub_for_admin, scope_for, user_roles
+from peernet.access import hub_for_admin
 from peernet.models import Role
+from peernet.roles import reach_for, user_roles
 from peernet.rules import RuleBroken
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.action_record import action_record_pdf
@@ -86,7 +87,7 @@ def _status(request: HttpRequest, form: Any) -> int:
 
 
 def _is_provider_of(user: Any, participant: Any) -> bool:
-    scope = scope_for(user)
+    scope = reach_for(user)
     return scope.provider and participant.one_to_one_provider_id == scope.user_id
 
 

@@ -21,9 +21,9 @@ from peernet.access import (
     get_for_user,
     hub_for_admin,
     session_for_facilitation,
-    user_roles,
 )
 from peernet.models import Role
+from peernet.roles import user_roles
 from peernet.rules import CHECKS, Outcome, run_rules
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.forms import (
