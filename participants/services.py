@@ -31,8 +31,8 @@ from participants.models import (
     ParticipantLink,
 )
 from peernet import audit
+from peernet.access import is_coordinator
 from peernet.models import Hub, Programme, RuleWarning, User
-from peernet.roles import reach_for
 from peernet.rules import Outcome, Result, e9_business_participants, enforce, run_rules
 from peernet.scoping import scopes_disabled
 from peernet.services import rule_warnings_record
@@ -407,7 +407,7 @@ def participant_correct(
                 .exclude(pk=business.pk)
                 .exists()
             )
-        if shared and not reach_for(by).national:
+        if shared and not is_coordinator(by):
             raise ValidationError(
                 f"{business_before['name']} is also registered with another hub, so only the "
                 "national coordinator can correct the business's details."

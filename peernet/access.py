@@ -13,13 +13,15 @@ Here, every lookup a page makes for a user:
   exists;
 - one helper per page's main object (`hub_for_admin`, `session_for_facilitation`,
   `cohort_for_facilitation` ...) does the same, preloading what the page needs;
-- the yes/no questions pages ask (`administers_hub`, `facilitates_cohort` ...);
+- the yes/no questions pages and services ask (`administers_hub`, `is_coordinator`,
+  `may_see_national` ...), and `require_role` for an area only a role has;
 - `request_hub_scope()`: the hub scope (`peernet.scoping`, the second wall) a web
   request acts in. `visible_to(user)` still decides what a user may see within it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -27,10 +29,12 @@ from django.db.models import Q
 from django.http import Http404
 
 from cohorts.models import Cohort
-from peernet.models import Hub
-from peernet.roles import reach_for
+from participants.models import Participant
+from peernet.models import Breach, Hub
+from peernet.roles import Role, reach_for, user_roles
 from peernet.scoping import EVERY_HUB, HubScope
-from sessions.models import GroupSession
+from reporting.models import Finding
+from sessions.models import GroupSession, OneToOneSession
 
 
 def request_hub_scope(user: Any, *, participant_link: bool = False) -> HubScope:
@@ -112,3 +116,158 @@ def cohort_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:
         return cohorts.get(code=code)
     except Cohort.DoesNotExist as exc:
         raise Http404("No cohort found.") from exc
+
+
+def facilitated_cohort_ids(user: Any) -> frozenset[int]:
+    """The cohorts the user is assigned to facilitate (their own: a hub administrator
+    standing in facilitates none)."""
+    return reach_for(user).cohort_ids
+
+
+def require_role(user: Any, role: Role) -> None:
+    """An area only a role has (the facilitator's, the provider's home): 404 for anyone
+    not holding the role anywhere."""
+    if role not in user_roles(user):
+        raise Http404(f"No {role.label.lower()} area.")
+
+
+def is_coordinator(user: Any) -> bool:
+    """The national coordinator: every hub's records, personal data included."""
+    return reach_for(user).national
+
+
+# --- one-to-one support ------------------------------------------------------------------
+
+
+def participant_for_one_to_one(user: Any, hub_key: str, code: Any) -> Participant:
+    """A participant for the one-to-one pages: the provider assigned to them, or the
+    hub's administrators and the national coordinator standing in. A facilitator of
+    their cohort, another provider and everyone else get a 404.
+
+    Narrows `Participant.objects.visible_to(user)` to the one-to-one routes only, so a
+    facilitator's cohort route does not open these pages."""
+    reach = reach_for(user)
+    people = Participant.objects.visible_to(user).filter(hub__key=hub_key)
+    if not reach.national:
+        routes = Q(hub_id__in=reach.hub_ids)
+        if reach.provider:
+            routes |= Q(one_to_one_provider_id=reach.user_id)
+        people = people.filter(routes)
+    try:
+        return people.select_related(
+            "hub", "programme", "business", "one_to_one_provider", "action_plan"
+        ).get(code=code)
+    except Participant.DoesNotExist as exc:
+        raise Http404("No participant found.") from exc
+
+
+def one_to_one_for_participant(participant: Participant, key: str) -> OneToOneSession:
+    """One of the participant's one-to-one sessions (the participant fetched for this user
+    by `participant_for_one_to_one`), or 404."""
+    try:
+        return participant.one_to_ones.select_related("provider").get(key=key)
+    except OneToOneSession.DoesNotExist as exc:
+        raise Http404("No one-to-one session found.") from exc
+
+
+def provides_one_to_one(user: Any, participant: Any) -> bool:
+    """Whether the user is the participant's assigned provider (not one standing in)."""
+    reach = reach_for(user)
+    return reach.provider and participant.one_to_one_provider_id == reach.user_id
+
+
+def acts_on_finding(user: Any, finding: Finding, *, facilitators: bool, providers: bool) -> bool:
+    """Whether a finding the user may see is theirs to act on: everything in their hub for
+    its administrators and the coordinator; for a rule facilitators act on, their own
+    cohorts'; for a rule providers act on, their own participants'."""
+    reach = reach_for(user)
+    if reach.national or finding.hub_id in reach.hub_ids:
+        return True
+    if facilitators and finding.cohort_id in reach.cohort_ids:
+        return True
+    return (
+        providers
+        and reach.provider
+        and finding.participant is not None
+        and finding.participant.one_to_one_provider_id == reach.user_id
+    )
+
+
+# --- privacy (/privacy/) -----------------------------------------------------------------
+
+
+def require_coordinator(user: Any) -> None:
+    """The registry, the audit trail and the breach register: the coordinator's alone."""
+    if not is_coordinator(user):
+        raise Http404("No such page.")
+
+
+def participant_for_privacy(user: Any, code: Any) -> Participant:
+    """A participant's subject access and erasure: the coordinator or an administrator of
+    their hub; else 404."""
+    person = Participant.objects.select_related("hub", "business").filter(code=code).first()
+    if person is None or not administers_hub(user, person.hub_id):
+        raise Http404("No participant found.")
+    return person
+
+
+def breach_for_coordinator(user: Any, reference: Any) -> Breach:
+    """A breach of the register, for the coordinator; else 404."""
+    require_coordinator(user)
+    breach = Breach.objects.prefetch_related("hubs").filter(reference=reference).first()
+    if breach is None:
+        raise Http404("No breach found.")
+    return breach
+
+
+# --- the national area (/national/) and its downloads --------------------------------------
+
+
+def may_see_national(user: Any) -> bool:
+    """The coordinator, BEIS and the evaluator: aggregate-only readers of every return."""
+    return reach_for(user).aggregates
+
+
+def may_export_baseline(user: Any) -> bool:
+    """The evaluator's fixed-format baseline export: the evaluator, and the coordinator
+    who answers for it. BEIS reads aggregates only."""
+    return may_see_national(user) and bool(user_roles(user) & {Role.EVALUATOR, Role.COORDINATOR})
+
+
+def may_download_hub_return(user: Any, params: dict[str, Any]) -> bool:
+    """A hub's administrators download their own hub's return."""
+    hub = Hub.objects.filter(key=params.get("key", "")).only("pk").first()
+    return hub is not None and administers_hub(user, hub.pk)
+
+
+def may_see_live(user: Any) -> bool:
+    """Figures computed afresh (not yet submitted) are the coordinator's alone."""
+    return is_coordinator(user)
+
+
+@dataclass(frozen=True)
+class Area:
+    """National, one cluster or one hub: what a page or a download covers."""
+
+    kind: str  # national, cluster, hub
+    key: str
+    name: str
+    hubs: list[Hub]
+
+
+def area_for(user: Any, kind: str, key: str = "") -> Area:
+    """The area, narrowed to the hubs the user may see; 404 for anything else."""
+    hubs = Hub.objects.visible_to(user).select_related("cluster").order_by("cluster__name", "name")
+    if kind == "national":
+        return Area("national", "", "National", list(hubs))
+    if kind == "cluster":
+        in_cluster = list(hubs.filter(cluster__key=key))
+        if not in_cluster:
+            raise Http404("No cluster found.")
+        return Area("cluster", key, in_cluster[0].cluster.name, in_cluster)
+    if kind == "hub":
+        hub = hubs.filter(key=key).first()
+        if hub is None:
+            raise Http404("No hub found.")
+        return Area("hub", key, hub.name, [hub])
+    raise Http404("No such area.")

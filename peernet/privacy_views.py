@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,26 +27,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit, pdf, privacy
-from peernet.access import administers_hub
+from peernet.access import (
+    breach_for_coordinator,
+    participant_for_privacy,
+    require_coordinator,
+)
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
-from peernet.roles import reach_for
 
 PAGE_SIZE = 50
-
-
-def _coordinator_only(request: HttpRequest) -> None:
-    if not reach_for(request.user).national:
-        raise Http404("No such page.")
-
-
-def _participant_for_privacy(request: HttpRequest, code: Any) -> Any:
-    """The participant, for the coordinator or an administrator of their hub; else 404."""
-    from participants.models import Participant
-
-    person = Participant.objects.select_related("hub", "business").filter(code=code).first()
-    if person is None or not administers_hub(request.user, person.hub_id):
-        raise Http404("No participant found.")
-    return person
 
 
 class _ErrorLinks:
@@ -65,7 +53,7 @@ class _ErrorLinks:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     now = timezone.now()
     open_breaches = [b for b in Breach.objects.all() if not b.decided]
     return render(
@@ -82,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def registry(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     return render(
         request,
         "privacy/registry.html",
@@ -150,7 +138,7 @@ def _london_midnight(day: dt.date) -> dt.datetime:
 @login_required
 @require_GET
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.select_related("hub").order_by("-at", "-pk")
     if form.is_bound and form.is_valid():
@@ -294,7 +282,7 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
 @login_required
 @require_GET
 def breaches(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     now = timezone.now()
     rows = [(b, b.overdue(now)) for b in Breach.objects.prefetch_related("hubs")]
     return render(request, "privacy/breaches.html", {"rows": rows, "now": now})
@@ -304,7 +292,7 @@ def breaches(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def breach_new(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     form = BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -325,10 +313,7 @@ def breach_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def breach(request: HttpRequest, reference: Any) -> HttpResponse:
-    _coordinator_only(request)
-    item = Breach.objects.prefetch_related("hubs").filter(reference=reference).first()
-    if item is None:
-        raise Http404("No breach found.")
+    item = breach_for_coordinator(request.user, reference)
     form = BreachDecisionForm(request.POST or None, breach=item)
     if request.method == "POST":
         if item.decided:
@@ -364,7 +349,7 @@ def breach(request: HttpRequest, reference: Any) -> HttpResponse:
 @login_required
 @require_GET
 def participant(request: HttpRequest, code: Any) -> HttpResponse:
-    person = _participant_for_privacy(request, code)
+    person = participant_for_privacy(request.user, code)
     return render(
         request,
         "privacy/participant.html",
@@ -380,7 +365,7 @@ def _export_name(person: Any, suffix: str) -> str:
 @login_required
 @require_GET
 def export_json(request: HttpRequest, code: Any) -> HttpResponse:
-    person = _participant_for_privacy(request, code)
+    person = participant_for_privacy(request.user, code)
     document = privacy.subject_access_document(person, by=request.user, at=timezone.now())
     audit.record(
         request.user,
@@ -401,7 +386,7 @@ def export_json(request: HttpRequest, code: Any) -> HttpResponse:
 @login_required
 @require_GET
 def export_pdf(request: HttpRequest, code: Any) -> HttpResponse:
-    person = _participant_for_privacy(request, code)
+    person = participant_for_privacy(request.user, code)
     pdf_bytes = pdf.pdf_from_html(subject_access_html(person, at=timezone.now()))
     audit.record(
         request.user, "export", person, summary="Subject access export (PDF)", request=request
@@ -461,7 +446,7 @@ class ErasureForm(_ErrorLinks, forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, code: Any) -> HttpResponse:
-    person = _participant_for_privacy(request, code)
+    person = participant_for_privacy(request.user, code)
     form = ErasureForm(request.POST or None, code=str(person.code))
     if privacy.is_erased(person):
         messages.info(request, "This participant's personal data has already been erased.")

@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from peernet import access
 from peernet.access import hub_for_admin
-from reporting import national
 from reporting.scenario import ScenarioError
 from reporting.scenario.parsing import parse_document
 from reporting.scenario.upload import scenario_upload
@@ -92,7 +92,7 @@ def _upload_page(
 @require_http_methods(["GET", "POST"])
 def national_upload(request: HttpRequest) -> HttpResponse:
     """The coordinator's: any hub's records, or the whole programme."""
-    if not national.may_see_live(request.user):
+    if not access.may_see_live(request.user):
         raise Http404("No such page.")
     return _upload_page(
         request,

@@ -32,9 +32,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit
-from peernet.access import hub_for_admin
+from peernet.access import (
+    hub_for_admin,
+    one_to_one_for_participant,
+    participant_for_one_to_one,
+    provides_one_to_one,
+    require_role,
+)
 from peernet.models import Role
-from peernet.roles import reach_for, user_roles
 from peernet.rules import RuleBroken
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.action_record import action_record_pdf
@@ -49,11 +54,9 @@ from sessions.one_to_one import (
     one_to_one_assign_provider,
     one_to_one_decline,
     one_to_one_decline_withdraw,
-    one_to_one_for_participant,
     one_to_one_refer,
     one_to_one_rows,
     one_to_one_update,
-    participant_for_one_to_one,
     participant_support,
     plan_of,
     provider_declare,
@@ -86,11 +89,6 @@ def _status(request: HttpRequest, form: Any) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
-def _is_provider_of(user: Any, participant: Any) -> bool:
-    scope = reach_for(user)
-    return scope.provider and participant.one_to_one_provider_id == scope.user_id
-
-
 # --- the provider's workspace (/one-to-one/) ------------------------------------------
 
 
@@ -100,8 +98,7 @@ def _is_provider_of(user: Any, participant: Any) -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     """My participants: hours delivered and scheduled against the minimum (O1), the
     deadlines (O2–O4), the action plan (O6), and my to-do list."""
-    if Role.ONE_TO_ONE_PROVIDER not in user_roles(request.user):
-        raise Http404("No one-to-one area.")
+    require_role(request.user, Role.ONE_TO_ONE_PROVIDER)
     todo = todo_for_user(request.user)
     return render(
         request,
@@ -142,7 +139,7 @@ def participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
                 if person.one_to_one_provider
                 else None
             ),
-            is_provider=_is_provider_of(request.user, person),
+            is_provider=provides_one_to_one(request.user, person),
         ),
     )
 
@@ -159,7 +156,9 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = form.log_values()
         provider = person.one_to_one_provider
-        if values["route"] == OneToOneRoute.EXISTING and not _is_provider_of(request.user, person):
+        if values["route"] == OneToOneRoute.EXISTING and not provides_one_to_one(
+            request.user, person
+        ):
             provider = None
         try:
             if values["route"] == OneToOneRoute.PROGRAMME and provider is None:
@@ -303,7 +302,7 @@ def declaration(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     """O7: the assigned provider declares any conflict of interest, and later private
     work; those standing in see it."""
     person = participant_for_one_to_one(request.user, hub, code)
-    is_provider = _is_provider_of(request.user, person)
+    is_provider = provides_one_to_one(request.user, person)
     if request.method == "POST" and not is_provider:
         raise Http404("Only the participant's provider declares.")
     today = timezone.localdate()

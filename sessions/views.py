@@ -20,10 +20,10 @@ from peernet.access import (
     cohort_for_facilitation,
     get_for_user,
     hub_for_admin,
+    require_role,
     session_for_facilitation,
 )
 from peernet.models import Role
-from peernet.roles import user_roles
 from peernet.rules import CHECKS, Outcome, run_rules
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.forms import (
@@ -172,8 +172,7 @@ def facilitation_home(request: HttpRequest) -> HttpResponse:
     topics of my cohorts. Queries: the session and user, the role assignments, the
     scope, the cohorts, the next sessions, the sessions to record, the findings and the
     hot topics — the same whatever the number of cohorts."""
-    if Role.FACILITATOR not in user_roles(request.user):
-        raise Http404("No facilitation area.")
+    require_role(request.user, Role.FACILITATOR)
     now = timezone.now()
     cohorts = list(facilitator_cohorts(request.user, today=timezone.localdate()))
     todo = todo_for_user(request.user)
