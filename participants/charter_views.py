@@ -28,7 +28,7 @@ from participants.services import (
     participant_send_charter,
     participant_sign_charter_by_link,
 )
-from peernet.access import get_for_user, hub_for_admin
+from peernet.access import get_for_user, hub_admin_required
 
 SESSION_KEY = "peernet.charter.token"
 
@@ -36,19 +36,19 @@ SESSION_KEY = "peernet.charter.token"
 # --- the hub administrator's side -----------------------------------------------------
 
 
-def _participant(request: HttpRequest, hub: str, code: uuid.UUID) -> Participant:
-    hub_ = hub_for_admin(request.user, hub)
+def _participant(request: HttpRequest, code: uuid.UUID) -> Participant:
     return get_for_user(
-        Participant.objects.filter(hub=hub_).select_related("hub"), request.user, code=code
+        Participant.objects.filter(hub=request.hub).select_related("hub"), request.user, code=code
     )
 
 
 @never_cache
 @login_required
 @require_GET
-def charter_status(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def charter_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Whether the participant has signed the charter (C1), and the button to send it."""
-    participant = _participant(request, hub, code)
+    participant = _participant(request, code)
     return render(
         request,
         "participants/charter_status.html",
@@ -65,8 +65,9 @@ def charter_status(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespo
 @never_cache
 @login_required
 @require_POST
-def charter_send(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
-    participant = _participant(request, hub, code)
+@hub_admin_required
+def charter_send(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    participant = _participant(request, code)
     participant_send_charter(
         participant=participant,
         link=lambda token: request.build_absolute_uri(

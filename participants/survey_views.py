@@ -34,7 +34,7 @@ from participants.models import Participant, SurveyInvitation
 from participants.survey_forms import SurveyPageForm
 from participants.tasks import survey_invitation_send
 from peernet import audit
-from peernet.access import get_for_user, hub_for_admin
+from peernet.access import get_for_user, hub_admin_required
 from reporting import sheets
 
 audit_log = logging.getLogger("peernet.audit")
@@ -217,21 +217,21 @@ public_urlpatterns: list[URLPattern] = [
 @never_cache
 @login_required
 @require_GET
-def hub_surveys(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def hub_surveys(request: HttpRequest) -> HttpResponse:
     """The hub's survey results: response rates by kind, satisfaction by month, distance
     travelled, equality answers in aggregate, and each cohort's page."""
-    hub_ = hub_for_admin(request.user, hub)
-    cohorts = Cohort.objects.filter(hub=hub_)
+    cohorts = Cohort.objects.filter(hub=request.hub)
     return render(
         request,
         "surveys/hub_results.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "surveys",
             "rates": surveys.response_rates(cohorts),
             "months": surveys.satisfaction_by_month(cohorts),
-            "distance": surveys.distance_travelled(Participant.objects.filter(hub=hub_)),
-            "equality": surveys.equality_summary(hub_),
+            "distance": surveys.distance_travelled(Participant.objects.filter(hub=request.hub)),
+            "equality": surveys.equality_summary(request.hub),
             "cohorts": list(cohorts.order_by("name")),
         },
     )
@@ -247,17 +247,17 @@ def _cohort(hub_: Any, code: uuid.UUID) -> Cohort:
 @never_cache
 @login_required
 @require_GET
-def hub_survey_cohort(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_survey_cohort(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """One cohort: rates by kind, each delivered session's feedback, distance travelled."""
-    hub_ = hub_for_admin(request.user, hub)
-    cohort = _cohort(hub_, code)
+    cohort = _cohort(request.hub, code)
     cohorts = Cohort.objects.filter(pk=cohort.pk)
     sessions = surveys.cohort_session_feedback(cohort)
     return render(
         request,
         "surveys/cohort_results.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "surveys",
             "cohort": cohort,
             "rates": surveys.response_rates(cohorts),
@@ -273,28 +273,32 @@ def hub_survey_cohort(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRe
 @never_cache
 @login_required
 @require_GET
-def hub_evaluator_list(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def hub_evaluator_list(request: HttpRequest) -> HttpResponse:
     """S5: who completed and when, when the six-month survey is due, with consent. Hub
     administrators and the coordinator see names (the evaluator's own copy, if it gets
     one, uses `EvaluatorRow.pseudonym`)."""
-    hub_ = hub_for_admin(request.user, hub)
-    rows = surveys.evaluator_list(Cohort.objects.filter(hub=hub_))
+    rows = surveys.evaluator_list(Cohort.objects.filter(hub=request.hub))
     return render(
         request,
         "surveys/evaluator_list.html",
-        {"hub": hub_, "section": "surveys", "rows": rows},
+        {"hub": request.hub, "section": "surveys", "rows": rows},
     )
 
 
 @never_cache
 @login_required
 @require_GET
-def hub_evaluator_list_csv(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    rows = surveys.evaluator_list(Cohort.objects.filter(hub=hub_))
+@hub_admin_required
+def hub_evaluator_list_csv(request: HttpRequest) -> HttpResponse:
+    rows = surveys.evaluator_list(Cohort.objects.filter(hub=request.hub))
     # SECURITY.md 21: names and emails leaving the system.
     audit.record(
-        request.user, "export", hub=hub_, summary="Evaluator list (CSV) downloaded", request=request
+        request.user,
+        "export",
+        hub=request.hub,
+        summary="Evaluator list (CSV) downloaded",
+        request=request,
     )
     header = [
         "pseudonym",
@@ -327,13 +331,13 @@ def hub_evaluator_list_csv(request: HttpRequest, hub: str) -> HttpResponse:
     response = HttpResponse(
         sheets.csv_bytes([header, *lines]), content_type=sheets.CSV_CONTENT_TYPE
     )
-    response["Content-Disposition"] = f'attachment; filename="evaluator-list-{hub_.key}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="evaluator-list-{request.hub.key}.csv"'
     audit_log.info(
         "evaluator list exported: user=%s hub=%s rows=%s",
         request.user.pk,
-        hub_.pk,
+        request.hub.pk,
         len(rows),
-        extra={"user_id": request.user.pk, "hub_id": hub_.pk},
+        extra={"user_id": request.user.pk, "hub_id": request.hub.pk},
     )
     return response
 
@@ -341,15 +345,15 @@ def hub_evaluator_list_csv(request: HttpRequest, hub: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def hub_survey_participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_survey_participant(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """A participant's survey invitations: sent, reminded, answered, and a new link."""
-    hub_ = hub_for_admin(request.user, hub)
-    participant = get_for_user(Participant.objects.filter(hub=hub_), request.user, code=code)
+    participant = get_for_user(Participant.objects.filter(hub=request.hub), request.user, code=code)
     return render(
         request,
         "surveys/participant.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": participant,
             "invitations": surveys.participant_survey_invitations(participant),
@@ -359,11 +363,11 @@ def hub_survey_participant(request: HttpRequest, hub: str, code: uuid.UUID) -> H
 
 @login_required
 @require_POST
-def hub_survey_renew(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
+@hub_admin_required
+def hub_survey_renew(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a participant a new link to a survey they have not answered yet."""
-    hub_ = hub_for_admin(request.user, hub)
     invitation = get_for_user(
-        SurveyInvitation.objects.filter(participant__hub=hub_).select_related("participant"),
+        SurveyInvitation.objects.filter(participant__hub=request.hub).select_related("participant"),
         request.user,
         pk=pk,
     )
@@ -378,7 +382,7 @@ def hub_survey_renew(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
             f"A new link to the {renewed.get_kind_display()} survey is on its way to "
             f"{invitation.participant.full_name}; earlier links no longer work.",
         )
-    return redirect("hub:survey-participant", hub=hub_.key, code=invitation.participant.code)
+    return redirect("hub:survey-participant", hub=request.hub.key, code=invitation.participant.code)
 
 
 hub_urlpatterns: list[URLPattern] = [

@@ -11,7 +11,10 @@ Here, every lookup a page makes for a user:
 - `get_for_user()` fetches one object through `visible_to` or raises 404, so another
   hub's id is a 404, never someone else's data and never a 403 that gives away that it
   exists;
-- one helper per page's main object (`hub_for_admin`, `session_for_facilitation`,
+- the hub of a /hub/<hub>/ page is resolved once per request from the URL, as pretix
+  resolves its event: `hub_admin_required` reads the `hub` key, gives the view
+  `request.hub` or a 404;
+- one helper per page's main object (`session_for_facilitation`,
   `cohort_for_facilitation` ...) does the same, preloading what the page needs;
 - the yes/no questions pages and services ask (`administers_hub`, `is_coordinator`,
   `may_see_national` ...), and `require_role` for an area only a role has;
@@ -21,12 +24,14 @@ Here, every lookup a page makes for a user:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from cohorts.models import Cohort
 from participants.models import Participant
@@ -86,6 +91,22 @@ def hub_for_admin(user: Any, key: str) -> Any:
         return hubs.get(key=key)
     except Hub.DoesNotExist as exc:
         raise Http404("No hub found.") from exc
+
+
+def hub_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of the hub administration area (/hub/<hub>/...): the hub named by the URL's
+    `hub` key, for its administrators and the national coordinator, as `request.hub`;
+    anyone else gets a 404, another hub's key included. The view takes no `hub` argument.
+
+    Put it beneath `login_required` and the method decorators, so a signed-out visitor is
+    sent to sign in and a wrong method is a 405 before the hub is looked at."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, hub: str, **kwargs: Any) -> HttpResponse:
+        request.hub = hub_for_admin(request.user, hub)  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def session_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:

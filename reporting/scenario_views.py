@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from peernet import access
-from peernet.access import hub_for_admin
+from peernet.access import hub_admin_required
 from reporting.scenario import ScenarioError
 from reporting.scenario.parsing import parse_document
 from reporting.scenario.upload import scenario_upload
@@ -106,9 +106,13 @@ def national_upload(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_upload(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def hub_upload(request: HttpRequest) -> HttpResponse:
     """A hub's administrators': their own hub's records only."""
-    hub_ = hub_for_admin(request.user, hub)
     return _upload_page(
-        request, base="hub/base.html", hub=hub_, area_name=hub_.name, done=request.path
+        request,
+        base="hub/base.html",
+        hub=request.hub,
+        area_name=request.hub.name,
+        done=request.path,
     )

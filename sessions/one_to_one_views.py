@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit
 from peernet.access import (
-    hub_for_admin,
+    hub_admin_required,
     one_to_one_for_participant,
     participant_for_one_to_one,
     provides_one_to_one,
@@ -386,18 +386,18 @@ one_to_one_urlpatterns: list[URLPattern] = [
 # --- the hub administration area (/hub/<hub>/participants/<code>/one-to-one/) ---------
 
 
-def _hub_participant(request: HttpRequest, hub: str, code: uuid.UUID) -> tuple[Any, Any]:
-    hub_ = hub_for_admin(request.user, hub)
-    return hub_, participant_for_one_to_one(request.user, hub_.key, code)
+def _hub_participant(request: HttpRequest, code: uuid.UUID) -> Any:
+    return participant_for_one_to_one(request.user, request.hub.key, code)
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_one_to_one(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_one_to_one(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Issue 6 (1): the participant's one-to-one support, and assigning the provider."""
-    hub_, person = _hub_participant(request, hub, code)
-    providers = list(hub_providers(hub_.pk))
+    person = _hub_participant(request, code)
+    providers = list(hub_providers(request.hub.pk))
     initial = {"provider": str(person.one_to_one_provider_id or "")}
     form = AssignProviderForm(
         request.POST if request.method == "POST" else None,
@@ -413,13 +413,13 @@ def hub_one_to_one(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespo
             _add_errors(form, exc)
         else:
             messages.success(request, "The one-to-one provider was saved.")
-            return redirect("hub:one-to-one", hub=hub_.key, code=code)
+            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     now = timezone.now()
     return render(
         request,
         "hub/one_to_one/participant.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "form": form,
@@ -437,9 +437,10 @@ def hub_one_to_one(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespo
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_referral(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_referral(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """O1: refer the participant to an existing local programme."""
-    hub_, person = _hub_participant(request, hub, code)
+    person = _hub_participant(request, code)
     today = timezone.localdate()
     form = ReferralForm(request.POST if request.method == "POST" else None, today=today)
     if request.method == "POST" and form.is_valid():
@@ -449,12 +450,12 @@ def hub_referral(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespons
             _add_errors(form, exc)
         else:
             messages.success(request, "The referral was recorded.")
-            return redirect("hub:one-to-one", hub=hub_.key, code=code)
+            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     return render(
         request,
         "hub/one_to_one/form.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "form": form,
@@ -467,14 +468,15 @@ def hub_referral(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespons
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_decline(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_decline(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """O8: record that the participant declined one-to-one support, or withdraw it."""
-    hub_, person = _hub_participant(request, hub, code)
+    person = _hub_participant(request, code)
     today = timezone.localdate()
     if request.method == "POST" and request.POST.get("withdraw"):
         one_to_one_decline_withdraw(participant=person, by=request.user)
         messages.success(request, "The refusal was withdrawn.")
-        return redirect("hub:one-to-one", hub=hub_.key, code=code)
+        return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     form = DeclineForm(request.POST if request.method == "POST" else None, today=today)
     if request.method == "POST" and form.is_valid():
         try:
@@ -485,12 +487,12 @@ def hub_decline(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
             _add_errors(form, exc)
         else:
             messages.success(request, "The refusal was recorded.")
-            return redirect("hub:one-to-one", hub=hub_.key, code=code)
+            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     return render(
         request,
         "hub/one_to_one/form.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "form": form,
@@ -504,10 +506,11 @@ def hub_decline(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_external_hours(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_external_hours(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Issue 6 (5): hours of an existing local programme, recorded by the hub on the
     participant's behalf and marked as such."""
-    hub_, person = _hub_participant(request, hub, code)
+    person = _hub_participant(request, code)
     now = timezone.now()
     form = OneToOneLogForm(
         request.POST if request.method == "POST" else None, hub_entry=True, now=now
@@ -519,12 +522,12 @@ def hub_external_hours(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
             _add_errors(form, exc)
         else:
             messages.success(request, "The hours were recorded.")
-            return redirect("hub:one-to-one", hub=hub_.key, code=code)
+            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     return render(
         request,
         "hub/one_to_one/form.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "form": form,
@@ -538,9 +541,10 @@ def hub_external_hours(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
 @never_cache
 @login_required
 @require_GET
-def hub_action_record(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_action_record(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Issue 6 (7): the Participant Action Record, from the hub's side."""
-    _, person = _hub_participant(request, hub, code)
+    person = _hub_participant(request, code)
     return _pdf_response(request, person)
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from peernet.access import (
     cohort_for_facilitation,
     get_for_user,
-    hub_for_admin,
+    hub_admin_required,
     require_role,
     session_for_facilitation,
 )
@@ -70,12 +70,12 @@ def _q5_sentence(complaint: Complaint) -> str | None:
 @never_cache
 @login_required
 @require_GET
-def complaint_list(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def complaint_list(request: HttpRequest) -> HttpResponse:
     """Open ones first, then the most recently received."""
-    hub_ = hub_for_admin(request.user, hub)
     complaints = list(
         Complaint.objects.visible_to(request.user)
-        .filter(hub=hub_)
+        .filter(hub=request.hub)
         .order_by(F("resolved").asc(nulls_first=True), "-received", "key")
     )
     rows = [(c, _q5_sentence(c)) for c in complaints]
@@ -83,7 +83,7 @@ def complaint_list(request: HttpRequest, hub: str) -> HttpResponse:
         request,
         "sessions/complaint_list.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "complaints",
             "rows": rows,
             "open_count": sum(1 for c in complaints if c.resolved is None),
@@ -94,35 +94,35 @@ def complaint_list(request: HttpRequest, hub: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaint_new(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
+@hub_admin_required
+def complaint_new(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else None
     form = ComplaintForm(data, today=today)
     if request.method == "POST" and form.is_valid():
         try:
             complaint = complaint_record(
-                hub=hub_, today=today, by=request.user, **form.cleaned_data
+                hub=request.hub, today=today, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, f"The {complaint.get_kind_display().lower()} was recorded.")
-            return redirect("hub:complaint", hub=hub_.key, key=complaint.key)
+            return redirect("hub:complaint", hub=request.hub.key, key=complaint.key)
     return render(
         request,
         "sessions/complaint_new.html",
-        {"hub": hub_, "section": "complaints", "form": form},
+        {"hub": request.hub, "section": "complaints", "form": form},
     )
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaint_detail(request: HttpRequest, hub: str, key: str) -> HttpResponse:
+@hub_admin_required
+def complaint_detail(request: HttpRequest, key: str) -> HttpResponse:
     """One complaint or compliment: record the action taken, and close it."""
-    hub_ = hub_for_admin(request.user, hub)
-    complaint = get_for_user(Complaint.objects.filter(hub=hub_), request.user, key=key)
+    complaint = get_for_user(Complaint.objects.filter(hub=request.hub), request.user, key=key)
     today = timezone.localdate()
     initial = {"action_taken": complaint.action_taken, "closed": complaint.resolved}
     data = request.POST if request.method == "POST" else None
@@ -140,12 +140,12 @@ def complaint_detail(request: HttpRequest, hub: str, key: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, "The changes were saved.")
-            return redirect("hub:complaints", hub=hub_.key)
+            return redirect("hub:complaints", hub=request.hub.key)
     return render(
         request,
         "sessions/complaint_detail.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "complaints",
             "complaint": complaint,
             "q5": _q5_sentence(complaint),
