@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants.links import CHARTER, LinkProblem, link_open, no_referrer, token_landing
@@ -42,7 +41,6 @@ def _participant(request: HttpRequest, code: uuid.UUID) -> Participant:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -62,7 +60,6 @@ def charter_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_POST
 @hub_admin_required
@@ -95,7 +92,6 @@ def _link_for_token(token: str | None) -> ParticipantLink:
     return link
 
 
-@never_cache
 @require_GET
 def charter_landing(request: HttpRequest, token: str) -> HttpResponse:
     """Move the token out of the URL into the session, then show the clean URL."""
@@ -118,7 +114,6 @@ class CharterAgreementForm(forms.Form):
         self.helper.layout = Layout("agree", Submit("submit", "Sign the Participant Charter"))
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def charter_sign(request: HttpRequest) -> HttpResponse:
     """The charter, with the participant's name and the box to tick."""
@@ -147,7 +142,6 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@never_cache
 @require_GET
 def charter_signed(request: HttpRequest) -> HttpResponse:
     """The confirmation after signing (no personal data: only the hub's name)."""

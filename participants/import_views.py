@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import registration_import as importer
@@ -71,7 +70,6 @@ def _preview(
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -97,7 +95,6 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return _preview(request, request.hub, results, token)
 
 
-@never_cache
 @login_required
 @require_POST
 @hub_admin_required
@@ -126,7 +123,6 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     return redirect("hub:registrations", hub=request.hub.key)
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required

@@ -24,7 +24,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohorts.models import Cohort
@@ -68,10 +67,9 @@ def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return no_referrer(_problem(request, problem))
         return view(request, invitation, *args, **kwargs)
 
-    return never_cache(wrapped)
+    return wrapped
 
 
-@never_cache
 @require_GET
 def survey_link(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: the token moves into the session at once (SECURITY.md 15)."""
@@ -193,7 +191,6 @@ def survey_check(request: HttpRequest, invitation: SurveyInvitation) -> HttpResp
     )
 
 
-@never_cache
 @require_GET
 def survey_done(request: HttpRequest) -> HttpResponse:
     done = request.session.get(DONE_KEY)
@@ -214,7 +211,6 @@ public_urlpatterns: list[URLPattern] = [
 # --- results (hub administrators and the national coordinator) ----------------------------
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -244,7 +240,6 @@ def _cohort(hub_: Any, code: uuid.UUID) -> Cohort:
         raise Http404("No cohort found.") from exc
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -270,7 +265,6 @@ def hub_survey_cohort(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -286,7 +280,6 @@ def hub_evaluator_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -342,7 +335,6 @@ def hub_evaluator_list_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required

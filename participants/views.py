@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participants import selectors, services
@@ -75,7 +74,6 @@ def _over_rate_limit(request: HttpRequest) -> bool:
     return count > RATE_LIMIT
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, hub: str) -> HttpResponse:
     """Step 1: the hub's privacy notice, acknowledged before anything else (C2)."""
@@ -89,7 +87,6 @@ def register(request: HttpRequest, hub: str) -> HttpResponse:
     return render(request, "participants/register_notice.html", {"hub": hub_, "form": form})
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def register_details(request: HttpRequest, hub: str) -> HttpResponse:
     """Step 2: the business and participant details, and the declarations."""
@@ -130,7 +127,6 @@ def _send_confirmation(hub: Hub, participant: object) -> None:
     )
 
 
-@never_cache
 @require_GET
 def register_done(request: HttpRequest, hub: str) -> HttpResponse:
     hub_ = _public_hub(hub)
@@ -147,7 +143,6 @@ def register_done(request: HttpRequest, hub: str) -> HttpResponse:
 PAGE_SIZE = 50
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -183,7 +178,6 @@ def registrations(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -219,7 +213,6 @@ def registration_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -253,7 +246,6 @@ def participant_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -302,7 +294,6 @@ _FORMS = {
 }
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required

@@ -21,7 +21,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -72,7 +71,6 @@ def _verified(request: HttpRequest, device: object) -> None:
     otp_login(request, device)
 
 
-@never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -136,7 +134,6 @@ def _confirm(user: User, device: TOTPDevice) -> list[str]:
     return codes
 
 
-@never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -187,7 +184,6 @@ def _grouped_secret(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@never_cache
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
 @login_required

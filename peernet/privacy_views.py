@@ -23,7 +23,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit, pdf, privacy
@@ -49,7 +48,6 @@ class _ErrorLinks:
 # --- home and the registry ---------------------------------------------------------------
 
 
-@never_cache
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -66,7 +64,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def registry(request: HttpRequest) -> HttpResponse:
@@ -134,7 +131,6 @@ def _london_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-@never_cache
 @login_required
 @require_GET
 def audit_trail(request: HttpRequest) -> HttpResponse:
@@ -278,7 +274,6 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
         return data
 
 
-@never_cache
 @login_required
 @require_GET
 def breaches(request: HttpRequest) -> HttpResponse:
@@ -288,7 +283,6 @@ def breaches(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/breaches.html", {"rows": rows, "now": now})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def breach_new(request: HttpRequest) -> HttpResponse:
@@ -309,7 +303,6 @@ def breach_new(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/breach_new.html", {"form": form})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def breach(request: HttpRequest, reference: Any) -> HttpResponse:
@@ -345,7 +338,6 @@ def breach(request: HttpRequest, reference: Any) -> HttpResponse:
 # --- subject access and erasure (SECURITY.md 22, 23) ---------------------------------------
 
 
-@never_cache
 @login_required
 @require_GET
 def participant(request: HttpRequest, code: Any) -> HttpResponse:
@@ -361,7 +353,6 @@ def _export_name(person: Any, suffix: str) -> str:
     return f"subject-access-{person.code}-{timezone.localdate():%Y-%m-%d}.{suffix}"
 
 
-@never_cache
 @login_required
 @require_GET
 def export_json(request: HttpRequest, code: Any) -> HttpResponse:
@@ -382,7 +373,6 @@ def export_json(request: HttpRequest, code: Any) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 @require_GET
 def export_pdf(request: HttpRequest, code: Any) -> HttpResponse:
@@ -442,7 +432,6 @@ class ErasureForm(_ErrorLinks, forms.Form):
         return typed
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, code: Any) -> HttpResponse:

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants.models import Participant
@@ -52,7 +51,6 @@ def _names(items: list) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -66,7 +64,6 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -111,7 +108,6 @@ def staff_invite_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -155,7 +151,6 @@ def staff_member_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -210,7 +205,6 @@ def staff_role_remove_page(request: HttpRequest, pk: int, assignment: int) -> Ht
     )
 
 
-@never_cache
 @login_required
 @require_POST
 @hub_admin_required

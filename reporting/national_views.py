@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import surveys
@@ -121,7 +120,6 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -130,7 +128,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return _area_page(request, access.area_for(request.user, "national"), "national/home.html")
 
 
-@never_cache
 @login_required
 @require_GET
 def cluster(request: HttpRequest, cluster: str) -> HttpResponse:
@@ -140,7 +137,6 @@ def cluster(request: HttpRequest, cluster: str) -> HttpResponse:
     return _area_page(request, area, "national/cluster.html")
 
 
-@never_cache
 @login_required
 @require_GET
 def hub(request: HttpRequest, hub: str) -> HttpResponse:
@@ -203,7 +199,6 @@ def hub(request: HttpRequest, hub: str) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def timeliness(request: HttpRequest) -> HttpResponse:
@@ -254,7 +249,6 @@ class ExportRequestForm(forms.Form):
         }
 
 
-@never_cache
 @login_required
 @require_GET
 def export_list(request: HttpRequest) -> HttpResponse:
@@ -306,7 +300,6 @@ def _own_export(request: HttpRequest, pk: int) -> ExportFile:
     return export
 
 
-@never_cache
 @login_required
 @require_GET
 def export(request: HttpRequest, pk: int) -> HttpResponse:
@@ -334,7 +327,6 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 @require_GET
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -367,7 +359,6 @@ def _coordinator(request: HttpRequest) -> None:
         raise Http404("No such page.")
 
 
-@never_cache
 @login_required
 @require_GET
 def instruments(request: HttpRequest) -> HttpResponse:
@@ -427,7 +418,6 @@ class InstrumentForm(GovukErrorsMixin, forms.Form):
         return value
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def instrument_new(request: HttpRequest, kind: str) -> HttpResponse:

@@ -21,7 +21,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peernet.access import hub_admin_required
@@ -180,7 +179,6 @@ def _versions(hub: Any, month: dt.date) -> tuple[MonthlyReturn | None, list[Retu
 # --- pages ---------------------------------------------------------------------------------
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -213,7 +211,6 @@ def return_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -291,7 +288,6 @@ def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_POST
 @hub_admin_required
@@ -310,7 +306,6 @@ def return_compile(request: HttpRequest, month: dt.date) -> HttpResponse:
     return redirect("hub:return", hub=request.hub.key, month=month)
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -340,7 +335,6 @@ def return_version(request: HttpRequest, month: dt.date, version: int) -> HttpRe
     )
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -380,7 +374,6 @@ def return_compare(request: HttpRequest, month: dt.date) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -410,7 +403,6 @@ def _hub_params(hub: Any, month: dt.date) -> dict[str, str]:
     return {"area": "hub", "key": hub.key, "month": f"{month:%Y-%m}"}
 
 
-@never_cache
 @login_required
 @require_POST
 @hub_admin_required
@@ -442,7 +434,6 @@ def _hub_export(request: HttpRequest, month: dt.date, pk: int) -> ExportFile:
     return export
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -475,7 +466,6 @@ def return_export(request: HttpRequest, month: dt.date, pk: int) -> HttpResponse
     return response
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required

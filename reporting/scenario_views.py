@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from peernet import access
@@ -87,7 +86,6 @@ def _upload_page(
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def national_upload(request: HttpRequest) -> HttpResponse:
@@ -103,7 +101,6 @@ def national_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required

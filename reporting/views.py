@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from peernet.access import hub_admin_required
@@ -22,7 +21,6 @@ def scenario_schema(request: HttpRequest) -> JsonResponse:
     return JsonResponse(SCHEMA, json_dumps_params={"indent": 2, "ensure_ascii": False})
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required

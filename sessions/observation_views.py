@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from peernet.access import get_for_user, hub_admin_required
@@ -64,7 +63,6 @@ def _errors_of(exc: ValidationError | RuleBroken) -> list[str]:
     return list(exc.messages)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -150,7 +148,6 @@ def _criteria_rows(ratings: dict) -> list[tuple[str, list[tuple[str, str, object
     ]
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required

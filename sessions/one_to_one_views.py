@@ -28,7 +28,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit
@@ -92,7 +91,6 @@ def _status(request: HttpRequest, form: Any) -> int:
 # --- the provider's workspace (/one-to-one/) ------------------------------------------
 
 
-@never_cache
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -117,7 +115,6 @@ def _participant_context(participant: Any, **extra: Any) -> dict[str, Any]:
     return {"participant": participant, "hub": participant.hub, **extra}
 
 
-@never_cache
 @login_required
 @require_GET
 def participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -144,7 +141,6 @@ def participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -178,7 +174,6 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def check(request: HttpRequest, hub: str, code: uuid.UUID) -> JsonResponse:
@@ -208,7 +203,6 @@ def check(request: HttpRequest, hub: str, code: uuid.UUID) -> JsonResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpResponse:
@@ -247,7 +241,6 @@ def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpRe
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -295,7 +288,6 @@ def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def declaration(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -363,7 +355,6 @@ def _pdf_response(request: HttpRequest, person: Any) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 @require_GET
 def action_record(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -390,7 +381,6 @@ def _hub_participant(request: HttpRequest, code: uuid.UUID) -> Any:
     return participant_for_one_to_one(request.user, request.hub.key, code)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -434,7 +424,6 @@ def hub_one_to_one(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -465,7 +454,6 @@ def hub_referral(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -503,7 +491,6 @@ def hub_decline(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -538,7 +525,6 @@ def hub_external_hours(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required

@@ -13,7 +13,6 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet.access import (
@@ -67,7 +66,6 @@ def _q5_sentence(complaint: Complaint) -> str | None:
     return CHECKS["Q5"](complaint, as_of=timezone.now()).sentence
 
 
-@never_cache
 @login_required
 @require_GET
 @hub_admin_required
@@ -91,7 +89,6 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -116,7 +113,6 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -164,7 +160,6 @@ def complaint_detail(request: HttpRequest, key: str) -> HttpResponse:
 RECENT_SHOWN = 10
 
 
-@never_cache
 @login_required
 @require_GET
 def facilitation_home(request: HttpRequest) -> HttpResponse:
@@ -197,7 +192,6 @@ def _session_context(session: GroupSession, **extra: Any) -> dict[str, Any]:
     return {"session": session, "cohort": session.cohort, "hub": session.cohort.hub, **extra}
 
 
-@never_cache
 @login_required
 @require_GET
 def facilitation_session(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -248,7 +242,6 @@ def _rule_sentence(rule: str, session: GroupSession, as_of: Any) -> str | None:
     return sentence
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -281,7 +274,6 @@ def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> 
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -358,7 +350,6 @@ def _k13_sentence(participant: Any, as_of: Any) -> str:
     return result.sentence
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def facilitation_member(
