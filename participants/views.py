@@ -35,7 +35,7 @@ from participants.forms import (
 from participants.models import EligibilityException, MatchStatus
 from peernet import mail
 from peernet.access import hub_admin_required
-from peernet.middleware import client_ip
+from peernet.addresses import client_ip
 from peernet.models import Hub
 from peernet.rules import RuleBroken
 

@@ -16,9 +16,9 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,6 +31,7 @@ from peernet.access import (
     participant_for_privacy,
     require_coordinator,
 )
+from peernet.breaches import NOT_REPORTED, REPORTED, breach_decide, breach_record
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
 
 PAGE_SIZE = 50
@@ -219,7 +220,6 @@ class BreachForm(_ErrorLinks, forms.Form):
 
 
 class BreachDecisionForm(_ErrorLinks, forms.Form):
-    REPORTED, NOT_REPORTED = "reported", "not_reported"
     decision = forms.ChoiceField(
         label="Was it reported to the ICO?",
         choices=[
@@ -259,7 +259,7 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         decision = data.get("decision")
-        if decision == self.REPORTED:
+        if decision == REPORTED:
             when = data.get("reported_at")
             if when is None and "reported_at" not in self.errors:
                 self.add_error("reported_at", "Enter when it was reported to the ICO")
@@ -269,7 +269,7 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
                 )
             elif when is not None and when > timezone.now():
                 self.add_error("reported_at", "The time it was reported must be in the past")
-        elif decision == self.NOT_REPORTED and not (data.get("reason") or "").strip():
+        elif decision == NOT_REPORTED and not (data.get("reason") or "").strip():
             self.add_error("reason", "Enter why it was not reported to the ICO")
         return data
 
@@ -289,15 +289,14 @@ def breach_new(request: HttpRequest) -> HttpResponse:
     require_coordinator(request.user)
     form = BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            breach = Breach.objects.create(
-                discovered_at=form.cleaned_data["discovered_at"],
-                description=form.cleaned_data["description"].strip(),
-                data_affected=form.cleaned_data["data_affected"].strip(),
-                recorded_by=request.user,
-            )
-            breach.hubs.set(form.cleaned_data["hubs"])
-            audit.record(request.user, "create", breach, summary="Breach recorded", request=request)
+        breach = breach_record(
+            discovered_at=form.cleaned_data["discovered_at"],
+            description=form.cleaned_data["description"],
+            data_affected=form.cleaned_data["data_affected"],
+            hubs=form.cleaned_data["hubs"],
+            by=request.user,
+            request=request,
+        )
         messages.success(request, "The breach is recorded: decide on reporting within 72 hours.")
         return redirect("privacy:breach", reference=breach.reference)
     return render(request, "privacy/breach_new.html", {"form": form})
@@ -308,24 +307,20 @@ def breach_new(request: HttpRequest) -> HttpResponse:
 def breach(request: HttpRequest, reference: Any) -> HttpResponse:
     item = breach_for_coordinator(request.user, reference)
     form = BreachDecisionForm(request.POST or None, breach=item)
-    if request.method == "POST":
-        if item.decided:
-            form.add_error(None, "The decision on this breach is already recorded")
-        elif form.is_valid():
-            with transaction.atomic():
-                if form.cleaned_data["decision"] == form.REPORTED:
-                    item.reported_to_ico_at = form.cleaned_data["reported_at"]
-                else:
-                    item.not_reported_reason = form.cleaned_data["reason"].strip()
-                item.save(update_fields=["reported_to_ico_at", "not_reported_reason"])
-                audit.record(
-                    request.user,
-                    "update",
-                    item,
-                    summary="Breach decision recorded",
-                    after={"decision": form.cleaned_data["decision"]},
-                    request=request,
-                )
+    # A decided breach refuses another decision (breach_decide) whatever the form says.
+    if request.method == "POST" and (form.is_valid() or item.decided):
+        data = form.cleaned_data
+        try:
+            breach_decide(
+                breach=item,
+                reported_at=data.get("reported_at") if data.get("decision") == REPORTED else None,
+                not_reported_reason=data.get("reason") or "",
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
             messages.success(request, "The decision is recorded.")
             return redirect("privacy:breach", reference=item.reference)
     return render(

@@ -229,7 +229,7 @@ def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
     form = ReturnSubmitForm(data, initial=initial, resubmission=latest is not None)
     if data is not None and form.is_valid():
         if monthly_return is None:
-            monthly_return, _ = MonthlyReturn.objects.get_or_create(hub=request.hub, month=month)
+            monthly_return = returns.return_draft_create(hub=request.hub, month=month)
         try:
             version = returns.submit_return(
                 monthly_return,

@@ -19,7 +19,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from peernet.middleware import client_ip
+from peernet.addresses import client_ip
 from peernet.models import AuditEvent
 from tests.factories import Personas, make_totp_device, totp_now
 
