@@ -10,7 +10,7 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     # Commands are the system's own work, across every hub (SECURITY.md 3).
-    from peernet.access import scopes_disabled
+    from peernet.scoping import scopes_disabled
 
     with scopes_disabled():
         execute_from_command_line(sys.argv)

@@ -308,7 +308,7 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
     setup_django()
-    from peernet.access import scopes_disabled
+    from peernet.scoping import scopes_disabled
 
     RESULTS.mkdir(exist_ok=True)
     if not args.report_only:

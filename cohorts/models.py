@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from participants.models import Participant
-from peernet.access import ScopedQuerySet
 from peernet.models import Hub, Programme
+from peernet.scoping import ScopedQuerySet
 
 
 class CohortQuerySet(ScopedQuerySet):

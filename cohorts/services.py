@@ -20,8 +20,8 @@ from django.utils import timezone
 from cohorts.models import Cohort, CohortMembership, JoiningInstructions, SessionMode
 from participants.models import EligibilityStatus, Participant
 from peernet import audit
-from peernet.access import forget_scope
 from peernet.models import DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
+from peernet.roles import forget_reach
 from peernet.rules import (
     LONDON,
     Judges,
@@ -258,7 +258,7 @@ def cohort_create(
         RoleAssignment.objects.create(
             user=facilitator, role=Role.FACILITATOR, hub=hub, cohort=cohort
         )
-        forget_scope(facilitator)
+        forget_reach(facilitator)
     audit.record(
         by,
         "create",

@@ -1,7 +1,7 @@
 """Hub administration of cohorts: the list, the cohort builder (allocation, waiting
-list, balance, moves) and the schedule planner. Every view fetches the hub with
-`hub_for_admin` (404 for anyone but its administrators and the coordinator) and its
-records through the hub, so another hub's id is a 404 or an invalid choice."""
+list, balance, moves) and the schedule planner. Every view is given the hub by
+`hub_admin_required` (404 for anyone but its administrators and the coordinator) and
+fetches its records through the hub, so another hub's id is a 404 or an invalid choice."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
-from peernet.access import get_for_user, hub_for_admin
+from peernet.access import get_for_user, hub_admin_required
 from peernet.rules import CHECKS, LONDON, RuleBroken, local_date
 from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
@@ -53,17 +53,17 @@ def _cohort(request: HttpRequest, hub: Any, code: Any) -> Cohort:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cohort_list(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
+@hub_admin_required
+def cohort_list(request: HttpRequest) -> HttpResponse:
     form = CohortCreateForm(
         request.POST or None,
-        facilitators=selectors.hub_facilitators(hub_),
-        partners=hub_.delivery_partners.all(),
+        facilitators=selectors.hub_facilitators(request.hub),
+        partners=request.hub.delivery_partners.all(),
     )
     if request.method == "POST" and form.is_valid():
         try:
             cohort = services.cohort_create(
-                hub=hub_,
+                hub=request.hub,
                 name=form.cleaned_data["name"],
                 facilitator=form.cleaned_data["facilitator"],
                 delivery_partner=form.cleaned_data["delivery_partner"],
@@ -75,10 +75,10 @@ def cohort_list(request: HttpRequest, hub: str) -> HttpResponse:
                 form.add_error("name", message)
         else:
             messages.success(request, f"{cohort.name} created.")
-            return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+            return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
     today = local_date(timezone.now())
     rows = []
-    for cohort in selectors.hub_cohorts(hub_, today=today):
+    for cohort in selectors.hub_cohorts(request.hub, today=today):
         needed = cohort.programme.cohort_hours
         rows.append(
             {
@@ -93,7 +93,7 @@ def cohort_list(request: HttpRequest, hub: str) -> HttpResponse:
     return render(
         request,
         "cohorts/list.html",
-        {"hub": hub_, "section": "cohorts", "rows": rows, "form": form},
+        {"hub": request.hub, "section": "cohorts", "rows": rows, "form": form},
     )
 
 
@@ -164,9 +164,9 @@ def _cohort_page(
 
 @login_required
 @require_http_methods(["GET"])
-def cohort_detail(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    return _cohort_page(request, hub_, _cohort(request, hub_, code))
+@hub_admin_required
+def cohort_detail(request: HttpRequest, code: Any) -> HttpResponse:
+    return _cohort_page(request, request.hub, _cohort(request, request.hub, code))
 
 
 def _warn(request: HttpRequest, sentences: list[str]) -> None:
@@ -188,16 +188,19 @@ def _warnings_since(request: HttpRequest, hub_: Any, action: str, since: dt.date
 
 @login_required
 @require_POST
-def cohort_allocate(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    cohort = _cohort(request, hub_, code)
+@hub_admin_required
+def cohort_allocate(request: HttpRequest, code: Any) -> HttpResponse:
+    cohort = _cohort(request, request.hub, code)
     today = local_date(timezone.now())
     waiting = selectors.cohort_waiting_list(cohort, today=today)
     codes = [str(c) for c in waiting.values_list("code", flat=True)]
     form = AllocateForm(request.POST, codes=codes)
     if not form.is_valid():
         return _cohort_page(
-            request, hub_, cohort, errors=[("waiting-list", e) for e in form.errors["participant"]]
+            request,
+            request.hub,
+            cohort,
+            errors=[("waiting-list", e) for e in form.errors["participant"]],
         )
     participant = waiting.get(code=form.cleaned_data["participant"])
     since = timezone.now()
@@ -207,21 +210,25 @@ def cohort_allocate(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
         )
     except (RuleBroken, ValidationError) as exc:
         anchor = f"participant-{participant.code}"
-        return _cohort_page(request, hub_, cohort, errors=[(anchor, s) for s in _refusal(exc)])
+        return _cohort_page(
+            request, request.hub, cohort, errors=[(anchor, s) for s in _refusal(exc)]
+        )
     messages.success(request, f"{participant.full_name} allocated to {cohort.name}.")
-    _warn(request, _warnings_since(request, hub_, "cohort_allocate", since))
-    return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+    _warn(request, _warnings_since(request, request.hub, "cohort_allocate", since))
+    return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
 
 
 @login_required
 @require_POST
-def cohort_move(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    cohort = _cohort(request, hub_, code)
+@hub_admin_required
+def cohort_move(request: HttpRequest, code: Any) -> HttpResponse:
+    cohort = _cohort(request, request.hub, code)
     today = local_date(timezone.now())
     members = CohortMembership.objects.filter(cohort=cohort, left__isnull=True)
     member_codes = [str(c) for c in members.values_list("participant__code", flat=True)]
-    targets = Cohort.objects.filter(hub=hub_, programme=cohort.programme_id).exclude(pk=cohort.pk)
+    targets = Cohort.objects.filter(hub=request.hub, programme=cohort.programme_id).exclude(
+        pk=cohort.pk
+    )
     form = MoveForm(
         request.POST,
         members=member_codes,
@@ -233,8 +240,8 @@ def cohort_move(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
             for field in ("participant", "to_cohort")
             for e in form.errors.get(field, [])
         ]
-        return _cohort_page(request, hub_, cohort, errors=errors)
-    participant = Participant.objects.get(hub=hub_, code=form.cleaned_data["participant"])
+        return _cohort_page(request, request.hub, cohort, errors=errors)
+    participant = Participant.objects.get(hub=request.hub, code=form.cleaned_data["participant"])
     target = targets.get(code=form.cleaned_data["to_cohort"])
     since = timezone.now()
     try:
@@ -243,10 +250,12 @@ def cohort_move(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
         )
     except (RuleBroken, ValidationError) as exc:
         anchor = f"move-{participant.code}"
-        return _cohort_page(request, hub_, cohort, errors=[(anchor, s) for s in _refusal(exc)])
+        return _cohort_page(
+            request, request.hub, cohort, errors=[(anchor, s) for s in _refusal(exc)]
+        )
     messages.success(request, f"{participant.full_name} moved from {cohort.name} to {target.name}.")
-    _warn(request, _warnings_since(request, hub_, "cohort_allocate", since))
-    return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+    _warn(request, _warnings_since(request, request.hub, "cohort_allocate", since))
+    return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
 
 
 # --- the schedule planner --------------------------------------------------------------
@@ -254,9 +263,9 @@ def cohort_move(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cohort_schedule(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    cohort = _cohort(request, hub_, code)
+@hub_admin_required
+def cohort_schedule(request: HttpRequest, code: Any) -> HttpResponse:
+    cohort = _cohort(request, request.hub, code)
     programme = cohort.programme
     default_length = min(max(programme.session_hours_max, programme.session_hours_min), 3)
     form = PlanForm(
@@ -297,12 +306,12 @@ def cohort_schedule(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
             else:
                 messages.success(request, f"{len(created)} sessions of {cohort.name} scheduled.")
                 _warn(request, [r.sentence for r in shown])
-                return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+                return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
     return render(
         request,
         "cohorts/schedule.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "cohorts",
             "cohort": cohort,
             "form": form,
@@ -314,9 +323,9 @@ def cohort_schedule(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, hub: str, code: Any, session: Any) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    cohort = _cohort(request, hub_, code)
+@hub_admin_required
+def session_edit(request: HttpRequest, code: Any, session: Any) -> HttpResponse:
+    cohort = _cohort(request, request.hub, code)
     session_ = get_for_user(
         GroupSession.objects.filter(cohort=cohort).select_related("cohort__programme"),
         request.user,
@@ -357,12 +366,12 @@ def session_edit(request: HttpRequest, hub: str, code: Any, session: Any) -> Htt
             if shown is not None:
                 messages.success(request, f"The session was {done}.")
                 _warn(request, [r.sentence for r in shown])
-                return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
+                return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
     return render(
         request,
         "cohorts/session_edit.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "cohorts",
             "cohort": cohort,
             "session": session_,
@@ -434,10 +443,10 @@ def _has_details(cohort: Cohort) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def joining_details(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    cohort = _cohort(request, hub_, code)
-    back = reverse("hub:cohort", kwargs={"hub": hub_.key, "code": cohort.code})
+@hub_admin_required
+def joining_details(request: HttpRequest, code: Any) -> HttpResponse:
+    cohort = _cohort(request, request.hub, code)
+    back = reverse("hub:cohort", kwargs={"hub": request.hub.key, "code": cohort.code})
     return joining_details_page(request, cohort, base="hub/base.html", back=back)
 
 

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participants.links import (
@@ -63,7 +62,6 @@ def _save_through_link(link: ParticipantLink, text: CardText) -> ActionCard:
     return card
 
 
-@never_cache
 @require_GET
 def action_card_landing(request: HttpRequest, token: str) -> HttpResponse:
     """Move the token out of the URL into the session, then show the clean URL."""
@@ -112,7 +110,6 @@ def _problem_page(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
     return no_referrer(response)
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def action_card_edit(request: HttpRequest) -> HttpResponse:
     """Last session's actions, and the card's fields (prefilled when a card exists); once

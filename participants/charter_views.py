@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants.links import CHARTER, LinkProblem, link_open, no_referrer, token_landing
@@ -28,7 +27,7 @@ from participants.services import (
     participant_send_charter,
     participant_sign_charter_by_link,
 )
-from peernet.access import get_for_user, hub_for_admin
+from peernet.access import get_for_user, hub_admin_required
 
 SESSION_KEY = "peernet.charter.token"
 
@@ -36,19 +35,18 @@ SESSION_KEY = "peernet.charter.token"
 # --- the hub administrator's side -----------------------------------------------------
 
 
-def _participant(request: HttpRequest, hub: str, code: uuid.UUID) -> Participant:
-    hub_ = hub_for_admin(request.user, hub)
+def _participant(request: HttpRequest, code: uuid.UUID) -> Participant:
     return get_for_user(
-        Participant.objects.filter(hub=hub_).select_related("hub"), request.user, code=code
+        Participant.objects.filter(hub=request.hub).select_related("hub"), request.user, code=code
     )
 
 
-@never_cache
 @login_required
 @require_GET
-def charter_status(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def charter_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Whether the participant has signed the charter (C1), and the button to send it."""
-    participant = _participant(request, hub, code)
+    participant = _participant(request, code)
     return render(
         request,
         "participants/charter_status.html",
@@ -62,11 +60,11 @@ def charter_status(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespo
     )
 
 
-@never_cache
 @login_required
 @require_POST
-def charter_send(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
-    participant = _participant(request, hub, code)
+@hub_admin_required
+def charter_send(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    participant = _participant(request, code)
     participant_send_charter(
         participant=participant,
         link=lambda token: request.build_absolute_uri(
@@ -94,7 +92,6 @@ def _link_for_token(token: str | None) -> ParticipantLink:
     return link
 
 
-@never_cache
 @require_GET
 def charter_landing(request: HttpRequest, token: str) -> HttpResponse:
     """Move the token out of the URL into the session, then show the clean URL."""
@@ -117,7 +114,6 @@ class CharterAgreementForm(forms.Form):
         self.helper.layout = Layout("agree", Submit("submit", "Sign the Participant Charter"))
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def charter_sign(request: HttpRequest) -> HttpResponse:
     """The charter, with the participant's name and the box to tick."""
@@ -146,7 +142,6 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@never_cache
 @require_GET
 def charter_signed(request: HttpRequest) -> HttpResponse:
     """The confirmation after signing (no personal data: only the hub's name)."""

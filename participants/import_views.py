@@ -17,11 +17,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import registration_import as importer
-from peernet.access import hub_for_admin
+from peernet.access import hub_admin_required
 from peernet.models import Hub
 from reporting import sheets
 
@@ -71,42 +70,40 @@ def _preview(
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
+@hub_admin_required
+def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _page(request, hub_, UploadForm())
+        return _page(request, request.hub, UploadForm())
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _page(request, hub_, form)
+        return _page(request, request.hub, form)
     try:
         rows = importer.read_rows(form.cleaned_data["file"])
     except importer.ImportFileError as refusal:
         for problem in refusal.problems:
             form.add_error("file", problem)
-        return _page(request, hub_, form)
-    results = importer.validate_rows(hub=hub_, rows=rows)
+        return _page(request, request.hub, form)
+    results = importer.validate_rows(hub=request.hub, rows=rows)
     token = None
     if not any(result.errors for result in results):
         token = secrets.token_urlsafe(24)
-        request.session[_PENDING] = {"token": token, "hub": hub_.key, "rows": rows}
+        request.session[_PENDING] = {"token": token, "hub": request.hub.key, "rows": rows}
     else:
         request.session.pop(_PENDING, None)
-    return _preview(request, hub_, results, token)
+    return _preview(request, request.hub, results, token)
 
 
-@never_cache
 @login_required
 @require_POST
-def import_confirm(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
+@hub_admin_required
+def import_confirm(request: HttpRequest) -> HttpResponse:
     pending: dict[str, Any] = request.session.get(_PENDING) or {}
     token = request.POST.get("token", "")
     if (
         not pending
-        or pending.get("hub") != hub_.key
+        or pending.get("hub") != request.hub.key
         or not secrets.compare_digest(str(pending.get("token", "")), token)
     ):
         messages.error(
@@ -114,24 +111,23 @@ def import_confirm(request: HttpRequest, hub: str) -> HttpResponse:
             "Nothing was imported: that upload has expired or was already imported. "
             "Upload the file again.",
         )
-        return redirect("hub:registrations-import", hub=hub_.key)
+        return redirect("hub:registrations-import", hub=request.hub.key)
     del request.session[_PENDING]
     try:
-        count = importer.import_rows(hub=hub_, rows=pending["rows"], by=request.user)
+        count = importer.import_rows(hub=request.hub, rows=pending["rows"], by=request.user)
     except importer.ImportRefused:
         # Something changed since the preview: show the rows' problems afresh.
-        results = importer.validate_rows(hub=hub_, rows=pending["rows"])
-        return _preview(request, hub_, results, None)
+        results = importer.validate_rows(hub=request.hub, rows=pending["rows"])
+        return _preview(request, request.hub, results, None)
     messages.success(request, f"{count} registration{'s' if count != 1 else ''} imported.")
-    return redirect("hub:registrations", hub=hub_.key)
+    return redirect("hub:registrations", hub=request.hub.key)
 
 
-@never_cache
 @login_required
 @require_GET
-def import_template(request: HttpRequest, hub: str, kind: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    example = importer.example_row(hub_)
+@hub_admin_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    example = importer.example_row(request.hub)
     cells = [example[name] for name in importer.COLUMNS]
     if kind == "csv":
         response = HttpResponse(

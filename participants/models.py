@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from peernet.access import ScopedQuerySet
 from peernet.db import choices_check, set_only_when, staff_member
 from peernet.models import Hub, Programme
+from peernet.scoping import ScopedQuerySet
 
 
 class Sector(models.TextChoices):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from participants.models import EligibilityException
-from peernet.access import get_for_user, named_to_hub, scopes_disabled
+from peernet.access import get_for_user, named_to_hub
 from peernet.hours import sum_hours
 from peernet.models import Hub, RuleWarning
 from peernet.rules import (
@@ -35,6 +35,7 @@ from peernet.rules import (
     run_rules,
     sessions_not_cancelled,
 )
+from peernet.scoping import scopes_disabled
 from sessions.models import SessionStatus
 
 if TYPE_CHECKING:

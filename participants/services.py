@@ -31,9 +31,10 @@ from participants.models import (
     ParticipantLink,
 )
 from peernet import audit
-from peernet.access import scope_for, scopes_disabled
+from peernet.access import is_coordinator
 from peernet.models import Hub, Programme, RuleWarning, User
 from peernet.rules import Outcome, Result, e9_business_participants, enforce, run_rules
+from peernet.scoping import scopes_disabled
 from peernet.services import rule_warnings_record
 
 # The checks an eligibility decision asks. C1 (the charter) is asked at allocation.
@@ -287,7 +288,7 @@ def participant_register(
     business = None
     if number:
         # A business is one business whichever hub it registered with first (E9): the
-        # match looks across every hub (SECURITY.md 3: peernet.access).
+        # match looks across every hub (the hub scope: peernet.scoping).
         with scopes_disabled():
             matching = Business.objects.select_for_update().filter(company_number=number)
         business = matching.first()
@@ -406,7 +407,7 @@ def participant_correct(
                 .exclude(pk=business.pk)
                 .exists()
             )
-        if shared and not scope_for(by).national:
+        if shared and not is_coordinator(by):
             raise ValidationError(
                 f"{business_before['name']} is also registered with another hub, so only the "
                 "national coordinator can correct the business's details."

@@ -24,7 +24,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohorts.models import Cohort
@@ -34,7 +33,7 @@ from participants.models import Participant, SurveyInvitation
 from participants.survey_forms import SurveyPageForm
 from participants.tasks import survey_invitation_send
 from peernet import audit
-from peernet.access import get_for_user, hub_for_admin
+from peernet.access import get_for_user, hub_admin_required
 from reporting import sheets
 
 audit_log = logging.getLogger("peernet.audit")
@@ -68,10 +67,9 @@ def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return no_referrer(_problem(request, problem))
         return view(request, invitation, *args, **kwargs)
 
-    return never_cache(wrapped)
+    return wrapped
 
 
-@never_cache
 @require_GET
 def survey_link(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: the token moves into the session at once (SECURITY.md 15)."""
@@ -193,7 +191,6 @@ def survey_check(request: HttpRequest, invitation: SurveyInvitation) -> HttpResp
     )
 
 
-@never_cache
 @require_GET
 def survey_done(request: HttpRequest) -> HttpResponse:
     done = request.session.get(DONE_KEY)
@@ -214,24 +211,23 @@ public_urlpatterns: list[URLPattern] = [
 # --- results (hub administrators and the national coordinator) ----------------------------
 
 
-@never_cache
 @login_required
 @require_GET
-def hub_surveys(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def hub_surveys(request: HttpRequest) -> HttpResponse:
     """The hub's survey results: response rates by kind, satisfaction by month, distance
     travelled, equality answers in aggregate, and each cohort's page."""
-    hub_ = hub_for_admin(request.user, hub)
-    cohorts = Cohort.objects.filter(hub=hub_)
+    cohorts = Cohort.objects.filter(hub=request.hub)
     return render(
         request,
         "surveys/hub_results.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "surveys",
             "rates": surveys.response_rates(cohorts),
             "months": surveys.satisfaction_by_month(cohorts),
-            "distance": surveys.distance_travelled(Participant.objects.filter(hub=hub_)),
-            "equality": surveys.equality_summary(hub_),
+            "distance": surveys.distance_travelled(Participant.objects.filter(hub=request.hub)),
+            "equality": surveys.equality_summary(request.hub),
             "cohorts": list(cohorts.order_by("name")),
         },
     )
@@ -244,20 +240,19 @@ def _cohort(hub_: Any, code: uuid.UUID) -> Cohort:
         raise Http404("No cohort found.") from exc
 
 
-@never_cache
 @login_required
 @require_GET
-def hub_survey_cohort(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_survey_cohort(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """One cohort: rates by kind, each delivered session's feedback, distance travelled."""
-    hub_ = hub_for_admin(request.user, hub)
-    cohort = _cohort(hub_, code)
+    cohort = _cohort(request.hub, code)
     cohorts = Cohort.objects.filter(pk=cohort.pk)
     sessions = surveys.cohort_session_feedback(cohort)
     return render(
         request,
         "surveys/cohort_results.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "surveys",
             "cohort": cohort,
             "rates": surveys.response_rates(cohorts),
@@ -270,31 +265,33 @@ def hub_survey_cohort(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRe
     )
 
 
-@never_cache
 @login_required
 @require_GET
-def hub_evaluator_list(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def hub_evaluator_list(request: HttpRequest) -> HttpResponse:
     """S5: who completed and when, when the six-month survey is due, with consent. Hub
     administrators and the coordinator see names (the evaluator's own copy, if it gets
     one, uses `EvaluatorRow.pseudonym`)."""
-    hub_ = hub_for_admin(request.user, hub)
-    rows = surveys.evaluator_list(Cohort.objects.filter(hub=hub_))
+    rows = surveys.evaluator_list(Cohort.objects.filter(hub=request.hub))
     return render(
         request,
         "surveys/evaluator_list.html",
-        {"hub": hub_, "section": "surveys", "rows": rows},
+        {"hub": request.hub, "section": "surveys", "rows": rows},
     )
 
 
-@never_cache
 @login_required
 @require_GET
-def hub_evaluator_list_csv(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    rows = surveys.evaluator_list(Cohort.objects.filter(hub=hub_))
+@hub_admin_required
+def hub_evaluator_list_csv(request: HttpRequest) -> HttpResponse:
+    rows = surveys.evaluator_list(Cohort.objects.filter(hub=request.hub))
     # SECURITY.md 21: names and emails leaving the system.
     audit.record(
-        request.user, "export", hub=hub_, summary="Evaluator list (CSV) downloaded", request=request
+        request.user,
+        "export",
+        hub=request.hub,
+        summary="Evaluator list (CSV) downloaded",
+        request=request,
     )
     header = [
         "pseudonym",
@@ -327,29 +324,28 @@ def hub_evaluator_list_csv(request: HttpRequest, hub: str) -> HttpResponse:
     response = HttpResponse(
         sheets.csv_bytes([header, *lines]), content_type=sheets.CSV_CONTENT_TYPE
     )
-    response["Content-Disposition"] = f'attachment; filename="evaluator-list-{hub_.key}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="evaluator-list-{request.hub.key}.csv"'
     audit_log.info(
         "evaluator list exported: user=%s hub=%s rows=%s",
         request.user.pk,
-        hub_.pk,
+        request.hub.pk,
         len(rows),
-        extra={"user_id": request.user.pk, "hub_id": hub_.pk},
+        extra={"user_id": request.user.pk, "hub_id": request.hub.pk},
     )
     return response
 
 
-@never_cache
 @login_required
 @require_GET
-def hub_survey_participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_survey_participant(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """A participant's survey invitations: sent, reminded, answered, and a new link."""
-    hub_ = hub_for_admin(request.user, hub)
-    participant = get_for_user(Participant.objects.filter(hub=hub_), request.user, code=code)
+    participant = get_for_user(Participant.objects.filter(hub=request.hub), request.user, code=code)
     return render(
         request,
         "surveys/participant.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": participant,
             "invitations": surveys.participant_survey_invitations(participant),
@@ -359,11 +355,11 @@ def hub_survey_participant(request: HttpRequest, hub: str, code: uuid.UUID) -> H
 
 @login_required
 @require_POST
-def hub_survey_renew(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
+@hub_admin_required
+def hub_survey_renew(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a participant a new link to a survey they have not answered yet."""
-    hub_ = hub_for_admin(request.user, hub)
     invitation = get_for_user(
-        SurveyInvitation.objects.filter(participant__hub=hub_).select_related("participant"),
+        SurveyInvitation.objects.filter(participant__hub=request.hub).select_related("participant"),
         request.user,
         pk=pk,
     )
@@ -378,7 +374,7 @@ def hub_survey_renew(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
             f"A new link to the {renewed.get_kind_display()} survey is on its way to "
             f"{invitation.participant.full_name}; earlier links no longer work.",
         )
-    return redirect("hub:survey-participant", hub=hub_.key, code=invitation.participant.code)
+    return redirect("hub:survey-participant", hub=request.hub.key, code=invitation.participant.code)
 
 
 hub_urlpatterns: list[URLPattern] = [

@@ -1,8 +1,8 @@
 """URL patterns of the participants app, mounted by peernet/urls.py.
 
 `hub_urlpatterns` live under /hub/<hub>/ in the `hub` namespace (hub administration);
-every view there takes the hub key as `hub` and fetches it with
-`peernet.access.hub_for_admin`. `public_urlpatterns` (the `public` namespace, /p/) are
+every view there is given the hub named by the URL's `hub` key as `request.hub` by
+`peernet.access.hub_admin_required`. `public_urlpatterns` (the `public` namespace, /p/) are
 pages without a login: the public registration form and emailed links.
 
 Each views module keeps its own lists; this file only gathers them.

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participants import selectors, services
@@ -35,8 +34,8 @@ from participants.forms import (
 )
 from participants.models import EligibilityException, MatchStatus
 from peernet import mail
-from peernet.access import hub_for_admin
-from peernet.middleware import client_ip
+from peernet.access import hub_admin_required
+from peernet.addresses import client_ip
 from peernet.models import Hub
 from peernet.rules import RuleBroken
 
@@ -75,7 +74,6 @@ def _over_rate_limit(request: HttpRequest) -> bool:
     return count > RATE_LIMIT
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, hub: str) -> HttpResponse:
     """Step 1: the hub's privacy notice, acknowledged before anything else (C2)."""
@@ -89,7 +87,6 @@ def register(request: HttpRequest, hub: str) -> HttpResponse:
     return render(request, "participants/register_notice.html", {"hub": hub_, "form": form})
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def register_details(request: HttpRequest, hub: str) -> HttpResponse:
     """Step 2: the business and participant details, and the declarations."""
@@ -130,7 +127,6 @@ def _send_confirmation(hub: Hub, participant: object) -> None:
     )
 
 
-@never_cache
 @require_GET
 def register_done(request: HttpRequest, hub: str) -> HttpResponse:
     hub_ = _public_hub(hub)
@@ -147,20 +143,19 @@ def register_done(request: HttpRequest, hub: str) -> HttpResponse:
 PAGE_SIZE = 50
 
 
-@never_cache
 @login_required
 @require_GET
-def registrations(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
+@hub_admin_required
+def registrations(request: HttpRequest) -> HttpResponse:
     form = RegistrationFilterForm(request.GET or None)
     status = search = ""
     if form.is_bound and form.is_valid():
         status, search = form.cleaned_data["status"], form.cleaned_data["q"]
     rows = selectors.registrations_for_hub(
-        hub=hub_, user=request.user, status=status, search=search
+        hub=request.hub, user=request.user, status=status, search=search
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.registration_counts(hub=hub_, user=request.user)
+    counts = selectors.registration_counts(hub=request.hub, user=request.user)
     statuses = [(key, label, counts[key]) for key, label in RegistrationStatus.choices]
     query = request.GET.copy()
     query.pop("page", None)
@@ -168,7 +163,7 @@ def registrations(request: HttpRequest, hub: str) -> HttpResponse:
         request,
         "participants/registrations.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "form": form,
             "page": page,
@@ -177,24 +172,25 @@ def registrations(request: HttpRequest, hub: str) -> HttpResponse:
             "status": status,
             "query": query.urlencode(),
             "public_url": request.build_absolute_uri(
-                reverse("public:register", kwargs={"hub": hub_.key})
+                reverse("public:register", kwargs={"hub": request.hub.key})
             ),
         },
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def registration_new(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def registration_new(request: HttpRequest) -> HttpResponse:
     """A registration taken by the hub's staff (by phone, at an event): the public form's
     questions and rules (C2, E9), recorded as the staff member's, with no email sent."""
-    hub_ = hub_for_admin(request.user, hub)
-    form = StaffRegistrationForm(request.POST if request.method == "POST" else None, hub=hub_)
+    form = StaffRegistrationForm(
+        request.POST if request.method == "POST" else None, hub=request.hub
+    )
     if request.method == "POST" and form.is_valid() and not form.is_spam:
         try:
             registration = services.participant_register(
-                hub=hub_,
+                hub=request.hub,
                 privacy_notice_acknowledged_on=form.cleaned_data["acknowledged_on"],
                 registered_on=timezone.localdate(),
                 by=request.user,
@@ -208,26 +204,25 @@ def registration_new(request: HttpRequest, hub: str) -> HttpResponse:
             messages.success(request, f"{person.full_name}'s registration was recorded.")
             if registration.e9 is not None:
                 messages.warning(request, f"E9: {registration.e9.sentence}")
-            return redirect("hub:participant", hub=hub_.key, code=person.code)
+            return redirect("hub:participant", hub=request.hub.key, code=person.code)
     return render(
         request,
         "participants/registration_new.html",
-        {"hub": hub_, "section": "registrations", "form": form},
+        {"hub": request.hub, "section": "registrations", "form": form},
         status=400 if form.is_bound and form.errors else 200,
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_edit(request: HttpRequest, hub: str, code: str) -> HttpResponse:
+@hub_admin_required
+def participant_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Correct a registration: the registration form's questions and checks, the rules
     asked again, the change audited (issue 15)."""
-    hub_ = hub_for_admin(request.user, hub)
-    person = selectors.participant_for_checks(hub=hub_, user=request.user, code=code)
+    person = selectors.participant_for_checks(hub=request.hub, user=request.user, code=code)
     form = CorrectionForm(
         request.POST if request.method == "POST" else None,
-        hub=hub_,
+        hub=request.hub,
         initial=registration_initial(person),
     )
     if request.method == "POST" and form.is_valid():
@@ -242,21 +237,20 @@ def participant_edit(request: HttpRequest, hub: str, code: str) -> HttpResponse:
             messages.success(request, f"{person.full_name}'s registration was corrected.")
             for result in shown:
                 messages.warning(request, f"{result.rule}: {result.sentence}")
-            return redirect("hub:participant", hub=hub_.key, code=person.code)
+            return redirect("hub:participant", hub=request.hub.key, code=person.code)
     return render(
         request,
         "participants/participant_edit.html",
-        {"hub": hub_, "section": "registrations", "participant": person, "form": form},
+        {"hub": request.hub, "section": "registrations", "participant": person, "form": form},
         status=400 if form.is_bound and form.errors else 200,
     )
 
 
-@never_cache
 @login_required
 @require_GET
-def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    person = selectors.participant_for_page(hub=hub_, user=request.user, code=code)
+@hub_admin_required
+def participant(request: HttpRequest, code: str) -> HttpResponse:
+    person = selectors.participant_for_page(hub=request.hub, user=request.user, code=code)
     memberships = sorted(person.memberships.all(), key=lambda m: (m.joined, m.pk))
     one_to_ones = sorted(person.one_to_ones.all(), key=lambda o: o.starts_at)
     delivered = sum((o.hours for o in one_to_ones if o.status == "delivered"), start=0)
@@ -265,7 +259,7 @@ def participant(request: HttpRequest, hub: str, code: str) -> HttpResponse:
         request,
         "participants/participant.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "outcomes": sorted(
@@ -300,16 +294,15 @@ _FORMS = {
 }
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
+@hub_admin_required
+def eligibility(request: HttpRequest, code: str) -> HttpResponse:
     """E1–E10 asked live with their evidence; the decision; the E6 and E8 exceptions.
 
     The page holds three forms, told apart by their prefix; a POST names which one.
     """
-    hub_ = hub_for_admin(request.user, hub)
-    person = selectors.participant_for_checks(hub=hub_, user=request.user, code=code)
+    person = selectors.participant_for_checks(hub=request.hub, user=request.user, code=code)
     which = request.POST.get("form") if request.method == "POST" else None
     if which is not None and which not in _FORMS:
         raise Http404("No such form.")
@@ -317,7 +310,7 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
         name: form_class(request.POST if name == which else None, prefix=name)
         for name, form_class in _FORMS.items()
     }
-    url = reverse("hub:eligibility", kwargs={"hub": hub_.key, "code": person.code})
+    url = reverse("hub:eligibility", kwargs={"hub": request.hub.key, "code": person.code})
     if which is not None and forms[which].is_valid():
         form = forms[which]
         try:
@@ -331,7 +324,7 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
                 )
                 status = decision.participant.get_eligibility_status_display().lower()
                 messages.success(request, f"{person.full_name} is {status}.")
-                return redirect("hub:participant", hub=hub_.key, code=person.code)
+                return redirect("hub:participant", hub=request.hub.key, code=person.code)
             if which == "match":
                 match = next(
                     (
@@ -356,7 +349,7 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
                 participant=person,
                 rule=_EXCEPTION_RULES[which],
                 agreed_by=(
-                    form.agreed_by(hub_) if which == "e6" else form.cleaned_data["agreed_by"]
+                    form.agreed_by(request.hub) if which == "e6" else form.cleaned_data["agreed_by"]
                 ),
                 agreed_on=form.cleaned_data["agreed_on"],
                 details=form.cleaned_data["details"].strip(),
@@ -378,7 +371,7 @@ def eligibility(request: HttpRequest, hub: str, code: str) -> HttpResponse:
         request,
         "participants/eligibility.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "criteria": criteria,

@@ -11,48 +11,30 @@ authenticator app sets one up first and is shown 10 recovery codes, once.
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import user_has_device
-from django_otp import verify_token as otp_verify_token
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peernet.account_forms import PasswordChangeForm, SecondFactorForm, SetUpForm
-from peernet.models import User
-
-RECOVERY_CODE_COUNT = 10
-AUTHENTICATOR_NAME = "Authenticator app"
-RECOVERY_NAME = "Recovery codes"
-
-
-def has_second_factor(user: User) -> bool:
-    """Whether the user has set up a second factor (an app or recovery codes)."""
-    return user_has_device(user, confirmed=True)
-
-
-def _match(user: User, code: str) -> object | None:
-    """The device that accepts the code: an app for 6 digits, else the recovery codes.
-    Each device is asked on its own (django_otp.verify_token locks it for the check), so
-    codes of one kind never count as failures, and never slow down, the other."""
-    model = TOTPDevice if (len(code) == 6 and code.isdigit()) else StaticDevice
-    for device in model.objects.devices_for_user(user, confirmed=True).order_by("pk"):
-        verified = otp_verify_token(user, device.persistent_id, code)
-        if verified is not None:
-            return verified
-    return None
+from peernet.second_factor import (
+    device_for_code,
+    has_second_factor,
+    second_factor_confirm,
+    second_factor_device_pending,
+)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -72,7 +54,6 @@ def _verified(request: HttpRequest, device: object) -> None:
     otp_login(request, device)
 
 
-@never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -87,7 +68,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect("account:two-factor-set-up")
     form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        device = _match(request.user, form.cleaned_data["code"])
+        device = device_for_code(request.user, form.cleaned_data["code"])
         if device is not None:
             _verified(request, device)
             if isinstance(device, StaticDevice):
@@ -112,31 +93,6 @@ def _qr_svg(url: str) -> str:
     return mark_safe(svg)  # noqa: S308
 
 
-def _pending_device(user: User) -> TOTPDevice:
-    """The unconfirmed app being set up: the same secret on every visit until confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
-    return device
-
-
-@transaction.atomic
-def _confirm(user: User, device: TOTPDevice) -> list[str]:
-    """The app is set up: confirm it, drop other unconfirmed ones, and replace any
-    recovery codes with 10 new ones (returned, to be shown once)."""
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    recovery, _ = StaticDevice.objects.get_or_create(
-        user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
-    )
-    recovery.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
-    return codes
-
-
-@never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -153,11 +109,11 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
         return redirect("account:two-factor")
     if has_app:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    device = _pending_device(user)
+    device = second_factor_device_pending(user=user)
     form = SetUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
-            codes = _confirm(user, device)
+            codes = second_factor_confirm(user=user, device=device, request=request)
             _verified(request, device)
             # Shown in this response only: the page is not stored (no-store) and a
             # reload re-posts a code that no longer works.
@@ -181,13 +137,10 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
 
 def _grouped_secret(device: TOTPDevice) -> str:
     """The secret in base32, as apps ask for it when typed, in groups of 4."""
-    from base64 import b32encode
-
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@never_cache
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
 @login_required

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
-from peernet.middleware import client_ip
+from peernet.addresses import client_ip
 from peernet.models import AuditAction, AuditEvent, Hub
 
 log = logging.getLogger("peernet.audit")
@@ -41,14 +41,6 @@ def _hub_id(obj: Model | None, hub: Hub | int | None) -> int | None:
         if value is not None:
             return value
     return None
-
-
-def _client_ip(request: Any) -> str | None:
-    # The client as the sign-in lockout sees it: behind a trusted proxy, the address the
-    # proxy reports; a forged X-Forwarded-For is never evidence (SECURITY.md 10).
-    if request is None:
-        return None
-    return client_ip(request) or None
 
 
 def record(
@@ -84,7 +76,9 @@ def record(
         summary=summary[:300],
         before=before,
         after=after,
-        ip_address=_client_ip(request),
+        # The client as the sign-in lockout sees it (peernet.addresses.client_ip): behind
+        # a trusted proxy, the address the proxy reports, never a forged X-Forwarded-For.
+        ip_address=(client_ip(request) or None) if request is not None else None,
         request_id=(request.META.get("HTTP_X_REQUEST_ID", "")[:64] if request else ""),
     )
     extra = {

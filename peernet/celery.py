@@ -11,16 +11,16 @@ from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from celery.schedules import crontab
 
+from peernet.scoping import scopes_disabled
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peernet.settings")
 
 
 class SystemTask(DjangoTask):
-    """Every task runs as the system, across every hub (SECURITY.md 3: peernet.access);
+    """Every task runs as the system, across every hub (peernet.scoping);
     a task about one hub narrows its own queries, as it always has."""
 
     def __call__(self, *args, **kwargs):
-        from peernet.access import scopes_disabled
-
         with scopes_disabled():
             return super().__call__(*args, **kwargs)
 

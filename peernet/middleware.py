@@ -5,7 +5,8 @@
   out and the pages that need no login at all. /admin included.
 - `NoStoreMiddleware`: no page for a signed-in user or behind a participant link is kept
   by the browser or a proxy.
-- `client_ip` and `login_username`: what django-axes keys a failed sign-in on.
+- `login_username`: the email address django-axes keys a failed sign-in on (with the
+  client's address, `peernet.addresses.client_ip`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
-from ipaddress import ip_address
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.middleware import get_user
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
+
+from peernet.access import request_hub_scope
+from peernet.scoping import scope
+from peernet.second_factor import has_second_factor
 
 # Pages a signed-in user may open before proving a second factor: the second-factor
 # pages, signing out, and the pages that need no login at all.
@@ -93,10 +98,6 @@ def session_is_verified(request: HttpRequest, user) -> bool:
 
 
 def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
-    # Imported here: the account module imports models, which the middleware module
-    # must not need at settings time.
-    from peernet.account_views import has_second_factor
-
     name = "account:two-factor" if has_second_factor(request.user) else "account:two-factor-set-up"
     url = reverse(name)
     if request.method == "GET":
@@ -105,7 +106,7 @@ def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
 
 
 class HubScopeMiddleware:
-    """SECURITY.md 3: every request runs in a hub scope (peernet.access): the hubs its
+    """SECURITY.md 3: every request runs in a hub scope (peernet.scoping): the hubs its
     user works in, every hub for the national roles and behind a participant link (the
     `public` pages, whose signed token is the authority), none for anyone else."""
 
@@ -113,11 +114,9 @@ class HubScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from peernet.access import hub_scope, request_hub_scope
-
         _, namespace = _url_name(request)
-        scope = request_hub_scope(request.user, participant_link=namespace == "public")
-        with hub_scope(scope):
+        hubs = request_hub_scope(request.user, participant_link=namespace == "public")
+        with scope(hubs):
             return self.get_response(request)
 
 
@@ -159,8 +158,6 @@ class RequestSizeMiddleware:
         if LARGE_UPLOADS.match(request.path_info):  # a scenario document, up to its own limit
             limit = settings.SCENARIO_MAX_BYTES + 1024 * 1024
         if length > limit:
-            from django.shortcuts import render
-
             return render(
                 request,
                 "peernet/request_too_large.html",
@@ -168,29 +165,6 @@ class RequestSizeMiddleware:
                 status=413,
             )
         return self.get_response(request)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for the login lockout (SECURITY.md 10).
-
-    REMOTE_ADDR, unless it is one of settings.TRUSTED_PROXIES: then X-Forwarded-For is
-    read from the right, skipping our own proxies, and the first other address is the
-    client. Anything the client put further left is never trusted, so a forged
-    X-Forwarded-For cannot choose the address a lockout is keyed on."""
-    remote = request.META.get("REMOTE_ADDR")
-    trusted = set(settings.TRUSTED_PROXIES)
-    if not remote or remote not in trusted:
-        return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if hop in trusted:
-            continue
-        try:
-            return str(ip_address(hop))
-        except ValueError:
-            return remote  # a garbled header: key on the proxy rather than on nothing
-    return remote
 
 
 def login_username(request: HttpRequest, credentials: dict | None) -> str:

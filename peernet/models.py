@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from peernet.access import HubQuerySet, ScopedQuerySet, UserQuerySet
 from peernet.db import WrittenOnceQuerySet, staff_member
+from peernet.roles import NATIONAL_ROLES, Role
+from peernet.scoping import HubQuerySet, ScopedQuerySet, UserQuerySet
 
 
 class Programme(models.Model):
@@ -209,18 +210,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
-
-
-class Role(models.TextChoices):
-    COORDINATOR = "coordinator", "National coordinator"
-    FUNDER = "funder", "Funder (BEIS)"
-    EVALUATOR = "evaluator", "Evaluator"
-    HUB_ADMIN = "hub_admin", "Hub administrator"
-    FACILITATOR = "facilitator", "Facilitator"
-    ONE_TO_ONE_PROVIDER = "one_to_one_provider", "One-to-one provider"
-
-
-NATIONAL_ROLES = (Role.COORDINATOR, Role.FUNDER, Role.EVALUATOR)
 
 
 class RoleAssignment(models.Model):

@@ -16,36 +16,25 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit, pdf, privacy
-from peernet.access import administers_hub, scope_for
+from peernet.access import (
+    breach_for_coordinator,
+    participant_for_privacy,
+    require_coordinator,
+)
+from peernet.breaches import NOT_REPORTED, REPORTED, breach_decide, breach_record
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
 
 PAGE_SIZE = 50
-
-
-def _coordinator_only(request: HttpRequest) -> None:
-    if not scope_for(request.user).national:
-        raise Http404("No such page.")
-
-
-def _participant_for_privacy(request: HttpRequest, code: Any) -> Any:
-    """The participant, for the coordinator or an administrator of their hub; else 404."""
-    from participants.models import Participant
-
-    person = Participant.objects.select_related("hub", "business").filter(code=code).first()
-    if person is None or not administers_hub(request.user, person.hub_id):
-        raise Http404("No participant found.")
-    return person
 
 
 class _ErrorLinks:
@@ -60,11 +49,10 @@ class _ErrorLinks:
 # --- home and the registry ---------------------------------------------------------------
 
 
-@never_cache
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     now = timezone.now()
     open_breaches = [b for b in Breach.objects.all() if not b.decided]
     return render(
@@ -77,11 +65,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def registry(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     return render(
         request,
         "privacy/registry.html",
@@ -145,11 +132,10 @@ def _london_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-@never_cache
 @login_required
 @require_GET
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.select_related("hub").order_by("-at", "-pk")
     if form.is_bound and form.is_valid():
@@ -234,7 +220,6 @@ class BreachForm(_ErrorLinks, forms.Form):
 
 
 class BreachDecisionForm(_ErrorLinks, forms.Form):
-    REPORTED, NOT_REPORTED = "reported", "not_reported"
     decision = forms.ChoiceField(
         label="Was it reported to the ICO?",
         choices=[
@@ -274,7 +259,7 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         decision = data.get("decision")
-        if decision == self.REPORTED:
+        if decision == REPORTED:
             when = data.get("reported_at")
             if when is None and "reported_at" not in self.errors:
                 self.add_error("reported_at", "Enter when it was reported to the ICO")
@@ -284,69 +269,58 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
                 )
             elif when is not None and when > timezone.now():
                 self.add_error("reported_at", "The time it was reported must be in the past")
-        elif decision == self.NOT_REPORTED and not (data.get("reason") or "").strip():
+        elif decision == NOT_REPORTED and not (data.get("reason") or "").strip():
             self.add_error("reason", "Enter why it was not reported to the ICO")
         return data
 
 
-@never_cache
 @login_required
 @require_GET
 def breaches(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     now = timezone.now()
     rows = [(b, b.overdue(now)) for b in Breach.objects.prefetch_related("hubs")]
     return render(request, "privacy/breaches.html", {"rows": rows, "now": now})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def breach_new(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    require_coordinator(request.user)
     form = BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            breach = Breach.objects.create(
-                discovered_at=form.cleaned_data["discovered_at"],
-                description=form.cleaned_data["description"].strip(),
-                data_affected=form.cleaned_data["data_affected"].strip(),
-                recorded_by=request.user,
-            )
-            breach.hubs.set(form.cleaned_data["hubs"])
-            audit.record(request.user, "create", breach, summary="Breach recorded", request=request)
+        breach = breach_record(
+            discovered_at=form.cleaned_data["discovered_at"],
+            description=form.cleaned_data["description"],
+            data_affected=form.cleaned_data["data_affected"],
+            hubs=form.cleaned_data["hubs"],
+            by=request.user,
+            request=request,
+        )
         messages.success(request, "The breach is recorded: decide on reporting within 72 hours.")
         return redirect("privacy:breach", reference=breach.reference)
     return render(request, "privacy/breach_new.html", {"form": form})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def breach(request: HttpRequest, reference: Any) -> HttpResponse:
-    _coordinator_only(request)
-    item = Breach.objects.prefetch_related("hubs").filter(reference=reference).first()
-    if item is None:
-        raise Http404("No breach found.")
+    item = breach_for_coordinator(request.user, reference)
     form = BreachDecisionForm(request.POST or None, breach=item)
-    if request.method == "POST":
-        if item.decided:
-            form.add_error(None, "The decision on this breach is already recorded")
-        elif form.is_valid():
-            with transaction.atomic():
-                if form.cleaned_data["decision"] == form.REPORTED:
-                    item.reported_to_ico_at = form.cleaned_data["reported_at"]
-                else:
-                    item.not_reported_reason = form.cleaned_data["reason"].strip()
-                item.save(update_fields=["reported_to_ico_at", "not_reported_reason"])
-                audit.record(
-                    request.user,
-                    "update",
-                    item,
-                    summary="Breach decision recorded",
-                    after={"decision": form.cleaned_data["decision"]},
-                    request=request,
-                )
+    # A decided breach refuses another decision (breach_decide) whatever the form says.
+    if request.method == "POST" and (form.is_valid() or item.decided):
+        data = form.cleaned_data
+        try:
+            breach_decide(
+                breach=item,
+                reported_at=data.get("reported_at") if data.get("decision") == REPORTED else None,
+                not_reported_reason=data.get("reason") or "",
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
             messages.success(request, "The decision is recorded.")
             return redirect("privacy:breach", reference=item.reference)
     return render(
@@ -359,11 +333,10 @@ def breach(request: HttpRequest, reference: Any) -> HttpResponse:
 # --- subject access and erasure (SECURITY.md 22, 23) ---------------------------------------
 
 
-@never_cache
 @login_required
 @require_GET
 def participant(request: HttpRequest, code: Any) -> HttpResponse:
-    person = _participant_for_privacy(request, code)
+    person = participant_for_privacy(request.user, code)
     return render(
         request,
         "privacy/participant.html",
@@ -375,11 +348,10 @@ def _export_name(person: Any, suffix: str) -> str:
     return f"subject-access-{person.code}-{timezone.localdate():%Y-%m-%d}.{suffix}"
 
 
-@never_cache
 @login_required
 @require_GET
 def export_json(request: HttpRequest, code: Any) -> HttpResponse:
-    person = _participant_for_privacy(request, code)
+    person = participant_for_privacy(request.user, code)
     document = privacy.subject_access_document(person, by=request.user, at=timezone.now())
     audit.record(
         request.user,
@@ -396,11 +368,10 @@ def export_json(request: HttpRequest, code: Any) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 @require_GET
 def export_pdf(request: HttpRequest, code: Any) -> HttpResponse:
-    person = _participant_for_privacy(request, code)
+    person = participant_for_privacy(request.user, code)
     pdf_bytes = pdf.pdf_from_html(subject_access_html(person, at=timezone.now()))
     audit.record(
         request.user, "export", person, summary="Subject access export (PDF)", request=request
@@ -456,11 +427,10 @@ class ErasureForm(_ErrorLinks, forms.Form):
         return typed
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, code: Any) -> HttpResponse:
-    person = _participant_for_privacy(request, code)
+    person = participant_for_privacy(request.user, code)
     form = ErasureForm(request.POST or None, code=str(person.code))
     if privacy.is_erased(person):
         messages.info(request, "This participant's personal data has already been erased.")

@@ -44,9 +44,10 @@ from participants.models import (
     Sector,
     SurveyKind,
 )
-from peernet.access import named_to_hub, scopes_disabled
+from peernet.access import named_to_hub
 from peernet.hours import ends_at, sum_hours
 from peernet.models import Programme, Role, User
+from peernet.scoping import scopes_disabled
 from reporting.models import MonthlyReturn
 from sessions.models import (
     Attendance,

@@ -305,9 +305,9 @@ CONTENT_SECURITY_POLICY = {
 # SECURITY.md 10: lock sign-in for a username from an address after repeated failures.
 # The address is REMOTE_ADDR unless the request came through one of TRUSTED_PROXIES
 # (comma-separated addresses of our own reverse proxies): only then is X-Forwarded-For
-# read, so a client cannot pick its own address (peernet.middleware.client_ip).
+# read, so a client cannot pick its own address (peernet.addresses.client_ip).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
-AXES_CLIENT_IP_CALLABLE = "peernet.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "peernet.addresses.client_ip"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)

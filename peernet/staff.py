@@ -32,8 +32,8 @@ from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from cohorts.models import Cohort
 from peernet import audit, mail
-from peernet.access import forget_scope
 from peernet.models import Hub, Role, RoleAssignment, User
+from peernet.roles import forget_reach
 
 # The roles a hub gives its own staff (the national roles are the coordinator's to give).
 HUB_ROLES = (Role.HUB_ADMIN, Role.FACILITATOR, Role.ONE_TO_ONE_PROVIDER)
@@ -283,7 +283,7 @@ def staff_invite(
     else:
         assignments = [RoleAssignment.objects.create(user=user, role=role, hub=hub)]
     _audit_given(assignments, hub=hub, by=by, request=request)
-    forget_scope(user)
+    forget_reach(user)
     _email_after_commit(user, hub, assignments, by=by, absolute=absolute)
     return Invitation(user=user, created=created, assignments=assignments)
 
@@ -356,7 +356,7 @@ def staff_cohorts_assign(
         raise ValidationError(f"{user}'s account is deactivated")
     assignments = _give_cohorts(user, hub, _check_cohorts(hub, cohorts))
     _audit_given(assignments, hub=hub, by=by, request=request)
-    forget_scope(user)
+    forget_reach(user)
     return assignments
 
 
@@ -390,7 +390,7 @@ def staff_role_remove(
         request=request,
     )
     assignment.delete()
-    forget_scope(assignment.user)
+    forget_reach(assignment.user)
     return RoleAssignment.objects.filter(user_id=assignment.user_id, hub=hub).exists()
 
 

@@ -2,8 +2,8 @@
 inviting someone by email, another cohort for a facilitator, removing a role, sending an
 invitation again. No Django admin needed for a hub's daily work (issue 15).
 
-Every view fetches the hub with `hub_for_admin` (its administrators and the national
-coordinator; anyone else a 404) and the person through the hub: someone with no role in
+Every view is given the hub by `hub_admin_required` (its administrators and the
+national coordinator; anyone else a 404) and the person through the hub: someone with no role in
 it is a 404, whatever their id."""
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants.models import Participant
-from peernet.access import get_for_user, hub_for_admin
+from peernet.access import get_for_user, hub_admin_required
 from peernet.models import Hub, Role, RoleAssignment, User
 from peernet.staff import (
     HUB_ROLES,
@@ -52,31 +51,29 @@ def _names(items: list) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-@never_cache
 @login_required
 @require_GET
-def staff_list(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def staff_list(request: HttpRequest) -> HttpResponse:
     """Everyone with a role in the hub, with their roles and whether they have set up
     their account. Queries: the hub and one for every person's roles (plus the session)."""
-    hub_ = hub_for_admin(request.user, hub)
     return render(
         request,
         "hub/staff/list.html",
-        {"hub": hub_, "section": "staff", "members": hub_staff(hub_)},
+        {"hub": request.hub, "section": "staff", "members": hub_staff(request.hub)},
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_invite_page(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
+@hub_admin_required
+def staff_invite_page(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    form = StaffInviteForm(data, cohorts=cohorts_without_facilitator(hub_))
+    form = StaffInviteForm(data, cohorts=cohorts_without_facilitator(request.hub))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = staff_invite(
-                hub=hub_,
+                hub=request.hub,
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -98,12 +95,12 @@ def staff_invite_page(request: HttpRequest, hub: str) -> HttpResponse:
                 )
             else:
                 messages.success(request, f"An invitation was sent to {person.email}, as {roles}.")
-            return redirect("hub:staff-member", hub=hub_.key, pk=person.pk)
+            return redirect("hub:staff-member", hub=request.hub.key, pk=person.pk)
     return render(
         request,
         "hub/staff/invite.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "staff",
             "form": form,
             "lifetime": lifetime_words(settings.INVITATION_TIMEOUT),
@@ -111,25 +108,24 @@ def staff_invite_page(request: HttpRequest, hub: str) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_member_page(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
+@hub_admin_required
+def staff_member_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's roles in the hub; a facilitator can be given more cohorts here."""
-    hub_ = hub_for_admin(request.user, hub)
-    person = _person(request, hub_, pk)
-    member = hub_staff_member(hub_, person)
+    person = _person(request, request.hub, pk)
+    member = hub_staff_member(request.hub, person)
     form = None
     if member.facilitator and person.is_active:
         data = request.POST if request.method == "POST" else None
-        form = CohortAssignForm(data, cohorts=cohorts_without_facilitator(hub_))
+        form = CohortAssignForm(data, cohorts=cohorts_without_facilitator(request.hub))
     if request.method == "POST":
         if form is None:
             raise Http404("Only a facilitator is given cohorts.")
         if form.is_valid():
             try:
                 given = staff_cohorts_assign(
-                    hub=hub_,
+                    hub=request.hub,
                     user=person,
                     cohorts=list(form.cleaned_data["cohorts"]),
                     by=request.user,
@@ -140,12 +136,12 @@ def staff_member_page(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
             else:
                 cohorts = _names([a.cohort for a in given])
                 messages.success(request, f"{person} now facilitates {cohorts}.")
-                return redirect("hub:staff-member", hub=hub_.key, pk=person.pk)
+                return redirect("hub:staff-member", hub=request.hub.key, pk=person.pk)
     return render(
         request,
         "hub/staff/member.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "staff",
             "member": member,
             "person": person,
@@ -155,18 +151,15 @@ def staff_member_page(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_role_remove_page(
-    request: HttpRequest, hub: str, pk: int, assignment: int
-) -> HttpResponse:
+@hub_admin_required
+def staff_role_remove_page(request: HttpRequest, pk: int, assignment: int) -> HttpResponse:
     """Check, then remove one role (a facilitator's: one cohort)."""
-    hub_ = hub_for_admin(request.user, hub)
-    person = _person(request, hub_, pk)
+    person = _person(request, request.hub, pk)
     role = (
         RoleAssignment.objects.select_related("cohort", "user")
-        .filter(pk=assignment, user=person, hub=hub_, role__in=HUB_ROLES)
+        .filter(pk=assignment, user=person, hub=request.hub, role__in=HUB_ROLES)
         .first()
     )
     if role is None:
@@ -180,25 +173,28 @@ def staff_role_remove_page(
         )
     elif request.method == "POST":
         try:
-            keeps = staff_role_remove(hub=hub_, assignment=role, by=request.user, request=request)
+            keeps = staff_role_remove(
+                hub=request.hub, assignment=role, by=request.user, request=request
+            )
         except ValidationError as exc:
             problem = " ".join(exc.messages)
         else:
             if keeps:
                 messages.success(request, f"{person} was removed as {words}.")
-                return redirect("hub:staff-member", hub=hub_.key, pk=person.pk)
+                return redirect("hub:staff-member", hub=request.hub.key, pk=person.pk)
             messages.success(
-                request, f"{person} was removed as {words}, and has no role in {hub_.name} now."
+                request,
+                f"{person} was removed as {words}, and has no role in {request.hub.name} now.",
             )
-            return redirect("hub:staff", hub=hub_.key)
+            return redirect("hub:staff", hub=request.hub.key)
     providing = 0
     if role.role == Role.ONE_TO_ONE_PROVIDER:
-        providing = Participant.objects.filter(hub=hub_, one_to_one_provider=person).count()
+        providing = Participant.objects.filter(hub=request.hub, one_to_one_provider=person).count()
     return render(
         request,
         "hub/staff/remove.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "staff",
             "person": person,
             "role": role,
@@ -209,15 +205,14 @@ def staff_role_remove_page(
     )
 
 
-@never_cache
 @login_required
 @require_POST
-def staff_invitation_resend_page(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    person = _person(request, hub_, pk)
+@hub_admin_required
+def staff_invitation_resend_page(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, request.hub, pk)
     try:
         staff_invitation_resend(
-            hub=hub_,
+            hub=request.hub,
             user=person,
             by=request.user,
             absolute=request.build_absolute_uri,
@@ -227,7 +222,7 @@ def staff_invitation_resend_page(request: HttpRequest, hub: str, pk: int) -> Htt
         messages.info(request, " ".join(exc.messages))
     else:
         messages.success(request, f"A new invitation was sent to {person.email}.")
-    return redirect("hub:staff-member", hub=hub_.key, pk=person.pk)
+    return redirect("hub:staff-member", hub=request.hub.key, pk=person.pk)
 
 
 hub_urlpatterns = [

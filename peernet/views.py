@@ -96,7 +96,6 @@ def area_url(assignment: RoleAssignment) -> str | None:
         return None
 
 
-@never_cache  # the page names the user and their hubs and cohorts
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to their area; with several places to go, list them, and what needs

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from cohorts.models import CohortMembership
 from participants.models import SurveyInstrument, SurveyKind, SurveyResponse
-from peernet import pdf
+from peernet import access, pdf
 from peernet.models import Programme
 from peernet.privacy import evaluator_pseudonym
 from reporting import kpi, national, sheets
@@ -87,12 +87,12 @@ class ReturnExporter(Exporter):
     def allowed(cls, user: Any, params: dict[str, Any]) -> bool:
         # The national roles: any area they may see. A hub's administrators: their own
         # hub's return (issue 15), the same file BEIS would get for that hub.
-        if not national.may_see_national(user) and not (
-            params.get("area") == "hub" and national.may_download_hub_return(user, params)
+        if not access.may_see_national(user) and not (
+            params.get("area") == "hub" and access.may_download_hub_return(user, params)
         ):
             return False
         try:
-            national.area_for(user, params.get("area", ""), params.get("key", ""))
+            access.area_for(user, params.get("area", ""), params.get("key", ""))
         except Http404:  # the area is gone, or not theirs
             return False
         return True
@@ -105,7 +105,7 @@ class ReturnExporter(Exporter):
         if month is None:
             raise ValueError(f"{self.params.get('month')!r} is not a month of the programme.")
         self.month = month
-        self.area = national.area_for(self.user, self.params["area"], self.params.get("key", ""))
+        self.area = access.area_for(self.user, self.params["area"], self.params.get("key", ""))
         self.rows = national.return_table(self.area.hubs, self.month, self.now)
 
     def filename(self) -> str:
@@ -457,7 +457,7 @@ class BaselineXlsx(Exporter):
 
     @classmethod
     def allowed(cls, user: Any, params: dict[str, Any]) -> bool:
-        return national.may_export_baseline(user)
+        return access.may_export_baseline(user)
 
     def filename(self) -> str:
         return f"peer-networks-baseline-{timezone.localdate():%Y-%m-%d}.xlsx"

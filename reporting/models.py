@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from peernet.access import ScopedQuerySet
 from peernet.db import WrittenOnceQuerySet
 from peernet.models import Hub
+from peernet.scoping import ScopedQuerySet
 
 
 class MonthlyReturnQuerySet(ScopedQuerySet):

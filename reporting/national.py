@@ -19,10 +19,8 @@ from typing import Any
 from django.db.models import DecimalField, OuterRef, Subquery, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
-from django.http import Http404
 
-from peernet.access import administers_hub, scope_for, user_roles
-from peernet.models import Cluster, Hub, Programme, Role
+from peernet.models import Cluster, Hub, Programme
 from peernet.privacy import SUPPRESSED, suppress_breakdown
 from peernet.rules import add_months, local_date, return_due_at
 from reporting import kpi, returns
@@ -58,31 +56,6 @@ TREND_FIGURES = ("registrations_month", "started_month", "sessions_delivered_mon
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 ONE_PLACE = Decimal("0.1")
-
-
-# --- who may see the national area --------------------------------------------------------
-
-
-def may_see_national(user: Any) -> bool:
-    """The coordinator, BEIS and the evaluator: aggregate-only readers of every return."""
-    return scope_for(user).aggregates
-
-
-def may_export_baseline(user: Any) -> bool:
-    """The evaluator's fixed-format baseline export: the evaluator, and the coordinator
-    who answers for it. BEIS reads aggregates only."""
-    return may_see_national(user) and bool(user_roles(user) & {Role.EVALUATOR, Role.COORDINATOR})
-
-
-def may_download_hub_return(user: Any, params: dict[str, Any]) -> bool:
-    """A hub's administrators download their own hub's return."""
-    hub = Hub.objects.filter(key=params.get("key", "")).only("pk").first()
-    return hub is not None and administers_hub(user, hub.pk)
-
-
-def may_see_live(user: Any) -> bool:
-    """Figures computed afresh (not yet submitted) are the coordinator's alone."""
-    return scope_for(user).national
 
 
 # --- months ------------------------------------------------------------------------------
@@ -481,34 +454,3 @@ def _plain(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-
-
-# --- scopes of a view or a download ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Area:
-    """National, one cluster or one hub: what a page or a download covers."""
-
-    kind: str  # national, cluster, hub
-    key: str
-    name: str
-    hubs: list[Hub]
-
-
-def area_for(user: Any, kind: str, key: str = "") -> Area:
-    """The area, narrowed to the hubs the user may see; 404 for anything else."""
-    hubs = Hub.objects.visible_to(user).select_related("cluster").order_by("cluster__name", "name")
-    if kind == "national":
-        return Area("national", "", "National", list(hubs))
-    if kind == "cluster":
-        in_cluster = list(hubs.filter(cluster__key=key))
-        if not in_cluster:
-            raise Http404("No cluster found.")
-        return Area("cluster", key, in_cluster[0].cluster.name, in_cluster)
-    if kind == "hub":
-        hub = hubs.filter(key=key).first()
-        if hub is None:
-            raise Http404("No hub found.")
-        return Area("hub", key, hub.name, [hub])
-    raise Http404("No such area.")

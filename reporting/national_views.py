@@ -19,11 +19,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import surveys
-from peernet import audit
+from peernet import access, audit
 from peernet.forms import GovukErrorsMixin
 from peernet.models import AuditAction, Programme
 from reporting import exports, kpi, national
@@ -51,7 +50,7 @@ def _programme() -> Programme:
 
 
 def _national(request: HttpRequest) -> None:
-    if not national.may_see_national(request.user):
+    if not access.may_see_national(request.user):
         raise Http404("No such page.")
 
 
@@ -65,7 +64,7 @@ class Period:
         self.month = national.parse_month(request.GET.get("month"), self.months, self.now)
 
 
-def _trend_charts(area: national.Area, months: list[dt.date]) -> list[dict[str, Any]]:
+def _trend_charts(area: access.Area, months: list[dt.date]) -> list[dict[str, Any]]:
     trend = national.national_trend(area.hubs, months)
     return [
         {
@@ -84,7 +83,7 @@ def _trend_charts(area: national.Area, months: list[dt.date]) -> list[dict[str, 
     ]
 
 
-def _area_page(request: HttpRequest, area: national.Area, template: str) -> HttpResponse:
+def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpResponse:
     """The national and cluster views share one layout."""
     period = Period(request)
     rows = national.return_table(area.hubs, period.month, period.now)
@@ -121,26 +120,23 @@ def _area_page(request: HttpRequest, area: national.Area, template: str) -> Http
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """National view: totals, trends, completeness and each cluster (M2)."""
     _national(request)
-    return _area_page(request, national.area_for(request.user, "national"), "national/home.html")
+    return _area_page(request, access.area_for(request.user, "national"), "national/home.html")
 
 
-@never_cache
 @login_required
 @require_GET
 def cluster(request: HttpRequest, cluster: str) -> HttpResponse:
     """Cluster view: its hubs and their sum."""
     _national(request)
-    area = national.area_for(request.user, "cluster", cluster)
+    area = access.area_for(request.user, "cluster", cluster)
     return _area_page(request, area, "national/cluster.html")
 
 
-@never_cache
 @login_required
 @require_GET
 def hub(request: HttpRequest, hub: str) -> HttpResponse:
@@ -149,7 +145,7 @@ def hub(request: HttpRequest, hub: str) -> HttpResponse:
     away, as in the national table: `national.return_table`), and its narrative. The
     coordinator may also see the figures computed afresh (?live=1)."""
     _national(request)
-    area = national.area_for(request.user, "hub", hub)
+    area = access.area_for(request.user, "hub", hub)
     hub_ = area.hubs[0]
     period = Period(request)
     # Queries: versions of the month (who submitted is left out: names stay out, SECURITY.md 7).
@@ -173,7 +169,7 @@ def hub(request: HttpRequest, hub: str) -> HttpResponse:
     (row,) = [r for r in national.return_table([hub_], period.month, period.now) if r.hub]
     area_timeliness = national.timeliness([hub_], period.months, period.programme, period.now)
     live = None
-    if request.GET.get("live") == "1" and national.may_see_live(request.user):
+    if request.GET.get("live") == "1" and access.may_see_live(request.user):
         live = kpi.compute_hub(hub_, period.month)
     return render(
         request,
@@ -196,14 +192,13 @@ def hub(request: HttpRequest, hub: str) -> HttpResponse:
             "live_figures": (
                 [(f, live["figures"].get(f)) for f in kpi.FIGURE_IDS] if live else None
             ),
-            "may_see_live": national.may_see_live(request.user),
+            "may_see_live": access.may_see_live(request.user),
             "formats": RETURN_FORMATS,
             "section": "returns",
         },
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def timeliness(request: HttpRequest) -> HttpResponse:
@@ -214,7 +209,7 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     the programme, the hubs with their clusters, and the statuses of every return."""
     _national(request)
     period = Period(request)
-    area = national.area_for(request.user, "national")
+    area = access.area_for(request.user, "national")
     return render(
         request,
         "national/timeliness.html",
@@ -254,7 +249,6 @@ class ExportRequestForm(forms.Form):
         }
 
 
-@never_cache
 @login_required
 @require_GET
 def export_list(request: HttpRequest) -> HttpResponse:
@@ -273,7 +267,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
                 (file, exports.EXPORTERS[file.kind].name if file.kind in exports.EXPORTERS else "")
                 for file in files
             ],
-            "may_export_baseline": national.may_export_baseline(request.user),
+            "may_export_baseline": access.may_export_baseline(request.user),
             "section": "exports",
         },
     )
@@ -306,7 +300,6 @@ def _own_export(request: HttpRequest, pk: int) -> ExportFile:
     return export
 
 
-@never_cache
 @login_required
 @require_GET
 def export(request: HttpRequest, pk: int) -> HttpResponse:
@@ -334,7 +327,6 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 @require_GET
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -363,11 +355,10 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 def _coordinator(request: HttpRequest) -> None:
     """Publishing an instrument changes what every hub's participants are asked: the
     national coordinator's alone."""
-    if not national.may_see_live(request.user):
+    if not access.may_see_live(request.user):
         raise Http404("No such page.")
 
 
-@never_cache
 @login_required
 @require_GET
 def instruments(request: HttpRequest) -> HttpResponse:
@@ -427,7 +418,6 @@ class InstrumentForm(GovukErrorsMixin, forms.Form):
         return value
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def instrument_new(request: HttpRequest, kind: str) -> HttpResponse:

@@ -2,8 +2,8 @@
 a return's draft beside the previous month, recompiling, the narrative and submission,
 the frozen versions and the difference between two, and the records behind a figure.
 
-Thin views: access through `peernet.access.hub_for_admin` (the hub's administrators and
-the national coordinator; anyone else a 404), work in `reporting.returns`.
+Thin views: the hub from `peernet.access.hub_admin_required` (the hub's administrators
+and the national coordinator; anyone else a 404), work in `reporting.returns`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peernet.access import hub_for_admin
+from peernet.access import hub_admin_required
 from peernet.forms import GovukErrorsMixin
 from peernet.models import Programme
 from peernet.rules import programme_for_month, return_due_at
@@ -180,25 +179,24 @@ def _versions(hub: Any, month: dt.date) -> tuple[MonthlyReturn | None, list[Retu
 # --- pages ---------------------------------------------------------------------------------
 
 
-@never_cache
 @login_required
 @require_GET
-def return_list(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def return_list(request: HttpRequest) -> HttpResponse:
     """Every month of the delivery window so far, newest first, with its status (M1)."""
-    hub_ = hub_for_admin(request.user, hub)
     now = timezone.now()
     programme = programme_for_month(kpi.month_start(timezone.localdate()))
     months = returns.return_months(programme, now)
-    statuses = returns.return_statuses([hub_], months, now=now)
+    statuses = returns.return_statuses([request.hub], months, now=now)
     stored = {
         mr.month: mr
-        for mr in MonthlyReturn.objects.filter(hub=hub_, month__in=months).annotate(
+        for mr in MonthlyReturn.objects.filter(hub=request.hub, month__in=months).annotate(
             latest_version=Max("versions__version"), first_submitted=Min("versions__submitted_at")
         )
     }
     rows = []
     for month in months:
-        status = statuses[(hub_.pk, month)]
+        status = statuses[(request.hub.pk, month)]
         rows.append(
             {
                 "month": month,
@@ -208,19 +206,20 @@ def return_list(request: HttpRequest, hub: str) -> HttpResponse:
                 "stored": stored.get(month),
             }
         )
-    return render(request, "returns/list.html", {"hub": hub_, "section": "returns", "rows": rows})
+    return render(
+        request, "returns/list.html", {"hub": request.hub, "section": "returns", "rows": rows}
+    )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpResponse:
+@hub_admin_required
+def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
     """The return for one month: the draft (or the latest version) beside the previous
     month; recompile, write the narrative and submit; the versions."""
-    hub_ = hub_for_admin(request.user, hub)
     programme = _month_in_window(month)
     now = timezone.now()
-    monthly_return, versions = _versions(hub_, month)
+    monthly_return, versions = _versions(request.hub, month)
     latest = versions[-1] if versions else None
     initial = {
         "narrative": latest.narrative if latest else getattr(monthly_return, "narrative", ""),
@@ -230,7 +229,7 @@ def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpRespons
     form = ReturnSubmitForm(data, initial=initial, resubmission=latest is not None)
     if data is not None and form.is_valid():
         if monthly_return is None:
-            monthly_return, _ = MonthlyReturn.objects.get_or_create(hub=hub_, month=month)
+            monthly_return = returns.return_draft_create(hub=request.hub, month=month)
         try:
             version = returns.submit_return(
                 monthly_return,
@@ -246,7 +245,7 @@ def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpRespons
             messages.success(
                 request, f"Version {version.version} of the return for {month:%B %Y} was submitted."
             )
-            return redirect("hub:return", hub=hub_.key, month=month)
+            return redirect("hub:return", hub=request.hub.key, month=month)
 
     shown: dict[str, Any] | None
     if latest is not None:
@@ -254,19 +253,19 @@ def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpRespons
     else:
         shown = returns.draft_result(monthly_return) if monthly_return else None
         shown_label = "Draft"
-    previous_label, previous = _previous_result(hub_, month, programme)
+    previous_label, previous = _previous_result(request.hub, month, programme)
     columns: list[dict[str, Any] | None] = [shown, previous]
     labels = [shown_label, previous_label]
     if latest is not None:
         # What a resubmission would report: the records as they now stand.
-        columns.append(kpi.compute_hub(hub_, month))
+        columns.append(kpi.compute_hub(request.hub, month))
         labels.append("As the records now stand")
-    status = returns.return_status(hub_, month, now=now)
+    status = returns.return_status(request.hub, month, now=now)
     return render(
         request,
         "returns/detail.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "returns",
             "month": month,
             "monthly_return": monthly_return,
@@ -278,7 +277,9 @@ def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpRespons
             "ended": returns.month_has_ended(month, now),
             "labels": labels,
             "rows": (
-                _rows(hub_.key, month, columns, flag_changes=latest is not None) if shown else []
+                _rows(request.hub.key, month, columns, flag_changes=latest is not None)
+                if shown
+                else []
             ),
             "breakdowns": national.suppressed(shown["breakdowns"]) if shown else {},
             "form": form,
@@ -287,14 +288,13 @@ def return_detail(request: HttpRequest, hub: str, month: dt.date) -> HttpRespons
     )
 
 
-@never_cache
 @login_required
 @require_POST
-def return_compile(request: HttpRequest, hub: str, month: dt.date) -> HttpResponse:
+@hub_admin_required
+def return_compile(request: HttpRequest, month: dt.date) -> HttpResponse:
     """Recompile the draft from the records as they stand (until it is submitted)."""
-    hub_ = hub_for_admin(request.user, hub)
     _month_in_window(month)
-    monthly_return = returns.compile_draft(hub_.pk, month)
+    monthly_return = returns.compile_draft(request.hub.pk, month)
     if monthly_return.versions.exists():
         messages.error(
             request,
@@ -303,19 +303,18 @@ def return_compile(request: HttpRequest, hub: str, month: dt.date) -> HttpRespon
         )
     else:
         messages.success(request, "The draft was compiled from the records as they stand.")
-    return redirect("hub:return", hub=hub_.key, month=month)
+    return redirect("hub:return", hub=request.hub.key, month=month)
 
 
-@never_cache
 @login_required
 @require_GET
-def return_version(request: HttpRequest, hub: str, month: dt.date, version: int) -> HttpResponse:
+@hub_admin_required
+def return_version(request: HttpRequest, month: dt.date, version: int) -> HttpResponse:
     """One frozen version: its figures, breakdowns, narrative and SHA-256."""
-    hub_ = hub_for_admin(request.user, hub)
     _month_in_window(month)
     found = (
         ReturnVersion.objects.visible_to(request.user)
-        .filter(monthly_return__hub=hub_, monthly_return__month=month, version=version)
+        .filter(monthly_return__hub=request.hub, monthly_return__month=month, version=version)
         .select_related("submitted_by", "monthly_return__hub")
         .first()
     )
@@ -326,24 +325,23 @@ def return_version(request: HttpRequest, hub: str, month: dt.date, version: int)
         request,
         "returns/version.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "returns",
             "month": month,
             "version": found,
-            "rows": _rows(hub_.key, month, [result], links=False),
+            "rows": _rows(request.hub.key, month, [result], links=False),
             "breakdowns": national.suppressed(result["breakdowns"]),
         },
     )
 
 
-@never_cache
 @login_required
 @require_GET
-def return_compare(request: HttpRequest, hub: str, month: dt.date) -> HttpResponse:
+@hub_admin_required
+def return_compare(request: HttpRequest, month: dt.date) -> HttpResponse:
     """The difference between two versions, figure by figure (default: the last two)."""
-    hub_ = hub_for_admin(request.user, hub)
     _month_in_window(month)
-    _, versions = _versions(hub_, month)
+    _, versions = _versions(request.hub, month)
     by_number = {v.version: v for v in versions}
     try:
         after = int(request.GET.get("to", versions[-1].version if versions else 0))
@@ -364,7 +362,7 @@ def return_compare(request: HttpRequest, hub: str, month: dt.date) -> HttpRespon
         request,
         "returns/compare.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "returns",
             "month": month,
             "versions": versions,
@@ -376,12 +374,11 @@ def return_compare(request: HttpRequest, hub: str, month: dt.date) -> HttpRespon
     )
 
 
-@never_cache
 @login_required
 @require_GET
-def return_figure(request: HttpRequest, hub: str, month: dt.date, figure: str) -> HttpResponse:
+@hub_admin_required
+def return_figure(request: HttpRequest, month: dt.date, figure: str) -> HttpResponse:
     """The records behind one figure, as they now stand (hub users only)."""
-    hub_ = hub_for_admin(request.user, hub)
     _month_in_window(month)
     if not drilldown.drillable(figure):
         raise Http404("No such figure.")
@@ -389,12 +386,12 @@ def return_figure(request: HttpRequest, hub: str, month: dt.date, figure: str) -
         request,
         "returns/figure.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "returns",
             "month": month,
             "figure": figure,
             "definition": kpi.DEFINITIONS[figure],
-            "sections": drilldown.figure_records(hub_, month, figure),
+            "sections": drilldown.figure_records(request.hub, month, figure),
         },
     )
 
@@ -406,51 +403,51 @@ def _hub_params(hub: Any, month: dt.date) -> dict[str, str]:
     return {"area": "hub", "key": hub.key, "month": f"{month:%Y-%m}"}
 
 
-@never_cache
 @login_required
 @require_POST
-def return_download(request: HttpRequest, hub: str, month: dt.date) -> HttpResponse:
+@hub_admin_required
+def return_download(request: HttpRequest, month: dt.date) -> HttpResponse:
     """Ask for the hub's return for the month in one format: built by a worker, as every
     download is (reporting.exports), then shown on its own page."""
-    hub_ = hub_for_admin(request.user, hub)
     _month_in_window(month)
     kind = request.POST.get("kind", "")
-    params = _hub_params(hub_, month)
+    params = _hub_params(request.hub, month)
     if kind not in dict(national_views.RETURN_FORMATS) or not exports.EXPORTERS[kind].allowed(
         request.user, params
     ):
         raise Http404("No such download.")
     export = exports.export_request(user=request.user, kind=kind, params=params)
-    return redirect("hub:return-export", hub=hub_.key, month=month, pk=export.pk)
+    return redirect("hub:return-export", hub=request.hub.key, month=month, pk=export.pk)
 
 
-def _hub_export(request: HttpRequest, hub: str, month: dt.date, pk: int) -> tuple[Any, Any]:
+def _hub_export(request: HttpRequest, month: dt.date, pk: int) -> ExportFile:
     """SECURITY.md 6: a download of this hub's return for this month, to the hub's
     administrators (it is the hub's own document, whoever of them asked for it), checked
     again at every request: they must still be able to see it."""
-    hub_ = hub_for_admin(request.user, hub)
     export = (
-        ExportFile.objects.defer("content").filter(pk=pk, params=_hub_params(hub_, month)).first()
+        ExportFile.objects.defer("content")
+        .filter(pk=pk, params=_hub_params(request.hub, month))
+        .first()
     )
     if export is None or not exports.may_download(request.user, export):
         raise Http404("No such download.")
-    return hub_, export
+    return export
 
 
-@never_cache
 @login_required
 @require_GET
-def return_export(request: HttpRequest, hub: str, month: dt.date, pk: int) -> HttpResponse:
+@hub_admin_required
+def return_export(request: HttpRequest, month: dt.date, pk: int) -> HttpResponse:
     """The download's progress; the page refreshes itself while it is being built."""
-    hub_, export = _hub_export(request, hub, month, pk)
+    export = _hub_export(request, month, pk)
     waiting = export.status in (ExportStatus.PENDING, ExportStatus.RUNNING)
     refreshing = waiting and request.GET.get("refresh") != "off"
-    here = reverse("hub:return-export", kwargs={"hub": hub_.key, "month": month, "pk": pk})
+    here = reverse("hub:return-export", kwargs={"hub": request.hub.key, "month": month, "pk": pk})
     response = render(
         request,
         "returns/export.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "returns",
             "month": month,
             "export": export,
@@ -460,7 +457,7 @@ def return_export(request: HttpRequest, hub: str, month: dt.date, pk: int) -> Ht
             "refresh_seconds": national_views.REFRESH_SECONDS,
             "here": here,
             "file_url": reverse(
-                "hub:return-export-file", kwargs={"hub": hub_.key, "month": month, "pk": pk}
+                "hub:return-export-file", kwargs={"hub": request.hub.key, "month": month, "pk": pk}
             ),
         },
     )
@@ -469,11 +466,11 @@ def return_export(request: HttpRequest, hub: str, month: dt.date, pk: int) -> Ht
     return response
 
 
-@never_cache
 @login_required
 @require_GET
-def return_export_file(request: HttpRequest, hub: str, month: dt.date, pk: int) -> HttpResponse:
-    _, export = _hub_export(request, hub, month, pk)
+@hub_admin_required
+def return_export_file(request: HttpRequest, month: dt.date, pk: int) -> HttpResponse:
+    export = _hub_export(request, month, pk)
     if export.status != ExportStatus.COMPLETE:
         raise Http404("The download is not ready.")
     content = ExportFile.objects.values_list("content", flat=True).get(pk=export.pk)

@@ -263,6 +263,14 @@ def compile_drafts(
 # --- submitting ---------------------------------------------------------------------------
 
 
+@transaction.atomic
+def return_draft_create(*, hub: Hub, month: dt.date) -> MonthlyReturn:
+    """The hub's return for the month to submit into: the compiled draft, or an empty one
+    when none was compiled yet (submit_return computes the figures it freezes)."""
+    monthly_return, _ = MonthlyReturn.objects.get_or_create(hub=hub, month=month)
+    return monthly_return
+
+
 def submit_return(
     monthly_return: MonthlyReturn,
     user: User,

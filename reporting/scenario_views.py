@@ -12,12 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from peernet.access import hub_for_admin
+from peernet import access
+from peernet.access import hub_admin_required
 from peernet.forms import GovukErrorsMixin
-from reporting import national
 from reporting.scenario import ScenarioError
 from reporting.scenario.parsing import parse_document
 from reporting.scenario.upload import scenario_upload
@@ -87,12 +86,11 @@ def _upload_page(
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def national_upload(request: HttpRequest) -> HttpResponse:
     """The coordinator's: any hub's records, or the whole programme."""
-    if not national.may_see_live(request.user):
+    if not access.may_see_live(request.user):
         raise Http404("No such page.")
     return _upload_page(
         request,
@@ -103,12 +101,15 @@ def national_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_upload(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def hub_upload(request: HttpRequest) -> HttpResponse:
     """A hub's administrators': their own hub's records only."""
-    hub_ = hub_for_admin(request.user, hub)
     return _upload_page(
-        request, base="hub/base.html", hub=hub_, area_name=hub_.name, done=request.path
+        request,
+        base="hub/base.html",
+        hub=request.hub,
+        area_name=request.hub.name,
+        done=request.path,
     )

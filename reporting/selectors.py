@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from peernet.access import administers_hub, facilitates_cohort, scope_for
+from peernet.access import acts_on_finding, administers_hub, facilitates_cohort
 from peernet.models import Hub, Programme
 from peernet.rules import number_words
 from reporting.models import Finding
@@ -112,27 +112,19 @@ def findings_for_user(
     """The findings that are this user's to act on: visible to them (access), and about a
     rule their role acts on (`ACTIONS`). Two queries whatever the number (the user's
     roles, once per request, and the findings)."""
-    scope = scope_for(user)
     rows = (queryset if queryset is not None else Finding.objects.open()).visible_to(user)
     if hub is not None:
         rows = rows.filter(hub=hub)
     rows = rows.select_related(
         "hub", "cohort__programme", "participant__programme", "participant__one_to_one_provider"
     )
-    return [finding for finding in rows if _theirs(finding, scope)]
+    return [finding for finding in rows if _theirs(user, finding)]
 
 
-def _theirs(finding: Finding, scope: Any) -> bool:
-    if scope.national or finding.hub_id in scope.hub_ids:
-        return True
+def _theirs(user: Any, finding: Finding) -> bool:
     audience = ACTIONS.get(finding.rule, _UNKNOWN).audience
-    if FACILITATOR in audience and finding.cohort_id in scope.cohort_ids:
-        return True
-    return (
-        PROVIDER in audience
-        and scope.provider
-        and finding.participant is not None
-        and finding.participant.one_to_one_provider_id == scope.user_id
+    return acts_on_finding(
+        user, finding, facilitators=FACILITATOR in audience, providers=PROVIDER in audience
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from peernet.access import hub_for_admin
+from peernet.access import hub_admin_required
 from reporting.scenario import SCHEMA
 from reporting.selectors import TODO_SHOWN, hub_counts, todo_for_user
 from sessions.selectors import hot_topics
@@ -22,23 +21,22 @@ def scenario_schema(request: HttpRequest) -> JsonResponse:
     return JsonResponse(SCHEMA, json_dumps_params={"indent": 2, "ensure_ascii": False})
 
 
-@never_cache
 @login_required
 @require_GET
-def hub_dashboard(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def hub_dashboard(request: HttpRequest) -> HttpResponse:
     """The hub administrator's start page: the hub's figures and progress against its
     target, and what needs doing in their hub, most urgent first."""
-    hub_ = hub_for_admin(request.user, hub)
-    todo = todo_for_user(request.user, hub=hub_)
+    todo = todo_for_user(request.user, hub=request.hub)
     return render(
         request,
         "hub/dashboard.html",
         {
-            "hub": hub_,
-            "counts": hub_counts(hub_),
+            "hub": request.hub,
+            "counts": hub_counts(request.hub),
             "todo": todo[:TODO_SHOWN],
             "todo_count": len(todo),
             "entries": True,
-            "hot_topics": hot_topics(hub_)[:HOT_TOPICS_SHOWN],
+            "hot_topics": hot_topics(request.hub)[:HOT_TOPICS_SHOWN],
         },
     )

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peernet.access import session_for_facilitation
@@ -36,7 +35,6 @@ def _k10_sentence(session: GroupSession, as_of: object) -> str | None:
     return result.sentence if result.outcome in (Outcome.FAIL, Outcome.WARN) else None
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def facilitation_action_cards(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:

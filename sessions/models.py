@@ -11,9 +11,9 @@ from django.db.models import F, Q
 
 from cohorts.models import Cohort
 from participants.models import Participant
-from peernet.access import ScopedQuerySet
 from peernet.db import choices_check, staff_member
 from peernet.models import Hub
+from peernet.scoping import ScopedQuerySet
 
 HOURS = {"max_digits": 5, "decimal_places": 2}
 

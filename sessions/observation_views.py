@@ -16,10 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from peernet.access import get_for_user, hub_for_admin
+from peernet.access import get_for_user, hub_admin_required
 from peernet.models import Role, User
 from peernet.rules import CHECKS, RuleBroken
 from sessions.models import GroupSession, Observation
@@ -64,16 +63,15 @@ def _errors_of(exc: ValidationError | RuleBroken) -> list[str]:
     return list(exc.messages)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def observation_list(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
-    admins = _hub_admins(hub_)
+@hub_admin_required
+def observation_list(request: HttpRequest) -> HttpResponse:
+    admins = _hub_admins(request.hub)
     errors: list[str] = []
     if request.method == "POST":
         session = get_for_user(
-            GroupSession.objects.filter(cohort__hub=hub_),
+            GroupSession.objects.filter(cohort__hub=request.hub),
             request.user,
             code=_uuid_or_404(request.POST.get("session", "")),
         )
@@ -100,11 +98,11 @@ def observation_list(request: HttpRequest, hub: str) -> HttpResponse:
                     request,
                     f"The observation of {session} was booked, and its facilitators told.",
                 )
-                return redirect("hub:observations", hub=hub_.key)
-    proposals = observation_select_sessions(hub=hub_)
+                return redirect("hub:observations", hub=request.hub.key)
+    proposals = observation_select_sessions(hub=request.hub)
     observations = list(
         Observation.objects.visible_to(request.user)
-        .filter(session__cohort__hub=hub_)
+        .filter(session__cohort__hub=request.hub)
         .select_related("session__cohort", "observer")
         .order_by("-session__starts_at", "pk")
     )
@@ -114,12 +112,12 @@ def observation_list(request: HttpRequest, hub: str) -> HttpResponse:
         request,
         "sessions/observation_list.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "cohorts",
             "proposals": proposals,
             "admins": admins,
             "rows": rows,
-            "q1_rows": _q1_rows(hub_),
+            "q1_rows": _q1_rows(request.hub),
             "errors": errors,
         },
     )
@@ -150,13 +148,12 @@ def _criteria_rows(ratings: dict) -> list[tuple[str, list[tuple[str, str, object
     ]
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def observation_detail(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
+@hub_admin_required
+def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     observation = get_for_user(
-        Observation.objects.filter(session__cohort__hub=hub_).select_related(
+        Observation.objects.filter(session__cohort__hub=request.hub).select_related(
             "session__cohort", "observer"
         ),
         request.user,
@@ -171,7 +168,7 @@ def observation_detail(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
         if request.POST.get("action") == "recording-deleted":
             observation_recording_delete(observation=observation, by=request.user)
             messages.success(request, "The recording was recorded as deleted.")
-            return redirect("hub:observation", hub=hub_.key, pk=observation.pk)
+            return redirect("hub:observation", hub=request.hub.key, pk=observation.pk)
         ratings = {
             key: {
                 "rating": request.POST.get(f"rating_{key}", "").strip(),
@@ -203,13 +200,13 @@ def observation_detail(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
                 errors += _errors_of(exc)
             else:
                 messages.success(request, "The observation was saved.")
-                return redirect("hub:observation", hub=hub_.key, pk=observation.pk)
+                return redirect("hub:observation", hub=request.hub.key, pk=observation.pk)
     q4 = CHECKS["Q4"](observation, as_of=timezone.now())
     return render(
         request,
         "sessions/observation_detail.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "cohorts",
             "observation": observation,
             "criteria": _criteria_rows(ratings),

@@ -20,12 +20,10 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from participants.models import Participant
 from peernet import audit
-from peernet.access import scope_for
 from peernet.hours import hours_total
 from peernet.models import Role, RoleAssignment, User
 from peernet.rules import (
@@ -58,35 +56,6 @@ PLAN_FIELDS = ("goal", "reality", "options", "way_forward", "tactics", "habits")
 
 
 # --- access --------------------------------------------------------------------------
-
-
-def participant_for_one_to_one(user: Any, hub_key: str, code: Any) -> Participant:
-    """A participant for the one-to-one pages: the provider assigned to them, or the
-    hub's administrators and the national coordinator standing in. A facilitator of
-    their cohort, another provider and everyone else get a 404.
-
-    Narrows `Participant.objects.visible_to(user)` (peernet.access) to the one-to-one
-    routes only, so a facilitator's cohort route does not open these pages."""
-    scope = scope_for(user)
-    people = Participant.objects.visible_to(user).filter(hub__key=hub_key)
-    if not scope.national:
-        routes = Q(hub_id__in=scope.hub_ids)
-        if scope.provider:
-            routes |= Q(one_to_one_provider_id=scope.user_id)
-        people = people.filter(routes)
-    try:
-        return people.select_related(
-            "hub", "programme", "business", "one_to_one_provider", "action_plan"
-        ).get(code=code)
-    except Participant.DoesNotExist as exc:
-        raise Http404("No participant found.") from exc
-
-
-def one_to_one_for_participant(participant: Participant, key: str) -> OneToOneSession:
-    try:
-        return participant.one_to_ones.select_related("provider").get(key=key)
-    except OneToOneSession.DoesNotExist as exc:
-        raise Http404("No one-to-one session found.") from exc
 
 
 def hub_providers(hub_id: int) -> QuerySet[User]:

@@ -28,11 +28,16 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit
-from peernet.access import hub_for_admin, scope_for, user_roles
+from peernet.access import (
+    hub_admin_required,
+    one_to_one_for_participant,
+    participant_for_one_to_one,
+    provides_one_to_one,
+    require_role,
+)
 from peernet.models import Role
 from peernet.rules import RuleBroken
 from reporting.selectors import TODO_SHOWN, todo_for_user
@@ -48,11 +53,9 @@ from sessions.one_to_one import (
     one_to_one_assign_provider,
     one_to_one_decline,
     one_to_one_decline_withdraw,
-    one_to_one_for_participant,
     one_to_one_refer,
     one_to_one_rows,
     one_to_one_update,
-    participant_for_one_to_one,
     participant_support,
     plan_of,
     provider_declare,
@@ -85,22 +88,15 @@ def _status(request: HttpRequest, form: Any) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
-def _is_provider_of(user: Any, participant: Any) -> bool:
-    scope = scope_for(user)
-    return scope.provider and participant.one_to_one_provider_id == scope.user_id
-
-
 # --- the provider's workspace (/one-to-one/) ------------------------------------------
 
 
-@never_cache
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My participants: hours delivered and scheduled against the minimum (O1), the
     deadlines (O2–O4), the action plan (O6), and my to-do list."""
-    if Role.ONE_TO_ONE_PROVIDER not in user_roles(request.user):
-        raise Http404("No one-to-one area.")
+    require_role(request.user, Role.ONE_TO_ONE_PROVIDER)
     todo = todo_for_user(request.user)
     return render(
         request,
@@ -119,7 +115,6 @@ def _participant_context(participant: Any, **extra: Any) -> dict[str, Any]:
     return {"participant": participant, "hub": participant.hub, **extra}
 
 
-@never_cache
 @login_required
 @require_GET
 def participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -141,12 +136,11 @@ def participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
                 if person.one_to_one_provider
                 else None
             ),
-            is_provider=_is_provider_of(request.user, person),
+            is_provider=provides_one_to_one(request.user, person),
         ),
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -158,7 +152,9 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = form.log_values()
         provider = person.one_to_one_provider
-        if values["route"] == OneToOneRoute.EXISTING and not _is_provider_of(request.user, person):
+        if values["route"] == OneToOneRoute.EXISTING and not provides_one_to_one(
+            request.user, person
+        ):
             provider = None
         try:
             if values["route"] == OneToOneRoute.PROGRAMME and provider is None:
@@ -178,7 +174,6 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def check(request: HttpRequest, hub: str, code: uuid.UUID) -> JsonResponse:
@@ -208,7 +203,6 @@ def check(request: HttpRequest, hub: str, code: uuid.UUID) -> JsonResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpResponse:
@@ -247,7 +241,6 @@ def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpRe
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -295,14 +288,13 @@ def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def declaration(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     """O7: the assigned provider declares any conflict of interest, and later private
     work; those standing in see it."""
     person = participant_for_one_to_one(request.user, hub, code)
-    is_provider = _is_provider_of(request.user, person)
+    is_provider = provides_one_to_one(request.user, person)
     if request.method == "POST" and not is_provider:
         raise Http404("Only the participant's provider declares.")
     today = timezone.localdate()
@@ -363,7 +355,6 @@ def _pdf_response(request: HttpRequest, person: Any) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 @require_GET
 def action_record(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -386,18 +377,17 @@ one_to_one_urlpatterns: list[URLPattern] = [
 # --- the hub administration area (/hub/<hub>/participants/<code>/one-to-one/) ---------
 
 
-def _hub_participant(request: HttpRequest, hub: str, code: uuid.UUID) -> tuple[Any, Any]:
-    hub_ = hub_for_admin(request.user, hub)
-    return hub_, participant_for_one_to_one(request.user, hub_.key, code)
+def _hub_participant(request: HttpRequest, code: uuid.UUID) -> Any:
+    return participant_for_one_to_one(request.user, request.hub.key, code)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_one_to_one(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_one_to_one(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Issue 6 (1): the participant's one-to-one support, and assigning the provider."""
-    hub_, person = _hub_participant(request, hub, code)
-    providers = list(hub_providers(hub_.pk))
+    person = _hub_participant(request, code)
+    providers = list(hub_providers(request.hub.pk))
     initial = {"provider": str(person.one_to_one_provider_id or "")}
     form = AssignProviderForm(
         request.POST if request.method == "POST" else None,
@@ -413,13 +403,13 @@ def hub_one_to_one(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespo
             _add_errors(form, exc)
         else:
             messages.success(request, "The one-to-one provider was saved.")
-            return redirect("hub:one-to-one", hub=hub_.key, code=code)
+            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     now = timezone.now()
     return render(
         request,
         "hub/one_to_one/participant.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "form": form,
@@ -434,12 +424,12 @@ def hub_one_to_one(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespo
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_referral(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_referral(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """O1: refer the participant to an existing local programme."""
-    hub_, person = _hub_participant(request, hub, code)
+    person = _hub_participant(request, code)
     today = timezone.localdate()
     form = ReferralForm(request.POST if request.method == "POST" else None, today=today)
     if request.method == "POST" and form.is_valid():
@@ -449,12 +439,12 @@ def hub_referral(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespons
             _add_errors(form, exc)
         else:
             messages.success(request, "The referral was recorded.")
-            return redirect("hub:one-to-one", hub=hub_.key, code=code)
+            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     return render(
         request,
         "hub/one_to_one/form.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "form": form,
@@ -464,17 +454,17 @@ def hub_referral(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespons
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_decline(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_decline(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """O8: record that the participant declined one-to-one support, or withdraw it."""
-    hub_, person = _hub_participant(request, hub, code)
+    person = _hub_participant(request, code)
     today = timezone.localdate()
     if request.method == "POST" and request.POST.get("withdraw"):
         one_to_one_decline_withdraw(participant=person, by=request.user)
         messages.success(request, "The refusal was withdrawn.")
-        return redirect("hub:one-to-one", hub=hub_.key, code=code)
+        return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     form = DeclineForm(request.POST if request.method == "POST" else None, today=today)
     if request.method == "POST" and form.is_valid():
         try:
@@ -485,12 +475,12 @@ def hub_decline(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
             _add_errors(form, exc)
         else:
             messages.success(request, "The refusal was recorded.")
-            return redirect("hub:one-to-one", hub=hub_.key, code=code)
+            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     return render(
         request,
         "hub/one_to_one/form.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "form": form,
@@ -501,13 +491,13 @@ def hub_decline(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def hub_external_hours(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_external_hours(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Issue 6 (5): hours of an existing local programme, recorded by the hub on the
     participant's behalf and marked as such."""
-    hub_, person = _hub_participant(request, hub, code)
+    person = _hub_participant(request, code)
     now = timezone.now()
     form = OneToOneLogForm(
         request.POST if request.method == "POST" else None, hub_entry=True, now=now
@@ -519,12 +509,12 @@ def hub_external_hours(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
             _add_errors(form, exc)
         else:
             messages.success(request, "The hours were recorded.")
-            return redirect("hub:one-to-one", hub=hub_.key, code=code)
+            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
     return render(
         request,
         "hub/one_to_one/form.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "registrations",
             "participant": person,
             "form": form,
@@ -535,12 +525,12 @@ def hub_external_hours(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
     )
 
 
-@never_cache
 @login_required
 @require_GET
-def hub_action_record(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
+@hub_admin_required
+def hub_action_record(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Issue 6 (7): the Participant Action Record, from the hub's side."""
-    _, person = _hub_participant(request, hub, code)
+    person = _hub_participant(request, code)
     return _pdf_response(request, person)
 
 

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from cohorts.models import Cohort, CohortMembership
 from cohorts.selectors import cohorts_with_hours
-from peernet.access import scope_for
+from peernet.access import facilitated_cohort_ids
 from peernet.models import Hub
 from peernet.rules import date_words, local_date
 from sessions.models import (
@@ -43,7 +43,7 @@ def facilitator_cohorts(user: Any, *, today: dt.date) -> QuerySet[Cohort]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    cohorts = Cohort.objects.filter(pk__in=scope_for(user).cohort_ids)
+    cohorts = Cohort.objects.filter(pk__in=facilitated_cohort_ids(user))
     return (
         cohorts_with_hours(cohorts)
         .select_related("hub", "programme")
@@ -89,7 +89,7 @@ def facilitator_next_sessions(
     joining instructions' status (K7). One query."""
     sessions = (
         GroupSession.objects.filter(
-            cohort_id__in=scope_for(user).cohort_ids,
+            cohort_id__in=facilitated_cohort_ids(user),
             status=SessionStatus.SCHEDULED,
             starts_at__gte=as_of - dt.timedelta(hours=12),  # today's, while it runs
         )
@@ -103,7 +103,9 @@ def facilitator_sessions_to_record(user: Any, *, as_of: dt.datetime) -> QuerySet
     """Sessions of the user's cohorts that have started, latest first (to take the
     register and write the notes). One query."""
     return (
-        GroupSession.objects.filter(cohort_id__in=scope_for(user).cohort_ids, starts_at__lte=as_of)
+        GroupSession.objects.filter(
+            cohort_id__in=facilitated_cohort_ids(user), starts_at__lte=as_of
+        )
         .exclude(status=SessionStatus.CANCELLED)
         .select_related("cohort__hub")
         .order_by("-starts_at")

@@ -1,8 +1,8 @@
 """URL patterns of the sessions app, mounted by peernet/urls.py.
 
 `hub_urlpatterns` live under /hub/<hub>/ in the `hub` namespace (hub administration);
-every view there takes the hub key as `hub` and fetches it with
-`peernet.access.hub_for_admin`.
+every view there is given the hub named by the URL's `hub` key as `request.hub` by
+`peernet.access.hub_admin_required`.
 
 `facilitation_urlpatterns` live under /facilitation/ in the `facilitation` namespace
 (the facilitator's area); a session's pages take the hub key as `hub` and the session's

@@ -13,15 +13,14 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet.access import (
     cohort_for_facilitation,
     get_for_user,
-    hub_for_admin,
+    hub_admin_required,
+    require_role,
     session_for_facilitation,
-    user_roles,
 )
 from peernet.models import Role
 from peernet.rules import CHECKS, Outcome, run_rules
@@ -67,15 +66,14 @@ def _q5_sentence(complaint: Complaint) -> str | None:
     return CHECKS["Q5"](complaint, as_of=timezone.now()).sentence
 
 
-@never_cache
 @login_required
 @require_GET
-def complaint_list(request: HttpRequest, hub: str) -> HttpResponse:
+@hub_admin_required
+def complaint_list(request: HttpRequest) -> HttpResponse:
     """Open ones first, then the most recently received."""
-    hub_ = hub_for_admin(request.user, hub)
     complaints = list(
         Complaint.objects.visible_to(request.user)
-        .filter(hub=hub_)
+        .filter(hub=request.hub)
         .order_by(F("resolved").asc(nulls_first=True), "-received", "key")
     )
     rows = [(c, _q5_sentence(c)) for c in complaints]
@@ -83,7 +81,7 @@ def complaint_list(request: HttpRequest, hub: str) -> HttpResponse:
         request,
         "sessions/complaint_list.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "complaints",
             "rows": rows,
             "open_count": sum(1 for c in complaints if c.resolved is None),
@@ -91,38 +89,36 @@ def complaint_list(request: HttpRequest, hub: str) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaint_new(request: HttpRequest, hub: str) -> HttpResponse:
-    hub_ = hub_for_admin(request.user, hub)
+@hub_admin_required
+def complaint_new(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else None
     form = ComplaintForm(data, today=today)
     if request.method == "POST" and form.is_valid():
         try:
             complaint = complaint_record(
-                hub=hub_, today=today, by=request.user, **form.cleaned_data
+                hub=request.hub, today=today, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, f"The {complaint.get_kind_display().lower()} was recorded.")
-            return redirect("hub:complaint", hub=hub_.key, key=complaint.key)
+            return redirect("hub:complaint", hub=request.hub.key, key=complaint.key)
     return render(
         request,
         "sessions/complaint_new.html",
-        {"hub": hub_, "section": "complaints", "form": form},
+        {"hub": request.hub, "section": "complaints", "form": form},
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaint_detail(request: HttpRequest, hub: str, key: str) -> HttpResponse:
+@hub_admin_required
+def complaint_detail(request: HttpRequest, key: str) -> HttpResponse:
     """One complaint or compliment: record the action taken, and close it."""
-    hub_ = hub_for_admin(request.user, hub)
-    complaint = get_for_user(Complaint.objects.filter(hub=hub_), request.user, key=key)
+    complaint = get_for_user(Complaint.objects.filter(hub=request.hub), request.user, key=key)
     today = timezone.localdate()
     initial = {"action_taken": complaint.action_taken, "closed": complaint.resolved}
     data = request.POST if request.method == "POST" else None
@@ -140,12 +136,12 @@ def complaint_detail(request: HttpRequest, hub: str, key: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, "The changes were saved.")
-            return redirect("hub:complaints", hub=hub_.key)
+            return redirect("hub:complaints", hub=request.hub.key)
     return render(
         request,
         "sessions/complaint_detail.html",
         {
-            "hub": hub_,
+            "hub": request.hub,
             "section": "complaints",
             "complaint": complaint,
             "q5": _q5_sentence(complaint),
@@ -164,7 +160,6 @@ def complaint_detail(request: HttpRequest, hub: str, key: str) -> HttpResponse:
 RECENT_SHOWN = 10
 
 
-@never_cache
 @login_required
 @require_GET
 def facilitation_home(request: HttpRequest) -> HttpResponse:
@@ -172,8 +167,7 @@ def facilitation_home(request: HttpRequest) -> HttpResponse:
     topics of my cohorts. Queries: the session and user, the role assignments, the
     scope, the cohorts, the next sessions, the sessions to record, the findings and the
     hot topics — the same whatever the number of cohorts."""
-    if Role.FACILITATOR not in user_roles(request.user):
-        raise Http404("No facilitation area.")
+    require_role(request.user, Role.FACILITATOR)
     now = timezone.now()
     cohorts = list(facilitator_cohorts(request.user, today=timezone.localdate()))
     todo = todo_for_user(request.user)
@@ -198,7 +192,6 @@ def _session_context(session: GroupSession, **extra: Any) -> dict[str, Any]:
     return {"session": session, "cohort": session.cohort, "hub": session.cohort.hub, **extra}
 
 
-@never_cache
 @login_required
 @require_GET
 def facilitation_session(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -249,7 +242,6 @@ def _rule_sentence(rule: str, session: GroupSession, as_of: Any) -> str | None:
     return sentence
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -282,7 +274,6 @@ def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> 
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -359,7 +350,6 @@ def _k13_sentence(participant: Any, as_of: Any) -> str:
     return result.sentence
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def facilitation_member(

@@ -147,7 +147,7 @@ def _tests_act_as_the_system() -> Iterator[None]:
     3: peernet.access). Requests made through the test client open their own hub scope
     in the middleware, inside this one, so every page is still served in its user's
     scope; tests/security/test_hub_scope.py proves the scope itself."""
-    from peernet.access import scopes_disabled
+    from peernet.scoping import scopes_disabled
 
     with scopes_disabled():
         yield

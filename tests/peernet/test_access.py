@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
@@ -139,3 +143,29 @@ def test_visible_to_costs_one_query_for_the_scope(p, django_assert_num_queries):
     # The scope is cached on the user for the rest of the request.
     with django_assert_num_queries(1):
         list(Cohort.objects.visible_to(user))
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    return names | {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+
+
+def test_the_scope_and_the_roles_import_no_app_and_the_models_not_the_policy():
+    # The ground floor: the hub scope and the roles import nothing of ours but each other,
+    # so every app's models can build on them; the policy (peernet.access) imports the
+    # models, so no models module may import it (no import circle).
+    root = Path(settings.BASE_DIR)
+    apps = ("peernet", "participants", "cohorts", "sessions", "reporting")
+    for module in ("peernet/scoping.py", "peernet/roles.py"):
+        ours = {name for name in _imports(root / module) if name.split(".")[0] in apps}
+        assert ours <= {"peernet.roles"}, (module, ours)
+    for app in apps:
+        assert "peernet.access" not in _imports(root / app / "models.py"), app

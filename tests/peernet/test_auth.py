@@ -19,7 +19,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from peernet.middleware import client_ip
+from peernet.addresses import client_ip
+from peernet.models import AuditEvent
 from tests.factories import Personas, make_totp_device, totp_now
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,20 @@ def test_the_client_address(rf, settings, remote, forwarded, trusted, expected):
     settings.TRUSTED_PROXIES = trusted
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_an_audit_row_records_the_client_behind_the_trusted_proxy(client, settings, personas):
+    # The audit trail keys on the same address as the lockout: the client the proxy saw,
+    # not the proxy, and not what the client claimed further left.
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    client.force_login(personas.hub_a_admin)
+    url = reverse("hub:participant", kwargs={"hub": "hub-a", "code": personas.participant_a.code})
+    response = client.get(
+        url, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7"
+    )
+    assert response.status_code == 200
+    (event,) = AuditEvent.objects.filter(action="view")
+    assert event.ip_address == "203.0.113.7"
 
 
 # --- SECURITY.md 11: the second factor ----------------------------------------------------

@@ -87,6 +87,32 @@ def test_pages_with_personal_data_are_never_stored(pages, name):
     assert {"no-store", "no-cache", "private"} <= cache_control
 
 
+# A page of each area, as someone who may open it: the middleware alone marks them (no
+# view carries its own never_cache), the anonymous /p/ pages included.
+AREA_PAGES = [
+    ("hub_a_admin", "hub:home", {"hub": "hub-a"}),
+    ("hub_a_admin", "hub:returns", {"hub": "hub-a"}),
+    ("facilitator", "facilitation:home", {}),
+    ("provider", "one_to_one:home", {}),
+    ("funder", "national:home", {}),
+    ("coordinator", "privacy:home", {}),
+    ("coordinator", "privacy:breaches", {}),
+    ("hub_a_admin", "account:password-change", {}),
+    (None, "public:register", {"hub": "hub-a"}),
+]
+
+
+@pytest.mark.parametrize(("role", "name", "kwargs"), AREA_PAGES)
+def test_a_page_of_each_area_is_never_stored(client, personas, role, name, kwargs):
+    if role:
+        client.force_login(getattr(personas, role))
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 200, name
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"max-age=0", "no-store", "no-cache", "must-revalidate", "private"} <= cache_control
+    assert "Expires" in response
+
+
 def test_a_signed_in_users_page_without_its_own_cache_header_is_not_stored(client, personas):
     # The middleware, not each view's decorator: /scenario/schema.json sets none itself.
     anonymous = client.get(reverse("scenario-schema"))

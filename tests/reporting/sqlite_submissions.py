@@ -34,8 +34,8 @@ from django.urls import reverse  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from peernet.access import scopes_disabled  # noqa: E402
 from peernet.models import Role  # noqa: E402
+from peernet.scoping import scopes_disabled  # noqa: E402
 from reporting import returns  # noqa: E402
 from reporting.models import ReturnVersion  # noqa: E402
 from tests.factories import make_personas, make_user  # noqa: E402

@@ -22,15 +22,11 @@ from django.urls import reverse
 from participants import surveys
 from participants.models import Business, Participant
 from participants.tasks import survey_invite_baseline
-from peernet.access import (
-    EVERY_HUB,
-    HubScopedManager,
-    ScopedQuerySet,
-    ScopeError,
-    hub_scope,
-    request_hub_scope,
-)
+from peernet.access import request_hub_scope
 from peernet.models import DeliveryPartner, Hub, RoleAssignment, User
+from peernet.scoping import EVERY_HUB, ScopedQuerySet, ScopeError
+from peernet.scoping import ScopedManager as HubScopedManager
+from peernet.scoping import scope as hub_scope
 from sessions.models import Attendance
 from tests.factories import Personas, make_participant, make_session
 
@@ -162,8 +158,8 @@ def test_the_middleware_opens_the_scope_for_the_request(rf, personas, url, role,
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpResponse
 
-    from peernet.access import active_hub_scope
     from peernet.middleware import HubScopeMiddleware
+    from peernet.scoping import get_scope as active_hub_scope
 
     seen = []
     middleware = HubScopeMiddleware(

@@ -38,10 +38,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from peernet.access import may_export_baseline
 from peernet.privacy import SUPPRESSED, suppress_breakdown, suppress_small
 from reporting import exports
 from reporting.models import ExportFile, ExportStatus
-from reporting.national import may_export_baseline
 from tests.factories import local, make_hub, make_return_version
 
 OCTOBER = "2021-10"
