@@ -28,7 +28,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
-from peernet.access import get_for_user, hub_admin_required
+from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required
 from peernet.rules import CHECKS, LONDON, RuleBroken, local_date
 from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
@@ -449,6 +449,25 @@ def joining_details(request: HttpRequest, code: Any) -> HttpResponse:
     back = reverse("hub:cohort", kwargs={"hub": request.hub.key, "code": cohort.code})
     return joining_details_page(request, cohort, base="hub/base.html", back=back)
 
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitation_joining_details(request: HttpRequest, hub: str, cohort: Any) -> HttpResponse:
+    """The facilitator edits their cohort's joining details (the same page as the hub's)."""
+    the_cohort = cohort_for_facilitation(request.user, hub, cohort)
+    return joining_details_page(
+        request, the_cohort, base="facilitation/base.html", back=reverse("facilitation:home")
+    )
+
+
+# Mounted in the facilitator's area, /facilitation/ (namespace `facilitation`).
+facilitation_urlpatterns = [
+    path(
+        "<slug:hub>/cohorts/<uuid:cohort>/joining/",
+        facilitation_joining_details,
+        name="joining-details",
+    ),
+]
 
 hub_urlpatterns = [
     path("cohorts/", cohort_list, name="cohorts"),

@@ -17,6 +17,12 @@ hub_urlpatterns = [
     *staff_views.hub_urlpatterns,
 ]
 
+# The facilitator's area, /facilitation/...: their sessions, and their cohorts' joining details.
+facilitation_urlpatterns = [
+    *sessions_urls.facilitation_urlpatterns,
+    *cohorts_urls.facilitation_urlpatterns,
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
@@ -24,7 +30,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("scenario/schema.json", reporting_views.scenario_schema, name="scenario-schema"),
     path("hub/<slug:hub>/", include((hub_urlpatterns, "hub"))),
-    path("facilitation/", include((sessions_urls.facilitation_urlpatterns, "facilitation"))),
+    path("facilitation/", include((facilitation_urlpatterns, "facilitation"))),
     path("one-to-one/", include((sessions_urls.one_to_one_urlpatterns, "one_to_one"))),
     path("national/", include((reporting_urls.national_urlpatterns, "national"))),
     path("privacy/", include((privacy_urls.urlpatterns, "privacy"))),

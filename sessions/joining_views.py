@@ -16,9 +16,9 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from peernet.access import cohort_for_facilitation, session_for_facilitation
+from peernet.access import session_for_facilitation
 from sessions.joining import joining_instructions_send
 
 
@@ -54,24 +54,7 @@ def joining_instructions_send_now(request: HttpRequest, hub: str, code: uuid.UUI
     return redirect(_back(request, hub, code))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def joining_details(request: HttpRequest, hub: str, cohort: uuid.UUID) -> HttpResponse:
-    """The facilitator edits their cohort's joining details (the same page as the hub's)."""
-    from cohorts.views import joining_details_page
-
-    the_cohort = cohort_for_facilitation(request.user, hub, cohort)
-    return joining_details_page(
-        request, the_cohort, base="facilitation/base.html", back=reverse("facilitation:home")
-    )
-
-
 facilitation_joining_urlpatterns: list[URLPattern] = [
-    path(
-        "<slug:hub>/cohorts/<uuid:cohort>/joining/",
-        joining_details,
-        name="joining-details",
-    ),
     path(
         "<slug:hub>/sessions/<uuid:code>/joining-instructions/send/",
         joining_instructions_send_now,
