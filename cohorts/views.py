@@ -29,6 +29,7 @@ from cohorts.forms import (
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required
+from peernet.models import RuleWarning
 from peernet.rules import CHECKS, LONDON, RuleBroken, local_date
 from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
@@ -175,7 +176,6 @@ def _warn(request: HttpRequest, sentences: list[str]) -> None:
 
 
 def _warnings_since(request: HttpRequest, hub_: Any, action: str, since: dt.datetime) -> list[str]:
-    from peernet.models import RuleWarning
 
     return list(
         RuleWarning.objects.filter(

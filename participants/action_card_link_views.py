@@ -9,6 +9,8 @@ saving the card spends it, and a newer link for the same card replaces it.
 
 from __future__ import annotations
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -90,8 +92,6 @@ class ActionCardForm(forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        from crispy_forms_gds.helper import FormHelper
-        from crispy_forms_gds.layout import Layout, Submit
 
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

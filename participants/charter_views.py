@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import uuid
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -105,8 +107,6 @@ class CharterAgreementForm(forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        from crispy_forms_gds.helper import FormHelper
-        from crispy_forms_gds.layout import Layout, Submit
 
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

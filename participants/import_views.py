@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
 
 from participants import registration_import as importer
 from peernet.access import hub_admin_required
@@ -134,8 +135,6 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
             sheets.csv_bytes([importer.COLUMNS, cells]), content_type=sheets.CSV_CONTENT_TYPE
         )
     elif kind == "xlsx":
-        from openpyxl import Workbook
-
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "Registrations"

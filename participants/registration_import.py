@@ -26,6 +26,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from participants.forms import ELSEWHERE, RegistrationForm
 from participants.models import Sector
@@ -148,8 +150,6 @@ def _csv_lines(data: bytes) -> Any:
 
 
 def _xlsx_lines(data: bytes) -> Any:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     unreadable = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError)
     problem = ["The file could not be read as an XLSX workbook"]

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from participants.models import EligibilityException
+from cohorts.models import CohortMembership
+from participants.models import BusinessMatch, EligibilityException, EligibilityStatus, Participant
 from peernet.access import get_for_user, named_to_hub
 from peernet.hours import sum_hours
 from peernet.models import Hub, RuleWarning
@@ -150,7 +151,6 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
 
 
 def _allocated() -> Exists:
-    from cohorts.models import CohortMembership
 
     return Exists(CohortMembership.objects.filter(participant=OuterRef("pk"), left__isnull=True))
 
@@ -158,7 +158,6 @@ def _allocated() -> Exists:
 def _same_business_others() -> Subquery:
     """E9 at a glance: how many others from the business registered this programme year
     and are not ruled out."""
-    from participants.models import EligibilityStatus, Participant
 
     with scopes_disabled():  # E9 counts the business's people in every hub (no names)
         everyone = Participant.objects.all()
@@ -197,7 +196,6 @@ def registrations_for_hub(
     `status` is one of STATUS_FILTERS' keys (validated by the view's form); `search` is
     plain text matched against names and the business name, never a lookup.
     """
-    from participants.models import Participant
 
     rows = (
         Participant.objects.filter(hub=hub)
@@ -220,7 +218,6 @@ def registrations_for_hub(
 
 def registration_counts(*, hub: Hub, user: Any) -> dict[str, int]:
     """Counts per status in one aggregate query."""
-    from participants.models import Participant
 
     rows = Participant.objects.filter(hub=hub).visible_to(user)
     counts = rows.aggregate(
@@ -233,7 +230,6 @@ def registration_counts(*, hub: Hub, user: Any) -> dict[str, int]:
 def participant_for_page(*, hub: Hub, user: Any, code: Any) -> Participant:
     """One participant of the hub for the participant page, with its history preloaded
     (a fixed number of queries whatever the history's length); 404 when not visible."""
-    from participants.models import Participant
 
     return get_for_user(
         Participant.objects.filter(hub=hub)
@@ -341,7 +337,6 @@ def _evidence(participant: Participant, rule: str) -> list[tuple[str, str]]:
 def _matches() -> QuerySet:
     """E9's possible matches with their businesses, read across hubs: the business may be
     another hub's (its name and postcode are shown, never its people)."""
-    from participants.models import BusinessMatch
 
     with scopes_disabled():
         return BusinessMatch.objects.select_related("business").order_by("found_at", "pk")
@@ -349,7 +344,6 @@ def _matches() -> QuerySet:
 
 def participant_for_checks(*, hub: Hub, user: Any, code: Any) -> Participant:
     """One participant of the hub with what the eligibility checks read; 404 if not visible."""
-    from participants.models import Participant
 
     return get_for_user(
         Participant.objects.filter(hub=hub)

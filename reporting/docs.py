@@ -18,6 +18,7 @@ from celery.schedules import crontab
 
 from participants.models import Sector
 from peernet import rules
+from peernet.celery import app
 from peernet.models import Programme
 from peernet.rules import (
     CHECKS,
@@ -273,7 +274,6 @@ STATUS_MEANINGS = {
 
 def _monthly(task: str) -> str:
     """When beat runs a monthly task: 'the 1st of each month at 01:00'."""
-    from peernet.celery import app
 
     schedule = next(
         entry["schedule"] for entry in app.conf.beat_schedule.values() if entry["task"] == task

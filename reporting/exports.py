@@ -22,6 +22,8 @@ from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
 from cohorts.models import CohortMembership
 from participants.models import SurveyInstrument, SurveyKind, SurveyResponse
@@ -167,7 +169,6 @@ class ReturnXlsx(ReturnExporter):
     content_type = sheets.XLSX_CONTENT_TYPE
 
     def render(self, progress: Progress) -> bytes:
-        from openpyxl import Workbook
 
         self.load()
         progress(30)
@@ -473,7 +474,6 @@ class BaselineXlsx(Exporter):
         return keys
 
     def render(self, progress: Progress) -> bytes:
-        from openpyxl import Workbook
 
         keys = self.question_keys()
         latest_cohort = (
@@ -555,7 +555,6 @@ def _cell(value: Any) -> Any:
 def _readme(sheet: Any, lines: list[list[str]]) -> None:
     """A sheet of prose: the title bold, the column names bold, the meanings wrapped in a
     wide second column (the long notes in the first column, wrapped across both)."""
-    from openpyxl.styles import Alignment, Font
 
     for number, values in enumerate(lines, start=1):
         for column, value in enumerate(values, start=1):
@@ -586,9 +585,11 @@ def may_download(user: Any, export: ExportFile) -> bool:
 @transaction.atomic
 def export_request(*, user: Any, kind: str, params: dict[str, Any]) -> ExportFile:
     """Record what was asked for and build it after commit, on a worker."""
-    from reporting.export_tasks import export_build
 
     export = ExportFile.objects.create(kind=kind, params=params, requested_by=user)
+    # Here, not at the top: the task module imports this one for export_run.
+    from reporting.export_tasks import export_build
+
     transaction.on_commit(lambda: export_build.delay(export.pk))
     return export
 

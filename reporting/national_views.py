@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import surveys
+from participants.models import SurveyInstrument, SurveyKind
 from peernet import access, audit
 from peernet.forms import GovukErrorsMixin
 from peernet.models import AuditAction, Programme
@@ -364,7 +365,6 @@ def _coordinator(request: HttpRequest) -> None:
 def instruments(request: HttpRequest) -> HttpResponse:
     """Each kind of survey: the version participants answer now, and the earlier ones."""
     _coordinator(request)
-    from participants.models import SurveyInstrument, SurveyKind
 
     versions = list(SurveyInstrument.objects.order_by("kind", "-version"))
     return render(
@@ -424,7 +424,6 @@ def instrument_new(request: HttpRequest, kind: str) -> HttpResponse:
     """The next version of one kind of survey, starting from the current one. The current
     version is retired, never edited: answers given against it keep it."""
     _coordinator(request)
-    from participants.models import SurveyInstrument, SurveyKind
 
     if kind not in SurveyKind.values:
         raise Http404("No such survey.")

@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from cohorts.models import Cohort, CohortMembership
+from cohorts.selectors import cohorts_with_hours
+from participants.models import EligibilityStatus, Participant
 from peernet.access import acts_on_finding, administers_hub, facilitates_cohort
 from peernet.models import Hub, Programme
 from peernet.rules import number_words
 from reporting.models import Finding
+from sessions.models import Attendance, SessionStatus
 
 HUB = "hub"  # hub administrators: every rule
 FACILITATOR = "facilitator"
@@ -266,12 +270,6 @@ class HubCounts:
 def hub_counts(hub: Hub) -> HubCounts:
     """Three queries whatever the numbers: participants (one aggregate with conditional
     counts), the cohorts' delivered hours, and the cohorts with an open K6 finding."""
-    from django.db.models import Count, Exists, OuterRef, Q
-
-    from cohorts.models import Cohort, CohortMembership
-    from cohorts.selectors import cohorts_with_hours
-    from participants.models import EligibilityStatus, Participant
-    from sessions.models import Attendance, SessionStatus
 
     allocated = Exists(
         CohortMembership.objects.filter(participant=OuterRef("pk"), left__isnull=True)

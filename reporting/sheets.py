@@ -25,6 +25,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
 LONDON = ZoneInfo("Europe/London")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,7 +102,6 @@ def _longest_line(value: Any) -> int:
 def put(sheet: Any, row: int, column: int, value: Any) -> Any:
     """One cell, typed: text as text (never a formula, SECURITY.md 17), a date or a
     datetime with its format, a number as a number."""
-    from openpyxl.styles import Alignment
 
     if isinstance(value, dt.datetime):
         value = uk_time(value)
@@ -129,8 +131,6 @@ def table(
     labels; both bold and frozen with the first `frozen_columns` columns; an autofilter
     from the last header row over every row; each column as wide as its content (within
     MIN_WIDTH and `max_width`, longer text wrapping)."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
     widths = [0] * len(header)

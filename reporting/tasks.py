@@ -6,6 +6,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from peernet.models import Hub
+from reporting.models import ReturnVersion
+from reporting.returns import compile_draft, compile_drafts, month_just_ended, send_reminder
 from reporting.services import risk_digest_send, risk_scan_run
 
 
@@ -33,7 +35,6 @@ def risk_scan_all() -> int:
 @shared_task
 def return_compile_draft(hub_id: int, month: str) -> int:
     """Compile one hub's draft for `month` ("YYYY-MM"); a submitted return is left alone."""
-    from reporting.returns import compile_draft
 
     return compile_draft(hub_id, month).pk
 
@@ -42,7 +43,6 @@ def return_compile_draft(hub_id: int, month: str) -> int:
 def return_compile_drafts_all() -> int:
     """On the 1st (beat): a draft for every hub for the month just ended, computed
     together (a fixed number of queries for every hub: reporting.returns.compile_drafts)."""
-    from reporting.returns import compile_drafts, month_just_ended
 
     month = month_just_ended(timezone.now())
     hub_ids = list(Hub.objects.order_by("pk").values_list("pk", flat=True))
@@ -52,7 +52,6 @@ def return_compile_drafts_all() -> int:
 @shared_task
 def return_send_reminder(hub_id: int, month: str) -> int:
     """Remind one hub's administrators of a return not yet submitted; once per month."""
-    from reporting.returns import send_reminder
 
     return send_reminder(hub_id, month)
 
@@ -60,8 +59,6 @@ def return_send_reminder(hub_id: int, month: str) -> int:
 @shared_task
 def return_send_reminders_all() -> int:
     """On the 5th (beat): remind every hub whose return for the month just ended is not in."""
-    from reporting.models import ReturnVersion
-    from reporting.returns import month_just_ended
 
     month = month_just_ended(timezone.now())
     submitted = ReturnVersion.objects.filter(monthly_return__month=month).values(

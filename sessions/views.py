@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from participants.models import Participant
 from peernet.access import (
     cohort_for_facilitation,
     get_for_user,
@@ -34,7 +35,7 @@ from sessions.forms import (
     FacilitatorNotesForm,
     FollowUpForm,
 )
-from sessions.models import Complaint, ComplaintKind, GroupSession
+from sessions.models import Attendance, Complaint, ComplaintKind, GroupSession, SessionStatus
 from sessions.selectors import (
     facilitator_cohorts,
     facilitator_next_sessions,
@@ -316,7 +317,6 @@ def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
 def _member_attendance(cohort: Any, participant: Any) -> list[dict[str, Any]]:
     """The member's record at each delivered session of the cohort: present, absent,
     absent with apologies, or not recorded."""
-    from sessions.models import Attendance, SessionStatus
 
     sessions = GroupSession.objects.filter(cohort=cohort, status=SessionStatus.DELIVERED).order_by(
         "starts_at"
@@ -341,7 +341,6 @@ def _member_attendance(cohort: Any, participant: Any) -> list[dict[str, Any]]:
 
 
 def _k13_sentence(participant: Any, as_of: Any) -> str:
-    from participants.models import Participant
 
     judged = Participant.objects.prefetch_related(
         "memberships__cohort__sessions", "attendance", "absence_follow_ups"
@@ -357,7 +356,6 @@ def facilitation_member(
 ) -> HttpResponse:
     """A member of a cohort: their attendance, K13 in words, and the forms to report
     them as disengaged (K13) or to record their drop-out."""
-    from participants.models import Participant
 
     the_cohort = cohort_for_facilitation(request.user, hub, cohort)
     try:
