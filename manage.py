@@ -9,7 +9,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peernet.settings")
     from django.core.management import execute_from_command_line
 
-    # Commands are the system's own work, across every hub (SECURITY.md 3).
+    # Commands are the system's own work, across every hub (docs/security.md §3).
     from peernet.scoping import scopes_disabled
 
     with scopes_disabled():

@@ -1,7 +1,7 @@
 """Forms of the cohort builder and the schedule planner (GOV.UK style, crispy-forms-gds).
 
 Choices are built from the hub's own records, so an id from another hub is simply not a
-valid choice (SECURITY.md 4).
+valid choice (docs/security.md §4).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """K10: the participant fills and updates their own action card through an emailed link
 (no password).
 
-As with the charter (SECURITY.md 14, 15), the landing view only moves the token into the
+As with the charter (docs/security.md §14, §15), the landing view only moves the token into the
 session and redirects to a clean URL, so the token never reaches a Referer, a 4xx log
 line or the browser history beyond the first hop. The link works for its one invitation:
 saving the card spends it, and a newer link for the same card replaces it.
@@ -56,7 +56,7 @@ def _link_for_token(token: str | None) -> ParticipantLink:
 
 @transaction.atomic
 def _save_through_link(link: ParticipantLink, text: CardText) -> ActionCard:
-    """The card written and the link spent together: a link saves once (SECURITY.md 14)."""
+    """The card written and the link spent together: a link saves once (docs/security.md §14)."""
     link_use(link, kind=ACTION_CARD)
     (card,) = session_write_action_cards(
         session=link.session, cards={str(link.participant.code): text}, by=None

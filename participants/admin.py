@@ -136,7 +136,7 @@ class EligibilityExceptionAdmin(ScopedAdmin):
 
 @admin.register(EqualityData)
 class EqualityDataAdmin(ScopedAdmin):
-    # SECURITY.md 25: equality answers are only ever shown aggregated, so the admin shows
+    # docs/security.md §25: equality answers are only ever shown aggregated, so the admin shows
     # no one's answers, nor filters by them (the subject access export gives a participant
     # theirs): the list says whose rows exist, and a row cannot be opened.
     list_display = ["participant_id"]

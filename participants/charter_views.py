@@ -1,10 +1,10 @@
 """The Participant Charter (C1): sent by a signed, expiring emailed link and signed in the
 browser by the participant.
 
-The link carries a token signed with a purpose-specific salt (SECURITY.md 14). The
+The link carries a token signed with a purpose-specific salt (docs/security.md §14). The
 landing view only moves the token into the session and redirects to a clean URL, so the
 token never reaches a page's Referer, a 4xx log line (Django logs the path of every
-400/404/410) or the browser history beyond the first hop (SECURITY.md 15).
+400/404/410) or the browser history beyond the first hop (docs/security.md §15).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def charter_send(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 def _link_for_token(token: str | None) -> ParticipantLink:
-    """The unused, current charter link the token opens, or LinkProblem (SECURITY.md 14)."""
+    """The unused, current charter link the token opens, or LinkProblem (docs/security.md §14)."""
     link = link_open(token, kind=CHARTER)
     signed_at = link.participant.charter_signed_at
     if signed_at is not None:  # signed before, through another link or recorded by the hub

@@ -1,9 +1,9 @@
 """Forms for registration and eligibility: they parse and validate input, with GOV.UK-style
-messages; the services decide. Forms list their fields (SECURITY.md 4) and never take an
+messages; the services decide. Forms list their fields (docs/security.md §4) and never take an
 object's id from the request: the view fetches the hub and the participant for the user.
 
 Yes/no answers are single checkboxes and choices are selects, so every error-summary
-link reaches its field (crispy-forms-gds numbers radios from 1, RECIPES.md).
+link reaches its field (crispy-forms-gds numbers radios from 1).
 """
 
 from __future__ import annotations
@@ -334,7 +334,7 @@ class RegistrationStatus:
 
 
 class RegistrationFilterForm(forms.Form):
-    """The list's filter: a fixed set of statuses and a plain search text (SECURITY.md 18)."""
+    """The list's filter: a fixed set of statuses and a plain search text (docs/security.md §18)."""
 
     status = forms.ChoiceField(
         label="Status",

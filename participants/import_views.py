@@ -138,7 +138,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "Registrations"
-        # Every cell text, as the import reads them (SECURITY.md 17: text is never a formula).
+        # Every cell text, as the import reads them (docs/security.md §17: text is never a formula).
         sheets.table(sheet, importer.COLUMNS, [cells])
         response = HttpResponse(
             sheets.workbook_bytes(workbook), content_type=sheets.XLSX_CONTENT_TYPE

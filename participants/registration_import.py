@@ -2,7 +2,7 @@
 
 Three steps: `read_rows` turns the upload into plain text rows (refusing oversized files
 and wrong headers), `validate_rows` reports every row's problems, and `import_rows`
-records them all, or nothing (SECURITY.md 20).
+records them all, or nothing (docs/security.md §20).
 
 The rules are the public form's and the service's, not a copy: each row is put through
 `RegistrationForm` (field rules and GOV.UK messages) and then, in a transaction that is

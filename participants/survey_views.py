@@ -1,7 +1,7 @@
 """Survey pages: answering through an emailed link (the `public` namespace, no login),
 and the results for the hub's administrators (the `hub` namespace).
 
-Answering follows the house pattern for participant links (SECURITY.md 14, 15): the
+Answering follows the house pattern for participant links (docs/security.md §14, §15): the
 landing view moves the token from the URL into the session and redirects to a clean
 URL; every answer page reads the invitation back from the token in the session, so a
 tampered, expired, used or other survey's link gets a clear page at every step; every
@@ -72,7 +72,7 @@ def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 @require_GET
 def survey_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link: the token moves into the session at once (SECURITY.md 15)."""
+    """The emailed link: the token moves into the session at once (docs/security.md §15)."""
     request.session.pop(DONE_KEY, None)
     return token_landing(request, token, session_key=SESSION_KEY, then="public:survey")
 
@@ -285,7 +285,7 @@ def hub_evaluator_list(request: HttpRequest) -> HttpResponse:
 @hub_admin_required
 def hub_evaluator_list_csv(request: HttpRequest) -> HttpResponse:
     rows = surveys.evaluator_list(Cohort.objects.filter(hub=request.hub))
-    # SECURITY.md 21: names and emails leaving the system.
+    # docs/security.md §21: names and emails leaving the system.
     audit.record(
         request.user,
         "export",

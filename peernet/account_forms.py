@@ -1,5 +1,5 @@
 """Forms of the account pages: the second factor, changing the password, and setting one
-through an emailed link (SECURITY.md 11, 13)."""
+through an emailed link (docs/security.md §11, §13)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def _new_password_fields(form: forms.Form) -> None:
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):
-    """Django's form (the password rules of SECURITY.md 13) in plain English."""
+    """Django's form (the password rules of docs/security.md §13) in plain English."""
 
     error_messages = {
         **DjangoPasswordChangeForm.error_messages,
@@ -102,7 +102,7 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
 
 class SetPasswordForm(DjangoSetPasswordForm):
     """Django's form for a password set through an emailed link (an invitation or a
-    reset): the password rules of SECURITY.md 13, in plain English."""
+    reset): the password rules of docs/security.md §13, in plain English."""
 
     error_messages = {
         **DjangoSetPasswordForm.error_messages,

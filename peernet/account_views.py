@@ -1,6 +1,6 @@
-"""The account pages, /account/... (namespace `account`): the second factor (SECURITY.md
-11), changing the password (SECURITY.md 12, 13), and the page a locked-out sign-in gets
-(SECURITY.md 10).
+"""The account pages, /account/... (namespace `account`): the second factor (docs/security.md
+11), changing the password (docs/security.md §12, §13), and the page a locked-out sign-in gets
+(docs/security.md §10).
 
 Signing in is two steps. The password (peernet.views.LoginView) makes a session that
 can open nothing but these pages (peernet.middleware.SecondFactorMiddleware); a code
@@ -49,7 +49,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _verified(request: HttpRequest, device: object) -> None:
-    # A new session key now the session can do more (as at sign-in, SECURITY.md 12).
+    # A new session key now the session can do more (as at sign-in, docs/security.md §12).
     request.session.cycle_key()
     otp_login(request, device)
 
@@ -145,8 +145,8 @@ def _grouped_secret(device: TOTPDevice) -> str:
 @require_http_methods(["GET", "POST"])
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    """Change the password (SECURITY.md 13). Every other session of the user ends (the
-    session auth hash changes); this one carries on under a new key (SECURITY.md 12)."""
+    """Change the password (docs/security.md §13). Every other session of the user ends (the
+    session auth hash changes); this one carries on under a new key (docs/security.md §12)."""
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -72,7 +72,7 @@ class ScopedAdmin(_Scoped, ReadOnlyAdmin):
 
 class AuditedMixin:
     """Reference data no page manages: changed here by the coordinator, every change (and
-    every row an inline adds, changes or deletes) in the audit trail (SECURITY.md 21)
+    every row an inline adds, changes or deletes) in the audit trail (docs/security.md §21)
     with the names of the fields changed."""
 
     def _audit(self, request: HttpRequest, action: str, obj: Any, fields: list[str]) -> None:
@@ -260,7 +260,7 @@ class RuleWarningAdmin(ScopedAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ScopedAdmin):
-    """SECURITY.md 21: the audit trail, read-only (the model and the database refuse
+    """docs/security.md §21: the audit trail, read-only (the model and the database refuse
     changes and deletes as well)."""
 
     list_display = ["at", "actor_email", "action", "object_type", "object_id", "hub", "summary"]

@@ -1,4 +1,4 @@
-"""The audit trail (SECURITY.md 21): who changed what, and who viewed or exported
+"""The audit trail (docs/security.md §21): who changed what, and who viewed or exported
 personal data. One function writes it: `record`.
 
     from peernet import audit
@@ -7,7 +7,7 @@ personal data. One function writes it: `record`.
 Every event is also written to the `peernet.audit` log (as before this module), with
 `user_id`, `action`, `object_type`, `object_id`, `hub_id` and any `log_extra` on the
 log record. Events hold ids and the names of what changed, never free text about a
-participant: erasure (SECURITY.md 23) then has nothing to rewrite in an append-only
+participant: erasure (docs/security.md §23) then has nothing to rewrite in an append-only
 table.
 """
 
@@ -114,7 +114,7 @@ def changed_fields(
 
 @transaction.atomic
 def purge_expired(*, older_than: dt.datetime) -> int:
-    """SECURITY.md 24: delete audit events recorded before `older_than` (the retention
+    """docs/security.md §24: delete audit events recorded before `older_than` (the retention
     job's only path; the ORM refuses deletes, and the PostgreSQL trigger lets a DELETE
     through only inside this transaction)."""
     table = AuditEvent._meta.db_table
@@ -128,7 +128,7 @@ def purge_expired(*, older_than: dt.datetime) -> int:
     return deleted
 
 
-# --- who viewed a named person (SECURITY.md 21) -----------------------------------------
+# --- who viewed a named person (docs/security.md §21) -----------------------------------------
 
 # Every page about one named participant, by URL name, with the URL argument that names
 # them (their `code`; the admin's change form, their `pk`). PersonalDataViewMiddleware

@@ -58,7 +58,7 @@ app.conf.beat_schedule = {
     # K7, O5: joining instructions go out from an hour before the 48-hour line
     # (sessions.joining.SEND_AHEAD); each run sends only to those not yet sent, so a late
     # or repeated run is safe.
-    # SECURITY.md 24: retention (peernet.privacy), nightly, out of the working day.
+    # docs/security.md §24: retention (peernet.privacy), nightly, out of the working day.
     "retention-apply": {
         "task": "peernet.tasks.retention_apply",
         "schedule": crontab(hour=2, minute=30),

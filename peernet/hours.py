@@ -1,4 +1,4 @@
-"""Hours, exact on every database (DESIGN.md: hours are Decimal, never float).
+"""Hours, exact on every database (hours are Decimal, never float: docs/architecture.md).
 
 Hours are stored to the hundredth (`DecimalField(decimal_places=2)`). PostgreSQL sums
 them exactly; SQLite, the embedded default, sums them as binary floating point, so a

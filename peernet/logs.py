@@ -1,4 +1,4 @@
-"""No log the product configures holds an emailed link's token (SECURITY.md 15).
+"""No log the product configures holds an emailed link's token (docs/security.md §15).
 
 Participants' emailed links carry a signed token in their path (`/p/charter/<token>/`,
 `/p/action-card/<token>/`, `/p/survey/<token>/`), and so do staff members' links that

@@ -1,4 +1,4 @@
-"""Request-wide security decisions, each made in one place (SECURITY.md 9, 10, 11).
+"""Request-wide security decisions, each made in one place (docs/security.md §9, §10, §11).
 
 - `SecondFactorMiddleware`: a signed-in user must have proved a second factor in this
   session (django-otp) before any page but the second-factor pages themselves, signing
@@ -59,7 +59,7 @@ def _url_name(request: HttpRequest) -> tuple[str, str]:
 
 
 class SecondFactorMiddleware:
-    """SECURITY.md 11: every page behind a login needs a session verified by a second
+    """docs/security.md §11: every page behind a login needs a session verified by a second
     factor. A user with a device is asked for its code; a user without one sets one up.
 
     It also gives `request.user` django-otp's `is_verified()`, read from the session
@@ -106,7 +106,7 @@ def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
 
 
 class HubScopeMiddleware:
-    """SECURITY.md 3: every request runs in a hub scope (peernet.scoping): the hubs its
+    """docs/security.md §3: every request runs in a hub scope (peernet.scoping): the hubs its
     user works in, every hub for the national roles and behind a participant link (the
     `public` pages, whose signed token is the authority), none for anyone else."""
 
@@ -121,7 +121,7 @@ class HubScopeMiddleware:
 
 
 class NoStoreMiddleware:
-    """SECURITY.md 9: pages for a signed-in user and participant-link pages (/p/) carry
+    """docs/security.md §9: pages for a signed-in user and participant-link pages (/p/) carry
     personal data; neither the browser nor a proxy may keep them."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -142,7 +142,7 @@ LARGE_UPLOADS = re.compile(r"^/(national|hub/[\w-]+)/scenario/$")
 
 
 class RequestSizeMiddleware:
-    """SECURITY.md 20: a body larger than settings.REQUEST_MAX_BYTES is refused with 413
+    """docs/security.md §20: a body larger than settings.REQUEST_MAX_BYTES is refused with 413
     from its Content-Length, before any of it is read (Django would otherwise stream an
     upload of any size to disk before a form could look at it)."""
 

@@ -8,7 +8,7 @@ person types on has no token in its URL (nor in a Referer); peernet/logs.py reda
 first request's path in every log. Either link works once (the token is made from the
 password hash, which setting the password changes) and expires (PASSWORD_RESET_TIMEOUT,
 INVITATION_TIMEOUT). Setting a password never verifies a session: signing in still
-needs the second factor (SECURITY.md 11).
+needs the second factor (docs/security.md §11).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class _SetPasswordByLinkView(auth_views.PasswordResetConfirmView):
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         if self.post_reset_login:
             # A session with the password only: the middleware lets it open nothing but
-            # the second-factor pages (SECURITY.md 11).
+            # the second-factor pages (docs/security.md §11).
             auth_login(self.request, user, self.post_reset_login_backend)
         return HttpResponseRedirect(self.get_success_url())
 

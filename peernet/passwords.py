@@ -1,4 +1,4 @@
-"""SECURITY.md 13: a password that is easy to guess is refused, whatever it is made of.
+"""docs/security.md §13: a password that is easy to guess is refused, whatever it is made of.
 
 Django's own validators refuse the 20,000 commonest passwords exactly as written. People
 dress those up (`Passw0rd2024!`, `Welcome12345`) or type a run of one key (`aaaaaaaaaaaa`,

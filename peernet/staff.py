@@ -185,7 +185,7 @@ class Invitation:
 
 
 def _check_cohorts(hub: Hub, cohorts: Sequence[Cohort]) -> list[Cohort]:
-    """SECURITY.md 4: only this hub's cohorts, and only ones without a facilitator."""
+    """docs/security.md §4: only this hub's cohorts, and only ones without a facilitator."""
     checked = []
     for cohort in cohorts:
         # Read afresh and locked: two assignments of one cohort at once queue here.
@@ -365,7 +365,7 @@ def staff_role_remove(
     *, hub: Hub, assignment: RoleAssignment, by: User, request: object = None
 ) -> bool:
     """Take a role away (a facilitator's: one cohort). Access is decided from the role
-    assignments on every request, so it stops at their next one (SECURITY.md 5).
+    assignments on every request, so it stops at their next one (docs/security.md §5).
     Returns whether they keep any role in the hub."""
     assignment = (
         RoleAssignment.objects.select_for_update(of=("self",))

@@ -2,7 +2,7 @@
 
 The cohort choices are built from the hub's own cohorts that have no facilitator, so a
 cohort of another hub (or one already facilitated) posted by id is simply not a valid
-choice (SECURITY.md 4); the service checks again."""
+choice (docs/security.md §4); the service checks again."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def record_worker_heartbeat(self) -> None:
 
 @shared_task
 def retention_apply() -> dict[str, int]:
-    """SECURITY.md 24: apply the registry's retention periods (peernet.privacy). Safe to
+    """docs/security.md §24: apply the registry's retention periods (peernet.privacy). Safe to
     run twice: a second run finds nothing left to delete or erase."""
     from peernet.privacy import retention_apply as apply
 

@@ -66,7 +66,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class LoginView(auth_views.LoginView):
-    """The first step of signing in (SECURITY.md 10-12): django-axes counts failures
+    """The first step of signing in (docs/security.md §10-12): django-axes counts failures
     (AXES_* settings) and Django's login() gives the session a new key. The page asked
     for then sends the password-only session to the second step (the code, or setting up
     an app), carrying `next` on: peernet.middleware.SecondFactorMiddleware."""

@@ -50,7 +50,7 @@ class ReturnVersionAdmin(ScopedAdmin):
     list_filter = ["monthly_return__hub"]
     search_fields = ["monthly_return__hub__name", "sha256"]
     list_select_related = ["monthly_return__hub", "submitted_by"]
-    # SECURITY.md 26: a submitted return never changes, not even in the admin.
+    # docs/security.md §26: a submitted return never changes, not even in the admin.
     readonly_fields = [
         "monthly_return",
         "version",

@@ -3,7 +3,7 @@
 The geometry is worked out here and drawn by a template (`national/_chart.svg.html`), so
 every label is escaped like any other text and the same markup renders in the browser
 and in WeasyPrint. Each chart has role="img", a <title> and a <desc>; the pages put a
-data table beside it (RECIPES.md "Charts").
+data table beside it.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ class MonthlyReturn(models.Model):
 
 
 class FrozenReturn(Exception):
-    """SECURITY.md 26: a submitted return version never changes and is never deleted."""
+    """docs/security.md §26: a submitted return version never changes and is never deleted."""
 
 
 class ReturnVersionQuerySet(WrittenOnceQuerySet, ScopedQuerySet):
@@ -58,7 +58,7 @@ class ReturnVersionQuerySet(WrittenOnceQuerySet, ScopedQuerySet):
     member_hub_path = "monthly_return__hub"
     names_nobody = True
 
-    # SECURITY.md 26: no bulk route round the model either (the database refuses too:
+    # docs/security.md §26: no bulk route round the model either (the database refuses too:
     # see migration 0004's trigger).
     refusal = FrozenReturn
     never_changes = "A submitted return version never changes."
@@ -104,7 +104,7 @@ class ReturnVersion(models.Model):
         return f"{self.monthly_return} v{self.version}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        # SECURITY.md 26: written once, at submission (reporting.returns.submit_return).
+        # docs/security.md §26: written once, at submission (reporting.returns.submit_return).
         if not self._state.adding:
             raise FrozenReturn(f"{self} was submitted and never changes.")
         super().save(*args, **kwargs)
@@ -276,7 +276,7 @@ class ExportStatus(models.TextChoices):
 
 class ExportFileQuerySet(models.QuerySet):
     def for_requester(self, user) -> ExportFileQuerySet:
-        """SECURITY.md 6: a file is served only to the user who asked for it (and who may
+        """docs/security.md §6: a file is served only to the user who asked for it (and who may
         still see what it holds: the view checks that again at download)."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
@@ -288,7 +288,7 @@ class ExportFile(models.Model):
 
     The bytes live in the row and are written in the same transaction that marks it
     complete, so an export that dies half-way leaves neither a "complete" status nor a
-    partial file (SECURITY.md 27)."""
+    partial file (docs/security.md §27)."""
 
     kind = models.CharField(max_length=40, help_text="What was asked for, e.g. return-xlsx.")
     params = models.JSONField(default=dict, blank=True)

@@ -2,7 +2,7 @@
 the evaluator read the returns at national, cluster and hub level (M2), follow
 completeness and timeliness (M1, docs/returns.md Submission), and ask for downloads.
 
-Aggregates only: no page here names a person (SECURITY.md 7). Every page answers 404 to
+Aggregates only: no page here names a person (docs/security.md §7). Every page answers 404 to
 anyone without a national role, and sends the signed-out to sign in.
 """
 
@@ -149,7 +149,8 @@ def hub(request: HttpRequest, hub: str) -> HttpResponse:
     area = access.area_for(request.user, "hub", hub)
     hub_ = area.hubs[0]
     period = Period(request)
-    # Queries: versions of the month (who submitted is left out: names stay out, SECURITY.md 7).
+    # Queries: versions of the month (who submitted is left out: names stay out,
+    # docs/security.md §7).
     versions = list(
         ReturnVersion.objects.visible_to(request.user)
         .filter(monthly_return__hub=hub_, monthly_return__month=period.month)
@@ -292,7 +293,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
 
 
 def _own_export(request: HttpRequest, pk: int) -> ExportFile:
-    """SECURITY.md 6: the requester's own file, and only while they may still see what it
+    """docs/security.md §6: the requester's own file, and only while they may still see what it
     holds — checked at every request, not by the id alone."""
     _national(request)
     export = ExportFile.objects.for_requester(request.user).defer("content").filter(pk=pk).first()
@@ -337,7 +338,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("The download is not ready.")
     content = ExportFile.objects.values_list("content", flat=True).get(pk=export.pk)
     if export.kind == exports.BaselineXlsx.identifier:
-        # SECURITY.md 21: participant-level (if pseudonymous) data leaving the system.
+        # docs/security.md §21: participant-level (if pseudonymous) data leaving the system.
         audit.record(
             request.user,
             AuditAction.EXPORT,

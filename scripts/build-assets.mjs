@@ -1,7 +1,7 @@
 // Builds the GOV.UK Frontend assets the pages need (run as `npm run build`).
 //
 // - compiles assets/scss/application.scss into static/css/application.css, with Arial
-//   and no GDS Transport font (not a GOV.UK domain: RECIPES.md);
+//   and no GDS Transport font (not a GOV.UK domain);
 // - copies GOV.UK Frontend's JavaScript and images into static/govuk-frontend/.
 //
 // Both outputs are generated and gitignored; scripts/demo and scripts/test run this.

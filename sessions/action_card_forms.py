@@ -56,7 +56,7 @@ class ActionCardForm(forms.Form):
 
 class ActionCardsForm:
     """The page's forms, one per member; the posted `participant` codes must be exactly
-    the members listed (SECURITY.md 4): anyone else is refused, not ignored."""
+    the members listed (docs/security.md §4): anyone else is refused, not ignored."""
 
     def __init__(
         self, data: Any, *, members: list[Any], cards: dict[int, Any], previous: dict[int, Any]

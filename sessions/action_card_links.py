@@ -1,6 +1,6 @@
 """K10: the participant's own action card through an emailed link, without a password.
 
-Each member present at a session is emailed a signed, expiring link (SECURITY.md 14)
+Each member present at a session is emailed a signed, expiring link (docs/security.md §14)
 bound to that one participant and that one session; the pages behind it live in
 participants/action_card_link_views.py. Like every participant link, it works
 until the card is saved through it, until a newer link for the same card is sent, or
@@ -22,7 +22,7 @@ from sessions.models import Attendance, GroupSession
 
 def action_card_link_issue(participant: Participant, session: GroupSession) -> str:
     """A new link to the participant's card for the session; the link sent before for
-    the same card stops working (SECURITY.md 14). Returns the token."""
+    the same card stops working (docs/security.md §14). Returns the token."""
     return link_issue(kind=ACTION_CARD, participant=participant, session=session)
 
 

@@ -1,5 +1,5 @@
-"""A small iCalendar (RFC 5545) writer for session invites (DESIGN.md: every session email
-carries an iCalendar invite).
+"""A small iCalendar (RFC 5545) writer for session invites (every session email carries an
+iCalendar invite: docs/architecture.md).
 
 A session's invite, its update and its cancellation, and a cohort's whole schedule in one
 calendar: a few dozen lines written to the RFC serve better than a dependency. CRLF line

@@ -80,7 +80,7 @@ def personas(db: None) -> Personas:
 
 @pytest.fixture(autouse=True)
 def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every signed-in page needs a session verified by a second factor (SECURITY.md 11,
+    """Every signed-in page needs a session verified by a second factor (docs/security.md §11,
     peernet.middleware.SecondFactorMiddleware). `client.force_login(user)` stands for a
     whole sign-in, so it also verifies the session as `django_otp.login` does: with a real
     confirmed TOTP device of the user (made once) under the session key `otp_device_id`.
@@ -143,7 +143,7 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
 
 @pytest.fixture(autouse=True)
 def _tests_act_as_the_system() -> Iterator[None]:
-    """Test code sets up and checks records across hubs, as the system does (SECURITY.md
+    """Test code sets up and checks records across hubs, as the system does (docs/security.md
     3: peernet.access). Requests made through the test client open their own hub scope
     in the middleware, inside this one, so every page is still served in its user's
     scope; tests/security/test_hub_scope.py proves the scope itself."""

@@ -1,4 +1,4 @@
-"""The whole project's access matrix (SECURITY.md 1, 2, 5).
+"""The whole project's access matrix (docs/security.md §1, §2, §5).
 
 Every URL pattern of the project (the Django admin aside: Django's own, and below it
 must need a verified staff user) belongs to one per-area matrix, each of which checks
@@ -16,8 +16,8 @@ every role and anyone signed out against its pages:
 This file walks the entire URL resolver and fails on a pattern none of them covers, or
 on a namespace none of them owns. Then one cross-hub probe: hub B's administrator asks
 for every page of hub A's objects in every area, and gets a 404 throughout. And revoked
-access stops the next request (SECURITY.md 5), and no request data is expanded into
-ORM lookups (SECURITY.md 18, a scan of the source).
+access stops the next request (docs/security.md §5), and no request data is expanded into
+ORM lookups (docs/security.md §18, a scan of the source).
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def test_the_probe_can_fail(client, personas):
     assert client.get(url).status_code == 200
 
 
-# --- SECURITY.md 5: revoked access stops the next request --------------------------------
+# --- docs/security.md §5: revoked access stops the next request --------------------------------
 
 
 def _hub_home(personas: Personas) -> str:
@@ -285,7 +285,7 @@ def test_a_facilitator_removed_from_the_cohort_gets_a_404_on_the_next_request(cl
     assert client.get(url).status_code == 404
 
 
-# --- SECURITY.md 18: no request data expanded into ORM lookups ----------------------------
+# --- docs/security.md §18: no request data expanded into ORM lookups ----------------------------
 
 # `Model.objects.filter(**request.GET)`, `.exclude(**self.request.POST.dict())`, and any
 # other `**request...`: a visitor would choose the lookups (`hub__key`, `password__startswith`).

@@ -1,5 +1,5 @@
 """The top-level pages (home, signing in and out, /health/, the scenario schema) and the
-account pages (/account/..., the `account` namespace): who gets what (SECURITY.md 1, 11).
+account pages (/account/..., the `account` namespace): who gets what (docs/security.md §1, §11).
 
 Three kinds of visitor: anyone signed out; every role with a verified session
 (force_login, tests/conftest.py); and someone who has given only their password, whose

@@ -2,7 +2,7 @@
 is for the facilitators of the session's cohort, and for those who stand in for them: the
 hub's administrators and the national coordinator. The facilitator of another cohort,
 another hub's administrator and every other role get a 404, and anyone signed out is
-sent to sign in (SECURITY.md 1, 5).
+sent to sign in (docs/security.md §1, §5).
 
 The facilitator's home page is for anyone who holds the facilitator role; others get a
 404 there too.

@@ -1,6 +1,6 @@
 """Every page of the hub administration area (/hub/<hub>/..., the `hub` namespace) is for
 the administrators of that hub only: another hub's administrator and every other role
-get a 404, and anyone signed out is sent to sign in (SECURITY.md 1).
+get a 404, and anyone signed out is sent to sign in (docs/security.md §1).
 
 The pages are found by walking the URL resolver, so a new page fails here until it is
 added to KWARGS below with the objects its URL needs.

@@ -1,6 +1,6 @@
 """Every page of the national area (/national/, the `national` namespace) is for the
 national coordinator, BEIS (funder) and the evaluator: every hub role gets a 404, and
-anyone signed out is sent to sign in (SECURITY.md 1, 2).
+anyone signed out is sent to sign in (docs/security.md §1, §2).
 
 The pages are found by walking the URL resolver, so a new page fails here until it is
 added to KWARGS below.

@@ -4,7 +4,7 @@ for them: the hub's administrators and the national coordinator (they log hours,
 the plan and print the Participant Action Record when the provider cannot). Another
 provider (even of the same hub), the facilitator of the participant's own cohort,
 another hub's administrator, BEIS and the evaluator get a 404, and anyone signed out is
-sent to sign in (SECURITY.md 1, 5).
+sent to sign in (docs/security.md §1, §5).
 
 The provider's home page (/one-to-one/) is for anyone who holds the provider role;
 everyone else gets a 404 there (the stand-ins work from the hub's participant page).

@@ -2,7 +2,7 @@
 breach register and registry are the national coordinator's only; a participant's subject
 access and erasure pages are for the coordinator and that participant's hub
 administrators. Everyone else gets a 404 and anyone signed out is sent to sign in
-(SECURITY.md 1).
+(docs/security.md §1).
 
 The pages are found by walking the URL resolver, so a new page fails here until it is
 added to PAGES below.

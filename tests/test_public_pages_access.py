@@ -1,5 +1,5 @@
 """The pages without a login (/p/..., the `public` namespace): the public registration form
-and the pages behind participants' emailed links (SECURITY.md 1, 14). Nobody is sent to
+and the pages behind participants' emailed links (docs/security.md §1, §14). Nobody is sent to
 sign in, and the answer does not depend on who is signed in: a member of staff of any
 hub, or anyone signed out, gets exactly what the link or the form gives everyone. What a
 link opens is decided by its signed token alone (tests/participants/ for each kind).
@@ -116,7 +116,7 @@ def test_every_role_gets_the_same_answer_as_everyone(client, personas, name, rol
 
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_a_valid_charter_link_opens_for_whoever_holds_it(client, personas, role):
-    # The token decides what opens, never the session's user (SECURITY.md 14).
+    # The token decides what opens, never the session's user (docs/security.md §14).
     if role:
         client.force_login(getattr(personas, role))
     token = participant_charter_link_issue(participant=personas.participant_a)

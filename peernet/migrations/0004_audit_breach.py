@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# SECURITY.md 21: the database itself refuses to rewrite the audit trail. DELETE is let
+# docs/security.md §21: the database itself refuses to rewrite the audit trail. DELETE is let
 # through only inside the retention purge (peernet.audit.purge_expired), which sets
 # `peernet.audit_purge` for its own transaction. TRUNCATE (the test runner's flush) is
 # not a row event and is unaffected.

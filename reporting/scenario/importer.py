@@ -1,4 +1,4 @@
-"""Import a scenario document (docs/scenario-format.md): all or nothing (SECURITY.md 20).
+"""Import a scenario document (docs/scenario-format.md): all or nothing (docs/security.md §20).
 
 (a) validate against the published JSON Schema and report every error; (b) resolve
 every key and check every rule the database would refuse, reporting every problem;

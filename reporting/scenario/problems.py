@@ -19,7 +19,7 @@ class Problem:
 
 class ScenarioError(Exception):
     """A document that cannot be imported (or a hub that cannot be exported); nothing was
-    written. Carries every problem found, not only the first (SECURITY.md 20)."""
+    written. Carries every problem found, not only the first (docs/security.md §20)."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)

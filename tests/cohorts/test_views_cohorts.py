@@ -238,7 +238,7 @@ def test_a_cohort_is_created_with_its_delivery_partner_and_planned_start(client,
         "planned_start_1": "1",
         "planned_start_2": "2022",
     }
-    # SECURITY.md 4: another hub's partner is not a choice here.
+    # docs/security.md §4: another hub's partner is not a choice here.
     refused = client.post(url, {**fields, "delivery_partner": other.pk})
     assert "Choose a delivery partner of this hub" in refused.content.decode()
     assert not Cohort.objects.filter(name="Salford 4").exists()

@@ -1,5 +1,5 @@
 """Browser journeys in real Chromium (Debian's /usr/bin/chromium, driven by Playwright)
-against pytest-django's live_server (RECIPES.md "Browser tests").
+against pytest-django's live_server.
 
 Every page a journey visits goes through `Journey.check(page, name)`, which
 - runs axe-core (axe-playwright-python, offline) and fails on any WCAG 2.0/2.1/2.2 A or AA
@@ -84,7 +84,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 @pytest.fixture(autouse=True)
 def _live_server_settings(settings) -> None:
-    # The manifest storage's hashed names are not served by live_server (RECIPES.md).
+    # The manifest storage's hashed names are not served by live_server.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -433,7 +433,7 @@ def sign_in(
     page, user, password: str = PASSWORD, run: Journey | None = None, keyboard: bool = False
 ) -> None:
     """Through the real sign-in form, then the second factor if the site asks for it
-    (SECURITY.md 11: a 6-digit code from an authenticator app). `run` also checks and
+    (docs/security.md §11: a 6-digit code from an authenticator app). `run` also checks and
     photographs the sign-in pages; `keyboard` uses nothing but the keyboard."""
     import tests.factories as factories
 

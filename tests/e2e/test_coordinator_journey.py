@@ -43,7 +43,7 @@ def test_coordinator_subject_access_audit_and_a_breach(journey):
         page.get_by_role("link", name="Download as PDF").click()
     assert download_info.value.path().read_bytes().startswith(b"%PDF")
 
-    # The audit trail holds that download (SECURITY.md 21), and finds it by its action.
+    # The audit trail holds that download (docs/security.md §21), and finds it by its action.
     page.goto("/privacy/")
     run.check(page, "privacy and records")
     page.get_by_role("link", name="Search the audit trail").click()

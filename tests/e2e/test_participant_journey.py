@@ -147,7 +147,7 @@ def test_participant_answers_both_surveys(journey):
         phone.get_by_role("button", name="Send my answers").click()
         expect_text(phone, "Thank you")
         run.check(phone, f"{kind} survey sent")
-        # The link again, once answered: a clear page, not the survey (SECURITY.md 14).
+        # The link again, once answered: a clear page, not the survey (docs/security.md §14).
         phone.goto(_emailed_link(invitation))
         expect_text(phone, "You have already answered this survey")
         run.check(phone, f"{kind} link used")

@@ -151,7 +151,7 @@ def test_a_hub_administrator_invites_a_facilitator_who_takes_the_register(journe
     run.check(again, "invitation link used")
 
     # 6. The administrator gives Fran Bolton spring, and takes Salford autumn away: her
-    # next click on its session is a 404 (SECURITY.md 5).
+    # next click on its session is a 404 (docs/security.md §5).
     page.get_by_role("link", name="Fran Facilitator").click()
     expect_text(page, "Active: they have set a password")
     run.check(page, "staff member active")

@@ -1,5 +1,5 @@
 """K10: the participant fills their own action card through an emailed, signed, expiring
-link (no password) that works once, for its one invitation (SECURITY.md 14)."""
+link (no password) that works once, for its one invitation (docs/security.md §14)."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def test_fill_the_card_once_then_a_new_link_updates_it(client, world, caplog):
     assert "Your action card has been saved" in saved
     assert "Ring them" in saved and "Bank said no" in saved  # what was saved
 
-    # SECURITY.md 14: the link is spent. Opening it again, reading or writing, is refused.
+    # docs/security.md §14: the link is spent. Opening it again, reading or writing, is refused.
     client.get(landing(token))
     again = client.get(EDIT)
     assert again.status_code == 410

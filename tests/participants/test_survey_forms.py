@@ -1,4 +1,4 @@
-"""SECURITY.md 19 for the survey pages: whatever is posted, a page's form answers only
+"""docs/security.md §19 for the survey pages: whatever is posted, a page's form answers only
 with validation errors, and what it accepts fits the question as stored."""
 
 from __future__ import annotations

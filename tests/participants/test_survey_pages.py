@@ -1,4 +1,4 @@
-"""Answering a survey through its emailed link (S1–S4, SECURITY.md 14, 15): every
+"""Answering a survey through its emailed link (S1–S4, docs/security.md §14, §15): every
 instrument end to end, page by page, and every kind of bad link refused with a clear
 page, never a crash."""
 
@@ -292,7 +292,7 @@ def test_completed_is_the_london_date_the_answers_were_sent(client, personas):
 
 
 def test_logs_never_contain_the_token(client, personas, caplog):
-    """SECURITY.md 15: the refused links log their clean URL only."""
+    """docs/security.md §15: the refused links log their clean URL only."""
     invitation = invite(personas, SurveyKind.BASELINE)
     token = surveys.survey_token(invitation)
     caplog.set_level("DEBUG")

@@ -1,5 +1,5 @@
 """Survey results: per session (for the facilitator), per cohort and hub (rates by kind,
-satisfaction over time), distance travelled, equality in aggregate only (SECURITY.md 7,
+satisfaction over time), distance travelled, equality in aggregate only (docs/security.md §7,
 25), and the evaluator's list (S5). Every figure below is worked by hand."""
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def test_evaluator_list_completers_due_dates_and_consent(client, personas, three
     by_pseudonym = {row[0]: row for row in table[1:]}
     assert set(by_pseudonym) == {evaluator_pseudonym(a.code), evaluator_pseudonym(b.code)}
     consented = by_pseudonym[evaluator_pseudonym(a.code)]
-    assert consented[1] == "'=HYPERLINK(1)"  # SECURITY.md 17
+    assert consented[1] == "'=HYPERLINK(1)"  # docs/security.md §17
     assert consented[2:4] == [a.last_name, a.email]
     assert consented[5:] == ["2021-08-31", "2022-02-28", "yes"]
     # G3: b did not consent: no name or email leaves in the file, only the pseudonym.

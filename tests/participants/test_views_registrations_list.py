@@ -175,7 +175,7 @@ def test_participant_page_queries_bounded(client, personas, django_assert_max_nu
     person = personas.participant_a
     client.force_login(personas.hub_a_admin)
     # 18: 16 to read the page (E9's possible matches among them), and 2 to record who
-    # viewed it (SECURITY.md 21: the person looked up by code, the event written).
+    # viewed it (docs/security.md §21: the person looked up by code, the event written).
     with django_assert_max_num_queries(18) as before:
         client.get(_page(person))
     for n in range(5):

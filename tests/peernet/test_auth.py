@@ -1,4 +1,4 @@
-"""Signing in: the lockout after failed passwords (SECURITY.md 10), the second factor for
+"""Signing in: the lockout after failed passwords (docs/security.md §10), the second factor for
 every signed-in user and /admin (11), and the session's life: a new key at sign-in,
 ended by signing out and by a password change, and an idle timeout (12).
 
@@ -58,7 +58,7 @@ def hub_home(personas: Personas) -> str:
     return reverse("hub:home", kwargs={"hub": personas.hub_a.key})
 
 
-# --- SECURITY.md 10: lockout ------------------------------------------------------------
+# --- docs/security.md §10: lockout ------------------------------------------------------------
 
 
 def test_five_failed_passwords_lock_the_account_even_for_the_right_password(client, admin_a, clock):
@@ -158,7 +158,7 @@ def test_an_audit_row_records_the_client_behind_the_trusted_proxy(client, settin
     assert event.ip_address == "203.0.113.7"
 
 
-# --- SECURITY.md 11: the second factor ----------------------------------------------------
+# --- docs/security.md §11: the second factor ----------------------------------------------------
 
 
 def test_without_an_app_the_user_sets_one_up_then_sees_ten_recovery_codes(
@@ -393,7 +393,7 @@ def test_force_login_in_the_suite_gives_a_verified_session(client, personas):
     assert TOTPDevice.objects.filter(user=personas.hub_a_admin).count() == 1
 
 
-# --- SECURITY.md 12: the session ----------------------------------------------------------
+# --- docs/security.md §12: the session ----------------------------------------------------------
 
 
 def _session_key(client: Client) -> str | None:

@@ -1,4 +1,4 @@
-"""Passwords (SECURITY.md 13): at least 12 characters; common, guessable (repeats,
+"""Passwords (docs/security.md §13): at least 12 characters; common, guessable (repeats,
 sequences, dressed-up breached passwords), all-digit and name-like ones refused; no
 composition rules; changed on /account/password/."""
 
@@ -66,7 +66,7 @@ def test_a_weak_password_is_refused_and_nothing_changes(client, user, password, 
     assert user.check_password(CURRENT)
 
 
-# The probe's passwords, each accepted before zxcvbn judged them (SECURITY.md 13).
+# The probe's passwords, each accepted before zxcvbn judged them (docs/security.md §13).
 @pytest.mark.parametrize(
     ("password", "reason"),
     [

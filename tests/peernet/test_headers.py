@@ -1,4 +1,4 @@
-"""Security headers on representative pages (SECURITY.md 9): the Content Security Policy
+"""Security headers on representative pages (docs/security.md §9): the Content Security Policy
 (no inline script or style, no framing), HSTS, nosniff, Referrer-Policy, X-Frame-Options,
 `Cache-Control: no-store` on pages for a signed-in user and behind participant links, and
 Secure, HttpOnly, SameSite cookies. And no template carries inline script, inline style or

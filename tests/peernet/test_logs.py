@@ -1,4 +1,4 @@
-"""SECURITY.md 15: no log the product configures holds a participant link's token.
+"""docs/security.md §15: no log the product configures holds a participant link's token.
 
 The development server's request log and gunicorn's access log are read as they are
 written, by the real servers started here against the test database."""

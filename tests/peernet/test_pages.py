@@ -145,8 +145,8 @@ def test_sign_in_lands_on_home_and_rotates_the_session_key(client, alice):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(alice.pk)
-    assert client.session.session_key != before  # SECURITY.md 12
-    # The password alone opens nothing: home sends Alice to the second step (SECURITY.md
+    assert client.session.session_key != before  # docs/security.md §12
+    # The password alone opens nothing: home sends Alice to the second step (docs/security.md
     # 11), and her code brings her back to it.
     device = make_totp_device(alice)
     step = client.get("/")

@@ -1,4 +1,4 @@
-"""SECURITY.md 20: an oversized request body is refused before any of it is read."""
+"""docs/security.md §20: an oversized request body is refused before any of it is read."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """A hub's own staff (issue 15), through the pages: the staff list, inviting someone by
 email (a new account, or a role added to an existing one), another cohort for a
-facilitator, removing a role (access stops at the next request, SECURITY.md 5), sending
+facilitator, removing a role (access stops at the next request, docs/security.md §5), sending
 an invitation again; the activation link (used once, expiring) and "Forgot your
-password?" end to end, neither of which gets round the second factor (SECURITY.md 11).
+password?" end to end, neither of which gets round the second factor (docs/security.md §11).
 
 Emails go after the commit (peernet.staff): the pages are asked inside
 `django_capture_on_commit_callbacks(execute=True)`, as a committed request would be."""
@@ -256,7 +256,7 @@ def test_a_wrong_answer_gets_an_error_summary_and_nothing_is_made(
 def test_a_cohort_of_another_hub_or_with_a_facilitator_is_refused_by_id(
     admin, personas, django_capture_on_commit_callbacks, cohort
 ):
-    # SECURITY.md 4: the ids are not choices on the page, and a post of one is refused.
+    # docs/security.md §4: the ids are not choices on the page, and a post of one is refused.
     chosen = getattr(personas, cohort)
     page = admin.get(url("staff-invite")).content.decode()
     assert f'value="{chosen.pk}"' not in page and f'value="{personas.cohort_a2.pk}"' in page

@@ -184,7 +184,7 @@ def test_the_csvs_open_in_excel_with_accents_and_stay_neutralised(client, octobe
     assert content.count(b"\xef\xbb\xbf") == 1 and b"\r\n" in content
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     by_hub = {row[2] or row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
-    assert by_hub["hub-a"]["hub_name"] == '\'=HYPERLINK("http://evil")'  # SECURITY.md 17
+    assert by_hub["hub-a"]["hub_name"] == '\'=HYPERLINK("http://evil")'  # docs/security.md §17
     assert by_hub["hub-b"]["hub_name"] == f"{LONG_NAME} (Zoë’s)"
     assert by_hub["hub-a"]["submitted_at"] == "2021-11-05 10:00:00"
     frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")

@@ -1,8 +1,8 @@
 """Downloads built in process (the real worker is in test_export_worker.py): formula cells
-neutralised in the CSV and typed as text in the XLSX (SECURITY.md 17), a file for its
-requester only and only while they may still see it (SECURITY.md 6), a failure half-way
+neutralised in the CSV and typed as text in the XLSX (docs/security.md §17), a file for its
+requester only and only while they may still see it (docs/security.md §6), a failure half-way
 leaves no complete status and no bytes, and a second run gives the same one file
-(SECURITY.md 27); the evaluator's baseline export."""
+(docs/security.md §27); the evaluator's baseline export."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def test_xlsx_has_its_four_sheets(october):
         row[0]: row[-1] for row in book["Definitions"].iter_rows(min_row=2, values_only=True)
     }
     assert definitions["started_cumulative"] == kpi.DEFINITIONS["started_cumulative"]
-    # Every column of the Return sheet, and every breakdown, is defined (KPI.md).
+    # Every column of the Return sheet, and every breakdown, is defined (docs/returns.md).
     assert set(header) <= set(definitions)
     for breakdown in kpi.BREAKDOWN_IDS:
         assert definitions[f"breakdown: {breakdown}"] == kpi.BREAKDOWN_DEFINITIONS[breakdown]

@@ -1,5 +1,5 @@
 """Importing scenario documents (docs/scenario-format.md): all or nothing, every problem at
-its path (SECURITY.md 20), and import → export → import → export unchanged."""
+its path (docs/security.md §20), and import → export → import → export unchanged."""
 
 from __future__ import annotations
 

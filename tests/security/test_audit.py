@@ -1,4 +1,4 @@
-"""The audit trail (SECURITY.md 21): who changed what, who viewed or exported personal
+"""The audit trail (docs/security.md §21): who changed what, who viewed or exported personal
 data; the application cannot rewrite it, and neither can SQL (a PostgreSQL trigger)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SECURITY.md 21: every showing of a page about a named person is in the audit trail.
+"""docs/security.md §21: every showing of a page about a named person is in the audit trail.
 
 One mechanism records it (peernet.audit.PersonalDataViewMiddleware, driven by
 PERSON_PAGES). This file walks every page of every staff area, as the role that may open

@@ -1,4 +1,4 @@
-"""SECURITY.md 7 and 25: equality answers are only shown aggregated, and a single hub's
+"""docs/security.md §7, §25: equality answers are only shown aggregated, and a single hub's
 breakdown never shows a count from 1 to 4."""
 
 from __future__ import annotations

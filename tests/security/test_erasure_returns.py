@@ -1,4 +1,4 @@
-"""SECURITY.md 23: erasing a participant leaves every submitted return byte-identical and
+"""docs/security.md §23: erasing a participant leaves every submitted return byte-identical and
 every figure computed afresh unchanged (the numbers are kept, only identifiers and free
 text go)."""
 

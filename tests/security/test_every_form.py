@@ -1,4 +1,4 @@
-"""Every form in the project, fed random input (SECURITY.md 16, 19): it only ever answers
+"""Every form in the project, fed random input (docs/security.md §16, §19): it only ever answers
 with validation errors, never an exception, and shows what was typed back escaped.
 
 The forms are found by walking `forms.Form`'s subclasses in the project's modules, so a

@@ -1,4 +1,4 @@
-"""Hostile input (SECURITY.md 16, 19, 20), by property: the main forms, fed random text,
+"""Hostile input (docs/security.md §16, §19, §20), by property: the main forms, fed random text,
 markup and numbers through their real pages, only ever answer with a validation error
 (200, the page again) or success (302), never a server error; what they accept satisfies
 the rules (non-negative counts, ordered dates, hours > 0); markup put into a free-text
@@ -238,7 +238,7 @@ def test_cohort_create(client, personas, name, facilitator, day):
         assert Cohort.objects.count() == before + (1 if accepted else 0)
         if accepted:
             cohort = Cohort.objects.latest("pk")
-            assert cohort.hub_id == personas.hub_a.pk  # never another hub (SECURITY.md 4)
+            assert cohort.hub_id == personas.hub_a.pk  # never another hub (docs/security.md §4)
             assert cohort.name.strip()
             _escaped(client.get(url).content.decode(), cohort.name)
 
@@ -375,7 +375,7 @@ def test_breach(client, personas, when, description, data_affected, hubs):
             _escaped(page.content.decode(), breach.description, breach.data_affected)
 
 
-# --- imports: all or nothing (SECURITY.md 20) -----------------------------------------------
+# --- imports: all or nothing (docs/security.md §20) -----------------------------------------------
 
 
 IMPORT_COLUMNS = [

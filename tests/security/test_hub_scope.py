@@ -1,4 +1,4 @@
-"""SECURITY.md 3: hub-owned models cannot be queried without a hub scope.
+"""docs/security.md §3: hub-owned models cannot be queried without a hub scope.
 
 The default manager of every hub-owned model (peernet.access.HubScopedManager) raises
 `ScopeError` where no scope is open, and inside one sees only the hubs it names. Web

@@ -1,4 +1,4 @@
-"""SECURITY.md 24: each kind of record declares how long it is kept; the nightly job
+"""docs/security.md §24: each kind of record declares how long it is kept; the nightly job
 (peernet.tasks.retention_apply, in the beat schedule) applies it, and running it twice
 does nothing more."""
 

@@ -1,4 +1,4 @@
-"""The subject access PDF (SECURITY.md 22) is written for the person it is about (issue
+"""The subject access PDF (docs/security.md §22) is written for the person it is about (issue
 22): their records under headings addressed to them, readable labels rather than field
 names, no internal ids, dates in words, survey answers as question and answer; tagged
 (PDF/UA-1), titled, every table cell inside the page. The Participant Action Record, the

@@ -1,4 +1,4 @@
-"""SECURITY.md 7 against someone who does the arithmetic: no equality count that is
+"""docs/security.md §7 against someone who does the arithmetic: no equality count that is
 suppressed on one page or in one download can be worked out from what the national
 area shows elsewhere (peernet.privacy.suppress_breakdown).
 

@@ -1,4 +1,4 @@
-"""A business registered with two hubs (SECURITY.md 1): hub A's people never see hub B's.
+"""A business registered with two hubs (docs/security.md §1): hub A's people never see hub B's.
 
 E9 asks about one business in every hub, so the business's people are read across hubs;
 hub A may learn that someone registered with another hub (a count), but never their name,

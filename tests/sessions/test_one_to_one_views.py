@@ -463,7 +463,7 @@ def _rolled_back():
 def test_random_input_only_ever_gets_an_answer(
     client, p, hours, minutes, day, start, status, route, text
 ):
-    """SECURITY.md 19: the log form answers random input with errors (400) or a saved
+    """docs/security.md §19: the log form answers random input with errors (400) or a saved
     session (302), and what it saves has hours above 0 and a provider or a programme."""
     client.force_login(p.provider)
     form = _log_form(

@@ -46,7 +46,7 @@ class Command(BaseCommand):
 
 def read_limited(name: str, limit: int) -> bytes:
     """The file's bytes, refusing anything larger than `limit` before reading it all
-    (SECURITY.md 20)."""
+    (docs/security.md §20)."""
     too_big = CommandError(
         f"{name} is larger than the {limit:,}-byte limit (SCENARIO_MAX_BYTES); "
         "split it by hub or raise the limit.",
