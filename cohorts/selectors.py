@@ -255,7 +255,7 @@ class CohortBalance:
     size: int
     employees: list[tuple[str, int]]
     sectors: list[tuple[str, int]]
-    genders: list[tuple[str, int | str]]  # 1 to 4 shown as "fewer than 5" (SECURITY.md 7)
+    genders: list[tuple[str, int | str]]  # small counts suppressed (peernet.privacy.suppression)
     trading: list[tuple[str, int]]
     competitors: list[tuple[str, str, list[str]]]  # sector words, area, business names
     result: Result
@@ -267,7 +267,7 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
     as `cohorts.services` does for its checks (memberships__participant__business and
     __equality)."""
     from participants.models import EqualityData, Gender, Sector
-    from peernet.privacy import suppress_breakdown
+    from peernet.privacy.suppression import suppress_counts
 
     today = local_date(as_of)
     # As K12 counts them: a membership ends on its `left` date.
@@ -294,7 +294,7 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
         if business.sector:
             groups.setdefault((business.sector, business.local_authority), []).append(business.name)
     # The cohort's size is shown beside them: suppressed as a row with its total.
-    (shown_genders,) = suppress_breakdown({cohort.pk: dict(genders)}).values()
+    shown_genders = suppress_counts(dict(genders))
     competitors = [
         (Sector(sector).label, area, sorted(names))
         for (sector, area), names in sorted(groups.items())

@@ -66,7 +66,8 @@ from participants.models import (
 from peernet import audit, mail
 from peernet.hours import hours_total
 from peernet.models import Hub
-from peernet.privacy import evaluator_pseudonym, suppress_breakdown
+from peernet.privacy.pseudonyms import evaluator_pseudonym
+from peernet.privacy.suppression import suppress_counts
 from peernet.rules import date_words, local_date
 from sessions.models import Attendance, GroupSession, SessionStatus
 
@@ -898,7 +899,7 @@ def distance_travelled(participants: QuerySet[Participant]) -> list[Distance]:
 class EqualityCount:
     question: str
     answer: str
-    shown: str  # the count, or "fewer than 5"
+    shown: str  # the count, or "suppressed" (peernet.privacy.suppression)
 
 
 EQUALITY_QUESTIONS = {
@@ -927,7 +928,7 @@ def equality_summary(hub: Hub) -> list[EqualityCount]:
             rows.exclude(**{field: ""}).values_list(field).annotate(n=Count("pk")).order_by()
         )
         # No total is shown beside them, and the answers not given are not listed.
-        (shown,) = suppress_breakdown({hub.pk: counts}, totals_shown=False).values()
+        shown = suppress_counts(counts, total_shown=False)
         for value, label in vocab[field].choices:
             if counts.get(value):
                 summary.append(EqualityCount(title, label, str(shown[value])))

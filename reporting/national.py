@@ -23,7 +23,7 @@ from django.http import Http404
 
 from peernet.access import administers_hub, scope_for, user_roles
 from peernet.models import Cluster, Hub, Programme, Role
-from peernet.privacy import SUPPRESSED, suppress_breakdown
+from peernet.privacy.suppression import SUPPRESSED, suppress_breakdown
 from peernet.rules import add_months, local_date, return_due_at
 from reporting import kpi, returns
 from reporting.models import ReturnVersion

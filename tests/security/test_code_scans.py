@@ -171,7 +171,8 @@ SERVICE_MODULES = (
     "reporting/returns.py",
     "reporting/services.py",
     "reporting/exports.py",
-    "peernet/privacy.py",
+    "peernet/privacy/erasure.py",
+    "peernet/privacy/retention.py",
     "peernet/services.py",
     "peernet/staff.py",
 )
