@@ -267,8 +267,8 @@ def _field_words(instance: Model, field_: models.Field) -> str | None:
 
 def _answers(instrument: Any, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Survey answers as question and answer, in the questionnaire's order."""
-    # participants.surveys imports peernet.privacy: read here, not above (an import cycle).
-    from participants.surveys import answer_words
+    # The apps import peernet (participants.surveys -> peernet.privacy): read here, not above.
+    from participants.surveys.instruments import answer_words
 
     questions = list(instrument.questions or []) if instrument is not None else []
     known = {q.get("key") for q in questions}
