@@ -107,6 +107,46 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
+class _Flags:
+    """The 0/1 columns of a joined count query, one per distinct condition, named in the
+    order first met: of the rows (`rows`) and of each facts table (`facts[name]`), each as
+    [(condition, column)]."""
+
+    def __init__(self, facts: Mapping[str, Any]) -> None:
+        self.names = list(facts)
+        self.rows: list[tuple[Q, str]] = []
+        self.facts: dict[str, list[tuple[Q, str]]] = {name: [] for name in facts}
+
+    @staticmethod
+    def _column(flags: list[tuple[Q, str]], condition: Q, prefix: str) -> str:
+        for known, name in flags:
+            if known == condition:
+                return name
+        flags.append((condition, f"{prefix}{len(flags)}"))
+        return flags[-1][1]
+
+    def _test(self, one: Among) -> str:  # a key absent from a facts table meets no `having`
+        quote = connection.ops.quote_name
+        n = self.names.index(one.facts)
+        flag = f"f{n}.{quote(self._column(self.facts[one.facts], one.having, f'a{n}_'))}"
+        return f"({flag} IS NULL OR {flag} = 0)" if one.negated else f"{flag} = 1"
+
+    def terms(self, name: str, measure: Measure) -> list[str]:
+        """What a row must meet, in SQL over the flags, to be counted by `measure`."""
+        if measure.total or measure.distinct or (measure.where is None and not measure.among):
+            raise ValueError(f"{name}: only counts given as `where` and `among` can be joined")
+        parts = []
+        if measure.where is not None and measure.where != Q():
+            column = self._column(self.rows, measure.where, "w")
+            parts.append(f"r.{connection.ops.quote_name(column)} = 1")
+        for term in measure.among:
+            if isinstance(term, AnyOf):
+                parts.append(f"({' OR '.join(self._test(one) for one in term.among)})")
+            else:
+                parts.append(self._test(term))
+        return parts or ["1 = 1"]
+
+
 def _joined_counts(source: Source) -> dict[int, dict[str, Any]]:
     """`_counts` for a source whose measures read per-key facts tables: one query, each
     facts table grouped once and LEFT JOINed to the rows by key (PostgreSQL does not share
@@ -115,61 +155,33 @@ def _joined_counts(source: Source) -> dict[int, dict[str, Any]]:
     (of the rows or of a facts table); the outer query only adds the columns up by group."""
     facts = source.facts or {}
     quote = connection.ops.quote_name
-    # One 0/1 column per distinct condition: {condition: column}, of the rows and of each
-    # facts table.
-    row_flags: list[tuple[Q, str]] = []
-    fact_flags: dict[str, list[tuple[Q, str]]] = {name: [] for name in facts}
-
-    def column(flags: list[tuple[Q, str]], condition: Q, prefix: str) -> str:
-        for known, name in flags:
-            if known == condition:
-                return name
-        flags.append((condition, f"{prefix}{len(flags)}"))
-        return flags[-1][1]
-
-    def test(one: Among) -> str:  # a key absent from a facts table meets no `having`
-        n = list(facts).index(one.facts)
-        flag = f"f{n}.{quote(column(fact_flags[one.facts], one.having, f'a{n}_'))}"
-        return f"({flag} IS NULL OR {flag} = 0)" if one.negated else f"{flag} = 1"
-
-    terms: dict[str, list[str]] = {}
-    for name, measure in source.measures.items():
-        if measure.total or measure.distinct or (measure.where is None and not measure.among):
-            raise ValueError(f"{name}: only counts given as `where` and `among` can be joined")
-        parts = []
-        if measure.where is not None and measure.where != Q():
-            parts.append(f"r.{quote(column(row_flags, measure.where, 'w'))} = 1")
-        for term in measure.among:
-            if isinstance(term, AnyOf):
-                parts.append(f"({' OR '.join(test(one) for one in term.among)})")
-            else:
-                parts.append(test(term))
-        terms[name] = parts or ["1 = 1"]
+    flags = _Flags(facts)
+    terms = {name: flags.terms(name, measure) for name, measure in source.measures.items()}
     rows_sql, params = (
         source.queryset.order_by()
-        .annotate(**{name: _flag(condition) for condition, name in row_flags})
-        .values(*(name for _, name in row_flags), _row_id=F("pk"), _group=F(source.group))
+        .annotate(**{name: _flag(condition) for condition, name in flags.rows})
+        .values(*(name for _, name in flags.rows), _row_id=F("pk"), _group=F(source.group))
         .query.sql_with_params()
     )
     sql = [f"FROM ({rows_sql}) r"]
     params = list(params)
     for n, (facts_name, queryset) in enumerate(facts.items()):
-        flags = {name: _flag(condition) for condition, name in fact_flags[facts_name]}
-        if not flags:
+        columns = {name: _flag(condition) for condition, name in flags.facts[facts_name]}
+        if not columns:
             continue
         facts_sql, facts_params = (
-            queryset.annotate(_key=F(source.key), **flags)
-            .values("_key", *flags)
+            queryset.annotate(_key=F(source.key), **columns)
+            .values("_key", *columns)
             .query.sql_with_params()
         )
         sql.append(f"LEFT JOIN ({facts_sql}) f{n} ON f{n}.{quote('_key')} = r.{quote('_row_id')}")
         params.extend(facts_params)
-    columns = [
+    sums = [
         f"SUM(CASE WHEN {' AND '.join(parts)} THEN 1 ELSE 0 END) AS {quote(name)}"
         for name, parts in terms.items()
     ]
     group = f"r.{quote('_group')}"
-    query = f"SELECT {group}, {', '.join(columns)} {' '.join(sql)} GROUP BY {group}"
+    query = f"SELECT {group}, {', '.join(sums)} {' '.join(sql)} GROUP BY {group}"
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return {row[0]: dict(zip(terms, row[1:], strict=True)) for row in cursor.fetchall()}
