@@ -100,36 +100,72 @@ def answer_words(question: dict, value: Any) -> str:
     return labels.get(str(value), str(value))
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _scale_problem(question: dict, value: Any) -> str | None:
+    if not _whole(value):
+        return "expected a whole number"
+    if not question["min"] <= value <= question["max"]:
+        return f"{value} is outside the scale {question['min']} to {question['max']}"
+    return None
+
+
+def _choice_problem(question: dict, value: Any) -> str | None:
+    if value in question.get("choices", []):
+        return None
+    return f'"{value}" is not one of the choices'
+
+
+def _multi_choice_problem(question: dict, value: Any) -> str | None:
+    choices = question.get("choices", [])
+    if isinstance(value, list) and all(v in choices for v in value):
+        return None
+    return "expected some of the choices"
+
+
+def _yes_no_problem(question: dict, value: Any) -> str | None:
+    return None if isinstance(value, bool) else "expected yes or no"
+
+
+def _number_problem(question: dict, value: Any) -> str | None:
+    if _whole(value) and 0 <= value <= NUMBER_MAX:
+        return None
+    return "expected a whole number, 0 or more"
+
+
+def _money_problem(question: dict, value: Any) -> str | None:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return "expected an amount of money"
+    if not isinstance(value, str) or not Decimal(0) <= amount <= MONEY_MAX:
+        return "expected an amount of money, 0 or more"
+    return None
+
+
+def _text_problem(question: dict, value: Any) -> str | None:
+    if isinstance(value, str) and len(value) <= TEXT_MAX:
+        return None
+    return "expected text"
+
+
+_ANSWER_PROBLEMS = {
+    "scale": _scale_problem,
+    "choice": _choice_problem,
+    "multi_choice": _multi_choice_problem,
+    "yes_no": _yes_no_problem,
+    "number": _number_problem,
+    "money": _money_problem,
+    "text": _text_problem,
+}
+
+
 def answer_problem(question: dict, value: Any) -> str | None:
     """Why a stored answer does not fit its question (None when it fits)."""
-    kind = question["type"]
-    if kind == "scale":
-        if isinstance(value, bool) or not isinstance(value, int):
-            return "expected a whole number"
-        if not question["min"] <= value <= question["max"]:
-            return f"{value} is outside the scale {question['min']} to {question['max']}"
-    elif kind == "choice" and value not in question.get("choices", []):
-        return f'"{value}" is not one of the choices'
-    elif kind == "multi_choice" and (
-        not isinstance(value, list) or any(v not in question.get("choices", []) for v in value)
-    ):
-        return "expected some of the choices"
-    elif kind == "yes_no" and not isinstance(value, bool):
-        return "expected yes or no"
-    elif kind == "number" and (
-        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= NUMBER_MAX
-    ):
-        return "expected a whole number, 0 or more"
-    elif kind == "money":
-        try:
-            amount = Decimal(str(value))
-        except InvalidOperation:
-            return "expected an amount of money"
-        if not isinstance(value, str) or not Decimal(0) <= amount <= MONEY_MAX:
-            return "expected an amount of money, 0 or more"
-    elif kind == "text" and (not isinstance(value, str) or len(value) > TEXT_MAX):
-        return "expected text"
-    return None
+    problem = _ANSWER_PROBLEMS.get(question["type"])
+    return None if problem is None else problem(question, value)
 
 
 def to_stored(question: dict, value: Any) -> Any:

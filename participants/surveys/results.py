@@ -313,7 +313,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 @dataclass(frozen=True)
 class EvaluatorRow:
     participant: Participant
-    pseudonym: str  # for roles that must not see names
+    pseudonym: str  # the evaluator's pseudonym (peernet.privacy.pseudonyms), not a name
     cohort: str
     completed: dt.date
     six_month_due: dt.date
