@@ -31,7 +31,7 @@ from django.db.models.lookups import LessThanOrEqual
 from cohorts.models import CohortMembership
 from participants.models import Business, EqualityData, Gender, Sector
 from peernet.hours import hours_exact, hours_total, sum_hours
-from peernet.privacy import suppress_breakdown
+from peernet.privacy.suppression import suppress_counts
 from peernet.rules import (
     LONDON,
     Result,
@@ -258,7 +258,7 @@ class CohortBalance:
     size: int
     employees: list[tuple[str, int]]
     sectors: list[tuple[str, int]]
-    genders: list[tuple[str, int | str]]  # 1 to 4 shown as "fewer than 5" (SECURITY.md 7)
+    genders: list[tuple[str, int | str]]  # small counts suppressed (peernet.privacy.suppression)
     trading: list[tuple[str, int]]
     competitors: list[tuple[str, str, list[str]]]  # sector words, area, business names
     result: Result
@@ -281,7 +281,7 @@ def cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> CohortBalance:
     sectors = Counter(Sector(b.sector).label if b.sector else NOT_RECORDED for b in businesses)
     genders = _gender_counts(members)
     # The cohort's size is shown beside them: suppressed as a row with its total.
-    (shown_genders,) = suppress_breakdown({cohort.pk: dict(genders)}).values()
+    shown_genders = suppress_counts(dict(genders))
     return CohortBalance(
         size=len(members),
         employees=_ordered_counts(employees, [b[0] for b in EMPLOYEE_BANDS] + [NOT_RECORDED]),

@@ -2,7 +2,7 @@
 
 A link's token is signed with a purpose's own salt and names one stored invitation by its
 nonce: a `ParticipantLink` (the Participant Charter, a session's action card) or a
-`SurveyInvitation` (participants/surveys.py). So a link works for its one invitation and
+`SurveyInvitation` (participants/surveys/links.py). So a link works for its one invitation and
 stops when that invitation is used, superseded by a newer link, or expires; a tampered,
 expired, used, superseded or other-purpose token gets a clear page (`LinkProblem`), never
 a crash.

@@ -369,7 +369,7 @@ class SurveyKind(models.TextChoices):
 
 class SurveyInstrument(models.Model):
     """A versioned questionnaire. `questions` is a list of {"key", "text", "type", ...};
-    the types and their fields are described in participants/surveys.py. A published
+    the types and their fields are described in participants/surveys/instruments.py. A published
     instrument is never edited: a change is a new version (`survey_instrument_publish`),
     and each answer keeps the instrument it was given against."""
 
@@ -436,7 +436,7 @@ class SurveyInvitation(models.Model):
         related_name="survey_invitations",
     )
     # Copied from the instrument so the database can hold one invitation per survey
-    # (the events that invite may fire twice; see participants/surveys.py).
+    # (the events that invite may fire twice; see participants/surveys/services.py).
     kind = models.CharField(max_length=20, choices=SurveyKind.choices)
     nonce = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created = models.DateTimeField(default=timezone.now)

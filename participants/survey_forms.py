@@ -1,5 +1,5 @@
 """One page of a survey as a Django form, built from the instrument's questions (the
-question types are described in participants/surveys.py). Each field has a GOV.UK-style
+question types are described in participants/surveys/instruments.py). Each field has a GOV.UK-style
 error message naming its question; the template renders GOV.UK radios, checkboxes and
 inputs itself so the error summary's links reach the first input of each question."""
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from participants.surveys import MONEY_MAX, NUMBER_MAX, TEXT_MAX, is_required
+from participants.surveys.instruments import MONEY_MAX, NUMBER_MAX, TEXT_MAX, is_required
 from peernet.forms import choice_messages, number_input
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

@@ -163,7 +163,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Issue 10 (benchmarks/REPORT.md): PostgreSQL's JIT spent 17 of 21 s compiling the
-    # wide KPI aggregates of reporting/kpi.py at N = 6,000; they are short queries without it.
+    # wide KPI aggregates of reporting/kpi/ at N = 6,000; they are short queries without it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -309,8 +309,8 @@ def returns_markdown() -> str:
     rates = [figure for figure in kpi.FIGURE_IDS if figure in kpi.RATE_IDS]
     lines = [
         _generated_from(
-            "reporting/kpi.py (the figures and breakdowns, as in the XLSX Definitions sheet), "
-            "reporting/returns.py and peernet/rules.py (M1)"
+            "reporting/kpi/figures.py (the figures and breakdowns, as in the XLSX Definitions "
+            "sheet), reporting/returns.py and peernet/rules.py (M1)"
         ),
         "",
         "# The monthly return",

@@ -164,7 +164,7 @@ def figure_records(hub: Hub, month: dt.date, figure: str) -> list[Section]:
     measures = _measures(figure) or [(None, figure)]
     programme = programme_for_month(month)
     m, c = kpi.periods(month, programme)
-    sources = {source.kind: source for source in kpi.sources([hub.pk], programme, m, c)}
+    sources = {source.kind: source for source in kpi.all_sources([hub.pk], programme, m, c)}
     sections = []
     for kind, measure in measures:
         if kind is None:

@@ -29,7 +29,7 @@ from cohorts.models import CohortMembership
 from participants.models import SurveyInstrument, SurveyKind, SurveyResponse
 from peernet import access, pdf
 from peernet.models import Programme
-from peernet.privacy import evaluator_pseudonym
+from peernet.privacy.pseudonyms import evaluator_pseudonym
 from reporting import kpi, national, sheets
 from reporting.charts import ColumnChart
 from reporting.models import ExportFile, ExportStatus

@@ -21,7 +21,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from peernet.models import Cluster, Hub, Programme
-from peernet.privacy import SUPPRESSED, suppress_breakdown
+from peernet.privacy.suppression import SUPPRESSED, suppress_breakdown
 from peernet.rules import add_months, local_date, return_due_at
 from reporting import kpi, returns
 from reporting.models import ReturnVersion

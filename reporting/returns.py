@@ -451,7 +451,7 @@ def send_reminder(hub_id: int, month: dt.date | str, *, now: dt.datetime | None 
 
 
 def _site_url() -> str:
-    from participants.surveys import site_url
+    from participants.surveys.links import site_url
 
     return site_url()
 

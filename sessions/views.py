@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participants.models import Participant
+from participants.surveys.results import session_survey_results
 from peernet.access import (
     cohort_for_facilitation,
     get_for_user,
@@ -196,8 +197,8 @@ def _session_context(session: GroupSession, **extra: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def facilitation_session(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
-    """A session: its details, K8 and K9 in words, and last session's actions for the
-    report back."""
+    """A session: its details, K8 and K9 in words, last session's actions for the report
+    back and, once delivered, the participants' feedback (S2)."""
     session = session_for_facilitation(request.user, hub, code)
     now = timezone.now()
     attendance = session_attendance(session)
@@ -219,6 +220,11 @@ def facilitation_session(request: HttpRequest, hub: str, code: uuid.UUID) -> Htt
             k9=k9,
             notices=session_notices(session),
             observations=list(session.observations.select_related("observer")),
+            survey=(
+                session_survey_results(session)
+                if session.status == SessionStatus.DELIVERED
+                else None
+            ),
         ),
     )
 

@@ -311,18 +311,22 @@ def test_tasks_for_rows_that_no_longer_exist_do_nothing(db):
 # --- the one reminder ---------------------------------------------------------------------
 
 
+def _baseline_sent(participant, at: dt.datetime) -> int:
+    """Invite the participant to the baseline survey and send it, at `at`: the invitation."""
+    with time_machine.travel(at, tick=False):
+        [invitation_id] = surveys.survey_invite_baseline(participant_id=participant.pk)
+        tasks.survey_invitation_send.apply(args=[invitation_id]).get()
+    return invitation_id
+
+
 def test_one_reminder_after_four_days_and_not_after_answering(
     personas, run_tasks, django_capture_on_commit_callbacks
 ):
     sent = dt.datetime(2021, 6, 1, 9, 0, tzinfo=UTC)
-    with time_machine.travel(sent, tick=False):
-        [invitation_id] = surveys.survey_invite_baseline(participant_id=personas.participant_a.pk)
-        tasks.survey_invitation_send.apply(args=[invitation_id]).get()
+    _baseline_sent(personas.participant_a, sent)
     other = make_eligible(make_participant(personas.hub_a, personas.programme))
     make_member(personas.cohort_a, other)
-    with time_machine.travel(sent, tick=False):
-        [answered_id] = surveys.survey_invite_baseline(participant_id=other.pk)
-        tasks.survey_invitation_send.apply(args=[answered_id]).get()
+    answered_id = _baseline_sent(other, sent)
     SurveyInvitation.objects.filter(pk=answered_id).update(completed_at=sent)
     assert len(mail.outbox) == 2
 
@@ -357,9 +361,7 @@ def test_after_a_drop_out_only_the_drop_out_survey_is_sent_or_reminded(
     personas, run_tasks, django_capture_on_commit_callbacks
 ):
     sent = dt.datetime(2021, 6, 1, 9, 0, tzinfo=UTC)
-    with time_machine.travel(sent, tick=False):
-        [baseline_id] = surveys.survey_invite_baseline(participant_id=personas.participant_a.pk)
-        tasks.survey_invitation_send.apply(args=[baseline_id]).get()
+    baseline_id = _baseline_sent(personas.participant_a, sent)
     person = personas.participant_a
     person.dropped_out_on, person.dropout_reason = dt.date(2021, 6, 2), "Time"
     person.save()

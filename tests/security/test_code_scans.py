@@ -163,7 +163,7 @@ def test_the_enqueue_scan_tells_the_two_apart():
 SERVICE_MODULES = (
     "cohorts/services.py",
     "participants/services.py",
-    "participants/surveys.py",
+    "participants/surveys/services.py",
     "sessions/services.py",
     "sessions/one_to_one.py",
     "sessions/action_cards.py",
@@ -171,7 +171,8 @@ SERVICE_MODULES = (
     "reporting/returns.py",
     "reporting/services.py",
     "reporting/exports.py",
-    "peernet/privacy.py",
+    "peernet/privacy/erasure.py",
+    "peernet/privacy/retention.py",
     "peernet/services.py",
     "peernet/staff.py",
     "peernet/breaches.py",
@@ -187,11 +188,11 @@ NOT_AUDITED = {
     "reporting/services.py:risk_digest_send": "an email of the scan's findings",
     "peernet/services.py:worker_heartbeat_record": "a timestamp for /health/",
     "peernet/services.py:rule_warnings_record": "called by audited services",
-    "participants/surveys.py:survey_invitation_send": "an email; sent_at only",
+    "participants/surveys/services.py:survey_invitation_send": "an email; sent_at only",
     "sessions/services.py:observation_book_and_notify": "observation_book records it",
     "participants/services.py:participant_sign_charter_by_link": "participant_sign_charter audits",
-    "participants/surveys.py:survey_invitation_remind": "an email; reminded_at only",
-    "participants/surveys.py:survey_save_page": "a draft of answers, audited on submission",
+    "participants/surveys/services.py:survey_invitation_remind": "an email; reminded_at only",
+    "participants/surveys/services.py:survey_save_page": "a draft of answers; audited when sent",
     "reporting/exports.py:export_request": "aggregates; a personal-data download is audited",
 }
 

@@ -31,7 +31,7 @@ def test_the_json_export_holds_every_kind_of_record_about_them(client, rich):
     document = json.loads(response.content)
     records = document["records"]
     # Every participant entry of the registry that is installed has a section.
-    assert set(records) == {e.model for e in privacy._participant_entries()}
+    assert set(records) == {e.model for e in privacy.participant_entries()}
     assert records["participants.Participant"]["rows"][0]["email"] == "jordan@quill.example"
     assert records["participants.Business"]["rows"][0]["name"] == "Quill Widgets Ltd"
     assert records["delivery.Attendance"]["rows"][0]["hours"] == "2.50"

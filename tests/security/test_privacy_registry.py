@@ -68,7 +68,7 @@ def test_the_registry_names_real_fields_and_paths():
 
 @pytest.mark.django_db
 def test_every_participant_entry_can_find_a_participants_rows(personas):
-    for entry in privacy._participant_entries():
+    for entry in privacy.participant_entries():
         # A path that does not lead to a participant fails here, not in a request.
         list(entry.rows_for(personas.participant_a))
 

@@ -1,0 +1,381 @@
+"""The registry of personal data: every model that holds it, its personal fields, how its
+rows reach a participant, how long it is kept and what erasure does to it.
+
+`REGISTRY` drives the subject access export, erasure and the retention job, and
+`tests/security/test_privacy_registry.py` fails when a model that looks personal is
+neither in it nor in `NOT_PERSONAL` with a reason.
+
+Retention choices, stated once here:
+- participants and every record about them: 7 years after the end of their programme
+  year's delivery window (the funder's audit period), then erased (their identifiers
+  replaced: the numbers stay in the programme's figures, nothing identifies the person);
+- survey invitations (the emailed tokens): 1 year after they expire, then deleted;
+- audit events: 7 years, then deleted; rule warnings: 7 years, then deleted;
+- export files (downloads): 30 days after they were asked for, then deleted;
+- risk-scan findings: 2 years after they were resolved, then deleted; risk digests sent:
+  2 years, then deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
+
+from peernet.models import AuditEvent, RuleWarning
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a kind of record is kept (the choices are listed above)."""
+
+    period: str  # in words, for the registry page and the report
+    action: str  # "erase" (with the participant: see erasure), "delete", or "keep"
+    # For "delete": the datetime field it runs from and how long after it.
+    since: str = ""
+    keep_for: dt.timedelta | None = None
+    # Only rows matching this are deleted (e.g. findings that are resolved).
+    only: Q | None = None
+
+
+WITH_PARTICIPANT = Retention(
+    "7 years after the end of the participant's programme year, then erased with them",
+    "erase",
+)
+YEAR = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    model: str  # "app_label.ModelName"
+    fields: tuple[str, ...]  # the fields that are personal
+    # The lookup from the model to the participant ("" for Participant itself); None when
+    # the rows are about staff, or reached by `rows` below.
+    path: str | None
+    retention: Retention
+    # Erasure: free text replaced by ERASED (an empty field stays empty, so "is it
+    # written" checks keep their answer); text where the person's name is replaced by
+    # their erased name (notes about a group); the rest of `fields` is kept.
+    erase_text: tuple[str, ...] = ()
+    redact: tuple[str, ...] = ()
+    about: str = "participant"  # or "staff"
+    # Rows about the participant found another way than `path`.
+    rows: Callable[[Any], QuerySet] | None = None
+    note: str = ""
+
+    @property
+    def model_class(self) -> type[Model] | None:
+        try:
+            return apps.get_model(self.model)
+        except LookupError:  # a model another part of the system has not added yet
+            return None
+
+    def rows_for(self, participant: Any) -> QuerySet:
+        model = self.model_class
+        assert model is not None
+        if self.rows is not None:
+            return self.rows(participant)
+        assert self.path is not None
+        lookup = f"{self.path}__pk" if self.path else "pk"
+        # By key, not .distinct(): a path through a to-many relation repeats rows.
+        keys = model._default_manager.filter(**{lookup: participant.pk}).values("pk")
+        return model._default_manager.filter(pk__in=keys)
+
+
+def _rule_warnings(participant: Any) -> QuerySet:
+    return RuleWarning.objects.filter(
+        Q(subject_kind="participant", subject_id=participant.pk)
+        | Q(hub_id=participant.hub_id, sentence__icontains=participant.full_name)
+    )
+
+
+def _audit_events(participant: Any) -> QuerySet:
+    return AuditEvent.objects.filter(
+        object_type="participants.participant", object_id=str(participant.pk)
+    )
+
+
+def _complaints(participant: Any) -> QuerySet:
+    # The apps import peernet (sessions.models -> peernet.models): read here, not above.
+    from sessions.models import Complaint
+
+    match = Q()
+    for text in (participant.full_name, participant.email):
+        if text.strip():
+            match |= Q(received_from__icontains=text) | Q(summary__icontains=text)
+            match |= Q(action_taken__icontains=text)
+    return Complaint.objects.filter(match, hub_id=participant.hub_id)
+
+
+_NOTES = ("issues_brought", "actions_agreed", "process_issues", "hot_topics")
+_PLAN = ("goal", "reality", "options", "way_forward", "tactics", "habits")
+
+REGISTRY: tuple[PersonalData, ...] = (
+    PersonalData(
+        "participants.Participant",
+        (
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "job_title",
+            "key",
+            "eligibility_notes",
+            "dropout_reason",
+            "senior_decision_maker",
+            "aspiration_to_improve",
+            "previous_year_participant",
+        ),
+        "",
+        WITH_PARTICIPANT,
+        erase_text=("eligibility_notes", "dropout_reason"),
+        note="Names, email, phone, job title and key are replaced by a pseudonym.",
+    ),
+    PersonalData(
+        "participants.Business",
+        ("name", "company_number", "postcode", "key"),
+        "participants",
+        WITH_PARTICIPANT,
+        note="Identifiers pseudonymised once none of its participants is left unerased; "
+        "the size, sector, area and finances are kept for the figures.",
+    ),
+    PersonalData(
+        "participants.EligibilityOutcome",
+        ("sentence",),
+        "participant",
+        WITH_PARTICIPANT,
+        redact=("sentence",),
+    ),
+    PersonalData(
+        "participants.EligibilityException",
+        ("details",),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("details",),
+    ),
+    PersonalData(
+        "participants.EqualityData",
+        ("gender", "ethnic_group", "age_band", "disability"),
+        "participant",
+        WITH_PARTICIPANT,
+        note="Special category data; kept after erasure only as counts (it no longer "
+        "names anyone) and only ever shown aggregated (SECURITY.md 25).",
+    ),
+    PersonalData(
+        "participants.SurveyInvitation",
+        ("draft",),
+        "participant",
+        Retention(
+            "1 year after the link expires, then deleted",
+            "delete",
+            since="expires_at",
+            keep_for=YEAR,
+        ),
+        note="The draft answers are cleared on erasure.",
+    ),
+    PersonalData(
+        "participants.BusinessMatch",
+        ("status", "found_at"),
+        "participant",
+        WITH_PARTICIPANT,
+        note="E9: a possible match of the participant's business with another, by name and "
+        "postcode, and the hub's decision.",
+    ),
+    PersonalData(
+        "participants.ParticipantLink",
+        ("sent_at", "used_at"),
+        "participant",
+        Retention(
+            "1 year after the link expires, then deleted",
+            "delete",
+            since="expires_at",
+            keep_for=YEAR,
+        ),
+        note="When each charter and action-card link was sent and used; no content.",
+    ),
+    PersonalData(
+        "participants.SurveyResponse",
+        ("answers",),
+        "participant",
+        WITH_PARTICIPANT,
+        note="Free-text answers are erased; scores and choices are kept for the figures.",
+    ),
+    PersonalData("cohorts.CohortMembership", ("joined", "left"), "participant", WITH_PARTICIPANT),
+    PersonalData(
+        "cohorts.JoiningInstructions",
+        ("contact_name", "contact_details"),
+        None,
+        Retention("With the cohort: 7 years after the programme year ends", "keep"),
+        about="staff",
+    ),
+    PersonalData(
+        "delivery.Attendance", ("present", "apologies", "hours"), "participant", WITH_PARTICIPANT
+    ),
+    PersonalData(
+        "delivery.AbsenceFollowUp",
+        ("followed_up_on", "method", "outcome"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("outcome",),
+        note="K13: how an absence was followed up; what came of it is erased.",
+    ),
+    PersonalData(
+        "delivery.FacilitatorNote",
+        _NOTES,
+        "session__attendance__participant",
+        WITH_PARTICIPANT,
+        redact=_NOTES,
+        note="Notes about the group: the participant's name is replaced by the pseudonym.",
+    ),
+    PersonalData(
+        "delivery.ActionCard",
+        ("actions", "report_back"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("actions", "report_back"),
+    ),
+    PersonalData(
+        "delivery.OneToOneSession",
+        ("nature_of_support", "evidence", "actions_agreed", "platform"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("nature_of_support", "evidence", "actions_agreed"),
+    ),
+    PersonalData("delivery.ActionPlan", _PLAN, "participant", WITH_PARTICIPANT, erase_text=_PLAN),
+    PersonalData(
+        "delivery.ActionPlanRevision",
+        _PLAN,
+        "plan__participant",
+        WITH_PARTICIPANT,
+        erase_text=_PLAN,
+    ),
+    PersonalData(
+        "delivery.OneToOneReferral",
+        ("nature_of_support", "contact"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("nature_of_support", "contact"),
+    ),
+    PersonalData(
+        "delivery.OneToOneDecline", ("note",), "participant", WITH_PARTICIPANT, erase_text=("note",)
+    ),
+    PersonalData(
+        "delivery.ProviderDeclaration",
+        ("conflict_details", "private_work_details"),
+        "participant",
+        WITH_PARTICIPANT,
+        erase_text=("conflict_details", "private_work_details"),
+    ),
+    PersonalData("delivery.JoiningInstructionsSent", ("sent_at",), "participant", WITH_PARTICIPANT),
+    PersonalData(
+        "delivery.Complaint",
+        ("received_from", "summary", "action_taken"),
+        None,
+        WITH_PARTICIPANT,
+        rows=_complaints,
+        redact=("received_from", "summary", "action_taken"),
+        note="Found by the participant's name or email in the complaint; a complaint from "
+        "them has its text erased, one that mentions them has the name replaced.",
+    ),
+    PersonalData(
+        "delivery.Observation",
+        ("feedback", "ratings"),
+        None,
+        Retention("With the cohort: 7 years after the programme year ends", "keep"),
+        about="staff",
+        note="Feedback to the facilitator observed.",
+    ),
+    PersonalData(
+        "reporting.Finding",
+        ("subject_name", "sentence"),
+        "participant",
+        Retention(
+            "2 years after it was resolved, then deleted",
+            "delete",
+            since="resolved",
+            keep_for=2 * YEAR,
+            only=Q(resolved__isnull=False),
+        ),
+        redact=("subject_name", "sentence"),
+    ),
+    PersonalData(
+        "peernet.RuleWarning",
+        ("sentence",),
+        None,
+        Retention("7 years, then deleted", "delete", since="recorded_at", keep_for=7 * YEAR),
+        rows=_rule_warnings,
+        redact=("sentence",),
+    ),
+    PersonalData(
+        "peernet.AuditEvent",
+        ("actor_email", "ip_address", "object_id"),
+        None,
+        Retention("7 years, then deleted", "delete", since="at", keep_for=7 * YEAR),
+        rows=_audit_events,
+        note="Holds ids and what changed, never free text about a participant: nothing to "
+        "erase. Append-only; deleted only by the retention job.",
+    ),
+    PersonalData(
+        "peernet.User",
+        ("name", "email"),
+        None,
+        Retention("While the account is needed; deactivated by the coordinator", "keep"),
+        about="staff",
+    ),
+    PersonalData(
+        "reporting.DigestSent",
+        ("user",),
+        None,
+        Retention("2 years, then deleted", "delete", since="sent_at", keep_for=2 * YEAR),
+        about="staff",
+    ),
+    PersonalData(
+        "reporting.ExportFile",
+        ("content", "params", "filename"),
+        None,
+        Retention(
+            "30 days after it was asked for, then deleted",
+            "delete",
+            since="requested_at",
+            keep_for=dt.timedelta(days=30),
+        ),
+        about="staff",
+        note="A download may hold participants' data; it is kept for the person who asked.",
+    ),
+)
+
+# Models of our apps that look personal to the registry test but are not: why.
+NOT_PERSONAL: dict[str, str] = {
+    "peernet.Programme": "The programme year's name and rule parameters.",
+    "peernet.Cluster": "A group of hubs; its name is an area's.",
+    "peernet.Hub": "An organisation (a Growth Hub and its LEP).",
+    "peernet.DeliveryPartner": "An organisation contracted by a hub.",
+    "peernet.WorkerHeartbeat": "A machine's name and a time.",
+    "peernet.Breach": "The breach register: incidents, described without naming anyone "
+    "(the coordinator's accountability record, kept indefinitely).",
+    "participants.SurveyInstrument": "A questionnaire's questions.",
+    "cohorts.Cohort": "A group's name and dates.",
+    "delivery.Topic": "The BEIS core topic list.",
+    "delivery.GroupSession": "A session's time and venue.",
+    "reporting.MonthlyReturn": "A hub's aggregate figures and its narrative about the hub.",
+    "reporting.ReturnVersion": "A submitted return: aggregate figures, frozen.",
+    "reporting.RiskScan": "Counts of a hub's findings.",
+}
+
+
+def entries(*, about: str | None = None) -> list[PersonalData]:
+    """The registry's entries whose model is installed (optionally only those about
+    participants or staff)."""
+    return [
+        entry
+        for entry in REGISTRY
+        if entry.model_class is not None and (about is None or entry.about == about)
+    ]
+
+
+def participant_entries() -> list[PersonalData]:
+    return [e for e in entries(about="participant") if e.path is not None or e.rows is not None]
