@@ -373,15 +373,14 @@ FLOOR_FIGURES = (
 
 
 def floor_query(month: dt.date) -> tuple[Any, ...]:
-    from zoneinfo import ZoneInfo
-
     from django.db import connection
 
+    from peernet.calendar import LONDON as london
+    from peernet.calendar import month_end
     from peernet.models import Programme
 
-    london = ZoneInfo("Europe/London")
     programme = Programme.objects.get()
-    end_day = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    end_day = month_end(month)
     params = {
         "start_day": programme.delivery_start,
         "end_day": end_day,

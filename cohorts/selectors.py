@@ -28,19 +28,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 
+from peernet.calendar import LONDON, local_date, whole_years
 from peernet.hours import hours_exact, hours_total, sum_hours
-from peernet.rules import (
-    LONDON,
-    Result,
-    date_words,
-    delivered_group_sessions,
-    hours_words,
-    local_date,
-    number_words,
-    run_rules,
-    sessions_not_cancelled,
-    whole_years,
-)
+from peernet.rules import Result, delivered_group_sessions, run_rules, sessions_not_cancelled
+from peernet.words import date_words, hours_words, number_words
 from sessions.models import SessionStatus
 
 if TYPE_CHECKING:

@@ -21,18 +21,11 @@ from cohorts.models import Cohort, CohortMembership, JoiningInstructions, Sessio
 from participants.models import EligibilityStatus, Participant
 from peernet import audit
 from peernet.access import forget_scope
+from peernet.calendar import LONDON, local_date
 from peernet.models import DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
-from peernet.rules import (
-    LONDON,
-    Judges,
-    Outcome,
-    Result,
-    date_words,
-    enforce,
-    local_date,
-    run_rules,
-)
+from peernet.rules import Judges, Outcome, Result, enforce, run_rules
 from peernet.services import rule_warnings_record
+from peernet.words import date_words
 from sessions.models import GroupSession, SessionStatus, Topic
 from sessions.tasks import cohort_schedule_published, session_changed
 

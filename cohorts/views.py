@@ -29,7 +29,8 @@ from cohorts.forms import (
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.access import get_for_user, hub_for_admin
-from peernet.rules import CHECKS, LONDON, RuleBroken, local_date
+from peernet.calendar import LONDON, local_date
+from peernet.rules import CHECKS, RuleBroken
 from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
 

@@ -17,24 +17,20 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 
 from participants.models import EligibilityException
 from peernet.access import get_for_user, named_to_hub, scopes_disabled
+from peernet.calendar import add_months, local_date
 from peernet.hours import sum_hours
 from peernet.models import Hub, RuleWarning
 from peernet.rules import (
     CHECKS,
     Result,
-    add_months,
     current_membership,
-    date_words,
     e9_business_participants,
     has_dropped_out,
-    hours_words,
     latest_membership,
-    local_date,
-    number_words,
-    plural_words,
     run_rules,
     sessions_not_cancelled,
 )
+from peernet.words import date_words, hours_words, number_words, plural_words
 from sessions.models import SessionStatus
 
 if TYPE_CHECKING:

@@ -25,7 +25,6 @@ expire with the invitation and stop working once it is answered (SECURITY.md 14,
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -64,10 +63,11 @@ from participants.models import (
     SurveyResponse,
 )
 from peernet import audit, mail
+from peernet.calendar import add_months, local_date
 from peernet.hours import hours_total
 from peernet.models import Hub
 from peernet.privacy import evaluator_pseudonym, suppress_breakdown
-from peernet.rules import date_words, local_date
+from peernet.words import date_words
 from sessions.models import Attendance, GroupSession, SessionStatus
 
 audit_log = logging.getLogger("peernet.audit")
@@ -935,13 +935,6 @@ def equality_summary(hub: Hub) -> list[EqualityCount]:
 
 
 # --- S5: who the evaluator surveys ------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or that month's last day (31 August + 6 = 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

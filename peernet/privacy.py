@@ -28,7 +28,6 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import models, transaction
@@ -37,8 +36,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import capfirst
 
+from peernet.calendar import LONDON
+
 ERASED = "(erased)"
-LONDON = ZoneInfo("Europe/London")
 ERASED_DOMAIN = "erased.invalid"
 SMALL_COUNT = 5
 

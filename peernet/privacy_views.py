@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit, pdf, privacy
 from peernet.access import administers_hub, scope_for
+from peernet.calendar import london_midnight
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
 
 PAGE_SIZE = 50
@@ -141,10 +142,6 @@ class AuditFilterForm(_ErrorLinks, forms.Form):
         return data
 
 
-def _london_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
 @never_cache
 @login_required
 @require_GET
@@ -165,9 +162,9 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         if data["object_id"]:
             events = events.filter(object_id=data["object_id"].strip())
         if data["date_from"]:
-            events = events.filter(at__gte=_london_midnight(data["date_from"]))
+            events = events.filter(at__gte=london_midnight(data["date_from"]))
         if data["date_to"]:
-            events = events.filter(at__lt=_london_midnight(data["date_to"] + dt.timedelta(days=1)))
+            events = events.filter(at__lt=london_midnight(data["date_to"] + dt.timedelta(days=1)))
     elif form.is_bound:
         events = events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))

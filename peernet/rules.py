@@ -21,16 +21,13 @@ Conventions every check follows:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import string
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
@@ -45,8 +42,19 @@ from participants.models import (
     SurveyKind,
 )
 from peernet.access import named_to_hub, scopes_disabled
+from peernet.calendar import LONDON, Month, add_months, local_date, whole_years
 from peernet.hours import ends_at, sum_hours
 from peernet.models import Programme, Role, User
+from peernet.words import (
+    date_words,
+    duration_words,
+    hours_words,
+    money_words,
+    number_words,
+    plural_words,
+    time_words,
+    when_words,
+)
 from reporting.models import MonthlyReturn
 from sessions.models import (
     Attendance,
@@ -57,8 +65,6 @@ from sessions.models import (
     OneToOneSession,
     SessionStatus,
 )
-
-LONDON = ZoneInfo("Europe/London")
 
 # E1: Companies Act 2006 s382/s465 — a company is small or medium when it meets this
 # many of the three size tests. It is the law's definition, not a programme parameter.
@@ -247,7 +253,7 @@ def rule_parameters() -> list[str]:
 def parameter_words(programme: Programme, name: str) -> str:
     """One of `programme`'s rule parameters as a sentence writes it: 11, 3.5, £100,000."""
     value = getattr(programme, name)
-    return _money(value) if name in MONEY_PARAMETERS else number_words(value)
+    return money_words(value) if name in MONEY_PARAMETERS else number_words(value)
 
 
 def placeholders(summary: str) -> list[str]:
@@ -280,14 +286,6 @@ def _result(rule: str, outcome: Outcome, sentence: str, due: dt.date | None = No
 # --- time ------------------------------------------------------------------------------
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(LONDON)
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return _local(moment).date()
-
-
 def _elapsed(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     """Real time from start to end. Python subtracts two datetimes that share a tzinfo
     by wall clock, which is an hour out across a clock change; in UTC it is exact."""
@@ -300,65 +298,10 @@ def _before(moment: dt.datetime, hours: int) -> dt.datetime:
     return moment.astimezone(dt.UTC) - dt.timedelta(hours=hours)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later, or the month's last day (31 January
-    plus one month is 28 or 29 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, _days_in(year, month)))
-
-
-def _days_in(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
 # --- words -----------------------------------------------------------------------------
 
-
-def date_words(day: dt.date) -> str:
-    """31 March 2022 (no leading zero)."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def _time(moment: dt.datetime) -> str:
-    """09:30 in London."""
-    return f"{_local(moment):%H:%M}"
-
-
-def _when(moment: dt.datetime) -> str:
-    """09:30 on 3 June 2021."""
-    return f"{_time(moment)} on {date_words(local_date(moment))}"
-
-
-def hours_words(value: Decimal) -> str:
-    """Measured hours: one decimal (15.0), or more where it matters (3.49 is not 3.5)."""
-    if value == value.quantize(Decimal("0.1")):
-        return f"{value:.1f}"
-    return f"{value.normalize():f}"
-
-
-def number_words(value: Decimal | int) -> str:
-    """A programme parameter as people write it: 18, 3.5, 11."""
-    return f"{Decimal(value).normalize():f}"
-
-
-def _money(value: Decimal) -> str:
-    """£100,000 (pence only when there are some)."""
-    return f"£{value:,.0f}" if value == value.to_integral_value() else f"£{value:,.2f}"
-
-
-def plural_words(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _duration(delta: dt.timedelta) -> str:
-    """47 hours 59 minutes; 48 hours; 5 minutes."""
-    minutes = int(abs(delta).total_seconds()) // 60
-    hours, minutes = divmod(minutes, 60)
-    parts = [plural_words(hours, "hour")] if hours else []
-    if minutes or not hours:
-        parts.append(plural_words(minutes, "minute"))
-    return " ".join(parts)
+# Old names the rule tests still use.
+_money, _duration, _when = money_words, duration_words, when_words
 
 
 def _session_name(session: GroupSession) -> str:
@@ -481,14 +424,14 @@ def _joining_instructions(
             return _result(
                 rule,
                 Outcome.PASS,
-                f"Joining instructions were sent {_duration(notice)} before the {what}; "
+                f"Joining instructions were sent {duration_words(notice)} before the {what}; "
                 f"{rule_words}.",
             )
         side = "before the" if notice >= dt.timedelta(0) else "after the start of the"
         return _result(
             rule,
             late,
-            f"Joining instructions were sent {_duration(notice)} {side} {what}; {rule_words}.",
+            f"Joining instructions were sent {duration_words(notice)} {side} {what}; {rule_words}.",
         )
     deadline = _before(starts_at, notice_hours)
     due = local_date(deadline)
@@ -496,7 +439,7 @@ def _joining_instructions(
         return _result(
             rule,
             Outcome.NOT_APPLICABLE,
-            f"Joining instructions for the {what} are due by {_when(deadline)}, "
+            f"Joining instructions for the {what} are due by {when_words(deadline)}, "
             f"{notice_hours} hours before it starts.",
             due,
         )
@@ -504,7 +447,7 @@ def _joining_instructions(
         rule,
         late,
         f"Joining instructions for the {what} have not been sent; they were due by "
-        f"{_when(deadline)}, {notice_hours} hours before it starts.",
+        f"{when_words(deadline)}, {notice_hours} hours before it starts.",
         due,
     )
 
@@ -548,12 +491,12 @@ def e1_sme_size(participant: Participant, *, as_of: dt.datetime) -> Result:
     business, programme = participant.business, participant.programme
     tests = [
         _size_test("employees", business.employees, programme.sme_max_employees, str),
-        _size_test("turnover", business.turnover, programme.sme_max_turnover, _money),
+        _size_test("turnover", business.turnover, programme.sme_max_turnover, money_words),
         _size_test(
             "balance sheet total",
             business.balance_sheet_total,
             programme.sme_max_balance_sheet,
-            _money,
+            money_words,
         ),
     ]
     met = sum(1 for passed, _ in tests if passed)
@@ -658,20 +601,20 @@ def e4_turnover(participant: Participant, *, as_of: dt.datetime) -> Result:
         return _flexible(
             participant,
             "E4",
-            f"{business.name}'s turnover is unknown; at least {_money(needed)} is needed",
+            f"{business.name}'s turnover is unknown; at least {money_words(needed)} is needed",
         )
     if business.turnover >= needed:
         return _result(
             "E4",
             Outcome.PASS,
-            f"{business.name} has a turnover of {_money(business.turnover)}; at least "
-            f"{_money(needed)} is needed.",
+            f"{business.name} has a turnover of {money_words(business.turnover)}; at least "
+            f"{money_words(needed)} is needed.",
         )
     return _flexible(
         participant,
         "E4",
-        f"{business.name} has a turnover of {_money(business.turnover)}; at least "
-        f"{_money(needed)} is needed",
+        f"{business.name} has a turnover of {money_words(business.turnover)}; at least "
+        f"{money_words(needed)} is needed",
     )
 
 
@@ -1431,11 +1374,6 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Result:
     )
 
 
-def whole_years(since: dt.date, day: dt.date) -> int:
-    """Whole years from `since` to `day` (a birthday count: leap days do not shift it)."""
-    return day.year - since.year - ((day.month, day.day) < (since.month, since.day))
-
-
 def _equality(participant: Participant, field: str) -> str:
     """A participant's equality answer, for a cohort-wide count only (K12)."""
     try:
@@ -1626,7 +1564,7 @@ class OneToOneDeadlines:
                 (
                     "O2",
                     f"Not before the end of the participant's {which} on {day}, at "
-                    f"{_time(self.first_group_session)}.",
+                    f"{time_words(self.first_group_session)}.",
                 )
             )
         if self.latest is not None and self.final_group_session is not None:
@@ -1687,7 +1625,7 @@ def o2_after_first_group_session(session: OneToOneSession, *, as_of: dt.datetime
         # Booking ahead is fine: a scheduled one-to-one may follow a first group
         # session that is itself still to come. A delivered one needs an attended one.
         first = _first_group_session_to_come(session.participant)
-    when = f"The one-to-one session at {_when(session.starts_at)}"
+    when = f"The one-to-one session at {when_words(session.starts_at)}"
     # O2: support begins only after the first group session: after it has *ended*.
     if first is None or session.starts_at < ends_at(first.starts_at, first.hours):
         return _result(
@@ -1981,7 +1919,7 @@ def q2_observation_notice(observation: Observation, *, as_of: dt.datetime) -> Re
     problems = []
     if notice < dt.timedelta(hours=hours):
         problems.append(
-            f"the facilitator was given notice {_duration(notice)} before it, and "
+            f"the facilitator was given notice {duration_words(notice)} before it, and "
             f"{hours} hours' notice is needed"
         )
     if observation.privacy_statement_shared is None:
@@ -1996,7 +1934,7 @@ def q2_observation_notice(observation: Observation, *, as_of: dt.datetime) -> Re
         "Q2",
         Outcome.PASS,
         f"The facilitator was given notice of the observation of {_session_name(session)} "
-        f"{_duration(notice)} before it, and the privacy statement was shared.",
+        f"{duration_words(notice)} before it, and the privacy statement was shared.",
     )
 
 
@@ -2220,23 +2158,9 @@ def s5_evaluator_surveys(participant: Participant, *, as_of: dt.datetime) -> Res
 # Prefetch for returns: hub, versions.
 
 
-def programme_for_month(month: dt.date) -> Programme:
-    """The programme year whose delivery window covers `month`, else the current one.
-
-    A return carries no programme; the month decides which year's due day applies, so a
-    late return for March 2022 is judged by 2021/22's rule even after 2022/23 is set up.
-    """
-    month_end = month.replace(day=_days_in(month.year, month.month))
-    covering = Programme.objects.filter(
-        delivery_start__lte=month_end, delivery_end__gte=month
-    ).first()  # ordered newest first
-    return covering or Programme.current()
-
-
 def return_due_at(month: dt.date, programme: Programme) -> dt.datetime:
     """M1: the last second of `return_due_day` of the month after `month`, in London."""
-    following = add_months(month.replace(day=1), 1)
-    due_day = following.replace(day=programme.return_due_day)
+    due_day = Month.of(month).next().day(programme.return_due_day)
     return dt.datetime.combine(due_day, dt.time(23, 59, 59), tzinfo=LONDON)
 
 
@@ -2257,12 +2181,12 @@ def _on_time(moment: dt.datetime, due_at: dt.datetime) -> bool:
     ),
 )
 def m1_return_on_time(monthly_return: MonthlyReturn, *, as_of: dt.datetime) -> Result:
-    due_at = return_due_at(monthly_return.month, programme_for_month(monthly_return.month))
+    due_at = return_due_at(monthly_return.month, Programme.for_month(monthly_return.month))
     which = f"{monthly_return.hub.name}'s return for {monthly_return.month:%B %Y}"
-    due_words = f"it was due by {_when(due_at)}"
+    due_words = f"it was due by {when_words(due_at)}"
     first = min(monthly_return.versions.all(), key=lambda v: v.submitted_at, default=None)
     if first is not None:
-        submitted = _when(first.submitted_at)
+        submitted = when_words(first.submitted_at)
         if _on_time(first.submitted_at, due_at):
             return _result(
                 "M1", Outcome.PASS, f"{which} was submitted at {submitted}; {due_words}."
@@ -2274,7 +2198,7 @@ def m1_return_on_time(monthly_return: MonthlyReturn, *, as_of: dt.datetime) -> R
         return _result(
             "M1",
             Outcome.NOT_APPLICABLE,
-            f"{which} is due by {_when(due_at)}.",
+            f"{which} is due by {when_words(due_at)}.",
             due_at.date(),
         )
     return _result("M1", Outcome.FAIL, f"{which} is missing; {due_words}.", due_at.date())

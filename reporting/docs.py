@@ -24,12 +24,12 @@ from peernet.rules import (
     FEATURES,
     SME_TESTS_NEEDED,
     Judges,
-    date_words,
     parameter_words,
     placeholders,
     return_due_at,
     rule_parameters,
 )
+from peernet.words import date_words
 from reporting import kpi, returns
 from reporting.selectors import ACTIONS, FACILITATOR, HUB, PROVIDER
 

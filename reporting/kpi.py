@@ -27,7 +27,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
@@ -60,9 +59,9 @@ from participants.models import (
     SurveyKind,
     SurveyResponse,
 )
+from peernet.calendar import LONDON, london_midnight, month_end, month_start
 from peernet.hours import hours_exact, hours_total, running_hours_total
 from peernet.models import Programme
-from peernet.rules import add_months, programme_for_month
 from sessions.models import (
     Attendance,
     Complaint,
@@ -75,7 +74,6 @@ from sessions.models import (
     Topic,
 )
 
-LONDON = ZoneInfo("Europe/London")
 DELIVERED = SessionStatus.DELIVERED
 ZERO = Decimal(0)
 HOURS_PLACES = Decimal("0.01")
@@ -432,36 +430,6 @@ PARTICIPANT_BREAKDOWNS: dict[str, list[tuple[str, Q]]] = {
 # --- periods ----------------------------------------------------------------------------
 
 
-def month_start(value: str | dt.date) -> dt.date:
-    """The first day of a month given as "YYYY-MM" or any date in it; ValueError otherwise."""
-    if isinstance(value, dt.datetime):
-        raise ValueError("Give a month as YYYY-MM or a date, not a date and time.")
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    if not isinstance(value, str):
-        raise ValueError(f"Give a month as YYYY-MM, not {value!r}.")
-    text = value.strip()
-    try:
-        parsed = dt.datetime.strptime(text, "%Y-%m")  # noqa: DTZ007 (a calendar month)
-    except ValueError:
-        raise ValueError(
-            f"Give the month as YYYY-MM, for example 2021-10, not {value!r}."
-        ) from None
-    if len(text) != 7:
-        raise ValueError(f"Give the month as YYYY-MM, for example 2021-10, not {value!r}.")
-    return parsed.date()
-
-
-def month_end(month: dt.date) -> dt.date:
-    """The last day of the month."""
-    return add_months(month_start(month), 1) - dt.timedelta(days=1)
-
-
-def london_midnight(day: dt.date) -> dt.datetime:
-    """The first moment of a London calendar day, as an aware datetime."""
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LONDON)
-
-
 @dataclass(frozen=True)
 class Period:
     """Inclusive London dates; `starts` and `ends` bound datetimes as [starts, ends)."""
@@ -699,7 +667,7 @@ def compute_hubs(hubs: Iterable[Any], month: dt.date | str) -> dict[int, dict[st
     raw: dict[int, dict[str, Any]] = {hub.pk: {} for hub in hubs}
     if not hubs:
         return {}
-    programme = programme_for_month(month)
+    programme = Programme.for_month(month)
     m, c = periods(month, programme)
     hub_ids = list(raw)
     for source in sources(hub_ids, programme, m, c):

@@ -22,9 +22,10 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from peernet.access import administers_hub, scope_for, user_roles
+from peernet.calendar import local_date
 from peernet.models import Cluster, Hub, Programme, Role
 from peernet.privacy import SUPPRESSED, suppress_breakdown
-from peernet.rules import add_months, local_date, return_due_at
+from peernet.rules import return_due_at
 from reporting import kpi, returns
 from reporting.models import ReturnVersion
 from reporting.returns import DUE, LATE, MISSING, NOT_YET_DUE, ON_TIME, STATUS_WORDS
@@ -90,12 +91,7 @@ def may_see_live(user: Any) -> bool:
 
 def programme_months(programme: Programme) -> list[dt.date]:
     """The first day of every month of the delivery window."""
-    month = programme.delivery_start.replace(day=1)
-    months = []
-    while month <= programme.delivery_end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
+    return [month.first_day for month in programme.months()]
 
 
 def default_month(months: Sequence[dt.date], now: dt.datetime) -> dt.date:

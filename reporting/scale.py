@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -51,6 +50,7 @@ from participants.models import (
     SurveyKind,
     SurveyResponse,
 )
+from peernet.calendar import LONDON
 from peernet.models import Cluster, DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
 from sessions.models import (
     ActionPlan,
@@ -66,7 +66,6 @@ from sessions.models import (
     Topic,
 )
 
-LONDON = ZoneInfo("Europe/London")
 SEED = "peer-networks-scale"
 YEAR_START = dt.date(2021, 4, 1)
 YEAR_END = dt.date(2022, 3, 31)

@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 
 from peernet.access import administers_hub, facilitates_cohort, scope_for
 from peernet.models import Hub, Programme
-from peernet.rules import number_words
+from peernet.words import number_words
 from reporting.models import Finding
 
 HUB = "hub"  # hub administrators: every rule

@@ -21,18 +21,18 @@ from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from participants.selectors import participant_forecast
 from peernet import mail
+from peernet.calendar import local_date
 from peernet.models import Hub, Role, RoleAssignment, User
 from peernet.rules import (
     Judges,
     Outcome,
     Result,
     current_membership,
-    date_words,
     e9_business_participants,
     latest_membership,
-    local_date,
     run_checks,
 )
+from peernet.words import date_words
 from reporting.models import DigestSent, Finding, RiskScan
 from reporting.selectors import action_for, findings_for_user, urgency
 from sessions.models import GroupSession, Observation, SessionStatus

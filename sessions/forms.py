@@ -15,7 +15,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size, Submit
 from django import forms
 from django.utils.html import escape
 
-from peernet.rules import hours_words
+from peernet.words import hours_words
 from sessions.models import ComplaintKind, FollowUpMethod, Topic
 from sessions.services import AttendanceRow, Presence
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -28,6 +27,7 @@ from django.template.loader import render_to_string
 from cohorts.models import Cohort, CohortMembership, JoiningInstructions
 from participants.models import Participant
 from peernet import mail
+from peernet.calendar import LONDON
 from peernet.hours import ends_at
 from peernet.models import Programme
 from sessions import ics
@@ -40,7 +40,6 @@ from sessions.models import (
     SessionStatus,
 )
 
-LONDON = ZoneInfo("Europe/London")
 INVITE_NAME = "invite.ics"
 # K7 wants the instructions out *no later than* 48 hours before. Beat runs the job every
 # 15 minutes, so a session that became due only at the 48-hour point would go out up to

@@ -34,12 +34,11 @@ from peernet.rules import (
     Outcome,
     Result,
     enforce,
-    hours_words,
-    number_words,
     one_to_one_deadlines,
     run_rules,
 )
 from peernet.services import rule_warnings_record
+from peernet.words import hours_words, number_words
 from sessions.models import (
     ActionPlan,
     ActionPlanRevision,

@@ -22,9 +22,11 @@ from django.utils import timezone
 from cohorts.models import Cohort
 from participants.models import Participant
 from peernet import audit, mail
+from peernet.calendar import LONDON, local_date
 from peernet.models import Hub, Role, RoleAssignment, RuleWarning, User
-from peernet.rules import LONDON, date_words, enforce, hours_words, local_date, run_rules
+from peernet.rules import enforce, run_rules
 from peernet.services import rule_warnings_record
+from peernet.words import date_words, hours_words
 from sessions.models import (
     AbsenceFollowUp,
     Attendance,
