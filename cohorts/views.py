@@ -30,15 +30,9 @@ from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.access import get_for_user, hub_for_admin
 from peernet.calendar import LONDON, local_date
-from peernet.rules import CHECKS, RuleBroken
+from rules import CHECKS
 from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
-
-
-def _refusal(exc: RuleBroken | ValidationError) -> list[str]:
-    if isinstance(exc, RuleBroken):
-        return [result.sentence for result in exc.results]
-    return list(exc.messages)
 
 
 def _cohort(request: HttpRequest, hub: Any, code: Any) -> Cohort:
@@ -85,9 +79,8 @@ def cohort_list(request: HttpRequest, hub: str) -> HttpResponse:
             {
                 "cohort": cohort,
                 "state": selectors.cohort_state(delivered=cohort.delivered_hours, needed=needed),
-                # K6, as the forecast judges it: at risk when the schedule falls short.
-                "at_risk": cohort.projected_hours < needed,
-                "needed": needed,
+                # K6 from the list's hours: at risk when the schedule falls short.
+                "k6": selectors.cohort_at_risk(cohort),
                 "size": cohort.programme.cohort_size,
             }
         )
@@ -206,9 +199,9 @@ def cohort_allocate(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
         services.cohort_allocate(
             cohort=cohort, participant=participant, joined=today, by=request.user
         )
-    except (RuleBroken, ValidationError) as exc:
+    except ValidationError as exc:
         anchor = f"participant-{participant.code}"
-        return _cohort_page(request, hub_, cohort, errors=[(anchor, s) for s in _refusal(exc)])
+        return _cohort_page(request, hub_, cohort, errors=[(anchor, s) for s in exc.messages])
     messages.success(request, f"{participant.full_name} allocated to {cohort.name}.")
     _warn(request, _warnings_since(request, hub_, "cohort_allocate", since))
     return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
@@ -242,9 +235,9 @@ def cohort_move(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
         services.cohort_allocate(
             cohort=target, participant=participant, joined=today, by=request.user
         )
-    except (RuleBroken, ValidationError) as exc:
+    except ValidationError as exc:
         anchor = f"move-{participant.code}"
-        return _cohort_page(request, hub_, cohort, errors=[(anchor, s) for s in _refusal(exc)])
+        return _cohort_page(request, hub_, cohort, errors=[(anchor, s) for s in exc.messages])
     messages.success(request, f"{participant.full_name} moved from {cohort.name} to {target.name}.")
     _warn(request, _warnings_since(request, hub_, "cohort_allocate", since))
     return redirect("hub:cohort", hub=hub_.key, code=cohort.code)
@@ -293,8 +286,8 @@ def cohort_schedule(request: HttpRequest, hub: str, code: Any) -> HttpResponse:
                     location=data["location"],
                     by=request.user,
                 )
-            except (RuleBroken, ValidationError) as exc:
-                errors = _refusal(exc)
+            except ValidationError as exc:
+                errors = exc.messages
             else:
                 messages.success(request, f"{len(created)} sessions of {cohort.name} scheduled.")
                 _warn(request, [r.sentence for r in shown])
@@ -352,8 +345,8 @@ def session_edit(request: HttpRequest, hub: str, code: Any, session: Any) -> Htt
                 done = "changed"
             else:
                 shown = None
-        except (RuleBroken, ValidationError) as exc:
-            errors = _refusal(exc)
+        except ValidationError as exc:
+            errors = exc.messages
         else:
             if shown is not None:
                 messages.success(request, f"The session was {done}.")

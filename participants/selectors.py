@@ -20,17 +20,15 @@ from peernet.access import get_for_user, named_to_hub, scopes_disabled
 from peernet.calendar import add_months, local_date
 from peernet.hours import sum_hours
 from peernet.models import Hub, RuleWarning
-from peernet.rules import (
-    CHECKS,
-    Result,
+from peernet.words import date_words, hours_words, number_words, plural_words
+from rules import CHECKS, Result, run_rules
+from rules.eligibility import e9_business_participants
+from rules.records import (
     current_membership,
-    e9_business_participants,
     has_dropped_out,
     latest_membership,
-    run_rules,
     sessions_not_cancelled,
 )
-from peernet.words import date_words, hours_words, number_words, plural_words
 from sessions.models import SessionStatus
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Writes for participants: the eligibility decision, recorded exceptions, the charter.
 
-Each action asks the programme checks (peernet.rules): a fail refuses the action with
+Each action asks the programme checks (rules): a fail refuses the action with
 the check's sentence (`RuleBroken`), a warning is recorded (`RuleWarning`). A refusal
 that is not a programme rule (a date before registration) is a `ValidationError`.
 """
@@ -33,8 +33,9 @@ from participants.models import (
 from peernet import audit
 from peernet.access import scope_for, scopes_disabled
 from peernet.models import Hub, Programme, RuleWarning, User
-from peernet.rules import Outcome, Result, e9_business_participants, enforce, run_rules
-from peernet.services import rule_warnings_record
+from rules import Outcome, Result, enforce, run_rules
+from rules.eligibility import e9_business_participants
+from rules.services import rule_warnings_record
 
 # The checks an eligibility decision asks. C1 (the charter) is asked at allocation.
 ELIGIBILITY_RULES = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "C2")

@@ -331,7 +331,7 @@ class RuleWarning(models.Model):
     is shown and recorded), e.g. K11 when a participant joins a cohort that has met."""
 
     rule = models.CharField(max_length=4)
-    # What the check judged (peernet.rules.Judges) and its primary key.
+    # What the check judged (rules.Judges) and its primary key.
     subject_kind = models.CharField(max_length=20)
     subject_id = models.PositiveBigIntegerField()
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="rule_warnings")

@@ -25,10 +25,10 @@ from peernet.access import administers_hub, scope_for, user_roles
 from peernet.calendar import local_date
 from peernet.models import Cluster, Hub, Programme, Role
 from peernet.privacy import SUPPRESSED, suppress_breakdown
-from peernet.rules import return_due_at
 from reporting import kpi, returns
 from reporting.models import ReturnVersion
 from reporting.returns import DUE, LATE, MISSING, NOT_YET_DUE, ON_TIME, STATUS_WORDS
+from rules.monthly_return import return_due_at
 
 SUBMITTED = (ON_TIME, LATE)
 STATUS_TAGS = {  # GOV.UK tag colours

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peernet.access import hub_for_admin
 from peernet.calendar import Month
 from peernet.models import Programme
-from peernet.rules import return_due_at
 from reporting import drilldown, exports, kpi, national, national_views, returns
 from reporting.models import ExportFile, ExportStatus, MonthlyReturn, ReturnVersion
+from rules.monthly_return import return_due_at
 from sessions.forms import GovukErrorsMixin
 
 STATUS_TAGS = {

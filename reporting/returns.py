@@ -31,10 +31,10 @@ from django.utils import timezone
 from peernet import audit, mail
 from peernet.calendar import Month, local_date, month_start
 from peernet.models import Hub, Programme, Role, User
-from peernet.rules import return_due_at
 from peernet.words import date_words
 from reporting import kpi
 from reporting.models import MonthlyReturn, ReturnVersion
+from rules.monthly_return import return_due_at
 
 logger = logging.getLogger(__name__)
 

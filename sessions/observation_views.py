@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from peernet.access import get_for_user, hub_for_admin
 from peernet.models import Role, User
-from peernet.rules import CHECKS, RuleBroken
+from rules import CHECKS
 from sessions.models import GroupSession, Observation
 from sessions.services import (
     OBSERVATION_CRITERIA,
@@ -58,12 +58,6 @@ def _q1_rows(hub_) -> list[tuple[User, str, str]]:
     return rows
 
 
-def _errors_of(exc: ValidationError | RuleBroken) -> list[str]:
-    if isinstance(exc, RuleBroken):
-        return [result.sentence for result in exc.results]
-    return list(exc.messages)
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -93,8 +87,8 @@ def observation_list(request: HttpRequest, hub: str) -> HttpResponse:
                     by=request.user,
                     now=now,
                 )
-            except (RuleBroken, ValidationError) as exc:
-                errors += _errors_of(exc)
+            except ValidationError as exc:
+                errors += exc.messages
             else:
                 messages.success(
                     request,
@@ -200,7 +194,7 @@ def observation_detail(request: HttpRequest, hub: str, pk: int) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as exc:
-                errors += _errors_of(exc)
+                errors += exc.messages
             else:
                 messages.success(request, "The observation was saved.")
                 return redirect("hub:observation", hub=hub_.key, pk=observation.pk)

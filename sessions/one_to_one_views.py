@@ -34,7 +34,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from peernet import audit
 from peernet.access import hub_for_admin, scope_for, user_roles
 from peernet.models import Role
-from peernet.rules import RuleBroken
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.action_record import action_record_pdf
 from sessions.models import ActionPlanRevision, OneToOneReferral, OneToOneRoute, SessionStatus
@@ -70,15 +69,6 @@ from sessions.one_to_one_forms import (
     duration_initial,
 )
 from sessions.services import one_to_one_log
-
-
-def _add_errors(form: Any, exc: ValidationError | RuleBroken) -> None:
-    """A refusal's sentences at the top of the form (the error summary)."""
-    if isinstance(exc, RuleBroken):
-        for result in exc.results:
-            form.add_error(None, f"{result.sentence} ({result.rule})")
-    else:
-        form.add_error(None, exc)
 
 
 def _status(request: HttpRequest, form: Any) -> int:
@@ -164,8 +154,8 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
             if values["route"] == OneToOneRoute.PROGRAMME and provider is None:
                 raise ValidationError("Assign a one-to-one provider to the participant first.")
             one_to_one_log(participant=person, provider=provider, by=request.user, **values)
-        except (ValidationError, RuleBroken) as exc:
-            _add_errors(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, "The one-to-one session was saved.")
             return redirect("one_to_one:participant", hub=hub, code=code)
@@ -234,8 +224,8 @@ def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpRe
                 evidence=form.cleaned_data["evidence"],
                 by=request.user,
             )
-        except (ValidationError, RuleBroken) as exc:
-            _add_errors(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, "The one-to-one session was updated.")
             return redirect("one_to_one:participant", hub=hub, code=code)
@@ -273,7 +263,7 @@ def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
                 **{name: data[name] for name in PLAN_FIELDS},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "The action plan was saved.")
             return redirect("one_to_one:participant", hub=hub, code=code)
@@ -335,7 +325,7 @@ def declaration(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
                 today=today,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "Your declaration was saved.")
             return redirect("one_to_one:participant", hub=hub, code=code)
@@ -410,7 +400,7 @@ def hub_one_to_one(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespo
                 participant=person, provider=form.cleaned_data["provider"], by=request.user
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "The one-to-one provider was saved.")
             return redirect("hub:one-to-one", hub=hub_.key, code=code)
@@ -446,7 +436,7 @@ def hub_referral(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpRespons
         try:
             one_to_one_refer(participant=person, by=request.user, today=today, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "The referral was recorded.")
             return redirect("hub:one-to-one", hub=hub_.key, code=code)
@@ -482,7 +472,7 @@ def hub_decline(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
                 participant=person, by=request.user, today=today, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "The refusal was recorded.")
             return redirect("hub:one-to-one", hub=hub_.key, code=code)
@@ -515,8 +505,8 @@ def hub_external_hours(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             one_to_one_log(participant=person, by=request.user, **form.log_values())
-        except (ValidationError, RuleBroken) as exc:
-            _add_errors(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, "The hours were recorded.")
             return redirect("hub:one-to-one", hub=hub_.key, code=code)

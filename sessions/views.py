@@ -24,8 +24,8 @@ from peernet.access import (
     user_roles,
 )
 from peernet.models import Role
-from peernet.rules import CHECKS, Outcome, run_rules
 from reporting.selectors import TODO_SHOWN, todo_for_user
+from rules import CHECKS, Outcome, run_rules
 from sessions.forms import (
     AttendanceForm,
     ComplaintCloseForm,
