@@ -37,10 +37,6 @@ SCHEDULING_SESSION_RULES = ("K3", "K5")
 SCHEDULING_COHORT_RULES = ("K4", "K6")
 
 
-def _date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _cohort_for_checks(cohort: Cohort) -> Cohort:
     return (
         Cohort.objects.select_related("programme", "hub")
@@ -91,7 +87,8 @@ def cohort_allocate(
         )
     if participant.dropped_out_on is not None:
         raise ValidationError(
-            f"{name} dropped out on {_date(participant.dropped_out_on)} and cannot be allocated."
+            f"{name} dropped out on {date_words(participant.dropped_out_on)} and cannot be "
+            "allocated."
         )
 
     current = CohortMembership.objects.filter(participant=participant, left__isnull=True).first()
@@ -100,8 +97,8 @@ def cohort_allocate(
             raise ValidationError(f"{name} is already in {cohort.name}.")
         if joined < current.joined:
             raise ValidationError(
-                f"{name} joined their current cohort on {_date(current.joined)}, so a move "
-                f"cannot start earlier, on {_date(joined)}."
+                f"{name} joined their current cohort on {date_words(current.joined)}, so a move "
+                f"cannot start earlier, on {date_words(joined)}."
             )
         current.left = joined
         current.save(update_fields=["left"])

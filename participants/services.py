@@ -33,6 +33,7 @@ from participants.models import (
 from peernet import audit
 from peernet.access import scope_for, scopes_disabled
 from peernet.models import Hub, Programme, RuleWarning, User
+from peernet.words import date_words
 from rules import Outcome, Result, enforce, run_rules
 from rules.eligibility import e9_business_participants
 from rules.services import rule_warnings_record
@@ -49,10 +50,6 @@ class Decision:
     participant: Participant
     results: list[Result]
     warnings: list[RuleWarning]
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _for_checks(participant: Participant) -> Participant:
@@ -92,8 +89,8 @@ def participant_decide_eligibility(
     participant = _for_checks(participant)
     if decided_on < participant.registered:
         raise ValidationError(
-            f"The decision date, {_date(decided_on)}, is before {participant.full_name} "
-            f"registered on {_date(participant.registered)}."
+            f"The decision date, {date_words(decided_on)}, is before {participant.full_name} "
+            f"registered on {date_words(participant.registered)}."
         )
     results = run_rules(participant, ELIGIBILITY_RULES, as_of=as_of)
     if eligible:

@@ -474,7 +474,7 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Verdict:
             "and more mature ones may be leant on"
         )
     # Diversity: gender (and the other protected characteristics) only ever as a count
-    # of the whole cohort, never naming a value (SECURITY.md 25).
+    # of the whole cohort, never naming a value.
     genders = [
         g
         for m in current_members(cohort, day)

@@ -31,7 +31,7 @@ SME_TESTS_NEEDED = 2
 
 def e9_business_participants() -> Prefetch:
     """E9 asks about one business in every hub, so its participants are read across hubs
-    (SECURITY.md 3: the hub scope is opened wide for this question alone)."""
+    (the hub scope is opened wide for this question alone)."""
     with scopes_disabled():
         return Prefetch("business__participants", queryset=Participant.objects.all())
 
