@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 
@@ -69,11 +68,13 @@ FLOOR_FIGURES = (
 
 
 def floor_query(month: dt.date) -> tuple[Any, ...]:
-    from peernet.models import Programme  # only once Django is set up (bench.py)
+    # Only once Django is set up (bench.py).
+    from peernet.calendar import LONDON as london
+    from peernet.calendar import month_end
+    from peernet.models import Programme
 
-    london = ZoneInfo("Europe/London")
     programme = Programme.objects.get()
-    end_day = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    end_day = month_end(month)
     params = {
         "start_day": programme.delivery_start,
         "end_day": end_day,

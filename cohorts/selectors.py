@@ -1,7 +1,8 @@
 """Reads about cohorts: the hours forecast (K2, K6) for one cohort, and in SQL for lists.
 
-The forecast asks the same questions as the K6 check (peernet.rules), from the same
-rows: a cohort is at risk exactly when K6 warns. It adds the date the cohort reaches its
+The forecast and the lists read K6's one definition of the hours planned in the window
+(rules/cohorts.py), from the same rows or in SQL: a cohort is at risk exactly when K6
+warns. It adds the date the cohort reaches its
 hours and the numbers on their own, for pages and to-do lists. Related rows are read
 through `.all()`, so a caller forecasting many cohorts can prefetch `sessions` once.
 """
@@ -25,25 +26,17 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Coalesce
 
 from cohorts.models import CohortMembership
 from participants.models import Business, EqualityData, Gender, Sector
+from peernet.calendar import LONDON, local_date, whole_years
 from peernet.hours import hours_exact, hours_total, sum_hours
 from peernet.privacy.suppression import suppress_counts
-from peernet.rules import (
-    LONDON,
-    Result,
-    date_words,
-    delivered_group_sessions,
-    hours_words,
-    local_date,
-    number_words,
-    run_rules,
-    sessions_not_cancelled,
-    whole_years,
-)
+from peernet.words import date_words, hours_words, number_words
+from rules import CHECKS, Outcome, Result, run_rules
+from rules.cohorts import k6_in_window, k6_planned_sessions, k6_verdict
+from rules.records import delivered_group_sessions, sessions_not_cancelled
 from sessions.models import SessionStatus
 
 if TYPE_CHECKING:
@@ -83,9 +76,7 @@ def cohort_forecast(cohort: Cohort, *, as_of: dt.datetime) -> CohortForecast:
     """
     programme = cohort.programme
     needed, end = programme.cohort_hours, programme.delivery_end
-    planned = [
-        s for s in sessions_not_cancelled(cohort.sessions.all()) if local_date(s.starts_at) <= end
-    ]
+    planned = k6_planned_sessions(cohort)
     delivered = sum_hours(delivered_group_sessions(planned))
     scheduled = sum_hours(s for s in planned if s.status == SessionStatus.SCHEDULED)
 
@@ -117,29 +108,33 @@ def cohort_forecast(cohort: Cohort, *, as_of: dt.datetime) -> CohortForecast:
         delivered=delivered,
         scheduled=scheduled,
         reaches_on=reaches_on,
-        at_risk=reaches_on is None,
+        at_risk=k6_verdict(cohort, delivered + scheduled).outcome == Outcome.WARN,
         reason=reason,
     )
 
 
 def cohorts_with_hours(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
     """Annotate `delivered_hours`, `scheduled_hours` and `projected_hours` in SQL (for
-    lists), counting as `cohort_forecast` does: scheduled sessions count when they start,
-    in London, on or before the programme's last day of delivery."""
-    in_window = LessThanOrEqual(
-        TruncDate("sessions__starts_at", tzinfo=LONDON), F("programme__delivery_end")
-    )
+    lists), counting as `cohort_forecast` does: K6's sessions in the window, so
+    `projected_hours` is K6's planned hours (`cohort_at_risk` judges them)."""
+    in_window = k6_in_window("sessions__")
     delivered = hours_total(
-        "sessions__hours", filter=Q(sessions__status=SessionStatus.DELIVERED) & Q(in_window)
+        "sessions__hours", filter=Q(sessions__status=SessionStatus.DELIVERED) & in_window
     )
     scheduled = hours_total(
-        "sessions__hours", filter=Q(sessions__status=SessionStatus.SCHEDULED) & Q(in_window)
+        "sessions__hours", filter=Q(sessions__status=SessionStatus.SCHEDULED) & in_window
     )
     return queryset.annotate(
         delivered_hours=delivered,
         scheduled_hours=scheduled,
         projected_hours=hours_exact(F("delivered_hours") + F("scheduled_hours")),
     )
+
+
+def cohort_at_risk(cohort: Cohort) -> Result:
+    """K6 for a cohort read by `cohorts_with_hours`, from its hours in SQL: the check's
+    own result and sentence, without reading its sessions."""
+    return CHECKS["K6"].judged(k6_verdict(cohort, cohort.projected_hours))
 
 
 # --- pages of the hub administration area -------------------------------------------
@@ -344,6 +339,12 @@ class SchedulePlan:
     results: list[Result]  # K3 (each distinct length), K4, K5 (each session), K6
 
     @property
+    def complete(self) -> Result | None:
+        """K6's result when the plan reaches the cohort's hours: its sentence goes above
+        the button that schedules them."""
+        return next((r for r in self.results if r.rule == "K6" and r.outcome == "pass"), None)
+
+    @property
     def total(self) -> Decimal:
         return self.already + sum((s.hours for s in self.sessions), Decimal(0))
 
@@ -411,7 +412,7 @@ def cohort_schedule_plan(
         raise ValueError("The cadence and the session length must be positive.")
     existing = sessions_not_cancelled(cohort.sessions.all())
     end = cohort.programme.delivery_end
-    already = sum_hours(s for s in existing if local_date(s.starts_at) <= end)
+    already = sum_hours(k6_planned_sessions(cohort))
     remaining = total_hours - already
     count = max(math.ceil(remaining / session_hours), 0)
     closed = bank_holidays(range(first_day.year, first_day.year + 3))

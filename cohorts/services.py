@@ -1,6 +1,6 @@
 """Writes for cohorts: allocating participants and scheduling group sessions.
 
-Each action asks the programme checks (peernet.rules) on the state it would leave: the
+Each action asks the programme checks (rules) on the state it would leave: the
 row is written inside the transaction, the checks run, and a fail raises `RuleBroken`
 with the check's sentence, which rolls the write back. Warnings are recorded
 (`RuleWarning`). A refusal that is not a programme rule (another hub's participant) is a
@@ -20,19 +20,12 @@ from django.utils import timezone
 from cohorts.models import Cohort, CohortMembership, JoiningInstructions, SessionMode
 from participants.models import EligibilityStatus, Participant
 from peernet import audit
+from peernet.calendar import LONDON, local_date
 from peernet.models import DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
 from peernet.roles import forget_reach
-from peernet.rules import (
-    LONDON,
-    Judges,
-    Outcome,
-    Result,
-    date_words,
-    enforce,
-    local_date,
-    run_rules,
-)
-from peernet.services import rule_warnings_record
+from peernet.words import date_words
+from rules import Result
+from rules.services import Judging, judge_and_record
 from sessions.models import GroupSession, SessionStatus, Topic
 from sessions.tasks import cohort_schedule_published, session_changed
 
@@ -42,10 +35,6 @@ ALLOCATION_COHORT_RULES = ("K1", "K12")
 # K3 and K5 judge the new session, K4 and K6 the cohort's schedule including it.
 SCHEDULING_SESSION_RULES = ("K3", "K5")
 SCHEDULING_COHORT_RULES = ("K4", "K6")
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _cohort_for_checks(cohort: Cohort) -> Cohort:
@@ -98,7 +87,8 @@ def cohort_allocate(
         )
     if participant.dropped_out_on is not None:
         raise ValidationError(
-            f"{name} dropped out on {_date(participant.dropped_out_on)} and cannot be allocated."
+            f"{name} dropped out on {date_words(participant.dropped_out_on)} and cannot be "
+            "allocated."
         )
 
     current = CohortMembership.objects.filter(participant=participant, left__isnull=True).first()
@@ -107,8 +97,8 @@ def cohort_allocate(
             raise ValidationError(f"{name} is already in {cohort.name}.")
         if joined < current.joined:
             raise ValidationError(
-                f"{name} joined their current cohort on {_date(current.joined)}, so a move "
-                f"cannot start earlier, on {_date(joined)}."
+                f"{name} joined their current cohort on {date_words(current.joined)}, so a move "
+                f"cannot start earlier, on {date_words(joined)}."
             )
         current.left = joined
         current.save(update_fields=["left"])
@@ -116,20 +106,19 @@ def cohort_allocate(
         cohort=cohort, participant=participant, joined=joined
     )
 
-    judged_participant = _participant_for_checks(participant)
-    judged_cohort = _cohort_for_checks(cohort)
-    participant_results = run_rules(judged_participant, ALLOCATION_PARTICIPANT_RULES, as_of=as_of)
-    cohort_results = run_rules(judged_cohort, ALLOCATION_COHORT_RULES, as_of=as_of)
-    enforce(participant_results + cohort_results)
-
-    _record(
-        [
-            ("participant", participant.pk, participant_results),
-            ("cohort", cohort.pk, cohort_results),
+    judge_and_record(
+        judging=[
+            Judging(
+                "participant",
+                _participant_for_checks(participant),
+                ALLOCATION_PARTICIPANT_RULES,
+            ),
+            Judging("cohort", _cohort_for_checks(cohort), ALLOCATION_COHORT_RULES),
         ],
         hub=cohort.hub,
         action="cohort_allocate",
         by=by,
+        as_of=as_of,
     )
     audit.record(
         by,
@@ -198,16 +187,12 @@ def cohort_schedule_session(
         after={"starts_at": starts_at.isoformat(), "hours": str(hours)},
     )
 
-    judged_session = GroupSession.objects.select_related("cohort__programme").get(pk=session.pk)
-    session_results = run_rules(judged_session, SCHEDULING_SESSION_RULES, as_of=as_of)
-    cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
-    enforce(session_results + cohort_results)
-
-    _record(
-        [("session", session.pk, session_results), ("cohort", cohort.pk, cohort_results)],
+    judge_and_record(
+        judging=_scheduling(cohort, [session.pk]),
         hub=cohort.hub,
         action="cohort_schedule_session",
         by=by,
+        as_of=as_of,
     )
     return session
 
@@ -269,16 +254,13 @@ def cohort_create(
     return cohort
 
 
-def _record(
-    results: Sequence[tuple[Judges, int, list[Result]]], *, hub: Hub, action: str, by: User
-) -> list[Result]:
-    shown: list[Result] = []
-    for kind, subject_id, each in results:
-        rule_warnings_record(
-            results=each, subject_kind=kind, subject_id=subject_id, hub=hub, action=action, by=by
-        )
-        shown += [r for r in each if r.outcome == Outcome.WARN]
-    return shown
+def _scheduling(cohort: Cohort, session_ids: Sequence[int]) -> list[Judging]:
+    """K3 and K5 on each session as scheduled, then K4 and K6 on the cohort with them."""
+    sessions = GroupSession.objects.select_related("cohort__programme").filter(pk__in=session_ids)
+    return [
+        *(Judging("session", session, SCHEDULING_SESSION_RULES) for session in sessions),
+        Judging("cohort", _cohort_for_checks(cohort), SCHEDULING_COHORT_RULES),
+    ]
 
 
 @transaction.atomic
@@ -320,12 +302,13 @@ def cohort_schedule_all(
                 location=location,
             )
         )
-    judged = GroupSession.objects.select_related("cohort__programme").filter(
-        pk__in=[s.pk for s in created]
+    shown = judge_and_record(
+        judging=_scheduling(cohort, [s.pk for s in created]),
+        hub=cohort.hub,
+        action="cohort_schedule_all",
+        by=by,
+        as_of=as_of,
     )
-    per_session = [(s.pk, run_rules(s, SCHEDULING_SESSION_RULES, as_of=as_of)) for s in judged]
-    cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
-    enforce([r for _, each in per_session for r in each] + cohort_results)
     audit.record(
         by,
         "create",
@@ -335,13 +318,6 @@ def cohort_schedule_all(
     )
     # K6: the whole schedule to every member at the outset, once committed.
     cohort_schedule_published.delay_on_commit(cohort.pk)
-    shown = _record(
-        [("session", pk, each) for pk, each in per_session]
-        + [("cohort", cohort.pk, cohort_results)],
-        hub=cohort.hub,
-        action="cohort_schedule_all",
-        by=by,
-    )
     return created, shown
 
 
@@ -402,15 +378,12 @@ def cohort_session_update(
         before=before,
         after={"starts_at": starts_at.isoformat(), "hours": str(hours)},
     )
-    judged = GroupSession.objects.select_related("cohort__programme").get(pk=session.pk)
-    session_results = run_rules(judged, SCHEDULING_SESSION_RULES, as_of=as_of)
-    cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
-    enforce(session_results + cohort_results)
-    return _record(
-        [("session", session.pk, session_results), ("cohort", cohort.pk, cohort_results)],
+    return judge_and_record(
+        judging=_scheduling(cohort, [session.pk]),
         hub=cohort.hub,
         action="cohort_session_update",
         by=by,
+        as_of=as_of,
     )
 
 
@@ -443,12 +416,13 @@ def cohort_session_cancel(
         before={"status": SessionStatus.SCHEDULED},
         after={"status": SessionStatus.CANCELLED},
     )
-    cohort_results = run_rules(_cohort_for_checks(cohort), SCHEDULING_COHORT_RULES, as_of=as_of)
-    return _record(
-        [("cohort", cohort.pk, cohort_results)],
+    # K4 and K6 only warn: a cancellation is never refused, its warnings are recorded.
+    return judge_and_record(
+        judging=[Judging("cohort", _cohort_for_checks(cohort), SCHEDULING_COHORT_RULES)],
         hub=cohort.hub,
         action="cohort_session_cancel",
         by=by,
+        as_of=as_of,
     )
 
 

@@ -29,16 +29,11 @@ from cohorts.forms import (
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required
+from peernet.calendar import LONDON, local_date
 from peernet.models import RuleWarning
-from peernet.rules import CHECKS, LONDON, RuleBroken, local_date
+from rules import CHECKS
 from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
-
-
-def _refusal(exc: RuleBroken | ValidationError) -> list[str]:
-    if isinstance(exc, RuleBroken):
-        return [result.sentence for result in exc.results]
-    return list(exc.messages)
 
 
 def _cohort(request: HttpRequest, hub: Any, code: Any) -> Cohort:
@@ -85,9 +80,8 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             {
                 "cohort": cohort,
                 "state": selectors.cohort_state(delivered=cohort.delivered_hours, needed=needed),
-                # K6, as the forecast judges it: at risk when the schedule falls short.
-                "at_risk": cohort.projected_hours < needed,
-                "needed": needed,
+                # K6 from the list's hours: at risk when the schedule falls short.
+                "k6": selectors.cohort_at_risk(cohort),
                 "size": cohort.programme.cohort_size,
             }
         )
@@ -208,10 +202,10 @@ def cohort_allocate(request: HttpRequest, code: Any) -> HttpResponse:
         services.cohort_allocate(
             cohort=cohort, participant=participant, joined=today, by=request.user
         )
-    except (RuleBroken, ValidationError) as exc:
+    except ValidationError as exc:
         anchor = f"participant-{participant.code}"
         return _cohort_page(
-            request, request.hub, cohort, errors=[(anchor, s) for s in _refusal(exc)]
+            request, request.hub, cohort, errors=[(anchor, s) for s in exc.messages]
         )
     messages.success(request, f"{participant.full_name} allocated to {cohort.name}.")
     _warn(request, _warnings_since(request, request.hub, "cohort_allocate", since))
@@ -248,10 +242,10 @@ def cohort_move(request: HttpRequest, code: Any) -> HttpResponse:
         services.cohort_allocate(
             cohort=target, participant=participant, joined=today, by=request.user
         )
-    except (RuleBroken, ValidationError) as exc:
+    except ValidationError as exc:
         anchor = f"move-{participant.code}"
         return _cohort_page(
-            request, request.hub, cohort, errors=[(anchor, s) for s in _refusal(exc)]
+            request, request.hub, cohort, errors=[(anchor, s) for s in exc.messages]
         )
     messages.success(request, f"{participant.full_name} moved from {cohort.name} to {target.name}.")
     _warn(request, _warnings_since(request, request.hub, "cohort_allocate", since))
@@ -301,8 +295,8 @@ def cohort_schedule(request: HttpRequest, code: Any) -> HttpResponse:
                     location=data["location"],
                     by=request.user,
                 )
-            except (RuleBroken, ValidationError) as exc:
-                errors = _refusal(exc)
+            except ValidationError as exc:
+                errors = exc.messages
             else:
                 messages.success(request, f"{len(created)} sessions of {cohort.name} scheduled.")
                 _warn(request, [r.sentence for r in shown])
@@ -360,8 +354,8 @@ def session_edit(request: HttpRequest, code: Any, session: Any) -> HttpResponse:
                 done = "changed"
             else:
                 shown = None
-        except (RuleBroken, ValidationError) as exc:
-            errors = _refusal(exc)
+        except ValidationError as exc:
+            errors = exc.messages
         else:
             if shown is not None:
                 messages.success(request, f"The session was {done}.")

@@ -18,25 +18,19 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from cohorts.models import CohortMembership
 from participants.models import BusinessMatch, EligibilityException, EligibilityStatus, Participant
 from peernet.access import get_for_user, named_to_hub
+from peernet.calendar import add_months, local_date
 from peernet.hours import sum_hours
 from peernet.models import Hub, RuleWarning
-from peernet.rules import (
-    CHECKS,
-    Result,
-    add_months,
+from peernet.scoping import scopes_disabled
+from peernet.words import date_words, hours_words, number_words, plural_words
+from rules import CHECKS, Result, run_rules
+from rules.eligibility import e9_business_participants
+from rules.records import (
     current_membership,
-    date_words,
-    e9_business_participants,
     has_dropped_out,
-    hours_words,
     latest_membership,
-    local_date,
-    number_words,
-    plural_words,
-    run_rules,
     sessions_not_cancelled,
 )
-from peernet.scoping import scopes_disabled
 from sessions.models import SessionStatus
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Writes for participants: the eligibility decision, recorded exceptions, the charter.
 
-Each action asks the programme checks (peernet.rules): a fail refuses the action with
+Each action asks the programme checks (rules): a fail refuses the action with
 the check's sentence (`RuleBroken`), a warning is recorded (`RuleWarning`). A refusal
 that is not a programme rule (a date before registration) is a `ValidationError`.
 """
@@ -33,9 +33,11 @@ from participants.models import (
 from peernet import audit
 from peernet.access import is_coordinator
 from peernet.models import Hub, Programme, RuleWarning, User
-from peernet.rules import Outcome, Result, e9_business_participants, enforce, run_rules
 from peernet.scoping import scopes_disabled
-from peernet.services import rule_warnings_record
+from peernet.words import date_words
+from rules import Outcome, Result, enforce, run_rules
+from rules.eligibility import e9_business_participants
+from rules.services import rule_warnings_record
 
 # The checks an eligibility decision asks. C1 (the charter) is asked at allocation.
 ELIGIBILITY_RULES = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "C2")
@@ -49,10 +51,6 @@ class Decision:
     participant: Participant
     results: list[Result]
     warnings: list[RuleWarning]
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _for_checks(participant: Participant) -> Participant:
@@ -92,8 +90,8 @@ def participant_decide_eligibility(
     participant = _for_checks(participant)
     if decided_on < participant.registered:
         raise ValidationError(
-            f"The decision date, {_date(decided_on)}, is before {participant.full_name} "
-            f"registered on {_date(participant.registered)}."
+            f"The decision date, {date_words(decided_on)}, is before {participant.full_name} "
+            f"registered on {date_words(participant.registered)}."
         )
     results = run_rules(participant, ELIGIBILITY_RULES, as_of=as_of)
     if eligible:

@@ -37,7 +37,6 @@ from peernet import mail
 from peernet.access import hub_admin_required
 from peernet.addresses import client_ip
 from peernet.models import Hub
-from peernet.rules import RuleBroken
 
 # --- public registration ----------------------------------------------------------------
 # Two pages: the hub's privacy notice with its acknowledgement, then the details. The
@@ -358,10 +357,7 @@ def eligibility(request: HttpRequest, code: str) -> HttpResponse:
             )
             messages.success(request, f"The {which.upper()} exception is recorded.")
             return redirect(url)
-        except RuleBroken as refusal:
-            for result in refusal.results:
-                form.add_error(None, f"{result.rule}: {result.sentence}")
-        except ValidationError as refusal:
+        except ValidationError as refusal:  # a rule broken (RuleBroken) or another refusal
             for message in refusal.messages:
                 form.add_error(None, message)
     criteria = selectors.eligibility_assessment(person, as_of=timezone.now())

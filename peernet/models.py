@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -12,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from peernet.calendar import Month
 from peernet.db import WrittenOnceQuerySet, staff_member
 from peernet.roles import NATIONAL_ROLES, Role
 from peernet.scoping import HubQuerySet, ScopedQuerySet, UserQuerySet
@@ -91,6 +93,34 @@ class Programme(models.Model):
         if programme is None:
             raise cls.DoesNotExist("No programme has been set up yet.")
         return programme
+
+    def months(self) -> list[Month]:
+        """Every calendar month the delivery window touches, in order."""
+        return list(Month.of(self.delivery_start).through(Month.of(self.delivery_end)))
+
+    def holds(self, month: Month) -> bool:
+        """Whether the delivery window touches `month`."""
+        return self.delivery_start <= month.last_day and self.delivery_end >= month.first_day
+
+    @classmethod
+    def for_month(
+        cls, month: Month | dt.date, programmes: Sequence[Programme] | None = None
+    ) -> Programme:
+        """The programme year whose delivery window holds `month`, else the current one.
+
+        A return carries no programme; the month decides which year's due day applies, so a
+        late return for March 2022 is judged by 2021/22's rule even after 2022/23 is set up.
+        `programmes` (newest first) when the caller has already read them, else one query.
+        """
+        month = Month.from_value(month)
+        if programmes is not None:
+            if not programmes:
+                raise cls.DoesNotExist("No programme has been set up yet.")
+            return next((p for p in programmes if p.holds(month)), programmes[0])
+        covering = cls.objects.filter(
+            delivery_start__lte=month.last_day, delivery_end__gte=month.first_day
+        ).first()  # ordered newest first
+        return covering or cls.current()
 
 
 class Cluster(models.Model):
@@ -291,7 +321,7 @@ class RuleWarning(models.Model):
     is shown and recorded), e.g. K11 when a participant joins a cohort that has met."""
 
     rule = models.CharField(max_length=4)
-    # What the check judged (peernet.rules.Judges) and its primary key.
+    # What the check judged (rules.Judges) and its primary key.
     subject_kind = models.CharField(max_length=20)
     subject_id = models.PositiveBigIntegerField()
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="rule_warnings")

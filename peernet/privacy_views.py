@@ -32,6 +32,7 @@ from peernet.access import (
     require_coordinator,
 )
 from peernet.breaches import NOT_REPORTED, REPORTED, breach_decide, breach_record
+from peernet.calendar import london_midnight
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
 
 PAGE_SIZE = 50
@@ -128,10 +129,6 @@ class AuditFilterForm(_ErrorLinks, forms.Form):
         return data
 
 
-def _london_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
 @login_required
 @require_GET
 def audit_trail(request: HttpRequest) -> HttpResponse:
@@ -151,9 +148,9 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         if data["object_id"]:
             events = events.filter(object_id=data["object_id"].strip())
         if data["date_from"]:
-            events = events.filter(at__gte=_london_midnight(data["date_from"]))
+            events = events.filter(at__gte=london_midnight(data["date_from"]))
         if data["date_to"]:
-            events = events.filter(at__lt=_london_midnight(data["date_to"] + dt.timedelta(days=1)))
+            events = events.filter(at__lt=london_midnight(data["date_to"] + dt.timedelta(days=1)))
     elif form.is_bound:
         events = events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -1,5 +1,5 @@
 """The documentation generated from the code: docs/rules.md from the rule registry
-(`peernet.rules`) and docs/returns.md from the return's definitions (`reporting.kpi`, the
+(`rules`) and docs/returns.md from the return's definitions (`reporting.kpi`, the
 same source as the XLSX Definitions sheet).
 
 Written by `manage.py docs_generate`; a test renders both in memory and fails when the
@@ -17,22 +17,15 @@ from collections.abc import Callable, Iterable, Sequence
 from celery.schedules import crontab
 
 from participants.models import Sector
-from peernet import rules
 from peernet.celery import app
 from peernet.models import Programme
-from peernet.rules import (
-    CHECKS,
-    FEATURES,
-    SME_TESTS_NEEDED,
-    Judges,
-    date_words,
-    parameter_words,
-    placeholders,
-    return_due_at,
-    rule_parameters,
-)
+from peernet.words import date_words
 from reporting import kpi, returns
 from reporting.selectors import ACTIONS, FACILITATOR, HUB, PROVIDER
+from rules import CHECKS, FEATURES, Judges
+from rules.eligibility import SME_TESTS_NEEDED
+from rules.monthly_return import return_due_at
+from rules.registry import parameter_words, placeholders, rule_parameters
 
 RULES_PATH = "docs/rules.md"
 RETURNS_PATH = "docs/returns.md"
@@ -121,7 +114,7 @@ def rules_markdown() -> str:
     if sorted(grouped) != sorted(every_rule):
         raise ValueError(f"Rules outside RULE_GROUPS: {sorted(set(every_rule) - set(grouped))}")
     lines = [
-        _generated_from("peernet/rules.py (the rule registry) and reporting/selectors.py"),
+        _generated_from("rules/ (the rule registry) and reporting/selectors.py"),
         "",
         "# Programme rules",
         "",
@@ -130,11 +123,11 @@ def rules_markdown() -> str:
         "at-risk scan, everyone's to-do list and the monthly return. The last column names "
         "the Playbook section to read for the original wording.",
         "",
-        "Most rules are **checks**: one function each in `peernet/rules.py`, registered with "
-        "`@check(...)`. A check judges one kind of record (the column *Judges*) at a moment "
-        "in time and answers pass, warn, fail or not applicable, always with one sentence a "
-        "hub administrator understands and, where there is one, the date by which something "
-        "must happen. The kind says how much a finding weighs:",
+        "Most rules are **checks**: one function each in `rules/` (a module per family), "
+        "registered with `@check(...)`. A check judges one kind of record (the column "
+        "*Judges*) at a moment in time and answers pass, warn, fail or not applicable, "
+        "always with one sentence a hub administrator understands and, where there is one, "
+        "the date by which something must happen. The kind says how much a finding weighs:",
         "",
         '- **fail**: the Playbook says "must". An action that would break the rule '
         "(deciding eligibility, allocating to a cohort, scheduling, logging a one-to-one, "
@@ -239,14 +232,14 @@ def _numbers(programme: Programme) -> list[str]:
         ),
         "",
         "Fixed in the code, as the law or the check's own reading of the Playbook sets "
-        "them (`peernet/rules.py`):",
+        "them (`rules/`):",
         "",
         *_table(
             ["Constant", "Value", "Used by"],
             [
                 ["`SME_TESTS_NEEDED`", str(SME_TESTS_NEEDED), "E1 (Companies Act 2006 s382)"],
                 *(
-                    [f"`{name}`", _constant(name), ", ".join(used_by[name])]
+                    [f"`{name}`", _constant(name, used_by[name]), ", ".join(used_by[name])]
                     for name in sorted(fixed)
                 ),
             ],
@@ -254,8 +247,9 @@ def _numbers(programme: Programme) -> list[str]:
     ]
 
 
-def _constant(name: str) -> str:
-    return str(getattr(rules, name))
+def _constant(name: str, rules: Sequence[str]) -> str:
+    """A threshold fixed in the module of the (first) check whose summary names it."""
+    return str(CHECKS[rules[0]].constant(name))
 
 
 # --- docs/returns.md -------------------------------------------------------------------------
@@ -310,7 +304,7 @@ def returns_markdown() -> str:
     lines = [
         _generated_from(
             "reporting/kpi/figures.py (the figures and breakdowns, as in the XLSX Definitions "
-            "sheet), reporting/returns.py and peernet/rules.py (M1)"
+            "sheet), reporting/returns.py and rules/monthly_return.py (M1)"
         ),
         "",
         "# The monthly return",

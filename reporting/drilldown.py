@@ -14,8 +14,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from peernet.models import Hub
-from peernet.rules import date_words, hours_words, programme_for_month
+from peernet.calendar import LONDON
+from peernet.models import Hub, Programme
+from peernet.words import date_words, hours_words
 from reporting import kpi
 
 # figure -> [(source kind, measure)]; by default a figure is its source's measure of the
@@ -81,7 +82,7 @@ def _measures(figure: str) -> list[tuple[str, str]]:
 def _when(moment: dt.datetime | None) -> str:
     if moment is None:
         return "Never"
-    local = moment.astimezone(kpi.LONDON)
+    local = moment.astimezone(LONDON)
     return f"{date_words(local.date())} at {local:%H:%M}"
 
 
@@ -162,7 +163,7 @@ def figure_records(hub: Hub, month: dt.date, figure: str) -> list[Section]:
     """The records behind one figure of the hub's return for `month`, one section per
     kind of record (a fixed number of queries)."""
     measures = _measures(figure) or [(None, figure)]
-    programme = programme_for_month(month)
+    programme = Programme.for_month(month)
     m, c = kpi.periods(month, programme)
     sources = {source.kind: source for source in kpi.all_sources([hub.pk], programme, m, c)}
     sections = []

@@ -20,12 +20,13 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
+from peernet.calendar import local_date
 from peernet.models import Cluster, Hub, Programme
 from peernet.privacy.suppression import SUPPRESSED, suppress_breakdown
-from peernet.rules import add_months, local_date, return_due_at
 from reporting import kpi, returns
 from reporting.models import ReturnVersion
 from reporting.returns import DUE, LATE, MISSING, NOT_YET_DUE, ON_TIME, STATUS_WORDS
+from rules.monthly_return import return_due_at
 
 SUBMITTED = (ON_TIME, LATE)
 STATUS_TAGS = {  # GOV.UK tag colours
@@ -63,12 +64,7 @@ ONE_PLACE = Decimal("0.1")
 
 def programme_months(programme: Programme) -> list[dt.date]:
     """The first day of every month of the delivery window."""
-    month = programme.delivery_start.replace(day=1)
-    months = []
-    while month <= programme.delivery_end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
+    return [month.first_day for month in programme.months()]
 
 
 def default_month(months: Sequence[dt.date], now: dt.datetime) -> dt.date:

@@ -24,11 +24,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peernet.access import hub_admin_required
+from peernet.calendar import Month
 from peernet.forms import GovukErrorsMixin
 from peernet.models import Programme
-from peernet.rules import programme_for_month, return_due_at
 from reporting import drilldown, exports, kpi, national, national_views, returns
 from reporting.models import ExportFile, ExportStatus, MonthlyReturn, ReturnVersion
+from rules.monthly_return import return_due_at
 
 STATUS_TAGS = {
     returns.NOT_YET_DUE: "govuk-tag--grey",
@@ -94,8 +95,8 @@ class ReturnSubmitForm(GovukErrorsMixin, forms.Form):
 
 def _month_in_window(month: dt.date) -> Programme:
     """The programme year whose delivery window holds the month; other months are a 404."""
-    programme = programme_for_month(month)
-    if not (kpi.month_start(programme.delivery_start) <= month <= programme.delivery_end):
+    programme = Programme.for_month(month)
+    if not programme.holds(Month.of(month)):
         raise Http404("No return for that month.")
     return programme
 
@@ -143,7 +144,7 @@ def _previous_result(
 ) -> tuple[str, dict[str, Any] | None]:
     """The previous month as submitted (its latest version), else its draft, else as the
     records now stand (nothing before the delivery window)."""
-    previous = kpi.month_start(month - dt.timedelta(days=1))
+    previous = Month.of(month).previous().first_day
     earlier = (
         MonthlyReturn.objects.filter(hub=hub, month=previous)
         .prefetch_related(Prefetch("versions", queryset=ReturnVersion.objects.order_by("version")))
@@ -156,7 +157,7 @@ def _previous_result(
     draft = returns.draft_result(earlier) if earlier else None
     if draft:
         return f"{label} (draft)", draft
-    if previous < kpi.month_start(programme.delivery_start):
+    if Month.of(previous) < Month.of(programme.delivery_start):
         return label, None
     return f"{label} (as the records now stand)", kpi.compute_hub(hub, previous)
 
@@ -185,7 +186,7 @@ def _versions(hub: Any, month: dt.date) -> tuple[MonthlyReturn | None, list[Retu
 def return_list(request: HttpRequest) -> HttpResponse:
     """Every month of the delivery window so far, newest first, with its status (M1)."""
     now = timezone.now()
-    programme = programme_for_month(kpi.month_start(timezone.localdate()))
+    programme = Programme.for_month(timezone.localdate())
     months = returns.return_months(programme, now)
     statuses = returns.return_statuses([request.hub], months, now=now)
     stored = {

@@ -29,10 +29,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peernet import audit, mail
+from peernet.calendar import Month, local_date, month_start
 from peernet.models import Hub, Programme, Role, User
-from peernet.rules import date_words, local_date, return_due_at
+from peernet.words import date_words
 from reporting import kpi
 from reporting.models import MonthlyReturn, ReturnVersion
+from rules.monthly_return import return_due_at
 
 logger = logging.getLogger(__name__)
 
@@ -63,20 +65,9 @@ class ReturnProblem(Exception):
 # --- dates and status ----------------------------------------------------------------------
 
 
-def _programme_for(month: dt.date, programmes: Sequence[Programme]) -> Programme:
-    """As peernet.rules.programme_for_month, from programmes already read (newest first)."""
-    last = kpi.month_end(month)
-    for programme in programmes:
-        if programme.delivery_start <= last and programme.delivery_end >= month:
-            return programme
-    if not programmes:
-        raise Programme.DoesNotExist("No programme has been set up yet.")
-    return programmes[0]
-
-
 def month_has_ended(month: dt.date, now: dt.datetime) -> bool:
     """Whether the London calendar month is over at `now`."""
-    return now >= kpi.london_midnight(kpi.month_end(month) + dt.timedelta(days=1))
+    return now >= Month.of(month).end
 
 
 def _status(
@@ -97,7 +88,7 @@ def return_statuses(
     due, on time, late or missing (KPI.md; M1 judges by the first version submitted)."""
     now = now or timezone.now()
     hub_ids = [hub.pk for hub in hubs]
-    months = [kpi.month_start(month) for month in months]
+    months = [month_start(month) for month in months]
     programmes = list(Programme.objects.order_by("-delivery_start"))
     firsts = {
         (row["monthly_return__hub"], row["monthly_return__month"]): row["first"]
@@ -110,7 +101,7 @@ def return_statuses(
     }
     result = {}
     for month in months:
-        due_at = return_due_at(month, _programme_for(month, programmes))
+        due_at = return_due_at(month, Programme.for_month(month, programmes))
         for hub_id in hub_ids:
             result[(hub_id, month)] = _status(month, firsts.get((hub_id, month)), due_at, now)
     return result
@@ -118,7 +109,7 @@ def return_statuses(
 
 def return_status(hub: Hub, month: dt.date, now: dt.datetime | None = None) -> str:
     """The status of one hub's return for one month (see `return_statuses`)."""
-    month = kpi.month_start(month)
+    month = month_start(month)
     return return_statuses([hub], [month], now=now)[(hub.pk, month)]
 
 
@@ -131,7 +122,7 @@ def latest_versions(hubs: Iterable[Hub], month: dt.date) -> dict[int, ReturnVers
     versions = (
         ReturnVersion.objects.filter(
             monthly_return__hub__in=[hub.pk for hub in hubs],
-            monthly_return__month=kpi.month_start(month),
+            monthly_return__month=month_start(month),
         )
         .filter(~Exists(newer))
         .select_related("monthly_return__hub", "submitted_by")
@@ -232,7 +223,7 @@ def compile_draft(
 
     Idempotent: run twice, the draft is the same. A submitted return is left alone (KPI.md:
     recompiled until it is submitted; its versions are frozen)."""
-    month = kpi.month_start(month)
+    month = month_start(month)
     hub = Hub.objects.select_related("cluster").get(pk=hub_id)
     monthly_return = _locked_return(hub, month)
     if monthly_return.versions.exists():
@@ -249,7 +240,7 @@ def compile_drafts(
     asks a fixed number of queries for any number of hubs, so every hub's draft on the
     1st costs about as much as one hub's (issue 10: the benchmark's budget). Submitted
     returns are left alone; idempotent."""
-    month = kpi.month_start(month)
+    month = month_start(month)
     now = now or timezone.now()
     hubs = list(Hub.objects.select_related("cluster").filter(pk__in=hub_ids).order_by("pk"))
     locked = [_locked_return(hub, month) for hub in hubs]
@@ -330,7 +321,7 @@ def _submit(
         )
     problems: dict[str, str] = {}
     if not month_has_ended(locked.month, now):
-        first_day = kpi.month_end(locked.month) + dt.timedelta(days=1)
+        first_day = Month.of(locked.month).next().first_day
         problems["narrative"] = (
             f"You can submit the return for {month_words} from {date_words(first_day)}, "
             "once the month has ended"
@@ -418,7 +409,7 @@ def send_reminder(hub_id: int, month: dt.date | str, *, now: dt.datetime | None 
     hub and month (the `reminder_sent_at` mark is written in the same transaction, under
     the row lock, so a second run sends nothing). Returns the number of emails sent."""
     now = now or timezone.now()
-    month = kpi.month_start(month)
+    month = month_start(month)
     with transaction.atomic():
         hub = Hub.objects.get(pk=hub_id)
         monthly_return = _locked_return(hub, month)
@@ -427,7 +418,7 @@ def send_reminder(hub_id: int, month: dt.date | str, *, now: dt.datetime | None 
         recipients = _hub_administrators(hub)
         if not recipients:
             return 0
-        due_at = return_due_at(month, _programme_for(month, list(Programme.objects.all())))
+        due_at = return_due_at(month, Programme.for_month(month, list(Programme.objects.all())))
         monthly_return.reminder_sent_at = now
         monthly_return.save(update_fields=["reminder_sent_at"])
         link = _site_url() + reverse(
@@ -458,16 +449,10 @@ def _site_url() -> str:
 
 def month_just_ended(now: dt.datetime) -> dt.date:
     """The month before the London month of `now`."""
-    today = local_date(now)
-    return kpi.month_start(today.replace(day=1) - dt.timedelta(days=1))
+    return Month.of(local_date(now)).previous().first_day
 
 
 def return_months(programme: Programme, now: dt.datetime) -> list[dt.date]:
     """The months of the delivery window up to the current London month, newest first."""
-    months = []
-    month = kpi.month_start(programme.delivery_start)
-    last = min(kpi.month_start(programme.delivery_end), kpi.month_start(local_date(now)))
-    while month <= last:
-        months.append(month)
-        month = kpi.month_start(kpi.month_end(month) + dt.timedelta(days=1))
-    return list(reversed(months))
+    this_month = Month.of(local_date(now))
+    return [month.first_day for month in reversed(programme.months()) if month <= this_month]

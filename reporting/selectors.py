@@ -22,7 +22,7 @@ from cohorts.selectors import cohorts_with_hours
 from participants.models import EligibilityStatus, Participant
 from peernet.access import acts_on_finding, administers_hub, facilitates_cohort
 from peernet.models import Hub, Programme
-from peernet.rules import number_words
+from peernet.words import number_words
 from reporting.models import Finding
 from sessions.models import Attendance, SessionStatus
 

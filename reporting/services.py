@@ -1,6 +1,6 @@
 """Writes for reporting: the daily at-risk scan and its email digest.
 
-The scan asks every programme rule (peernet.rules) about every record of a hub and keeps
+The scan asks every programme rule (rules) about every record of a hub and keeps
 what warns or fails as open `Finding`s, so pages read them fast and the history of risk
 is kept; the digest tells each hub administrator and facilitator what changed.
 """
@@ -21,20 +21,14 @@ from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from participants.selectors import participant_forecast
 from peernet import mail
+from peernet.calendar import local_date
 from peernet.models import Hub, Role, RoleAssignment, User
-from peernet.rules import (
-    Judges,
-    Outcome,
-    Result,
-    current_membership,
-    date_words,
-    e9_business_participants,
-    latest_membership,
-    local_date,
-    run_checks,
-)
+from peernet.words import date_words
 from reporting.models import DigestSent, Finding, RiskScan
 from reporting.selectors import action_for, findings_for_user, urgency
+from rules import Judges, Outcome, Result, run_checks
+from rules.eligibility import e9_business_participants
+from rules.records import current_membership, latest_membership
 from sessions.models import GroupSession, Observation, SessionStatus
 
 logger = logging.getLogger(__name__)
@@ -66,7 +60,7 @@ class Found:
 
 
 def _participants(hub: Hub) -> Iterator[Participant]:
-    # Prefetches from peernet.rules' comments for eligibility, K11/K13, O1–O6 and S1–S4,
+    # Prefetches from the rules modules' comments for eligibility, K11/K13, O1–O6 and S1–S4,
     # and participant_forecast's.
     sessions = Prefetch("cohort__sessions", queryset=GroupSession.objects.order_by("starts_at"))
     return iter(

@@ -23,12 +23,12 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-LONDON = ZoneInfo("Europe/London")
+from peernet.calendar import LONDON
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"

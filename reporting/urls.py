@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.urls import URLPattern, path, register_converter
 
+from peernet.calendar import month_start
 from reporting import national_views, return_views, scenario_views, views
-from reporting.kpi import month_start
 
 
 class ReturnMonthConverter:

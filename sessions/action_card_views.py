@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peernet.access import session_for_facilitation
-from peernet.rules import Outcome, run_rules
+from rules import Outcome, run_rules
 from sessions.action_card_forms import ActionCardsForm
 from sessions.action_card_links import action_card_links_send
 from sessions.action_cards import (

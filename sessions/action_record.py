@@ -14,8 +14,9 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 
 from peernet import pdf
+from peernet.calendar import local_date
 from peernet.hours import hours_total
-from peernet.rules import hours_words, local_date, number_words
+from peernet.words import hours_words, number_words
 from sessions.models import ActionPlan, Attendance, OneToOneReferral, OneToOneSession, SessionStatus
 from sessions.one_to_one import decline_of, hours_by_route, participant_support, plan_of
 

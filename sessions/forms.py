@@ -14,7 +14,7 @@ from django import forms
 from django.utils.html import escape
 
 from peernet.forms import GovukErrorsMixin, RealDateField, choice_messages, form_helper, text_field
-from peernet.rules import hours_words
+from peernet.words import hours_words
 from sessions.models import ComplaintKind, FollowUpMethod, Topic
 from sessions.services import AttendanceRow, Presence
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -28,6 +27,7 @@ from django.template.loader import render_to_string
 from cohorts.models import Cohort, CohortMembership, JoiningInstructions
 from participants.models import Participant
 from peernet import mail
+from peernet.calendar import LONDON, local_date
 from peernet.hours import ends_at
 from peernet.models import Programme
 from sessions import ics
@@ -40,7 +40,6 @@ from sessions.models import (
     SessionStatus,
 )
 
-LONDON = ZoneInfo("Europe/London")
 INVITE_NAME = "invite.ics"
 # K7 wants the instructions out *no later than* 48 hours before. Beat runs the job every
 # 15 minutes, so a session that became due only at the 48-hour point would go out up to
@@ -66,7 +65,7 @@ def _expected_members(day: object) -> Q:
 
 def joining_instructions_recipients(session: GroupSession) -> QuerySet[Participant]:
     """The session's current members who have not yet been sent its joining instructions."""
-    day = session.starts_at.astimezone(LONDON).date()
+    day = local_date(session.starts_at)
     members = CohortMembership.objects.filter(_expected_members(day), cohort_id=session.cohort_id)
     already = JoiningInstructionsSent.objects.filter(
         session_id=session.pk, participant_id=OuterRef("pk"), kind__in=INSTRUCTING
@@ -398,7 +397,7 @@ def one_to_one_joining_instructions_send(*, one_to_one_id: int, now: dt.datetime
     participant = one_to_one.participant
     if not participant.email or (
         participant.dropped_out_on is not None
-        and participant.dropped_out_on <= one_to_one.starts_at.astimezone(LONDON).date()
+        and participant.dropped_out_on <= local_date(one_to_one.starts_at)
     ):
         return 0
     _, created = JoiningInstructionsSent.objects.get_or_create(
@@ -527,7 +526,7 @@ def cohort_schedule_send(*, cohort_id: int, now: dt.datetime) -> int:
     if not sessions:
         return 0
     instructions = _instructions_for(sessions[0])
-    today = now.astimezone(LONDON).date()
+    today = local_date(now)
     members = (
         CohortMembership.objects.filter(cohort_id=cohort_id, participant__email__gt="")
         .filter(Q(left__isnull=True) | Q(left__gt=today))

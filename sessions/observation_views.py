@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from peernet.access import get_for_user, hub_admin_required
 from peernet.models import Role, User
-from peernet.rules import CHECKS, RuleBroken
+from rules import CHECKS
 from sessions.models import GroupSession, Observation
 from sessions.services import (
     OBSERVATION_CRITERIA,
@@ -57,12 +57,6 @@ def _q1_rows(hub_) -> list[tuple[User, str, str]]:
     return rows
 
 
-def _errors_of(exc: ValidationError | RuleBroken) -> list[str]:
-    if isinstance(exc, RuleBroken):
-        return [result.sentence for result in exc.results]
-    return list(exc.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -91,8 +85,8 @@ def observation_list(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                     now=now,
                 )
-            except (RuleBroken, ValidationError) as exc:
-                errors += _errors_of(exc)
+            except ValidationError as exc:
+                errors += exc.messages
             else:
                 messages.success(
                     request,
@@ -197,7 +191,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as exc:
-                errors += _errors_of(exc)
+                errors += exc.messages
             else:
                 messages.success(request, "The observation was saved.")
                 return redirect("hub:observation", hub=request.hub.key, pk=observation.pk)

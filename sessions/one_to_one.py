@@ -5,7 +5,7 @@ provider's declarations, changing a session's outcome, and the Participant Actio
 Record's figures.
 
 Writes are keyword-only and atomic; a programme rule that fails raises `RuleBroken` with
-its sentence (peernet.rules), anything else a `ValidationError`. Logging a session is
+its sentence (rules), anything else a `ValidationError`. Logging a session is
 `sessions.services.one_to_one_log`.
 """
 
@@ -26,18 +26,10 @@ from participants.models import Participant
 from peernet import audit
 from peernet.hours import hours_total
 from peernet.models import Role, RoleAssignment, User
-from peernet.rules import (
-    CHECKS,
-    OneToOneDeadlines,
-    Outcome,
-    Result,
-    enforce,
-    hours_words,
-    number_words,
-    one_to_one_deadlines,
-    run_rules,
-)
-from peernet.services import rule_warnings_record
+from peernet.words import hours_words, number_words
+from rules import CHECKS, Outcome, Result, run_rules
+from rules.one_to_one import OneToOneDeadlines, one_to_one_deadlines
+from rules.services import Judging, judge_and_record
 from sessions.models import (
     ActionPlan,
     ActionPlanRevision,
@@ -90,7 +82,7 @@ def with_one_to_one_hours(people: QuerySet[Participant]) -> QuerySet[Participant
 
 
 def _for_checks(people: QuerySet[Participant]) -> QuerySet[Participant]:
-    # The prefetches peernet.rules names for O1–O8.
+    # The prefetches rules/one_to_one.py names for O1–O8.
     return people.select_related("programme", "hub", "action_plan").prefetch_related(
         "one_to_ones",
         "attendance__session",
@@ -435,15 +427,12 @@ def one_to_one_update(
         )
         .get(pk=session.pk)
     )
-    results = run_rules(judged, ONE_TO_ONE_RULES, as_of=as_of)
-    enforce(results)
-    rule_warnings_record(
-        results=results,
-        subject_kind="one_to_one",
-        subject_id=session.pk,
+    judge_and_record(
+        judging=[Judging("one_to_one", judged, ONE_TO_ONE_RULES)],
         hub=judged.participant.hub,
         action="one_to_one_update",
         by=by,
+        as_of=as_of,
     )
     audit.record(
         by,

@@ -11,16 +11,15 @@ import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from crispy_forms_gds.layout import Field, Fixed, Size
 from django import forms
 
+from peernet.calendar import LONDON
 from peernet.forms import GovukErrorsMixin, form_helper, text_field
 from sessions.forms import TodayMixin, date_field
 from sessions.models import OneToOneMode, OneToOneRoute, SessionStatus
 
-LONDON = ZoneInfo("Europe/London")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # Quarter hours are exact in the two decimal places hours are stored with (20 minutes
 # would be 0.333…, and three such sessions would not add up to a whole hour).

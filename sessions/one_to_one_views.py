@@ -39,7 +39,6 @@ from peernet.access import (
     require_role,
 )
 from peernet.models import Role
-from peernet.rules import RuleBroken
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.action_record import action_record_pdf
 from sessions.models import ActionPlanRevision, OneToOneReferral, OneToOneRoute, SessionStatus
@@ -73,15 +72,6 @@ from sessions.one_to_one_forms import (
     duration_initial,
 )
 from sessions.services import one_to_one_log
-
-
-def _add_errors(form: Any, exc: ValidationError | RuleBroken) -> None:
-    """A refusal's sentences at the top of the form (the error summary)."""
-    if isinstance(exc, RuleBroken):
-        for result in exc.results:
-            form.add_error(None, f"{result.sentence} ({result.rule})")
-    else:
-        form.add_error(None, exc)
 
 
 def _status(request: HttpRequest, form: Any) -> int:
@@ -160,8 +150,8 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
             if values["route"] == OneToOneRoute.PROGRAMME and provider is None:
                 raise ValidationError("Assign a one-to-one provider to the participant first.")
             one_to_one_log(participant=person, provider=provider, by=request.user, **values)
-        except (ValidationError, RuleBroken) as exc:
-            _add_errors(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, "The one-to-one session was saved.")
             return redirect("one_to_one:participant", hub=hub, code=code)
@@ -228,8 +218,8 @@ def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpRe
                 evidence=form.cleaned_data["evidence"],
                 by=request.user,
             )
-        except (ValidationError, RuleBroken) as exc:
-            _add_errors(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, "The one-to-one session was updated.")
             return redirect("one_to_one:participant", hub=hub, code=code)
@@ -266,7 +256,7 @@ def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
                 **{name: data[name] for name in PLAN_FIELDS},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "The action plan was saved.")
             return redirect("one_to_one:participant", hub=hub, code=code)
@@ -327,7 +317,7 @@ def declaration(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
                 today=today,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "Your declaration was saved.")
             return redirect("one_to_one:participant", hub=hub, code=code)
@@ -400,7 +390,7 @@ def hub_one_to_one(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 participant=person, provider=form.cleaned_data["provider"], by=request.user
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "The one-to-one provider was saved.")
             return redirect("hub:one-to-one", hub=request.hub.key, code=code)
@@ -436,7 +426,7 @@ def hub_referral(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         try:
             one_to_one_refer(participant=person, by=request.user, today=today, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "The referral was recorded.")
             return redirect("hub:one-to-one", hub=request.hub.key, code=code)
@@ -472,7 +462,7 @@ def hub_decline(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 participant=person, by=request.user, today=today, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "The refusal was recorded.")
             return redirect("hub:one-to-one", hub=request.hub.key, code=code)
@@ -505,8 +495,8 @@ def hub_external_hours(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             one_to_one_log(participant=person, by=request.user, **form.log_values())
-        except (ValidationError, RuleBroken) as exc:
-            _add_errors(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, "The hours were recorded.")
             return redirect("hub:one-to-one", hub=request.hub.key, code=code)

@@ -16,8 +16,9 @@ from django.db.models.functions import Coalesce
 from cohorts.models import Cohort, CohortMembership
 from cohorts.selectors import cohorts_with_hours
 from peernet.access import facilitated_cohort_ids
+from peernet.calendar import local_date
 from peernet.models import Hub
-from peernet.rules import date_words, local_date
+from peernet.words import date_words
 from sessions.models import (
     ActionCard,
     Attendance,

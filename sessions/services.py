@@ -1,7 +1,7 @@
 """Writes for delivery: logging one-to-one sessions and booking observations.
 
 Each action writes its row inside the transaction, asks the programme checks
-(peernet.rules) on it, and a fail raises `RuleBroken` with the check's sentence, which
+(rules) on it, and a fail raises `RuleBroken` with the check's sentence, which
 rolls the write back. Warnings are recorded (`RuleWarning`). A refusal that is not a
 programme rule (a provider from another hub) is a `ValidationError`.
 """
@@ -22,9 +22,10 @@ from django.utils import timezone
 from cohorts.models import Cohort
 from participants.models import Participant
 from peernet import audit, mail
+from peernet.calendar import LONDON, local_date
 from peernet.models import Hub, Role, RoleAssignment, RuleWarning, User
-from peernet.rules import LONDON, date_words, enforce, hours_words, local_date, run_rules
-from peernet.services import rule_warnings_record
+from peernet.words import date_words, hours_words
+from rules.services import Judging, judge_and_record
 from sessions.models import (
     AbsenceFollowUp,
     Attendance,
@@ -176,15 +177,12 @@ def one_to_one_log(
         )
         .get(pk=session.pk)
     )
-    results = run_rules(judged, ONE_TO_ONE_RULES, as_of=as_of)
-    enforce(results)
-    rule_warnings_record(
-        results=results,
-        subject_kind="one_to_one",
-        subject_id=session.pk,
+    judge_and_record(
+        judging=[Judging("one_to_one", judged, ONE_TO_ONE_RULES)],
         hub=participant.hub,
         action="one_to_one_log",
         by=by,
+        as_of=as_of,
     )
     audit.record(
         by,
@@ -308,8 +306,13 @@ def observation_book(
         privacy_statement_shared=privacy_statement_shared,
     )
     judged = Observation.objects.select_related("session__cohort__programme").get(pk=observation.pk)
-    results = run_rules(judged, OBSERVATION_RULES, as_of=as_of)
-    enforce(results)
+    judge_and_record(
+        judging=[Judging("observation", judged, OBSERVATION_RULES)],
+        hub=session.cohort.hub,
+        action="observation_book",
+        by=by,
+        as_of=as_of,
+    )
     audit.record(
         by,
         "create",
@@ -317,14 +320,6 @@ def observation_book(
         hub=session.cohort.hub_id,
         summary=f"Observation of session {session.key} booked",
         after={"observer": observer.pk, "notice_given": notice_given},
-    )
-    rule_warnings_record(
-        results=results,
-        subject_kind="observation",
-        subject_id=observation.pk,
-        hub=session.cohort.hub,
-        action="observation_book",
-        by=by,
     )
     return observation
 
@@ -901,14 +896,13 @@ def observation_select_sessions(
 
 def _observation_record_warnings(observation: Observation, *, action: str, by: User) -> None:
     judged = Observation.objects.select_related("session__cohort__hub").get(pk=observation.pk)
-    results = run_rules(judged, OBSERVATION_RECORD_RULES, as_of=timezone.now())
-    rule_warnings_record(
-        results=results,
-        subject_kind="observation",
-        subject_id=observation.pk,
+    # Q4 only warns: recording an observation is never refused, its warning is recorded.
+    judge_and_record(
+        judging=[Judging("observation", judged, OBSERVATION_RECORD_RULES)],
         hub=judged.session.cohort.hub,
         action=action,
         by=by,
+        as_of=timezone.now(),
     )
 
 

@@ -25,8 +25,8 @@ from peernet.access import (
     session_for_facilitation,
 )
 from peernet.models import Role
-from peernet.rules import CHECKS, Outcome, run_rules
 from reporting.selectors import TODO_SHOWN, todo_for_user
+from rules import CHECKS, Outcome, run_rules
 from sessions.forms import (
     AttendanceForm,
     ComplaintCloseForm,

@@ -9,14 +9,13 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from cohorts.models import Cohort, CohortMembership
 from participants.models import Business, EligibilityStatus, Participant
+from peernet.calendar import LONDON
 from peernet.models import Cluster, Hub, Programme, Role, RoleAssignment, User
 from sessions.models import GroupSession, OneToOneRoute, OneToOneSession
 
-LONDON = ZoneInfo("Europe/London")
 _sequence = itertools.count(1)
 
 

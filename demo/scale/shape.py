@@ -10,13 +10,12 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import models
 
 from participants.models import AgeBand, Disability, EthnicGroup, Gender, Participant, Sector
+from peernet.calendar import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 SEED = "peer-networks-scale"
 YEAR_START = dt.date(2021, 4, 1)
 YEAR_END = dt.date(2022, 3, 31)

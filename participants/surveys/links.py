@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from participants.links import LinkProblem
 from participants.models import SurveyInvitation
-from peernet.rules import date_words, local_date
+from peernet.calendar import local_date
+from peernet.words import date_words
 
 SURVEY_SALT = "peernet.survey"  # a token signed for any other purpose is refused
 LINK_DAYS = 28  # an invitation's link works this long after it is made

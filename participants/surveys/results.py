@@ -5,7 +5,6 @@ the evaluator surveys. Reads only, each in a fixed number of queries.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +28,7 @@ from participants.models import (
 )
 from participants.surveys.instruments import NUMERIC_TYPES
 from participants.surveys.selectors import cohorts_completed_on, completer_memberships
+from peernet.calendar import add_months
 from peernet.hours import hours_total
 from peernet.models import Hub
 from peernet.privacy.pseudonyms import evaluator_pseudonym
@@ -301,13 +301,6 @@ def equality_summary(hub: Hub) -> list[EqualityCount]:
 
 
 # --- S5: who the evaluator surveys ------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or that month's last day (31 August + 6 = 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from participants.models import (
     SurveyKind,
 )
 from participants.surveys.instruments import is_required
-from peernet.rules import local_date
+from peernet.calendar import local_date
 from sessions.models import GroupSession, SessionStatus
 
 REMINDER_AFTER = dt.timedelta(days=4)  # one reminder, this long after the first email

@@ -44,7 +44,8 @@ from participants.surveys.selectors import (
     survey_unsent,
 )
 from peernet import audit, mail
-from peernet.rules import date_words, local_date
+from peernet.calendar import local_date
+from peernet.words import date_words
 from sessions.models import Attendance, GroupSession, SessionStatus
 
 audit_log = logging.getLogger("peernet.audit")

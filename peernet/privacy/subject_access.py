@@ -10,16 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from peernet.calendar import LONDON
 from peernet.privacy.registry import participant_entries
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def _value(instance: Model, field_: models.Field) -> Any:

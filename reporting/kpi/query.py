@@ -17,49 +17,15 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
+from peernet.calendar import london_midnight, month_end, month_start
 from peernet.hours import hours_total
 from peernet.models import Programme
-from peernet.rules import add_months
-
-LONDON = ZoneInfo("Europe/London")
-
 
 # --- periods ----------------------------------------------------------------------------
-
-
-def month_start(value: str | dt.date) -> dt.date:
-    """The first day of a month given as "YYYY-MM" or any date in it; ValueError otherwise."""
-    if isinstance(value, dt.datetime):
-        raise ValueError("Give a month as YYYY-MM or a date, not a date and time.")
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    if not isinstance(value, str):
-        raise ValueError(f"Give a month as YYYY-MM, not {value!r}.")
-    text = value.strip()
-    try:
-        parsed = dt.datetime.strptime(text, "%Y-%m")  # noqa: DTZ007 (a calendar month)
-    except ValueError:
-        raise ValueError(
-            f"Give the month as YYYY-MM, for example 2021-10, not {value!r}."
-        ) from None
-    if len(text) != 7:
-        raise ValueError(f"Give the month as YYYY-MM, for example 2021-10, not {value!r}.")
-    return parsed.date()
-
-
-def month_end(month: dt.date) -> dt.date:
-    """The last day of the month."""
-    return add_months(month_start(month), 1) - dt.timedelta(days=1)
-
-
-def london_midnight(day: dt.date) -> dt.datetime:
-    """The first moment of a London calendar day, as an aware datetime."""
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LONDON)
 
 
 @dataclass(frozen=True)

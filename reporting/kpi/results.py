@@ -19,8 +19,9 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
+from peernet.calendar import month_start
 from peernet.hours import ZERO
-from peernet.rules import programme_for_month
+from peernet.models import Programme
 from reporting.kpi.figures import (
     BREAKDOWN_IDS,
     DECIMAL_IDS,
@@ -30,7 +31,7 @@ from reporting.kpi.figures import (
     RATE_IDS,
     SUMMED_IDS,
 )
-from reporting.kpi.query import month_start, periods
+from reporting.kpi.query import periods
 from reporting.kpi.sources import (
     all_sources,
     exceptions_by_kind,
@@ -83,7 +84,7 @@ def compute_hubs(hubs: Iterable[Any], month: dt.date | str) -> dict[int, Result]
     raw: dict[int, dict[str, Any]] = {hub.pk: {} for hub in hubs}
     if not hubs:
         return {}
-    programme = programme_for_month(month)
+    programme = Programme.for_month(month)
     m, c = periods(month, programme)
     hub_ids = list(raw)
     for source in all_sources(hub_ids, programme, m, c):

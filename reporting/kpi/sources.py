@@ -39,19 +39,11 @@ from participants.models import (
     SurveyKind,
     SurveyResponse,
 )
+from peernet.calendar import LONDON, london_midnight
 from peernet.hours import ZERO, hours_exact, hours_total, running_hours_total
 from peernet.models import Programme
 from reporting.kpi.figures import EXCEPTION_KINDS, NOT_KNOWN, PARTICIPANT_BREAKDOWNS
-from reporting.kpi.query import (
-    LONDON,
-    Among,
-    AnyOf,
-    Measure,
-    Period,
-    Source,
-    counted,
-    london_midnight,
-)
+from reporting.kpi.query import Among, AnyOf, Measure, Period, Source, counted
 from sessions.models import (
     Attendance,
     Complaint,

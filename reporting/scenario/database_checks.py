@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from cohorts.models import CohortMembership
 from participants.models import EligibilityStatus, Participant, SurveyInstrument, SurveyResponse
 from peernet.models import Cluster, Programme, RoleAssignment, User
-from peernet.rules import rule_parameters
 from reporting.scenario.plan import KEYED_KINDS, KEYED_MODELS, LOOKUP_KINDS, Row
+from rules.registry import rule_parameters
 from sessions.models import GroupSession, Observation, Topic
 
 if TYPE_CHECKING:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from peernet.calendar import LONDON
 
 # Hours and money are stored with two decimal places.
 DECIMAL_PLACES = 2

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from peernet.rules import hours_words
+from peernet.words import hours_words
 
 register = template.Library()
 

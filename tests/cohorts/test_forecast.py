@@ -9,7 +9,7 @@ import pytest
 
 from cohorts.models import Cohort
 from cohorts.selectors import cohort_forecast, cohorts_with_hours
-from peernet.rules import CHECKS, Outcome
+from rules import CHECKS, Outcome
 from sessions.models import SessionStatus
 from tests.factories import local, make_cohort, make_hub, make_programme, make_session
 

@@ -19,7 +19,7 @@ from cohorts.models import CohortMembership
 from cohorts.services import cohort_allocate, cohort_schedule_session
 from participants.models import Sector
 from peernet.models import Role, RuleWarning
-from peernet.rules import Outcome, RuleBroken
+from rules import Outcome, RuleBroken
 from sessions.models import GroupSession, SessionStatus
 from tests.factories import (
     local,

@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from peernet.calendar import month_start
 from peernet.models import Role
 from reporting.exports import export_run
-from reporting.kpi import month_start
 from reporting.models import ExportFile, ReturnVersion
 from tests.e2e.conftest import assert_error_summary, expect_text, sign_in
 from tests.factories import (

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from peernet.celery import app as celery_app
 from peernet.models import Role
-from peernet.rules import CHECKS, Outcome
+from rules import CHECKS, Outcome
 from sessions.joining import joining_instructions_send
 from sessions.models import GroupSession, SessionStatus
 from tests.e2e.conftest import expect_text, fill_date, sign_in

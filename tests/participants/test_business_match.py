@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from participants.models import Business, BusinessMatch, EligibilityStatus, Participant
 from participants.services import normalised_business_name, participant_register
-from peernet.rules import CHECKS, Outcome
+from rules import CHECKS, Outcome
 from tests.factories import local
 
 pytestmark = pytest.mark.django_db

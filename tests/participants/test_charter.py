@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from participants.links import CHARTER
 from participants.services import CHARTER_VERSION, participant_charter_link_issue
-from peernet.rules import CHECKS, Outcome
+from rules import CHECKS, Outcome
 from tests.factories import local
 
 pytestmark = pytest.mark.django_db

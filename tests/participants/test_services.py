@@ -23,7 +23,7 @@ from participants.services import (
     participant_sign_charter,
 )
 from peernet.models import Role, RuleWarning
-from peernet.rules import Outcome, RuleBroken
+from rules import Outcome, RuleBroken
 from tests.factories import (
     local,
     make_business,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import rules
 from participants.models import EligibilityException, EligibilityStatus
-from peernet import rules
 from peernet.models import Programme
-from peernet.rules import CHECKS, FEATURES, Outcome, Result, run_checks
+from rules import CHECKS, FEATURES, Outcome, Result, run_checks
 from tests.factories import (
     local,
     make_business,

@@ -1,4 +1,4 @@
-"""Cohort and group-session checks K1–K13 (peernet/rules.py)."""
+"""Cohort and group-session checks K1–K13 (rules/cohorts.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from cohorts.models import Cohort
-from peernet.rules import CHECKS, Outcome, Result, run_checks
+from rules import CHECKS, Outcome, Result, run_checks
 from sessions.models import (
     AbsenceFollowUp,
     ActionCard,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from peernet.models import Role, RuleWarning
-from peernet.rules import CHECKS, Outcome, Result, RuleBroken, enforce, run_rules
-from peernet.services import rule_warnings_record
+from rules import CHECKS, Outcome, Result, RuleBroken, enforce, run_rules
+from rules.services import rule_warnings_record
 from tests.factories import local, make_cohort, make_hub, make_programme, make_user
 
 PASSED = Result("E5", Outcome.PASS, "Alex Smith has declared an aspiration to improve.")

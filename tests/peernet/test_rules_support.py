@@ -9,8 +9,9 @@ import pytest
 
 from participants.models import Participant, SurveyInstrument, SurveyKind, SurveyResponse
 from peernet.models import Role
-from peernet.rules import CHECKS, Outcome, Result, return_due_at, run_checks
 from reporting.models import MonthlyReturn, ReturnVersion
+from rules import CHECKS, Outcome, Result, run_checks
+from rules.monthly_return import return_due_at
 from sessions.models import (
     ActionPlan,
     Attendance,

@@ -73,7 +73,7 @@ def test_docs_generate_writes_the_pages_and_check_names_a_stale_one(tmp_path, se
 
 def test_every_rule_and_figure_is_on_its_page():
     rules_page, returns_page = generated().values()
-    from peernet.rules import CHECKS, FEATURES
+    from rules import CHECKS, FEATURES
 
     for rule in [*CHECKS, *FEATURES]:
         assert f"\n| {rule} |" in rules_page, rule

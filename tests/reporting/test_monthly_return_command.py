@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from peernet.calendar import LONDON
 from peernet.models import Hub, User
 from reporting import kpi, returns
 from reporting.scenario import import_document
@@ -26,7 +26,6 @@ from tests.reporting.test_kpi_scenario import (
 )
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(autouse=True)

@@ -5,13 +5,13 @@ behind a figure; each with its query count, which does not grow with hubs or rec
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from participants.models import Participant
+from peernet.calendar import LONDON
 from peernet.models import Cluster, Hub, Role, RoleAssignment, User
 from reporting import returns
 from reporting.models import MonthlyReturn, ReturnVersion
@@ -20,7 +20,6 @@ from sessions.models import GroupSession
 from tests.reporting.test_kpi_scenario import HA_OCTOBER, document
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 OCTOBER = dt.date(2021, 10, 1)
 
 # Query counts (a signed-in hub page): session, user, the user's role assignments (scope),

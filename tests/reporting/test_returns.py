@@ -8,13 +8,13 @@ import datetime as dt
 import hashlib
 import threading
 import time
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 
+from peernet.calendar import LONDON
 from peernet.celery import app as celery_app
 from peernet.models import Hub, User
 from reporting import kpi, returns, tasks
@@ -24,7 +24,6 @@ from sessions.models import Complaint, GroupSession
 from tests.reporting.test_kpi_scenario import HA_OCTOBER, document
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 OCTOBER = dt.date(2021, 10, 1)
 
 

@@ -402,7 +402,7 @@ def test_beat_runs_the_scan_at_six_in_london():
 
 
 def test_too_few_members_after_the_cohort_has_met_is_history_not_a_to_do(world):
-    from peernet.rules import CHECKS, Outcome
+    from rules import CHECKS, Outcome
     from tests.factories import make_cohort
 
     met = make_cohort(world.hub_a, world.programme)

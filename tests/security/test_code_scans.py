@@ -20,7 +20,7 @@ import pytest
 from django import forms
 from django.conf import settings
 
-APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "demo")
+APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "rules", "demo")
 ROOT = Path(settings.BASE_DIR)
 
 UNESCAPED_TEMPLATE = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off\s*%}")
@@ -177,6 +177,7 @@ SERVICE_MODULES = (
     "peernet/staff.py",
     "peernet/breaches.py",
     "peernet/second_factor.py",
+    "rules/services.py",
 )
 NOT_AUDITED = {
     # The system's own bookkeeping, run by the scheduler: no one changes anything.
@@ -187,7 +188,8 @@ NOT_AUDITED = {
     "reporting/services.py:risk_scan_run": "the daily scan's findings, recomputed",
     "reporting/services.py:risk_digest_send": "an email of the scan's findings",
     "peernet/services.py:worker_heartbeat_record": "a timestamp for /health/",
-    "peernet/services.py:rule_warnings_record": "called by audited services",
+    "rules/services.py:rule_warnings_record": "called by audited services",
+    "rules/services.py:judge_and_record": "called by audited services, which audit the action",
     "participants/surveys/services.py:survey_invitation_send": "an email; sent_at only",
     "sessions/services.py:observation_book_and_notify": "observation_book records it",
     "participants/services.py:participant_sign_charter_by_link": "participant_sign_charter audits",

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from peernet.rules import Outcome, run_rules
+from rules import Outcome, run_rules
 from sessions.action_cards import (
     CardText,
     compose_actions,

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from peernet.rules import Outcome, run_rules
+from rules import Outcome, run_rules
 from sessions.models import Attendance, GroupSession, SessionStatus
 from sessions.services import AttendanceRow, session_record_attendance
 from tests.factories import local, make_eligible, make_member, make_participant, make_session

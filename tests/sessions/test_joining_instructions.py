@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from cohorts.models import JoiningInstructions
 from peernet.models import Role
-from peernet.rules import CHECKS, Outcome
+from rules import CHECKS, Outcome
 from sessions import tasks
 from sessions.joining import (
     joining_instructions_due,

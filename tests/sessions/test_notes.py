@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from peernet.rules import Outcome, run_rules
+from rules import Outcome, run_rules
 from sessions.models import FacilitatorNote, GroupSession, SessionStatus, Topic
 from sessions.selectors import hot_topics
 from sessions.services import session_write_notes

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peernet.models import Role
-from peernet.rules import CHECKS, Outcome, RuleBroken
+from rules import CHECKS, Outcome, RuleBroken
 from sessions.models import Observation
 from sessions.services import (
     OBSERVATION_ITEMS,

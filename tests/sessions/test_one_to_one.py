@@ -14,7 +14,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from peernet.models import AuditEvent, Role, RuleWarning
-from peernet.rules import CHECKS, Outcome, RuleBroken, one_to_one_deadlines
+from rules import CHECKS, Outcome, RuleBroken
+from rules.one_to_one import one_to_one_deadlines
 from sessions import tasks
 from sessions.models import (
     ActionPlanRevision,

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from peernet.models import Role, RuleWarning
-from peernet.rules import Outcome, RuleBroken
+from rules import Outcome, RuleBroken
 from sessions.models import (
     Attendance,
     Observation,

@@ -22,7 +22,7 @@ from django.core import mail
 from django.urls import reverse
 
 from peernet.celery import app as celery_app
-from peernet.rules import CHECKS, Outcome
+from rules import CHECKS, Outcome
 from sessions.joining import joining_instructions_send
 from sessions.models import GroupSession, JoiningInstructionsSent, NoticeKind, SessionStatus
 from tests.factories import local, make_eligible, make_member, make_one_to_one, make_participant

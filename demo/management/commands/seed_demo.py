@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from demo.document import build_demo_document
+from peernet.calendar import LONDON
 from peernet.models import Hub, Role, User
 from reporting.scenario import ScenarioError, import_document
 from reporting.services import risk_scan_run
@@ -28,7 +28,6 @@ from reporting.services import risk_scan_run
 # Documented in the README: for the local demo only, never for a real deployment.
 DEMO_PASSWORD = "peer-networks-demo-2021"  # noqa: S105
 DEMO_URL = "http://127.0.0.1:8000"
-LONDON = ZoneInfo("Europe/London")
 ANOTHER_DAY_HINT = (
     "This database already holds demo data, perhaps seeded with another --anchor (the "
     "default is today): run again with that anchor, or start from a new database (for "

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from peernet.calendar import month_start
 from peernet.models import Cluster, Hub, Programme
 from reporting import kpi
 from reporting.returns import latest_versions, version_result
@@ -33,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            month = kpi.month_start(options["month"])
+            month = month_start(options["month"])
         except ValueError as exc:
             raise CommandError(f"--month: {exc}") from exc
         if not Programme.objects.exists():
