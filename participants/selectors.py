@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from participants.models import EligibilityException
 from peernet.access import get_for_user, named_to_hub
 from peernet.hours import sum_hours
-from peernet.models import Hub, RuleWarning
+from peernet.models import Hub, RuleWarning, User
 from peernet.rules import (
     CHECKS,
     Result,
@@ -108,6 +108,7 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
     if participant.one_to_one_declined:
         reason = f"{name} declined one-to-one support (O8)."
     elif has_dropped_out(participant, today):
+        assert participant.dropped_out_on is not None  # what has_dropped_out asked
         reason = f"{name} dropped out on {date_words(participant.dropped_out_on)}."
     elif current_membership(participant, today) is None:
         reason = f"{name} is not in a cohort."
@@ -190,7 +191,7 @@ STATUSES = ("pending", "eligible", "ineligible", "allocated", "dropped-out")
 
 
 def registrations_for_hub(
-    *, hub: Hub, user: Any, status: str = "", search: str = ""
+    *, hub: Hub, user: User, status: str = "", search: str = ""
 ) -> QuerySet[Participant]:
     """The hub's registrations, newest first, with what the list shows in the same query.
 
@@ -218,7 +219,7 @@ def registrations_for_hub(
     return rows.order_by("-registered", "-pk")
 
 
-def registration_counts(*, hub: Hub, user: Any) -> dict[str, int]:
+def registration_counts(*, hub: Hub, user: User) -> dict[str, int]:
     """Counts per status in one aggregate query."""
     from participants.models import Participant
 
@@ -230,7 +231,7 @@ def registration_counts(*, hub: Hub, user: Any) -> dict[str, int]:
     return {key: value or 0 for key, value in counts.items()}
 
 
-def participant_for_page(*, hub: Hub, user: Any, code: Any) -> Participant:
+def participant_for_page(*, hub: Hub, user: User, code: Any) -> Participant:
     """One participant of the hub for the participant page, with its history preloaded
     (a fixed number of queries whatever the history's length); 404 when not visible."""
     from participants.models import Participant
@@ -347,7 +348,7 @@ def _matches() -> QuerySet:
         return BusinessMatch.objects.select_related("business").order_by("found_at", "pk")
 
 
-def participant_for_checks(*, hub: Hub, user: Any, code: Any) -> Participant:
+def participant_for_checks(*, hub: Hub, user: User, code: Any) -> Participant:
     """One participant of the hub with what the eligibility checks read; 404 if not visible."""
     from participants.models import Participant
 
