@@ -20,7 +20,7 @@ from participants.models import BusinessMatch, EligibilityException, Eligibility
 from peernet.access import get_for_user, named_to_hub
 from peernet.calendar import add_months, local_date
 from peernet.hours import sum_hours
-from peernet.models import Hub, RuleWarning
+from peernet.models import Hub, RuleWarning, User
 from peernet.scoping import scopes_disabled
 from peernet.words import date_words, hours_words, number_words, plural_words
 from rules import CHECKS, Result, run_rules
@@ -103,6 +103,7 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
     if participant.one_to_one_declined:
         reason = f"{name} declined one-to-one support (O8)."
     elif has_dropped_out(participant, today):
+        assert participant.dropped_out_on is not None  # what has_dropped_out asked
         reason = f"{name} dropped out on {date_words(participant.dropped_out_on)}."
     elif current_membership(participant, today) is None:
         reason = f"{name} is not in a cohort."
@@ -183,7 +184,7 @@ STATUSES = ("pending", "eligible", "ineligible", "allocated", "dropped-out")
 
 
 def registrations_for_hub(
-    *, hub: Hub, user: Any, status: str = "", search: str = ""
+    *, hub: Hub, user: User, status: str = "", search: str = ""
 ) -> QuerySet[Participant]:
     """The hub's registrations, newest first, with what the list shows in the same query.
 
@@ -210,7 +211,7 @@ def registrations_for_hub(
     return rows.order_by("-registered", "-pk")
 
 
-def registration_counts(*, hub: Hub, user: Any) -> dict[str, int]:
+def registration_counts(*, hub: Hub, user: User) -> dict[str, int]:
     """Counts per status in one aggregate query."""
 
     rows = Participant.objects.filter(hub=hub).visible_to(user)
@@ -221,7 +222,7 @@ def registration_counts(*, hub: Hub, user: Any) -> dict[str, int]:
     return {key: value or 0 for key, value in counts.items()}
 
 
-def participant_for_page(*, hub: Hub, user: Any, code: Any) -> Participant:
+def participant_for_page(*, hub: Hub, user: User, code: Any) -> Participant:
     """One participant of the hub for the participant page, with its history preloaded
     (a fixed number of queries whatever the history's length); 404 when not visible."""
 
@@ -336,7 +337,7 @@ def _matches() -> QuerySet:
         return BusinessMatch.objects.select_related("business").order_by("found_at", "pk")
 
 
-def participant_for_checks(*, hub: Hub, user: Any, code: Any) -> Participant:
+def participant_for_checks(*, hub: Hub, user: User, code: Any) -> Participant:
     """One participant of the hub with what the eligibility checks read; 404 if not visible."""
 
     return get_for_user(

@@ -29,20 +29,34 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.db import models
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 
 from cohorts.models import Cohort
 from participants.models import Participant
-from peernet.models import Breach, Hub
+from peernet.models import Breach, Hub, User
 from peernet.roles import Role, reach_for, user_roles
-from peernet.scoping import EVERY_HUB, HubScope
+from peernet.scoping import EVERY_HUB, HubScope, ScopedQuerySet
 from reporting.models import Finding
 from sessions.models import GroupSession, OneToOneSession
 
 
-def request_hub_scope(user: Any, *, participant_link: bool = False) -> HubScope:
+class AuthenticatedRequest(HttpRequest):
+    """A request to a page behind the sign-in wall (`login_required`): its user is a
+    member of staff, never the anonymous one."""
+
+    user: User
+
+
+class HubRequest(AuthenticatedRequest):
+    """A request to a page of the hub administration area: `hub_admin_required` has
+    resolved the hub named by the URL."""
+
+    hub: Hub
+
+
+def request_hub_scope(user: User | AnonymousUser, *, participant_link: bool = False) -> HubScope:
     """The scope a web request acts in: the hubs its user works in; every hub for the
     national roles (their pages are about every hub), a superuser, and behind a
     participant link (the signed token is the authority, and names the one record it
@@ -55,7 +69,7 @@ def request_hub_scope(user: Any, *, participant_link: bool = False) -> HubScope:
     return reach.hub_ids | reach.member_hub_ids
 
 
-def get_for_user(queryset: models.QuerySet, user: Any, **lookup: Any) -> Any:
+def get_for_user(queryset: ScopedQuerySet[Any], user: User, **lookup: Any) -> Any:
     """One object the user may see, or 404 — never a 403 that reveals it exists."""
     try:
         return queryset.visible_to(user).get(**lookup)
@@ -72,17 +86,17 @@ def named_to_hub(person: Any, hub_id: int) -> bool:
     return person.hub_id == hub_id
 
 
-def administers_hub(user: Any, hub_id: int) -> bool:
+def administers_hub(user: User, hub_id: int) -> bool:
     """Whether the user works in this hub's administration area (as `hub_for_admin`)."""
     return reach_for(user).administers(hub_id)
 
 
-def facilitates_cohort(user: Any, cohort_id: int | None) -> bool:
+def facilitates_cohort(user: User, cohort_id: int | None) -> bool:
     """Whether the user is assigned to facilitate this cohort."""
     return cohort_id is not None and cohort_id in reach_for(user).cohort_ids
 
 
-def hub_for_admin(user: Any, key: str) -> Any:
+def hub_for_admin(user: User, key: str) -> Hub:
     """The hub whose administration area this user may work in: their own hub as a hub
     administrator, or any hub for the national coordinator. Anyone else gets a 404."""
     reach = reach_for(user)
@@ -102,14 +116,14 @@ def hub_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     sent to sign in and a wrong method is a 405 before the hub is looked at."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, hub: str, **kwargs: Any) -> HttpResponse:
-        request.hub = hub_for_admin(request.user, hub)  # type: ignore[attr-defined]
+    def wrapped(request: HubRequest, *args: Any, hub: str, **kwargs: Any) -> HttpResponse:
+        request.hub = hub_for_admin(request.user, hub)
         return view(request, *args, **kwargs)
 
     return wrapped
 
 
-def session_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:
+def session_for_facilitation(user: User, hub_key: str, code: Any) -> Any:
     """A group session of `hub_key` for the facilitator's pages: a session of a cohort
     the user facilitates, or any session of the hub for its administrators and the
     national coordinator (they stand in for a facilitator). Anyone else gets a 404.
@@ -122,7 +136,7 @@ def session_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:
     return get_for_user(sessions, user, code=code)
 
 
-def cohort_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:
+def cohort_for_facilitation(user: User, hub_key: str, code: Any) -> Any:
     """A cohort of `hub_key` for the facilitator's pages: a cohort the user facilitates,
     or any cohort of the hub for its administrators and the national coordinator. Anyone
     else (a one-to-one provider of a member included) gets a 404.
@@ -139,20 +153,20 @@ def cohort_for_facilitation(user: Any, hub_key: str, code: Any) -> Any:
         raise Http404("No cohort found.") from exc
 
 
-def facilitated_cohort_ids(user: Any) -> frozenset[int]:
+def facilitated_cohort_ids(user: User) -> frozenset[int]:
     """The cohorts the user is assigned to facilitate (their own: a hub administrator
     standing in facilitates none)."""
     return reach_for(user).cohort_ids
 
 
-def require_role(user: Any, role: Role) -> None:
+def require_role(user: User, role: Role) -> None:
     """An area only a role has (the facilitator's, the provider's home): 404 for anyone
     not holding the role anywhere."""
     if role not in user_roles(user):
         raise Http404(f"No {role.label.lower()} area.")
 
 
-def is_coordinator(user: Any) -> bool:
+def is_coordinator(user: User) -> bool:
     """The national coordinator: every hub's records, personal data included."""
     return reach_for(user).national
 
@@ -160,7 +174,7 @@ def is_coordinator(user: Any) -> bool:
 # --- one-to-one support ------------------------------------------------------------------
 
 
-def participant_for_one_to_one(user: Any, hub_key: str, code: Any) -> Participant:
+def participant_for_one_to_one(user: User, hub_key: str, code: Any) -> Participant:
     """A participant for the one-to-one pages: the provider assigned to them, or the
     hub's administrators and the national coordinator standing in. A facilitator of
     their cohort, another provider and everyone else get a 404.
@@ -191,13 +205,13 @@ def one_to_one_for_participant(participant: Participant, key: str) -> OneToOneSe
         raise Http404("No one-to-one session found.") from exc
 
 
-def provides_one_to_one(user: Any, participant: Any) -> bool:
+def provides_one_to_one(user: User, participant: Any) -> bool:
     """Whether the user is the participant's assigned provider (not one standing in)."""
     reach = reach_for(user)
     return reach.provider and participant.one_to_one_provider_id == reach.user_id
 
 
-def acts_on_finding(user: Any, finding: Finding, *, facilitators: bool, providers: bool) -> bool:
+def acts_on_finding(user: User, finding: Finding, *, facilitators: bool, providers: bool) -> bool:
     """Whether a finding the user may see is theirs to act on: everything in their hub for
     its administrators and the coordinator; for a rule facilitators act on, their own
     cohorts'; for a rule providers act on, their own participants'."""
@@ -217,13 +231,13 @@ def acts_on_finding(user: Any, finding: Finding, *, facilitators: bool, provider
 # --- privacy (/privacy/) -----------------------------------------------------------------
 
 
-def require_coordinator(user: Any) -> None:
+def require_coordinator(user: User) -> None:
     """The registry, the audit trail and the breach register: the coordinator's alone."""
     if not is_coordinator(user):
         raise Http404("No such page.")
 
 
-def participant_for_privacy(user: Any, code: Any) -> Participant:
+def participant_for_privacy(user: User, code: Any) -> Participant:
     """A participant's subject access and erasure: the coordinator or an administrator of
     their hub; else 404."""
     person = Participant.objects.select_related("hub", "business").filter(code=code).first()
@@ -232,7 +246,7 @@ def participant_for_privacy(user: Any, code: Any) -> Participant:
     return person
 
 
-def breach_for_coordinator(user: Any, reference: Any) -> Breach:
+def breach_for_coordinator(user: User, reference: Any) -> Breach:
     """A breach of the register, for the coordinator; else 404."""
     require_coordinator(user)
     breach = Breach.objects.prefetch_related("hubs").filter(reference=reference).first()
@@ -244,24 +258,24 @@ def breach_for_coordinator(user: Any, reference: Any) -> Breach:
 # --- the national area (/national/) and its downloads --------------------------------------
 
 
-def may_see_national(user: Any) -> bool:
+def may_see_national(user: User) -> bool:
     """The coordinator, BEIS and the evaluator: aggregate-only readers of every return."""
     return reach_for(user).aggregates
 
 
-def may_export_baseline(user: Any) -> bool:
+def may_export_baseline(user: User) -> bool:
     """The evaluator's fixed-format baseline export: the evaluator, and the coordinator
     who answers for it. BEIS reads aggregates only."""
     return may_see_national(user) and bool(user_roles(user) & {Role.EVALUATOR, Role.COORDINATOR})
 
 
-def may_download_hub_return(user: Any, params: dict[str, Any]) -> bool:
+def may_download_hub_return(user: User, params: dict[str, Any]) -> bool:
     """A hub's administrators download their own hub's return."""
     hub = Hub.objects.filter(key=params.get("key", "")).only("pk").first()
     return hub is not None and administers_hub(user, hub.pk)
 
 
-def may_see_live(user: Any) -> bool:
+def may_see_live(user: User) -> bool:
     """Figures computed afresh (not yet submitted) are the coordinator's alone."""
     return is_coordinator(user)
 
@@ -276,7 +290,7 @@ class Area:
     hubs: list[Hub]
 
 
-def area_for(user: Any, kind: str, key: str = "") -> Area:
+def area_for(user: User, kind: str, key: str = "") -> Area:
     """The area, narrowed to the hubs the user may see; 404 for anything else."""
     hubs = Hub.objects.visible_to(user).select_related("cluster").order_by("cluster__name", "name")
     if kind == "national":

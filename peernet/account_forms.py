@@ -93,7 +93,7 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         "password_mismatch": "The new passwords do not match",
     }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
         self.fields["old_password"].error_messages["required"] = "Enter your current password"

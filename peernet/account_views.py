@@ -28,6 +28,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from peernet.access import AuthenticatedRequest
 from peernet.account_forms import PasswordChangeForm, SecondFactorForm, SetUpForm
 from peernet.second_factor import (
     device_for_code,
@@ -57,7 +58,7 @@ def _verified(request: HttpRequest, device: object) -> None:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedRequest) -> HttpResponse:
     """The second step of signing in: a code from the app, or a recovery code. Each code
     works once: a TOTP code is refused again in the same or an earlier 30-second step
     (django-otp's `last_t`), a recovery code is deleted when used. Wrong codes slow the
@@ -96,7 +97,7 @@ def _qr_svg(url: str) -> str:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
-def two_factor_set_up(request: HttpRequest) -> HttpResponse:
+def two_factor_set_up(request: AuthenticatedRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (or type the secret), enter the first
     code, then see 10 recovery codes once.
 
@@ -144,7 +145,7 @@ def _grouped_secret(device: TOTPDevice) -> str:
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
     """Change the password (docs/security.md §13). Every other session of the user ends (the
     session auth hash changes); this one carries on under a new key (docs/security.md §12)."""
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)

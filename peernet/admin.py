@@ -15,7 +15,7 @@ change is audited (`AuditedAdmin`). tests/peernet/test_admin.py holds the line.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -36,6 +36,7 @@ from peernet.models import (
     User,
     WorkerHeartbeat,
 )
+from peernet.scoping import ScopedQuerySet
 
 
 class _HttpsLinks(admin.ModelAdmin):
@@ -50,6 +51,7 @@ class _Scoped(_HttpsLinks):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
+        assert isinstance(queryset, ScopedQuerySet)  # every hub-owned model's
         return queryset.visible_to(request.user)
 
 
@@ -227,7 +229,7 @@ class UserAdmin(AuditedMixin, DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
-    filter_horizontal: list[str] = []
+    filter_horizontal: ClassVar[list[str]] = []
     inlines = [RoleAssignmentInline]
 
 

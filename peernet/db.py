@@ -43,10 +43,14 @@ def staff_member() -> models.ForeignKey:
     )
 
 
-class WrittenOnceQuerySet(models.QuerySet):
+class WrittenOnceQuerySet:
     """Rows written once and never changed or deleted (the audit trail, a submitted
     return: docs/security.md 21 and 26): no bulk route round the model either. A
-    database trigger refuses UPDATE and DELETE underneath as well."""
+    database trigger refuses UPDATE and DELETE underneath as well.
+
+    A mixin, put before the queryset class it guards (`class X(WrittenOnceQuerySet,
+    ScopedQuerySet)`): a QuerySet of its own would give django-stubs two `as_manager`s
+    to reconcile."""
 
     refusal: type[Exception] = Exception
     never_changes = ""

@@ -21,7 +21,7 @@ class GovukErrorsMixin:
     start at `_1`, date inputs at the day box `_0`)."""
 
     def error_links(self) -> list[tuple[str, str]]:
-        links = []
+        links: list[tuple[str, str]] = []
         for name, errors in self.errors.items():  # type: ignore[attr-defined]
             field = self.fields.get(name)  # type: ignore[attr-defined]
             if isinstance(field, DateInputField):

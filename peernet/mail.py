@@ -56,13 +56,12 @@ def sender(hub: Hub | None = None) -> str:
     return str(Address(display_name=name, addr_spec=address()))
 
 
-def hub_administrator_addresses(hub: Hub | Any) -> list[str]:
+def hub_administrator_addresses(hub: Hub) -> list[str]:
     """The addresses of the hub's active administrators: who answers for the hub."""
-    hub_id = getattr(hub, "pk", hub)
     return sorted(
         set(
             RoleAssignment.objects.filter(
-                hub_id=hub_id, role=Role.HUB_ADMIN, user__is_active=True
+                hub=hub, role=Role.HUB_ADMIN, user__is_active=True
             ).values_list("user__email", flat=True)
         )
     )
@@ -77,7 +76,8 @@ _TRAILING = ".,;:!?)'"
 def _inline(text: str) -> str:
     """A line of text, escaped, its web addresses as links (without the full stop or
     bracket that may follow one in a sentence)."""
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for match in _URL.finditer(text):
         url = match.group(0).rstrip(_TRAILING)
         end = match.start() + len(url)

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.middleware import get_user
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
@@ -26,6 +27,7 @@ from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from peernet.access import request_hub_scope
+from peernet.models import User
 from peernet.scoping import scope
 from peernet.second_factor import has_second_factor
 
@@ -74,7 +76,8 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.user = SimpleLazyObject(partial(_user_with_second_factor, request))
+        # A lazy stand-in for the user, as AuthenticationMiddleware's own.
+        request.user = SimpleLazyObject(partial(_user_with_second_factor, request))  # type: ignore[assignment]
         user = request.user
         if user.is_authenticated and not user.is_verified():
             view_name, namespace = _url_name(request)
@@ -83,22 +86,23 @@ class SecondFactorMiddleware:
                 or namespace in SECOND_FACTOR_EXEMPT_NAMESPACES
             )
             if not exempt:
-                return second_factor_redirect(request)
+                return second_factor_redirect(request, user)
         return self.get_response(request)
 
 
-def _user_with_second_factor(request: HttpRequest):
+def _user_with_second_factor(request: HttpRequest) -> User | AnonymousUser:
     user = get_user(request)  # AuthenticationMiddleware's user, cached on the request
-    user.is_verified = partial(session_is_verified, request, user)
+    # The anonymous user gets it too (always False), so every page may ask.
+    user.is_verified = partial(session_is_verified, request, user)  # type: ignore[union-attr]
     return user
 
 
-def session_is_verified(request: HttpRequest, user) -> bool:
+def session_is_verified(request: HttpRequest, user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and request.session.get(DEVICE_ID_SESSION_KEY))
 
 
-def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
-    name = "account:two-factor" if has_second_factor(request.user) else "account:two-factor-set-up"
+def second_factor_redirect(request: HttpRequest, user: User) -> HttpResponseRedirect:
+    name = "account:two-factor" if has_second_factor(user) else "account:two-factor-set-up"
     url = reverse(name)
     if request.method == "GET":
         url += "?" + urlencode({"next": request.get_full_path()})

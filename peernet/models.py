@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from peernet.calendar import Month
@@ -218,6 +220,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+    # django-otp's question, set on every request's user by
+    # peernet.middleware.SecondFactorMiddleware: has this session given a second factor?
+    is_verified: Callable[[], bool]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -227,9 +232,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["name"]
         constraints = [
             # Emails are stored lower-case so that one person has one account.
-            models.CheckConstraint(
-                condition=Q(email=models.functions.Lower("email")), name="user_email_lower_case"
-            ),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lower_case"),
         ]
 
     def __str__(self) -> str:
@@ -413,7 +416,7 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_email or 'system'} {self.action}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
         super().save(*args, **kwargs)

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
@@ -70,7 +71,8 @@ class _SetPasswordByLinkView(auth_views.PasswordResetConfirmView):
         user = super().get_user(uidb64)
         return user if user is not None and user.is_active else None
 
-    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: DjangoSetPasswordForm[User]) -> HttpResponse:
+        assert isinstance(form, SetPasswordForm)  # form_class
         user = staff_password_set(form=form, invitation=self.invitation, request=self.request)
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         if self.post_reset_login:

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from peernet import audit, pdf, privacy
 from peernet.access import (
+    AuthenticatedRequest,
     breach_for_coordinator,
     participant_for_privacy,
     require_coordinator,
@@ -52,7 +53,7 @@ class _ErrorLinks:
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     require_coordinator(request.user)
     now = timezone.now()
     open_breaches = [b for b in Breach.objects.all() if not b.decided]
@@ -68,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def registry(request: HttpRequest) -> HttpResponse:
+def registry(request: AuthenticatedRequest) -> HttpResponse:
     require_coordinator(request.user)
     return render(
         request,
@@ -122,7 +123,8 @@ class AuditFilterForm(_ErrorLinks, forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "The date to must be the same as or after the date from")
@@ -131,7 +133,7 @@ class AuditFilterForm(_ErrorLinks, forms.Form):
 
 @login_required
 @require_GET
-def audit_trail(request: HttpRequest) -> HttpResponse:
+def audit_trail(request: AuthenticatedRequest) -> HttpResponse:
     require_coordinator(request.user)
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.select_related("hub").order_by("-at", "-pk")
@@ -198,7 +200,9 @@ class BreachForm(_ErrorLinks, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["hubs"].queryset = Hub.objects.order_by("name")
+        hubs = self.fields["hubs"]
+        assert isinstance(hubs, forms.ModelMultipleChoiceField)  # declared above
+        hubs.queryset = Hub.objects.order_by("name")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -254,7 +258,8 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         decision = data.get("decision")
         if decision == REPORTED:
             when = data.get("reported_at")
@@ -273,7 +278,7 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
 
 @login_required
 @require_GET
-def breaches(request: HttpRequest) -> HttpResponse:
+def breaches(request: AuthenticatedRequest) -> HttpResponse:
     require_coordinator(request.user)
     now = timezone.now()
     rows = [(b, b.overdue(now)) for b in Breach.objects.prefetch_related("hubs")]
@@ -282,7 +287,7 @@ def breaches(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def breach_new(request: HttpRequest) -> HttpResponse:
+def breach_new(request: AuthenticatedRequest) -> HttpResponse:
     require_coordinator(request.user)
     form = BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -301,7 +306,7 @@ def breach_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def breach(request: HttpRequest, reference: Any) -> HttpResponse:
+def breach(request: AuthenticatedRequest, reference: Any) -> HttpResponse:
     item = breach_for_coordinator(request.user, reference)
     form = BreachDecisionForm(request.POST or None, breach=item)
     # A decided breach refuses another decision (breach_decide) whatever the form says.
@@ -332,7 +337,7 @@ def breach(request: HttpRequest, reference: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def participant(request: HttpRequest, code: Any) -> HttpResponse:
+def participant(request: AuthenticatedRequest, code: Any) -> HttpResponse:
     person = participant_for_privacy(request.user, code)
     return render(
         request,
@@ -347,7 +352,7 @@ def _export_name(person: Any, suffix: str) -> str:
 
 @login_required
 @require_GET
-def export_json(request: HttpRequest, code: Any) -> HttpResponse:
+def export_json(request: AuthenticatedRequest, code: Any) -> HttpResponse:
     person = participant_for_privacy(request.user, code)
     document = privacy.subject_access_document(person, by=request.user, at=timezone.now())
     audit.record(
@@ -367,7 +372,7 @@ def export_json(request: HttpRequest, code: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_pdf(request: HttpRequest, code: Any) -> HttpResponse:
+def export_pdf(request: AuthenticatedRequest, code: Any) -> HttpResponse:
     person = participant_for_privacy(request.user, code)
     pdf_bytes = pdf.pdf_from_html(subject_access_html(person, at=timezone.now()))
     audit.record(
@@ -426,7 +431,7 @@ class ErasureForm(_ErrorLinks, forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def erase(request: HttpRequest, code: Any) -> HttpResponse:
+def erase(request: AuthenticatedRequest, code: Any) -> HttpResponse:
     person = participant_for_privacy(request.user, code)
     form = ErasureForm(request.POST or None, code=str(person.code))
     if privacy.is_erased(person):

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import reduce
 from operator import or_
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -77,14 +77,22 @@ def _path(prefix: str, suffix: str) -> str:
     return f"{prefix}__{suffix}" if prefix else suffix
 
 
-class ScopedManager(models.Manager):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ScopedManager(models.Manager[_M]):
     """The default manager of a hub-owned model: no query outside a hub scope."""
 
-    def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().in_scope()
+    # Set by ScopedQuerySet.as_manager, as by Django's own (migrations read it).
+    _built_with_as_manager: bool
+
+    def get_queryset(self) -> ScopedQuerySet[_M]:
+        queryset = super().get_queryset()
+        assert isinstance(queryset, ScopedQuerySet)  # built by ScopedQuerySet.as_manager
+        return queryset.in_scope()
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[_M, _M]):
     """A queryset that knows how its rows reach a hub, a cohort and a provider.
 
     Subclasses set the lookup paths ("" means the row itself; None means no route):
@@ -108,7 +116,7 @@ class ScopedQuerySet(models.QuerySet):
     hub_owned: bool = True
 
     @classmethod
-    def as_manager(cls) -> Any:  # type: ignore[override]
+    def as_manager(cls) -> ScopedManager[Any]:
         manager = ScopedManager.from_queryset(cls)()
         manager._built_with_as_manager = True
         return manager
@@ -156,8 +164,10 @@ class ScopedQuerySet(models.QuerySet):
             if p
         ]
         for path in paths:
-            model = self.model
+            model: type[models.Model] | Literal["self"] | None = self.model
             for name in path.split("__"):
+                # Every step but the last is a relation, so a model is in hand here.
+                assert model is not None and model != "self"
                 field_ = model._meta.get_field(name)
                 if field_.one_to_many or field_.many_to_many:
                     return True

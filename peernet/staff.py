@@ -367,14 +367,15 @@ def staff_role_remove(
     """Take a role away (a facilitator's: one cohort). Access is decided from the role
     assignments on every request, so it stops at their next one (docs/security.md §5).
     Returns whether they keep any role in the hub."""
-    assignment = (
+    locked = (
         RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("user", "cohort")
         .filter(pk=assignment.pk, hub=hub, role__in=HUB_ROLES)
         .first()
     )
-    if assignment is None:
+    if locked is None:
         raise ValidationError(f"That role is not one of {hub.name}'s")
+    assignment = locked
     if assignment.user_id == by.pk and assignment.role == Role.HUB_ADMIN:
         raise ValidationError(
             "You cannot remove your own hub administrator role: ask another administrator "

@@ -78,7 +78,8 @@ class StaffInviteForm(_ChoosingCohorts, forms.Form):
     button = "Send the invitation"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("cohorts") and data.get("role") not in (None, Role.FACILITATOR):
             self.add_error("cohorts", "Choose cohorts only for a facilitator")
         return data

@@ -12,13 +12,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants.models import Participant
-from peernet.access import get_for_user, hub_admin_required
+from peernet.access import AuthenticatedRequest, HubRequest, get_for_user, hub_admin_required
 from peernet.models import Hub, Role, RoleAssignment, User
 from peernet.staff import (
     HUB_ROLES,
@@ -35,7 +35,7 @@ from peernet.staff import (
 from peernet.staff_forms import CohortAssignForm, StaffInviteForm
 
 
-def _person(request: HttpRequest, hub: Hub, pk: int) -> User:
+def _person(request: AuthenticatedRequest, hub: Hub, pk: int) -> User:
     """Someone with a role in the hub, or a 404."""
     return get_for_user(
         User.objects.filter(role_assignments__hub=hub, role_assignments__role__in=HUB_ROLES)
@@ -54,7 +54,7 @@ def _names(items: list) -> str:
 @login_required
 @require_GET
 @hub_admin_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: HubRequest) -> HttpResponse:
     """Everyone with a role in the hub, with their roles and whether they have set up
     their account. Queries: the hub and one for every person's roles (plus the session)."""
     return render(
@@ -67,7 +67,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
-def staff_invite_page(request: HttpRequest) -> HttpResponse:
+def staff_invite_page(request: HubRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = StaffInviteForm(data, cohorts=cohorts_without_facilitator(request.hub))
     if request.method == "POST" and form.is_valid():
@@ -111,7 +111,7 @@ def staff_invite_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
-def staff_member_page(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_member_page(request: HubRequest, pk: int) -> HttpResponse:
     """One person's roles in the hub; a facilitator can be given more cohorts here."""
     person = _person(request, request.hub, pk)
     member = hub_staff_member(request.hub, person)
@@ -154,7 +154,7 @@ def staff_member_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
-def staff_role_remove_page(request: HttpRequest, pk: int, assignment: int) -> HttpResponse:
+def staff_role_remove_page(request: HubRequest, pk: int, assignment: int) -> HttpResponse:
     """Check, then remove one role (a facilitator's: one cohort)."""
     person = _person(request, request.hub, pk)
     role = (
@@ -208,7 +208,7 @@ def staff_role_remove_page(request: HttpRequest, pk: int, assignment: int) -> Ht
 @login_required
 @require_POST
 @hub_admin_required
-def staff_invitation_resend_page(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_invitation_resend_page(request: HubRequest, pk: int) -> HttpResponse:
     person = _person(request, request.hub, pk)
     try:
         staff_invitation_resend(

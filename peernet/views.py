@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from peernet.access import AuthenticatedRequest
 from peernet.models import Role, RoleAssignment, WorkerHeartbeat
 from reporting.selectors import TODO_SHOWN, todo_for_user
 
@@ -89,7 +90,10 @@ def area_url(assignment: RoleAssignment) -> str | None:
     name = AREA_URL_NAMES.get(assignment.role)
     if name is None:
         return None
-    kwargs = {"hub": assignment.hub.key} if assignment.role == Role.HUB_ADMIN else {}
+    kwargs = {}
+    if assignment.role == Role.HUB_ADMIN:
+        assert assignment.hub is not None  # a hub administrator's role names their hub
+        kwargs = {"hub": assignment.hub.key}
     try:
         return reverse(name, kwargs=kwargs)
     except NoReverseMatch:
@@ -97,7 +101,7 @@ def area_url(assignment: RoleAssignment) -> str | None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Send the user to their area; with several places to go, list them, and what needs
     doing (the at-risk scan's open findings that are theirs, most urgent first).
 

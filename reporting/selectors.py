@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 
 from cohorts.models import Cohort, CohortMembership
 from cohorts.selectors import cohorts_with_hours
 from participants.models import EligibilityStatus, Participant
 from peernet.access import acts_on_finding, administers_hub, facilitates_cohort
-from peernet.models import Hub, Programme
+from peernet.models import Hub, Programme, User
 from peernet.words import number_words
-from reporting.models import Finding
+from reporting.models import Finding, FindingQuerySet
 from sessions.models import Attendance, SessionStatus
 
 HUB = "hub"  # hub administrators: every rule
@@ -111,7 +111,7 @@ def _programme(finding: Finding) -> Programme | None:
 
 
 def findings_for_user(
-    user: Any, *, hub: Hub | None = None, queryset: QuerySet[Finding] | None = None
+    user: User, *, hub: Hub | None = None, queryset: FindingQuerySet | None = None
 ) -> list[Finding]:
     """The findings that are this user's to act on: visible to them (access), and about a
     rule their role acts on (`ACTIONS`). Two queries whatever the number (the user's
@@ -125,7 +125,7 @@ def findings_for_user(
     return [finding for finding in rows if _theirs(user, finding)]
 
 
-def _theirs(user: Any, finding: Finding) -> bool:
+def _theirs(user: User, finding: Finding) -> bool:
     audience = ACTIONS.get(finding.rule, _UNKNOWN).audience
     return acts_on_finding(
         user, finding, facilitators=FACILITATOR in audience, providers=PROVIDER in audience
@@ -173,7 +173,7 @@ def urgency(finding: Finding) -> tuple[Any, ...]:
 TODO_SHOWN = 50
 
 
-def todo_for_user(user: Any, *, hub: Hub | None = None) -> list[TodoItem]:
+def todo_for_user(user: User, *, hub: Hub | None = None) -> list[TodoItem]:
     """This user's to-do list from the open findings, most urgent first."""
     findings = sorted(findings_for_user(user, hub=hub), key=urgency)
     return [
@@ -212,7 +212,7 @@ _ADMIN_PAGES: dict[str, str] = {
 }
 
 
-def record_url(finding: Finding, user: Any) -> str | None:
+def record_url(finding: Finding, user: User) -> str | None:
     """Where to act on a finding: the record's page for those who work on it (the hub's
     administrators and the coordinator; for a session, its cohort's facilitators too);
     else, for staff, the admin."""
@@ -289,7 +289,9 @@ def hub_counts(hub: Hub) -> HubCounts:
         dropped_out=Count("pk", filter=Q(dropped_out_on__isnull=False)),
     )
     states = {"forming": 0, "running": 0, "completed": 0}
-    for delivered, needed in cohorts_with_hours(Cohort.objects.filter(hub=hub)).values_list(
+    # `delivered_hours` is cohorts_with_hours's annotation, which django-stubs does not
+    # see through its QuerySet[Cohort].
+    for delivered, needed in cohorts_with_hours(Cohort.objects.filter(hub=hub)).values_list(  # type: ignore[misc]
         "delivered_hours", "programme__cohort_hours"
     ):
         if not delivered:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -17,7 +16,7 @@ from cohorts.models import Cohort, CohortMembership
 from cohorts.selectors import cohorts_with_hours
 from peernet.access import facilitated_cohort_ids
 from peernet.calendar import local_date
-from peernet.models import Hub
+from peernet.models import Hub, User
 from peernet.words import date_words
 from sessions.models import (
     ActionCard,
@@ -33,7 +32,7 @@ from sessions.models import (
 NEXT_SESSIONS_SHOWN = 10
 
 
-def facilitator_cohorts(user: Any, *, today: dt.date) -> QuerySet[Cohort]:
+def facilitator_cohorts(user: User, *, today: dt.date) -> QuerySet[Cohort]:
     """The cohorts the user facilitates, with their hub, `member_count` (current members)
     and hours (`cohorts_with_hours`), in one query."""
     members = (
@@ -84,7 +83,7 @@ def session_notices(session: GroupSession) -> QuerySet[JoiningInstructionsSent]:
 
 
 def facilitator_next_sessions(
-    user: Any, *, as_of: dt.datetime, limit: int = NEXT_SESSIONS_SHOWN
+    user: User, *, as_of: dt.datetime, limit: int = NEXT_SESSIONS_SHOWN
 ) -> list[tuple[GroupSession, JoiningStatus]]:
     """The next scheduled sessions of the user's cohorts, soonest first, each with its
     joining instructions' status (K7). One query."""
@@ -100,7 +99,7 @@ def facilitator_next_sessions(
     return [(s, joining_status(s, as_of=as_of)) for s in sessions]
 
 
-def facilitator_sessions_to_record(user: Any, *, as_of: dt.datetime) -> QuerySet[GroupSession]:
+def facilitator_sessions_to_record(user: User, *, as_of: dt.datetime) -> QuerySet[GroupSession]:
     """Sessions of the user's cohorts that have started, latest first (to take the
     register and write the notes). One query."""
     return (

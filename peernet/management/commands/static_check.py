@@ -20,7 +20,9 @@ STATIC_TAG = re.compile(r"""{%\s*static\s+["']([^"']+)["']""")
 def named_in_templates() -> dict[str, list[str]]:
     """Each static path our own templates name, with the templates that name it."""
     named: dict[str, list[str]] = {}
-    for folder in settings.TEMPLATES[0]["DIRS"]:
+    # Our settings give a list of Paths; django-stubs reads every TEMPLATES value as object.
+    folders: list[Path] = settings.TEMPLATES[0]["DIRS"]  # type: ignore[assignment]
+    for folder in folders:
         for template in sorted(Path(folder).rglob("*.html")):
             for name in STATIC_TAG.findall(template.read_text(encoding="utf-8")):
                 named.setdefault(name, []).append(str(template.relative_to(folder)))
