@@ -248,7 +248,7 @@ def _ordered_counts(counter: Counter[str], order: list[str]) -> list[tuple[str, 
 
 @dataclass(frozen=True)
 class CohortBalance:
-    """K12's panel: counts only (SECURITY.md 25 — equality answers are aggregated)."""
+    """K12's panel: counts only (docs/security.md §25 — equality answers are aggregated)."""
 
     size: int
     employees: list[tuple[str, int]]

@@ -79,7 +79,7 @@ def cohort_allocate(
             f"Only an eligible participant can be allocated to a cohort; {name}'s "
             f"eligibility is {participant.get_eligibility_status_display().lower()}."
         )
-    # SECURITY.md 4: a form cannot move a record into another hub (or programme year).
+    # docs/security.md §4: a form cannot move a record into another hub (or programme year).
     if participant.hub_id != cohort.hub_id or participant.programme_id != cohort.programme_id:
         raise ValidationError(
             f"{name} cannot be allocated to {cohort.name}: a participant joins a cohort of "
@@ -227,7 +227,7 @@ def cohort_create(
         facilitator.is_active
         and RoleAssignment.objects.filter(user=facilitator, role=Role.FACILITATOR, hub=hub).exists()
     ):
-        # SECURITY.md 4: no one from another hub can be made this cohort's facilitator.
+        # docs/security.md §4: no one from another hub can be made this cohort's facilitator.
         raise ValidationError(f"{facilitator} is not a facilitator of {hub.name}.")
     if delivery_partner is not None and delivery_partner.hub_id != hub.pk:
         raise ValidationError(f"{delivery_partner} is not a delivery partner of {hub.name}.")

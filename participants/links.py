@@ -1,4 +1,4 @@
-"""Every emailed participant link, in one place (SECURITY.md 14, 15).
+"""Every emailed participant link, in one place (docs/security.md §14, §15).
 
 A link's token is signed with a purpose's own salt and names one stored invitation by its
 nonce: a `ParticipantLink` (the Participant Charter, a session's action card) or a

@@ -294,7 +294,7 @@ class EligibilityException(models.Model):
 
 
 class EqualityQuerySet(ScopedQuerySet):
-    # SECURITY.md 25: equality answers are only ever shown aggregated; no staff role
+    # docs/security.md §25: equality answers are only ever shown aggregated; no staff role
     # reads them row by row except the national coordinator's subject-access export.
     scope_path = "participant__hub"
 
@@ -513,7 +513,7 @@ class LinkPurpose(models.TextChoices):
 
 
 class ParticipantLink(models.Model):
-    """One emailed link for one purpose (SECURITY.md 14): the Participant Charter, or the
+    """One emailed link for one purpose (docs/security.md §14): the Participant Charter, or the
     action card of one session. Its token names this row, so the link works for this one
     invitation only: it stops once used, or once a newer link for the same purpose (and
     session) supersedes it, or when it expires. Surveys keep their own invitations

@@ -266,7 +266,7 @@ def same_business_this_year(participant: Participant) -> SameBusiness:
 
     Reads `participant.business.participants.all()`, which is every hub's people (prefetch
     `e9_business_participants()`); another hub's person is never named here, whatever
-    business or company number the hub entered (SECURITY.md 1: `named_to_hub`)."""
+    business or company number the hub entered (docs/security.md §1: `named_to_hub`)."""
     this_year = [
         other
         for other in participant.business.participants.all()

@@ -213,7 +213,7 @@ def participant_sign_charter(
 @transaction.atomic
 def participant_sign_charter_by_link(*, link: ParticipantLink, version: str) -> Participant:
     """C1 signed through the emailed link: the charter recorded and the link spent
-    together, so a link signs once (SECURITY.md 14)."""
+    together, so a link signs once (docs/security.md §14)."""
     now = timezone.now()
     link_use(link, kind=CHARTER, now=now)
     return participant_sign_charter(participant=link.participant, version=version, signed_at=now)
@@ -513,7 +513,7 @@ def business_match_decide(*, match: BusinessMatch, same: bool, by: User) -> Busi
     return match
 
 
-# --- the Participant Charter's emailed link (C1; SECURITY.md 14) -------------------------
+# --- the Participant Charter's emailed link (C1; docs/security.md §14) -------------------------
 
 CHARTER_VERSION = "2021-1"
 
@@ -526,7 +526,7 @@ def participant_charter_link_issue(*, participant: Participant) -> str:
 def participant_send_charter(*, participant: Participant, link: Callable[[str], str]) -> None:
     """Email the participant a link to read and sign the Participant Charter; `link`
     turns the token into the absolute URL. A link sent before stops working
-    (SECURITY.md 14: a link works for its one invitation)."""
+    (docs/security.md §14: a link works for its one invitation)."""
     from django.template.loader import render_to_string
 
     from peernet import mail

@@ -333,7 +333,7 @@ def eligibility(request: HttpRequest, code: str) -> HttpResponse:
                     ),
                     None,
                 )
-                if match is None:  # SECURITY.md 4: only this participant's own matches
+                if match is None:  # docs/security.md §4: only this participant's own matches
                     raise ValidationError("That possible match is not this participant's.")
                 same = form.cleaned_data["decision"] == "same"
                 services.business_match_decide(match=match, same=same, by=request.user)

@@ -343,7 +343,7 @@ class RuleWarning(models.Model):
         return f"{self.rule} at {self.action}"
 
 
-# --- the audit trail and the breach register (SECURITY.md 21, UK GDPR) -----------------
+# --- the audit trail and the breach register (docs/security.md §21, UK GDPR) -----------------
 
 
 class AuditAction(models.TextChoices):
@@ -362,7 +362,7 @@ class AuditTrailIsAppendOnly(Exception):
 
 
 class AuditEventQuerySet(WrittenOnceQuerySet, ScopedQuerySet):
-    """SECURITY.md 21: the trail is append-only. Bulk rewrites and deletes raise here; a
+    """docs/security.md §21: the trail is append-only. Bulk rewrites and deletes raise here; a
     database trigger (migration 0004) refuses UPDATE and DELETE underneath as well."""
 
     hub_path = "hub"

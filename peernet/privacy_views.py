@@ -2,7 +2,7 @@
 and the personal-data registry for the national coordinator; subject access and erasure
 of one participant for the coordinator and that participant's hub administrators.
 
-Anyone else gets a 404 (SECURITY.md 1); anonymous users are sent to sign in.
+Anyone else gets a 404 (docs/security.md §1); anonymous users are sent to sign in.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def registry(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-# --- the audit trail (SECURITY.md 21) ----------------------------------------------------
+# --- the audit trail (docs/security.md §21) ----------------------------------------------------
 
 
 class AuditFilterForm(_ErrorLinks, forms.Form):
@@ -140,7 +140,7 @@ def audit_trail(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         # Each filter names its own lookup: nothing from the request becomes a lookup
-        # (SECURITY.md 18).
+        # (docs/security.md §18).
         if data["actor"]:
             events = events.filter(actor_email__icontains=data["actor"])
         if data["action"]:
@@ -332,7 +332,7 @@ def breach(request: AuthenticatedRequest, reference: Any) -> HttpResponse:
     )
 
 
-# --- subject access and erasure (SECURITY.md 22, 23) ---------------------------------------
+# --- subject access and erasure (docs/security.md §22, §23) ---------------------------------------
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Writes for the programme structure (DESIGN.md: services hold the domain logic)."""
+"""Writes for the programme structure (services hold the domain logic: docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Settings for the Peer Networks system.
 
-One module, driven by environment variables (DESIGN.md "Contracts"). Every helper
+One module, driven by environment variables (README "Configuration"). Every helper
 below fails loudly on a value it cannot read, so a typo in production stops the
 process at start-up instead of running with a silent default.
 """
@@ -102,15 +102,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # SECURITY.md 20: an oversized body is refused before anything reads it.
+    # docs/security.md §20: an oversized body is refused before anything reads it.
     "peernet.middleware.RequestSizeMiddleware",
-    # SECURITY.md 11: the one place that demands a second factor (and request.user's
+    # docs/security.md §11: the one place that demands a second factor (and request.user's
     # is_verified(), in place of django_otp.middleware.OTPMiddleware: see its docstring).
     "peernet.middleware.SecondFactorMiddleware",
-    # SECURITY.md 3: the hub scope every query of hub-owned data runs in.
+    # docs/security.md §3: the hub scope every query of hub-owned data runs in.
     "peernet.middleware.HubScopeMiddleware",
     "peernet.middleware.NoStoreMiddleware",
-    # SECURITY.md 21: who was shown a page about a named person (in the hub scope).
+    # docs/security.md §21: who was shown a page about a named person (in the hub scope).
     "peernet.audit.PersonalDataViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -168,7 +168,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "peernet.User"
-# SECURITY.md 10: django-axes checks every sign-in first and refuses a locked-out one.
+# docs/security.md §10: django-axes checks every sign-in first and refuses a locked-out one.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -177,7 +177,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
-    # SECURITY.md 13: length, common, guessable and name-like passwords; no composition rules.
+    # docs/security.md §13: length, common, guessable and name-like passwords; no composition rules.
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -201,7 +201,7 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_SECONDS", 60 * 60)
 INVITATION_TIMEOUT = env_int("INVITATION_SECONDS", 3 * 24 * 60 * 60)
 
 LANGUAGE_CODE = "en-gb"
-# DESIGN.md "Time": store UTC, show and compute calendar rules in Europe/London.
+# Time: store UTC, show and compute calendar rules in Europe/London (peernet/calendar.py).
 TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
@@ -251,7 +251,7 @@ CACHES = {
     )
 }
 
-# SECURITY.md 20: a request body larger than this is refused (413) before any of it is
+# docs/security.md §20: a request body larger than this is refused (413) before any of it is
 # read; the largest upload is a registration import of 2 MB (participants/
 # registration_import.py), with room for the form around it. A proxy in front should
 # refuse larger bodies itself (README).
@@ -270,7 +270,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# Security (SECURITY.md 8, 9, 12). In production these pass `check --deploy`.
+# Security (docs/security.md §8, §9, §12). In production these pass `check --deploy`.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -289,7 +289,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# SECURITY.md 9: no inline script or style anywhere, no framing, forms post only here.
+# docs/security.md §9: no inline script or style anywhere, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -302,7 +302,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# SECURITY.md 10: lock sign-in for a username from an address after repeated failures.
+# docs/security.md §10: lock sign-in for a username from an address after repeated failures.
 # The address is REMOTE_ADDR unless the request came through one of TRUSTED_PROXIES
 # (comma-separated addresses of our own reverse proxies): only then is X-Forwarded-For
 # read, so a client cannot pick its own address (peernet.addresses.client_ip).
@@ -318,10 +318,10 @@ AXES_USERNAME_CALLABLE = "peernet.middleware.login_username"
 AXES_LOCKOUT_CALLABLE = "peernet.account_views.locked_out"
 AXES_VERBOSE = False
 
-# SECURITY.md 11: the authenticator app shows this name beside the code.
+# docs/security.md §11: the authenticator app shows this name beside the code.
 OTP_TOTP_ISSUER = "Peer Networks"
 
-# SECURITY.md 15: every handler redacts participant-link tokens (peernet/logs.py),
+# docs/security.md §15: every handler redacts participant-link tokens (peernet/logs.py),
 # the development server's request log (`django.server`) included.
 LOGGING = {
     "version": 1,
@@ -349,8 +349,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING").upper()},
 }
 
-# The service's own name in the page header: no crown, no GOV.UK branding (RECIPES.md).
+# The service's own name in the page header: no crown, no GOV.UK branding (not a GOV.UK domain).
 SERVICE_NAME = "Peer Networks"
 
-# Largest scenario document import_scenario reads (SECURITY.md 20).
+# Largest scenario document import_scenario reads (docs/security.md §20).
 SCENARIO_MAX_BYTES = env_int("SCENARIO_MAX_BYTES", 50 * 1024 * 1024)

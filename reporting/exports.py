@@ -2,11 +2,11 @@
 
 A small exporter per format (identifier, name, `render()`), a registry, and one Celery
 task (`reporting.export_tasks.export_build`) that builds the file and keeps it in an
-`ExportFile` row for the user who asked (STYLE.md "exports", after pretix). The bytes are
+`ExportFile` row for the user who asked (after pretix's exports). The bytes are
 written in the same transaction that marks the row complete, so an export that dies
 half-way leaves no "complete" status and no partial file, and a second run of the task
-finds the row complete and leaves it (SECURITY.md 27). At download the view checks
-again that the user may still see what the file holds (SECURITY.md 6).
+finds the row complete and leaves it (docs/security.md §27). At download the view checks
+again that the user may still see what the file holds (docs/security.md §6).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from reporting import kpi, national, sheets
 from reporting.charts import ColumnChart
 from reporting.models import ExportFile, ExportStatus
 
-# SECURITY.md 17: how the CSV keeps a cell from being read as a formula (its tests use it).
+# docs/security.md §17: how the CSV keeps a cell from being read as a formula (its tests use it).
 from reporting.sheets import neutralise as neutralise
 
 logger = logging.getLogger(__name__)
@@ -290,7 +290,7 @@ DEFINITION_NOTES = (
         "group, age band, disability) count from 1 to 4 is suppressed, and so are as many "
         "other counts as it takes for none to be worked out from the row's total "
         "(started_cumulative), a cluster's or the nation's sum, or any other download or "
-        "page (SECURITY.md 7). A suppressed count can be of any size, 0 included; the "
+        "page (docs/security.md §7). A suppressed count can be of any size, 0 included; the "
         "same counts are suppressed in every download of the month.",
     ),
     (
@@ -574,7 +574,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
 
 
 def may_download(user: Any, export: ExportFile) -> bool:
-    """SECURITY.md 6, asked again at every download: the user still may see what it holds."""
+    """docs/security.md §6, asked again at every download: the user still may see what it holds."""
     exporter = EXPORTERS.get(export.kind)
     return exporter is not None and exporter.allowed(user, export.params)
 

@@ -37,7 +37,7 @@ STATUS_TAGS = {  # GOV.UK tag colours
     MISSING: "govuk-tag--red",
 }
 
-# SECURITY.md 7: no equality breakdown shows a count from 1 to 4, nor lets one be worked
+# docs/security.md §7: no equality breakdown shows a count from 1 to 4, nor lets one be worked
 # out from what else is shown (peernet.privacy.suppress_breakdown says how).
 EQUALITY_BREAKDOWNS = kpi.EQUALITY_BREAKDOWN_IDS
 
@@ -208,7 +208,7 @@ class ReturnRow:
         return [self.figures.get(figure) for figure in kpi.FIGURE_IDS]
 
     def shown_breakdowns(self) -> dict[str, Any]:
-        """The breakdowns as they may be shown (SECURITY.md 7). Every row is protected,
+        """The breakdowns as they may be shown (docs/security.md §7). Every row is protected,
         not only a hub's: a cluster's or the nation's count is one hub's own whenever only
         that hub has submitted. `return_table` suppresses the whole programme's table at
         once, so the same counts are hidden on every page and in every download; a row

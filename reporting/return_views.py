@@ -422,7 +422,7 @@ def return_download(request: HttpRequest, month: dt.date) -> HttpResponse:
 
 
 def _hub_export(request: HttpRequest, month: dt.date, pk: int) -> ExportFile:
-    """SECURITY.md 6: a download of this hub's return for this month, to the hub's
+    """docs/security.md §6: a download of this hub's return for this month, to the hub's
     administrators (it is the hub's own document, whoever of them asked for it), checked
     again at every request: they must still be able to see it."""
     export = (

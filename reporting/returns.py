@@ -1,5 +1,5 @@
 """Monthly returns: compiling drafts, submitting and freezing versions, their status
-(KPI.md "Submission"; M1, M2; SECURITY.md 26).
+(docs/returns.md; M1, M2; docs/security.md §26).
 
 - A draft is the figures of `reporting.kpi` for one hub and month, stored on the
   `MonthlyReturn`; it is compiled on the 1st for the month just ended (a scheduled task)
@@ -85,7 +85,7 @@ def return_statuses(
     hubs: Iterable[Hub], months: Iterable[dt.date], now: dt.datetime | None = None
 ) -> dict[tuple[int, dt.date], str]:
     """{(hub id, month): status} for every hub and month, in two queries: not yet due,
-    due, on time, late or missing (KPI.md; M1 judges by the first version submitted)."""
+    due, on time, late or missing (docs/returns.md; M1 judges by the first version submitted)."""
     now = now or timezone.now()
     hub_ids = [hub.pk for hub in hubs]
     months = [month_start(month) for month in months]
@@ -221,7 +221,7 @@ def compile_draft(
 ) -> MonthlyReturn:
     """Compile (or recompile) the hub's draft for the month from the records as they stand.
 
-    Idempotent: run twice, the draft is the same. A submitted return is left alone (KPI.md:
+    Idempotent: run twice, the draft is the same. A submitted return is left alone (docs/returns.md:
     recompiled until it is submitted; its versions are frozen)."""
     month = month_start(month)
     hub = Hub.objects.select_related("cluster").get(pk=hub_id)
@@ -275,7 +275,7 @@ def submit_return(
     submitter saw (0 for none): if someone else submitted meanwhile, nothing is made.
 
     Refused (ReturnProblem, nothing written) when the month has not ended, without a
-    narrative (M2), or, for a resubmission, without a reason (KPI.md)."""
+    narrative (M2), or, for a resubmission, without a reason (docs/returns.md)."""
     now = now or timezone.now()
     narrative, reason = narrative.strip(), reason.strip()
     try:
@@ -387,7 +387,8 @@ class Difference:
 
 
 def differences(before: dict[str, Any], after: dict[str, Any]) -> list[Difference]:
-    """Figure by figure, in KPI.md's order, between two results' figures."""
+    """Figure by figure, in the return's order (kpi.FIGURE_IDS), between two results'
+    figures."""
     return [Difference(f, before.get(f), after.get(f)) for f in kpi.FIGURE_IDS]
 
 

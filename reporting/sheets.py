@@ -6,11 +6,11 @@ opens cleanly in Excel, LibreOffice and pandas alike:
 
 - CSV: UTF-8 with a byte-order mark (without one, Excel reads UTF-8 as the local code
   page and garbles accented names), CRLF line ends, and text that a spreadsheet would read
-  as a formula prefixed with an apostrophe (SECURITY.md 17): a CSV cell has no type, so
+  as a formula prefixed with an apostrophe (docs/security.md §17): a CSV cell has no type, so
   the apostrophe is the only way to keep it text.
 - XLSX: real numbers, dates and datetimes (with a date format, in UK time, as Excel has no
   time zones); every text cell typed as text, which a spreadsheet never evaluates, so it
-  needs no apostrophe (SECURITY.md 17) and shows the words as written; a bold header row
+  needs no apostrophe (docs/security.md §17) and shows the words as written; a bold header row
   (and, where figures are the columns, a row of their labels under the ids), frozen, with
   an autofilter over the table; column widths fitted to what the columns hold.
 """
@@ -33,7 +33,7 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
 
-# SECURITY.md 17: what a spreadsheet would read as the start of a formula.
+# docs/security.md §17: what a spreadsheet would read as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -100,7 +100,7 @@ def _longest_line(value: Any) -> int:
 
 
 def put(sheet: Any, row: int, column: int, value: Any) -> Any:
-    """One cell, typed: text as text (never a formula, SECURITY.md 17), a date or a
+    """One cell, typed: text as text (never a formula, docs/security.md §17), a date or a
     datetime with its format, a number as a number."""
 
     if isinstance(value, dt.datetime):

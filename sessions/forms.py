@@ -127,7 +127,7 @@ class AttendanceForm(GovukErrorsMixin, forms.Form):
     apologies) and the hours attended. One select and one box per person, so it is quick
     on a phone and each error links to its own control.
 
-    The posted `participant` codes must be exactly the members listed (SECURITY.md 4):
+    The posted `participant` codes must be exactly the members listed (docs/security.md §4):
     anyone else is refused, not ignored."""
 
     def __init__(
@@ -177,7 +177,7 @@ class AttendanceForm(GovukErrorsMixin, forms.Form):
                 Fieldset(
                     Field.select(status_name),
                     Field.text(hours_name, field_width=Fixed.FIVE),
-                    # The pack prints legends unescaped: escape the name (SECURITY.md 16).
+                    # The pack prints legends unescaped: escape the name (docs/security.md §16).
                     legend=escape(participant.full_name),
                     legend_size=Size.MEDIUM,
                 )

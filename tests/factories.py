@@ -141,7 +141,7 @@ def make_user(
 
 @dataclass
 class Personas:
-    """Two hubs with one of everything, and a person in every role (SECURITY.md 1)."""
+    """Two hubs with one of everything, and a person in every role (docs/security.md §1)."""
 
     programme: Programme
     hub_a: Hub
@@ -152,7 +152,7 @@ class Personas:
     participant_a: Participant  # in cohort_a, assigned to provider
     participant_a2: Participant  # in cohort_a2 (another facilitator's)
     participant_b: Participant
-    # A two-hub business (SECURITY.md 1): registered with hub B from participant_a's
+    # A two-hub business (docs/security.md §1): registered with hub B from participant_a's
     # business. Ruled out, so E9 and the returns read as without them; a test that needs
     # them eligible or pending says so.
     participant_b_same_business: Participant
@@ -210,7 +210,7 @@ def make_personas() -> Personas:
     )
 
 
-# --- second factor (SECURITY.md 11): sign in through the real pages -------------------
+# --- second factor (docs/security.md §11): sign in through the real pages -------------------
 
 
 def make_totp_device(user: User, *, confirmed: bool = True, name: str = "Authenticator app"):

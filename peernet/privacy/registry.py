@@ -163,7 +163,7 @@ REGISTRY: tuple[PersonalData, ...] = (
         "participant",
         WITH_PARTICIPANT,
         note="Special category data; kept after erasure only as counts (it no longer "
-        "names anyone) and only ever shown aggregated (SECURITY.md 25).",
+        "names anyone) and only ever shown aggregated (docs/security.md §25).",
     ),
     PersonalData(
         "participants.SurveyInvitation",

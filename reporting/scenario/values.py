@@ -1,8 +1,8 @@
 """Values between the document and the database: dates, local date-times, hours and money.
 
 The document writes date-times as Europe/London wall-clock times unless they carry an
-offset; the database holds aware UTC (DESIGN.md "Time"). Hours and money are `Decimal`
-in the database and plain JSON numbers in the document (DESIGN.md "Numbers").
+offset; the database holds aware UTC (docs/architecture.md). Hours and money are `Decimal`
+in the database and plain JSON numbers in the document (docs/architecture.md).
 """
 
 from __future__ import annotations

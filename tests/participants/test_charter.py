@@ -190,7 +190,7 @@ def test_an_expired_token_gets_a_clear_page(client, participant):
 
 
 def test_sending_the_charter_again_stops_the_first_link(client, personas, participant):
-    # SECURITY.md 14: a link works for its one invitation; the newer one supersedes it.
+    # docs/security.md §14: a link works for its one invitation; the newer one supersedes it.
     client.force_login(personas.hub_a_admin)
     client.post(send_url(participant))
     client.post(send_url(participant))

@@ -547,7 +547,7 @@ def test_k12_gender_balance_as_a_count_never_a_value(cohort, genders, outcome):
     result = judge("K12", cohort)
     assert result.outcome == outcome
     for value in ("male", "female", "Male", "Female"):
-        assert f" {value}" not in result.sentence  # SECURITY.md 25: no value is named
+        assert f" {value}" not in result.sentence  # docs/security.md §25: no value is named
 
 
 def test_k12_fewer_than_two_members_is_not_applicable(cohort):

@@ -24,7 +24,17 @@ DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6} (.+)$", re.M)
 # What a reader does not have: the team's brief beside the checkout.
-OUTSIDE = ("../shared", "shared/", "PROGRAMME-RULES", "KPI.md", "SCENARIO-FORMAT")
+OUTSIDE = (
+    "../shared",
+    "shared/",
+    "PROGRAMME-RULES",
+    "KPI.md",
+    "SCENARIO-FORMAT",
+    "SECURITY.md",
+    "DESIGN.md",
+    "STYLE.md",
+    "RECIPES.md",
+)
 # The apps whose commands are ours (the sessions app's label is "delivery").
 OUR_APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "demo")
 
@@ -168,6 +178,34 @@ def test_no_command_s_help_names_a_file_its_reader_does_not_have():
         for file in re.findall(r"[\w./-]+\.md\b", parser.format_help()):
             if not (ROOT / file).is_file():
                 found.append(f"{name}: {file}")
+    assert not found
+
+
+# Migration 0004 wrote the old message into the database; 0005 replaces it and must name
+# it to put it back when reversed. Nothing else may.
+BRIEF_NAMED_ON_PURPOSE = {
+    "reporting/migrations/0004_return_parts_and_frozen_versions.py",
+    "reporting/migrations/0005_frozen_versions_message.py",
+    "tests/reporting/test_docs.py",
+}
+
+
+def test_no_source_names_a_file_of_the_team_s_brief():
+    """Code, comments, templates, scripts and tests cite the repository's own docs
+    (docs/security.md §N, docs/returns.md ...), never a file a reader does not have."""
+    brief = re.compile(
+        r"\b(SECURITY|DESIGN|STYLE|KPI|PROGRAMME-RULES|SCENARIO-FORMAT|RECIPES)\.md\b"
+    )
+    found = [
+        relative(path)
+        for path in sorted(ROOT.rglob("*"))
+        if path.is_file()
+        and path.suffix in {".py", ".html", ".txt", ".scss", ".mjs", ".toml", ".sh", ""}
+        and not {".venv", "node_modules", ".git", "var", "staticfiles", "docs"}
+        & set(path.relative_to(ROOT).parts)
+        and relative(path) not in BRIEF_NAMED_ON_PURPOSE
+        and brief.search(path.read_text(encoding="utf-8", errors="replace"))
+    ]
     assert not found
 
 

@@ -130,7 +130,7 @@ def test_a_draft_beside_the_previous_month(client, admin, hubs):
     html = response.content.decode()
     assert "Recompile the draft" in html
     assert "Submit the return" in html
-    # SECURITY.md 7: a single hub's equality counts of 1 to 4 are not shown.
+    # docs/security.md §7: a single hub's equality counts of 1 to 4 are not shown.
     gender = response.context["breakdowns"]["gender"]
     assert gender == {
         "female": "suppressed",

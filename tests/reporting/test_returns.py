@@ -1,5 +1,5 @@
-"""Monthly returns (docs/returns.md "Submission"; M1, M2; SECURITY.md 26): compiling, submitting
-and freezing, resubmission, the status and its deadline, reminders and the schedule."""
+"""Monthly returns (docs/returns.md "Submission"; M1, M2; docs/security.md §26): compiling,
+submitting and freezing, resubmission, the status and its deadline, reminders and the schedule."""
 
 from __future__ import annotations
 
@@ -175,7 +175,7 @@ def test_a_stale_page_cannot_submit_over_someone_else(hubs, admin):
     assert ReturnVersion.objects.count() == 1
 
 
-# --- SECURITY.md 26: a submitted version never changes ------------------------------------
+# --- docs/security.md §26: a submitted version never changes ------------------------------------
 
 
 def test_a_submitted_version_never_changes(hubs, admin):

@@ -1,4 +1,4 @@
-"""Properties of the source itself, checked by reading it (SECURITY.md 4, 16, 27). Each
+"""Properties of the source itself, checked by reading it (docs/security.md §4, §16, §27). Each
 scan has a test showing it finds what it looks for, so it cannot pass by matching nothing.
 
 - 16: no template turns escaping off (`|safe`, `|safeseq`, `{% autoescape off %}`), and

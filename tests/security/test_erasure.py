@@ -1,4 +1,4 @@
-"""Subject access (SECURITY.md 22) and erasure (SECURITY.md 23) of one participant."""
+"""Subject access (docs/security.md §22) and erasure (docs/security.md §23) of one participant."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SECURITY.md 22: the personal-data registry covers every model that holds personal data.
+"""docs/security.md §22: the personal-data registry covers every model that holds personal data.
 
 Walks every model of our apps and fails when one that looks personal (a name, email,
 phone, note, answer or other free-text field, or a link to a participant or business) is
