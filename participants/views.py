@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,7 +33,7 @@ from participants.forms import (
     StaffRegistrationForm,
     registration_initial,
 )
-from participants.models import EligibilityException, MatchStatus
+from participants.models import EligibilityException, MatchStatus, Participant
 from peernet import mail
 from peernet.access import hub_admin_required
 from peernet.addresses import client_ip
@@ -293,13 +294,71 @@ _FORMS = {
 }
 
 
+def _decide(request: HttpRequest, person: Participant, form: Any) -> HttpResponse:
+    decision = services.participant_decide_eligibility(
+        participant=person,
+        eligible=form.eligible,
+        decided_on=timezone.localdate(),
+        by=request.user,
+        notes=form.cleaned_data["notes"].strip(),
+    )
+    status = decision.participant.get_eligibility_status_display().lower()
+    messages.success(request, f"{person.full_name} is {status}.")
+    return redirect("hub:participant", hub=request.hub.key, code=person.code)
+
+
+def _decide_match(request: HttpRequest, person: Participant, form: Any) -> HttpResponse:
+    match = next(
+        (m for m in person.business_matches.all() if m.pk == form.cleaned_data["match"]), None
+    )
+    if match is None:  # docs/security.md §4: only this participant's own matches
+        raise ValidationError("That possible match is not this participant's.")
+    same = form.cleaned_data["decision"] == "same"
+    services.business_match_decide(match=match, same=same, by=request.user)
+    messages.success(
+        request,
+        "The match is confirmed: they are of that business." if same else "The match is dismissed.",
+    )
+    return redirect(_eligibility_url(request, person))
+
+
+def _record_exception(
+    request: HttpRequest, person: Participant, form: Any, which: str
+) -> HttpResponse:
+    services.participant_record_exception(
+        participant=person,
+        rule=_EXCEPTION_RULES[which],
+        agreed_by=form.agreed_by(request.hub) if which == "e6" else form.cleaned_data["agreed_by"],
+        agreed_on=form.cleaned_data["agreed_on"],
+        details=form.cleaned_data["details"].strip(),
+        flexibility=form.cleaned_data.get("flexibility", ""),
+        by=request.user,
+    )
+    messages.success(request, f"The {which.upper()} exception is recorded.")
+    return redirect(_eligibility_url(request, person))
+
+
+def _eligibility_url(request: HttpRequest, person: Participant) -> str:
+    return reverse("hub:eligibility", kwargs={"hub": request.hub.key, "code": person.code})
+
+
+def _submit(request: HttpRequest, person: Participant, form: Any, which: str) -> HttpResponse:
+    """Call the service the named form asks for; a refusal (ValidationError, a broken
+    rule included) is the caller's to show on the form."""
+    if which == "decide":
+        return _decide(request, person, form)
+    if which == "match":
+        return _decide_match(request, person, form)
+    return _record_exception(request, person, form, which)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
 def eligibility(request: HttpRequest, code: str) -> HttpResponse:
     """E1–E10 asked live with their evidence; the decision; the E6 and E8 exceptions.
 
-    The page holds three forms, told apart by their prefix; a POST names which one.
+    The page holds several forms, told apart by their prefix; a POST names which one.
     """
     person = selectors.participant_for_checks(hub=request.hub, user=request.user, code=code)
     which = request.POST.get("form") if request.method == "POST" else None
@@ -309,60 +368,25 @@ def eligibility(request: HttpRequest, code: str) -> HttpResponse:
         name: form_class(request.POST if name == which else None, prefix=name)
         for name, form_class in _FORMS.items()
     }
-    url = reverse("hub:eligibility", kwargs={"hub": request.hub.key, "code": person.code})
     if which is not None and forms[which].is_valid():
-        form = forms[which]
         try:
-            if which == "decide":
-                decision = services.participant_decide_eligibility(
-                    participant=person,
-                    eligible=form.eligible,
-                    decided_on=timezone.localdate(),
-                    by=request.user,
-                    notes=form.cleaned_data["notes"].strip(),
-                )
-                status = decision.participant.get_eligibility_status_display().lower()
-                messages.success(request, f"{person.full_name} is {status}.")
-                return redirect("hub:participant", hub=request.hub.key, code=person.code)
-            if which == "match":
-                match = next(
-                    (
-                        m
-                        for m in person.business_matches.all()
-                        if m.pk == form.cleaned_data["match"]
-                    ),
-                    None,
-                )
-                if match is None:  # docs/security.md §4: only this participant's own matches
-                    raise ValidationError("That possible match is not this participant's.")
-                same = form.cleaned_data["decision"] == "same"
-                services.business_match_decide(match=match, same=same, by=request.user)
-                messages.success(
-                    request,
-                    "The match is confirmed: they are of that business."
-                    if same
-                    else "The match is dismissed.",
-                )
-                return redirect(url)
-            services.participant_record_exception(
-                participant=person,
-                rule=_EXCEPTION_RULES[which],
-                agreed_by=(
-                    form.agreed_by(request.hub) if which == "e6" else form.cleaned_data["agreed_by"]
-                ),
-                agreed_on=form.cleaned_data["agreed_on"],
-                details=form.cleaned_data["details"].strip(),
-                flexibility=form.cleaned_data.get("flexibility", ""),
-                by=request.user,
-            )
-            messages.success(request, f"The {which.upper()} exception is recorded.")
-            return redirect(url)
+            return _submit(request, person, forms[which], which)
         except ValidationError as refusal:  # a rule broken (RuleBroken) or another refusal
             for message in refusal.messages:
-                form.add_error(None, message)
+                forms[which].add_error(None, message)
+    return _eligibility_page(request, person, forms, which)
+
+
+def _eligibility_page(
+    request: HttpRequest, person: Participant, forms: dict[str, Any], which: str | None
+) -> HttpResponse:
     criteria = selectors.eligibility_assessment(person, as_of=timezone.now())
     failing = {c.result.rule for c in criteria if c.result.outcome == "fail"}
     exceptions = {e.rule: e for e in person.eligibility_exceptions.all()}
+
+    def shown(rule: str) -> bool:  # an exception's form: needed, recorded, or being filled
+        return rule in failing or rule in exceptions or which == rule.lower()
+
     return render(
         request,
         "participants/eligibility.html",
@@ -378,13 +402,13 @@ def eligibility(request: HttpRequest, code: str) -> HttpResponse:
             "flexibility_forms": [
                 (rule, forms[rule.lower()], exceptions.get(rule))
                 for rule in ("E3", "E4")
-                if rule in failing or rule in exceptions or which == rule.lower()
+                if shown(rule)
             ],
             "possible_matches": [
                 m for m in person.business_matches.all() if m.status == MatchStatus.POSSIBLE
             ],
-            "show_e6": "E6" in failing or "E6" in exceptions or which == "e6",
-            "show_e8": "E8" in failing or "E8" in exceptions or which == "e8",
+            "show_e6": shown("E6"),
+            "show_e8": shown("E8"),
             "exceptions": exceptions,
             "error_form": forms[which] if which is not None else None,
         },
