@@ -25,11 +25,10 @@ from peernet.scoping import scopes_disabled
 from peernet.words import date_words, hours_words, number_words, plural_words
 from rules import CHECKS, Result, run_rules
 from rules.eligibility import e9_business_participants
+from rules.one_to_one import final_group_session_on
 from rules.records import (
     current_membership,
     has_dropped_out,
-    latest_membership,
-    sessions_not_cancelled,
 )
 from sessions.models import SessionStatus
 
@@ -72,7 +71,7 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
     """
     programme = participant.programme
     today = local_date(as_of)
-    name, needed = participant.full_name, programme.one_to_one_hours
+    needed = programme.one_to_one_hours
 
     attended = sum(
         (
@@ -83,11 +82,7 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
         Decimal(0),
     )
 
-    membership = latest_membership(participant)
-    final = None
-    if membership is not None:
-        sessions = sessions_not_cancelled(membership.cohort.sessions.all())
-        final = local_date(sessions[-1].starts_at) if sessions else None
+    final = final_group_session_on(participant)
     o4 = programme.delivery_end
     o3 = min(add_months(final, programme.one_to_one_months_after_final), o4) if final else None
     deadline = o3 or o4
@@ -97,37 +92,9 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
     pending = [o for o in one_to_ones if o.status == SessionStatus.SCHEDULED]
     scheduled = sum_hours(o for o in pending if local_date(o.starts_at) <= deadline)
     late = sum_hours(o for o in pending if local_date(o.starts_at) > deadline)
-
-    of = f"{number_words(needed)} hours"
-    at_risk = False
-    if participant.one_to_one_declined:
-        reason = f"{name} declined one-to-one support (O8)."
-    elif has_dropped_out(participant, today):
-        assert participant.dropped_out_on is not None  # what has_dropped_out asked
-        reason = f"{name} dropped out on {date_words(participant.dropped_out_on)}."
-    elif current_membership(participant, today) is None:
-        reason = f"{name} is not in a cohort."
-    elif delivered >= needed:
-        reason = f"{name} has {hours_words(delivered)} of {of} of one-to-one support delivered."
-    elif delivered + scheduled >= needed:
-        reason = (
-            f"{name} has {hours_words(delivered)} hours of one-to-one support delivered and "
-            f"{hours_words(scheduled)} scheduled by {date_words(deadline)}, reaching {of}."
-        )
-    else:
-        at_risk = True
-        short = needed - delivered - scheduled
-        reason = (
-            f"{name} has {hours_words(delivered + scheduled)} of {of} of one-to-one support "
-            f"delivered or scheduled by {date_words(deadline)}: "
-            f"schedule {hours_words(short)} more hours."
-        )
-        if late:
-            reason = reason[:-1] + (
-                f"; {hours_words(late)} hours are scheduled after that date "
-                f"({plural_words(programme.one_to_one_months_after_final, 'month')} after the "
-                "cohort's final group session, or the end of the delivery window)."
-            )
+    at_risk, reason = _one_to_one_reason(
+        participant, today, delivered=delivered, scheduled=scheduled, late=late, by=deadline
+    )
     return ParticipantForecast(
         attended=attended,
         needed=needed,
@@ -140,6 +107,51 @@ def participant_forecast(participant: Participant, *, as_of: dt.datetime) -> Par
         at_risk=at_risk,
         reason=reason,
     )
+
+
+def _one_to_one_reason(
+    participant: Participant,
+    today: dt.date,
+    *,
+    delivered: Decimal,
+    scheduled: Decimal,
+    late: Decimal,
+    by: dt.date,
+) -> tuple[bool, str]:
+    """Whether reaching the O1 minimum is at risk, and the sentence that says why."""
+    name, programme = participant.full_name, participant.programme
+    needed = programme.one_to_one_hours
+    of = f"{number_words(needed)} hours"
+    if participant.one_to_one_declined:
+        return False, f"{name} declined one-to-one support (O8)."
+    if has_dropped_out(participant, today):
+        assert participant.dropped_out_on is not None  # what has_dropped_out asked
+        return False, f"{name} dropped out on {date_words(participant.dropped_out_on)}."
+    if current_membership(participant, today) is None:
+        return False, f"{name} is not in a cohort."
+    if delivered >= needed:
+        return (
+            False,
+            f"{name} has {hours_words(delivered)} of {of} of one-to-one support delivered.",
+        )
+    if delivered + scheduled >= needed:
+        return False, (
+            f"{name} has {hours_words(delivered)} hours of one-to-one support delivered and "
+            f"{hours_words(scheduled)} scheduled by {date_words(by)}, reaching {of}."
+        )
+    short = needed - delivered - scheduled
+    reason = (
+        f"{name} has {hours_words(delivered + scheduled)} of {of} of one-to-one support "
+        f"delivered or scheduled by {date_words(by)}: "
+        f"schedule {hours_words(short)} more hours."
+    )
+    if late:
+        reason = reason[:-1] + (
+            f"; {hours_words(late)} hours are scheduled after that date "
+            f"({plural_words(programme.one_to_one_months_after_final, 'month')} after the "
+            "cohort's final group session, or the end of the delivery window)."
+        )
+    return True, reason
 
 
 # --- registrations and the participant page -----------------------------------------------

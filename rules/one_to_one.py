@@ -139,15 +139,21 @@ class OneToOneDeadlines:
         return lines
 
 
+def final_group_session_on(participant: Participant) -> dt.date | None:
+    """O3 counts from it: the London date of the last session, not cancelled, of the
+    participant's latest cohort; None before the cohort has any."""
+    membership = latest_membership(participant)
+    sessions = sessions_not_cancelled(membership.cohort.sessions.all()) if membership else []
+    return local_date(sessions[-1].starts_at) if sessions else None
+
+
 def one_to_one_deadlines(participant: Participant) -> OneToOneDeadlines:
     """O2–O4 for a participant, read as the checks read them (same prefetches as O1)."""
     attended = first_attended_session(participant)
     first = attended or first_group_session_to_come(participant)
-    membership = latest_membership(participant)
-    sessions = sessions_not_cancelled(membership.cohort.sessions.all()) if membership else []
     programme = participant.programme
     months = programme.one_to_one_months_after_final
-    final = local_date(sessions[-1].starts_at) if sessions else None
+    final = final_group_session_on(participant)
     return OneToOneDeadlines(
         # O2 counts from when the first group session ends.
         first_group_session=ends_at(first.starts_at, first.hours) if first else None,
