@@ -57,3 +57,15 @@ def error_summary(
     for error in errors:
         rows.append(tuple(error) if isinstance(error, tuple | list) else (anchor, str(error)))
     return {"rows": rows}
+
+
+@register.inclusion_tag("includes/table_head.html")
+def table_head(*headers: str) -> dict[str, list[tuple[str, bool, bool]]]:
+    """The head row of a GOV.UK table, one header a column, in order: "Words" or, for a
+    column of figures (right-aligned), "Words:numeric"; "Words:hidden" for a column whose
+    header only a screen reader needs (a column of buttons)."""
+    columns = []
+    for header in headers:
+        words, _, kind = str(header).partition(":")
+        columns.append((words, kind == "numeric", kind == "hidden"))
+    return {"columns": columns}
