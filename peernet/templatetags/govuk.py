@@ -38,7 +38,7 @@ def _form_rows(form: Any, *, link_first_field: bool) -> list[tuple[str, str]]:
 
 
 @register.inclusion_tag("includes/error_summary.html")
-def error_summary(
+def govuk_error_summary(
     form: Any = None,
     *,
     errors: Iterable[Any] = (),
@@ -46,7 +46,8 @@ def error_summary(
     link_first_field: bool = False,
 ) -> dict[str, list[tuple[str, str]]]:
     """The GOV.UK error summary of a form, or of a list of errors; nothing when there
-    are none.
+    are none. (The pack's own `{% error_summary %}`, of crispy_forms_gds, draws the
+    cohort planner's form errors in its own markup.)
 
     `form`: each field error links to its field's first input; non-field errors are
     listed unlinked, or with `link_first_field=True` linked to the first visible field.
@@ -55,7 +56,11 @@ def error_summary(
     """
     rows = _form_rows(form, link_first_field=link_first_field)
     for error in errors:
-        rows.append(tuple(error) if isinstance(error, tuple | list) else (anchor, str(error)))
+        if isinstance(error, tuple | list):
+            where, sentence = error
+            rows.append((where, sentence))
+        else:
+            rows.append((anchor, str(error)))
     return {"rows": rows}
 
 

@@ -47,15 +47,15 @@ class _NamedLinksForm(forms.Form):
 
 
 def test_no_errors_no_summary():
-    assert _render("{% error_summary form %}", form=_PlainForm()).strip() == ""
-    assert _render("{% error_summary errors=errors %}", errors=[]).strip() == ""
-    assert _render("{% error_summary form %}", form=None).strip() == ""
+    assert _render("{% govuk_error_summary form %}", form=_PlainForm()).strip() == ""
+    assert _render("{% govuk_error_summary errors=errors %}", errors=[]).strip() == ""
+    assert _render("{% govuk_error_summary form %}", form=None).strip() == ""
 
 
 def test_a_form_links_each_field_error_to_its_first_input():
     form = _PlainForm(data={})
     form.is_valid()
-    html = _render("{% error_summary form %}", form=form)
+    html = _render("{% govuk_error_summary form %}", form=form)
     assert "There is a problem" in html
     assert _links(html) == [
         ("", "Something about the whole form"),
@@ -67,30 +67,32 @@ def test_a_form_links_each_field_error_to_its_first_input():
 def test_non_field_errors_can_point_at_the_first_field():
     form = _PlainForm(data={})
     form.is_valid()
-    html = _render("{% error_summary form link_first_field=True %}", form=form)
+    html = _render("{% govuk_error_summary form link_first_field=True %}", form=form)
     assert _links(html)[0] == ("id_name", "Something about the whole form")
 
 
 def test_a_form_that_names_its_links_keeps_them():
     form = _NamedLinksForm(data={})
     form.is_valid()
-    assert _links(_render("{% error_summary form %}", form=form)) == [
+    assert _links(_render("{% govuk_error_summary form %}", form=form)) == [
         ("", "Something about the whole form"),
         ("id_kind_1", "This field is required."),
     ]
 
 
 def test_sentences_link_to_one_anchor_or_none_and_pairs_to_their_own():
-    assert _links(_render('{% error_summary errors=e anchor="plan" %}', e=["Too late"])) == [
+    assert _links(_render('{% govuk_error_summary errors=e anchor="plan" %}', e=["Too late"])) == [
         ("plan", "Too late")
     ]
-    assert _links(_render("{% error_summary errors=e %}", e=["Too late"])) == [("", "Too late")]
+    assert _links(_render("{% govuk_error_summary errors=e %}", e=["Too late"])) == [
+        ("", "Too late")
+    ]
     pairs = [("waiting-list", "Choose someone")]
-    assert _links(_render("{% error_summary errors=e %}", e=pairs)) == pairs
+    assert _links(_render("{% govuk_error_summary errors=e %}", e=pairs)) == pairs
 
 
 def test_a_sentence_is_escaped():
-    html = _render("{% error_summary errors=e %}", e=["<b>bold</b>"])
+    html = _render("{% govuk_error_summary errors=e %}", e=["<b>bold</b>"])
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
