@@ -103,7 +103,7 @@ class ActionCardForm(forms.Form):
 def _problem_page(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
     response = render(
         request,
-        "participants/action_card_link_problem.html",
+        "participants/link_problem.html",
         {"title": problem.title, "message": problem.message},
         status=problem.status,
     )

@@ -122,7 +122,7 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
     except LinkProblem as problem:
         response = render(
             request,
-            "participants/charter_link_problem.html",
+            "participants/link_problem.html",
             {"title": problem.title, "message": problem.message},
             status=problem.status,
         )

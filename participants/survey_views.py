@@ -48,7 +48,7 @@ DONE_KEY = "peernet.survey.done"
 def _problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
     return render(
         request,
-        "surveys/link_problem.html",
+        "participants/link_problem.html",
         {"title": problem.title, "message": problem.message},
         status=problem.status,
     )
