@@ -252,6 +252,14 @@ def _suppress(rows: Sequence[ReturnRow], whole: Sequence[ReturnRow]) -> None:
     a hub's, with cluster and national rows that are the hub's own). A row that matches
     none (the versions changed between two reads) has every equality count suppressed."""
     table = {n: row.breakdowns for n, row in enumerate(whole) if row.breakdowns}
+    hidden = _hidden_by_versions(whole, _suppressed(table, _parts(whole, table)))
+    for row in rows:
+        row.shown = _shown(row.breakdowns, hidden.get(row.sources))
+
+
+def _parts(whole: Sequence[ReturnRow], table: dict[int, Any]) -> dict[int, list[int]]:
+    """Which rows of the whole table add up to which: a cluster's hubs, the nation's
+    clusters."""
     parts: dict[int, list[int]] = {}
     for n, row in enumerate(whole):
         if n not in table:
@@ -266,30 +274,40 @@ def _suppress(rows: Sequence[ReturnRow], whole: Sequence[ReturnRow]) -> None:
             parts[n] = [
                 m for m, other in enumerate(whole) if m in table and other.level == "cluster"
             ]
+    return parts
+
+
+def _hidden_by_versions(
+    whole: Sequence[ReturnRow], suppressed: dict[int, dict[str, Any]]
+) -> dict[frozenset[int], set[tuple[str, str]]]:
+    """(breakdown, category) suppressed, by the submitted versions a row adds up: rows of
+    the same versions hold the same counts, so what any of them hides, all do."""
     hidden: dict[frozenset[int], set[tuple[str, str]]] = {}
-    for n, breakdowns in _suppressed(table, parts).items():
-        # Rows of the same versions hold the same counts: what any of them hides, all do.
+    for n, breakdowns in suppressed.items():
         hidden.setdefault(whole[n].sources, set()).update(
             (name, category)
             for name in EQUALITY_BREAKDOWNS
             for category, count in (breakdowns.get(name) or {}).items()
             if count == SUPPRESSED
         )
-    for row in rows:
-        matched = hidden.get(row.sources)
-        row.shown = {
-            name: (
-                {
-                    category: (
-                        SUPPRESSED if matched is None or (name, category) in matched else count
-                    )
-                    for category, count in categories.items()
-                }
-                if name in EQUALITY_BREAKDOWNS and isinstance(categories, dict)
-                else categories
-            )
-            for name, categories in row.breakdowns.items()
-        }
+    return hidden
+
+
+def _shown(breakdowns: dict[str, Any], hidden: set[tuple[str, str]] | None) -> dict[str, Any]:
+    """A row's breakdowns as shown: every equality count it hides suppressed (all of them
+    when `hidden` is None, a row matching no row of the whole table)."""
+
+    def count_shown(name: str, category: str, count: Any) -> Any:
+        return SUPPRESSED if hidden is None or (name, category) in hidden else count
+
+    return {
+        name: (
+            {category: count_shown(name, category, count) for category, count in categories.items()}
+            if name in EQUALITY_BREAKDOWNS and isinstance(categories, dict)
+            else categories
+        )
+        for name, categories in breakdowns.items()
+    }
 
 
 def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
