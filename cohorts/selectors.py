@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
@@ -40,6 +40,9 @@ from rules.records import delivered_group_sessions, sessions_not_cancelled
 from sessions.models import SessionStatus
 
 if TYPE_CHECKING:
+    # django-stubs is a development dependency: its types are read by mypy only.
+    from django_stubs_ext import WithAnnotations
+
     from cohorts.models import Cohort
     from participants.models import Participant
     from peernet.models import Hub, User
@@ -113,7 +116,17 @@ def cohort_forecast(cohort: Cohort, *, as_of: dt.datetime) -> CohortForecast:
     )
 
 
-def cohorts_with_hours(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
+class CohortHours(TypedDict):
+    """The hours `cohorts_with_hours` annotates on each cohort."""
+
+    delivered_hours: Decimal
+    scheduled_hours: Decimal
+    projected_hours: Decimal
+
+
+def cohorts_with_hours(
+    queryset: QuerySet[Cohort],
+) -> QuerySet[WithAnnotations[Cohort, CohortHours]]:
     """Annotate `delivered_hours`, `scheduled_hours` and `projected_hours` in SQL (for
     lists), counting as `cohort_forecast` does: K6's sessions in the window, so
     `projected_hours` is K6's planned hours (`cohort_at_risk` judges them)."""
@@ -131,7 +144,7 @@ def cohorts_with_hours(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
     )
 
 
-def cohort_at_risk(cohort: Cohort) -> Result:
+def cohort_at_risk(cohort: WithAnnotations[Cohort, CohortHours]) -> Result:
     """K6 for a cohort read by `cohorts_with_hours`, from its hours in SQL: the check's
     own result and sentence, without reading its sessions."""
     return CHECKS["K6"].judged(k6_verdict(cohort, cohort.projected_hours))

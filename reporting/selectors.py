@@ -289,9 +289,7 @@ def hub_counts(hub: Hub) -> HubCounts:
         dropped_out=Count("pk", filter=Q(dropped_out_on__isnull=False)),
     )
     states = {"forming": 0, "running": 0, "completed": 0}
-    # `delivered_hours` is cohorts_with_hours's annotation, which django-stubs does not
-    # see through its QuerySet[Cohort].
-    for delivered, needed in cohorts_with_hours(Cohort.objects.filter(hub=hub)).values_list(  # type: ignore[misc]
+    for delivered, needed in cohorts_with_hours(Cohort.objects.filter(hub=hub)).values_list(
         "delivered_hours", "programme__cohort_hours"
     ):
         if not delivered:

@@ -527,6 +527,7 @@ def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) ->
     today = local_date(as_of)
     name = participant.full_name
     if has_dropped_out(participant, today):
+        assert participant.dropped_out_on is not None  # has_dropped_out: the day is recorded
         return Verdict(
             Outcome.NOT_APPLICABLE,
             f"{name} dropped out on {date_words(participant.dropped_out_on)}.",

@@ -57,6 +57,7 @@ def o1_one_to_one_hours(participant: Participant, *, as_of: dt.datetime) -> Verd
         )
     today = local_date(as_of)
     if has_dropped_out(participant, today):
+        assert participant.dropped_out_on is not None  # has_dropped_out: the day is recorded
         return Verdict(
             Outcome.NOT_APPLICABLE,
             f"{name} dropped out on {date_words(participant.dropped_out_on)}.",

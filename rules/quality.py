@@ -33,15 +33,15 @@ def q1_facilitator_observed(facilitator: User, *, as_of: dt.datetime) -> Verdict
     ]
     if not cohorts:
         return Verdict(Outcome.NOT_APPLICABLE, f"{facilitator} does not facilitate a cohort.")
-    observed = [
-        observation
+    observed_on = [
+        observation.completed
         for cohort in cohorts
         for session in cohort.sessions.all()
         for observation in session.observations.all()
         if observation.completed is not None
     ]
-    if observed:
-        latest = max(o.completed for o in observed)
+    if observed_on:
+        latest = max(observed_on)
         return Verdict(
             Outcome.PASS,
             f"A session of {facilitator}'s was observed on {date_words(latest)}.",

@@ -128,6 +128,7 @@ def s4_dropout_survey(participant: Participant, *, as_of: dt.datetime) -> Verdic
     name = participant.full_name
     if not has_dropped_out(participant, local_date(as_of)):
         return Verdict(Outcome.NOT_APPLICABLE, f"{name} has not dropped out.")
+    assert participant.dropped_out_on is not None  # has_dropped_out: the day is recorded
     left = date_words(participant.dropped_out_on)
     if _responses(participant, SurveyKind.DROPOUT):
         return Verdict(

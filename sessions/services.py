@@ -519,13 +519,13 @@ def session_record_attendance(
     )
     changes = []
     newly_present = False
-    for row in new:
-        old = before.get(row.participant_id)
+    for attendance in new:
+        old = before.get(attendance.participant_id)
         was = None if old is None else (old.present, old.apologies, old.hours)
-        now = (row.present, row.apologies, row.hours)
+        now = (attendance.present, attendance.apologies, attendance.hours)
         if was != now:
-            changes.append({"participant": row.participant_id, "was": was, "now": now})
-        newly_present = newly_present or (row.present and (old is None or not old.present))
+            changes.append({"participant": attendance.participant_id, "was": was, "now": now})
+        newly_present = newly_present or (attendance.present and (old is None or not old.present))
     delivered_now = session.status == SessionStatus.SCHEDULED
     if delivered_now:
         session.status = SessionStatus.DELIVERED
@@ -845,12 +845,20 @@ OBSERVATION_ITEMS: dict[str, str] = {
 OBSERVATION_RECORD_RULES = ("Q4",)
 
 
+@dataclass(frozen=True)
+class ObservationProposal:
+    """Q3: one session proposed for observation, and the facilitator it is proposed for."""
+
+    session: GroupSession
+    facilitator: User
+
+
 def observation_select_sessions(
     *, hub: Hub, seed: int | None = None, as_of: dt.datetime | None = None
-) -> list[GroupSession]:
+) -> list[ObservationProposal]:
     """Q3: the programme manager's random pick. For each facilitator of the hub's cohorts
     with no completed observation (Q1), one scheduled future session of their cohorts,
-    chosen at random; each proposal carries `proposed_for` (the facilitator). No writes."""
+    chosen at random, paired with that facilitator. No writes."""
     import random
 
     as_of = as_of or timezone.now()
@@ -863,8 +871,10 @@ def observation_select_sessions(
     cohorts_of: dict[int, list[int]] = {}
     users: dict[int, User] = {}
     for assignment in assignments:
+        cohort_id = assignment.cohort_id
+        assert cohort_id is not None  # the query above keeps only cohort__isnull=False
         users[assignment.user.pk] = assignment.user
-        cohorts_of.setdefault(assignment.user.pk, []).append(assignment.cohort_id)
+        cohorts_of.setdefault(assignment.user.pk, []).append(cohort_id)
     # Two queries for the whole hub, not two per facilitator (issue 10): the cohorts with
     # a completed observation, and every cohort's scheduled future sessions.
     all_cohorts = [pk for ids in cohorts_of.values() for pk in ids]
@@ -880,7 +890,7 @@ def observation_select_sessions(
         .select_related("cohort")
         .order_by("starts_at", "pk")
     )
-    proposals: list[GroupSession] = []
+    proposals: list[ObservationProposal] = []
     for user_pk, cohort_ids in cohorts_of.items():
         if observed_cohorts.intersection(cohort_ids):
             continue
@@ -889,8 +899,7 @@ def observation_select_sessions(
         if not candidates:
             continue
         session = rng.choice(candidates)
-        session.proposed_for = users[user_pk]
-        proposals.append(session)
+        proposals.append(ObservationProposal(session=session, facilitator=users[user_pk]))
     return proposals
 
 

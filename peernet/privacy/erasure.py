@@ -153,7 +153,9 @@ def erase_participant(participant: Any, actor: Any, reason: str) -> Any:
                 entry, row, pattern=pattern, from_them=from_them, new_name=identity.name
             )
             if updates:
-                entry.model_class._default_manager.filter(pk=row.pk).update(
+                model = entry.model_class
+                assert model is not None  # participant_entries() lists installed models only
+                model._default_manager.filter(pk=row.pk).update(
                     **{name: getattr(row, name) for name in set(updates)}
                 )
                 changed[entry.model] = changed.get(entry.model, 0) + 1

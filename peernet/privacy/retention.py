@@ -45,6 +45,7 @@ def retention_apply(*, now: dt.datetime | None = None) -> dict[str, int]:
         if retention.action != "delete" or retention.keep_for is None:
             continue
         model = entry.model_class
+        assert model is not None  # entries() lists installed models only
         cutoff = now - retention.keep_for
         if model is AuditEvent:
             deleted = audit.purge_expired(older_than=cutoff)

@@ -228,14 +228,17 @@ def _moment_words(moment: dt.datetime) -> str:
 
 def _related_words(related: Model) -> str | None:
     """A related record in words, or None when it is not to be shown."""
-    label = related._meta.label
-    if label in _UNSHOWN_RELATIONS:
+    # The apps import peernet (participants.surveys -> peernet.privacy): read here, not above.
+    from participants.models import SurveyInstrument
+    from sessions.models import GroupSession, OneToOneSession
+
+    if related._meta.label in _UNSHOWN_RELATIONS:
         return None
-    if label == "delivery.GroupSession":
+    if isinstance(related, GroupSession):
         return f"{related.cohort.name}, {_moment_words(related.starts_at)}"
-    if label == "delivery.OneToOneSession":
+    if isinstance(related, OneToOneSession):
         return f"One-to-one session, {_moment_words(related.starts_at)}"
-    if label == "participants.SurveyInstrument":
+    if isinstance(related, SurveyInstrument):
         return related.title
     return str(related)
 
@@ -299,6 +302,9 @@ def _readable(instance: Model) -> ReadableRecord:
             answers = getattr(instance, field_.attname)
             if field_.name in ("answers", "draft") and answers:
                 instrument = getattr(instance, "instrument", None)
+                # Only survey invitations (draft) and responses (answers) hold answers,
+                # and each belongs to a questionnaire: their instrument is not nullable.
+                assert instrument is not None
                 record.answers_title = (
                     f"{instrument.title}: your answers"
                     if field_.name == "answers"

@@ -208,9 +208,9 @@ class _SuppressionTable(Generic[Area]):
 
             def rank(part: Area) -> tuple[int, int]:
                 corners = self._corners(part, category, other, sign)
-                values = [self.counts[a].get(c) for a, c in corners]
-                if None in values:
+                if any(c not in self.counts[a] for a, c in corners):
                     return (3, 0)
+                values = [self.counts[a][c] for a, c in corners]
                 if all(v >= 1 for v in values):
                     strength = 0
                 elif all(self.counts[a][c] >= 1 for (a, c), k in corners.items() if k > 0):
