@@ -31,6 +31,13 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LONDON).date()
 
 
+def require_aware(name: str, moment: dt.datetime | None) -> None:
+    """A moment given to a service must say its time zone: ValueError naming the argument
+    otherwise (None is allowed: "now")."""
+    if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
+        raise ValueError(f"{name} must be an aware datetime, not {moment!r}.")
+
+
 def london_midnight(day: dt.date) -> dt.datetime:
     """The first moment of a London calendar day, as an aware datetime."""
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LONDON)

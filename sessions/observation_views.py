@@ -22,7 +22,7 @@ from peernet.access import get_for_user, hub_admin_required
 from peernet.models import Role, User
 from rules import CHECKS
 from sessions.models import GroupSession, Observation
-from sessions.services import (
+from sessions.quality import (
     OBSERVATION_CRITERIA,
     observation_book_and_notify,
     observation_record,

@@ -37,6 +37,7 @@ from sessions.forms import (
     FollowUpForm,
 )
 from sessions.models import Attendance, Complaint, ComplaintKind, GroupSession, SessionStatus
+from sessions.quality import complaint_close, complaint_record
 from sessions.selectors import (
     facilitator_cohorts,
     facilitator_next_sessions,
@@ -51,8 +52,6 @@ from sessions.selectors import (
 )
 from sessions.services import (
     absence_follow_up_record,
-    complaint_close,
-    complaint_record,
     participant_record_dropout,
     participant_report_disengaged,
     session_record_attendance,

@@ -36,7 +36,8 @@ from sessions.joining import (
     session_change_notify,
 )
 from sessions.models import Attendance, OneToOneRoute, SessionStatus
-from sessions.services import observation_book_and_notify, participant_record_dropout
+from sessions.quality import observation_book_and_notify
+from sessions.services import participant_record_dropout
 from tests.factories import (
     local,
     make_one_to_one,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from peernet.models import Role
 from rules import CHECKS, Outcome, RuleBroken
 from sessions.models import Observation
-from sessions.services import (
+from sessions.quality import (
     OBSERVATION_ITEMS,
     observation_book,
     observation_record,
