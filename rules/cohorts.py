@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, CohortMembership
 from participants.models import Business, Participant, Sector
 from peernet.calendar import LONDON, local_date, whole_years
 from peernet.hours import ends_at, sum_hours
@@ -440,53 +440,22 @@ K12_DIVERSITY_ANSWERS = 5  # fewer answers than this say nothing (as small count
     ),
 )
 def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Verdict:
-    businesses = [m.participant.business for m in current_members(cohort, local_date(as_of))]
+    day = local_date(as_of)
+    members = current_members(cohort, day)
+    businesses = [m.participant.business for m in members]
     if len(businesses) < 2:
         return Verdict(Outcome.NOT_APPLICABLE, f"{cohort.name} has fewer than two participants.")
-    concerns = []
-    sectors = Counter(b.sector for b in businesses if b.sector)
-    if sectors:
-        sector, count = sectors.most_common(1)[0]
-        # K12: a cohort dominated by one sector has less to share across sectors.
-        if count * 2 > len(businesses):
-            concerns.append(
-                f"{count} of {len(businesses)} businesses are in {_sector_words(sector)}"
-            )
-    pair = _possible_competitors(businesses)
-    if pair is not None:
-        concerns.append(
-            f"{pair[0].name} and {pair[1].name} are both in {_sector_words(pair[0].sector)} "
-            f"in {pair[0].local_authority}, so may be competitors"
+    concerns = [
+        concern
+        for concern in (
+            _sector_concern(businesses),
+            _competitor_concern(businesses),
+            _size_concern(businesses),
+            _growth_concern(businesses, day),
+            _gender_concern(members),
         )
-    # Size: larger businesses may face very different issues from very small ones.
-    sizes = [b.employees for b in businesses if b.employees is not None]
-    if sizes and min(sizes) < K12_SMALL_EMPLOYEES and max(sizes) >= K12_LARGE_EMPLOYEES:
-        concerns.append(
-            f"sizes range from {min(sizes)} to {max(sizes)} employees, and larger businesses "
-            "may face very different issues from very small ones"
-        )
-    # Stage of growth: mature businesses among young ones may be leant on.
-    day = local_date(as_of)
-    years = [whole_years(b.trading_since, day) for b in businesses if b.trading_since]
-    if years and min(years) < K12_YOUNG_YEARS and max(years) >= K12_MATURE_YEARS:
-        concerns.append(
-            f"businesses range from under {K12_YOUNG_YEARS} to {max(years)} years' trading, "
-            "and more mature ones may be leant on"
-        )
-    # Diversity: gender (and the other protected characteristics) only ever as a count
-    # of the whole cohort, never naming a value.
-    genders = [
-        g
-        for m in current_members(cohort, day)
-        if (g := _equality(m.participant, "gender")) and g != "prefer-not-to-say"
+        if concern
     ]
-    if len(genders) >= K12_DIVERSITY_ANSWERS:
-        _, most = Counter(genders).most_common(1)[0]
-        if most * 4 > len(genders) * 3:
-            concerns.append(
-                "the members' gender is not balanced (one gender is more than three quarters "
-                f"of the {len(genders)} who answered)"
-            )
     if concerns:
         return Verdict(
             Outcome.WARN, f"Consider the balance of {cohort.name}: {'; '.join(concerns)}."
@@ -496,6 +465,66 @@ def k12_cohort_balance(cohort: Cohort, *, as_of: dt.datetime) -> Verdict:
         f"{cohort.name} is balanced in sector, size, stage of growth and diversity, and has no "
         "two businesses in the same sector and area.",
     )
+
+
+def _sector_concern(businesses: list[Business]) -> str | None:
+    """K12: a cohort dominated by one sector has less to share across sectors."""
+    sectors = Counter(b.sector for b in businesses if b.sector)
+    if not sectors:
+        return None
+    sector, count = sectors.most_common(1)[0]
+    if count * 2 > len(businesses):
+        return f"{count} of {len(businesses)} businesses are in {_sector_words(sector)}"
+    return None
+
+
+def _competitor_concern(businesses: list[Business]) -> str | None:
+    pair = _possible_competitors(businesses)
+    if pair is None:
+        return None
+    return (
+        f"{pair[0].name} and {pair[1].name} are both in {_sector_words(pair[0].sector)} "
+        f"in {pair[0].local_authority}, so may be competitors"
+    )
+
+
+def _size_concern(businesses: list[Business]) -> str | None:
+    """Larger businesses may face very different issues from very small ones."""
+    sizes = [b.employees for b in businesses if b.employees is not None]
+    if sizes and min(sizes) < K12_SMALL_EMPLOYEES and max(sizes) >= K12_LARGE_EMPLOYEES:
+        return (
+            f"sizes range from {min(sizes)} to {max(sizes)} employees, and larger businesses "
+            "may face very different issues from very small ones"
+        )
+    return None
+
+
+def _growth_concern(businesses: list[Business], day: dt.date) -> str | None:
+    """Stage of growth: mature businesses among young ones may be leant on."""
+    years = [whole_years(b.trading_since, day) for b in businesses if b.trading_since]
+    if years and min(years) < K12_YOUNG_YEARS and max(years) >= K12_MATURE_YEARS:
+        return (
+            f"businesses range from under {K12_YOUNG_YEARS} to {max(years)} years' trading, "
+            "and more mature ones may be leant on"
+        )
+    return None
+
+
+def _gender_concern(members: list[CohortMembership]) -> str | None:
+    """Diversity: gender (and the other protected characteristics) only ever as a count
+    of the whole cohort, never naming a value."""
+    genders = [
+        g for m in members if (g := _equality(m.participant, "gender")) and g != "prefer-not-to-say"
+    ]
+    if len(genders) < K12_DIVERSITY_ANSWERS:
+        return None
+    _, most = Counter(genders).most_common(1)[0]
+    if most * 4 > len(genders) * 3:
+        return (
+            "the members' gender is not balanced (one gender is more than three quarters "
+            f"of the {len(genders)} who answered)"
+        )
+    return None
 
 
 def _equality(participant: Participant, field: str) -> str:
@@ -526,15 +555,11 @@ def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) ->
     # Prefetch: memberships__cohort__sessions, attendance, absence_follow_ups.
     today = local_date(as_of)
     name = participant.full_name
-    if has_dropped_out(participant, today):
-        assert participant.dropped_out_on is not None  # has_dropped_out: the day is recorded
-        return Verdict(
-            Outcome.NOT_APPLICABLE,
-            f"{name} dropped out on {date_words(participant.dropped_out_on)}.",
-        )
+    not_judged = _k13_not_judged(participant, today)
+    if not_judged is not None:
+        return not_judged
     membership = current_membership(participant, today)
-    if membership is None:
-        return Verdict(Outcome.NOT_APPLICABLE, f"{name} is not in a cohort.")
+    assert membership is not None  # _k13_not_judged: a participant not in a cohort is not
     cohort = membership.cohort
     sessions = [
         s
@@ -548,7 +573,54 @@ def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) ->
     # Only a recorded absence counts: a missing record is K8's to raise.
     rows = {row.session_id: row for row in participant.attendance.all()}
     absences = [s for s in sessions if s.pk in rows and not rows[s.pk].present]
-    followed = max(
+    followed = _followed_up_on(participant, cohort)
+    open_absences = [s for s in absences if followed is None or local_date(s.starts_at) > followed]
+    unexplained = [s for s in open_absences if not rows[s.pk].apologies]
+    last_two = sessions[-2:]
+    missed_last_two = len(last_two) == 2 and all(s in unexplained for s in last_two)
+    if missed_last_two or len(open_absences) >= K13_SERIES:
+        return _k13_follow_up(name, cohort, open_absences, missed_last_two, followed)
+    return _k13_no_follow_up_needed(name, cohort, absences, sessions, followed)
+
+
+def _k13_follow_up(
+    name: str,
+    cohort: Cohort,
+    open_absences: list[GroupSession],
+    missed_last_two: bool,
+    followed: dt.date | None,
+) -> Verdict:
+    days = ", ".join(date_words(local_date(s.starts_at)) for s in open_absences)
+    why = (
+        f"was absent without apologies from the last two sessions of {cohort.name}"
+        if missed_last_two
+        else f"has missed {number_words(len(open_absences))} sessions of {cohort.name}"
+    )
+    since = f" since the follow-up on {date_words(followed)}" if followed else ""
+    return Verdict(
+        Outcome.WARN,
+        f"{name} {why}{since} ({days}): follow up, record what came of it, and report to "
+        "the hub if they have disengaged.",
+    )
+
+
+def _k13_not_judged(participant: Participant, today: dt.date) -> Verdict | None:
+    """K13 asks nothing of someone who has dropped out or is not in a cohort."""
+    name = participant.full_name
+    if has_dropped_out(participant, today):
+        assert participant.dropped_out_on is not None  # has_dropped_out: the day is recorded
+        return Verdict(
+            Outcome.NOT_APPLICABLE,
+            f"{name} dropped out on {date_words(participant.dropped_out_on)}.",
+        )
+    if current_membership(participant, today) is None:
+        return Verdict(Outcome.NOT_APPLICABLE, f"{name} is not in a cohort.")
+    return None
+
+
+def _followed_up_on(participant: Participant, cohort: Cohort) -> dt.date | None:
+    """The day of the latest absence follow-up recorded for the participant in `cohort`."""
+    return max(
         (
             f.followed_up_on
             for f in participant.absence_follow_ups.all()
@@ -556,23 +628,15 @@ def k13_absences_followed_up(participant: Participant, *, as_of: dt.datetime) ->
         ),
         default=None,
     )
-    open_absences = [s for s in absences if followed is None or local_date(s.starts_at) > followed]
-    unexplained = [s for s in open_absences if not rows[s.pk].apologies]
-    last_two = sessions[-2:]
-    missed_last_two = len(last_two) == 2 and all(s in unexplained for s in last_two)
-    if missed_last_two or len(open_absences) >= K13_SERIES:
-        days = ", ".join(date_words(local_date(s.starts_at)) for s in open_absences)
-        why = (
-            f"was absent without apologies from the last two sessions of {cohort.name}"
-            if missed_last_two
-            else f"has missed {number_words(len(open_absences))} sessions of {cohort.name}"
-        )
-        since = f" since the follow-up on {date_words(followed)}" if followed else ""
-        return Verdict(
-            Outcome.WARN,
-            f"{name} {why}{since} ({days}): follow up, record what came of it, and report to "
-            "the hub if they have disengaged.",
-        )
+
+
+def _k13_no_follow_up_needed(
+    name: str,
+    cohort: Cohort,
+    absences: list[GroupSession],
+    sessions: list[GroupSession],
+    followed: dt.date | None,
+) -> Verdict:
     if followed is not None and absences:
         return Verdict(
             Outcome.PASS,
