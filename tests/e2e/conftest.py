@@ -21,6 +21,7 @@ staff, a phone-sized one for participants).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -293,6 +294,24 @@ def fill_date(page, field: str, day) -> None:
     """A GOV.UK date input (day, month, year boxes `id_<field>_0`, `_1`, `_2`)."""
     for part, value in enumerate((day.day, day.month, day.year)):
         page.locator(f"#id_{field}_{part}").fill(str(value))
+
+
+def fill_registration_details(phone) -> None:
+    """The public registration form's details page, for Sam Owner of Maker One Ltd, an
+    eligible-looking business in Salford (the hub "gm" lists Salford)."""
+    phone.get_by_label("Business name").fill("Maker One Ltd")
+    phone.get_by_label("Postcode of the trading address").fill("M1 1AA")
+    phone.get_by_label("Local authority of the trading address").select_option("Salford")
+    phone.get_by_label("Sector").select_option("C")
+    fill_date(phone, "trading_since", dt.date(2015, 3, 1))
+    phone.get_by_label("Number of employees on PAYE").fill("20")
+    phone.get_by_label("Turnover in the last year (£)").fill("1500000")
+    phone.get_by_label("Balance sheet total (£)").fill("600000")
+    phone.get_by_label("First name").fill("Sam")
+    phone.get_by_label("Last name").fill("Owner")
+    phone.get_by_label("Email address").fill("sam.owner@example.org")
+    phone.get_by_label("I am a senior decision maker in the business").check()
+    phone.get_by_label("I want to improve how the business performs").check()
 
 
 def expect_text(page, text: str) -> None:

@@ -17,7 +17,13 @@ from cohorts.models import CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.models import Role
 from sessions.models import GroupSession
-from tests.e2e.conftest import assert_error_summary, expect_text, fill_date, sign_in
+from tests.e2e.conftest import (
+    assert_error_summary,
+    expect_text,
+    fill_date,
+    fill_registration_details,
+    sign_in,
+)
 from tests.factories import (
     make_cohort,
     make_eligible,
@@ -70,21 +76,7 @@ def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     run.check(phone, "registration privacy notice error")
     phone.get_by_label("I have read the privacy notice").check()
     phone.get_by_role("button", name="Continue").click()
-    phone.get_by_label("Business name").fill("Maker One Ltd")
-    phone.get_by_label("Postcode of the trading address").fill("M1 1AA")
-    phone.get_by_label("Local authority of the trading address").select_option("Salford")
-    phone.get_by_label("Sector").select_option("C")
-    phone.locator("#id_trading_since_0").fill("1")
-    phone.locator("#id_trading_since_1").fill("3")
-    phone.locator("#id_trading_since_2").fill("2015")
-    phone.get_by_label("Number of employees on PAYE").fill("20")
-    phone.get_by_label("Turnover in the last year (£)").fill("1500000")
-    phone.get_by_label("Balance sheet total (£)").fill("600000")
-    phone.get_by_label("First name").fill("Sam")
-    phone.get_by_label("Last name").fill("Owner")
-    phone.get_by_label("Email address").fill("sam.owner@example.org")
-    phone.get_by_label("I am a senior decision maker in the business").check()
-    phone.get_by_label("I want to improve how the business performs").check()
+    fill_registration_details(phone)
     run.check(phone, "registration details")
     phone.get_by_role("button", name="Send registration").click()
     expect_text(phone, "Registration received")

@@ -56,7 +56,7 @@ from peernet.models import Role
 from reporting.models import MonthlyReturn
 from sessions.models import GroupSession
 from tests.celery_worker import require_worker_services, worker_database_url
-from tests.e2e.conftest import expect_text, sign_in
+from tests.e2e.conftest import expect_text, fill_registration_details, sign_in
 from tests.e2e.test_participant_journey import _answer_page
 from tests.factories import (
     make_cohort,
@@ -266,20 +266,7 @@ def _journey(browser, base_url, smtp, admin, month) -> None:
     phone.goto("/p/register/gm/")
     phone.get_by_label("I have read the privacy notice").check()
     phone.get_by_role("button", name="Continue").click()
-    phone.get_by_label("Business name").fill("Maker One Ltd")
-    phone.get_by_label("Postcode of the trading address").fill("M1 1AA")
-    phone.get_by_label("Local authority of the trading address").select_option("Salford")
-    phone.get_by_label("Sector").select_option("C")
-    for part, value in enumerate(("1", "3", "2015")):
-        phone.locator(f"#id_trading_since_{part}").fill(value)
-    phone.get_by_label("Number of employees on PAYE").fill("20")
-    phone.get_by_label("Turnover in the last year (£)").fill("1500000")
-    phone.get_by_label("Balance sheet total (£)").fill("600000")
-    phone.get_by_label("First name").fill("Sam")
-    phone.get_by_label("Last name").fill("Owner")
-    phone.get_by_label("Email address").fill("sam.owner@example.org")
-    phone.get_by_label("I am a senior decision maker in the business").check()
-    phone.get_by_label("I want to improve how the business performs").check()
+    fill_registration_details(phone)
     phone.get_by_role("button", name="Send registration").click()
     expect_text(phone, "Registration received")
     sam = Participant.objects.get(email="sam.owner@example.org")

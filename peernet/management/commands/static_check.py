@@ -35,7 +35,6 @@ def missing() -> dict[str, list[str]]:
     for name, templates in named_in_templates().items():
         if isinstance(staticfiles_storage, ManifestFilesMixin):
             try:
-                staticfiles_storage.stored_name(name)
                 found = staticfiles_storage.exists(staticfiles_storage.stored_name(name))
             except ValueError:  # "Missing staticfiles manifest entry"
                 found = False
