@@ -32,7 +32,7 @@ from participants.models import (
 )
 from peernet import audit
 from peernet.access import is_coordinator
-from peernet.models import Hub, Programme, RuleWarning, User
+from peernet.models import EmailKind, Hub, Programme, RuleWarning, User
 from peernet.scoping import scopes_disabled
 from peernet.words import date_words
 from rules import Outcome, Result, enforce, run_rules
@@ -534,6 +534,7 @@ def participant_send_charter(*, participant: Participant, link: Callable[[str], 
     url = link(participant_charter_link_issue(participant=participant))
     context = {"participant": participant, "url": url, "days": CHARTER.days}
     mail.send(
+        kind=EmailKind.CHARTER,
         subject=f"Sign the Peer Networks Participant Charter – {participant.hub.name}",
         body=render_to_string("participants/charter_email.txt", context),
         to=[participant.email],

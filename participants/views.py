@@ -34,10 +34,10 @@ from participants.forms import (
     registration_initial,
 )
 from participants.models import EligibilityException, MatchStatus, Participant
-from peernet import mail
+from peernet import mail, outbox
 from peernet.access import hub_admin_required
 from peernet.addresses import client_ip
-from peernet.models import Hub
+from peernet.models import EmailKind, Hub
 
 # --- public registration ----------------------------------------------------------------
 # Two pages: the hub's privacy notice with its acknowledgement, then the details. The
@@ -120,6 +120,7 @@ def register_details(request: HttpRequest, hub: str) -> HttpResponse:
 def _send_confirmation(hub: Hub, participant: object) -> None:
     context = {"hub": hub, "participant": participant}
     mail.send(
+        kind=EmailKind.REGISTRATION,
         subject=f"Your Peer Networks registration with {hub.name}",
         body=render_to_string("participants/email/registration_confirmation.txt", context),
         to=[participant.email],  # type: ignore[attr-defined]
@@ -272,6 +273,7 @@ def participant(request: HttpRequest, code: str) -> HttpResponse:
             "one_to_one_scheduled": scheduled,
             "same_business": selectors.same_business_this_year(person),
             "warnings": list(selectors.participant_rule_warnings(person)),
+            "emails": outbox.emails_to(hub=request.hub, address=person.email),
         },
     )
 

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 
 from peernet import mail
 from peernet.forms import email_field
+from peernet.models import EmailKind
 
 # "Forgot your password?" emails one address at most this many times an hour, whoever
 # asks: the form cannot be used to flood someone's inbox.
@@ -142,7 +143,7 @@ class PasswordResetForm(DjangoPasswordResetForm):
         the sender, the same words as HTML."""
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
-        mail.send(subject=subject, body=body, to=[to_email])
+        mail.send(kind=EmailKind.ACCOUNT, subject=subject, body=body, to=[to_email])
 
 
 def _reset_email_allowed(email: str) -> bool:

@@ -20,7 +20,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -30,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peernet.access import AuthenticatedRequest
 from peernet.account_forms import PasswordChangeForm, SecondFactorForm, SetUpForm
+from peernet.addresses import back_to
 from peernet.second_factor import (
     device_for_code,
     has_second_factor,
@@ -40,10 +40,8 @@ from peernet.second_factor import (
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go once the session is verified: `next` if it is one of our pages."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    candidate = back_to(request, request.POST.get("next") or request.GET.get("next"))
+    if candidate:
         return candidate
     # A path, not the setting's URL name: the recovery codes page links to it.
     return resolve_url(settings.LOGIN_REDIRECT_URL)

@@ -1,6 +1,8 @@
-"""The client's address, behind our own proxies: the one answer for the sign-in lockout
-(django-axes' AXES_CLIENT_IP_CALLABLE), the public registration form's rate limit and
-the audit trail. Part of the ground floor: it reads the request and the settings only."""
+"""Where a request comes from and where it may go back to: the client's address, behind
+our own proxies (the one answer for the sign-in lockout, django-axes'
+AXES_CLIENT_IP_CALLABLE, the public registration form's rate limit and the audit trail),
+and the page a button returns to. Part of the ground floor: it reads the request and the
+settings only."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from ipaddress import ip_address
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -31,3 +34,14 @@ def client_ip(request: HttpRequest) -> str | None:
         except ValueError:
             return remote  # a garbled header: key on the proxy rather than on nothing
     return remote
+
+
+def back_to(request: HttpRequest, *candidates: str | None) -> str | None:
+    """The first of `candidates` (a `next` field, the referring page) that is a page of
+    this site, or None: the one check for where a button may send the user back to."""
+    for target in candidates:
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+    return None

@@ -30,6 +30,7 @@ from peernet.models import (
     Cluster,
     DeliveryPartner,
     Hub,
+    OutboundEmail,
     Programme,
     RoleAssignment,
     RuleWarning,
@@ -247,6 +248,26 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["worker", "seen_at"]
     search_fields = ["worker"]
     readonly_fields = ["worker", "seen_at"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ScopedAdmin):
+    list_display = ("created_at", "hub", "kind", "recipient", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("recipient", "subject")
+    # Not the message itself: its words are for the recipient.
+    fields = (
+        "hub",
+        "kind",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    )
 
 
 @admin.register(RuleWarning)

@@ -10,6 +10,7 @@ import os
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from celery.schedules import crontab
+from django.conf import settings
 
 from peernet.scoping import scopes_disabled
 
@@ -39,6 +40,13 @@ app.conf.beat_schedule = {
         # A heartbeat no worker took within its own interval says nothing: drop it.
         "options": {"expires": 5 * 60},
     },
+    # The outbox (peernet.outbox): whatever is waiting and due, e.g. after the mail
+    # server was away. A run no worker took in time is replaced by the next.
+    "outbox-deliver-due": {
+        "task": "peernet.tasks.outbox_deliver_due",
+        "schedule": float(settings.OUTBOX_BEAT_SECONDS),
+        "options": {"expires": float(settings.OUTBOX_BEAT_SECONDS)},
+    },
     # The daily at-risk scan and digests, before the working day (CELERY_TIMEZONE is
     # Europe/London, so 06:00 is local time in summer and winter).
     "risk-scan-all-hubs": {
@@ -55,9 +63,6 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.return_send_reminders_all",
         "schedule": crontab(day_of_month=5, hour=9, minute=0),
     },
-    # K7, O5: joining instructions go out from an hour before the 48-hour line
-    # (sessions.joining.SEND_AHEAD); each run sends only to those not yet sent, so a late
-    # or repeated run is safe.
     # docs/security.md §24: retention (peernet.privacy), nightly, out of the working day.
     "retention-apply": {
         "task": "peernet.tasks.retention_apply",
@@ -69,6 +74,9 @@ app.conf.beat_schedule = {
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60},
     },
+    # K7, O5: joining instructions go out from an hour before the 48-hour line
+    # (sessions.joining.SEND_AHEAD); each run sends only to those not yet sent, so a late
+    # or repeated run is safe.
     "joining-instructions-send-due": {
         "task": "sessions.tasks.joining_instructions_send_due",
         "schedule": 15 * 60.0,

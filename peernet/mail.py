@@ -1,4 +1,5 @@
-"""Every email the service sends is built here, so each one reads well in any mail client.
+"""Every email the service sends is built here, so each one reads well in any mail client,
+and goes through the outbox (peernet.outbox), so none is lost to a mail server that is away.
 
 - From: the hub's name with the service's, `"Greater Manchester Growth Hub via Peer
   Networks" <peer-networks@…>`, the address being DEFAULT_FROM_EMAIL's: people see who
@@ -31,7 +32,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape
 
-from peernet.models import Hub, Role, RoleAssignment
+from peernet import outbox
+from peernet.models import Hub, OutboundEmail, Role, RoleAssignment
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ def message(
     return email
 
 
-def send(**kwargs: Any) -> None:
-    """Build (`message`'s arguments) and send one email."""
-    message(**kwargs).send()
+def send(*, kind: str, **kwargs: Any) -> OutboundEmail:
+    """Build one email (`message`'s arguments) and put it in the outbox, to go when the
+    current transaction commits (peernet.outbox). `kind` is an EmailKind."""
+    return outbox.enqueue(message(**kwargs), kind=kind, hub=kwargs.get("hub"))

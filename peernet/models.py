@@ -484,3 +484,69 @@ class Breach(models.Model):
         if self.not_reported_reason:
             return False
         return now > self.report_due
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to send"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Not sent"
+
+
+class EmailKind(models.TextChoices):
+    """What an email is for: the hub's pages name it, and K7/O5 read the ones that carry
+    joining instructions (through the notice that asked for them)."""
+
+    JOINING = "joining", "Joining instructions or a session change"
+    SURVEY = "survey", "Survey invitation or reminder"
+    CHARTER = "charter", "Charter link"
+    ACTION_CARD = "action_card", "Action card link"
+    REGISTRATION = "registration", "Registration received"
+    OBSERVATION = "observation", "Observation notice"
+    RETURN = "return", "Monthly return reminder or notice"
+    EXPORT = "export", "Download ready"
+    ACCOUNT = "account", "Account invitation or password reset"
+    NOTICE = "notice", "Notice to the hub's administrators"
+
+
+class OutboundEmailQuerySet(ScopedQuerySet):
+    hub_path = "hub"
+
+
+class OutboundEmail(models.Model):
+    """The outbox: one row per email, written in the same transaction as what caused it
+    and delivered afterwards by a task (peernet.outbox). The message is kept whole, as
+    its parts, so a retry or a "send again" sends exactly what was written."""
+
+    hub = models.ForeignKey(
+        Hub, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    recipient = models.CharField(
+        max_length=254, db_index=True, help_text="The first To address, lower case."
+    )
+    subject = models.CharField(max_length=300)
+    message = models.JSONField(encoder=DjangoJSONEncoder, help_text="The message's parts.")
+    status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False)
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="email_sent_when_and_only_when_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}: {self.get_status_display()}"

@@ -237,6 +237,12 @@ EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="peer-networks@localhost")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # the file-based backend's folder
+# A mail server that stops answering must not hold a worker for ever (peernet.outbox).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# The outbox (peernet.outbox): the first wait after a failed try (doubling up to an
+# hour), and how often beat delivers whatever is waiting.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)
+OUTBOX_BEAT_SECONDS = env_int("OUTBOX_BEAT_SECONDS", 60)
 
 # One cache every process shares, so a limit counted in it (the public registration
 # form's, participants/views.py) survives a restart and holds across web processes:

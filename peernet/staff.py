@@ -32,7 +32,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from cohorts.models import Cohort
 from peernet import audit, mail
-from peernet.models import Hub, Role, RoleAssignment, User
+from peernet.models import EmailKind, Hub, Role, RoleAssignment, User
 from peernet.roles import forget_reach
 
 # The roles a hub gives its own staff (the national roles are the coordinator's to give).
@@ -444,6 +444,7 @@ def _email_after_commit(
             template = "account/invitation_email.txt"
             subject = f"Set up your {settings.SERVICE_NAME} account – {hub_.name}"
         mail.send(
+            kind=EmailKind.ACCOUNT,
             subject=subject,
             body=render_to_string(template, context),
             to=[person.email],

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from cohorts import urls as cohorts_urls
 from participants import urls as participants_urls
-from peernet import account_urls, privacy_urls, staff_views, views
+from peernet import account_urls, outbox_views, privacy_urls, staff_views, views
 from reporting import urls as reporting_urls
 from reporting import views as reporting_views
 from sessions import urls as sessions_urls
@@ -15,6 +15,7 @@ hub_urlpatterns = [
     *cohorts_urls.hub_urlpatterns,
     *sessions_urls.hub_urlpatterns,
     *staff_views.hub_urlpatterns,
+    *outbox_views.hub_urlpatterns,
 ]
 
 # The facilitator's area, /facilitation/...: their sessions, and their cohorts' joining details.

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from peernet import outbox
 from peernet.access import AuthenticatedRequest
 from peernet.models import Role, RoleAssignment, WorkerHeartbeat
 from reporting.selectors import TODO_SHOWN, todo_for_user
@@ -133,7 +134,8 @@ def health(request: HttpRequest) -> JsonResponse:
     """For the load balancer and monitoring: the database answers; the pages render (the
     base layout through the template and static-files stack, so a stylesheet missing from
     the production manifest fails here, not only on every real page); when a worker last
-    ran. 503 unless the database and the pages are both ok."""
+    ran; the outbox's backlog (emails waiting, and how long the oldest has waited, in
+    seconds). 503 unless the database and the pages are both ok."""
     try:
         last_seen = (
             WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
@@ -147,4 +149,4 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception:  # whatever stops a page rendering stops this one
         logger.exception("Health check: the base page does not render")
         return JsonResponse({"database": "ok", "pages": "error", "worker": worker}, status=503)
-    return JsonResponse({"database": "ok", "pages": "ok", "worker": worker})
+    return JsonResponse({"database": "ok", "pages": "ok", "worker": worker, **outbox.backlog()})

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from peernet import audit, mail
 from peernet.calendar import Month, local_date, month_start
-from peernet.models import Hub, Programme, Role, User
+from peernet.models import EmailKind, Hub, Programme, Role, User
 from peernet.words import date_words
 from reporting import kpi
 from reporting.models import MonthlyReturn, ReturnVersion
@@ -427,6 +427,7 @@ def send_reminder(hub_id: int, month: dt.date | str, *, now: dt.datetime | None 
         )
         for user in recipients:
             mail.send(
+                kind=EmailKind.RETURN,
                 subject=f"{hub.name}: the return for {month:%B %Y} is due by "
                 f"{date_words(due_at.date())}",
                 body=(

@@ -22,7 +22,7 @@ from participants.models import EligibilityStatus, Participant
 from participants.selectors import participant_forecast
 from peernet import mail
 from peernet.calendar import local_date
-from peernet.models import Hub, Role, RoleAssignment, User
+from peernet.models import EmailKind, Hub, Role, RoleAssignment, User
 from peernet.words import date_words
 from reporting.models import DigestSent, Finding, RiskScan
 from reporting.selectors import action_for, findings_for_user, urgency
@@ -391,6 +391,7 @@ def risk_digest_send(*, scan: RiskScan) -> list[DigestSent]:
         except IntegrityError:  # another run sent it meanwhile
             continue
         mail.send(
+            kind=EmailKind.NOTICE,
             subject=_digest_subject(hub, scan.run_on, new, resolved),
             body=_digest_body(user, hub, new, resolved),
             to=[user.email],

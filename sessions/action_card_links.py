@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from participants.links import ACTION_CARD, link_issue
 from participants.models import Participant
 from peernet import audit, mail
+from peernet.models import EmailKind
 from sessions.models import Attendance, GroupSession
 
 
@@ -45,6 +46,7 @@ def action_card_links_send(*, session: GroupSession, by: Any, link: Callable[[st
             "days": ACTION_CARD.days,
         }
         mail.send(
+            kind=EmailKind.ACTION_CARD,
             subject=f"Your action card – {participant.hub.name}",
             body=render_to_string("participants/action_card_email.txt", context),
             to=[participant.email],

@@ -1,15 +1,13 @@
 """Joining instructions (K7, O5): selectors for what is due, and the services that send
 them, each email with an iCalendar invite attached.
 
-Once per member per session. Each member's email is decided, sent and recorded inside
-one transaction that holds the session's row lock: a second run, or a second worker
-running at the same moment, waits for the lock and then finds the member's
-JoiningInstructionsSent row, so it sends nothing twice. The email goes out *before* the
-row is committed (send, then record) rather than after commit: if sending fails the row
-is rolled back and the next run tries again, so a member is never recorded as sent
-without an email having left. The one gap is a crash between a successful send and the
-commit, which can repeat one email on the retry; a duplicate invite is far cheaper than
-a participant without the link (the reverse order would lose the email instead).
+Once per member per session. Each member's email is decided, put in the outbox
+(peernet.outbox) and recorded inside one transaction that holds the session's row lock: a
+second run, or a second worker running at the same moment, waits for the lock and then
+finds the member's JoiningInstructionsSent row, so it queues nothing twice; and the row
+and its email exist together or not at all. K7 and O5 count the instructions as sent
+only when the mail server has accepted the email (`_count_when_accepted`, below): a
+message still waiting, or refused, does not count, however long ago it was written.
 """
 
 from __future__ import annotations
@@ -22,14 +20,15 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 
 from cohorts.models import Cohort, CohortMembership, JoiningInstructions
 from participants.models import Participant
-from peernet import mail
+from peernet import mail, outbox
 from peernet.calendar import LONDON, local_date
 from peernet.hours import ends_at
-from peernet.models import Programme
+from peernet.models import EmailKind, OutboundEmail, Programme
 from sessions import ics
 from sessions.models import (
     INSTRUCTING,
@@ -373,11 +372,8 @@ def joining_instructions_send(*, session_id: int, now: dt.datetime) -> int:
             )
             if not created:
                 continue
-            _session_message(locked_view(session, locked), participant, instructions, now).send()
-            if locked.joining_instructions_sent_at is None:
-                # K7 judges the first send: the notice every member then on the list had.
-                locked.joining_instructions_sent_at = now
-                locked.save(update_fields=["joining_instructions_sent_at"])
+            message = _session_message(locked_view(session, locked), participant, instructions, now)
+            _queue(message, record, now)
             sent += 1
     return sent
 
@@ -400,7 +396,7 @@ def one_to_one_joining_instructions_send(*, one_to_one_id: int, now: dt.datetime
         and participant.dropped_out_on <= local_date(one_to_one.starts_at)
     ):
         return 0
-    _, created = JoiningInstructionsSent.objects.get_or_create(
+    record, created = JoiningInstructionsSent.objects.get_or_create(
         one_to_one=one_to_one,
         kind=NoticeKind.INSTRUCTIONS,
         sequence=one_to_one.sequence,
@@ -408,10 +404,7 @@ def one_to_one_joining_instructions_send(*, one_to_one_id: int, now: dt.datetime
     )
     if not created:
         return 0
-    _one_to_one_message(one_to_one, now).send()
-    if one_to_one.joining_instructions_sent_at is None:
-        one_to_one.joining_instructions_sent_at = now
-        one_to_one.save(update_fields=["joining_instructions_sent_at"])
+    _queue(_one_to_one_message(one_to_one, now), record, now)
     return 1
 
 
@@ -460,7 +453,7 @@ def session_change_notify(*, session_id: int, sequence: int, now: dt.datetime) -
             locked = GroupSession.objects.select_for_update().get(pk=session_id)
             if locked.sequence != sequence:
                 break
-            _, created = JoiningInstructionsSent.objects.get_or_create(
+            record, created = JoiningInstructionsSent.objects.get_or_create(
                 session_id=session_id,
                 participant=participant,
                 kind=kind,
@@ -472,10 +465,7 @@ def session_change_notify(*, session_id: int, sequence: int, now: dt.datetime) -
             message = _session_message(
                 locked_view(session, locked), participant, instructions, now, kind, row.starts_at
             )
-            message.send()
-            if kind == NoticeKind.UPDATE and locked.joining_instructions_sent_at is None:
-                locked.joining_instructions_sent_at = now  # K7: notice for the new start
-                locked.save(update_fields=["joining_instructions_sent_at"])
+            _queue(message, record, now)  # K7: an update is the notice for the new start
             sent += 1
     return sent
 
@@ -496,7 +486,7 @@ def one_to_one_change_notify(*, one_to_one_id: int, sequence: int, now: dt.datet
     ).exists()
     if not had or not one_to_one.participant.email:
         return 0
-    _, created = JoiningInstructionsSent.objects.get_or_create(
+    record, created = JoiningInstructionsSent.objects.get_or_create(
         one_to_one=one_to_one,
         kind=NoticeKind.CANCELLATION,
         sequence=sequence,
@@ -508,7 +498,7 @@ def one_to_one_change_notify(*, one_to_one_id: int, sequence: int, now: dt.datet
     )
     if not created:
         return 0
-    _one_to_one_message(one_to_one, now, NoticeKind.CANCELLATION).send()
+    _queue(_one_to_one_message(one_to_one, now, NoticeKind.CANCELLATION), record, now)
     return 1
 
 
@@ -548,6 +538,12 @@ def cohort_schedule_send(*, cohort_id: int, now: dt.datetime) -> int:
             new = [s for s in sessions if s.pk not in known]
             if not new:
                 continue
+            email = outbox.enqueue(
+                _schedule_message(new, participant, instructions, now),
+                kind=EmailKind.JOINING,
+                hub=participant.hub,
+                now=now,
+            )
             JoiningInstructionsSent.objects.bulk_create(
                 JoiningInstructionsSent(
                     session=s,
@@ -556,9 +552,38 @@ def cohort_schedule_send(*, cohort_id: int, now: dt.datetime) -> int:
                     sequence=s.sequence,
                     sent_at=now,
                     starts_at=s.starts_at,
+                    email=email,
                 )
                 for s in new
             )
-            _schedule_message(new, participant, instructions, now).send()
             sent += 1
     return sent
+
+
+# --- the outbox: a notice counts once the mail server has it ----------------------------------
+
+
+def _queue(
+    message: EmailMultiAlternatives, record: JoiningInstructionsSent, now: dt.datetime
+) -> None:
+    """Put one notice's email in the outbox, tied to its record (same transaction)."""
+    record.email = outbox.enqueue(
+        message, kind=EmailKind.JOINING, hub=record.participant.hub, now=now
+    )
+    record.save(update_fields=["email"])
+
+
+@receiver(outbox.email_sent, dispatch_uid="sessions.joining.count_when_accepted")
+def _count_when_accepted(sender: object, email: OutboundEmail, **kwargs: object) -> None:
+    """K7, O5: the first joining instructions (or update) for a session's current start
+    that the mail server accepts is when the session's instructions were sent. A notice
+    for a start since moved counts for nothing (the move cleared the time)."""
+    for record in JoiningInstructionsSent.objects.filter(email=email, kind__in=INSTRUCTING):
+        target = (
+            GroupSession.objects.filter(pk=record.session_id)
+            if record.session_id
+            else OneToOneSession.objects.filter(pk=record.one_to_one_id)
+        )
+        target.filter(sequence=record.sequence, joining_instructions_sent_at__isnull=True).update(
+            joining_instructions_sent_at=email.sent_at
+        )

@@ -15,21 +15,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from peernet.access import session_for_facilitation
+from peernet.addresses import back_to
 from sessions.joining import joining_instructions_send
 
 
 def _back(request: HttpRequest, hub: str, code: uuid.UUID) -> str:
     """Where the button was pressed: `next` or the referring page if on this site, else
     the facilitator's session page."""
-    for target in (request.POST.get("next"), request.headers.get("referer")):
-        if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return target
+    target = back_to(request, request.POST.get("next"), request.headers.get("referer"))
+    if target:
+        return target
     try:
         return reverse("facilitation:session", args=[hub, code])
     except NoReverseMatch:  # mounted without the session page (its own tests)

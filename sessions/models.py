@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from cohorts.models import Cohort
 from participants.models import Participant
 from peernet.db import choices_check, staff_member
-from peernet.models import Hub
+from peernet.models import Hub, OutboundEmail
 from peernet.scoping import ScopedQuerySet
 
 HOURS = {"max_digits": 5, "decimal_places": 2}
@@ -462,6 +462,14 @@ class JoiningInstructionsSent(models.Model):
     )
     sequence = models.PositiveIntegerField(default=0)
     starts_at = models.DateTimeField(null=True, blank=True)  # the start they were told
+    # The email that carries it (peernet.outbox): sent, waiting, or refused and why.
+    email = models.ForeignKey(
+        OutboundEmail,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="joining_notices",
+    )
 
     objects = JoiningInstructionsSentQuerySet.as_manager()
 

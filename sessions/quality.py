@@ -17,7 +17,7 @@ from django.utils import timezone
 from cohorts.models import Cohort
 from peernet import audit, mail
 from peernet.calendar import LONDON, require_aware
-from peernet.models import Hub, Role, RoleAssignment, User
+from peernet.models import EmailKind, Hub, Role, RoleAssignment, User
 from rules.services import Judging, judge_and_record
 from sessions.models import (
     Complaint,
@@ -73,6 +73,7 @@ def observation_book_and_notify(
     )
     when = f"{session.starts_at.astimezone(LONDON):%A %-d %B %Y at %H:%M}"
     mail.send(
+        kind=EmailKind.OBSERVATION,
         subject=f"Your session on {when} will be observed – {cohort.hub.name}",
         body=render_to_string(
             "facilitation/observation_notice_email.txt",
@@ -91,6 +92,7 @@ def observation_book_and_notify(
         ]
         for member in members:
             mail.send(
+                kind=EmailKind.OBSERVATION,
                 subject=f"An observer at your peer network session on {when}",
                 body=render_to_string(
                     "facilitation/observation_privacy_email.txt",

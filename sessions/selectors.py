@@ -77,7 +77,7 @@ def session_notices(session: GroupSession) -> QuerySet[JoiningInstructionsSent]:
     instructions, each update after a move, the cancellation; newest first. One query."""
     return (
         JoiningInstructionsSent.objects.filter(session=session)
-        .select_related("participant")
+        .select_related("participant", "email__hub")
         .order_by("-sent_at", "participant__last_name", "participant__pk")
     )
 

@@ -24,7 +24,7 @@ from cohorts.models import Cohort
 from participants.models import Participant
 from peernet import audit, mail
 from peernet.calendar import local_date, require_aware
-from peernet.models import Hub, Role, RoleAssignment, RuleWarning, User
+from peernet.models import EmailKind, Hub, Role, RoleAssignment, RuleWarning, User
 from peernet.words import date_words, hours_words
 from rules.services import Judging, judge_and_record
 from sessions.models import (
@@ -391,7 +391,7 @@ def session_write_notes(
 def _tell_hub_admins(hub: Hub, *, subject: str, message: str) -> None:
     recipients = mail.hub_administrator_addresses(hub)
     if recipients:
-        mail.send(subject=subject, body=message, to=recipients, hub=hub)
+        mail.send(kind=EmailKind.NOTICE, subject=subject, body=message, to=recipients, hub=hub)
 
 
 @transaction.atomic

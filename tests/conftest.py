@@ -67,6 +67,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _mail_is_read_after_delivery(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mail.outbox` and `mailoutbox` show what a worker would have delivered from the
+    service's outbox by the time the test reads them (tests/mailbox.py)."""
+    from django.core import mail
+
+    from tests.mailbox import Mailbox
+
+    if "_django_db_helper" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        # Setting up the database gives Django's tests a fresh `mail.outbox`: first that.
+        request.getfixturevalue("_django_db_helper")
+    monkeypatch.setattr(mail, "outbox", Mailbox(), raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # PBKDF2's cost is a production defence, not something the tests need to pay for.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

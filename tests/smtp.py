@@ -1,7 +1,8 @@
 """A real SMTP server on this machine for the tests that run the service as in
-production (aiosmtpd, in a thread of the test process): it accepts every message and
-keeps it, parsed, for the test to read. It can be stopped and started again on the same
-port, as a mail relay that goes away for a while."""
+production (aiosmtpd, in a thread of the test process): it accepts every message (but
+for the addresses it is told to refuse) and keeps it, parsed, for the test to read. It
+can be stopped and started again on the same port, as a mail relay that goes away for a
+while."""
 
 from __future__ import annotations
 
@@ -21,8 +22,15 @@ def free_port() -> int:
 
 
 class _Keep:
-    def __init__(self, received: list[EmailMessage]) -> None:
+    def __init__(self, received: list[EmailMessage], refused: set[str]) -> None:
         self.received = received
+        self.refused = refused
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
+        if address.lower() in self.refused:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
         self.received.append(email.message_from_bytes(envelope.content, policy=default))
@@ -33,10 +41,12 @@ class SmtpServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.received: list[EmailMessage] = []
+        self.refused: set[str] = set()  # addresses it answers 550, as for a mistyped one
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        self._controller = Controller(_Keep(self.received), hostname="127.0.0.1", port=self.port)
+        handler = _Keep(self.received, self.refused)
+        self._controller = Controller(handler, hostname="127.0.0.1", port=self.port)
         self._controller.start()
 
     def stop(self) -> None:

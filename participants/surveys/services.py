@@ -45,6 +45,7 @@ from participants.surveys.selectors import (
 )
 from peernet import audit, mail
 from peernet.calendar import local_date
+from peernet.models import EmailKind
 from peernet.words import date_words
 from sessions.models import Attendance, GroupSession, SessionStatus
 
@@ -209,6 +210,7 @@ def _email(invitation: SurveyInvitation, *, reminder: bool) -> None:
     }
     subject = SUBJECTS[SurveyKind(invitation.kind)]
     mail.send(
+        kind=EmailKind.SURVEY,
         subject=f"{'Reminder: ' if reminder else ''}{subject} – {participant.hub.name}",
         body=render_to_string("surveys/invitation_email.txt", context),
         to=[participant.email],

@@ -148,6 +148,11 @@ def erase_participant(participant: Any, actor: Any, reason: str) -> Any:
     for entry in participant_entries():
         if entry.model in ("participants.Participant", "participants.Business"):
             continue
+        if entry.delete_on_erasure:
+            deleted, _ = entry.rows_for(participant).delete()
+            if deleted:
+                changed[entry.model] = deleted
+            continue
         for row in list(entry.rows_for(participant)):
             updates = _erase_row(
                 entry, row, pattern=pattern, from_them=from_them, new_name=identity.name

@@ -10,6 +10,7 @@ Retention choices, stated once here:
   year's delivery window (the funder's audit period), then erased (their identifiers
   replaced: the numbers stay in the programme's figures, nothing identifies the person);
 - survey invitations (the emailed tokens): 1 year after they expire, then deleted;
+- emails (the outbox): 1 year after they were written, then deleted;
 - audit events: 7 years, then deleted; rule warnings: 7 years, then deleted;
 - export files (downloads): 30 days after they were asked for, then deleted;
 - risk-scan findings: 2 years after they were resolved, then deleted; risk digests sent:
@@ -26,7 +27,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 
-from peernet.models import AuditEvent, RuleWarning
+from peernet.models import AuditEvent, OutboundEmail, RuleWarning
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class PersonalData:
     # their erased name (notes about a group); the rest of `fields` is kept.
     erase_text: tuple[str, ...] = ()
     redact: tuple[str, ...] = ()
+    # Erasure deletes the rows instead (copies of what was said to the person).
+    delete_on_erasure: bool = False
     about: str = "participant"  # or "staff"
     # Rows about the participant found another way than `path`.
     rows: Callable[[Any], QuerySet] | None = None
@@ -96,6 +99,14 @@ def _rule_warnings(participant: Any) -> QuerySet:
 def _audit_events(participant: Any) -> QuerySet:
     return AuditEvent.objects.filter(
         object_type="participants.participant", object_id=str(participant.pk)
+    )
+
+
+def _emails(participant: Any) -> QuerySet:
+    if not participant.email:
+        return OutboundEmail.objects.none()
+    return OutboundEmail.objects.filter(
+        hub_id=participant.hub_id, recipient=participant.email.lower()
     )
 
 
@@ -318,6 +329,22 @@ REGISTRY: tuple[PersonalData, ...] = (
         rows=_audit_events,
         note="Holds ids and what changed, never free text about a participant: nothing to "
         "erase. Append-only; deleted only by the retention job.",
+    ),
+    PersonalData(
+        "peernet.OutboundEmail",
+        ("recipient", "subject", "message", "last_error"),
+        None,
+        Retention(
+            "1 year after it was written, then deleted",
+            "delete",
+            since="created_at",
+            keep_for=YEAR,
+        ),
+        rows=_emails,
+        delete_on_erasure=True,
+        note="The outbox: each email as it was sent, kept a year as the record of what was "
+        "sent and whether it arrived. Erasure deletes the emails to the person (the record "
+        "that a notice was sent, and when, stays with the session).",
     ),
     PersonalData(
         "peernet.User",

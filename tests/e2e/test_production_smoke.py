@@ -15,7 +15,10 @@ instructions (an email with a calendar invitation) and takes the register of ano
 which makes the worker email a session-feedback survey that a member answers through its
 link; last month's draft return, compiled by the worker when beat's schedule falls due
 (the beat's schedule file says every entry last ran 40 days ago, so each is due at once),
-is submitted and downloaded as an XLSX workbook the worker built.
+is submitted and downloaded as an XLSX workbook the worker built. Then the mail relay
+goes away: the next joining instructions wait in the outbox, the hub administrator sees
+them waiting with the reason, K7 does not count them; the relay comes back and each goes
+once, and K7 counts them.
 
 The processes run with `SECURE_SSL_REDIRECT` off, as behind a proxy that terminates TLS
 and redirects (the release step's `check --deploy` runs with it on, as on a server).
@@ -54,7 +57,7 @@ from participants.models import (
 from peernet.celery import app as celery_app
 from peernet.models import Role
 from reporting.models import MonthlyReturn
-from sessions.models import GroupSession
+from sessions.models import GroupSession, JoiningInstructionsSent
 from tests.celery_worker import require_worker_services, worker_database_url
 from tests.e2e.conftest import expect_text, fill_registration_details, sign_in
 from tests.e2e.test_participant_journey import _answer_page
@@ -102,6 +105,7 @@ def _environment(smtp: SmtpServer, port: int, beat_schedule: Path) -> dict[str, 
         CELERY_CONCURRENCY="1",
         CELERY_BEAT_SCHEDULE=str(beat_schedule),
         LOG_LEVEL="INFO",
+        OUTBOX_RETRY_SECONDS="2",
     )
     return env
 
@@ -198,6 +202,9 @@ def test_the_process_set_serves_a_hub_from_registration_to_the_return(browser, t
     coming = GroupSession.objects.create(
         cohort=cohort, key="s2", starts_at=now + dt.timedelta(days=3), hours=Decimal("3")
     )
+    later = GroupSession.objects.create(
+        cohort=cohort, key="s3", starts_at=now + dt.timedelta(days=5), hours=Decimal("3")
+    )
 
     smtp = SmtpServer()
     smtp.start()
@@ -236,6 +243,7 @@ def test_the_process_set_serves_a_hub_from_registration_to_the_return(browser, t
         serving_after = time.monotonic() - started_at
         _journey(browser, base_url, smtp, admin, month)
         _sessions(browser, base_url, smtp, facilitator, started, coming, members)
+        away = _mail_relay_away(browser, base_url, smtp, admin, facilitator, later)
     finally:
         os.killpg(processes.pid, signal.SIGTERM)
         processes.wait(timeout=60)
@@ -246,7 +254,10 @@ def test_the_process_set_serves_a_hub_from_registration_to_the_return(browser, t
         assert f"{process} started" in text, f"{process} never started:\n{text[-3000:]}"
         assert re.search(rf"^\S+ {re.escape(process)} +\| ", text, re.M), process
     assert "Traceback" not in text, text[-6000:]
-    print(f"serving after {serving_after:.1f}s; {len(smtp.received)} emails through SMTP")
+    print(
+        f"serving after {serving_after:.1f}s; {len(smtp.received)} emails through SMTP; "
+        f"the relay was away {away:.1f}s"
+    )
 
 
 def _context(browser, base_url: str, phone: bool = False):
@@ -371,3 +382,47 @@ def _sessions(browser, base_url, smtp, facilitator, started, coming, members) ->
     phone.get_by_role("button", name="Send my answers").click()
     expect_text(phone, "Thank you")
     assert SurveyResponse.objects.filter(participant=ben, kind=SurveyKind.SESSION_FEEDBACK).exists()
+
+
+def _mail_relay_away(browser, base_url, smtp, admin, facilitator, later) -> float:
+    """8. The SMTP relay goes away while joining instructions are sent; returns how long
+    it was away."""
+    received_before = len(smtp.received)
+    smtp.stop()
+    away_at = time.monotonic()
+    page = _context(browser, base_url).new_page()
+    sign_in(page, facilitator)
+    hub = later.cohort.hub.key
+    page.goto(f"/facilitation/{hub}/sessions/{later.code}/")
+    page.get_by_role("button", name="Send now the joining instructions").click()
+    expect_text(page, "Joining instructions sent to 4 members.")
+    notices = JoiningInstructionsSent.objects.filter(session=later)
+    deadline = time.monotonic() + 60
+    while notices.filter(email__attempts__gte=2).count() < 4:
+        assert time.monotonic() < deadline, "the worker did not try the waiting emails twice"
+        time.sleep(0.5)
+
+    admin_page = _context(browser, base_url).new_page()
+    sign_in(admin_page, admin)
+    admin_page.goto(f"/hub/{hub}/cohorts/{later.cohort.code}/sessions/{later.code}/")
+    expect_text(admin_page, "Waiting to send")
+    expect_text(admin_page, "The mail server could not be reached")
+    later.refresh_from_db()
+    assert later.joining_instructions_sent_at is None  # K7: waiting is not sent
+    assert len(smtp.received) == received_before
+
+    smtp.start()
+    away = time.monotonic() - away_at
+    deadline = time.monotonic() + 60
+    while notices.filter(email__status="sent").count() < 4:
+        assert time.monotonic() < deadline, "not every waiting email went when the relay came back"
+        time.sleep(0.5)
+    arrived = smtp.received[received_before:]
+    assert sorted(m["To"] for m in arrived) == sorted(n.participant.email for n in notices)
+    later.refresh_from_db()
+    assert later.joining_instructions_sent_at is not None
+    time.sleep(3)  # a retry due meanwhile would have sent a second copy by now
+    assert len(smtp.received) == received_before + 4
+    admin_page.reload()
+    expect_text(admin_page, "Sent")
+    return away

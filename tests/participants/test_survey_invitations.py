@@ -32,6 +32,7 @@ from tests.factories import (
     make_participant,
     make_session,
 )
+from tests.mailbox import deliver_queued
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -316,6 +317,7 @@ def _baseline_sent(participant, at: dt.datetime) -> int:
     with time_machine.travel(at, tick=False):
         [invitation_id] = surveys.survey_invite_baseline(participant_id=participant.pk)
         tasks.survey_invitation_send.apply(args=[invitation_id]).get()
+        deliver_queued()  # the worker delivers it then
     return invitation_id
 
 

@@ -24,6 +24,7 @@ from tests.factories import (
     make_participant,
     make_session,
 )
+from tests.mailbox import deliver_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -229,5 +230,8 @@ def test_the_session_page_sends_the_joining_instructions_in_one_click(client, pe
     assert f'action="{send}"' in html
     response = client.post(send, {"next": page})
     assert response["Location"] == page
+    session.refresh_from_db()
+    assert session.joining_instructions_sent_at is None  # queued, not yet accepted
+    assert deliver_queued() == 1
     session.refresh_from_db()
     assert session.joining_instructions_sent_at is not None

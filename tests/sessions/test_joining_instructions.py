@@ -18,6 +18,7 @@ import time_machine
 from django.urls import reverse
 
 from cohorts.models import JoiningInstructions
+from peernet import outbox
 from peernet.models import Role
 from rules import CHECKS, Outcome
 from sessions import tasks
@@ -455,35 +456,32 @@ def test_a_cancelled_session_cannot_be_sent_by_hand(client, cohort, session, mem
     ]
 
 
-def test_a_failed_send_is_not_recorded_so_the_next_run_retries_it(
-    session, members, mailoutbox, monkeypatch
-):
-    from django.core.mail import EmailMessage
-
-    real_send = EmailMessage.send
-    calls = []
-
-    def flaky_send(self, fail_silently=False):
-        calls.append(self.to[0])
-        if len(calls) == 2:
-            raise ConnectionError("SMTP server went away")
-        return real_send(self, fail_silently)
-
-    monkeypatch.setattr(EmailMessage, "send", flaky_send)
-    with pytest.raises(ConnectionError):
-        joining_instructions_send(session_id=session.pk, now=DUE_FROM)
-    # The first member's email left and is recorded; the second's did not and is not.
-    assert [m.to[0] for m in mailoutbox] == [calls[0]]
-    assert list(
-        JoiningInstructionsSent.objects.filter(session=session).values_list(
-            "participant__email", flat=True
-        )
-    ) == [calls[0]]
-    later = DUE_FROM + dt.timedelta(minutes=15)
-    assert joining_instructions_send(session_id=session.pk, now=later) == 1
-    assert sorted(m.to[0] for m in mailoutbox) == sorted(p.email for p in members)
+def test_k7_counts_the_instructions_from_when_the_mail_server_accepts_them(session, members):
+    """The instructions are queued at DUE_FROM (49 hours before the start); the mail
+    server accepts the first member's 20 minutes later (on time), the second's only at
+    the 48-hour line plus a second. K7 counts from the first acceptance; a run meanwhile
+    queues nothing twice."""
+    assert joining_instructions_send(session_id=session.pk, now=DUE_FROM) == 2
     session.refresh_from_db()
-    assert session.joining_instructions_sent_at == DUE_FROM
+    assert session.joining_instructions_sent_at is None  # queued is not sent
+    assert joining_instructions_send(session_id=session.pk, now=DUE_FROM) == 0
+    first, second = JoiningInstructionsSent.objects.filter(session=session).order_by("pk")
+    accepted = DUE_FROM + dt.timedelta(minutes=20)
+    assert outbox.deliver(first.email_id, now=accepted) == "sent"
+    assert outbox.deliver(second.email_id, now=DEADLINE + ONE_SECOND) == "sent"
+    session.refresh_from_db()
+    assert session.joining_instructions_sent_at == accepted
+    assert k7(session, DEADLINE + ONE_SECOND).outcome == Outcome.PASS
+
+
+def test_instructions_accepted_after_the_48_hour_line_are_late(session, members):
+    assert joining_instructions_send(session_id=session.pk, now=DUE_FROM) == 2
+    """Queued in time, but the mail server was away until a second past the line."""
+    for record in JoiningInstructionsSent.objects.filter(session=session):
+        outbox.deliver(record.email_id, now=DEADLINE + ONE_SECOND)
+    session.refresh_from_db()
+    assert session.joining_instructions_sent_at == DEADLINE + ONE_SECOND
+    assert k7(session, DEADLINE + ONE_SECOND).outcome == Outcome.FAIL
 
 
 def test_beat_runs_the_job_every_15_minutes() -> None:
