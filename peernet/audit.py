@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
+from peernet import logs
 from peernet.addresses import client_ip
 from peernet.models import AuditAction, AuditEvent, Hub
 
@@ -79,7 +80,7 @@ def record(
         # The client as the sign-in lockout sees it (peernet.addresses.client_ip): behind
         # a trusted proxy, the address the proxy reports, never a forged X-Forwarded-For.
         ip_address=(client_ip(request) or None) if request is not None else None,
-        request_id=(request.META.get("HTTP_X_REQUEST_ID", "")[:64] if request else ""),
+        request_id=logs.request_id.get(),
     )
     extra = {
         "user_id": getattr(user, "pk", None),

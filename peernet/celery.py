@@ -6,12 +6,15 @@ Beat (run exactly once per deployment) enqueues the schedule below.
 """
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from celery.schedules import crontab
+from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.conf import settings
 
+from peernet import logs
 from peernet.scoping import scopes_disabled
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peernet.settings")
@@ -27,10 +30,37 @@ class SystemTask(DjangoTask):
 
 
 app = Celery("peernet", task_cls=SystemTask)
+
+
+# The request id (peernet.logs) travels with every task a request, or a task, enqueues:
+# a header on the message, the worker's log context while the task runs.
+@before_task_publish.connect
+def _send_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    if headers is not None and logs.request_id.get():
+        headers["request_id"] = logs.request_id.get()
+
+
+@task_prerun.connect
+def _take_request_id(task: Any = None, **kwargs: Any) -> None:
+    given = getattr(task.request, "request_id", None) if task is not None else None
+    # In process (the demo) a task runs inside the request that enqueued it: keep its id.
+    current = given or logs.request_id.get() or logs.new_request_id()
+    task.request.peernet_log_token = logs.request_id.set(current)
+
+
+@task_postrun.connect
+def _drop_request_id(task: Any = None, **kwargs: Any) -> None:
+    token = getattr(task.request, "peernet_log_token", None) if task is not None else None
+    if token is not None:
+        logs.request_id.reset(token)
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Downloads are built by reporting/export_tasks.py, found beside reporting/tasks.py.
+# Downloads are built by reporting/export_tasks.py, found beside reporting/tasks.py; the
+# outbox delivers by peernet/outbox_tasks.py, beside peernet/tasks.py.
 app.autodiscover_tasks(["reporting"], related_name="export_tasks")
+app.autodiscover_tasks(["peernet"], related_name="outbox_tasks")
 
 app.conf.beat_schedule = {
     # /health/ shows the last time any worker ran this.
@@ -43,7 +73,7 @@ app.conf.beat_schedule = {
     # The outbox (peernet.outbox): whatever is waiting and due, e.g. after the mail
     # server was away. A run no worker took in time is replaced by the next.
     "outbox-deliver-due": {
-        "task": "peernet.tasks.outbox_deliver_due",
+        "task": "peernet.outbox_tasks.outbox_deliver_due",
         "schedule": float(settings.OUTBOX_BEAT_SECONDS),
         "options": {"expires": float(settings.OUTBOX_BEAT_SECONDS)},
     },

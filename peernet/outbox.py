@@ -105,8 +105,8 @@ def enqueue(
 
 
 def _deliver_after_commit(email_id: int) -> None:
-    # A real cycle: peernet.tasks calls into this module.
-    from peernet.tasks import email_deliver
+    # A real cycle: peernet.outbox_tasks calls into this module.
+    from peernet.outbox_tasks import email_deliver
 
     transaction.on_commit(lambda: email_deliver.delay(email_id))
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 import socket
 
 from celery import shared_task
-from django.conf import settings
-from django.db import transaction
 
-from peernet import outbox
-from peernet.models import EmailStatus, OutboundEmail
 from peernet.services import worker_heartbeat_record
 
 
@@ -28,22 +24,3 @@ def retention_apply() -> dict[str, int]:
     from peernet.privacy import retention_apply as apply
 
     return apply()
-
-
-@shared_task
-def email_deliver(email_id: int) -> str | None:
-    """Deliver one email from the outbox (queued by peernet.outbox.enqueue on commit). If
-    the mail server was away, try again after the back-off; beat's run is the safety net.
-    (In process, without a worker, beat's run alone retries: no waiting in a request.)"""
-    status = outbox.deliver(email_id)
-    if status == EmailStatus.QUEUED and not settings.CELERY_TASK_ALWAYS_EAGER:
-        retry_at = OutboundEmail.objects.values_list("next_attempt_at", flat=True).get(pk=email_id)
-        transaction.on_commit(lambda: email_deliver.apply_async((email_id,), eta=retry_at))
-    return status
-
-
-@shared_task
-def outbox_deliver_due() -> int:
-    """Beat, every minute: whatever is waiting and due goes now (a lost task, a retry
-    after the mail server was away)."""
-    return outbox.deliver_due()

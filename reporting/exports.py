@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, ClassVar
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
@@ -619,18 +623,36 @@ def export_run(export_id: int) -> str:
     except Exception as exc:
         logger.exception("Export %s (%s) failed", export_id, export.kind)
         ExportFile.objects.filter(pk=export_id).exclude(status=ExportStatus.COMPLETE).update(
-            status=ExportStatus.FAILED, content=None, error=type(exc).__name__
+            status=ExportStatus.FAILED, error=type(exc).__name__
         )
         return ExportStatus.FAILED
-    with transaction.atomic():
-        export = ExportFile.objects.select_for_update().get(pk=export_id)
-        if export.status == ExportStatus.COMPLETE:  # another run finished first: keep it
-            return export.status
-        export.status = ExportStatus.COMPLETE
-        export.progress = 100
-        export.filename = filename
-        export.content_type = exporter.content_type
-        export.content = content
-        export.completed_at = timezone.now()
-        export.save()
+    # The whole file first, under a name no one can guess; then the row names it.
+    stored = default_storage.save(
+        f"exports/{export_id}-{secrets.token_urlsafe(16)}{Path(filename).suffix}",
+        ContentFile(content),
+    )
+    try:
+        with transaction.atomic():
+            export = ExportFile.objects.select_for_update().get(pk=export_id)
+            if export.status == ExportStatus.COMPLETE:  # another run finished first: keep it
+                default_storage.delete(stored)
+                return export.status
+            export.status = ExportStatus.COMPLETE
+            export.progress = 100
+            export.filename = filename
+            export.content_type = exporter.content_type
+            export.file.name = stored
+            export.completed_at = timezone.now()
+            export.save()
+    except BaseException:
+        default_storage.delete(stored)  # no row names it: nothing half-written is left
+        raise
     return export.status
+
+
+def export_response(export: ExportFile) -> HttpResponse:
+    """A complete export's file, as a download, read whole from the storage (a return's
+    file is small; the bytes are in memory only while they are sent)."""
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from peernet.db import WrittenOnceQuerySet
 from peernet.models import Hub
@@ -286,9 +290,11 @@ class ExportFileQuerySet(models.QuerySet):
 class ExportFile(models.Model):
     """A download built by a Celery task and kept for the user who asked for it.
 
-    The bytes live in the row and are written in the same transaction that marks it
-    complete, so an export that dies half-way leaves neither a "complete" status nor a
-    partial file (docs/security.md §27)."""
+    The bytes live in the file storage (`default_storage`: local disk by default, object
+    storage by configuration) under a name no one can guess; the file is written whole
+    before the transaction that marks the row complete and names it, so an export that
+    dies half-way leaves neither a "complete" status nor a partial file (docs/security.md
+    §27). A file whose row is deleted (the retention job) is deleted with it."""
 
     kind = models.CharField(max_length=40, help_text="What was asked for, e.g. return-xlsx.")
     params = models.JSONField(default=dict, blank=True)
@@ -302,7 +308,7 @@ class ExportFile(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
     filename = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
-    content = models.BinaryField(null=True, blank=True, editable=False)
+    file = models.FileField(upload_to="exports/", max_length=300, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -314,15 +320,32 @@ class ExportFile(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="export_file_progress_at_most_100"
             ),
-            # Complete means the whole file is there; nothing else carries bytes.
+            # Complete means the whole file is there; nothing else names a file.
             models.CheckConstraint(
                 condition=(
-                    Q(status="complete", content__isnull=False, completed_at__isnull=False)
-                    | (~Q(status="complete") & Q(content__isnull=True))
+                    (Q(status="complete", completed_at__isnull=False) & ~Q(file=""))
+                    | (~Q(status="complete") & Q(file=""))
                 ),
-                name="export_file_content_only_when_complete",
+                name="export_file_only_when_complete",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.requested_by_id} ({self.status})"
+
+    @property
+    def content(self) -> bytes | None:
+        """The file's bytes, read from the storage; None until it is complete."""
+        if not self.file:
+            return None
+        with self.file.open("rb") as stored:
+            return stored.read()
+
+
+@receiver(post_delete, sender=ExportFile, dispatch_uid="reporting.export_file_deleted")
+def _export_file_deleted(sender: type[ExportFile], instance: ExportFile, **kwargs: Any) -> None:
+    """The file goes with its row (the retention job, a user's account deleted), once the
+    deletion is committed."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))

@@ -256,11 +256,7 @@ class ExportRequestForm(forms.Form):
 def export_list(request: HttpRequest) -> HttpResponse:
     """The user's own downloads, newest first, and the baseline export for the evaluator."""
     _national(request)
-    files = list(
-        ExportFile.objects.for_requester(request.user)
-        .defer("content")
-        .order_by("-requested_at")[:50]
-    )
+    files = list(ExportFile.objects.for_requester(request.user).order_by("-requested_at")[:50])
     return render(
         request,
         "national/exports.html",
@@ -296,7 +292,7 @@ def _own_export(request: HttpRequest, pk: int) -> ExportFile:
     """docs/security.md §6: the requester's own file, and only while they may still see what it
     holds — checked at every request, not by the id alone."""
     _national(request)
-    export = ExportFile.objects.for_requester(request.user).defer("content").filter(pk=pk).first()
+    export = ExportFile.objects.for_requester(request.user).filter(pk=pk).first()
     if export is None or not exports.may_download(request.user, export):
         raise Http404("No such download.")
     return export
@@ -336,7 +332,6 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = _own_export(request, pk)
     if export.status != ExportStatus.COMPLETE:
         raise Http404("The download is not ready.")
-    content = ExportFile.objects.values_list("content", flat=True).get(pk=export.pk)
     if export.kind == exports.BaselineXlsx.identifier:
         # docs/security.md §21: participant-level (if pseudonymous) data leaving the system.
         audit.record(
@@ -346,9 +341,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
             summary="The evaluator's baseline export (pseudonymous) downloaded",
             request=request,
         )
-    response = HttpResponse(bytes(content), content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+    return exports.export_response(export)
 
 
 # --- survey instruments: each version published from a page (issue 15) -------------------

@@ -425,11 +425,7 @@ def _hub_export(request: HttpRequest, month: dt.date, pk: int) -> ExportFile:
     """docs/security.md §6: a download of this hub's return for this month, to the hub's
     administrators (it is the hub's own document, whoever of them asked for it), checked
     again at every request: they must still be able to see it."""
-    export = (
-        ExportFile.objects.defer("content")
-        .filter(pk=pk, params=_hub_params(request.hub, month))
-        .first()
-    )
+    export = ExportFile.objects.filter(pk=pk, params=_hub_params(request.hub, month)).first()
     if export is None or not exports.may_download(request.user, export):
         raise Http404("No such download.")
     return export
@@ -474,7 +470,4 @@ def return_export_file(request: HttpRequest, month: dt.date, pk: int) -> HttpRes
     export = _hub_export(request, month, pk)
     if export.status != ExportStatus.COMPLETE:
         raise Http404("The download is not ready.")
-    content = ExportFile.objects.values_list("content", flat=True).get(pk=export.pk)
-    response = HttpResponse(bytes(content), content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+    return exports.export_response(export)

@@ -75,6 +75,7 @@ class World:
 
 def _hub_return_export(personas: Personas):
     """Hub A's October return as a finished CSV download, asked for by its administrator."""
+    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from reporting.models import ExportFile, ExportStatus
@@ -87,7 +88,7 @@ def _hub_return_export(personas: Personas):
         progress=100,
         filename="return.csv",
         content_type="text/csv; charset=utf-8",
-        content=b"level\r\n",
+        file=ContentFile(b"level\r\n", name="return.csv"),
         completed_at=timezone.now(),
     )
 

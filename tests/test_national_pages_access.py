@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ def _own_export(personas: Personas, user) -> dict:
         progress=100,
         filename="return.csv",
         content_type="text/csv; charset=utf-8",
-        content=b"level\r\n",
+        file=ContentFile(b"level\r\n", name="return.csv"),
         completed_at=timezone.now(),
     )
     return {"pk": export.pk}

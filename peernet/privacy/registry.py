@@ -362,7 +362,7 @@ REGISTRY: tuple[PersonalData, ...] = (
     ),
     PersonalData(
         "reporting.ExportFile",
-        ("content", "params", "filename"),
+        ("file", "params", "filename"),
         None,
         Retention(
             "30 days after it was asked for, then deleted",

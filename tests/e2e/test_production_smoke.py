@@ -241,9 +241,9 @@ def test_the_process_set_serves_a_hub_from_registration_to_the_return(browser, t
         # session, CSRF) on it over plain HTTP, as it would behind the TLS proxy.
         base_url = f"http://localhost:{port}"
         serving_after = time.monotonic() - started_at
-        _journey(browser, base_url, smtp, admin, month)
-        _sessions(browser, base_url, smtp, facilitator, started, coming, members)
-        away = _mail_relay_away(browser, base_url, smtp, admin, facilitator, later)
+        admin_page = _journey(browser, base_url, smtp, admin, month)
+        facilitator_page = _sessions(browser, base_url, smtp, facilitator, started, coming, members)
+        away = _mail_relay_away(smtp, admin_page, facilitator_page, later)
     finally:
         os.killpg(processes.pid, signal.SIGTERM)
         processes.wait(timeout=60)
@@ -271,7 +271,8 @@ def _context(browser, base_url: str, phone: bool = False):
     return context
 
 
-def _journey(browser, base_url, smtp, admin, month) -> None:
+def _journey(browser, base_url, smtp, admin, month):
+    """Steps 1 to 5; returns the hub administrator's page, signed in."""
     phone = _context(browser, base_url, phone=True).new_page()
     # 1. The public registration form.
     phone.goto("/p/register/gm/")
@@ -342,9 +343,11 @@ def _journey(browser, base_url, smtp, admin, month) -> None:
     ]
     workbook.close()
     assert any("Greater Manchester Growth Hub" in cell for cell in cells), cells[:40]
+    return page
 
 
-def _sessions(browser, base_url, smtp, facilitator, started, coming, members) -> None:
+def _sessions(browser, base_url, smtp, facilitator, started, coming, members):
+    """Steps 6 and 7; returns the facilitator's page, signed in."""
     page = _context(browser, base_url).new_page()
     sign_in(page, facilitator)
     hub = started.cohort.hub.key
@@ -382,16 +385,15 @@ def _sessions(browser, base_url, smtp, facilitator, started, coming, members) ->
     phone.get_by_role("button", name="Send my answers").click()
     expect_text(phone, "Thank you")
     assert SurveyResponse.objects.filter(participant=ben, kind=SurveyKind.SESSION_FEEDBACK).exists()
+    return page
 
 
-def _mail_relay_away(browser, base_url, smtp, admin, facilitator, later) -> float:
+def _mail_relay_away(smtp, admin_page, page, later) -> float:
     """8. The SMTP relay goes away while joining instructions are sent; returns how long
     it was away."""
     received_before = len(smtp.received)
     smtp.stop()
     away_at = time.monotonic()
-    page = _context(browser, base_url).new_page()
-    sign_in(page, facilitator)
     hub = later.cohort.hub.key
     page.goto(f"/facilitation/{hub}/sessions/{later.code}/")
     page.get_by_role("button", name="Send now the joining instructions").click()
@@ -402,8 +404,6 @@ def _mail_relay_away(browser, base_url, smtp, admin, facilitator, later) -> floa
         assert time.monotonic() < deadline, "the worker did not try the waiting emails twice"
         time.sleep(0.5)
 
-    admin_page = _context(browser, base_url).new_page()
-    sign_in(admin_page, admin)
     admin_page.goto(f"/hub/{hub}/cohorts/{later.cohort.code}/sessions/{later.code}/")
     expect_text(admin_page, "Waiting to send")
     expect_text(admin_page, "The mail server could not be reached")
