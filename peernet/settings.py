@@ -384,3 +384,12 @@ SERVICE_NAME = "Peer Networks"
 
 # Largest scenario document import_scenario reads (docs/security.md §20).
 SCENARIO_MAX_BYTES = env_int("SCENARIO_MAX_BYTES", 50 * 1024 * 1024)
+
+# Error reporting (peernet/error_reporting.py): off unless a DSN is given.
+SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+if SENTRY_DSN:
+    from peernet.error_reporting import start as _start_error_reporting
+
+    _start_error_reporting(
+        SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", default="production")
+    )
