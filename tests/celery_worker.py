@@ -96,6 +96,9 @@ class Worker:
 def celery_worker(tmp_path: Path, **env: str) -> Iterator[Worker]:
     """A worker subprocess (solo pool) on the test database; `env` adds to its environment."""
     require_worker_services()
+    # Tasks earlier tests left on the queue (e.g. an email's delivery enqueued by a page a
+    # browser test used, with no worker running) are not this test's.
+    celery_app.control.purge()
     node = f"peernet-test-{uuid.uuid4().hex[:8]}@%h"
     environment = {
         **os.environ,
