@@ -17,7 +17,7 @@ graceful_timeout = 30
 # Between requests a worker keeps its connection to the proxy open this long.
 keepalive = 5
 # Trust X-Forwarded-Proto (and -For) only from our own proxies: the same addresses as
-# the service's TRUSTED_PROXIES (peernet.middleware.client_ip).
+# the service's TRUSTED_PROXIES (peernet.addresses.client_ip).
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1") or "127.0.0.1"
 accesslog = "-"
 errorlog = "-"

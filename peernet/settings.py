@@ -147,6 +147,9 @@ try:
         "default": dj_database_url.parse(
             env_str("DATABASE_URL", default=_default_sqlite),
             conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+            # A kept connection is checked before each request uses it: after the
+            # database restarts, requests go on without restarting the web processes.
+            conn_health_checks=True,
         )
     }
 except ValueError as exc:

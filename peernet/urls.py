@@ -39,3 +39,6 @@ urlpatterns = [
     path("p/", include((participants_urls.public_urlpatterns, "public"))),
     path("admin/", admin.site.urls),
 ]
+
+# An error no page handled: 503 when the database is away, else 500 (peernet.views).
+handler500 = "peernet.views.server_error"

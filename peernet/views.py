@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,12 +19,14 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from peernet import outbox
+from peernet import logs, outbox
 from peernet.access import AuthenticatedRequest
 from peernet.models import Role, RoleAssignment, WorkerHeartbeat
 from reporting.selectors import TODO_SHOWN, todo_for_user
 
 logger = logging.getLogger(__name__)
+# How long a user or a load balancer is asked to wait when the database is away.
+RETRY_AFTER_SECONDS = 30
 
 # Where each role works. The areas arrive in later issues: until a name resolves,
 # the home page lists the role without a link.
@@ -150,3 +154,24 @@ def health(request: HttpRequest) -> JsonResponse:
         logger.exception("Health check: the base page does not render")
         return JsonResponse({"database": "ok", "pages": "error", "worker": worker}, status=503)
     return JsonResponse({"database": "ok", "pages": "ok", "worker": worker, **outbox.backlog()})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an error no page handled. If the database could not be reached
+    (restarting, failing over), 503 with Retry-After and a page that says to try again in a
+    minute; otherwise 500. Either way the page is rendered without the request, so it
+    needs neither the database nor the session, and it gives the request id that the
+    logged traceback carries (peernet.logs)."""
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    template = "peernet/database_unavailable.html" if unavailable else "peernet/server_error.html"
+    context = {"service_name": settings.SERVICE_NAME, "request_id": logs.request_id.get()}
+    page: str
+    try:
+        page = render_to_string(template, context)
+    except Exception:  # the error page must never fail in turn
+        logger.exception("The error page did not render")
+        page = "<h1>Sorry, there is a problem with the service</h1>"
+    response = HttpResponse(page, status=503 if unavailable else 500)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
