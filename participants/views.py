@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,6 +37,7 @@ from peernet import mail, outbox
 from peernet.access import hub_admin_required
 from peernet.addresses import client_ip
 from peernet.models import EmailKind, Hub
+from peernet.rate_limits import count_attempt
 
 # --- public registration ----------------------------------------------------------------
 # Two pages: the hub's privacy notice with its acknowledgement, then the details. The
@@ -63,15 +63,11 @@ def _over_rate_limit(request: HttpRequest) -> bool:
     """Count this submission; True once the address has made more than RATE_LIMIT in the
     window. The address is the client's as the sign-in lockout reads it (behind a trusted
     proxy, what the proxy reports; X-Forwarded-For is otherwise the client's to forge).
-    The count is in the shared cache (settings.CACHES), so every process sees it."""
-    key = f"registration-rate:{client_ip(request) or ''}"
-    cache.add(key, 0, timeout=RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
+    The count is in the shared cache (peernet.rate_limits), so every process sees it."""
+    count = count_attempt(
+        f"registration-rate:{client_ip(request) or ''}", window_seconds=RATE_WINDOW
+    )
+    return count is not None and count > RATE_LIMIT
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,12 +10,12 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
-from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from peernet import mail
 from peernet.forms import email_field
 from peernet.models import EmailKind
+from peernet.rate_limits import count_attempt
 
 # "Forgot your password?" emails one address at most this many times an hour, whoever
 # asks: the form cannot be used to flood someone's inbox.
@@ -150,10 +150,5 @@ def _reset_email_allowed(email: str) -> bool:
     """Count this request against the address's hourly allowance (in the shared cache,
     keyed by a hash: no address is stored there)."""
     key = "password-reset:" + hashlib.sha256(email.encode()).hexdigest()
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=60 * 60)
-        count = 1
-    return count <= RESET_EMAILS_PER_HOUR
+    count = count_attempt(key, window_seconds=60 * 60)
+    return count is None or count <= RESET_EMAILS_PER_HOUR

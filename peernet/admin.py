@@ -31,6 +31,7 @@ from peernet.models import (
     DeliveryPartner,
     Hub,
     OutboundEmail,
+    OutboundTask,
     Programme,
     RoleAssignment,
     RuleWarning,
@@ -268,6 +269,11 @@ class OutboundEmailAdmin(ScopedAdmin):
         "next_attempt_at",
         "sent_at",
     )
+
+
+@admin.register(OutboundTask)
+class OutboundTaskAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "task", "args", "attempts", "last_error")
 
 
 @admin.register(RuleWarning)

@@ -28,6 +28,14 @@ class SystemTask(DjangoTask):
         with scopes_disabled():
             return super().__call__(*args, **kwargs)
 
+    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
+        """Run after the current transaction commits, and never lost to a broker that is
+        away: held as a row in the transaction (peernet.outbox.task_hold)."""
+        # Here, not above: the Celery app is built before Django's apps are ready.
+        from peernet.outbox import task_hold
+
+        task_hold(self.name, args, kwargs)
+
 
 app = Celery("peernet", task_cls=SystemTask)
 
@@ -70,10 +78,10 @@ app.conf.beat_schedule = {
         # A heartbeat no worker took within its own interval says nothing: drop it.
         "options": {"expires": 5 * 60},
     },
-    # The outbox (peernet.outbox): whatever is waiting and due, e.g. after the mail
-    # server was away. A run no worker took in time is replaced by the next.
-    "outbox-deliver-due": {
-        "task": "peernet.outbox_tasks.outbox_deliver_due",
+    # The outbox (peernet.outbox): tasks held while Redis was away, and emails waiting
+    # and due (the mail server was away). A run no worker took in time is replaced.
+    "outbox-sweep": {
+        "task": "peernet.outbox_tasks.outbox_sweep",
         "schedule": float(settings.OUTBOX_BEAT_SECONDS),
         "options": {"expires": float(settings.OUTBOX_BEAT_SECONDS)},
     },

@@ -550,3 +550,22 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}: {self.get_status_display()}"
+
+
+class OutboundTask(models.Model):
+    """A task held until the broker has it (peernet.outbox): written in the transaction
+    that asked for it, deleted once published. A row left here means the broker was
+    away; beat's sweep publishes it when the broker is back."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    kwargs = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)} (waiting since {self.created_at:%H:%M:%S})"

@@ -1,4 +1,14 @@
-"""The outbox: every email the service sends is a row first, then a delivery.
+"""The outbox: every email the service sends, and every task it asks a worker to run, is
+a row first, then a delivery.
+
+Tasks (`task_hold`, what every task's `delay_on_commit` does: peernet/celery.py): the
+task is written as a row in the caller's transaction and published to the broker once it
+commits; the row is deleted when the broker has it. If the broker (Redis) is away, the
+request still succeeds and the row waits; beat's sweep publishes it when the broker is
+back (`tasks_send_waiting`). Tasks are safe to run twice, so the rare double publish (a
+crash between publishing and deleting) has no double effect.
+
+Emails:
 
 `enqueue` writes the message (as `peernet.mail` built it) in the caller's transaction, so
 an email exists exactly when what caused it does, and asks a worker to deliver it once
@@ -21,20 +31,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from importlib import import_module
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, F, Min
 from django.dispatch import Signal
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from peernet import audit
-from peernet.models import EmailStatus, Hub, OutboundEmail, User
+from peernet.models import EmailStatus, Hub, OutboundEmail, OutboundTask, User
 from peernet.scoping import scopes_disabled
 
 logger = logging.getLogger(__name__)
+
+# What publishing raises when the broker cannot be reached (kombu wraps the client's own).
+BROKER_AWAY = (KombuOperationalError, RedisError, OSError)
 
 # Sent with `email` (the OutboundEmail) when the mail server has accepted it.
 email_sent = Signal()
@@ -105,10 +122,7 @@ def enqueue(
 
 
 def _deliver_after_commit(email_id: int) -> None:
-    # A real cycle: peernet.outbox_tasks calls into this module.
-    from peernet.outbox_tasks import email_deliver
-
-    transaction.on_commit(lambda: email_deliver.delay(email_id))
+    task_hold("peernet.outbox_tasks.email_deliver", (email_id,), {})
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -217,6 +231,59 @@ def email_send_again(*, email: OutboundEmail, by: User) -> OutboundEmail:
     )
     _deliver_after_commit(again.pk)
     return again
+
+
+# --- tasks held until the broker has them ------------------------------------------------
+
+WAITING_TASK_GRACE = dt.timedelta(seconds=10)  # the commit's own publish goes first
+
+
+def task_hold(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Hold the task `name` in the current transaction; publish it once that commits."""
+    held = OutboundTask.objects.create(task=name, args=list(args), kwargs=kwargs)
+    transaction.on_commit(lambda: task_send(held.pk))
+
+
+def task_send(held_id: int) -> bool:
+    """Publish one held task and forget it; False (the row kept, the reason recorded) if
+    the broker did not take it, or another process is publishing it now."""
+    with transaction.atomic():
+        held = OutboundTask.objects.select_for_update(skip_locked=True).filter(pk=held_id).first()
+        if held is None:
+            return False
+        try:
+            _task(held.task).apply_async(held.args, held.kwargs)
+        except BROKER_AWAY as exc:
+            logger.warning(
+                "Task %s not queued (%s): it goes when the broker is back", held.task, exc
+            )
+            OutboundTask.objects.filter(pk=held.pk).update(
+                attempts=F("attempts") + 1, last_error=str(exc)[:300]
+            )
+            return False
+        held.delete()
+        return True
+
+
+def _task(name: str) -> Any:
+    """The registered task `name` (a task is registered when its module is imported: a
+    web process has not imported every tasks module)."""
+    if name not in current_app.tasks:
+        import_module(name.rpartition(".")[0])
+    return current_app.tasks[name]
+
+
+def tasks_send_waiting(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Publish the tasks still held (their broker was away), oldest first; returns how
+    many the broker took."""
+    now = now or timezone.now()
+    waiting = OutboundTask.objects.filter(created_at__lte=now - WAITING_TASK_GRACE)
+    return sum(task_send(pk) for pk in waiting.values_list("pk", flat=True)[:limit])
+
+
+def sweep() -> dict[str, int]:
+    """Beat's every minute: held tasks published, due emails delivered."""
+    return {"tasks": tasks_send_waiting(), "emails": deliver_due()}
 
 
 # --- for the pages ------------------------------------------------------------------------

@@ -25,7 +25,8 @@ def email_deliver(email_id: int) -> str | None:
 
 
 @shared_task
-def outbox_deliver_due() -> int:
-    """Beat, every minute: whatever is waiting and due goes now (a lost task, a retry
-    after the mail server was away)."""
-    return outbox.deliver_due()
+def outbox_sweep() -> dict[str, int]:
+    """Beat, every minute: tasks held while the broker was away are published, and the
+    emails waiting and due are delivered (a lost task, a retry after the mail server was
+    away)."""
+    return outbox.sweep()

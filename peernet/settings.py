@@ -282,9 +282,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL
+# Nothing the service runs reads a task's result, so none is kept: a result store on
+# Redis would make every page that enqueues a task depend on it (and its client does not
+# recover from an outage without a restart). The tests that wait on results set one.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing gives up quickly when Redis is away: the task is held in the database and
+# sent when Redis is back (peernet.outbox), so a page need not wait for the broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # The worker logs through LOGGING below (JSON lines, request ids), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE

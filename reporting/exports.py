@@ -594,7 +594,7 @@ def export_request(*, user: Any, kind: str, params: dict[str, Any]) -> ExportFil
     # Here, not at the top: the task module imports this one for export_run.
     from reporting.export_tasks import export_build
 
-    transaction.on_commit(lambda: export_build.delay(export.pk))
+    export_build.delay_on_commit(export.pk)
     return export
 
 

@@ -1,12 +1,16 @@
-"""What the fault tests start, stop and ask: the service under gunicorn with its
-production configuration, and the test run's own PostgreSQL and Redis (scripts/test
-starts them and says where: PEERNET_TEST_PG_CTL, PEERNET_TEST_PG_DATA, the Redis URL),
-stopped and started again as a real outage would."""
+"""What the production and fault tests start, stop and ask: the service under gunicorn
+with its production configuration, the whole process set of the Procfile under honcho
+(web, worker, beat), and the test run's own PostgreSQL and Redis (scripts/test starts
+them and says where: PEERNET_TEST_PG_CTL, PEERNET_TEST_PG_DATA, the Redis URL), stopped
+and started again as a real outage would."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -20,11 +24,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from celery.beat import PersistentScheduler
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
+from peernet.celery import app as celery_app
 from tests.celery_worker import worker_database_url
-from tests.smtp import free_port
+from tests.smtp import SmtpServer, free_port
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -176,3 +183,143 @@ def redis(action: str) -> None:
     ):
         assert time.monotonic() < deadline, "Redis did not start again"
         time.sleep(0.2)
+
+
+# --- the Procfile's process set ---------------------------------------------------------
+
+STARTUP_SECONDS = 180
+
+
+def production_environment(smtp: SmtpServer, port: int, beat_schedule: Path) -> dict[str, str]:
+    """What a server's processes have: production settings, the test's services."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # The test process's own: not what a server has.
+        if key
+        not in (
+            "EMAIL_BACKEND",
+            "STATICFILES_STORAGE",
+            "PEERNET_REQUIRE_SERVICES",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "CELERY_RESULT_BACKEND",
+        )
+    }
+    env.update(
+        DEBUG="0",
+        DATABASE_URL=worker_database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECRET_KEY=settings.SECRET_KEY,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+        DEFAULT_FROM_EMAIL="peer-networks@example.org",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="2",
+        CELERY_CONCURRENCY="1",
+        CELERY_BEAT_SCHEDULE=str(beat_schedule),
+        LOG_LEVEL="INFO",
+        OUTBOX_RETRY_SECONDS="2",
+    )
+    return env
+
+
+def beat_schedule_all_due(path: Path) -> None:
+    """Beat's schedule file, written as if every entry last ran 40 days ago: beat finds
+    each one due when it starts (its forced tick), then keeps the schedule as usual."""
+    scheduler = PersistentScheduler(app=celery_app, schedule_filename=str(path), lazy=False)
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    for entry in scheduler.schedule.values():
+        entry.last_run_at = long_ago
+    scheduler.sync()
+    scheduler.close()
+
+
+def health(port: int) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+    except OSError:
+        return 0, {}
+
+
+@dataclass
+class ProcessSet:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+    env: dict[str, str]
+    serving_after: float = 0.0
+
+    @property
+    def base_url(self) -> str:
+        # "localhost": Chromium keeps the Secure cookies of production settings (the
+        # session, CSRF) on it over plain HTTP, as it would behind the TLS proxy.
+        return f"http://localhost:{self.port}"
+
+    def wait_until_serving(self) -> dict:
+        """/health/ answers 200 with the pages rendering and a worker's heartbeat (beat
+        sent it, the worker ran it): all three processes are up."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        body: dict = {}
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"the process set stopped:\n{self.tail()}"
+            status, body = health(self.port)
+            if status == 200 and body.get("pages") == "ok" and body.get("worker"):
+                return body
+            time.sleep(1)
+        raise AssertionError(f"not serving after {STARTUP_SECONDS}s ({body}):\n{self.tail()}")
+
+    def tail(self, chars: int = 4000) -> str:
+        return self.log.read_text()[-chars:]
+
+
+@contextmanager
+def process_set(
+    tmp_path: Path, smtp: SmtpServer, *, release: bool = False, **env: str
+) -> Iterator[ProcessSet]:
+    """The Procfile's web, worker and beat under honcho, as `scripts/serve` starts them,
+    beat's schedule all due at once; with `release`, `scripts/release` first."""
+    port = free_port()
+    environment = {**production_environment(smtp, port, tmp_path / "celerybeat-schedule"), **env}
+    beat_schedule_all_due(tmp_path / "celerybeat-schedule")
+    if release:
+        done = subprocess.run(
+            ["scripts/release"],
+            cwd=ROOT,
+            env={
+                **environment,
+                "SECURE_SSL_REDIRECT": "1",
+                "CACHE_URL": settings.CELERY_BROKER_URL or "",
+            },
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    celery_app.control.purge()  # nothing earlier tests left on the queue
+    log = tmp_path / "processes.log"
+    started_at = time.monotonic()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/honcho"), "start", "--procfile", "Procfile", "--no-colour"],
+            cwd=ROOT,
+            env={
+                **environment,
+                "SECURE_SSL_REDIRECT": "0",
+                "PATH": f"{ROOT / '.venv/bin'}:{environment['PATH']}",
+            },
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    processes = ProcessSet(process, port, log, environment)
+    try:
+        processes.wait_until_serving()
+        processes.serving_after = time.monotonic() - started_at
+        yield processes
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)

@@ -382,6 +382,8 @@ NOT_PERSONAL: dict[str, str] = {
     "peernet.Hub": "An organisation (a Growth Hub and its LEP).",
     "peernet.DeliveryPartner": "An organisation contracted by a hub.",
     "peernet.WorkerHeartbeat": "A machine's name and a time.",
+    "peernet.OutboundTask": "A task's name and the ids of the records it works on, held "
+    "for minutes while the broker is away.",
     "peernet.Breach": "The breach register: incidents, described without naming anyone "
     "(the coordinator's accountability record, kept indefinitely).",
     "participants.SurveyInstrument": "A questionnaire's questions.",

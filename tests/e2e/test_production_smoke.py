@@ -28,20 +28,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
-import os
 import re
-import signal
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from celery.beat import PersistentScheduler
-from django.conf import global_settings, settings
+from django.conf import global_settings
 from django.utils import timezone
 from icalendar import Calendar
 from openpyxl import load_workbook
@@ -54,11 +46,11 @@ from participants.models import (
     SurveyKind,
     SurveyResponse,
 )
-from peernet.celery import app as celery_app
 from peernet.models import Role
 from reporting.models import MonthlyReturn
 from sessions.models import GroupSession, JoiningInstructionsSent
-from tests.celery_worker import require_worker_services, worker_database_url
+from tests import faults
+from tests.celery_worker import require_worker_services
 from tests.e2e.conftest import expect_text, fill_registration_details, sign_in
 from tests.e2e.test_participant_journey import _answer_page
 from tests.factories import (
@@ -70,81 +62,9 @@ from tests.factories import (
     make_programme,
     make_user,
 )
-from tests.smtp import SmtpServer, free_port, text_of
+from tests.smtp import SmtpServer, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(settings.BASE_DIR)
-STARTUP_SECONDS = 180
-
-
-def _environment(smtp: SmtpServer, port: int, beat_schedule: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # The test process's own: not what a server has.
-        if key
-        not in (
-            "EMAIL_BACKEND",
-            "STATICFILES_STORAGE",
-            "PEERNET_REQUIRE_SERVICES",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        )
-    }
-    env.update(
-        DEBUG="0",
-        DATABASE_URL=worker_database_url(),
-        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECRET_KEY=settings.SECRET_KEY,
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp.port),
-        DEFAULT_FROM_EMAIL="peer-networks@example.org",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS="2",
-        CELERY_CONCURRENCY="1",
-        CELERY_BEAT_SCHEDULE=str(beat_schedule),
-        LOG_LEVEL="INFO",
-        OUTBOX_RETRY_SECONDS="2",
-    )
-    return env
-
-
-def _beat_schedule_all_due(path: Path) -> None:
-    """Beat's schedule file, written as if every entry last ran 40 days ago: beat finds
-    each one due when it starts (its forced tick), then keeps the schedule as usual."""
-    scheduler = PersistentScheduler(app=celery_app, schedule_filename=str(path), lazy=False)
-    long_ago = timezone.now() - dt.timedelta(days=40)
-    for entry in scheduler.schedule.values():
-        entry.last_run_at = long_ago
-    scheduler.sync()
-    scheduler.close()
-
-
-def _health(port: int) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, {}
-    except OSError:
-        return 0, {}
-
-
-def _wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> dict:
-    """/health/ answers 200 with the pages rendering and a worker's heartbeat (beat sent
-    it, the worker ran it): all three processes are up."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    body: dict = {}
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"the process set stopped:\n{log.read_text()[-4000:]}"
-        status, body = _health(port)
-        if status == 200 and body.get("pages") == "ok" and body.get("worker"):
-            return body
-        time.sleep(1)
-    raise AssertionError(
-        f"not serving after {STARTUP_SECONDS}s ({body}):\n{log.read_text()[-4000:]}"
-    )
 
 
 def _link(message, path: str) -> str:
@@ -208,47 +128,17 @@ def test_the_process_set_serves_a_hub_from_registration_to_the_return(browser, t
 
     smtp = SmtpServer()
     smtp.start()
-    port = free_port()
-    env = _environment(smtp, port, tmp_path / "celerybeat-schedule")
-    _beat_schedule_all_due(tmp_path / "celerybeat-schedule")
-    release = subprocess.run(
-        ["scripts/release"],
-        cwd=ROOT,
-        env={**env, "SECURE_SSL_REDIRECT": "1", "CACHE_URL": settings.CELERY_BROKER_URL},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert release.returncode == 0, release.stdout + release.stderr
-    celery_app.control.purge()  # nothing earlier tests left on the queue
-    log = tmp_path / "processes.log"
-    started_at = time.monotonic()
-    with log.open("wb") as output:
-        processes = subprocess.Popen(
-            [str(ROOT / ".venv/bin/honcho"), "start", "--procfile", "Procfile", "--no-colour"],
-            cwd=ROOT,
-            env={
-                **env,
-                "SECURE_SSL_REDIRECT": "0",
-                "PATH": f"{ROOT / '.venv/bin'}:{env['PATH']}",
-            },
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     try:
-        _wait_until_serving(processes, port, log)
-        # "localhost": Chromium keeps the Secure cookies of production settings (the
-        # session, CSRF) on it over plain HTTP, as it would behind the TLS proxy.
-        base_url = f"http://localhost:{port}"
-        serving_after = time.monotonic() - started_at
-        admin_page = _journey(browser, base_url, smtp, admin, month)
-        facilitator_page = _sessions(browser, base_url, smtp, facilitator, started, coming, members)
-        away = _mail_relay_away(smtp, admin_page, facilitator_page, later)
+        with faults.process_set(tmp_path, smtp, release=True) as processes:
+            admin_page = _journey(browser, processes.base_url, smtp, admin, month)
+            facilitator_page = _sessions(
+                browser, processes.base_url, smtp, facilitator, started, coming, members
+            )
+            away = _mail_relay_away(smtp, admin_page, facilitator_page, later)
     finally:
-        os.killpg(processes.pid, signal.SIGTERM)
-        processes.wait(timeout=60)
         smtp.stop()
+    serving_after = processes.serving_after
+    log = processes.log
     text = log.read_text()
     for process in ("web.1", "worker.1", "beat.1"):
         # honcho's lines: "08:42:37 system   | web.1 started", then "web.1    | ..."
