@@ -5,17 +5,30 @@ each fault, what the user sees and what is guaranteed."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import time
 
 import pytest
 from django.utils import timezone
 
 from participants.models import Participant
-from peernet.models import OutboundTask
+from peernet.calendar import LONDON
+from peernet.models import OutboundTask, Role
+from reporting.models import MonthlyReturn, RiskScan
+from sessions.models import JoiningInstructionsSent
 from tests import faults
 from tests.celery_worker import require_worker_services
 from tests.e2e.conftest import expect_text, fill_registration_details
-from tests.factories import make_hub, make_programme
+from tests.factories import (
+    make_cohort,
+    make_eligible,
+    make_hub,
+    make_member,
+    make_participant,
+    make_programme,
+    make_session,
+    make_user,
+)
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,3 +113,72 @@ def test_redis_away_the_pages_answer_and_no_work_is_lost(browser, tmp_path):
     finally:
         smtp.stop()
     assert [m["To"] for m in smtp.received] == [sam.email]
+
+
+def test_two_beats_by_mistake_do_the_scheduled_work_once(tmp_path):
+    """A second `celery beat` started by mistake beside the Procfile's: both send every
+    entry of the schedule at once (each schedule file says all are due); the worker runs
+    each task twice; every effect happens once."""
+    require_worker_services()
+    now = timezone.now()
+    today = timezone.localdate()
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # last month
+    programme = make_programme(
+        delivery_start=month - dt.timedelta(days=90), delivery_end=today + dt.timedelta(days=240)
+    )
+    hub = make_hub("gm", name="Greater Manchester Growth Hub")
+    make_user(Role.HUB_ADMIN, hub=hub, email="hana@example.org")
+    cohort = make_cohort(hub, programme)
+    for first in ("ada", "ben"):
+        member = make_participant(hub, programme, email=f"{first}@example.org")
+        make_member(cohort, make_eligible(member), joined=today - dt.timedelta(days=7))
+    # Due for its joining instructions: 47 hours away.
+    starts = (now + dt.timedelta(hours=47)).astimezone(LONDON)
+    session = make_session(cohort, f"{starts:%Y-%m-%dT%H:%M}")
+    smtp = SmtpServer()
+    smtp.start()
+    try:
+        with faults.process_set(tmp_path, smtp) as processes:
+            second_schedule = tmp_path / "second-beat-schedule"
+            faults.beat_schedule_all_due(second_schedule)
+            with (tmp_path / "second-beat.log").open("wb") as log:
+                second = subprocess.Popen(
+                    [
+                        str(faults.ROOT / ".venv/bin/celery"),
+                        "-A",
+                        "peernet",
+                        "beat",
+                        "--loglevel=INFO",
+                        f"--schedule={second_schedule}",
+                    ],
+                    cwd=faults.ROOT,
+                    env=processes.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                deadline = time.monotonic() + 120
+                while not (
+                    MonthlyReturn.objects.filter(hub=hub, month=month).exists()
+                    and RiskScan.objects.filter(hub=hub).exists()
+                    and JoiningInstructionsSent.objects.filter(
+                        session=session, email__status="sent"
+                    ).count()
+                    == 2
+                ):
+                    assert time.monotonic() < deadline, processes.tail()
+                    time.sleep(1)
+                time.sleep(10)  # the second run of each task, queued behind the first
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
+        sent_by_second = (tmp_path / "second-beat.log").read_text()
+    finally:
+        smtp.stop()
+    assert "Sending due task returns-compile-drafts" in sent_by_second, sent_by_second[-2000:]
+    assert "Sending due task joining-instructions-send-due" in sent_by_second
+    assert MonthlyReturn.objects.filter(hub=hub, month=month).count() == 1
+    assert RiskScan.objects.filter(hub=hub, run_on=today).count() == 1
+    assert JoiningInstructionsSent.objects.filter(session=session).count() == 2
+    joining = [m["To"] for m in smtp.received if "join" in m["Subject"].lower()]
+    assert sorted(joining) == ["ada@example.org", "ben@example.org"], joining
