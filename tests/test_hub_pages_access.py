@@ -14,7 +14,8 @@ from collections.abc import Callable
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from peernet.models import RoleAssignment
+from peernet import mail
+from peernet.models import EmailKind, RoleAssignment
 from sessions.models import Complaint, Observation
 from tests.factories import (
     Personas,
@@ -110,6 +111,17 @@ def _staff_role(w: World) -> dict:
     return {"pk": w.p.facilitator.pk, "assignment": role.pk}
 
 
+def _email(w: World) -> dict:
+    email = mail.send(
+        kind=EmailKind.CHARTER,
+        subject="Sign the charter",
+        body="Dear Sam",
+        to=[w.p.participant_a.email],
+        hub=w.p.hub_a,
+    )
+    return {"pk": email.pk}
+
+
 # name -> (the URL's arguments besides the hub, POST only?)
 KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "home": (lambda w: {}, False),
@@ -161,6 +173,7 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "staff-member": (_staff_member, False),
     "staff-role-remove": (_staff_role, False),
     "staff-invitation-resend": (_staff_member, True),
+    "email-send-again": (_email, True),
 }
 
 

@@ -301,7 +301,13 @@ def test_area_url_passes_the_hub_key_to_the_hub_area(alice, hub, monkeypatch):
 def test_health_answers_without_signing_in(client):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "pages": "ok", "worker": None}
+    assert response.json() == {
+        "database": "ok",
+        "pages": "ok",
+        "worker": None,
+        "queued": 0,
+        "oldest_queued_seconds": None,
+    }
     assert "no-store" in response["Cache-Control"]
 
 

@@ -137,11 +137,18 @@ def test_every_model_form_names_its_fields():
 # --- 27: tasks enqueued after commit ------------------------------------------------------------
 
 
+# The one place that publishes: a task held by `delay_on_commit` (every task's), sent
+# from the commit's callback or, if the broker was away, by beat's sweep of committed rows.
+PUBLISHES_HELD_TASKS = "peernet/outbox.py"
+
+
 def test_tasks_are_enqueued_after_commit():
     found = [
         f"{where}:{n}: {line.strip()}"
         for where, n, line in _lines(_python_sources())
-        if ENQUEUE.search(line) and not AFTER_COMMIT.search(line)
+        if ENQUEUE.search(line)
+        and not AFTER_COMMIT.search(line)
+        and not str(where).endswith(PUBLISHES_HELD_TASKS)
     ]
     assert not found, (
         "Enqueue with .delay_on_commit(...), or inside transaction.on_commit(...), so a "

@@ -319,7 +319,11 @@ def test_booking_a_session_sends_joining_instructions_after_commit(
     w, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued: list[int] = []
-    monkeypatch.setattr(tasks.joining_instructions_send_for_one_to_one, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.joining_instructions_send_for_one_to_one,
+        "apply_async",  # as the outbox publishes it after the commit (peernet.outbox)
+        lambda args, kwargs: queued.append(*args),
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         session = w.log(
             "2021-06-24T14:00",
@@ -346,7 +350,11 @@ def test_booking_a_session_sends_joining_instructions_after_commit(
 
 def test_a_delivered_session_sends_nothing(w, monkeypatch, django_capture_on_commit_callbacks):
     queued: list[int] = []
-    monkeypatch.setattr(tasks.joining_instructions_send_for_one_to_one, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.joining_instructions_send_for_one_to_one,
+        "apply_async",  # as the outbox publishes it after the commit (peernet.outbox)
+        lambda args, kwargs: queued.append(*args),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         w.log(
             "2021-06-24T14:00",

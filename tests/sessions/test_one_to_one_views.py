@@ -188,7 +188,11 @@ def test_booking_a_session_stores_decimal_hours_and_queues_the_invite(
     client, p, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued: list[int] = []
-    monkeypatch.setattr(tasks.joining_instructions_send_for_one_to_one, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.joining_instructions_send_for_one_to_one,
+        "apply_async",  # as the outbox publishes it after the commit (peernet.outbox)
+        lambda args, kwargs: queued.append(*args),
+    )
     client.force_login(p.provider)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_participant_url("log", p), _log_form())
