@@ -289,6 +289,17 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died (killed, the machine lost) is handed to another worker: late
+# acknowledgement leaves its message unacknowledged in Redis, which gives it out again
+# once this many seconds have passed since it was taken (longer than any task runs:
+# every task is safe to run twice), looking for such messages every few seconds.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 1800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
 # Publishing gives up quickly when Redis is away: the task is held in the database and
 # sent when Redis is back (peernet.outbox), so a page need not wait for the broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

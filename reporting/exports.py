@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -26,6 +25,7 @@ from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -626,28 +626,30 @@ def export_run(export_id: int) -> str:
             status=ExportStatus.FAILED, error=type(exc).__name__
         )
         return ExportStatus.FAILED
-    # The whole file first, under a name no one can guess; then the row names it.
-    stored = default_storage.save(
-        f"exports/{export_id}-{secrets.token_urlsafe(16)}{Path(filename).suffix}",
-        ContentFile(content),
-    )
-    try:
-        with transaction.atomic():
-            export = ExportFile.objects.select_for_update().get(pk=export_id)
-            if export.status == ExportStatus.COMPLETE:  # another run finished first: keep it
-                default_storage.delete(stored)
-                return export.status
-            export.status = ExportStatus.COMPLETE
-            export.progress = 100
-            export.filename = filename
-            export.content_type = exporter.content_type
-            export.file.name = stored
-            export.completed_at = timezone.now()
-            export.save()
-    except BaseException:
-        default_storage.delete(stored)  # no row names it: nothing half-written is left
-        raise
+    name = _file_name(export_id, filename)
+    with transaction.atomic():
+        # The row's lock makes a second run (a redelivered task) wait, then find it done.
+        export = ExportFile.objects.select_for_update().get(pk=export_id)
+        if export.status == ExportStatus.COMPLETE:  # another run finished first: keep it
+            return export.status
+        # The whole file under its one name (a run that died part-way left at most this
+        # file, replaced here), then the row names it.
+        default_storage.delete(name)
+        export.file.name = default_storage.save(name, ContentFile(content))
+        export.status = ExportStatus.COMPLETE
+        export.progress = 100
+        export.filename = filename
+        export.content_type = exporter.content_type
+        export.completed_at = timezone.now()
+        export.save()
     return export.status
+
+
+def _file_name(export_id: int, filename: str) -> str:
+    """The export's one file name in the storage: its id and a key made from it with the
+    service's secret, so no one can guess another's."""
+    key = salted_hmac("reporting.export-file", str(export_id)).hexdigest()[:32]
+    return f"exports/{export_id}-{key}{Path(filename).suffix}"
 
 
 def export_response(export: ExportFile) -> HttpResponse:

@@ -220,6 +220,7 @@ def production_environment(smtp: SmtpServer, port: int, beat_schedule: Path) -> 
         CELERY_BEAT_SCHEDULE=str(beat_schedule),
         LOG_LEVEL="INFO",
         OUTBOX_RETRY_SECONDS="2",
+        OUTBOX_BEAT_SECONDS="2",
     )
     return env
 

@@ -5,27 +5,35 @@ each fault, what the user sees and what is guaranteed."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from participants.models import Participant
 from peernet.calendar import LONDON
 from peernet.models import OutboundTask, Role
-from reporting.models import MonthlyReturn, RiskScan
+from reporting.models import ExportFile, ExportStatus, MonthlyReturn, RiskScan
 from sessions.models import JoiningInstructionsSent
 from tests import faults
-from tests.celery_worker import require_worker_services
+from tests.celery_worker import celery_worker, not_eager, require_worker_services  # noqa: F401
 from tests.e2e.conftest import expect_text, fill_registration_details
 from tests.factories import (
+    local,
     make_cohort,
     make_eligible,
     make_hub,
     make_member,
     make_participant,
+    make_personas,
     make_programme,
+    make_return_version,
     make_session,
     make_user,
 )
@@ -81,7 +89,7 @@ def test_redis_away_the_pages_answer_and_no_work_is_lost(browser, tmp_path):
     smtp = SmtpServer()
     smtp.start()
     try:
-        with faults.process_set(tmp_path, smtp, OUTBOX_BEAT_SECONDS="2") as processes:
+        with faults.process_set(tmp_path, smtp) as processes:
             faults.redis("stop")
             try:
                 page = browser.new_page(base_url=processes.base_url)
@@ -182,3 +190,48 @@ def test_two_beats_by_mistake_do_the_scheduled_work_once(tmp_path):
     assert JoiningInstructionsSent.objects.filter(session=session).count() == 2
     joining = [m["To"] for m in smtp.received if "join" in m["Subject"].lower()]
     assert sorted(joining) == ["ada@example.org", "ben@example.org"], joining
+
+
+def test_a_worker_killed_mid_export_another_finishes_it_with_one_file(
+    client,
+    not_eager,  # noqa: F811 (fixture)
+    tmp_path,
+):
+    """A worker is killed (SIGKILL) while it builds a download: the download is not
+    marked complete; Redis hands the task to the next worker (a short visibility timeout
+    here, instead of half an hour), which builds it; one complete file, never a partial."""
+    personas = make_personas()
+    make_return_version(
+        personas.hub_a,
+        dt.date(2021, 10, 1),
+        local("2021-11-05T10:00"),
+        figures={"started_cumulative": 123, "registrations_cumulative": 456, "target": 150},
+    )
+    client.force_login(personas.funder)
+    quick = {"CELERY_VISIBILITY_TIMEOUT": "5"}
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    with celery_worker(tmp_path / "first", **quick) as first:
+        response = client.post(
+            reverse("national:export-new"),
+            {"kind": "return-pdf", "area": "national", "key": "", "month": "2021-10"},
+        )
+        pk = int(response["Location"].rstrip("/").split("/")[-1])
+        deadline = time.monotonic() + 60
+        while (status := ExportFile.objects.get(pk=pk).status) != ExportStatus.RUNNING:
+            assert status == ExportStatus.PENDING, f"{status} before the worker could be killed"
+            assert time.monotonic() < deadline, first.log()
+            time.sleep(0.01)
+        first.process.kill()
+        first.process.wait(timeout=30)
+    killed = ExportFile.objects.get(pk=pk)
+    assert (killed.status, killed.file.name) == (ExportStatus.RUNNING, "")
+    with celery_worker(tmp_path / "second", **quick) as second:
+        export = second.wait_for(
+            lambda: ExportFile.objects.filter(pk=pk, status=ExportStatus.COMPLETE).first(),
+            "the download, built again by the next worker",
+        )
+    assert "reporting.export_tasks.export_build" in second.log()
+    files = sorted((Path(settings.MEDIA_ROOT) / "exports").glob(f"{pk}-*"))
+    assert [f.name for f in files] == [Path(export.file.name).name]
+    assert len(PdfReader(io.BytesIO(export.content)).pages) >= 1
