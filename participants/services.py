@@ -30,7 +30,7 @@ from participants.models import (
     Participant,
     ParticipantLink,
 )
-from peernet import audit
+from peernet import audit, stale
 from peernet.access import is_coordinator
 from peernet.models import EmailKind, Hub, Programme, RuleWarning, User
 from peernet.scoping import scopes_disabled
@@ -374,15 +374,30 @@ _BUSINESS_FIELDS = {
 
 @transaction.atomic
 def participant_correct(
-    *, participant: Participant, values: dict[str, Any], by: User
+    *,
+    participant: Participant,
+    values: dict[str, Any],
+    by: User,
+    seen: str | None = None,
+    shown: Callable[[Participant], dict[str, Any]] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> list[Result]:
     """Correct a registration's details (the registration form's answers). Audited with
     the names of what changed; the eligibility rules are asked again, and what now warns
     or fails is recorded for the hub, as at registration. A business also registered with
     another hub is that hub's too: only the national coordinator corrects it. Returns the
-    rules' warnings and failures."""
+    rules' warnings and failures.
+
+    `seen` is what the editing page showed (peernet.stale), `shown` how a registration
+    reads on that page: if someone else saved meanwhile, ValidationError names what they
+    changed and nothing is saved."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     business = Business.objects.select_for_update().get(pk=participant.business_id)
+    if shown is not None:
+        participant.business = business
+        stale.check_unchanged(
+            seen, shown(participant), labels or {}, what=f"{participant.full_name}'s registration"
+        )
     person_before = {f: getattr(participant, f) for f in _PERSON_FIELDS.values()}
     business_before = {f: getattr(business, f) for f in _BUSINESS_FIELDS.values()}
     for key, field in _PERSON_FIELDS.items():

@@ -33,7 +33,7 @@ from participants.forms import (
     registration_initial,
 )
 from participants.models import EligibilityException, MatchStatus, Participant
-from peernet import mail, outbox
+from peernet import mail, outbox, stale
 from peernet.access import hub_admin_required
 from peernet.addresses import client_ip
 from peernet.models import EmailKind, Hub
@@ -225,11 +225,18 @@ def participant_edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             shown = services.participant_correct(
-                participant=person, values=form.service_arguments(), by=request.user
+                participant=person,
+                values=form.service_arguments(),
+                by=request.user,
+                seen=request.POST.get("seen"),
+                shown=registration_initial,
+                labels={name: str(field.label) for name, field in form.fields.items()},
             )
         except ValidationError as refusal:
             for message in refusal.messages:
                 form.add_error(None, message)
+            person.refresh_from_db()  # show, and check next time against, what is there now
+            person.business.refresh_from_db()
         else:
             messages.success(request, f"{person.full_name}'s registration was corrected.")
             for result in shown:
@@ -238,7 +245,13 @@ def participant_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "participants/participant_edit.html",
-        {"hub": request.hub, "section": "registrations", "participant": person, "form": form},
+        {
+            "hub": request.hub,
+            "section": "registrations",
+            "participant": person,
+            "form": form,
+            "seen": stale.seen(registration_initial(person)),
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
+import re
 import subprocess
 import sys
 
@@ -429,3 +431,63 @@ def test_a_business_shared_with_another_hub_is_the_coordinators_to_correct(clien
     assert client.post(_edit_url(person), data).status_code == 302
     client.force_login(personas.hub_b_admin)
     assert client.get(_edit_url(person)).status_code == 404
+
+
+def _seen(page: str) -> str:
+    match = re.search(r'name="seen" value="([^"]+)"', page)
+    assert match, "the edit page carries what it showed"
+    return match.group(1)
+
+
+def test_two_administrators_editing_at_once_the_second_is_told_what_changed(client, personas):
+    """Both open the form; the first saves a new email address; the second, saving a new
+    phone number, is refused and told the first's change, field by field; nothing of
+    theirs is saved until they save again from the page as it now stands."""
+    from django.test import Client
+
+    person = personas.participant_a2
+    person.business.postcode = "M1 1AA"  # the form asks for one
+    person.business.save(update_fields=["postcode"])
+    first, second = client, Client()
+    first.force_login(personas.hub_a_admin)
+    second.force_login(personas.coordinator)
+    first_data = {
+        **_as_shown(first, person),
+        "seen": _seen(first.get(_edit_url(person)).content.decode()),
+    }
+    second_data = {
+        **_as_shown(second, person),
+        "seen": _seen(second.get(_edit_url(person)).content.decode()),
+    }
+    old_email, old_phone = person.email, person.phone
+
+    first_data["email"] = "first.editor@example.org"
+    assert first.post(_edit_url(person), first_data).status_code == 302
+
+    second_data["phone"] = "0161 000 0000"
+    refused = second.post(_edit_url(person), second_data)
+    assert refused.status_code == 400
+    page = html.unescape(refused.content.decode())
+    assert "Someone else saved" in page
+    assert f"“{old_email}” is now “first.editor@example.org”" in page
+    person.refresh_from_db()
+    assert (person.email, person.phone) == ("first.editor@example.org", old_phone)
+
+    # From the page as it now stands (its new "seen"), the second saves; the email kept.
+    again = {**_as_shown(second, person), "phone": "0161 000 0000", "seen": _seen(page)}
+    assert second.post(_edit_url(person), again).status_code == 302
+    person.refresh_from_db()
+    assert (person.email, person.phone) == ("first.editor@example.org", "0161 000 0000")
+
+
+def test_a_forged_seen_field_is_refused(client, personas):
+    person = personas.participant_a2
+    person.business.postcode = "M1 1AA"  # the form asks for one
+    person.business.save(update_fields=["postcode"])
+    client.force_login(personas.hub_a_admin)
+    data = {**_as_shown(client, person), "seen": "forged", "phone": "0161 000 0000"}
+    response = client.post(_edit_url(person), data)
+    assert response.status_code == 400
+    assert "The page was changed on its way back" in html.unescape(response.content.decode())
+    person.refresh_from_db()
+    assert person.phone != "0161 000 0000"
