@@ -22,7 +22,14 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from participants.links import CHARTER, LinkProblem, link_open, no_referrer, token_landing
+from participants.links import (
+    CHARTER,
+    LinkProblem,
+    landing,
+    link_open,
+    no_referrer,
+    problem_page,
+)
 from participants.models import Participant, ParticipantLink
 from participants.services import (
     CHARTER_VERSION,
@@ -94,10 +101,7 @@ def _link_for_token(token: str | None) -> ParticipantLink:
     return link
 
 
-@require_GET
-def charter_landing(request: HttpRequest, token: str) -> HttpResponse:
-    """Move the token out of the URL into the session, then show the clean URL."""
-    return token_landing(request, token, session_key=SESSION_KEY, then="public:charter-sign")
+charter_landing = landing(session_key=SESSION_KEY, then="public:charter-sign")
 
 
 class CharterAgreementForm(forms.Form):
@@ -120,13 +124,7 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
     try:
         link = _link_for_token(request.session.get(SESSION_KEY))
     except LinkProblem as problem:
-        response = render(
-            request,
-            "participants/link_problem.html",
-            {"title": problem.title, "message": problem.message},
-            status=problem.status,
-        )
-        return no_referrer(response)
+        return no_referrer(problem_page(request, problem))
     participant = link.participant
     form = CharterAgreementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

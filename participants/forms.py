@@ -133,13 +133,11 @@ class RegistrationForm(_GovForm):
         max_length=12,
         error_messages={"max_length": "Enter the company number as 8 letters or numbers"},
     )
-    postcode = forms.CharField(
-        label="Postcode of the trading address",
+    postcode = text_field(
+        "Postcode of the trading address",
+        "the postcode",
         max_length=10,
-        error_messages={
-            "required": "Enter the postcode",
-            "max_length": "Enter a real postcode, like SW1A 1AA",
-        },
+        too_long="Enter a real postcode, like SW1A 1AA",
     )
     local_authority = forms.ChoiceField(
         label="Local authority of the trading address",

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cohorts.models import Cohort
 from participants import surveys
-from participants.links import LinkProblem, no_referrer, token_landing
+from participants.links import LinkProblem, no_referrer, problem_page, token_landing
 from participants.models import Participant, SurveyInvitation
 from participants.survey_forms import SurveyPageForm
 from participants.tasks import survey_invitation_send
@@ -45,15 +45,6 @@ DONE_KEY = "peernet.survey.done"
 # --- answering (public) -------------------------------------------------------------------
 
 
-def _problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
-    return render(
-        request,
-        "participants/link_problem.html",
-        {"title": problem.title, "message": problem.message},
-        status=problem.status,
-    )
-
-
 def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Open the invitation from the token in the session, or show why it cannot be."""
 
@@ -64,7 +55,7 @@ def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
                 request.session.get(SESSION_KEY), now=timezone.now()
             )
         except LinkProblem as problem:
-            return no_referrer(_problem(request, problem))
+            return no_referrer(problem_page(request, problem))
         return view(request, invitation, *args, **kwargs)
 
     return wrapped
@@ -132,7 +123,7 @@ def survey_page(request: HttpRequest, invitation: SurveyInvitation, number: int)
         try:
             surveys.survey_save_page(invitation=invitation, answers=form.cleaned_data)
         except ValidationError:
-            return _problem(request, surveys.USED)
+            return problem_page(request, surveys.USED)
         if request.GET.get("change") == "1" or number == len(pages):
             return redirect("public:survey-check")
         return redirect("public:survey-page", number=number + 1)
@@ -195,7 +186,7 @@ def survey_check(request: HttpRequest, invitation: SurveyInvitation) -> HttpResp
 def survey_done(request: HttpRequest) -> HttpResponse:
     done = request.session.get(DONE_KEY)
     if not done:
-        return no_referrer(_problem(request, surveys.INVALID))
+        return no_referrer(problem_page(request, surveys.INVALID))
     return render(request, "surveys/done.html", {"done": done})
 
 

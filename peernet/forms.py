@@ -116,11 +116,14 @@ def text_field(
     max_length: int = 200,
     rows: int | None = None,
     ask: str = "",
+    empty: str = "",
+    too_long: str = "",
 ) -> forms.CharField:
     """A text box (a textarea of `rows` when given) whose messages name `what` it asks
     for: "Enter the goal", "The goal must be 5,000 characters or fewer". `ask`, when the
     empty box asks for it in longer words ("Enter your first name", "First name must
-    be …")."""
+    be …"); `empty` and `too_long`, a sentence of the field's own for either ("Say what
+    to do if the session fails", "Enter a real postcode, like SW1A 1AA")."""
     return forms.CharField(
         label=label,
         help_text=hint,
@@ -128,7 +131,8 @@ def text_field(
         max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows}) if rows else None,
         error_messages={
-            "required": f"Enter {ask or what}",
-            "max_length": f"{what[0].upper()}{what[1:]} must be {max_length:,} characters or fewer",
+            "required": empty or f"Enter {ask or what}",
+            "max_length": too_long
+            or f"{what[0].upper()}{what[1:]} must be {max_length:,} characters or fewer",
         },
     )

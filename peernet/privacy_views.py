@@ -34,6 +34,7 @@ from peernet.access import (
 )
 from peernet.breaches import NOT_REPORTED, REPORTED, breach_decide, breach_record
 from peernet.calendar import london_midnight
+from peernet.forms import text_field
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
 
 PAGE_SIZE = 50
@@ -178,18 +179,14 @@ class BreachForm(_ErrorLinks, forms.Form):
             "2021-10-05 14:30",
         },
     )
-    description = forms.CharField(
-        label="What happened?",
-        widget=forms.Textarea(attrs={"rows": 5}),
+    description = text_field("What happened?", "what happened", rows=5, max_length=5000)
+    data_affected = text_field(
+        "What personal data was affected?",
+        "the personal data affected",
+        ask="what personal data was affected",
+        hint="What kind of data, about whom, and roughly how many people.",
+        rows=3,
         max_length=5000,
-        error_messages={"required": "Enter what happened"},
-    )
-    data_affected = forms.CharField(
-        label="What personal data was affected?",
-        help_text="What kind of data, about whom, and roughly how many people.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-        error_messages={"required": "Enter what personal data was affected"},
     )
     hubs = forms.ModelMultipleChoiceField(
         label="Which hubs' data?",
@@ -403,12 +400,13 @@ class ErasureForm(_ErrorLinks, forms.Form):
         max_length=40,
         error_messages={"required": "Type the participant's code to confirm"},
     )
-    reason = forms.CharField(
-        label="Why is their data being erased?",
-        help_text="For example, the date of their request to be forgotten.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = text_field(
+        "Why is their data being erased?",
+        "the reason",
+        ask="why their data is being erased",
+        hint="For example, the date of their request to be forgotten.",
+        rows=3,
         max_length=500,
-        error_messages={"required": "Enter why their data is being erased"},
     )
 
     def __init__(self, *args: Any, code: str, **kwargs: Any) -> None:
