@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import uuid
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,6 +35,7 @@ from participants.services import (
     participant_sign_charter_by_link,
 )
 from peernet.access import get_for_user, hub_admin_required
+from peernet.forms import form_helper
 
 SESSION_KEY = "peernet.charter.token"
 
@@ -113,9 +112,8 @@ class CharterAgreementForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
 
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's own <form>: forms cannot nest
-        self.helper.layout = Layout("agree", Submit("submit", "Sign the Participant Charter"))
+        # Inside the page's own <form>: forms cannot nest.
+        self.helper = form_helper("agree", button="Sign the Participant Charter")
 
 
 @require_http_methods(["GET", "POST"])

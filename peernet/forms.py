@@ -38,11 +38,13 @@ def form_helper(
     *layout: Any,
     button: str = "",
     button_id: str | None = None,
+    button_class: str = "",
     page_csrf: bool = False,
     form: forms.BaseForm | None = None,
 ) -> FormHelper:
     """Draws a form inside the page's own <form> tag: the fields in `layout` (every field
-    of `form` when no layout is given), then a submit `button` if named. `page_csrf`: the
+    of `form` when no layout is given), then a submit `button` if named (of another look
+    with `button_class`, "govuk-button--warning"). `page_csrf`: the
     page's form tag already carries the CSRF token, so the form does not repeat it."""
     helper = FormHelper(form)
     helper.form_tag = False
@@ -50,6 +52,8 @@ def form_helper(
         helper.disable_csrf = True
     if button:
         named = {"css_id": button_id} if button_id else {}
+        if button_class:
+            named["css_class"] = button_class
         layout = (*layout, Submit("submit", button, **named))
     if layout:
         helper.layout = Layout(*layout)

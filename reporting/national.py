@@ -318,10 +318,28 @@ def _shown(breakdowns: dict[str, Any], hidden: set[tuple[str, str]] | None) -> d
     }
 
 
-def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
-    if not results:
-        return {"figures": {}, "breakdowns": {}}
-    return kpi.combine(results)
+def _total(
+    level: str,
+    name: str,
+    cluster: Cluster | None,
+    results: list[dict[str, Any]],
+    *,
+    hubs: int,
+    sources: set[int],
+) -> ReturnRow:
+    """A cluster's subtotal or the national total: the submitted versions (`results`, of
+    the versions `sources`) added up, out of `hubs` hubs."""
+    combined = kpi.combine(results) if results else {"figures": {}, "breakdowns": {}}
+    return ReturnRow(
+        level=level,
+        name=name,
+        cluster=cluster,
+        figures=combined["figures"],
+        breakdowns=combined["breakdowns"],
+        hubs=hubs,
+        hubs_submitted=len(results),
+        sources=frozenset(sources),
+    )
 
 
 def return_table(hubs: Sequence[Hub], month: dt.date, now: dt.datetime) -> list[ReturnRow]:
@@ -379,33 +397,16 @@ def _rows(
                 cluster_sources.add(version.pk)
                 results.append(result)
             rows.append(row)
-        combined = _combined(results)
+        name = f"{cluster.name} (cluster)"
         rows.append(
-            ReturnRow(
-                level="cluster",
-                name=f"{cluster.name} (cluster)",
-                cluster=cluster,
-                figures=combined["figures"],
-                breakdowns=combined["breakdowns"],
-                hubs=len(cluster_hubs),
-                hubs_submitted=len(results),
-                sources=frozenset(cluster_sources),
+            _total(
+                "cluster", name, cluster, results, hubs=len(cluster_hubs), sources=cluster_sources
             )
         )
         everyone += results
         sources |= cluster_sources
-    combined = _combined(everyone)
     rows.append(
-        ReturnRow(
-            level="national",
-            name="National total",
-            cluster=None,
-            figures=combined["figures"],
-            breakdowns=combined["breakdowns"],
-            hubs=len(hubs),
-            hubs_submitted=len(everyone),
-            sources=frozenset(sources),
-        )
+        _total("national", "National total", None, everyone, hubs=len(hubs), sources=sources)
     )
     return rows
 

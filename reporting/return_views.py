@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Layout, Submit
+from crispy_forms_gds.layout import HTML, Field
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peernet.access import hub_admin_required
 from peernet.calendar import Month
-from peernet.forms import GovukErrorsMixin, text_field
+from peernet.forms import GovukErrorsMixin, form_helper, text_field
 from peernet.models import Programme
 from reporting import drilldown, exports, kpi, national, national_views, returns
 from reporting.models import ExportFile, MonthlyReturn, ReturnVersion
@@ -64,8 +63,6 @@ class ReturnSubmitForm(GovukErrorsMixin, forms.Form):
     def __init__(self, *args: Any, resubmission: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.resubmission = resubmission
-        self.helper = FormHelper()
-        self.helper.form_tag = False
         fields: list[Any] = [Field.textarea("narrative")]
         if resubmission:
             fields.append(Field.textarea("reason"))
@@ -77,9 +74,9 @@ class ReturnSubmitForm(GovukErrorsMixin, forms.Form):
                 '<p class="govuk-body">Once submitted, the figures are frozen as they are '
                 "shown here. A correction later is a resubmission, with a reason.</p>"
             ),
-            Submit("submit", "Resubmit the return" if resubmission else "Submit the return"),
         ]
-        self.helper.layout = Layout(*fields)
+        button = "Resubmit the return" if resubmission else "Submit the return"
+        self.helper = form_helper(*fields, button=button)
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data.get("reason", "").strip()
