@@ -28,7 +28,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
-from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required
+from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required, hub_page
 from peernet.calendar import LONDON, local_date
 from peernet.models import RuleWarning
 from rules import CHECKS
@@ -36,12 +36,10 @@ from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
 
 
-def _cohort(request: HttpRequest, hub: Any, code: Any) -> Cohort:
-    return get_for_user(
-        Cohort.objects.filter(hub=hub).select_related("programme", "hub"),
-        request.user,
-        code=code,
-    )
+def _cohort(request: HttpRequest, code: Any) -> Cohort:
+    """One of the hub's cohorts (`request.hub`, the page's), or a 404."""
+    cohorts = Cohort.objects.filter(hub=request.hub).select_related("programme", "hub")
+    return get_for_user(cohorts, request.user, code=code)
 
 
 # --- the list ------------------------------------------------------------------------
@@ -77,11 +75,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
                 "size": cohort.programme.cohort_size,
             }
         )
-    return render(
-        request,
-        "cohorts/list.html",
-        {"hub": request.hub, "section": "cohorts", "rows": rows, "form": form},
-    )
+    return hub_page(request, "cohorts/list.html", "cohorts", rows=rows, form=form)
 
 
 # --- one cohort ----------------------------------------------------------------------
@@ -145,16 +139,12 @@ def _cohort_page(
 @require_http_methods(["GET"])
 @hub_admin_required
 def cohort_detail(request: HttpRequest, code: Any) -> HttpResponse:
-    return _cohort_page(request, request.hub, _cohort(request, request.hub, code))
+    return _cohort_page(request, request.hub, _cohort(request, code))
 
 
 def _page(request: HttpRequest, template: str, cohort: Cohort, **context: Any) -> HttpResponse:
-    """A page about one of the hub's cohorts, in the hub's cohorts section."""
-    return render(
-        request,
-        template,
-        {"hub": request.hub, "section": "cohorts", "cohort": cohort, **context},
-    )
+    """A page about one of the hub's cohorts."""
+    return hub_page(request, template, "cohorts", cohort=cohort, **context)
 
 
 def _back_to_cohort(
@@ -210,7 +200,7 @@ def _allocate(
 @require_POST
 @hub_admin_required
 def cohort_allocate(request: HttpRequest, code: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     today = local_date(timezone.now())
     waiting = selectors.cohort_waiting_list(cohort, today=today)
     codes = [str(c) for c in waiting.values_list("code", flat=True)]
@@ -231,7 +221,7 @@ def cohort_allocate(request: HttpRequest, code: Any) -> HttpResponse:
 @require_POST
 @hub_admin_required
 def cohort_move(request: HttpRequest, code: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     members = CohortMembership.objects.filter(cohort=cohort, left__isnull=True)
     member_codes = [str(c) for c in members.values_list("participant__code", flat=True)]
     targets = Cohort.objects.filter(hub=request.hub, programme=cohort.programme_id).exclude(
@@ -262,7 +252,7 @@ def cohort_move(request: HttpRequest, code: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
 def cohort_schedule(request: HttpRequest, code: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     programme = cohort.programme
     default_length = min(max(programme.session_hours_max, programme.session_hours_min), 3)
     form = PlanForm(
@@ -310,7 +300,7 @@ def cohort_schedule(request: HttpRequest, code: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
 def session_edit(request: HttpRequest, code: Any, session: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     session_ = get_for_user(
         GroupSession.objects.filter(cohort=cohort).select_related("cohort__programme"),
         request.user,
@@ -425,7 +415,7 @@ def _has_details(cohort: Cohort) -> bool:
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
 def joining_details(request: HttpRequest, code: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     back = reverse("hub:cohort", kwargs={"hub": request.hub.key, "code": cohort.code})
     return joining_details_page(request, cohort, base="hub/base.html", back=back)
 

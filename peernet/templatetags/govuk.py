@@ -118,7 +118,8 @@ def govuk_table(parser: template.base.Parser, token: template.base.Token) -> _Ta
 
     The body is drawn once a row, with the row as the name after `as` (`as session,joining`
     unpacks a pair) and `forloop` as in `{% for %}`; the headers are `{% table_head %}`'s.
-    Options: `caption` (visually hidden, or shown at `caption_size` "m" or "s"), `empty`
+    Options: `caption` (visually hidden, or shown at `caption_size` "m" or "s"; a link
+    to `caption_url`), `empty`
     (the sentence shown instead of an empty table), `classes` and `data_table` (the table
     element's own)."""
     bits = token.split_contents()
