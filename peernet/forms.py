@@ -96,8 +96,9 @@ def typed_input(input_type: str, **attrs: str) -> forms.TextInput:
 
 
 def email_field(ask: str, *, hint: str = "") -> forms.EmailField:
-    """A staff member's email address ("Enter their email address"), as typed on a
-    phone: no capital first letter, no spelling check, the email keyboard."""
+    """An email address, a staff member's or a participant's ("Enter their email
+    address"), as typed on a phone: no capital first letter, no spelling check, the email
+    keyboard."""
     return forms.EmailField(
         label="Email address",
         help_text=hint,
