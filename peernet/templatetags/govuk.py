@@ -91,10 +91,13 @@ class _TableNode(template.Node):
         self.options, self.nodelist = options, nodelist
 
     def _row(self, context: template.Context, row: Any, index: int, count: int) -> str:
-        bound = dict(zip(self.names, row, strict=True)) if len(self.names) > 1 else {}
+        if len(self.names) > 1:
+            named = dict(zip(self.names, row, strict=True))
+        else:
+            named = {self.names[0]: row}
         loop = {"counter": index + 1, "counter0": index, "first": index == 0}
         loop["last"] = index == count - 1
-        with context.push(forloop=loop, **(bound or {self.names[0]: row})):
+        with context.push(forloop=loop, **named):
             return self.nodelist.render(context)
 
     def render(self, context: template.Context) -> str:
@@ -119,9 +122,8 @@ def govuk_table(parser: template.base.Parser, token: template.base.Token) -> _Ta
     The body is drawn once a row, with the row as the name after `as` (`as session,joining`
     unpacks a pair) and `forloop` as in `{% for %}`; the headers are `{% table_head %}`'s.
     Options: `caption` (visually hidden, or shown at `caption_size` "m" or "s"; a link
-    to `caption_url`), `empty`
-    (the sentence shown instead of an empty table), `classes` and `data_table` (the table
-    element's own)."""
+    to `caption_url`), `empty` (the sentence shown instead of an empty table), `classes`
+    and `data_table` (the table element's own)."""
     bits = token.split_contents()
     if len(bits) < 4 or bits[2] != "as":
         raise template.TemplateSyntaxError("{% govuk_table rows as row … %}")
