@@ -249,23 +249,19 @@ class JoiningDetailsForm(forms.Form):
         required=False,
         hint="The number and any meeting code, for when the link fails",
     )
-    backup_plan = forms.CharField(
-        label="If something goes wrong: the back-up plan",
-        help_text="What participants do if the session freezes or their connection is poor",
-        widget=forms.Textarea(attrs={"rows": 6}),
+    backup_plan = text_field(
+        "If something goes wrong: the back-up plan",
+        "the back-up plan",
+        empty="Say what to do if the session fails",
+        hint="What participants do if the session freezes or their connection is poor",
+        rows=6,
         max_length=3000,
-        error_messages={
-            "required": "Say what to do if the session fails",
-            "max_length": "The back-up plan must be 3,000 characters or fewer",
-        },
     )
-    contact_name = forms.CharField(
-        label="Contact for problems on the day",
+    contact_name = text_field(
+        "Contact for problems on the day",
+        "the name",
+        empty="Name a contact for problems on the day",
         max_length=160,
-        error_messages={
-            "required": "Name a contact for problems on the day",
-            "max_length": "The name must be 160 characters or fewer",
-        },
     )
     contact_details = text_field(
         "Their phone number or email", "this", ask="the contact's phone number or email"

@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cohorts.models import CohortMembership
+from cohorts.models import Cohort, CohortMembership
 from participants.models import Business, EqualityData, Gender, Sector
 from peernet.calendar import LONDON, local_date, whole_years
 from peernet.hours import hours_exact, hours_total, sum_hours
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     # django-stubs is a development dependency: its types are read by mypy only.
     from django_stubs_ext import WithAnnotations
 
-    from cohorts.models import Cohort
     from participants.models import Participant
     from peernet.models import Hub, User
 
@@ -204,6 +203,20 @@ def hub_facilitators(hub: Hub) -> QuerySet[User]:
         )
         .distinct()
         .order_by("name")
+    )
+
+
+def cohort_for_checks(cohort: Cohort) -> Cohort:
+    """The cohort as its checks and its page read it: the programme, the members with
+    their businesses, and the sessions, each loaded once."""
+    return (
+        Cohort.objects.select_related("programme", "hub")
+        .prefetch_related(
+            "memberships__participant__business",
+            "memberships__participant__equality",  # K12: a cohort-wide count only
+            "sessions",
+        )
+        .get(pk=cohort.pk)
     )
 
 

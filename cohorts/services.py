@@ -18,9 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohorts.models import Cohort, CohortMembership, JoiningInstructions, SessionMode
+from cohorts.selectors import cohort_for_checks
 from participants.models import EligibilityStatus, Participant
 from peernet import audit
 from peernet.calendar import LONDON, local_date
+from peernet.db import next_key
 from peernet.models import DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
 from peernet.roles import forget_reach
 from peernet.words import date_words
@@ -35,18 +37,6 @@ ALLOCATION_COHORT_RULES = ("K1", "K12")
 # K3 and K5 judge the new session, K4 and K6 the cohort's schedule including it.
 SCHEDULING_SESSION_RULES = ("K3", "K5")
 SCHEDULING_COHORT_RULES = ("K4", "K6")
-
-
-def _cohort_for_checks(cohort: Cohort) -> Cohort:
-    return (
-        Cohort.objects.select_related("programme", "hub")
-        .prefetch_related(
-            "memberships__participant__business",
-            "memberships__participant__equality",  # K12: a cohort-wide count only
-            "sessions",
-        )
-        .get(pk=cohort.pk)
-    )
 
 
 def _participant_for_checks(participant: Participant) -> Participant:
@@ -113,7 +103,7 @@ def cohort_allocate(
                 _participant_for_checks(participant),
                 ALLOCATION_PARTICIPANT_RULES,
             ),
-            Judging("cohort", _cohort_for_checks(cohort), ALLOCATION_COHORT_RULES),
+            Judging("cohort", cohort_for_checks(cohort), ALLOCATION_COHORT_RULES),
         ],
         hub=cohort.hub,
         action="cohort_allocate",
@@ -136,12 +126,8 @@ def cohort_allocate(
 
 
 def _next_session_key(cohort: Cohort) -> str:
-    """`<cohort key>-s<n>`: n counts the cohort's sessions, skipping keys already taken
-    (imported sessions may be keyed otherwise)."""
-    n = cohort.sessions.count() + 1
-    while GroupSession.objects.filter(key=f"{cohort.key}-s{n}").exists():
-        n += 1
-    return f"{cohort.key}-s{n}"
+    """`<cohort key>-s<n>`: n counts the cohort's sessions."""
+    return next_key(GroupSession.objects.all(), f"{cohort.key}-s", made=cohort.sessions.count())
 
 
 @transaction.atomic
@@ -198,11 +184,10 @@ def cohort_schedule_session(
 
 
 def _next_cohort_key(hub: Hub) -> str:
-    """`<hub key>-<n>`: n counts the hub's cohorts, skipping keys already taken."""
-    n = Cohort.objects.filter(hub=hub).count() + 1
-    while Cohort.objects.filter(key=f"{hub.key}-{n}").exists():
-        n += 1
-    return f"{hub.key}-{n}"
+    """`<hub key>-<n>`: n counts the hub's cohorts."""
+    return next_key(
+        Cohort.objects.all(), f"{hub.key}-", made=Cohort.objects.filter(hub=hub).count()
+    )
 
 
 @transaction.atomic
@@ -259,7 +244,7 @@ def _scheduling(cohort: Cohort, session_ids: Sequence[int]) -> list[Judging]:
     sessions = GroupSession.objects.select_related("cohort__programme").filter(pk__in=session_ids)
     return [
         *(Judging("session", session, SCHEDULING_SESSION_RULES) for session in sessions),
-        Judging("cohort", _cohort_for_checks(cohort), SCHEDULING_COHORT_RULES),
+        Judging("cohort", cohort_for_checks(cohort), SCHEDULING_COHORT_RULES),
     ]
 
 
@@ -331,6 +316,23 @@ def _tell_again(session: GroupSession) -> None:
         session_changed.delay_on_commit(session.pk, session.sequence)
 
 
+def _lock_scheduled(session: GroupSession, done: str) -> tuple[Cohort, GroupSession]:
+    """The session's cohort and the session itself, locked (the cohort first, as every
+    scheduling write takes them); a session that is no longer scheduled cannot be `done`."""
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("hub")
+        .get(pk=session.cohort_id)
+    )
+    session = GroupSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(
+            f"Only a scheduled session can be {done}; this one is "
+            f"{session.get_status_display().lower()}."
+        )
+    return cohort, session
+
+
 @transaction.atomic
 def cohort_session_update(
     *,
@@ -346,17 +348,7 @@ def cohort_session_update(
     if starts_at.tzinfo is None or starts_at.utcoffset() is None:
         raise ValueError(f"starts_at must be an aware datetime, not {starts_at!r}.")
     as_of = as_of or timezone.now()
-    cohort = (
-        Cohort.objects.select_for_update(of=("self",))
-        .select_related("hub")
-        .get(pk=session.cohort_id)
-    )
-    session = GroupSession.objects.select_for_update().get(pk=session.pk)
-    if session.status != SessionStatus.SCHEDULED:
-        raise ValidationError(
-            f"Only a scheduled session can be changed; this one is "
-            f"{session.get_status_display().lower()}."
-        )
+    cohort, session = _lock_scheduled(session, "changed")
     if hours <= 0:
         raise ValidationError("A session lasts more than 0 hours.")
     if cohort.sessions.filter(starts_at=starts_at).exclude(pk=session.pk).exists():
@@ -393,17 +385,7 @@ def cohort_session_cancel(
 ) -> list[Result]:
     """Cancel a scheduled session (kept, marked cancelled). Returns K4/K6 warnings."""
     as_of = as_of or timezone.now()
-    cohort = (
-        Cohort.objects.select_for_update(of=("self",))
-        .select_related("hub")
-        .get(pk=session.cohort_id)
-    )
-    session = GroupSession.objects.select_for_update().get(pk=session.pk)
-    if session.status != SessionStatus.SCHEDULED:
-        raise ValidationError(
-            f"Only a scheduled session can be cancelled; this one is "
-            f"{session.get_status_display().lower()}."
-        )
+    cohort, session = _lock_scheduled(session, "cancelled")
     session.status = SessionStatus.CANCELLED
     _tell_again(session)
     session.save(update_fields=["status", "sequence", "joining_instructions_sent_at"])
@@ -418,7 +400,7 @@ def cohort_session_cancel(
     )
     # K4 and K6 only warn: a cancellation is never refused, its warnings are recorded.
     return judge_and_record(
-        judging=[Judging("cohort", _cohort_for_checks(cohort), SCHEDULING_COHORT_RULES)],
+        judging=[Judging("cohort", cohort_for_checks(cohort), SCHEDULING_COHORT_RULES)],
         hub=cohort.hub,
         action="cohort_session_cancel",
         by=by,

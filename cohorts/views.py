@@ -28,7 +28,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
-from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required
+from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required, hub_page
 from peernet.calendar import LONDON, local_date
 from peernet.models import RuleWarning
 from rules import CHECKS
@@ -36,12 +36,10 @@ from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
 
 
-def _cohort(request: HttpRequest, hub: Any, code: Any) -> Cohort:
-    return get_for_user(
-        Cohort.objects.filter(hub=hub).select_related("programme", "hub"),
-        request.user,
-        code=code,
-    )
+def _cohort(request: HttpRequest, code: Any) -> Cohort:
+    """One of the hub's cohorts (`request.hub`, the page's), or a 404."""
+    cohorts = Cohort.objects.filter(hub=request.hub).select_related("programme", "hub")
+    return get_for_user(cohorts, request.user, code=code)
 
 
 # --- the list ------------------------------------------------------------------------
@@ -58,17 +56,9 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            cohort = services.cohort_create(
-                hub=request.hub,
-                name=form.cleaned_data["name"],
-                facilitator=form.cleaned_data["facilitator"],
-                delivery_partner=form.cleaned_data["delivery_partner"],
-                planned_start=form.cleaned_data["planned_start"],
-                by=request.user,
-            )
+            cohort = services.cohort_create(hub=request.hub, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error("name", message)
+            form.add_error("name", exc)
         else:
             messages.success(request, f"{cohort.name} created.")
             return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
@@ -85,11 +75,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
                 "size": cohort.programme.cohort_size,
             }
         )
-    return render(
-        request,
-        "cohorts/list.html",
-        {"hub": request.hub, "section": "cohorts", "rows": rows, "form": form},
-    )
+    return hub_page(request, "cohorts/list.html", "cohorts", rows=rows, form=form)
 
 
 # --- one cohort ----------------------------------------------------------------------
@@ -104,15 +90,7 @@ def _cohort_page(
 ) -> HttpResponse:
     now = timezone.now()
     today = local_date(now)
-    judged = (
-        Cohort.objects.select_related("programme", "hub")
-        .prefetch_related(
-            "memberships__participant__business",
-            "memberships__participant__equality",  # K12: a cohort-wide count only
-            "sessions",
-        )
-        .get(pk=cohort.pk)
-    )
+    judged = selectors.cohort_for_checks(cohort)
     memberships = sorted(judged.memberships.all(), key=lambda m: (m.joined, m.pk))
     current = [m for m in memberships if m.left is None or m.left > today]
     others = [
@@ -161,12 +139,22 @@ def _cohort_page(
 @require_http_methods(["GET"])
 @hub_admin_required
 def cohort_detail(request: HttpRequest, code: Any) -> HttpResponse:
-    return _cohort_page(request, request.hub, _cohort(request, request.hub, code))
+    return _cohort_page(request, request.hub, _cohort(request, code))
 
 
-def _warn(request: HttpRequest, sentences: list[str]) -> None:
-    for sentence in dict.fromkeys(sentences):
+def _page(request: HttpRequest, template: str, cohort: Cohort, **context: Any) -> HttpResponse:
+    """A page about one of the hub's cohorts."""
+    return hub_page(request, template, "cohorts", cohort=cohort, **context)
+
+
+def _back_to_cohort(
+    request: HttpRequest, cohort: Cohort, done: str, warnings: list[str]
+) -> HttpResponse:
+    """Back to the cohort's page after a change: what was done, then each warning once."""
+    messages.success(request, done)
+    for sentence in dict.fromkeys(warnings):
         messages.warning(request, sentence)
+    return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
 
 
 def _warnings_since(request: HttpRequest, hub_: Any, action: str, since: dt.datetime) -> list[str]:
@@ -180,11 +168,39 @@ def _warnings_since(request: HttpRequest, hub_: Any, action: str, since: dt.date
     )
 
 
+def _allocate(
+    request: HttpRequest,
+    cohort: Cohort,
+    participant: Participant,
+    *,
+    into: Cohort,
+    anchor: str,
+    done: str,
+) -> HttpResponse:
+    """Allocate `participant` to `into` (the cohort shown, or another for a move) from
+    today; a refusal is shown on the cohort's page at the participant's row of the
+    `anchor` list (`participant-<code>`, `move-<code>`), the warnings after it."""
+    since = timezone.now()
+    try:
+        services.cohort_allocate(
+            cohort=into, participant=participant, joined=local_date(since), by=request.user
+        )
+    except ValidationError as exc:
+        return _cohort_page(
+            request,
+            request.hub,
+            cohort,
+            errors=[(f"{anchor}-{participant.code}", s) for s in exc.messages],
+        )
+    warnings = _warnings_since(request, request.hub, "cohort_allocate", since)
+    return _back_to_cohort(request, cohort, done, warnings)
+
+
 @login_required
 @require_POST
 @hub_admin_required
 def cohort_allocate(request: HttpRequest, code: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     today = local_date(timezone.now())
     waiting = selectors.cohort_waiting_list(cohort, today=today)
     codes = [str(c) for c in waiting.values_list("code", flat=True)]
@@ -197,27 +213,15 @@ def cohort_allocate(request: HttpRequest, code: Any) -> HttpResponse:
             errors=[("waiting-list", e) for e in form.errors["participant"]],
         )
     participant = waiting.get(code=form.cleaned_data["participant"])
-    since = timezone.now()
-    try:
-        services.cohort_allocate(
-            cohort=cohort, participant=participant, joined=today, by=request.user
-        )
-    except ValidationError as exc:
-        anchor = f"participant-{participant.code}"
-        return _cohort_page(
-            request, request.hub, cohort, errors=[(anchor, s) for s in exc.messages]
-        )
-    messages.success(request, f"{participant.full_name} allocated to {cohort.name}.")
-    _warn(request, _warnings_since(request, request.hub, "cohort_allocate", since))
-    return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
+    done = f"{participant.full_name} allocated to {cohort.name}."
+    return _allocate(request, cohort, participant, into=cohort, anchor="participant", done=done)
 
 
 @login_required
 @require_POST
 @hub_admin_required
 def cohort_move(request: HttpRequest, code: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
-    today = local_date(timezone.now())
+    cohort = _cohort(request, code)
     members = CohortMembership.objects.filter(cohort=cohort, left__isnull=True)
     member_codes = [str(c) for c in members.values_list("participant__code", flat=True)]
     targets = Cohort.objects.filter(hub=request.hub, programme=cohort.programme_id).exclude(
@@ -237,19 +241,8 @@ def cohort_move(request: HttpRequest, code: Any) -> HttpResponse:
         return _cohort_page(request, request.hub, cohort, errors=errors)
     participant = Participant.objects.get(hub=request.hub, code=form.cleaned_data["participant"])
     target = targets.get(code=form.cleaned_data["to_cohort"])
-    since = timezone.now()
-    try:
-        services.cohort_allocate(
-            cohort=target, participant=participant, joined=today, by=request.user
-        )
-    except ValidationError as exc:
-        anchor = f"move-{participant.code}"
-        return _cohort_page(
-            request, request.hub, cohort, errors=[(anchor, s) for s in exc.messages]
-        )
-    messages.success(request, f"{participant.full_name} moved from {cohort.name} to {target.name}.")
-    _warn(request, _warnings_since(request, request.hub, "cohort_allocate", since))
-    return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
+    done = f"{participant.full_name} moved from {cohort.name} to {target.name}."
+    return _allocate(request, cohort, participant, into=target, anchor="move", done=done)
 
 
 # --- the schedule planner --------------------------------------------------------------
@@ -259,7 +252,7 @@ def cohort_move(request: HttpRequest, code: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
 def cohort_schedule(request: HttpRequest, code: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     programme = cohort.programme
     default_length = min(max(programme.session_hours_max, programme.session_hours_min), 3)
     form = PlanForm(
@@ -298,28 +291,16 @@ def cohort_schedule(request: HttpRequest, code: Any) -> HttpResponse:
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                messages.success(request, f"{len(created)} sessions of {cohort.name} scheduled.")
-                _warn(request, [r.sentence for r in shown])
-                return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
-    return render(
-        request,
-        "cohorts/schedule.html",
-        {
-            "hub": request.hub,
-            "section": "cohorts",
-            "cohort": cohort,
-            "form": form,
-            "plan": plan,
-            "errors": errors,
-        },
-    )
+                scheduled = f"{len(created)} sessions of {cohort.name} scheduled."
+                return _back_to_cohort(request, cohort, scheduled, [r.sentence for r in shown])
+    return _page(request, "cohorts/schedule.html", cohort, form=form, plan=plan, errors=errors)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
 def session_edit(request: HttpRequest, code: Any, session: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     session_ = get_for_user(
         GroupSession.objects.filter(cohort=cohort).select_related("cohort__programme"),
         request.user,
@@ -358,22 +339,17 @@ def session_edit(request: HttpRequest, code: Any, session: Any) -> HttpResponse:
             errors = exc.messages
         else:
             if shown is not None:
-                messages.success(request, f"The session was {done}.")
-                _warn(request, [r.sentence for r in shown])
-                return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
-    return render(
+                done = f"The session was {done}."
+                return _back_to_cohort(request, cohort, done, [r.sentence for r in shown])
+    return _page(
         request,
         "cohorts/session_edit.html",
-        {
-            "hub": request.hub,
-            "section": "cohorts",
-            "cohort": cohort,
-            "session": session_,
-            "form": form,
-            "errors": errors,
-            "editable": editable,
-            "notices": session_notices(session_),
-        },
+        cohort,
+        session=session_,
+        form=form,
+        errors=errors,
+        editable=editable,
+        notices=session_notices(session_),
     )
 
 
@@ -439,7 +415,7 @@ def _has_details(cohort: Cohort) -> bool:
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
 def joining_details(request: HttpRequest, code: Any) -> HttpResponse:
-    cohort = _cohort(request, request.hub, code)
+    cohort = _cohort(request, code)
     back = reverse("hub:cohort", kwargs={"hub": request.hub.key, "code": cohort.code})
     return joining_details_page(request, cohort, base="hub/base.html", back=back)
 

@@ -17,15 +17,16 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from participants.links import (
     ACTION_CARD,
     LinkProblem,
+    landing,
     link_open,
     link_use,
     no_referrer,
-    token_landing,
+    problem_page,
 )
 from participants.models import ParticipantLink
 from sessions.action_cards import (
@@ -64,10 +65,7 @@ def _save_through_link(link: ParticipantLink, text: CardText) -> ActionCard:
     return card
 
 
-@require_GET
-def action_card_landing(request: HttpRequest, token: str) -> HttpResponse:
-    """Move the token out of the URL into the session, then show the clean URL."""
-    return token_landing(request, token, session_key=SESSION_KEY, then="public:action-card-edit")
+action_card_landing = landing(session_key=SESSION_KEY, then="public:action-card-edit")
 
 
 class ActionCardForm(forms.Form):
@@ -100,16 +98,6 @@ class ActionCardForm(forms.Form):
         )
 
 
-def _problem_page(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
-    response = render(
-        request,
-        "participants/link_problem.html",
-        {"title": problem.title, "message": problem.message},
-        status=problem.status,
-    )
-    return no_referrer(response)
-
-
 @require_http_methods(["GET", "POST"])
 def action_card_edit(request: HttpRequest) -> HttpResponse:
     """Last session's actions, and the card's fields (prefilled when a card exists); once
@@ -126,7 +114,7 @@ def action_card_edit(request: HttpRequest) -> HttpResponse:
     try:
         link = _link_for_token(request.session.get(SESSION_KEY))
     except LinkProblem as problem:
-        return _problem_page(request, problem)
+        return no_referrer(problem_page(request, problem))
     participant, session = link.participant, link.session
     card = ActionCard.objects.filter(session=session, participant=participant).first()
     initial = {}
@@ -147,7 +135,7 @@ def action_card_edit(request: HttpRequest) -> HttpResponse:
         try:
             card = _save_through_link(link, text)
         except LinkProblem as problem:  # the same link, sent twice at once
-            return _problem_page(request, problem)
+            return no_referrer(problem_page(request, problem))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import uuid
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +20,14 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from participants.links import CHARTER, LinkProblem, link_open, no_referrer, token_landing
+from participants.links import (
+    CHARTER,
+    LinkProblem,
+    landing,
+    link_open,
+    no_referrer,
+    problem_page,
+)
 from participants.models import Participant, ParticipantLink
 from participants.services import (
     CHARTER_VERSION,
@@ -30,6 +35,7 @@ from participants.services import (
     participant_sign_charter_by_link,
 )
 from peernet.access import get_for_user, hub_admin_required
+from peernet.forms import form_helper
 
 SESSION_KEY = "peernet.charter.token"
 
@@ -94,10 +100,7 @@ def _link_for_token(token: str | None) -> ParticipantLink:
     return link
 
 
-@require_GET
-def charter_landing(request: HttpRequest, token: str) -> HttpResponse:
-    """Move the token out of the URL into the session, then show the clean URL."""
-    return token_landing(request, token, session_key=SESSION_KEY, then="public:charter-sign")
+charter_landing = landing(session_key=SESSION_KEY, then="public:charter-sign")
 
 
 class CharterAgreementForm(forms.Form):
@@ -109,9 +112,8 @@ class CharterAgreementForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
 
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's own <form>: forms cannot nest
-        self.helper.layout = Layout("agree", Submit("submit", "Sign the Participant Charter"))
+        # Inside the page's own <form>: forms cannot nest.
+        self.helper = form_helper("agree", button="Sign the Participant Charter")
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,13 +122,7 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
     try:
         link = _link_for_token(request.session.get(SESSION_KEY))
     except LinkProblem as problem:
-        response = render(
-            request,
-            "participants/link_problem.html",
-            {"title": problem.title, "message": problem.message},
-            status=problem.status,
-        )
-        return no_referrer(response)
+        return no_referrer(problem_page(request, problem))
     participant = link.participant
     form = CharterAgreementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -23,6 +23,7 @@ from participants.models import EligibilityStatus, Flexibility, Sector
 from peernet.forms import (
     RealDateField,
     choice_messages,
+    email_field,
     form_helper,
     number_input,
     text_field,
@@ -133,13 +134,11 @@ class RegistrationForm(_GovForm):
         max_length=12,
         error_messages={"max_length": "Enter the company number as 8 letters or numbers"},
     )
-    postcode = forms.CharField(
-        label="Postcode of the trading address",
+    postcode = text_field(
+        "Postcode of the trading address",
+        "the postcode",
         max_length=10,
-        error_messages={
-            "required": "Enter the postcode",
-            "max_length": "Enter a real postcode, like SW1A 1AA",
-        },
+        too_long="Enter a real postcode, like SW1A 1AA",
     )
     local_authority = forms.ChoiceField(
         label="Local authority of the trading address",
@@ -183,16 +182,7 @@ class RegistrationForm(_GovForm):
     )
     first_name = text_field("First name", "first name", ask="your first name", max_length=100)
     last_name = text_field("Last name", "last name", ask="your last name", max_length=100)
-    email = forms.EmailField(
-        label="Email address",
-        widget=typed_input("email", autocomplete="email"),
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or fewer",
-        },
-    )
+    email = email_field("your email address")
     phone = forms.CharField(
         label="Phone number (optional)",
         required=False,

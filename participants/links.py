@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from participants.models import LinkPurpose, Participant, ParticipantLink
 
@@ -47,6 +49,27 @@ def token_landing(request: HttpRequest, token: str, *, session_key: str, then: s
     """Move the token out of the URL into the session, then show the clean URL `then`."""
     request.session[session_key] = token
     return no_referrer(redirect(then))
+
+
+def landing(*, session_key: str, then: str) -> Callable[[HttpRequest, str], HttpResponse]:
+    """The view an emailed link opens: it moves the token out of the URL into the
+    session, then shows the clean URL `then`."""
+
+    @require_GET
+    def view(request: HttpRequest, token: str) -> HttpResponse:
+        return token_landing(request, token, session_key=session_key, then=then)
+
+    return view
+
+
+def problem_page(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
+    """The page saying why a link cannot be used, with the problem's status."""
+    return render(
+        request,
+        "participants/link_problem.html",
+        {"title": problem.title, "message": problem.message},
+        status=problem.status,
+    )
 
 
 # --- tokens -----------------------------------------------------------------------------

@@ -28,12 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cohorts.models import Cohort
 from participants import surveys
-from participants.links import LinkProblem, no_referrer, token_landing
+from participants.links import LinkProblem, no_referrer, problem_page, token_landing
 from participants.models import Participant, SurveyInvitation
 from participants.survey_forms import SurveyPageForm
 from participants.tasks import survey_invitation_send
 from peernet import audit
-from peernet.access import get_for_user, hub_admin_required
+from peernet.access import get_for_user, hub_admin_required, hub_page
 from reporting import sheets
 
 audit_log = logging.getLogger("peernet.audit")
@@ -43,15 +43,6 @@ DONE_KEY = "peernet.survey.done"
 
 
 # --- answering (public) -------------------------------------------------------------------
-
-
-def _problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
-    return render(
-        request,
-        "participants/link_problem.html",
-        {"title": problem.title, "message": problem.message},
-        status=problem.status,
-    )
 
 
 def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -64,7 +55,7 @@ def with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
                 request.session.get(SESSION_KEY), now=timezone.now()
             )
         except LinkProblem as problem:
-            return no_referrer(_problem(request, problem))
+            return no_referrer(problem_page(request, problem))
         return view(request, invitation, *args, **kwargs)
 
     return wrapped
@@ -132,7 +123,7 @@ def survey_page(request: HttpRequest, invitation: SurveyInvitation, number: int)
         try:
             surveys.survey_save_page(invitation=invitation, answers=form.cleaned_data)
         except ValidationError:
-            return _problem(request, surveys.USED)
+            return problem_page(request, surveys.USED)
         if request.GET.get("change") == "1" or number == len(pages):
             return redirect("public:survey-check")
         return redirect("public:survey-page", number=number + 1)
@@ -195,7 +186,7 @@ def survey_check(request: HttpRequest, invitation: SurveyInvitation) -> HttpResp
 def survey_done(request: HttpRequest) -> HttpResponse:
     done = request.session.get(DONE_KEY)
     if not done:
-        return no_referrer(_problem(request, surveys.INVALID))
+        return no_referrer(problem_page(request, surveys.INVALID))
     return render(request, "surveys/done.html", {"done": done})
 
 
@@ -218,18 +209,15 @@ def hub_surveys(request: HttpRequest) -> HttpResponse:
     """The hub's survey results: response rates by kind, satisfaction by month, distance
     travelled, equality answers in aggregate, and each cohort's page."""
     cohorts = Cohort.objects.filter(hub=request.hub)
-    return render(
+    return hub_page(
         request,
         "surveys/hub_results.html",
-        {
-            "hub": request.hub,
-            "section": "surveys",
-            "rates": surveys.response_rates(cohorts),
-            "months": surveys.satisfaction_by_month(cohorts),
-            "distance": surveys.distance_travelled(Participant.objects.filter(hub=request.hub)),
-            "equality": surveys.equality_summary(request.hub),
-            "cohorts": list(cohorts.order_by("name")),
-        },
+        "surveys",
+        rates=surveys.response_rates(cohorts),
+        months=surveys.satisfaction_by_month(cohorts),
+        distance=surveys.distance_travelled(Participant.objects.filter(hub=request.hub)),
+        equality=surveys.equality_summary(request.hub),
+        cohorts=list(cohorts.order_by("name")),
     )
 
 
@@ -248,20 +236,15 @@ def hub_survey_cohort(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     cohort = _cohort(request.hub, code)
     cohorts = Cohort.objects.filter(pk=cohort.pk)
     sessions = surveys.cohort_session_feedback(cohort)
-    return render(
+    return hub_page(
         request,
         "surveys/cohort_results.html",
-        {
-            "hub": request.hub,
-            "section": "surveys",
-            "cohort": cohort,
-            "rates": surveys.response_rates(cohorts),
-            "sessions": sessions,
-            "months": surveys.satisfaction_by_month(cohorts),
-            "distance": surveys.distance_travelled(
-                Participant.objects.filter(memberships__cohort=cohort)
-            ),
-        },
+        "surveys",
+        cohort=cohort,
+        rates=surveys.response_rates(cohorts),
+        sessions=sessions,
+        months=surveys.satisfaction_by_month(cohorts),
+        distance=surveys.distance_travelled(Participant.objects.filter(memberships__cohort=cohort)),
     )
 
 
@@ -273,11 +256,7 @@ def hub_evaluator_list(request: HttpRequest) -> HttpResponse:
     administrators and the coordinator see names (the evaluator's own copy, if it gets
     one, uses `EvaluatorRow.pseudonym`)."""
     rows = surveys.evaluator_list(Cohort.objects.filter(hub=request.hub))
-    return render(
-        request,
-        "surveys/evaluator_list.html",
-        {"hub": request.hub, "section": "surveys", "rows": rows},
-    )
+    return hub_page(request, "surveys/evaluator_list.html", "surveys", rows=rows)
 
 
 @login_required
@@ -341,15 +320,12 @@ def hub_evaluator_list_csv(request: HttpRequest) -> HttpResponse:
 def hub_survey_participant(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """A participant's survey invitations: sent, reminded, answered, and a new link."""
     participant = get_for_user(Participant.objects.filter(hub=request.hub), request.user, code=code)
-    return render(
+    return hub_page(
         request,
         "surveys/participant.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": participant,
-            "invitations": surveys.participant_survey_invitations(participant),
-        },
+        "registrations",
+        participant=participant,
+        invitations=surveys.participant_survey_invitations(participant),
     )
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from cohorts.models import Cohort
 from participants.models import Participant
@@ -121,6 +122,12 @@ def hub_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def hub_page(request: HubRequest, template: str, section: str, **context: Any) -> HttpResponse:
+    """A page of the hub administration area: its hub (`request.hub`) and the `section`
+    of the hub's navigation it is in, for the layout, and the page's own `context`."""
+    return render(request, template, {"hub": request.hub, "section": section, **context})
 
 
 def session_for_facilitation(user: User, hub_key: str, code: Any) -> Any:

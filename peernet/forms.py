@@ -38,11 +38,13 @@ def form_helper(
     *layout: Any,
     button: str = "",
     button_id: str | None = None,
+    button_class: str = "",
     page_csrf: bool = False,
     form: forms.BaseForm | None = None,
 ) -> FormHelper:
     """Draws a form inside the page's own <form> tag: the fields in `layout` (every field
-    of `form` when no layout is given), then a submit `button` if named. `page_csrf`: the
+    of `form` when no layout is given), then a submit `button` if named (of another look
+    with `button_class`, "govuk-button--warning"). `page_csrf`: the
     page's form tag already carries the CSRF token, so the form does not repeat it."""
     helper = FormHelper(form)
     helper.form_tag = False
@@ -50,6 +52,8 @@ def form_helper(
         helper.disable_csrf = True
     if button:
         named = {"css_id": button_id} if button_id else {}
+        if button_class:
+            named["css_class"] = button_class
         layout = (*layout, Submit("submit", button, **named))
     if layout:
         helper.layout = Layout(*layout)
@@ -92,8 +96,9 @@ def typed_input(input_type: str, **attrs: str) -> forms.TextInput:
 
 
 def email_field(ask: str, *, hint: str = "") -> forms.EmailField:
-    """A staff member's email address ("Enter their email address"), as typed on a
-    phone: no capital first letter, no spelling check, the email keyboard."""
+    """An email address, a staff member's or a participant's ("Enter their email
+    address"), as typed on a phone: no capital first letter, no spelling check, the email
+    keyboard."""
     return forms.EmailField(
         label="Email address",
         help_text=hint,
@@ -116,11 +121,14 @@ def text_field(
     max_length: int = 200,
     rows: int | None = None,
     ask: str = "",
+    empty: str = "",
+    too_long: str = "",
 ) -> forms.CharField:
     """A text box (a textarea of `rows` when given) whose messages name `what` it asks
     for: "Enter the goal", "The goal must be 5,000 characters or fewer". `ask`, when the
     empty box asks for it in longer words ("Enter your first name", "First name must
-    be …")."""
+    be …"); `empty` and `too_long`, a sentence of the field's own for either ("Say what
+    to do if the session fails", "Enter a real postcode, like SW1A 1AA")."""
     return forms.CharField(
         label=label,
         help_text=hint,
@@ -128,7 +136,8 @@ def text_field(
         max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows}) if rows else None,
         error_messages={
-            "required": f"Enter {ask or what}",
-            "max_length": f"{what[0].upper()}{what[1:]} must be {max_length:,} characters or fewer",
+            "required": empty or f"Enter {ask or what}",
+            "max_length": too_long
+            or f"{what[0].upper()}{what[1:]} must be {max_length:,} characters or fewer",
         },
     )

@@ -11,8 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +33,7 @@ from peernet.access import (
 )
 from peernet.breaches import NOT_REPORTED, REPORTED, breach_decide, breach_record
 from peernet.calendar import london_midnight
+from peernet.forms import form_helper, text_field
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
 
 PAGE_SIZE = 50
@@ -109,18 +109,16 @@ class AuditFilterForm(_ErrorLinks, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.form_method = "get"
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.text("actor"),
             Field.select("action"),
             Field.text("object_type", field_width=20),
             Field.text("object_id", field_width=20),
             Field.text("date_from", field_width=10),
             Field.text("date_to", field_width=10),
-            Submit("submit", "Search"),
+            button="Search",
         )
+        self.helper.form_method = "get"
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -178,18 +176,14 @@ class BreachForm(_ErrorLinks, forms.Form):
             "2021-10-05 14:30",
         },
     )
-    description = forms.CharField(
-        label="What happened?",
-        widget=forms.Textarea(attrs={"rows": 5}),
+    description = text_field("What happened?", "what happened", rows=5, max_length=5000)
+    data_affected = text_field(
+        "What personal data was affected?",
+        "the personal data affected",
+        ask="what personal data was affected",
+        hint="What kind of data, about whom, and roughly how many people.",
+        rows=3,
         max_length=5000,
-        error_messages={"required": "Enter what happened"},
-    )
-    data_affected = forms.CharField(
-        label="What personal data was affected?",
-        help_text="What kind of data, about whom, and roughly how many people.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-        error_messages={"required": "Enter what personal data was affected"},
     )
     hubs = forms.ModelMultipleChoiceField(
         label="Which hubs' data?",
@@ -203,14 +197,12 @@ class BreachForm(_ErrorLinks, forms.Form):
         hubs = self.fields["hubs"]
         assert isinstance(hubs, forms.ModelMultipleChoiceField)  # declared above
         hubs.queryset = Hub.objects.order_by("name")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.text("discovered_at", field_width=20),
             Field.textarea("description"),
             Field.textarea("data_affected"),
             Field.checkboxes("hubs", legend_size=Size.SMALL),
-            Submit("submit", "Record the breach"),
+            button="Record the breach",
         )
 
     def clean_discovered_at(self) -> dt.datetime:
@@ -248,13 +240,11 @@ class BreachDecisionForm(_ErrorLinks, forms.Form):
     def __init__(self, *args: Any, breach: Breach, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.breach = breach
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.radios("decision", legend_size=Size.MEDIUM),
             Field.text("reported_at", field_width=20),
             Field.textarea("reason"),
-            Submit("submit", "Record the decision"),
+            button="Record the decision",
         )
 
     def clean(self) -> dict[str, Any]:
@@ -403,23 +393,23 @@ class ErasureForm(_ErrorLinks, forms.Form):
         max_length=40,
         error_messages={"required": "Type the participant's code to confirm"},
     )
-    reason = forms.CharField(
-        label="Why is their data being erased?",
-        help_text="For example, the date of their request to be forgotten.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = text_field(
+        "Why is their data being erased?",
+        "the reason",
+        ask="why their data is being erased",
+        hint="For example, the date of their request to be forgotten.",
+        rows=3,
         max_length=500,
-        error_messages={"required": "Enter why their data is being erased"},
     )
 
     def __init__(self, *args: Any, code: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.code = code
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.text("confirm_code"),
             Field.textarea("reason"),
-            Submit("submit", "Erase their personal data", css_class="govuk-button--warning"),
+            button="Erase their personal data",
+            button_class="govuk-button--warning",
         )
 
     def clean_confirm_code(self) -> str:

@@ -13,12 +13,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants.models import Participant
-from peernet.access import AuthenticatedRequest, HubRequest, get_for_user, hub_admin_required
+from peernet.access import (
+    AuthenticatedRequest,
+    HubRequest,
+    get_for_user,
+    hub_admin_required,
+    hub_page,
+)
 from peernet.models import Hub, Role, RoleAssignment, User
 from peernet.staff import (
     HUB_ROLES,
@@ -57,11 +63,7 @@ def _names(items: list) -> str:
 def staff_list(request: HubRequest) -> HttpResponse:
     """Everyone with a role in the hub, with their roles and whether they have set up
     their account. Queries: the hub and one for every person's roles (plus the session)."""
-    return render(
-        request,
-        "hub/staff/list.html",
-        {"hub": request.hub, "section": "staff", "members": hub_staff(request.hub)},
-    )
+    return hub_page(request, "hub/staff/list.html", "staff", members=hub_staff(request.hub))
 
 
 @login_required
@@ -96,16 +98,8 @@ def staff_invite_page(request: HubRequest) -> HttpResponse:
             else:
                 messages.success(request, f"An invitation was sent to {person.email}, as {roles}.")
             return redirect("hub:staff-member", hub=request.hub.key, pk=person.pk)
-    return render(
-        request,
-        "hub/staff/invite.html",
-        {
-            "hub": request.hub,
-            "section": "staff",
-            "form": form,
-            "lifetime": lifetime_words(settings.INVITATION_TIMEOUT),
-        },
-    )
+    lifetime = lifetime_words(settings.INVITATION_TIMEOUT)
+    return hub_page(request, "hub/staff/invite.html", "staff", form=form, lifetime=lifetime)
 
 
 @login_required
@@ -137,17 +131,14 @@ def staff_member_page(request: HubRequest, pk: int) -> HttpResponse:
                 cohorts = _names([a.cohort for a in given])
                 messages.success(request, f"{person} now facilitates {cohorts}.")
                 return redirect("hub:staff-member", hub=request.hub.key, pk=person.pk)
-    return render(
+    return hub_page(
         request,
         "hub/staff/member.html",
-        {
-            "hub": request.hub,
-            "section": "staff",
-            "member": member,
-            "person": person,
-            "form": form,
-            "rows": [(a, role_words(a)) for a in member.assignments],
-        },
+        "staff",
+        member=member,
+        person=person,
+        form=form,
+        rows=[(a, role_words(a)) for a in member.assignments],
     )
 
 
@@ -190,18 +181,15 @@ def staff_role_remove_page(request: HubRequest, pk: int, assignment: int) -> Htt
     providing = 0
     if role.role == Role.ONE_TO_ONE_PROVIDER:
         providing = Participant.objects.filter(hub=request.hub, one_to_one_provider=person).count()
-    return render(
+    return hub_page(
         request,
         "hub/staff/remove.html",
-        {
-            "hub": request.hub,
-            "section": "staff",
-            "person": person,
-            "role": role,
-            "words": words,
-            "problem": problem,
-            "providing": providing,
-        },
+        "staff",
+        person=person,
+        role=role,
+        words=words,
+        problem=problem,
+        providing=providing,
     )
 
 

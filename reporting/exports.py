@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -650,11 +650,3 @@ def _file_name(export_id: int, filename: str) -> str:
     service's secret, so no one can guess another's."""
     key = salted_hmac("reporting.export-file", str(export_id)).hexdigest()[:32]
     return f"exports/{export_id}-{key}{Path(filename).suffix}"
-
-
-def export_response(export: ExportFile) -> HttpResponse:
-    """A complete export's file, as a download, read whole from the storage (a return's
-    file is small; the bytes are in memory only while they are sent)."""
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response

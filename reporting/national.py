@@ -98,20 +98,13 @@ def percent(numerator: int, denominator: int) -> Decimal | None:
 # --- statuses, completeness and timeliness (docs/returns.md "Statuses") -------------------
 
 
-@dataclass
-class MonthSummary:
-    month: dt.date
+class Rates:
+    """Completeness (returns submitted ÷ expected) and timeliness (on time ÷ expected) of
+    some returns, a month's or the year's."""
+
     expected: int
-    counts: dict[str, int]
-    closed: bool  # the due date has passed: counted in the year's figures
-
-    @property
-    def submitted(self) -> int:
-        return self.counts[ON_TIME] + self.counts[LATE]
-
-    @property
-    def on_time(self) -> int:
-        return self.counts[ON_TIME]
+    submitted: int
+    on_time: int
 
     @property
     def completeness(self) -> Decimal | None:
@@ -120,6 +113,31 @@ class MonthSummary:
     @property
     def timeliness(self) -> Decimal | None:
         return percent(self.on_time, self.expected)
+
+
+@dataclass
+class MonthSummary(Rates):
+    month: dt.date
+    expected: int
+    counts: dict[str, int]
+    closed: bool  # the due date has passed: counted in the year's figures
+
+    @property
+    def submitted(self) -> int:  # type: ignore[override]
+        return self.counts[ON_TIME] + self.counts[LATE]
+
+    @property
+    def on_time(self) -> int:  # type: ignore[override]
+        return self.counts[ON_TIME]
+
+
+@dataclass
+class YearRates(Rates):
+    """The months whose due date has passed, added up (M1)."""
+
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
 
 
 @dataclass
@@ -136,17 +154,7 @@ class HubStatuses:
 class Timeliness:
     months: list[MonthSummary]
     hubs: list[HubStatuses]
-    year_expected: int = 0
-    year_submitted: int = 0
-    year_on_time: int = 0
-
-    @property
-    def year_completeness(self) -> Decimal | None:
-        return percent(self.year_submitted, self.year_expected)
-
-    @property
-    def year_timeliness(self) -> Decimal | None:
-        return percent(self.year_on_time, self.year_expected)
+    year: YearRates = field(default_factory=YearRates)
 
 
 def timeliness(
@@ -171,9 +179,9 @@ def timeliness(
         )
         result.months.append(summary)
         if summary.closed:
-            result.year_expected += summary.expected
-            result.year_submitted += summary.submitted
-            result.year_on_time += summary.on_time
+            result.year.expected += summary.expected
+            result.year.submitted += summary.submitted
+            result.year.on_time += summary.on_time
     return result
 
 
@@ -310,10 +318,28 @@ def _shown(breakdowns: dict[str, Any], hidden: set[tuple[str, str]] | None) -> d
     }
 
 
-def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
-    if not results:
-        return {"figures": {}, "breakdowns": {}}
-    return kpi.combine(results)
+def _total(
+    level: str,
+    name: str,
+    cluster: Cluster | None,
+    results: list[dict[str, Any]],
+    *,
+    hubs: int,
+    sources: set[int],
+) -> ReturnRow:
+    """A cluster's subtotal or the national total: the submitted versions (`results`, of
+    the versions `sources`) added up, out of `hubs` hubs."""
+    combined = kpi.combine(results) if results else {"figures": {}, "breakdowns": {}}
+    return ReturnRow(
+        level=level,
+        name=name,
+        cluster=cluster,
+        figures=combined["figures"],
+        breakdowns=combined["breakdowns"],
+        hubs=hubs,
+        hubs_submitted=len(results),
+        sources=frozenset(sources),
+    )
 
 
 def return_table(hubs: Sequence[Hub], month: dt.date, now: dt.datetime) -> list[ReturnRow]:
@@ -371,33 +397,16 @@ def _rows(
                 cluster_sources.add(version.pk)
                 results.append(result)
             rows.append(row)
-        combined = _combined(results)
+        name = f"{cluster.name} (cluster)"
         rows.append(
-            ReturnRow(
-                level="cluster",
-                name=f"{cluster.name} (cluster)",
-                cluster=cluster,
-                figures=combined["figures"],
-                breakdowns=combined["breakdowns"],
-                hubs=len(cluster_hubs),
-                hubs_submitted=len(results),
-                sources=frozenset(cluster_sources),
+            _total(
+                "cluster", name, cluster, results, hubs=len(cluster_hubs), sources=cluster_sources
             )
         )
         everyone += results
         sources |= cluster_sources
-    combined = _combined(everyone)
     rows.append(
-        ReturnRow(
-            level="national",
-            name="National total",
-            cluster=None,
-            figures=combined["figures"],
-            breakdowns=combined["breakdowns"],
-            hubs=len(hubs),
-            hubs_submitted=len(everyone),
-            sources=frozenset(sources),
-        )
+        _total("national", "National total", None, everyone, hubs=len(hubs), sources=sources)
     )
     return rows
 

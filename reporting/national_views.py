@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from participants import surveys
 from participants.models import SurveyInstrument, SurveyKind
 from peernet import access, audit
-from peernet.forms import GovukErrorsMixin
+from peernet.forms import GovukErrorsMixin, text_field
 from peernet.models import AuditAction, Programme
 from reporting import exports, kpi, national
 from reporting.charts import ColumnChart
@@ -298,26 +298,25 @@ def _own_export(request: HttpRequest, pk: int) -> ExportFile:
     return export
 
 
-@login_required
-@require_GET
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export_progress_page(
+    request: HttpRequest, export: ExportFile, template: str, **context: Any
+) -> HttpResponse:
     """Progress of a download. While it is being built the page asks the browser to load
     it again every few seconds, without script: the HTTP `Refresh` header, the same
     instruction as a <meta http-equiv="refresh">. WCAG 2.2.1: whoever needs the page to
     stay still can stop the refreshing (?refresh=off) and refresh by hand."""
-    export = _own_export(request, pk)
     waiting = export.status in (ExportStatus.PENDING, ExportStatus.RUNNING)
     refreshing = waiting and request.GET.get("refresh") != "off"
     response = render(
         request,
-        "national/export.html",
+        template,
         {
             "export": export,
             "name": exports.EXPORTERS[export.kind].name,
             "waiting": waiting,
             "refreshing": refreshing,
             "refresh_seconds": REFRESH_SECONDS,
-            "section": "exports",
+            **context,
         },
     )
     if refreshing:
@@ -325,13 +324,30 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def export_file(export: ExportFile) -> HttpResponse:
+    """The file itself, once it is built, read whole from the file storage (a return's
+    file is small; the bytes are in memory only while they are sent)."""
+    if export.status != ExportStatus.COMPLETE:
+        raise Http404("The download is not ready.")
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    return export_progress_page(
+        request, _own_export(request, pk), "national/export.html", section="exports"
+    )
+
+
 @login_required
 @require_GET
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The file itself, to the user who asked, if they still may see it."""
     export = _own_export(request, pk)
-    if export.status != ExportStatus.COMPLETE:
-        raise Http404("The download is not ready.")
+    response = export_file(export)
     if export.kind == exports.BaselineXlsx.identifier:
         # docs/security.md §21: participant-level (if pseudonymous) data leaving the system.
         audit.record(
@@ -341,7 +357,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
             summary="The evaluator's baseline export (pseudonymous) downloaded",
             request=request,
         )
-    return exports.export_response(export)
+    return response
 
 
 # --- survey instruments: each version published from a page (issue 15) -------------------
@@ -375,14 +391,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
 
 
 class InstrumentForm(GovukErrorsMixin, forms.Form):
-    title = forms.CharField(
-        label="Title",
-        max_length=200,
-        error_messages={
-            "required": "Give the instrument a title",
-            "max_length": "The title must be 200 characters or fewer",
-        },
-    )
+    title = text_field("Title", "the title", empty="Give the instrument a title")
     questions = forms.CharField(
         label="Questions (JSON)",
         help_text=(

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Layout, Submit
+from crispy_forms_gds.layout import HTML, Field
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,10 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peernet.access import hub_admin_required
 from peernet.calendar import Month
-from peernet.forms import GovukErrorsMixin
+from peernet.forms import GovukErrorsMixin, form_helper, text_field
 from peernet.models import Programme
 from reporting import drilldown, exports, kpi, national, national_views, returns
-from reporting.models import ExportFile, ExportStatus, MonthlyReturn, ReturnVersion
+from reporting.models import ExportFile, MonthlyReturn, ReturnVersion
 from rules.monthly_return import return_due_at
 
 STATUS_TAGS = {
@@ -43,31 +42,27 @@ STATUS_TAGS = {
 class ReturnSubmitForm(GovukErrorsMixin, forms.Form):
     """The supporting narrative (M2) and, for a resubmission, the reason (docs/returns.md)."""
 
-    narrative = forms.CharField(
-        label="Supporting narrative",
-        help_text="What the figures do not say: progress, problems and what the hub is doing "
+    narrative = text_field(
+        "Supporting narrative",
+        "the narrative",
+        ask="the supporting narrative",
+        hint="What the figures do not say: progress, problems and what the hub is doing "
         "about them (M2).",
-        widget=forms.Textarea(attrs={"rows": 8}),
+        rows=8,
         max_length=10000,
-        error_messages={
-            "required": "Enter the supporting narrative",
-            "max_length": "The narrative must be 10,000 characters or fewer",
-        },
     )
-    reason = forms.CharField(
-        label="Why are you resubmitting the return?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+    reason = text_field(
+        "Why are you resubmitting the return?",
+        "the reason",
         required=False,
-        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+        rows=3,
+        max_length=2000,
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args: Any, resubmission: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.resubmission = resubmission
-        self.helper = FormHelper()
-        self.helper.form_tag = False
         fields: list[Any] = [Field.textarea("narrative")]
         if resubmission:
             fields.append(Field.textarea("reason"))
@@ -79,9 +74,9 @@ class ReturnSubmitForm(GovukErrorsMixin, forms.Form):
                 '<p class="govuk-body">Once submitted, the figures are frozen as they are '
                 "shown here. A correction later is a resubmission, with a reason.</p>"
             ),
-            Submit("submit", "Resubmit the return" if resubmission else "Submit the return"),
         ]
-        self.helper.layout = Layout(*fields)
+        button = "Resubmit the return" if resubmission else "Submit the return"
+        self.helper = form_helper(*fields, button=button)
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data.get("reason", "").strip()
@@ -436,38 +431,21 @@ def _hub_export(request: HttpRequest, month: dt.date, pk: int) -> ExportFile:
 @hub_admin_required
 def return_export(request: HttpRequest, month: dt.date, pk: int) -> HttpResponse:
     """The download's progress; the page refreshes itself while it is being built."""
-    export = _hub_export(request, month, pk)
-    waiting = export.status in (ExportStatus.PENDING, ExportStatus.RUNNING)
-    refreshing = waiting and request.GET.get("refresh") != "off"
-    here = reverse("hub:return-export", kwargs={"hub": request.hub.key, "month": month, "pk": pk})
-    response = render(
+    where = {"hub": request.hub.key, "month": month, "pk": pk}
+    return national_views.export_progress_page(
         request,
+        _hub_export(request, month, pk),
         "returns/export.html",
-        {
-            "hub": request.hub,
-            "section": "returns",
-            "month": month,
-            "export": export,
-            "name": exports.EXPORTERS[export.kind].name,
-            "waiting": waiting,
-            "refreshing": refreshing,
-            "refresh_seconds": national_views.REFRESH_SECONDS,
-            "here": here,
-            "file_url": reverse(
-                "hub:return-export-file", kwargs={"hub": request.hub.key, "month": month, "pk": pk}
-            ),
-        },
+        hub=request.hub,
+        section="returns",
+        month=month,
+        here=reverse("hub:return-export", kwargs=where),
+        file_url=reverse("hub:return-export-file", kwargs=where),
     )
-    if refreshing:
-        response["Refresh"] = str(national_views.REFRESH_SECONDS)
-    return response
 
 
 @login_required
 @require_GET
 @hub_admin_required
 def return_export_file(request: HttpRequest, month: dt.date, pk: int) -> HttpResponse:
-    export = _hub_export(request, month, pk)
-    if export.status != ExportStatus.COMPLETE:
-        raise Http404("The download is not ready.")
-    return exports.export_response(export)
+    return national_views.export_file(_hub_export(request, month, pk))

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 FOUND = (Outcome.WARN, Outcome.FAIL)
 Key = tuple[str, str, int]  # (rule, subject kind, subject id)
+Kind = Finding.SubjectKind
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,16 @@ class Subject:
     """One record the scan judges, and how its findings are reached (access)."""
 
     kind: Finding.SubjectKind
-    judges: Judges
     record: Any
     name: str
     cohort: Cohort | None = None
     participant: Participant | None = None
     code: Any = None
+
+    @property
+    def judges(self) -> Judges:
+        """The checks that judge this kind of record: a finding's kind is named as they are."""
+        return cast(Judges, self.kind.value)
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,7 @@ def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
         membership = current_membership(participant, today) or latest_membership(participant)
         cohort = membership.cohort if membership else None
         yield Subject(
-            Finding.SubjectKind.PARTICIPANT,
-            "participant",
+            Kind.PARTICIPANT,
             participant,
             participant.full_name,
             cohort=cohort,
@@ -139,47 +143,23 @@ def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
         )
         for one_to_one in participant.one_to_ones.all():
             # Facilitators do not see one-to-one support: no cohort.
-            yield Subject(
-                Finding.SubjectKind.ONE_TO_ONE,
-                "one_to_one",
-                one_to_one,
-                f"One-to-one for {participant.full_name} on "
-                f"{date_words(local_date(one_to_one.starts_at))}",
-                participant=participant,
-            )
+            on = date_words(local_date(one_to_one.starts_at))
+            name = f"One-to-one for {participant.full_name} on {on}"
+            yield Subject(Kind.ONE_TO_ONE, one_to_one, name, participant=participant)
     for cohort in _cohorts(hub):
-        yield Subject(
-            Finding.SubjectKind.COHORT,
-            "cohort",
-            cohort,
-            cohort.name,
-            cohort=cohort,
-            code=cohort.code,
-        )
+        yield Subject(Kind.COHORT, cohort, cohort.name, cohort=cohort, code=cohort.code)
         for session in cohort.sessions.all():
-            when = date_words(local_date(session.starts_at))
-            yield Subject(
-                Finding.SubjectKind.SESSION,
-                "session",
-                session,
-                f"{cohort.name} session on {when}",
-                cohort=cohort,
-                code=session.code,
-            )
+            name = f"{cohort.name} session on {date_words(local_date(session.starts_at))}"
+            yield Subject(Kind.SESSION, session, name, cohort=cohort, code=session.code)
             for observation in session.observations.all():
                 yield Subject(
-                    Finding.SubjectKind.OBSERVATION,
-                    "observation",
-                    observation,
-                    f"Observation of the {cohort.name} session on {when}",
-                    cohort=cohort,
+                    Kind.OBSERVATION, observation, f"Observation of the {name}", cohort=cohort
                 )
     for facilitator in _facilitators(hub):
-        yield Subject(Finding.SubjectKind.FACILITATOR, "facilitator", facilitator, str(facilitator))
+        yield Subject(Kind.FACILITATOR, facilitator, str(facilitator))
     for complaint in hub.complaints.order_by("pk"):
         yield Subject(
-            Finding.SubjectKind.COMPLAINT,
-            "complaint",
+            Kind.COMPLAINT,
             complaint,
             f"Complaint received on {date_words(complaint.received)}",
         )

@@ -137,25 +137,13 @@ def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Verdic
 )
 def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business, needed = participant.business, participant.programme.min_paye_employees
+    at_least = f"at least {needed} are needed"
     if business.employees is None:
-        return _flexible(
-            participant,
-            "E3",
-            f"{business.name}'s number of employees on PAYE is unknown; at least {needed} "
-            "are needed",
-        )
-    if business.employees >= needed:
-        return Verdict(
-            Outcome.PASS,
-            f"{business.name} has {plural_words(business.employees, 'employee')} on PAYE; at "
-            f"least {needed} are needed.",
-        )
-    return _flexible(
-        participant,
-        "E3",
-        f"{business.name} has {plural_words(business.employees, 'employee')} on PAYE; at least "
-        f"{needed} are needed",
-    )
+        unknown = f"{business.name}'s number of employees on PAYE is unknown; {at_least}"
+        return _flexible(participant, "E3", unknown)
+    has = plural_words(business.employees, "employee")
+    sentence = f"{business.name} has {has} on PAYE; {at_least}"
+    return _met_or_flexible(participant, "E3", business.employees >= needed, sentence)
 
 
 @check(
@@ -171,24 +159,18 @@ def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Verdic
 )
 def e4_turnover(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business, needed = participant.business, participant.programme.min_turnover
+    at_least = f"at least {money_words(needed)} is needed"
     if business.turnover is None:
-        return _flexible(
-            participant,
-            "E4",
-            f"{business.name}'s turnover is unknown; at least {money_words(needed)} is needed",
-        )
-    if business.turnover >= needed:
-        return Verdict(
-            Outcome.PASS,
-            f"{business.name} has a turnover of {money_words(business.turnover)}; at least "
-            f"{money_words(needed)} is needed.",
-        )
-    return _flexible(
-        participant,
-        "E4",
-        f"{business.name} has a turnover of {money_words(business.turnover)}; at least "
-        f"{money_words(needed)} is needed",
-    )
+        return _flexible(participant, "E4", f"{business.name}'s turnover is unknown; {at_least}")
+    has = money_words(business.turnover)
+    sentence = f"{business.name} has a turnover of {has}; {at_least}"
+    return _met_or_flexible(participant, "E4", business.turnover >= needed, sentence)
+
+
+def _met_or_flexible(participant: Participant, rule: str, met: bool, sentence: str) -> Verdict:
+    """E3, E4: the threshold met passes with its sentence; short of it, the flexibilities
+    decide."""
+    return Verdict(Outcome.PASS, f"{sentence}.") if met else _flexible(participant, rule, sentence)
 
 
 def _flexible(participant: Participant, rule: str, shortfall: str) -> Verdict:

@@ -101,22 +101,9 @@ class HubBuilder:
             ],
         )
         users = [User(email=f"admin@{hub.key}.example.org", name=f"{hub.name} Administrator")]
-        self.facilitators = [
-            User(
-                email=f"facilitator{i}@{hub.key}.example.org",
-                name=f"Facilitator {i} of {hub.name}",
-                organisation=self.facilitation_partner,
-            )
-            for i in range(1, max(1, -(-cohorts // 4)) + 1)
-        ]
-        self.providers = [
-            User(
-                email=f"provider{i}@{hub.key}.example.org",
-                name=f"Provider {i} of {hub.name}",
-                organisation=self.one_to_one_partner,
-            )
-            for i in range(1, max(1, -(-members // 50)) + 1)
-        ]
+        # A facilitator for every 4 cohorts, a provider for every 50 members (at least one).
+        self.facilitators = _staff(hub, "facilitator", self.facilitation_partner, cohorts, 4)
+        self.providers = _staff(hub, "provider", self.one_to_one_partner, members, 50)
         users += self.facilitators + self.providers
         for user in users:
             user.key = user.email.replace("@", "-at-").replace(".", "-")[:60]
@@ -360,3 +347,18 @@ class HubBuilder:
                     )
                 )
         insert(self.built, Observation, observations)
+
+
+def _staff(
+    hub: Hub, word: str, organisation: DeliveryPartner, served: int, each: int
+) -> list[User]:
+    """The hub's `word`s (facilitator1@, Facilitator 1 of …), one for every `each` of the
+    `served` (rounded up, at least one), working for `organisation`."""
+    return [
+        User(
+            email=f"{word}{i}@{hub.key}.example.org",
+            name=f"{word.capitalize()} {i} of {hub.name}",
+            organisation=organisation,
+        )
+        for i in range(1, max(1, -(-served // each)) + 1)
+    ]

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from peernet import audit
-from peernet.privacy.registry import participant_entries
+from peernet.privacy.registry import IDENTITY, PARTICIPANT_TEXT, participant_entries
 
 ERASED = "(erased)"
 ERASED_DOMAIN = "erased.invalid"
@@ -172,18 +172,7 @@ def erase_participant(participant: Any, actor: Any, reason: str) -> Any:
     participant.key = identity.key
     participant.eligibility_notes = _erase_text(participant.eligibility_notes)
     participant.dropout_reason = _erase_text(participant.dropout_reason)
-    participant.save(
-        update_fields=[
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "job_title",
-            "key",
-            "eligibility_notes",
-            "dropout_reason",
-        ]
-    )
+    participant.save(update_fields=[*IDENTITY, *PARTICIPANT_TEXT])
     if erase_business:
         token = secrets.token_hex(6)
         business.name = f"Erased business {token}"

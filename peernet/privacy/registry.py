@@ -48,6 +48,9 @@ WITH_PARTICIPANT = Retention(
     "erase",
 )
 YEAR = dt.timedelta(days=365)
+AFTER_LINK_EXPIRES = Retention(
+    "1 year after the link expires, then deleted", "delete", since="expires_at", keep_for=YEAR
+)
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,10 @@ def _complaints(participant: Any) -> QuerySet:
     return Complaint.objects.filter(match, hub_id=participant.hub_id)
 
 
+# What erasure replaces on the participant's own row: who they are (a pseudonym), and the
+# free text about them.
+IDENTITY = ("first_name", "last_name", "email", "phone", "job_title", "key")
+PARTICIPANT_TEXT = ("eligibility_notes", "dropout_reason")
 _NOTES = ("issues_brought", "actions_agreed", "process_issues", "hot_topics")
 _PLAN = ("goal", "reality", "options", "way_forward", "tactics", "habits")
 
@@ -129,21 +136,15 @@ REGISTRY: tuple[PersonalData, ...] = (
     PersonalData(
         "participants.Participant",
         (
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "job_title",
-            "key",
-            "eligibility_notes",
-            "dropout_reason",
+            *IDENTITY,
+            *PARTICIPANT_TEXT,
             "senior_decision_maker",
             "aspiration_to_improve",
             "previous_year_participant",
         ),
         "",
         WITH_PARTICIPANT,
-        erase_text=("eligibility_notes", "dropout_reason"),
+        erase_text=PARTICIPANT_TEXT,
         note="Names, email, phone, job title and key are replaced by a pseudonym.",
     ),
     PersonalData(
@@ -180,12 +181,7 @@ REGISTRY: tuple[PersonalData, ...] = (
         "participants.SurveyInvitation",
         ("draft",),
         "participant",
-        Retention(
-            "1 year after the link expires, then deleted",
-            "delete",
-            since="expires_at",
-            keep_for=YEAR,
-        ),
+        AFTER_LINK_EXPIRES,
         note="The draft answers are cleared on erasure.",
     ),
     PersonalData(
@@ -200,12 +196,7 @@ REGISTRY: tuple[PersonalData, ...] = (
         "participants.ParticipantLink",
         ("sent_at", "used_at"),
         "participant",
-        Retention(
-            "1 year after the link expires, then deleted",
-            "delete",
-            since="expires_at",
-            keep_for=YEAR,
-        ),
+        AFTER_LINK_EXPIRES,
         note="When each charter and action-card link was sent and used; no content.",
     ),
     PersonalData(

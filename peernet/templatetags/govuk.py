@@ -11,6 +11,8 @@ from typing import Any
 
 from crispy_forms_gds.templatetags.crispy_forms_gds import field_errors
 from django import forms, template
+from django.template.base import FilterExpression
+from django.template.loader import get_template
 
 register = template.Library()
 
@@ -74,3 +76,65 @@ def table_head(*headers: str) -> dict[str, list[tuple[str, bool, bool]]]:
         words, _, kind = str(header).partition(":")
         columns.append((words, kind == "numeric", kind == "hidden"))
     return {"columns": columns}
+
+
+class _TableNode(template.Node):
+    def __init__(
+        self,
+        rows: FilterExpression,
+        names: list[str],
+        headers: list[FilterExpression],
+        options: dict[str, FilterExpression],
+        nodelist: template.NodeList,
+    ) -> None:
+        self.rows, self.names, self.headers = rows, names, headers
+        self.options, self.nodelist = options, nodelist
+
+    def _row(self, context: template.Context, row: Any, index: int, count: int) -> str:
+        if len(self.names) > 1:
+            named = dict(zip(self.names, row, strict=True))
+        else:
+            named = {self.names[0]: row}
+        loop = {"counter": index + 1, "counter0": index, "first": index == 0}
+        loop["last"] = index == count - 1
+        with context.push(forloop=loop, **named):
+            return self.nodelist.render(context)
+
+    def render(self, context: template.Context) -> str:
+        rows = list(self.rows.resolve(context) or ())
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        # Each row as the engine drew it (escaped there), in order.
+        body = [self._row(context, row, i, len(rows)) for i, row in enumerate(rows)]
+        headers = [header.resolve(context) for header in self.headers]
+        return get_template("includes/table.html").render(
+            {**options, **table_head(*headers), "rows": rows, "body": body}
+        )
+
+
+@register.tag
+def govuk_table(parser: template.base.Parser, token: template.base.Token) -> _TableNode:
+    """A GOV.UK table of `rows`, or a sentence when there are none:
+
+        {% govuk_table members as m "Name" "Hours:numeric" caption="…" empty="…" %}
+          <tr class="govuk-table__row">…{{ m.name }}…</tr>
+        {% end_govuk_table %}
+
+    The body is drawn once a row, with the row as the name after `as` (`as session,joining`
+    unpacks a pair) and `forloop` as in `{% for %}`; the headers are `{% table_head %}`'s.
+    Options: `caption` (visually hidden, or shown at `caption_size` "m" or "s"; a link
+    to `caption_url`), `empty` (the sentence shown instead of an empty table), `classes`
+    and `data_table` (the table element's own)."""
+    bits = token.split_contents()
+    if len(bits) < 4 or bits[2] != "as":
+        raise template.TemplateSyntaxError("{% govuk_table rows as row … %}")
+    headers, options = [], {}
+    for bit in bits[4:]:
+        name, equals, value = bit.partition("=")
+        if equals and name.isidentifier():
+            options[name] = parser.compile_filter(value)
+        else:
+            headers.append(parser.compile_filter(bit))
+    nodelist = parser.parse(("end_govuk_table",))
+    parser.delete_first_token()
+    rows = parser.compile_filter(bits[1])
+    return _TableNode(rows, bits[3].split(","), headers, options, nodelist)

@@ -8,7 +8,10 @@ session held in the database). A fixed number of queries, never one per row.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
 
 from cohorts.models import CohortMembership
 from participants.models import EligibilityStatus, Participant, SurveyInstrument, SurveyResponse
@@ -199,44 +202,49 @@ class DatabaseChecks:
                 f'business "{business}" already has eligible participant "{other}"',
             )
 
-    def _check_observations_already_made(self) -> None:
-        """Observations have no key: without --update, one the database already holds
-        for the same session and observer is refused."""
-        rows = self.plan.rows["observations"]
+    def _already_held(
+        self,
+        kind: str,
+        rows_of: QuerySet,
+        identity: Callable[[Row], tuple[Any, ...]],
+        lookups: tuple[str, ...],
+        words: Callable[[Row], str],
+    ) -> None:
+        """Records with no key of their own: without --update, one the database already
+        holds with the same `identity` (the row's, and the database's by `lookups`; the
+        first names the record it belongs to) is refused, in the row's `words`."""
+        rows = self.plan.rows[kind]
         if self.plan.update or not rows:
             return
-        sessions = {_key(row, "session") for row in rows}
-        made = set(
-            Observation.objects.filter(session__key__in=sessions).values_list(
-                "session__key", "observer__key"
-            )
-        )
+        owners = {identity(row)[0] for row in rows}
+        held = set(rows_of.filter(**{f"{lookups[0]}__in": owners}).values_list(*lookups))
         for row in rows:
-            if (_key(row, "session"), _key(row, "observer")) in made:
-                self.problem(
-                    row.path,
-                    f'session "{_key(row, "session")}" already has an observation by '
-                    f'"{_key(row, "observer")}"; use --update to update it',
-                )
+            if identity(row) in held:
+                self.problem(row.path, f"{words(row)}; use --update to update it")
+
+    def _check_observations_already_made(self) -> None:
+        self._already_held(
+            "observations",
+            Observation.objects.all(),
+            lambda row: (_key(row, "session"), _key(row, "observer")),
+            ("session__key", "observer__key"),
+            lambda row: (
+                f'session "{_key(row, "session")}" already has an observation by '
+                f'"{_key(row, "observer")}"'
+            ),
+        )
 
     def _check_surveys_already_answered(self) -> None:
-        rows = self.plan.rows["surveys"]
-        if self.plan.update or not rows:
-            return
-        participants = {_key(row, "participant") for row in rows}
-        answered = set(
-            SurveyResponse.objects.filter(participant__key__in=participants).values_list(
-                "participant__key", "kind", "session__key"
-            )
+        self._already_held(
+            "surveys",
+            SurveyResponse.objects.all(),
+            lambda row: (_key(row, "participant"), row.fields["kind"], _key(row, "session")),
+            ("participant__key", "kind", "session__key"),
+            lambda row: (
+                f'participant "{_key(row, "participant")}" already has this '
+                f"{row.fields['kind']} survey"
+            ),
         )
-        for row in rows:
-            participant, kind = _key(row, "participant"), row.fields["kind"]
-            if (participant, kind, _key(row, "session")) in answered:
-                self.problem(
-                    row.path,
-                    f'participant "{participant}" already has this {kind} survey; '
-                    "use --update to update it",
-                )
 
     def _check_survey_answers(self) -> None:
         for row in self.plan.rows["surveys"]:

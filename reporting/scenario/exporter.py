@@ -25,6 +25,7 @@ from reporting.scenario.values import (
     format_datetime,
     format_number,
 )
+from rules.registry import rule_parameters
 from sessions.models import (
     ActionCard,
     Attendance,
@@ -36,24 +37,7 @@ from sessions.models import (
 )
 
 FORMAT = "peernet-scenario/1"
-RULES = [
-    "cohort_size",
-    "cohort_hours",
-    "session_hours_min",
-    "session_hours_max",
-    "session_gap_days_max",
-    "joining_instructions_hours",
-    "one_to_one_hours",
-    "one_to_one_months_after_final",
-    "observation_notice_hours",
-    "return_due_day",
-    "sme_max_employees",
-    "sme_max_turnover",
-    "sme_max_balance_sheet",
-    "min_trading_months",
-    "min_paye_employees",
-    "min_turnover",
-]
+RULES = rule_parameters()  # in the Programme record's order
 EQUALITY = ("gender", "ethnic_group", "age_band", "disability")
 NOTES = ("issues_brought", "actions_agreed", "process_issues", "hot_topics")
 
