@@ -279,6 +279,9 @@ def _sessions(browser, base_url, smtp, facilitator, started, coming, members):
     return page
 
 
+RELAY_AWAY_SECONDS = 60
+
+
 def _mail_relay_away(smtp, admin_page, page, later) -> float:
     """8. The SMTP relay goes away while joining instructions are sent; returns how long
     it was away."""
@@ -300,7 +303,10 @@ def _mail_relay_away(smtp, admin_page, page, later) -> float:
     expect_text(admin_page, "The mail server could not be reached")
     later.refresh_from_db()
     assert later.joining_instructions_sent_at is None  # K7: waiting is not sent
+    # The relay stays away a full minute, the worker trying again on its back-off.
+    time.sleep(max(0.0, RELAY_AWAY_SECONDS - (time.monotonic() - away_at)))
     assert len(smtp.received) == received_before
+    assert notices.filter(email__attempts__gte=4, email__status="queued").count() == 4
 
     smtp.start()
     away = time.monotonic() - away_at
