@@ -1,5 +1,6 @@
 """Reads for delivery pages: the facilitator's cohorts and next sessions, a session's
-attendance register, last session's actions, and the hot topics roll-up.
+notices, last session's actions and its notes, and the hot topics roll-up (a session's
+register is sessions/attendance/selectors.py's).
 
 Each list is one query whatever its length (the page tests count them)."""
 
@@ -20,7 +21,6 @@ from peernet.models import Hub, User
 from peernet.words import date_words
 from sessions.models import (
     ActionCard,
-    Attendance,
     FacilitatorNote,
     GroupSession,
     JoiningInstructionsSent,
@@ -110,29 +110,6 @@ def facilitator_sessions_to_record(user: User, *, as_of: dt.datetime) -> QuerySe
         .select_related("cohort__hub")
         .order_by("-starts_at")
     )
-
-
-# --- the attendance register ---------------------------------------------------------
-
-
-def session_members(session: GroupSession) -> list[CohortMembership]:
-    """Who is expected at the session, as K8 counts them: members on the session's
-    day (joined, not left, not dropped out), by name. One query."""
-    day = local_date(session.starts_at)
-    return list(
-        CohortMembership.objects.filter(cohort_id=session.cohort_id, joined__lte=day)
-        .filter(Q(left__isnull=True) | Q(left__gt=day))
-        .filter(
-            Q(participant__dropped_out_on__isnull=True) | Q(participant__dropped_out_on__gt=day)
-        )
-        .select_related("participant")
-        .order_by("participant__last_name", "participant__first_name", "pk")
-    )
-
-
-def session_attendance(session: GroupSession) -> dict[int, Attendance]:
-    """The attendance recorded for the session, by participant id. One query."""
-    return {row.participant_id: row for row in Attendance.objects.filter(session=session)}
 
 
 # --- the session page ----------------------------------------------------------------

@@ -42,26 +42,7 @@ from peernet.models import Role
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.action_record import action_record_pdf
 from sessions.models import ActionPlanRevision, OneToOneReferral, OneToOneRoute, SessionStatus
-from sessions.one_to_one import (
-    PLAN_FIELDS,
-    action_plan_save,
-    declaration_of,
-    decline_of,
-    hours_by_route,
-    hub_providers,
-    one_to_one_assign_provider,
-    one_to_one_decline,
-    one_to_one_decline_withdraw,
-    one_to_one_refer,
-    one_to_one_rows,
-    one_to_one_update,
-    participant_support,
-    plan_of,
-    provider_declare,
-    provider_participants,
-    rules_for_draft,
-)
-from sessions.one_to_one_forms import (
+from sessions.one_to_one.forms import (
     ActionPlanForm,
     AssignProviderForm,
     DeclarationForm,
@@ -71,7 +52,28 @@ from sessions.one_to_one_forms import (
     ReferralForm,
     duration_initial,
 )
-from sessions.services import one_to_one_log
+from sessions.one_to_one.selectors import (
+    PLAN_FIELDS,
+    declaration_of,
+    decline_of,
+    hours_by_route,
+    hub_providers,
+    one_to_one_rows,
+    participant_support,
+    plan_of,
+    provider_participants,
+    rules_for_draft,
+)
+from sessions.one_to_one.services import (
+    action_plan_save,
+    one_to_one_assign_provider,
+    one_to_one_decline,
+    one_to_one_decline_withdraw,
+    one_to_one_log,
+    one_to_one_refer,
+    one_to_one_update,
+    provider_declare,
+)
 
 
 def _status(request: HttpRequest, form: Any) -> int:
