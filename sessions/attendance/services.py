@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort
 from participants.models import Participant
+from participants.tasks import survey_invite_dropout, survey_invite_session_delivered
 from peernet import audit, mail
 from peernet.models import Hub, RuleWarning, User
 from peernet.words import date_words, hours_words
@@ -52,6 +54,75 @@ class AttendanceRow:
     hours: Decimal
 
 
+def _register_members(session: GroupSession, rows: list[AttendanceRow]) -> dict[str, Participant]:
+    """K8: the members expected at the session, by public code, once the register is
+    found to list each of them exactly once and nobody else."""
+    members = {str(m.participant.code): m.participant for m in session_members(session)}
+    posted = [str(row.participant_code) for row in rows]
+    if any(code not in members for code in posted) or len(set(posted)) != len(posted):
+        raise ValidationError(
+            "The register lists someone who is not a member of this cohort on the session's "
+            "date. Reload the page and try again."
+        )
+    missing = [p.full_name for code, p in members.items() if code not in posted]
+    if missing:
+        raise ValidationError(f"Record attendance for {', '.join(sorted(missing))}.")
+    return members
+
+
+def _attendance(session: GroupSession, participant: Participant, row: AttendanceRow) -> Attendance:
+    """One line of the register as it will be saved, once its presence and hours are
+    found to make sense: more than 0 hours and at most the session's when present, 0
+    when absent."""
+    name = participant.full_name
+    if row.presence not in Presence.values:
+        raise ValidationError(f"Choose whether {name} was present or absent.")
+    present = row.presence == Presence.PRESENT
+    if present and row.hours <= 0:
+        raise ValidationError(f"The hours {name} attended must be more than 0.")
+    if present and row.hours > session.hours:
+        raise ValidationError(
+            f"The hours {name} attended must be {hours_words(session.hours)} or fewer, "
+            "the session's length."
+        )
+    if not present and row.hours != 0:
+        raise ValidationError(f"The hours {name} attended must be 0 when absent.")
+    return Attendance(
+        session=session,
+        participant=participant,
+        present=present,
+        apologies=row.presence == Presence.APOLOGIES,
+        hours=row.hours,
+    )
+
+
+def _register_changes(
+    before: dict[int, Attendance], after: list[Attendance]
+) -> tuple[list[dict[str, Any]], bool]:
+    """What the register changed, line by line, for the audit trail, and whether it
+    marks anyone present who was not before."""
+    changes = []
+    newly_present = False
+    for attendance in after:
+        old = before.get(attendance.participant_id)
+        was = None if old is None else (old.present, old.apologies, old.hours)
+        now = (attendance.present, attendance.apologies, attendance.hours)
+        if was != now:
+            changes.append({"participant": attendance.participant_id, "was": was, "now": now})
+        newly_present = newly_present or (attendance.present and (old is None or not old.present))
+    return changes, newly_present
+
+
+def _mark_delivered(session: GroupSession) -> bool:
+    """A scheduled session whose register is taken has been delivered: whether it has
+    just become so."""
+    if session.status != SessionStatus.SCHEDULED:
+        return False
+    session.status = SessionStatus.DELIVERED
+    session.save(update_fields=["status"])
+    return True
+
+
 @transaction.atomic
 def session_record_attendance(
     *,
@@ -75,43 +146,9 @@ def session_record_attendance(
         .get(pk=session.pk)
     )
     session_recording_check(session, as_of=as_of, what="attendance")
-    members = {str(m.participant.code): m.participant for m in session_members(session)}
     rows = list(rows)
-    posted = [str(row.participant_code) for row in rows]
-    if any(code not in members for code in posted) or len(set(posted)) != len(posted):
-        raise ValidationError(
-            "The register lists someone who is not a member of this cohort on the session's "
-            "date. Reload the page and try again."
-        )
-    missing = [p.full_name for code, p in members.items() if code not in posted]
-    if missing:
-        raise ValidationError(f"Record attendance for {', '.join(sorted(missing))}.")
-
-    new: list[Attendance] = []
-    for row in rows:
-        participant = members[str(row.participant_code)]
-        name = participant.full_name
-        if row.presence not in Presence.values:
-            raise ValidationError(f"Choose whether {name} was present or absent.")
-        present = row.presence == Presence.PRESENT
-        if present and row.hours <= 0:
-            raise ValidationError(f"The hours {name} attended must be more than 0.")
-        if present and row.hours > session.hours:
-            raise ValidationError(
-                f"The hours {name} attended must be {hours_words(session.hours)} or fewer, "
-                "the session's length."
-            )
-        if not present and row.hours != 0:
-            raise ValidationError(f"The hours {name} attended must be 0 when absent.")
-        new.append(
-            Attendance(
-                session=session,
-                participant=participant,
-                present=present,
-                apologies=row.presence == Presence.APOLOGIES,
-                hours=row.hours,
-            )
-        )
+    members = _register_members(session, rows)
+    new = [_attendance(session, members[str(row.participant_code)], row) for row in rows]
 
     before = {a.participant_id: a for a in Attendance.objects.filter(session=session).order_by()}
     saved = Attendance.objects.bulk_create(
@@ -120,26 +157,12 @@ def session_record_attendance(
         unique_fields=["session", "participant"],
         update_fields=["present", "apologies", "hours", "recorded_at"],
     )
-    changes = []
-    newly_present = False
-    for attendance in new:
-        old = before.get(attendance.participant_id)
-        was = None if old is None else (old.present, old.apologies, old.hours)
-        now = (attendance.present, attendance.apologies, attendance.hours)
-        if was != now:
-            changes.append({"participant": attendance.participant_id, "was": was, "now": now})
-        newly_present = newly_present or (attendance.present and (old is None or not old.present))
-    delivered_now = session.status == SessionStatus.SCHEDULED
-    if delivered_now:
-        session.status = SessionStatus.DELIVERED
-        session.save(update_fields=["status"])
-    if delivered_now or newly_present:
+    changes, newly_present = _register_changes(before, new)
+    if _mark_delivered(session) or newly_present:
         # S2 (and S3 when this brings the cohort to its hours): survey invitations, made
         # and sent by a task once the register is committed, once per participant; a
         # correction marking someone present later invites them too (the task skips
         # those already invited).
-        from participants.tasks import survey_invite_session_delivered
-
         survey_invite_session_delivered.delay_on_commit(session.pk)
     audit.record(
         by,
@@ -225,8 +248,6 @@ def participant_record_dropout(
         message=f"{sentence}\n\nRecorded by {by.get_full_name() or by.email}.\n",
     )
     # S4: the drop-out survey, made and sent by a task once this is committed.
-    from participants.tasks import survey_invite_dropout
-
     survey_invite_dropout.delay_on_commit(participant.pk)
     return participant
 
