@@ -1,6 +1,6 @@
 """Shapes the apps' models share, so each is written once: a field held to its choices by
 the database, the member of staff a row names, a link set only for one kind of row, and
-rows written once and never changed.
+rows written once and never changed; and the next free key of a record.
 
 Each helper builds exactly what the models spelt out before, so the migrations see no
 change."""
@@ -41,6 +41,15 @@ def staff_member() -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+
+def next_key(taken: models.QuerySet, stem: str, *, made: int) -> str:
+    """`<stem><n>`: n one more than the `made` records counted so far, skipping keys
+    already `taken` (records imported from a scenario may be keyed otherwise)."""
+    n = made + 1
+    while taken.filter(key=f"{stem}{n}").exists():
+        n += 1
+    return f"{stem}{n}"
 
 
 class WrittenOnceQuerySet:

@@ -10,11 +10,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
-from cohorts.models import Cohort, CohortMembership
-from cohorts.selectors import cohorts_with_hours
+from cohorts.models import Cohort
+from cohorts.selectors import cohorts_with_hours, with_member_count
 from peernet.access import facilitated_cohort_ids
 from peernet.calendar import local_date
 from peernet.models import Hub, User
@@ -35,20 +34,9 @@ NEXT_SESSIONS_SHOWN = 10
 def facilitator_cohorts(user: User, *, today: dt.date) -> QuerySet[Cohort]:
     """The cohorts the user facilitates, with their hub, `member_count` (current members)
     and hours (`cohorts_with_hours`), in one query."""
-    members = (
-        CohortMembership.objects.filter(cohort=OuterRef("pk"))
-        .filter(Q(left__isnull=True) | Q(left__gt=today))
-        .order_by()
-        .values("cohort")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    cohorts = Cohort.objects.filter(pk__in=facilitated_cohort_ids(user))
-    return (
-        cohorts_with_hours(cohorts)
-        .select_related("hub", "programme")
-        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
-        .order_by("hub__name", "name")
+    cohorts = cohorts_with_hours(Cohort.objects.filter(pk__in=facilitated_cohort_ids(user)))
+    return with_member_count(cohorts.select_related("hub", "programme"), today=today).order_by(
+        "hub__name", "name"
     )
 
 

@@ -4,7 +4,9 @@ are sessions/attendance/views.py's)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,6 +26,7 @@ from peernet.access import (
     require_role,
     session_for_facilitation,
 )
+from peernet.forms import form_written
 from peernet.models import Role
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from rules import CHECKS, Outcome, run_rules
@@ -111,20 +115,20 @@ def complaint_detail(request: HttpRequest, key: str) -> HttpResponse:
     initial = {"action_taken": complaint.action_taken, "closed": complaint.resolved}
     data = request.POST if request.method == "POST" else None
     form = ComplaintCloseForm(data, initial=initial, complaint=complaint, today=today)
-    if request.method == "POST" and form.is_valid():
-        try:
-            complaint_close(
-                complaint=complaint,
-                action_taken=form.cleaned_data["action_taken"],
-                closed=form.cleaned_data["closed"],
-                today=today,
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The changes were saved.")
-            return redirect("hub:complaints", hub=request.hub.key)
+    written = form_written(
+        request,
+        form,
+        lambda: complaint_close(
+            complaint=complaint,
+            action_taken=form.cleaned_data["action_taken"],
+            closed=form.cleaned_data["closed"],
+            today=today,
+            by=request.user,
+        ),
+        done="The changes were saved.",
+    )
+    if written:
+        return redirect("hub:complaints", hub=request.hub.key)
     return render(
         request,
         "sessions/complaint_detail.html",
@@ -179,6 +183,39 @@ def facilitation_home(request: HttpRequest) -> HttpResponse:
 def session_context(session: GroupSession, **extra: Any) -> dict[str, Any]:
     """What every page of a session shows: the session, its cohort and its hub."""
     return {"session": session, "cohort": session.cohort, "hub": session.cohort.hub, **extra}
+
+
+def session_record_page(
+    request: HttpRequest,
+    session: GroupSession,
+    *,
+    now: dt.datetime,
+    what: str,
+    form: Any,
+    write: Callable[[], object],
+    done: str,
+    template: str,
+    context: Callable[[], dict[str, Any]] = dict,
+) -> HttpResponse:
+    """A page that records `what` of a session (the register, the notes, the action
+    cards): while the session cannot have it yet, its refusal in words
+    (`session_recording_refusal`); else the posted form handed to the service `write`,
+    and back to the session's page once written. `context`: the page's own, read only
+    when the page is shown."""
+    refusal = session_recording_refusal(session, as_of=now, what=what)
+    if refusal is None and form_written(request, form, write, done=done):
+        try:
+            return redirect(
+                reverse("facilitation:session", args=[session.cohort.hub.key, session.code])
+            )
+        except NoReverseMatch:  # mounted without the session page (a page's own tests)
+            return redirect(request.path)
+    return render(
+        request,
+        template,
+        session_context(session, form=form, refusal=refusal, **context()),
+        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
+    )
 
 
 @login_required
@@ -253,18 +290,16 @@ def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
         }
     initial["topics"] = [t.pk for t in session.topics.all()]
     form = FacilitatorNotesForm(request.POST if request.method == "POST" else None, initial=initial)
-    refusal = session_recording_refusal(session, as_of=now, what="facilitator notes")
-    if request.method == "POST" and refusal is None and form.is_valid():
-        try:
-            session_write_notes(session=session, by=request.user, as_of=now, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The facilitator notes were saved.")
-            return redirect("facilitation:session", hub=hub, code=session.code)
-    return render(
+    return session_record_page(
         request,
-        "facilitation/notes.html",
-        session_context(session, form=form, refusal=refusal, k9=_rule_sentence("K9", session, now)),
-        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
+        session,
+        now=now,
+        what="facilitator notes",
+        form=form,
+        write=lambda: session_write_notes(
+            session=session, by=request.user, as_of=now, **form.cleaned_data
+        ),
+        done="The facilitator notes were saved.",
+        template="facilitation/notes.html",
+        context=lambda: {"k9": _rule_sentence("K9", session, now)},
     )

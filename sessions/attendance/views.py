@@ -29,8 +29,7 @@ from sessions.attendance.services import (
     participant_report_disengaged,
     session_record_attendance,
 )
-from sessions.services import session_recording_refusal
-from sessions.views import session_context
+from sessions.views import session_record_page
 
 
 @login_required
@@ -46,22 +45,18 @@ def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> 
         session_hours=session.hours,
         recorded=session_attendance(session),
     )
-    refusal = session_recording_refusal(session, as_of=now, what="attendance")
-    if request.method == "POST" and refusal is None and form.is_valid():
-        try:
-            session_record_attendance(
-                session=session, rows=form.attendance_rows(), by=request.user, as_of=now
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The attendance was saved.")
-            return redirect("facilitation:session", hub=hub, code=session.code)
-    return render(
+    return session_record_page(
         request,
-        "facilitation/attendance.html",
-        session_context(session, form=form, members=members, refusal=refusal),
-        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
+        session,
+        now=now,
+        what="attendance",
+        form=form,
+        write=lambda: session_record_attendance(
+            session=session, rows=form.attendance_rows(), by=request.user, as_of=now
+        ),
+        done="The attendance was saved.",
+        template="facilitation/attendance.html",
+        context=lambda: {"members": members},
     )
 
 

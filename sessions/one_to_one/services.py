@@ -19,6 +19,7 @@ from django.utils import timezone
 from participants.models import Participant
 from peernet import audit
 from peernet.calendar import require_aware
+from peernet.db import next_key
 from peernet.models import Role, RoleAssignment, User
 from rules.services import Judging, judge_and_record
 from sessions.models import (
@@ -45,11 +46,12 @@ def _lock(participant: Participant) -> Participant:
 
 
 def _next_one_to_one_key(participant: Participant) -> str:
-    """`<participant key>-o<n>`: n counts their one-to-ones, skipping keys already taken."""
-    n = participant.one_to_ones.count() + 1
-    while OneToOneSession.objects.filter(key=f"{participant.key}-o{n}").exists():
-        n += 1
-    return f"{participant.key}-o{n}"
+    """`<participant key>-o<n>`: n counts their one-to-ones."""
+    return next_key(
+        OneToOneSession.objects.all(),
+        f"{participant.key}-o",
+        made=participant.one_to_ones.count(),
+    )
 
 
 def _check_route(

@@ -19,6 +19,7 @@ Participant Action Record.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -38,6 +39,7 @@ from peernet.access import (
     provides_one_to_one,
     require_role,
 )
+from peernet.forms import form_written
 from peernet.models import Role
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.action_record import action_record_pdf
@@ -141,22 +143,20 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     person = participant_for_one_to_one(request.user, hub, code)
     now = timezone.now()
     form = OneToOneLogForm(request.POST if request.method == "POST" else None, now=now)
-    if request.method == "POST" and form.is_valid():
+
+    def write() -> None:
         values = form.log_values()
         provider = person.one_to_one_provider
         if values["route"] == OneToOneRoute.EXISTING and not provides_one_to_one(
             request.user, person
         ):
             provider = None
-        try:
-            if values["route"] == OneToOneRoute.PROGRAMME and provider is None:
-                raise ValidationError("Assign a one-to-one provider to the participant first.")
-            one_to_one_log(participant=person, provider=provider, by=request.user, **values)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The one-to-one session was saved.")
-            return redirect("one_to_one:participant", hub=hub, code=code)
+        if values["route"] == OneToOneRoute.PROGRAMME and provider is None:
+            raise ValidationError("Assign a one-to-one provider to the participant first.")
+        one_to_one_log(participant=person, provider=provider, by=request.user, **values)
+
+    if form_written(request, form, write, done="The one-to-one session was saved."):
+        return redirect("one_to_one:participant", hub=hub, code=code)
     support = participant_support(person, as_of=now)
     return render(
         request,
@@ -209,22 +209,22 @@ def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpRe
         **duration_initial(one_to_one.hours),
     }
     form = OutcomeForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_update(
-                session=one_to_one,
-                status=form.cleaned_data["status"],
-                hours=form.duration(),
-                nature_of_support=form.cleaned_data["nature_of_support"],
-                actions_agreed=form.cleaned_data["actions_agreed"],
-                evidence=form.cleaned_data["evidence"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The one-to-one session was updated.")
-            return redirect("one_to_one:participant", hub=hub, code=code)
+    written = form_written(
+        request,
+        form,
+        lambda: one_to_one_update(
+            session=one_to_one,
+            status=form.cleaned_data["status"],
+            hours=form.duration(),
+            nature_of_support=form.cleaned_data["nature_of_support"],
+            actions_agreed=form.cleaned_data["actions_agreed"],
+            evidence=form.cleaned_data["evidence"],
+            by=request.user,
+        ),
+        done="The one-to-one session was updated.",
+    )
+    if written:
+        return redirect("one_to_one:participant", hub=hub, code=code)
     return render(
         request,
         "one_to_one/session.html",
@@ -247,21 +247,20 @@ def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     form = ActionPlanForm(
         request.POST if request.method == "POST" else None, initial=initial, today=today
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            action_plan_save(
-                participant=person,
-                agreed_on=data["agreed_on"],
-                by=request.user,
-                today=today,
-                **{name: data[name] for name in PLAN_FIELDS},
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The action plan was saved.")
-            return redirect("one_to_one:participant", hub=hub, code=code)
+    written = form_written(
+        request,
+        form,
+        lambda: action_plan_save(
+            participant=person,
+            agreed_on=form.cleaned_data["agreed_on"],
+            by=request.user,
+            today=today,
+            **{name: form.cleaned_data[name] for name in PLAN_FIELDS},
+        ),
+        done="The action plan was saved.",
+    )
+    if written:
+        return redirect("one_to_one:participant", hub=hub, code=code)
     revisions = (
         list(
             ActionPlanRevision.objects.filter(plan=plan)
@@ -305,24 +304,22 @@ def declaration(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     form = DeclarationForm(
         request.POST if request.method == "POST" else None, initial=initial, today=today
     )
-    if request.method == "POST" and form.is_valid():
+
+    def write() -> None:
         data = form.cleaned_data
-        try:
-            provider_declare(
-                participant=person,
-                provider=request.user,
-                has_conflict=data["has_conflict"] == "yes",
-                conflict_details=data["conflict_details"],
-                declared_on=data["declared_on"],
-                private_work_from=data["private_work_from"],
-                private_work_details=data["private_work_details"],
-                today=today,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Your declaration was saved.")
-            return redirect("one_to_one:participant", hub=hub, code=code)
+        provider_declare(
+            participant=person,
+            provider=request.user,
+            has_conflict=data["has_conflict"] == "yes",
+            conflict_details=data["conflict_details"],
+            declared_on=data["declared_on"],
+            private_work_from=data["private_work_from"],
+            private_work_details=data["private_work_details"],
+            today=today,
+        )
+
+    if form_written(request, form, write, done="Your declaration was saved."):
+        return redirect("one_to_one:participant", hub=hub, code=code)
     return render(
         request,
         "one_to_one/declaration.html",
@@ -373,6 +370,51 @@ def _hub_participant(request: HttpRequest, code: uuid.UUID) -> Any:
     return participant_for_one_to_one(request.user, request.hub.key, code)
 
 
+def _hub_page(
+    request: HttpRequest, template: str, person: Any, form: Any, **context: Any
+) -> HttpResponse:
+    """A page of the participant's one-to-one support in the hub administration area."""
+    return render(
+        request,
+        template,
+        {"hub": request.hub, "section": "registrations", "participant": person, "form": form}
+        | context,
+        status=_status(request, form),
+    )
+
+
+def _back_to_hub_page(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return redirect("hub:one-to-one", hub=request.hub.key, code=code)
+
+
+def _hub_dated_record(
+    request: HttpRequest,
+    code: uuid.UUID,
+    form_class: type[Any],
+    write: Callable[..., object],
+    *,
+    done: str,
+    title: str,
+    context: Callable[[Any], dict[str, Any]] = lambda person: {},
+) -> HttpResponse:
+    """A dated record the hub makes of the participant's one-to-one support (a referral,
+    a refusal): its form, handed to the service `write` with today's date."""
+    person = _hub_participant(request, code)
+    today = timezone.localdate()
+    form = form_class(request.POST if request.method == "POST" else None, today=today)
+    written = form_written(
+        request,
+        form,
+        lambda: write(participant=person, by=request.user, today=today, **form.cleaned_data),
+        done=done,
+    )
+    if written:
+        return _back_to_hub_page(request, code)
+    return _hub_page(
+        request, "hub/one_to_one/form.html", person, form, title=title, **context(person)
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -386,33 +428,28 @@ def hub_one_to_one(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         initial=initial,
         providers=providers,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_assign_provider(
-                participant=person, provider=form.cleaned_data["provider"], by=request.user
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The one-to-one provider was saved.")
-            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
+    written = form_written(
+        request,
+        form,
+        lambda: one_to_one_assign_provider(
+            participant=person, provider=form.cleaned_data["provider"], by=request.user
+        ),
+        done="The one-to-one provider was saved.",
+    )
+    if written:
+        return _back_to_hub_page(request, code)
     now = timezone.now()
-    return render(
+    return _hub_page(
         request,
         "hub/one_to_one/participant.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": person,
-            "form": form,
-            "support": participant_support(person, as_of=now),
-            "rows": one_to_one_rows(person, as_of=now),
-            "by_route": hours_by_route(person),
-            "decline": decline_of(person),
-            "referrals": list(OneToOneReferral.objects.filter(participant=person)),
-            "plan": plan_of(person),
-        },
-        status=_status(request, form),
+        person,
+        form,
+        support=participant_support(person, as_of=now),
+        rows=one_to_one_rows(person, as_of=now),
+        by_route=hours_by_route(person),
+        decline=decline_of(person),
+        referrals=list(OneToOneReferral.objects.filter(participant=person)),
+        plan=plan_of(person),
     )
 
 
@@ -421,28 +458,13 @@ def hub_one_to_one(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @hub_admin_required
 def hub_referral(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """O1: refer the participant to an existing local programme."""
-    person = _hub_participant(request, code)
-    today = timezone.localdate()
-    form = ReferralForm(request.POST if request.method == "POST" else None, today=today)
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_refer(participant=person, by=request.user, today=today, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The referral was recorded.")
-            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
-    return render(
+    return _hub_dated_record(
         request,
-        "hub/one_to_one/form.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": person,
-            "form": form,
-            "title": "Refer to an existing local programme",
-        },
-        status=_status(request, form),
+        code,
+        ReferralForm,
+        one_to_one_refer,
+        done="The referral was recorded.",
+        title="Refer to an existing local programme",
     )
 
 
@@ -451,35 +473,19 @@ def hub_referral(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @hub_admin_required
 def hub_decline(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """O8: record that the participant declined one-to-one support, or withdraw it."""
-    person = _hub_participant(request, code)
-    today = timezone.localdate()
     if request.method == "POST" and request.POST.get("withdraw"):
+        person = _hub_participant(request, code)
         one_to_one_decline_withdraw(participant=person, by=request.user)
         messages.success(request, "The refusal was withdrawn.")
-        return redirect("hub:one-to-one", hub=request.hub.key, code=code)
-    form = DeclineForm(request.POST if request.method == "POST" else None, today=today)
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_decline(
-                participant=person, by=request.user, today=today, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The refusal was recorded.")
-            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
-    return render(
+        return _back_to_hub_page(request, code)
+    return _hub_dated_record(
         request,
-        "hub/one_to_one/form.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": person,
-            "form": form,
-            "decline": decline_of(person),
-            "title": "Record that they declined one-to-one support",
-        },
-        status=_status(request, form),
+        code,
+        DeclineForm,
+        one_to_one_decline,
+        done="The refusal was recorded.",
+        title="Record that they declined one-to-one support",
+        context=lambda person: {"decline": decline_of(person)},
     )
 
 
@@ -494,26 +500,21 @@ def hub_external_hours(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     form = OneToOneLogForm(
         request.POST if request.method == "POST" else None, hub_entry=True, now=now
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_log(participant=person, by=request.user, **form.log_values())
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The hours were recorded.")
-            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
-    return render(
+    written = form_written(
+        request,
+        form,
+        lambda: one_to_one_log(participant=person, by=request.user, **form.log_values()),
+        done="The hours were recorded.",
+    )
+    if written:
+        return _back_to_hub_page(request, code)
+    return _hub_page(
         request,
         "hub/one_to_one/form.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": person,
-            "form": form,
-            "support": participant_support(person, as_of=now),
-            "title": "Record hours from an existing local programme",
-        },
-        status=_status(request, form),
+        person,
+        form,
+        support=participant_support(person, as_of=now),
+        title="Record hours from an existing local programme",
     )
 
 
