@@ -82,6 +82,14 @@ def choice_messages(message: str) -> dict[str, str]:
     return {"required": message, "invalid_choice": message}
 
 
+def radios(label: str, choices: Any, messages: dict[str, str]) -> forms.ChoiceField:
+    """A question answered by one of a few `choices`, drawn as GOV.UK radios; `messages`
+    are its errors (`choice_messages`, or the required one alone)."""
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, error_messages=messages
+    )
+
+
 def form_written(
     request: HttpRequest, form: Any, write: Callable[[], object], *, done: str
 ) -> bool:

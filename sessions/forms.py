@@ -13,7 +13,7 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, text_field
+from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
 from sessions.models import ComplaintKind, Topic
 
 
@@ -60,11 +60,10 @@ class TodayMixin:
 class ComplaintForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """Record what was received, when and from whom."""
 
-    kind = forms.ChoiceField(
-        label="Is it a complaint or a compliment?",
-        choices=ComplaintKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether it is a complaint or a compliment"},
+    kind = radios(
+        "Is it a complaint or a compliment?",
+        ComplaintKind.choices,
+        {"required": "Choose whether it is a complaint or a compliment"},
     )
     received = date_field("Date received", "it was received", required=True, past=True)
     received_from = text_field(

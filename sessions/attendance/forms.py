@@ -14,7 +14,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
 from django import forms
 from django.utils.html import escape
 
-from peernet.forms import GovukErrorsMixin, choice_messages, form_helper, text_field
+from peernet.forms import GovukErrorsMixin, choice_messages, form_helper, radios, text_field
 from peernet.words import hours_words
 from sessions.attendance.services import AttendanceRow, Presence
 from sessions.forms import TodayMixin, date_field
@@ -170,11 +170,10 @@ class FollowUpForm(TodayMixin, GovukErrorsMixin, forms.Form):
     followed_up_on = date_field(
         "Date you followed it up", "you followed it up", required=True, past=True
     )
-    method = forms.ChoiceField(
-        label="How did you follow it up?",
-        choices=FollowUpMethod.choices,
-        widget=forms.RadioSelect,
-        error_messages=choice_messages("Choose how you followed it up"),
+    method = radios(
+        "How did you follow it up?",
+        FollowUpMethod.choices,
+        choice_messages("Choose how you followed it up"),
     )
     outcome = text_field(
         "What came of it?",

@@ -109,6 +109,19 @@ def _participant_context(participant: Any, **extra: Any) -> dict[str, Any]:
     return {"participant": participant, "hub": participant.hub, **extra}
 
 
+def _form_page(
+    request: HttpRequest, template: str, person: Any, form: Any, **context: Any
+) -> HttpResponse:
+    """A form of the provider's pages about `person` (logging a session, its outcome,
+    the action plan, the declaration); 400 when a posted form has errors."""
+    return render(
+        request,
+        template,
+        _participant_context(person, form=form, **context),
+        status=_status(request, form),
+    )
+
+
 @login_required
 @require_GET
 def participant(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
@@ -158,12 +171,7 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     if form_written(request, form, write, done="The one-to-one session was saved."):
         return redirect("one_to_one:participant", hub=hub, code=code)
     support = participant_support(person, as_of=now)
-    return render(
-        request,
-        "one_to_one/log.html",
-        _participant_context(person, form=form, support=support),
-        status=_status(request, form),
-    )
+    return _form_page(request, "one_to_one/log.html", person, form, support=support)
 
 
 @login_required
@@ -225,12 +233,7 @@ def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpRe
     )
     if written:
         return redirect("one_to_one:participant", hub=hub, code=code)
-    return render(
-        request,
-        "one_to_one/session.html",
-        _participant_context(person, form=form, one_to_one=one_to_one),
-        status=_status(request, form),
-    )
+    return _form_page(request, "one_to_one/session.html", person, form, one_to_one=one_to_one)
 
 
 @login_required
@@ -271,11 +274,8 @@ def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
         else []
     )
     support = participant_support(person, as_of=timezone.now())
-    return render(
-        request,
-        "one_to_one/action_plan.html",
-        _participant_context(person, form=form, revisions=revisions, o6=support.o6),
-        status=_status(request, form),
+    return _form_page(
+        request, "one_to_one/action_plan.html", person, form, revisions=revisions, o6=support.o6
     )
 
 
@@ -320,11 +320,13 @@ def declaration(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
 
     if form_written(request, form, write, done="Your declaration was saved."):
         return redirect("one_to_one:participant", hub=hub, code=code)
-    return render(
+    return _form_page(
         request,
         "one_to_one/declaration.html",
-        _participant_context(person, form=form, declaration=existing, is_provider=is_provider),
-        status=_status(request, form),
+        person,
+        form,
+        declaration=existing,
+        is_provider=is_provider,
     )
 
 
