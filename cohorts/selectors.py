@@ -156,9 +156,19 @@ def hub_cohorts(hub: Hub, *, today: dt.date) -> QuerySet[Cohort]:
     """The hub's cohorts for its list page, in one query: hours (`cohorts_with_hours`),
     `member_count` (current members) and `facilitator_name`, as subqueries so the
     sessions join does not multiply them."""
-    from cohorts.models import Cohort, CohortMembership
+    from cohorts.models import Cohort
     from peernet.models import Role, RoleAssignment
 
+    facilitator = RoleAssignment.objects.filter(
+        cohort=OuterRef("pk"), role=Role.FACILITATOR
+    ).values("user__name")[:1]
+    cohorts = cohorts_with_hours(Cohort.objects.filter(hub=hub).select_related("programme"))
+    return with_member_count(cohorts, today=today).annotate(facilitator_name=Subquery(facilitator))
+
+
+def with_member_count(cohorts: QuerySet[Cohort], *, today: dt.date) -> QuerySet[Cohort]:
+    """Annotate `member_count`, the cohort's current members on `today`, as a subquery
+    so that a join (the sessions of `cohorts_with_hours`) does not multiply it."""
     members = (
         CohortMembership.objects.filter(cohort=OuterRef("pk"))
         .filter(Q(left__isnull=True) | Q(left__gt=today))
@@ -167,12 +177,8 @@ def hub_cohorts(hub: Hub, *, today: dt.date) -> QuerySet[Cohort]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    facilitator = RoleAssignment.objects.filter(
-        cohort=OuterRef("pk"), role=Role.FACILITATOR
-    ).values("user__name")[:1]
-    return cohorts_with_hours(Cohort.objects.filter(hub=hub).select_related("programme")).annotate(
-        member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
-        facilitator_name=Subquery(facilitator),
+    return cohorts.annotate(
+        member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0)
     )
 
 

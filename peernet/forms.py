@@ -1,19 +1,24 @@
 """The GOV.UK form pieces every app's forms are built from (crispy-forms-gds): the error
 summary's links, the helper that draws a form inside the page's own <form> tag, the date
 input that answers a date that does not exist with a message, and a text field whose
-messages name what it asks for.
+messages name what it asks for; and how a posted form is handed to its service
+(`form_written`).
 
 No form class lives here: a form is defined in its app, and lists its own fields."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Submit
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 
 class GovukErrorsMixin:
@@ -79,6 +84,32 @@ def choice_messages(message: str) -> dict[str, str]:
     """One message for a choice not made and for a value the list does not offer (a
     tampered post): either way, the person is asked to choose."""
     return {"required": message, "invalid_choice": message}
+
+
+def radios(label: str, choices: Any, messages: dict[str, str]) -> forms.ChoiceField:
+    """A question answered by one of a few `choices`, drawn as GOV.UK radios; `messages`
+    are its errors (`choice_messages`, or the required one alone)."""
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, error_messages=messages
+    )
+
+
+def form_written(
+    request: HttpRequest, form: Any, write: Callable[[], object], *, done: str
+) -> bool:
+    """A posted form handed to its service: when the request is a POST and `form` is
+    valid, `write` (the service, called with the form's values) runs; its refusal (a
+    `ValidationError`, a rule's sentence) becomes the form's error, and its success the
+    message `done` on the next page. True once written: the view then redirects."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        write()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    messages.success(request, done)
+    return True
 
 
 def number_input(inputmode: str = "numeric") -> forms.TextInput:

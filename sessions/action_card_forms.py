@@ -8,6 +8,7 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
+from django.core.exceptions import ValidationError
 
 from sessions.action_cards import CardText, split_actions
 
@@ -86,8 +87,9 @@ class ActionCardsForm:
         results = [form.is_valid() for _, _, form in self.blocks]
         return all(results) and not self._non_field
 
-    def add_error(self, message: str) -> None:
-        self._non_field.append(message)
+    def add_error(self, field: None, error: ValidationError) -> None:
+        """A refusal of the whole page (the service's), as a form's `add_error(None, …)`."""
+        self._non_field.extend(error.messages)
 
     @property
     def errors(self) -> bool:

@@ -8,10 +8,9 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.shortcuts import redirect
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,7 +25,7 @@ from sessions.action_cards import (
     session_write_action_cards,
 )
 from sessions.models import GroupSession
-from sessions.services import session_recording_refusal
+from sessions.views import session_record_page
 
 
 def _k10_sentence(session: GroupSession, as_of: object) -> str | None:
@@ -47,33 +46,18 @@ def facilitation_action_cards(request: HttpRequest, hub: str, code: uuid.UUID) -
         cards=session_action_cards(session),
         previous=previous_actions(session),
     )
-    refusal = session_recording_refusal(session, as_of=now, what="action cards")
-    if request.method == "POST" and refusal is None and form.is_valid():
-        try:
-            session_write_action_cards(
-                session=session, cards=form.cards(), by=request.user, as_of=now
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(message)
-        else:
-            messages.success(request, "The action cards were saved.")
-            try:
-                return redirect(reverse("facilitation:session", args=[hub, session.code]))
-            except NoReverseMatch:  # mounted without the session page (its own tests)
-                return redirect(request.path)
-    return render(
+    return session_record_page(
         request,
-        "facilitation/action_cards.html",
-        {
-            "session": session,
-            "cohort": session.cohort,
-            "hub": session.cohort.hub,
-            "form": form,
-            "refusal": refusal,
-            "k10": _k10_sentence(session, now),
-        },
-        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
+        session,
+        now=now,
+        what="action cards",
+        form=form,
+        write=lambda: session_write_action_cards(
+            session=session, cards=form.cards(), by=request.user, as_of=now
+        ),
+        done="The action cards were saved.",
+        template="facilitation/action_cards.html",
+        context=lambda: {"k10": _k10_sentence(session, now)},
     )
 
 

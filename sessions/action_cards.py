@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peernet import audit
+from sessions.attendance.selectors import session_members
 from sessions.models import ActionCard, Attendance, GroupSession, SessionStatus
-from sessions.selectors import session_members
 from sessions.services import session_recording_refusal
 
 PROBLEM_LABEL = "Problem or opportunity:"

@@ -18,7 +18,7 @@ from peernet.calendar import local_date
 from peernet.hours import hours_total
 from peernet.words import hours_words, number_words
 from sessions.models import ActionPlan, Attendance, OneToOneReferral, OneToOneSession, SessionStatus
-from sessions.one_to_one import decline_of, hours_by_route, participant_support, plan_of
+from sessions.one_to_one.selectors import decline_of, hours_by_route, participant_support, plan_of
 
 
 def action_record_context(participant: Any, *, as_of: dt.datetime) -> dict[str, Any]:

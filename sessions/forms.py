@@ -1,22 +1,20 @@
-"""Forms for delivery pages: complaints and compliments (Q5).
+"""Forms for delivery pages: complaints and compliments (Q5) and the facilitator notes
+(K9); and the dates every delivery form asks for (`date_field`, `TodayMixin`), which the
+attendance and one-to-one forms use too.
 
 Each form lists its fields, speaks plain English in its errors, and leaves the decision
-to the service (sessions.services)."""
+to the service (sessions.services, sessions.quality)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
+from crispy_forms_gds.layout import Field, Size
 from django import forms
-from django.utils.html import escape
 
-from peernet.forms import GovukErrorsMixin, RealDateField, choice_messages, form_helper, text_field
-from peernet.words import hours_words
-from sessions.models import ComplaintKind, FollowUpMethod, Topic
-from sessions.services import AttendanceRow, Presence
+from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
+from sessions.models import ComplaintKind, Topic
 
 
 class NamedDateField(RealDateField):
@@ -62,11 +60,10 @@ class TodayMixin:
 class ComplaintForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """Record what was received, when and from whom."""
 
-    kind = forms.ChoiceField(
-        label="Is it a complaint or a compliment?",
-        choices=ComplaintKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether it is a complaint or a compliment"},
+    kind = radios(
+        "Is it a complaint or a compliment?",
+        ComplaintKind.choices,
+        {"required": "Choose whether it is a complaint or a compliment"},
     )
     received = date_field("Date received", "it was received", required=True, past=True)
     received_from = text_field(
@@ -117,133 +114,6 @@ class ComplaintCloseForm(GovukErrorsMixin, forms.Form):
         elif closed > self.today:
             self.add_error("closed", "The date it was closed must be today or in the past")
         return data
-
-
-# --- the facilitator's pages: the attendance register (K8) and notes (K9) --------------
-
-
-class AttendanceForm(GovukErrorsMixin, forms.Form):
-    """The register: for each member expected, present or absent (with or without
-    apologies) and the hours attended. One select and one box per person, so it is quick
-    on a phone and each error links to its own control.
-
-    The posted `participant` codes must be exactly the members listed (docs/security.md §4):
-    anyone else is refused, not ignored."""
-
-    def __init__(
-        self,
-        *args: Any,
-        members: list[Any],
-        session_hours: Decimal,
-        recorded: dict[int, Any],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.members = members
-        self.session_hours = session_hours
-        self.rows: list[tuple[Any, str, str]] = []
-        for membership in members:
-            participant = membership.participant
-            code = str(participant.code)
-            name = participant.full_name
-            existing = recorded.get(participant.pk)
-            if existing is None:
-                presence, hours = Presence.PRESENT, session_hours
-            elif existing.present:
-                presence, hours = Presence.PRESENT, existing.hours
-            else:
-                presence = Presence.APOLOGIES if existing.apologies else Presence.ABSENT
-                hours = Decimal(0)
-            status_name, hours_name = f"presence-{code}", f"hours-{code}"
-            self.fields[status_name] = forms.ChoiceField(
-                label="Attendance",
-                choices=Presence.choices,
-                initial=presence,
-                error_messages=choice_messages(f"Choose whether {name} was present or absent"),
-            )
-            self.fields[hours_name] = forms.CharField(
-                label="Hours attended",
-                help_text=f"Up to {hours_words(session_hours)} hours. 0 when absent.",
-                required=False,
-                initial=hours_words(hours),
-                max_length=6,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "spellcheck": "false", "autocomplete": "off"}
-                ),
-            )
-            self.rows.append((participant, status_name, hours_name))
-        self.helper = form_helper(
-            *[
-                Fieldset(
-                    Field.select(status_name),
-                    Field.text(hours_name, field_width=Fixed.FIVE),
-                    # The pack prints legends unescaped: escape the name (docs/security.md §16).
-                    legend=escape(participant.full_name),
-                    legend_size=Size.MEDIUM,
-                )
-                for participant, status_name, hours_name in self.rows
-            ],
-            button="Save attendance",
-            page_csrf=True,
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        expected = {str(m.participant.code) for m in self.members}
-        posted = self.data.getlist("participant") if hasattr(self.data, "getlist") else []
-        if set(posted) != expected or len(posted) != len(expected):
-            raise forms.ValidationError(
-                "The register has changed since the page was opened, or lists someone who "
-                "is not in this cohort. Reload the page and try again."
-            )
-        for participant, status_name, hours_name in self.rows:
-            name = participant.full_name
-            presence = data.get(status_name)
-            if presence is None:
-                continue
-            raw = (data.get(hours_name) or "").strip()
-            if presence != Presence.PRESENT:
-                # Absent: no hours, whatever the box says.
-                data[hours_name] = Decimal(0)
-                continue
-            if not raw:
-                self.add_error(hours_name, f"Enter the hours {name} attended")
-                continue
-            try:
-                hours = Decimal(raw)
-            except InvalidOperation:
-                hours = None
-            if hours is None or not hours.is_finite():
-                self.add_error(hours_name, f"The hours {name} attended must be a number, like 2.5")
-            elif hours <= 0:
-                self.add_error(
-                    hours_name,
-                    f"The hours {name} attended must be more than 0 when present; "
-                    "choose absent if they did not come",
-                )
-            elif hours > self.session_hours:
-                self.add_error(
-                    hours_name,
-                    f"The hours {name} attended must be {hours_words(self.session_hours)} or "
-                    "fewer, the session's length",
-                )
-            elif hours != hours.quantize(Decimal("0.01")):
-                self.add_error(
-                    hours_name, f"The hours {name} attended must have at most 2 decimal places"
-                )
-            else:
-                data[hours_name] = hours
-        return data
-
-    def attendance_rows(self) -> list[AttendanceRow]:
-        return [
-            AttendanceRow(
-                participant_code=participant.code,
-                presence=self.cleaned_data[status_name],
-                hours=self.cleaned_data[hours_name],
-            )
-            for participant, status_name, hours_name in self.rows
-        ]
 
 
 def _topic_label(topic: Topic) -> str:
@@ -311,79 +181,3 @@ class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
             button="Save the notes",
             page_csrf=True,
         )
-
-
-class DisengagedForm(GovukErrorsMixin, forms.Form):
-    """K13: report a member as disengaged to the hub."""
-
-    note = text_field(
-        "What do you know about why they have disengaged?",
-        "what you know",
-        ask="what you know about why they have disengaged",
-        hint="For example, how you tried to contact them and what they said.",
-        max_length=2000,
-        rows=4,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = form_helper(
-            Field.textarea("note"), button="Report as disengaged", button_id="submit-disengaged"
-        )
-
-
-class FollowUpForm(TodayMixin, GovukErrorsMixin, forms.Form):
-    """K13: an absence followed up: when, how, and what came of it."""
-
-    followed_up_on = date_field(
-        "Date you followed it up", "you followed it up", required=True, past=True
-    )
-    method = forms.ChoiceField(
-        label="How did you follow it up?",
-        choices=FollowUpMethod.choices,
-        widget=forms.RadioSelect,
-        error_messages=choice_messages("Choose how you followed it up"),
-    )
-    outcome = text_field(
-        "What came of it?",
-        "what came of it",
-        ask="what came of the follow-up",
-        hint="For example, what they said and whether they will come to the next session.",
-        max_length=2000,
-        rows=3,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = form_helper(
-            Field("followed_up_on"),
-            Field.radios("method", legend_size=Size.SMALL),
-            Field.textarea("outcome"),
-            button="Record the follow-up",
-        )
-
-
-class DropoutForm(TodayMixin, GovukErrorsMixin, forms.Form):
-    """Record a drop-out: the date and the reason."""
-
-    on = date_field("Date they dropped out", "they dropped out", required=True, past=True)
-    reason = text_field("Why did they drop out?", "why they dropped out", max_length=2000, rows=4)
-
-    def __init__(self, *args: Any, registered: dt.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.registered = registered
-        self.helper = form_helper(
-            Field("on"),
-            Field.textarea("reason"),
-            button="Record the drop-out",
-            button_id="submit-dropout",
-        )
-
-    def clean_on(self) -> dt.date:
-        on = self.cleaned_data["on"]
-        if on < self.registered:
-            raise forms.ValidationError(
-                "The date they dropped out must be on or after they registered "
-                f"({self.registered.day} {self.registered:%B %Y})"
-            )
-        return on

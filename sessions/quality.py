@@ -17,6 +17,7 @@ from django.utils import timezone
 from cohorts.models import Cohort
 from peernet import audit, mail
 from peernet.calendar import LONDON, require_aware
+from peernet.db import next_key
 from peernet.models import EmailKind, Hub, Role, RoleAssignment, User
 from rules.services import Judging, judge_and_record
 from sessions.models import (
@@ -154,11 +155,8 @@ def observation_book(
 
 
 def _next_complaint_key(hub: Hub) -> str:
-    """`<hub key>-c<n>`, as the scenario import names complaints, skipping keys taken."""
-    n = hub.complaints.count() + 1
-    while Complaint.objects.filter(key=f"{hub.key}-c{n}").exists():
-        n += 1
-    return f"{hub.key}-c{n}"
+    """`<hub key>-c<n>`, as the scenario import names complaints."""
+    return next_key(Complaint.objects.all(), f"{hub.key}-c", made=hub.complaints.count())
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Reads for delivery pages: the facilitator's cohorts and next sessions, a session's
-attendance register, last session's actions, and the hot topics roll-up.
+notices, last session's actions and its notes, and the hot topics roll-up (a session's
+register is sessions/attendance/selectors.py's).
 
 Each list is one query whatever its length (the page tests count them)."""
 
@@ -9,18 +10,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
-from cohorts.models import Cohort, CohortMembership
-from cohorts.selectors import cohorts_with_hours
+from cohorts.models import Cohort
+from cohorts.selectors import cohorts_with_hours, with_member_count
 from peernet.access import facilitated_cohort_ids
 from peernet.calendar import local_date
 from peernet.models import Hub, User
 from peernet.words import date_words
 from sessions.models import (
     ActionCard,
-    Attendance,
     FacilitatorNote,
     GroupSession,
     JoiningInstructionsSent,
@@ -35,20 +34,9 @@ NEXT_SESSIONS_SHOWN = 10
 def facilitator_cohorts(user: User, *, today: dt.date) -> QuerySet[Cohort]:
     """The cohorts the user facilitates, with their hub, `member_count` (current members)
     and hours (`cohorts_with_hours`), in one query."""
-    members = (
-        CohortMembership.objects.filter(cohort=OuterRef("pk"))
-        .filter(Q(left__isnull=True) | Q(left__gt=today))
-        .order_by()
-        .values("cohort")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    cohorts = Cohort.objects.filter(pk__in=facilitated_cohort_ids(user))
-    return (
-        cohorts_with_hours(cohorts)
-        .select_related("hub", "programme")
-        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
-        .order_by("hub__name", "name")
+    cohorts = cohorts_with_hours(Cohort.objects.filter(pk__in=facilitated_cohort_ids(user)))
+    return with_member_count(cohorts.select_related("hub", "programme"), today=today).order_by(
+        "hub__name", "name"
     )
 
 
@@ -110,29 +98,6 @@ def facilitator_sessions_to_record(user: User, *, as_of: dt.datetime) -> QuerySe
         .select_related("cohort__hub")
         .order_by("-starts_at")
     )
-
-
-# --- the attendance register ---------------------------------------------------------
-
-
-def session_members(session: GroupSession) -> list[CohortMembership]:
-    """Who is expected at the session, as K8 counts them: members on the session's
-    day (joined, not left, not dropped out), by name. One query."""
-    day = local_date(session.starts_at)
-    return list(
-        CohortMembership.objects.filter(cohort_id=session.cohort_id, joined__lte=day)
-        .filter(Q(left__isnull=True) | Q(left__gt=day))
-        .filter(
-            Q(participant__dropped_out_on__isnull=True) | Q(participant__dropped_out_on__gt=day)
-        )
-        .select_related("participant")
-        .order_by("participant__last_name", "participant__first_name", "pk")
-    )
-
-
-def session_attendance(session: GroupSession) -> dict[int, Attendance]:
-    """The attendance recorded for the session, by participant id. One query."""
-    return {row.participant_id: row for row in Attendance.objects.filter(session=session)}
 
 
 # --- the session page ----------------------------------------------------------------

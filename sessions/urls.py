@@ -11,13 +11,9 @@ public `code`, and fetch it with `peernet.access.session_for_facilitation`.
 
 from django.urls import URLPattern, path
 
-from sessions import (
-    action_card_views,
-    joining_views,
-    observation_views,
-    one_to_one_views,
-    views,
-)
+from sessions import action_card_views, joining_views, observation_views, views
+from sessions.attendance import views as attendance_views
+from sessions.one_to_one import views as one_to_one_views
 
 hub_urlpatterns: list[URLPattern] = [
     path("complaints/", views.complaint_list, name="complaints"),
@@ -32,13 +28,13 @@ facilitation_urlpatterns: list[URLPattern] = [
     path("<slug:hub>/sessions/<uuid:code>/", views.facilitation_session, name="session"),
     path(
         "<slug:hub>/sessions/<uuid:code>/attendance/",
-        views.facilitation_attendance,
+        attendance_views.facilitation_attendance,
         name="attendance",
     ),
     path("<slug:hub>/sessions/<uuid:code>/notes/", views.facilitation_notes, name="notes"),
     path(
         "<slug:hub>/cohorts/<uuid:cohort>/members/<uuid:participant>/",
-        views.facilitation_member,
+        attendance_views.facilitation_member,
         name="member",
     ),
     *joining_views.facilitation_joining_urlpatterns,

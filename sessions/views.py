@@ -1,42 +1,42 @@
 """Delivery pages: complaints and compliments (Q5) in the hub administration area, and
-the facilitator's area (home, a session, its attendance register and its notes)."""
+the facilitator's area (home, a session and its notes; the register and a member's page
+are sessions/attendance/views.py's)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from participants.models import Participant
 from participants.surveys.results import session_survey_results
 from peernet.access import (
-    cohort_for_facilitation,
     get_for_user,
     hub_admin_required,
     require_role,
     session_for_facilitation,
 )
+from peernet.forms import form_written
 from peernet.models import Role
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from rules import CHECKS, Outcome, run_rules
+from sessions.attendance.selectors import session_attendance, session_members
 from sessions.forms import (
-    AttendanceForm,
     ComplaintCloseForm,
     ComplaintForm,
-    DisengagedForm,
-    DropoutForm,
     FacilitatorNotesForm,
-    FollowUpForm,
 )
-from sessions.models import Attendance, Complaint, ComplaintKind, GroupSession, SessionStatus
+from sessions.models import Complaint, ComplaintKind, GroupSession, SessionStatus
 from sessions.quality import complaint_close, complaint_record
 from sessions.selectors import (
     facilitator_cohorts,
@@ -45,19 +45,10 @@ from sessions.selectors import (
     hot_topics,
     joining_status,
     last_session_actions,
-    session_attendance,
-    session_members,
     session_note,
     session_notices,
 )
-from sessions.services import (
-    absence_follow_up_record,
-    participant_record_dropout,
-    participant_report_disengaged,
-    session_record_attendance,
-    session_recording_refusal,
-    session_write_notes,
-)
+from sessions.services import session_recording_refusal, session_write_notes
 
 
 def _q5_sentence(complaint: Complaint) -> str | None:
@@ -124,20 +115,20 @@ def complaint_detail(request: HttpRequest, key: str) -> HttpResponse:
     initial = {"action_taken": complaint.action_taken, "closed": complaint.resolved}
     data = request.POST if request.method == "POST" else None
     form = ComplaintCloseForm(data, initial=initial, complaint=complaint, today=today)
-    if request.method == "POST" and form.is_valid():
-        try:
-            complaint_close(
-                complaint=complaint,
-                action_taken=form.cleaned_data["action_taken"],
-                closed=form.cleaned_data["closed"],
-                today=today,
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The changes were saved.")
-            return redirect("hub:complaints", hub=request.hub.key)
+    written = form_written(
+        request,
+        form,
+        lambda: complaint_close(
+            complaint=complaint,
+            action_taken=form.cleaned_data["action_taken"],
+            closed=form.cleaned_data["closed"],
+            today=today,
+            by=request.user,
+        ),
+        done="The changes were saved.",
+    )
+    if written:
+        return redirect("hub:complaints", hub=request.hub.key)
     return render(
         request,
         "sessions/complaint_detail.html",
@@ -189,8 +180,42 @@ def facilitation_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _session_context(session: GroupSession, **extra: Any) -> dict[str, Any]:
+def session_context(session: GroupSession, **extra: Any) -> dict[str, Any]:
+    """What every page of a session shows: the session, its cohort and its hub."""
     return {"session": session, "cohort": session.cohort, "hub": session.cohort.hub, **extra}
+
+
+def session_record_page(
+    request: HttpRequest,
+    session: GroupSession,
+    *,
+    now: dt.datetime,
+    what: str,
+    form: Any,
+    write: Callable[[], object],
+    done: str,
+    template: str,
+    context: Callable[[], dict[str, Any]] = dict,
+) -> HttpResponse:
+    """A page that records `what` of a session (the register, the notes, the action
+    cards): while the session cannot have it yet, its refusal in words
+    (`session_recording_refusal`); else the posted form handed to the service `write`,
+    and back to the session's page once written. `context`: the page's own, read only
+    when the page is shown."""
+    refusal = session_recording_refusal(session, as_of=now, what=what)
+    if refusal is None and form_written(request, form, write, done=done):
+        try:
+            return redirect(
+                reverse("facilitation:session", args=[session.cohort.hub.key, session.code])
+            )
+        except NoReverseMatch:  # mounted without the session page (a page's own tests)
+            return redirect(request.path)
+    return render(
+        request,
+        template,
+        session_context(session, form=form, refusal=refusal, **context()),
+        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
+    )
 
 
 @login_required
@@ -207,7 +232,7 @@ def facilitation_session(request: HttpRequest, hub: str, code: uuid.UUID) -> Htt
     return render(
         request,
         "facilitation/session.html",
-        _session_context(
+        session_context(
             session,
             members=members,
             recorded=len([m for m in members if m.participant_id in attendance]),
@@ -250,38 +275,6 @@ def _rule_sentence(rule: str, session: GroupSession, as_of: Any) -> str | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
-    """K8: the register, one row per member expected at the session."""
-    session = session_for_facilitation(request.user, hub, code)
-    now = timezone.now()
-    members = session_members(session)
-    form = AttendanceForm(
-        request.POST if request.method == "POST" else None,
-        members=members,
-        session_hours=session.hours,
-        recorded=session_attendance(session),
-    )
-    refusal = session_recording_refusal(session, as_of=now, what="attendance")
-    if request.method == "POST" and refusal is None and form.is_valid():
-        try:
-            session_record_attendance(
-                session=session, rows=form.attendance_rows(), by=request.user, as_of=now
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The attendance was saved.")
-            return redirect("facilitation:session", hub=hub, code=session.code)
-    return render(
-        request,
-        "facilitation/attendance.html",
-        _session_context(session, form=form, members=members, refusal=refusal),
-        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     """K9: the facilitator notes and the hot topics."""
     session = session_for_facilitation(request.user, hub, code)
@@ -297,153 +290,16 @@ def facilitation_notes(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpR
         }
     initial["topics"] = [t.pk for t in session.topics.all()]
     form = FacilitatorNotesForm(request.POST if request.method == "POST" else None, initial=initial)
-    refusal = session_recording_refusal(session, as_of=now, what="facilitator notes")
-    if request.method == "POST" and refusal is None and form.is_valid():
-        try:
-            session_write_notes(session=session, by=request.user, as_of=now, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The facilitator notes were saved.")
-            return redirect("facilitation:session", hub=hub, code=session.code)
-    return render(
+    return session_record_page(
         request,
-        "facilitation/notes.html",
-        _session_context(
-            session, form=form, refusal=refusal, k9=_rule_sentence("K9", session, now)
+        session,
+        now=now,
+        what="facilitator notes",
+        form=form,
+        write=lambda: session_write_notes(
+            session=session, by=request.user, as_of=now, **form.cleaned_data
         ),
-        status=400 if request.method == "POST" and (refusal or form.errors) else 200,
-    )
-
-
-# --- a member of a cohort: absence follow-up (K13), disengagement and drop-out -------
-
-
-def _member_attendance(cohort: Any, participant: Any) -> list[dict[str, Any]]:
-    """The member's record at each delivered session of the cohort: present, absent,
-    absent with apologies, or not recorded."""
-
-    sessions = GroupSession.objects.filter(cohort=cohort, status=SessionStatus.DELIVERED).order_by(
-        "starts_at"
-    )
-    rows = {
-        a.session_id: a
-        for a in Attendance.objects.filter(participant=participant, session__cohort=cohort)
-    }
-    record = []
-    for session in sessions:
-        row = rows.get(session.pk)
-        if row is None:
-            words = "Not recorded"
-        elif row.present:
-            words = "Present"
-        elif row.apologies:
-            words = "Absent with apologies"
-        else:
-            words = "Absent"
-        record.append({"session": session, "words": words})
-    return record
-
-
-def _k13_sentence(participant: Any, as_of: Any) -> str:
-
-    judged = Participant.objects.prefetch_related(
-        "memberships__cohort__sessions", "attendance", "absence_follow_ups"
-    ).get(pk=participant.pk)
-    (result,) = run_rules(judged, ["K13"], as_of=as_of)
-    return result.sentence
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def facilitation_member(
-    request: HttpRequest, hub: str, cohort: uuid.UUID, participant: uuid.UUID
-) -> HttpResponse:
-    """A member of a cohort: their attendance, K13 in words, and the forms to report
-    them as disengaged (K13) or to record their drop-out."""
-
-    the_cohort = cohort_for_facilitation(request.user, hub, cohort)
-    try:
-        member = (
-            Participant.objects.filter(memberships__cohort=the_cohort)
-            .distinct()
-            .get(code=participant)
-        )
-    except Participant.DoesNotExist as exc:
-        raise Http404("No member found.") from exc
-    now = timezone.now()
-    today = timezone.localdate()
-    posted = request.POST if request.method == "POST" else None
-    which = request.POST.get("form") if posted is not None else None
-    disengaged_form = DisengagedForm(posted if which == "disengaged" else None)
-    follow_up_form = FollowUpForm(posted if which == "follow_up" else None, today=today)
-    dropout_form = DropoutForm(
-        posted if which == "dropout" else None, today=today, registered=member.registered
-    )
-    failed = False
-    if posted is not None:
-        form = {
-            "disengaged": disengaged_form,
-            "follow_up": follow_up_form,
-            "dropout": dropout_form,
-        }.get(which or "")
-        if form is None:
-            failed = True
-        elif form.is_valid():
-            try:
-                if form is disengaged_form:
-                    participant_report_disengaged(
-                        participant=member, by=request.user, note=form.cleaned_data["note"]
-                    )
-                    done = f"{member.full_name} was reported to the hub as disengaged."
-                elif form is follow_up_form:
-                    absence_follow_up_record(
-                        participant=member,
-                        cohort=the_cohort,
-                        on=form.cleaned_data["followed_up_on"],
-                        method=form.cleaned_data["method"],
-                        outcome=form.cleaned_data["outcome"],
-                        by=request.user,
-                        today=today,
-                    )
-                    done = f"The follow-up of {member.full_name}'s absences was recorded."
-                else:
-                    participant_record_dropout(
-                        participant=member,
-                        on=form.cleaned_data["on"],
-                        reason=form.cleaned_data["reason"],
-                        by=request.user,
-                        today=today,
-                    )
-                    done = f"{member.full_name}'s drop-out was recorded."
-            except ValidationError as exc:
-                form.add_error(None, exc)
-                failed = True
-            else:
-                messages.success(request, done)
-                return redirect(
-                    "facilitation:member",
-                    hub=hub,
-                    cohort=the_cohort.code,
-                    participant=member.code,
-                )
-        else:
-            failed = True
-    membership = member.memberships.filter(cohort=the_cohort).order_by("-joined").first()
-    return render(
-        request,
-        "facilitation/member.html",
-        {
-            "hub": the_cohort.hub,
-            "cohort": the_cohort,
-            "member": member,
-            "membership": membership,
-            "record": _member_attendance(the_cohort, member),
-            "k13": _k13_sentence(member, now),
-            "disengaged_form": disengaged_form,
-            "follow_up_form": follow_up_form,
-            "follow_ups": member.absence_follow_ups.filter(cohort=the_cohort),
-            "dropout_form": dropout_form,
-        },
-        status=400 if failed else 200,
+        done="The facilitator notes were saved.",
+        template="facilitation/notes.html",
+        context=lambda: {"k9": _rule_sentence("K9", session, now)},
     )

@@ -24,8 +24,12 @@ from participants.models import (
     SurveyKind,
     SurveyResponse,
 )
+from sessions.attendance.services import (
+    AttendanceRow,
+    participant_record_dropout,
+    session_record_attendance,
+)
 from sessions.models import SessionStatus
-from sessions.services import AttendanceRow, participant_record_dropout, session_record_attendance
 from tests.factories import (
     make_eligible,
     make_member,

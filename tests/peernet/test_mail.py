@@ -28,6 +28,7 @@ from peernet.models import Role
 from peernet.staff import staff_invite
 from reporting.returns import send_reminder
 from sessions.action_card_links import action_card_links_send
+from sessions.attendance.services import participant_record_dropout
 from sessions.joining import (
     cohort_schedule_send,
     joining_instructions_send,
@@ -37,7 +38,6 @@ from sessions.joining import (
 )
 from sessions.models import Attendance, OneToOneRoute, SessionStatus
 from sessions.quality import observation_book_and_notify
-from sessions.services import participant_record_dropout
 from tests.factories import (
     local,
     make_one_to_one,

@@ -49,7 +49,7 @@ def test_a_refusal_counts_from_the_month_it_was_made(client, personas):
 
 
 def test_the_last_day_of_the_month_counts_in_that_month(client, personas):
-    from sessions.one_to_one import one_to_one_decline
+    from sessions.one_to_one.services import one_to_one_decline
 
     p = personas
     one_to_one_decline(

@@ -23,7 +23,7 @@ from cohorts.selectors import cohort_forecast, cohorts_with_hours
 from peernet.hours import sum_hours
 from reporting import kpi
 from sessions.models import Attendance, OneToOneSession, SessionStatus
-from sessions.one_to_one import participant_support
+from sessions.one_to_one.selectors import participant_support
 from tests.factories import local, make_cohort, make_member, make_one_to_one, make_session
 
 pytestmark = pytest.mark.django_db

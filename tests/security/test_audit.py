@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from peernet import audit
 from peernet.models import AuditEvent, AuditTrailIsAppendOnly
-from sessions.services import AttendanceRow, session_record_attendance
+from sessions.attendance.services import AttendanceRow, session_record_attendance
 from tests.factories import make_session
 
 pytestmark = pytest.mark.django_db

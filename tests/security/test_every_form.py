@@ -36,9 +36,9 @@ from participants import surveys
 from participants.models import SurveyKind
 from peernet.models import Breach
 from peernet.staff import cohorts_without_facilitator
+from sessions.attendance.selectors import session_members
 from sessions.models import Complaint
-from sessions.one_to_one import hub_providers
-from sessions.selectors import session_members
+from sessions.one_to_one.selectors import hub_providers
 from tests.factories import Personas, local, make_personas, make_session
 from tests.security.test_hostile_input import FEW, MARKUP, TEXT, rolled_back
 
@@ -138,29 +138,29 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
         [],
         {"participant": p.participant_a, "card": None},
     ),
-    "sessions.forms.AttendanceForm": lambda p: ([], _attendance(p)),
+    "sessions.attendance.forms.AttendanceForm": lambda p: ([], _attendance(p)),
     "sessions.forms.ComplaintCloseForm": lambda p: (
         [],
         {"complaint": _complaint(p), "today": TODAY},
     ),
     "sessions.forms.ComplaintForm": lambda p: ([], {"today": TODAY}),
-    "sessions.forms.DisengagedForm": NO_ARGUMENTS,
-    "sessions.forms.DropoutForm": lambda p: (
+    "sessions.attendance.forms.DisengagedForm": NO_ARGUMENTS,
+    "sessions.attendance.forms.DropoutForm": lambda p: (
         [],
         {"today": TODAY, "registered": dt.date(2021, 5, 1)},
     ),
     "sessions.forms.FacilitatorNotesForm": NO_ARGUMENTS,
-    "sessions.forms.FollowUpForm": lambda p: ([], {"today": TODAY}),
-    "sessions.one_to_one_forms.ActionPlanForm": lambda p: ([], {"today": TODAY}),
-    "sessions.one_to_one_forms.AssignProviderForm": lambda p: (
+    "sessions.attendance.forms.FollowUpForm": lambda p: ([], {"today": TODAY}),
+    "sessions.one_to_one.forms.ActionPlanForm": lambda p: ([], {"today": TODAY}),
+    "sessions.one_to_one.forms.AssignProviderForm": lambda p: (
         [],
         {"providers": list(hub_providers(p.hub_a.pk))},
     ),
-    "sessions.one_to_one_forms.DeclarationForm": lambda p: ([], {"today": TODAY}),
-    "sessions.one_to_one_forms.DeclineForm": lambda p: ([], {"today": TODAY}),
-    "sessions.one_to_one_forms.OneToOneLogForm": lambda p: ([], {"now": NOW}),
-    "sessions.one_to_one_forms.OutcomeForm": NO_ARGUMENTS,
-    "sessions.one_to_one_forms.ReferralForm": lambda p: ([], {"today": TODAY}),
+    "sessions.one_to_one.forms.DeclarationForm": lambda p: ([], {"today": TODAY}),
+    "sessions.one_to_one.forms.DeclineForm": lambda p: ([], {"today": TODAY}),
+    "sessions.one_to_one.forms.OneToOneLogForm": lambda p: ([], {"now": NOW}),
+    "sessions.one_to_one.forms.OutcomeForm": NO_ARGUMENTS,
+    "sessions.one_to_one.forms.ReferralForm": lambda p: ([], {"today": TODAY}),
 }
 
 

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from rules import Outcome, run_rules
+from sessions.attendance.services import AttendanceRow, session_record_attendance
 from sessions.models import Attendance, GroupSession, SessionStatus
-from sessions.services import AttendanceRow, session_record_attendance
 from tests.factories import local, make_eligible, make_member, make_participant, make_session
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from cohorts.models import CohortMembership
 from peernet.models import Role, RuleWarning
+from sessions.attendance.services import participant_record_dropout, participant_report_disengaged
 from sessions.models import Attendance, SessionStatus
-from sessions.services import participant_record_dropout, participant_report_disengaged
 from tests.factories import make_session, make_user
 
 pytestmark = pytest.mark.django_db
@@ -284,7 +284,7 @@ def test_the_facilitator_records_a_follow_up_that_clears_k13(client, world):
 
 
 def test_a_follow_up_before_joining_or_in_the_future_is_refused(world):
-    from sessions.services import absence_follow_up_record
+    from sessions.attendance.services import absence_follow_up_record
 
     for on, message in ((dt.date(2021, 5, 1), "on or after"), (dt.date(2021, 11, 2), "today")):
         with pytest.raises(ValidationError, match=message):

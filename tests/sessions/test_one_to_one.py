@@ -27,19 +27,17 @@ from sessions.models import (
     OneToOneSession,
     SessionStatus,
 )
-from sessions.one_to_one import (
-    RouteHours,
+from sessions.one_to_one.selectors import RouteHours, hours_by_route, participant_support
+from sessions.one_to_one.services import (
     action_plan_save,
-    hours_by_route,
     one_to_one_assign_provider,
     one_to_one_decline,
     one_to_one_decline_withdraw,
+    one_to_one_log,
     one_to_one_refer,
     one_to_one_update,
-    participant_support,
     provider_declare,
 )
-from sessions.services import one_to_one_log
 from tests.factories import (
     local,
     make_cohort,

@@ -29,7 +29,7 @@ from sessions.models import (
     OneToOneSession,
     SessionStatus,
 )
-from sessions.one_to_one import action_plan_save
+from sessions.one_to_one.services import action_plan_save
 from tests.factories import (
     Personas,
     local,

@@ -19,8 +19,8 @@ from sessions.models import (
     OneToOneSession,
     SessionStatus,
 )
+from sessions.one_to_one.services import one_to_one_log
 from sessions.quality import observation_book
-from sessions.services import one_to_one_log
 from tests.factories import (
     local,
     make_cohort,

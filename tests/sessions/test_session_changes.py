@@ -220,7 +220,7 @@ def test_a_cancelled_one_to_one_sends_a_cancel(
     client, personas, django_capture_on_commit_callbacks
 ):
     from sessions.joining import one_to_one_joining_instructions_send
-    from sessions.one_to_one import one_to_one_update
+    from sessions.one_to_one.services import one_to_one_update
 
     p = personas
     one_to_one = make_one_to_one(

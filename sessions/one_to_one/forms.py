@@ -16,7 +16,7 @@ from crispy_forms_gds.layout import Field, Fixed, Size
 from django import forms
 
 from peernet.calendar import LONDON
-from peernet.forms import GovukErrorsMixin, form_helper, text_field
+from peernet.forms import GovukErrorsMixin, form_helper, radios, text_field
 from sessions.forms import TodayMixin, date_field
 from sessions.models import OneToOneMode, OneToOneRoute, SessionStatus
 
@@ -149,14 +149,13 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
     the actions agreed. `hub_entry` is the hub recording existing-programme hours on the
     participant's behalf (issue 6 (5)): delivered, through an existing programme."""
 
-    status = forms.ChoiceField(
-        label="Has the session taken place?",
-        choices=[
+    status = radios(
+        "Has the session taken place?",
+        [
             (SessionStatus.SCHEDULED, "No, it is booked: send the joining instructions"),
             (SessionStatus.DELIVERED, "Yes, it has taken place"),
         ],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the session has taken place"},
+        {"required": "Choose whether the session has taken place"},
     )
     day = date_field("Date", "of the session", required=True)
     start_time = forms.CharField(
@@ -167,12 +166,7 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
         error_messages={"required": "Enter the start time"},
     )
     duration_hours, duration_minutes = _duration_fields()
-    mode = forms.ChoiceField(
-        label="How do you meet?",
-        choices=OneToOneMode.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how you meet"},
-    )
+    mode = radios("How do you meet?", OneToOneMode.choices, {"required": "Choose how you meet"})
     platform = text_field(
         "Platform (optional)",
         "the platform",
@@ -180,11 +174,10 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
         hint="For a video call, for example Teams or Zoom; for in person, the place.",
         max_length=100,
     )
-    route = forms.ChoiceField(
-        label="Who delivers the support?",
-        choices=OneToOneRoute.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose who delivers the support"},
+    route = radios(
+        "Who delivers the support?",
+        OneToOneRoute.choices,
+        {"required": "Choose who delivers the support"},
     )
     existing_programme = text_field(
         "Existing local programme",
@@ -315,15 +308,14 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
 class OutcomeForm(_DurationMixin, GovukErrorsMixin, forms.Form):
     """How a session went: delivered or cancelled, how long it lasted, what happened."""
 
-    status = forms.ChoiceField(
-        label="What happened?",
-        choices=[
+    status = radios(
+        "What happened?",
+        [
             (SessionStatus.DELIVERED, "It took place"),
             (SessionStatus.CANCELLED, "It was cancelled"),
             (SessionStatus.SCHEDULED, "It is still booked"),
         ],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose what happened"},
+        {"required": "Choose what happened"},
     )
     duration_hours, duration_minutes = _duration_fields()
     nature_of_support = _text("Support given", "the support given", required=False)
@@ -393,11 +385,10 @@ class ActionPlanForm(TodayMixin, GovukErrorsMixin, forms.Form):
 class DeclarationForm(TodayMixin, GovukErrorsMixin, forms.Form):
     """O7: a conflict of interest, and later private work with the participant."""
 
-    has_conflict = forms.ChoiceField(
-        label="Do you have a conflict of interest in supporting this participant?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether you have a conflict of interest"},
+    has_conflict = radios(
+        "Do you have a conflict of interest in supporting this participant?",
+        [("yes", "Yes"), ("no", "No")],
+        {"required": "Choose whether you have a conflict of interest"},
     )
     conflict_details = _text(
         "Describe the conflict of interest",

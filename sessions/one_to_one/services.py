@@ -1,251 +1,40 @@
-"""One-to-one support (Playbook: One-to-One Support Provision; Working with Existing Local
-Programmes; O1–O8): assigning a provider, referring to an existing local programme, a
-recorded refusal, the provider's workspace, action plans with their history, the
-provider's declarations, changing a session's outcome, and the Participant Action
-Record's figures.
+"""Writes for one-to-one support (Playbook: One-to-One Support Provision; Working with
+Existing Local Programmes; O1–O8): logging a session, assigning a provider, referring to
+an existing local programme, a recorded refusal, action plans with their history, the
+provider's declarations and changing a session's outcome.
 
 Writes are keyword-only and atomic; a programme rule that fails raises `RuleBroken` with
-its sentence (rules), anything else a `ValidationError`. Logging a session is
-`sessions.services.one_to_one_log`.
+its sentence (rules), anything else a `ValidationError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from participants.models import Participant
 from peernet import audit
-from peernet.hours import hours_total
+from peernet.calendar import require_aware
+from peernet.db import next_key
 from peernet.models import Role, RoleAssignment, User
-from peernet.words import hours_words, number_words
-from rules import CHECKS, Outcome, Result, run_rules
-from rules.one_to_one import OneToOneDeadlines, one_to_one_deadlines
 from rules.services import Judging, judge_and_record
 from sessions.models import (
     ActionPlan,
     ActionPlanRevision,
     OneToOneDecline,
+    OneToOneMode,
     OneToOneReferral,
     OneToOneRoute,
     OneToOneSession,
     ProviderDeclaration,
     SessionStatus,
 )
-from sessions.services import ONE_TO_ONE_RULES
-from sessions.tasks import one_to_one_changed
-
-ZERO = Decimal(0)
-PLAN_FIELDS = ("goal", "reality", "options", "way_forward", "tactics", "habits")
-
-
-# --- access --------------------------------------------------------------------------
-
-
-def hub_providers(hub_id: int) -> QuerySet[User]:
-    """The one-to-one providers who hold the role in this hub."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.ONE_TO_ONE_PROVIDER,
-            role_assignments__hub_id=hub_id,
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
-
-
-# --- reads -----------------------------------------------------------------------------
-
-
-def _hours(status: str, route: str | None = None, **extra: Any) -> Coalesce:
-    condition = Q(one_to_ones__status=status, **extra)
-    if route is not None:
-        condition &= Q(one_to_ones__route=route)
-    return hours_total("one_to_ones__hours", filter=condition)
-
-
-def with_one_to_one_hours(people: QuerySet[Participant]) -> QuerySet[Participant]:
-    """Hours delivered and scheduled (both routes), summed in SQL."""
-    return people.annotate(
-        hours_delivered=_hours(SessionStatus.DELIVERED),
-        hours_scheduled=_hours(SessionStatus.SCHEDULED),
-    )
-
-
-def _for_checks(people: QuerySet[Participant]) -> QuerySet[Participant]:
-    # The prefetches rules/one_to_one.py names for O1–O8.
-    return people.select_related("programme", "hub", "action_plan").prefetch_related(
-        "one_to_ones",
-        "attendance__session",
-        "memberships__cohort__sessions",
-        "provider_declarations",
-    )
-
-
-@dataclass
-class ParticipantSupport:
-    """One participant's one-to-one position, for the provider's and the hub's pages."""
-
-    participant: Participant
-    delivered: Decimal
-    scheduled: Decimal
-    needed: Decimal
-    deadlines: OneToOneDeadlines
-    o1: Result
-    o6: Result
-
-    @property
-    def short(self) -> Decimal:
-        """Hours still to schedule to reach the minimum (0 when met)."""
-        return max(self.needed - self.delivered - self.scheduled, ZERO)
-
-    @property
-    def met(self) -> bool:
-        return self.delivered >= self.needed
-
-    # In the rules' words: 3.49 is not rounded up to 3.5.
-    @property
-    def delivered_words(self) -> str:
-        return hours_words(self.delivered)
-
-    @property
-    def scheduled_words(self) -> str:
-        return hours_words(self.scheduled)
-
-    @property
-    def needed_words(self) -> str:
-        return number_words(self.needed)
-
-    @property
-    def short_words(self) -> str:
-        return hours_words(self.short)
-
-
-def provider_participants(user: User, *, as_of: dt.datetime) -> list[ParticipantSupport]:
-    """My participants with their hours, deadlines, O1 and O6. Queries: the scope, the
-    participants with their hours, and one per prefetch — whatever their number."""
-    people = with_one_to_one_hours(
-        Participant.objects.visible_to(user).filter(one_to_one_provider=user)
-    )
-    return [_support(p, as_of=as_of) for p in _for_checks(people).order_by("last_name", "pk")]
-
-
-def participant_support(participant: Participant, *, as_of: dt.datetime) -> ParticipantSupport:
-    person = _for_checks(with_one_to_one_hours(Participant.objects.filter(pk=participant.pk))).get()
-    return _support(person, as_of=as_of)
-
-
-def _support(person: Any, *, as_of: dt.datetime) -> ParticipantSupport:
-    return ParticipantSupport(
-        participant=person,
-        delivered=person.hours_delivered,
-        scheduled=person.hours_scheduled,
-        needed=person.programme.one_to_one_hours,
-        deadlines=one_to_one_deadlines(person),
-        o1=CHECKS["O1"](person, as_of=as_of),
-        o6=CHECKS["O6"](person, as_of=as_of),
-    )
-
-
-def one_to_one_rows(participant: Participant, *, as_of: dt.datetime) -> list[dict[str, Any]]:
-    """Each one-to-one session with O2–O5 and O7 where they warn or fail."""
-    sessions = (
-        OneToOneSession.objects.filter(participant=participant)
-        .select_related("provider", "participant__programme")
-        .prefetch_related(
-            "participant__attendance__session",
-            "participant__memberships__cohort__sessions",
-            "participant__provider_declarations",
-        )
-        .order_by("starts_at", "pk")
-    )
-    rows = []
-    for session in sessions:
-        results = run_rules(session, [*ONE_TO_ONE_RULES, "O7"], as_of=as_of)
-        rows.append(
-            {
-                "session": session,
-                "problems": [r for r in results if r.outcome in (Outcome.FAIL, Outcome.WARN)],
-            }
-        )
-    return rows
-
-
-# The checks a date and time decide, before anything is saved.
-DRAFT_RULES = ("O2", "O3", "O4")
-
-
-def rules_for_draft(
-    participant: Participant, *, starts_at: dt.datetime, status: str, as_of: dt.datetime
-) -> list[Result]:
-    """O2–O4 on a one-to-one session that is not saved (the log form's live check)."""
-    person = _for_checks(Participant.objects.filter(pk=participant.pk)).get()
-    draft = OneToOneSession(
-        participant=person, starts_at=starts_at, status=status, hours=Decimal(1)
-    )
-    return run_rules(draft, DRAFT_RULES, as_of=as_of)
-
-
-@dataclass(frozen=True)
-class RouteHours:
-    programme: Decimal
-    existing_by_provider: Decimal
-    existing_by_hub: Decimal
-
-    @property
-    def existing(self) -> Decimal:
-        return self.existing_by_provider + self.existing_by_hub
-
-    @property
-    def total(self) -> Decimal:
-        return self.programme + self.existing
-
-
-def hours_by_route(participant: Participant) -> RouteHours:
-    """O1, M3: delivered hours by route, the hub's entries for existing programmes apart."""
-    delivered = OneToOneSession.objects.filter(
-        participant=participant, status=SessionStatus.DELIVERED
-    )
-
-    def total(condition: Q) -> Coalesce:
-        return hours_total(filter=condition)
-
-    figures = delivered.aggregate(
-        programme=total(Q(route=OneToOneRoute.PROGRAMME)),
-        existing_by_provider=total(Q(route=OneToOneRoute.EXISTING, entered_by_hub=False)),
-        existing_by_hub=total(Q(route=OneToOneRoute.EXISTING, entered_by_hub=True)),
-    )
-    return RouteHours(**figures)
-
-
-def declaration_of(participant: Participant, provider: User) -> ProviderDeclaration | None:
-    return ProviderDeclaration.objects.filter(participant=participant, provider=provider).first()
-
-
-def decline_of(participant: Participant) -> OneToOneDecline | None:
-    try:
-        return participant.one_to_one_decline
-    except ObjectDoesNotExist:
-        return None
-
-
-def plan_of(participant: Participant) -> ActionPlan | None:
-    try:
-        return participant.action_plan
-    except ObjectDoesNotExist:
-        return None
-
-
-# --- writes: the hub -----------------------------------------------------------------
+from sessions.one_to_one.selectors import ONE_TO_ONE_RULES, PLAN_FIELDS
+from sessions.tasks import joining_instructions_send_for_one_to_one, one_to_one_changed
 
 
 def _lock(participant: Participant) -> Participant:
@@ -254,6 +43,157 @@ def _lock(participant: Participant) -> Participant:
         .select_related("hub")
         .get(pk=participant.pk)
     )
+
+
+def _next_one_to_one_key(participant: Participant) -> str:
+    """`<participant key>-o<n>`: n counts their one-to-ones."""
+    return next_key(
+        OneToOneSession.objects.all(),
+        f"{participant.key}-o",
+        made=participant.one_to_ones.count(),
+    )
+
+
+def _check_route(
+    *,
+    participant: Participant,
+    route: str,
+    provider: User | None,
+    existing_programme: str,
+) -> None:
+    """O1: the programme route names a provider of the participant's hub; support
+    through an existing local programme names that programme."""
+    if route == OneToOneRoute.PROGRAMME:
+        if provider is None:
+            raise ValidationError("Choose the provider who delivers this one-to-one session.")
+        if existing_programme.strip():
+            raise ValidationError(
+                "A session delivered by the programme does not name an existing local "
+                "programme; choose the existing-programme route instead."
+            )
+    elif route == OneToOneRoute.EXISTING:
+        if not existing_programme.strip():
+            raise ValidationError("Name the existing local programme that delivers this support.")
+    else:
+        raise ValidationError(f"{route!r} is not a one-to-one route.")
+    if provider is not None:
+        provides_here = RoleAssignment.objects.filter(
+            user=provider, role=Role.ONE_TO_ONE_PROVIDER, hub_id=participant.hub_id
+        ).exists()
+        if not provides_here:
+            raise ValidationError(
+                f"{provider} is not a one-to-one provider in {participant.hub.name}."
+            )
+
+
+@transaction.atomic
+def one_to_one_log(
+    *,
+    participant: Participant,
+    starts_at: dt.datetime,
+    hours: Decimal,
+    status: SessionStatus | str,
+    route: OneToOneRoute | str,
+    provider: User | None = None,
+    existing_programme: str = "",
+    nature_of_support: str = "",
+    joining_instructions_sent_at: dt.datetime | None = None,
+    mode: str = "",
+    platform: str = "",
+    evidence: str = "",
+    actions_agreed: str = "",
+    entered_by_hub: bool = False,
+    send_joining_instructions: bool = False,
+    by: User,
+    as_of: dt.datetime | None = None,
+) -> OneToOneSession:
+    """Log a one-to-one session (scheduled, delivered or cancelled) for `participant`.
+
+    With `send_joining_instructions`, a session scheduled in the future has its joining
+    instructions and calendar invite sent once the log commits (O5)."""
+    require_aware("starts_at", starts_at)
+    require_aware("joining_instructions_sent_at", joining_instructions_sent_at)
+    as_of = as_of or timezone.now()
+    # One log at a time per participant, so keys are not handed out twice.
+    participant = _lock(participant)
+    if hours <= 0:
+        raise ValidationError("A one-to-one session lasts more than 0 hours.")
+    if status not in SessionStatus.values:
+        raise ValidationError(f"{status!r} is not a session status.")
+    _check_route(
+        participant=participant,
+        route=route,
+        provider=provider,
+        existing_programme=existing_programme,
+    )
+    if participant.one_to_ones.filter(starts_at=starts_at).exists():
+        raise ValidationError(
+            f"{participant.full_name} already has a one-to-one session starting then."
+        )
+    if participant.one_to_one_declined and status != SessionStatus.CANCELLED:
+        # O8: a recorded refusal stands until it is withdrawn.
+        raise ValidationError(
+            f"{participant.full_name} declined one-to-one support; withdraw the refusal "
+            "before logging a session."
+        )
+    if mode and mode not in OneToOneMode.values:
+        raise ValidationError(f"{mode!r} is not a way of meeting.")
+    if entered_by_hub and route != OneToOneRoute.EXISTING:
+        raise ValidationError("The hub records hours from existing local programmes only.")
+
+    session = OneToOneSession.objects.create(
+        key=_next_one_to_one_key(participant),
+        participant=participant,
+        provider=provider,
+        starts_at=starts_at,
+        hours=hours,
+        status=status,
+        route=route,
+        existing_programme=existing_programme.strip(),
+        nature_of_support=nature_of_support,
+        joining_instructions_sent_at=joining_instructions_sent_at,
+        mode=mode,
+        platform=platform.strip(),
+        evidence=evidence,
+        actions_agreed=actions_agreed,
+        entered_by_hub=entered_by_hub,
+        recorded_by=by,
+    )
+    judged = (
+        OneToOneSession.objects.select_related("participant__programme")
+        .prefetch_related(
+            "participant__attendance__session", "participant__memberships__cohort__sessions"
+        )
+        .get(pk=session.pk)
+    )
+    judge_and_record(
+        judging=[Judging("one_to_one", judged, ONE_TO_ONE_RULES)],
+        hub=participant.hub,
+        action="one_to_one_log",
+        by=by,
+        as_of=as_of,
+    )
+    audit.record(
+        by,
+        "create",
+        session,
+        hub=participant.hub_id,
+        summary="One-to-one session logged"
+        + (" by the hub for an existing programme" if entered_by_hub else ""),
+        after={"status": status, "hours": str(hours), "route": route},
+    )
+    if (
+        send_joining_instructions
+        and status == SessionStatus.SCHEDULED
+        and starts_at > as_of
+        and joining_instructions_sent_at is None
+    ):
+        # O5: sent at once, with the invite; the task is idempotent.
+        joining_instructions_send_for_one_to_one.delay_on_commit(session.pk)
+    return session
+
+
+# --- writes: the hub -----------------------------------------------------------------
 
 
 @transaction.atomic

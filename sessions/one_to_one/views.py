@@ -19,6 +19,7 @@ Participant Action Record.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -38,30 +39,12 @@ from peernet.access import (
     provides_one_to_one,
     require_role,
 )
+from peernet.forms import form_written
 from peernet.models import Role
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.action_record import action_record_pdf
 from sessions.models import ActionPlanRevision, OneToOneReferral, OneToOneRoute, SessionStatus
-from sessions.one_to_one import (
-    PLAN_FIELDS,
-    action_plan_save,
-    declaration_of,
-    decline_of,
-    hours_by_route,
-    hub_providers,
-    one_to_one_assign_provider,
-    one_to_one_decline,
-    one_to_one_decline_withdraw,
-    one_to_one_refer,
-    one_to_one_rows,
-    one_to_one_update,
-    participant_support,
-    plan_of,
-    provider_declare,
-    provider_participants,
-    rules_for_draft,
-)
-from sessions.one_to_one_forms import (
+from sessions.one_to_one.forms import (
     ActionPlanForm,
     AssignProviderForm,
     DeclarationForm,
@@ -71,7 +54,28 @@ from sessions.one_to_one_forms import (
     ReferralForm,
     duration_initial,
 )
-from sessions.services import one_to_one_log
+from sessions.one_to_one.selectors import (
+    PLAN_FIELDS,
+    declaration_of,
+    decline_of,
+    hours_by_route,
+    hub_providers,
+    one_to_one_rows,
+    participant_support,
+    plan_of,
+    provider_participants,
+    rules_for_draft,
+)
+from sessions.one_to_one.services import (
+    action_plan_save,
+    one_to_one_assign_provider,
+    one_to_one_decline,
+    one_to_one_decline_withdraw,
+    one_to_one_log,
+    one_to_one_refer,
+    one_to_one_update,
+    provider_declare,
+)
 
 
 def _status(request: HttpRequest, form: Any) -> int:
@@ -103,6 +107,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _participant_context(participant: Any, **extra: Any) -> dict[str, Any]:
     return {"participant": participant, "hub": participant.hub, **extra}
+
+
+def _form_page(
+    request: HttpRequest, template: str, person: Any, form: Any, **context: Any
+) -> HttpResponse:
+    """A form of the provider's pages about `person` (logging a session, its outcome,
+    the action plan, the declaration); 400 when a posted form has errors."""
+    return render(
+        request,
+        template,
+        _participant_context(person, form=form, **context),
+        status=_status(request, form),
+    )
 
 
 @login_required
@@ -139,29 +156,22 @@ def log(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse:
     person = participant_for_one_to_one(request.user, hub, code)
     now = timezone.now()
     form = OneToOneLogForm(request.POST if request.method == "POST" else None, now=now)
-    if request.method == "POST" and form.is_valid():
+
+    def write() -> None:
         values = form.log_values()
         provider = person.one_to_one_provider
         if values["route"] == OneToOneRoute.EXISTING and not provides_one_to_one(
             request.user, person
         ):
             provider = None
-        try:
-            if values["route"] == OneToOneRoute.PROGRAMME and provider is None:
-                raise ValidationError("Assign a one-to-one provider to the participant first.")
-            one_to_one_log(participant=person, provider=provider, by=request.user, **values)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The one-to-one session was saved.")
-            return redirect("one_to_one:participant", hub=hub, code=code)
+        if values["route"] == OneToOneRoute.PROGRAMME and provider is None:
+            raise ValidationError("Assign a one-to-one provider to the participant first.")
+        one_to_one_log(participant=person, provider=provider, by=request.user, **values)
+
+    if form_written(request, form, write, done="The one-to-one session was saved."):
+        return redirect("one_to_one:participant", hub=hub, code=code)
     support = participant_support(person, as_of=now)
-    return render(
-        request,
-        "one_to_one/log.html",
-        _participant_context(person, form=form, support=support),
-        status=_status(request, form),
-    )
+    return _form_page(request, "one_to_one/log.html", person, form, support=support)
 
 
 @login_required
@@ -207,28 +217,23 @@ def session(request: HttpRequest, hub: str, code: uuid.UUID, key: str) -> HttpRe
         **duration_initial(one_to_one.hours),
     }
     form = OutcomeForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_update(
-                session=one_to_one,
-                status=form.cleaned_data["status"],
-                hours=form.duration(),
-                nature_of_support=form.cleaned_data["nature_of_support"],
-                actions_agreed=form.cleaned_data["actions_agreed"],
-                evidence=form.cleaned_data["evidence"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The one-to-one session was updated.")
-            return redirect("one_to_one:participant", hub=hub, code=code)
-    return render(
+    written = form_written(
         request,
-        "one_to_one/session.html",
-        _participant_context(person, form=form, one_to_one=one_to_one),
-        status=_status(request, form),
+        form,
+        lambda: one_to_one_update(
+            session=one_to_one,
+            status=form.cleaned_data["status"],
+            hours=form.duration(),
+            nature_of_support=form.cleaned_data["nature_of_support"],
+            actions_agreed=form.cleaned_data["actions_agreed"],
+            evidence=form.cleaned_data["evidence"],
+            by=request.user,
+        ),
+        done="The one-to-one session was updated.",
     )
+    if written:
+        return redirect("one_to_one:participant", hub=hub, code=code)
+    return _form_page(request, "one_to_one/session.html", person, form, one_to_one=one_to_one)
 
 
 @login_required
@@ -245,21 +250,20 @@ def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     form = ActionPlanForm(
         request.POST if request.method == "POST" else None, initial=initial, today=today
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            action_plan_save(
-                participant=person,
-                agreed_on=data["agreed_on"],
-                by=request.user,
-                today=today,
-                **{name: data[name] for name in PLAN_FIELDS},
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The action plan was saved.")
-            return redirect("one_to_one:participant", hub=hub, code=code)
+    written = form_written(
+        request,
+        form,
+        lambda: action_plan_save(
+            participant=person,
+            agreed_on=form.cleaned_data["agreed_on"],
+            by=request.user,
+            today=today,
+            **{name: form.cleaned_data[name] for name in PLAN_FIELDS},
+        ),
+        done="The action plan was saved.",
+    )
+    if written:
+        return redirect("one_to_one:participant", hub=hub, code=code)
     revisions = (
         list(
             ActionPlanRevision.objects.filter(plan=plan)
@@ -270,11 +274,8 @@ def action_plan(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
         else []
     )
     support = participant_support(person, as_of=timezone.now())
-    return render(
-        request,
-        "one_to_one/action_plan.html",
-        _participant_context(person, form=form, revisions=revisions, o6=support.o6),
-        status=_status(request, form),
+    return _form_page(
+        request, "one_to_one/action_plan.html", person, form, revisions=revisions, o6=support.o6
     )
 
 
@@ -303,29 +304,29 @@ def declaration(request: HttpRequest, hub: str, code: uuid.UUID) -> HttpResponse
     form = DeclarationForm(
         request.POST if request.method == "POST" else None, initial=initial, today=today
     )
-    if request.method == "POST" and form.is_valid():
+
+    def write() -> None:
         data = form.cleaned_data
-        try:
-            provider_declare(
-                participant=person,
-                provider=request.user,
-                has_conflict=data["has_conflict"] == "yes",
-                conflict_details=data["conflict_details"],
-                declared_on=data["declared_on"],
-                private_work_from=data["private_work_from"],
-                private_work_details=data["private_work_details"],
-                today=today,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Your declaration was saved.")
-            return redirect("one_to_one:participant", hub=hub, code=code)
-    return render(
+        provider_declare(
+            participant=person,
+            provider=request.user,
+            has_conflict=data["has_conflict"] == "yes",
+            conflict_details=data["conflict_details"],
+            declared_on=data["declared_on"],
+            private_work_from=data["private_work_from"],
+            private_work_details=data["private_work_details"],
+            today=today,
+        )
+
+    if form_written(request, form, write, done="Your declaration was saved."):
+        return redirect("one_to_one:participant", hub=hub, code=code)
+    return _form_page(
         request,
         "one_to_one/declaration.html",
-        _participant_context(person, form=form, declaration=existing, is_provider=is_provider),
-        status=_status(request, form),
+        person,
+        form,
+        declaration=existing,
+        is_provider=is_provider,
     )
 
 
@@ -371,6 +372,51 @@ def _hub_participant(request: HttpRequest, code: uuid.UUID) -> Any:
     return participant_for_one_to_one(request.user, request.hub.key, code)
 
 
+def _hub_page(
+    request: HttpRequest, template: str, person: Any, form: Any, **context: Any
+) -> HttpResponse:
+    """A page of the participant's one-to-one support in the hub administration area."""
+    return render(
+        request,
+        template,
+        {"hub": request.hub, "section": "registrations", "participant": person, "form": form}
+        | context,
+        status=_status(request, form),
+    )
+
+
+def _back_to_hub_page(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return redirect("hub:one-to-one", hub=request.hub.key, code=code)
+
+
+def _hub_dated_record(
+    request: HttpRequest,
+    code: uuid.UUID,
+    form_class: type[Any],
+    write: Callable[..., object],
+    *,
+    done: str,
+    title: str,
+    context: Callable[[Any], dict[str, Any]] = lambda person: {},
+) -> HttpResponse:
+    """A dated record the hub makes of the participant's one-to-one support (a referral,
+    a refusal): its form, handed to the service `write` with today's date."""
+    person = _hub_participant(request, code)
+    today = timezone.localdate()
+    form = form_class(request.POST if request.method == "POST" else None, today=today)
+    written = form_written(
+        request,
+        form,
+        lambda: write(participant=person, by=request.user, today=today, **form.cleaned_data),
+        done=done,
+    )
+    if written:
+        return _back_to_hub_page(request, code)
+    return _hub_page(
+        request, "hub/one_to_one/form.html", person, form, title=title, **context(person)
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -384,33 +430,28 @@ def hub_one_to_one(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         initial=initial,
         providers=providers,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_assign_provider(
-                participant=person, provider=form.cleaned_data["provider"], by=request.user
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The one-to-one provider was saved.")
-            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
+    written = form_written(
+        request,
+        form,
+        lambda: one_to_one_assign_provider(
+            participant=person, provider=form.cleaned_data["provider"], by=request.user
+        ),
+        done="The one-to-one provider was saved.",
+    )
+    if written:
+        return _back_to_hub_page(request, code)
     now = timezone.now()
-    return render(
+    return _hub_page(
         request,
         "hub/one_to_one/participant.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": person,
-            "form": form,
-            "support": participant_support(person, as_of=now),
-            "rows": one_to_one_rows(person, as_of=now),
-            "by_route": hours_by_route(person),
-            "decline": decline_of(person),
-            "referrals": list(OneToOneReferral.objects.filter(participant=person)),
-            "plan": plan_of(person),
-        },
-        status=_status(request, form),
+        person,
+        form,
+        support=participant_support(person, as_of=now),
+        rows=one_to_one_rows(person, as_of=now),
+        by_route=hours_by_route(person),
+        decline=decline_of(person),
+        referrals=list(OneToOneReferral.objects.filter(participant=person)),
+        plan=plan_of(person),
     )
 
 
@@ -419,28 +460,13 @@ def hub_one_to_one(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @hub_admin_required
 def hub_referral(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """O1: refer the participant to an existing local programme."""
-    person = _hub_participant(request, code)
-    today = timezone.localdate()
-    form = ReferralForm(request.POST if request.method == "POST" else None, today=today)
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_refer(participant=person, by=request.user, today=today, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The referral was recorded.")
-            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
-    return render(
+    return _hub_dated_record(
         request,
-        "hub/one_to_one/form.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": person,
-            "form": form,
-            "title": "Refer to an existing local programme",
-        },
-        status=_status(request, form),
+        code,
+        ReferralForm,
+        one_to_one_refer,
+        done="The referral was recorded.",
+        title="Refer to an existing local programme",
     )
 
 
@@ -449,35 +475,19 @@ def hub_referral(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @hub_admin_required
 def hub_decline(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """O8: record that the participant declined one-to-one support, or withdraw it."""
-    person = _hub_participant(request, code)
-    today = timezone.localdate()
     if request.method == "POST" and request.POST.get("withdraw"):
+        person = _hub_participant(request, code)
         one_to_one_decline_withdraw(participant=person, by=request.user)
         messages.success(request, "The refusal was withdrawn.")
-        return redirect("hub:one-to-one", hub=request.hub.key, code=code)
-    form = DeclineForm(request.POST if request.method == "POST" else None, today=today)
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_decline(
-                participant=person, by=request.user, today=today, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The refusal was recorded.")
-            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
-    return render(
+        return _back_to_hub_page(request, code)
+    return _hub_dated_record(
         request,
-        "hub/one_to_one/form.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": person,
-            "form": form,
-            "decline": decline_of(person),
-            "title": "Record that they declined one-to-one support",
-        },
-        status=_status(request, form),
+        code,
+        DeclineForm,
+        one_to_one_decline,
+        done="The refusal was recorded.",
+        title="Record that they declined one-to-one support",
+        context=lambda person: {"decline": decline_of(person)},
     )
 
 
@@ -492,26 +502,21 @@ def hub_external_hours(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     form = OneToOneLogForm(
         request.POST if request.method == "POST" else None, hub_entry=True, now=now
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            one_to_one_log(participant=person, by=request.user, **form.log_values())
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The hours were recorded.")
-            return redirect("hub:one-to-one", hub=request.hub.key, code=code)
-    return render(
+    written = form_written(
+        request,
+        form,
+        lambda: one_to_one_log(participant=person, by=request.user, **form.log_values()),
+        done="The hours were recorded.",
+    )
+    if written:
+        return _back_to_hub_page(request, code)
+    return _hub_page(
         request,
         "hub/one_to_one/form.html",
-        {
-            "hub": request.hub,
-            "section": "registrations",
-            "participant": person,
-            "form": form,
-            "support": participant_support(person, as_of=now),
-            "title": "Record hours from an existing local programme",
-        },
-        status=_status(request, form),
+        person,
+        form,
+        support=participant_support(person, as_of=now),
+        title="Record hours from an existing local programme",
     )
 
 
