@@ -10,10 +10,13 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from cohorts.models import Cohort, CohortMembership
 from participants.models import Business, EligibilityStatus, Participant
 from peernet.calendar import LONDON
 from peernet.models import Cluster, Hub, Programme, Role, RoleAssignment, User
+from reporting.models import ExportFile, ExportStatus
 from sessions.models import GroupSession, OneToOneRoute, OneToOneSession
 
 _sequence = itertools.count(1)
@@ -287,4 +290,20 @@ def make_survey_invitation(participant: Participant, kind: str = "baseline", **o
         kind=kind,
         instrument=SurveyInstrument.objects.get(kind=kind, active=True),
         **values,
+    )
+
+
+def make_finished_export(requested_by: User, params: dict):
+    """A monthly return's CSV download, finished (a one-line file), asked for by `requested_by`
+    with the export form's `params` (area, key, month)."""
+    return ExportFile.objects.create(
+        kind="return-csv",
+        params=params,
+        requested_by=requested_by,
+        status=ExportStatus.COMPLETE,
+        progress=100,
+        filename="return.csv",
+        content_type="text/csv; charset=utf-8",
+        content=b"level\r\n",
+        completed_at=timezone.now(),
     )
