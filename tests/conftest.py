@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import Personas, make_personas
+from cohorts.models import Cohort
+from peernet.models import Hub, Programme
+from tests.factories import Personas, make_cohort, make_hub, make_personas, make_programme
 
 
 def services_required() -> bool:
@@ -76,6 +78,24 @@ def _fast_password_hashing(settings) -> None:
 def personas(db: None) -> Personas:
     """Two hubs with one of everything and a person in every role (tests/factories.py)."""
     return make_personas()
+
+
+# Greater Manchester, the hub of the service tests: a file that needs another defines its own.
+
+
+@pytest.fixture
+def programme(db: None) -> Programme:
+    return make_programme()
+
+
+@pytest.fixture
+def hub(db: None) -> Hub:
+    return make_hub("gm", name="Greater Manchester Growth Hub")
+
+
+@pytest.fixture
+def cohort(hub: Hub, programme: Programme) -> Cohort:
+    return make_cohort(hub, programme, key="gm-3", name="Greater Manchester 3")
 
 
 @pytest.fixture(autouse=True)

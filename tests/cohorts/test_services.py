@@ -29,7 +29,6 @@ from tests.factories import (
     make_hub,
     make_member,
     make_participant,
-    make_programme,
     make_session,
     make_user,
 )
@@ -38,21 +37,6 @@ AS_OF = local("2021-05-20T12:00")
 JOINED = dt.date(2021, 5, 20)
 SIGNED = local("2021-05-10T10:00")
 _sectors = itertools.cycle(Sector.values)
-
-
-@pytest.fixture
-def programme(db):
-    return make_programme()
-
-
-@pytest.fixture
-def hub(db):
-    return make_hub("gm", name="Greater Manchester Growth Hub")
-
-
-@pytest.fixture
-def cohort(hub, programme):
-    return make_cohort(hub, programme, key="gm-3", name="Greater Manchester 3")
 
 
 @pytest.fixture

@@ -22,17 +22,10 @@ from tests.e2e.conftest import (
     expect_text,
     fill_date,
     fill_registration_details,
+    greater_manchester,
     sign_in,
 )
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_participant,
-    make_programme,
-    make_user,
-)
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,26 +36,17 @@ def _next_tuesday(after: dt.date) -> dt.date:
 
 def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     today = timezone.localdate()
-    programme = make_programme(
-        delivery_start=today - dt.timedelta(days=60),
-        delivery_end=today + dt.timedelta(days=300),
-    )
-    hub = make_hub(
-        "gm",
-        name="Greater Manchester Growth Hub",
+    gm = greater_manchester(
+        today - dt.timedelta(days=60),
+        today + dt.timedelta(days=300),
+        admin=True,
         lep="Greater Manchester LEP",
         local_authorities=["Manchester", "Salford"],
         privacy_notice_url="https://gm.example.org/privacy",
     )
-    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
-    cohort = make_cohort(hub, programme, name="Salford autumn")
+    hub, cohort, admin = gm.hub, gm.cohort, gm.admin
     make_user(Role.FACILITATOR, cohort=cohort, name="Fran Facilitator")
-    for _ in range(3):
-        participant = make_eligible(make_participant(hub, programme, registered=today))
-        participant.charter_signed_at = timezone.now()
-        participant.charter_version = "2021-1"
-        participant.save(update_fields=["charter_signed_at", "charter_version"])
-        make_member(cohort, participant, joined=today)
+    gm.join(["", "", ""], registered=today, joined=today, charter_signed_at=timezone.now())
 
     run = journey("hub-admin")
 

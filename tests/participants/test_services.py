@@ -39,11 +39,6 @@ ELIGIBILITY_RULES = ["C2", "E1", "E10", "E2", "E3", "E4", "E5", "E6", "E7", "E8"
 
 
 @pytest.fixture
-def programme(db):
-    return make_programme()
-
-
-@pytest.fixture
 def hub(db):
     # E6: Manchester and Salford make up the GM LEP area.
     return make_hub("gm", name="Greater Manchester Growth Hub", lep="GM LEP")

@@ -23,31 +23,14 @@ from sessions.quality import observation_book
 from sessions.services import one_to_one_log
 from tests.factories import (
     local,
-    make_cohort,
     make_hub,
     make_member,
     make_participant,
-    make_programme,
     make_session,
     make_user,
 )
 
 AS_OF = local("2021-06-02T12:00")
-
-
-@pytest.fixture
-def programme(db):
-    return make_programme()
-
-
-@pytest.fixture
-def hub(db):
-    return make_hub("gm", name="Greater Manchester Growth Hub")
-
-
-@pytest.fixture
-def cohort(hub, programme):
-    return make_cohort(hub, programme, key="gm-3", name="Greater Manchester 3")
 
 
 @pytest.fixture
