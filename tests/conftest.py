@@ -17,8 +17,15 @@ from pathlib import Path
 import pytest
 
 from cohorts.models import Cohort
-from peernet.models import Hub, Programme
-from tests.factories import Personas, make_cohort, make_hub, make_personas, make_programme
+from peernet.models import Hub, Programme, Role, User
+from tests.factories import (
+    Personas,
+    make_cohort,
+    make_hub,
+    make_personas,
+    make_programme,
+    make_user,
+)
 
 
 def services_required() -> bool:
@@ -96,6 +103,18 @@ def hub(db: None) -> Hub:
 @pytest.fixture
 def cohort(hub: Hub, programme: Programme) -> Cohort:
     return make_cohort(hub, programme, key="gm-3", name="Greater Manchester 3")
+
+
+@pytest.fixture
+def admin(hub: Hub) -> User:
+    """An administrator of the hub."""
+    return make_user(Role.HUB_ADMIN, hub=hub)
+
+
+@pytest.fixture
+def provider(hub: Hub) -> User:
+    """A one-to-one provider of the hub."""
+    return make_user(Role.ONE_TO_ONE_PROVIDER, hub=hub)
 
 
 @pytest.fixture(autouse=True)

@@ -307,3 +307,33 @@ def make_finished_export(requested_by: User, params: dict):
         content=b"level\r\n",
         completed_at=timezone.now(),
     )
+
+
+def registration_form(**overrides: str) -> dict[str, str]:
+    """The public registration form's details page as posted for Priya Patel of Acme Widgets
+    Ltd, an eligible-looking business in Salford; `overrides` change or add fields."""
+    data = {
+        "business_name": "Acme Widgets Ltd",
+        "company_number": "01234567",
+        "postcode": "m1 1aa",
+        "local_authority": "Salford",
+        "other_local_authority": "",
+        "sector": "C",
+        "trading_since_0": "1",
+        "trading_since_1": "3",
+        "trading_since_2": "2015",
+        "employees": "20",
+        "turnover": "£1,500,000",
+        "balance_sheet_total": "600000",
+        "exporter": "on",
+        "first_name": "Priya",
+        "last_name": "Patel",
+        "email": "priya@example.org",
+        "phone": "0161 000 0000",
+        "job_title": "Managing director",
+        "senior_decision_maker": "on",
+        "aspiration_to_improve": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data

@@ -4,6 +4,8 @@ its matrix until it is added there), and what being sent to sign in looks like."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Every role of the personas (tests/factories.py), national first.
@@ -47,3 +49,15 @@ def assert_sent_to_sign_in(response) -> None:
     """Signed out: a redirect to the sign-in page, which will come back here."""
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+# Every role that is not hub A's own administrator, nor the coordinator who stands in for
+# them: a hub A page is a 404 for each (docs/security.md §1).
+HUB_OUTSIDERS = ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"]
+
+
+def assert_pages_answer(client, user, urls: Iterable[str], status: int) -> None:
+    """Signed in as `user`, each of the pages answers `status`."""
+    client.force_login(user)
+    for url in urls:
+        assert client.get(url).status_code == status, url

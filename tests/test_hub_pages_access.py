@@ -23,11 +23,9 @@ from tests.factories import (
     make_session,
     make_survey_invitation,
 )
-from tests.pages import area_page_names, assert_sent_to_sign_in
+from tests.pages import HUB_OUTSIDERS, area_page_names, assert_sent_to_sign_in
 
 pytestmark = pytest.mark.django_db
-
-OUTSIDERS = ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"]
 
 
 class World:
@@ -155,7 +153,7 @@ def test_the_hubs_administrator_can_open_it(client, world, name, role):
     assert response.status_code == (405 if post_only else 200)
 
 
-@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("role", HUB_OUTSIDERS)
 @pytest.mark.parametrize("name", NAMES)
 def test_anyone_else_gets_a_404(client, world, name, role):
     client.force_login(getattr(world.p, role))

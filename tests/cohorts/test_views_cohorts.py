@@ -19,6 +19,7 @@ from tests.factories import (
     make_session,
     make_user,
 )
+from tests.pages import HUB_OUTSIDERS, assert_pages_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +44,12 @@ def _urls(p):
 
 @time_machine.travel(NOW, tick=False)
 def test_pages_for_the_hubs_admin(client, personas):
-    client.force_login(personas.hub_a_admin)
-    for url in _urls(personas):
-        assert client.get(url).status_code == 200, url
+    assert_pages_answer(client, personas.hub_a_admin, _urls(personas), 200)
 
 
-@pytest.mark.parametrize("who", ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"])
+@pytest.mark.parametrize("who", HUB_OUTSIDERS)
 def test_pages_are_404_for_others(client, personas, who):
-    client.force_login(getattr(personas, who))
-    for url in _urls(personas):
-        assert client.get(url).status_code == 404, url
+    assert_pages_answer(client, getattr(personas, who), _urls(personas), 404)
 
 
 def test_another_hubs_cohort_is_404(client, personas):

@@ -20,6 +20,7 @@ from tests.factories import (
     make_participant,
     make_session,
 )
+from tests.pages import HUB_OUTSIDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_hub_administrator_sees_their_hub_and_its_to_do_list(client, personas):
     assert "K2" in rules  # the cohorts never met: 0 of 18 hours when the window closed
 
 
-@pytest.mark.parametrize("who", ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"])
+@pytest.mark.parametrize("who", HUB_OUTSIDERS)
 def test_anyone_but_the_hubs_administrator_gets_404(client, personas, who):
     client.force_login(getattr(personas, who))
     assert client.get(dashboard(personas.hub_a)).status_code == 404

@@ -56,11 +56,6 @@ def provider(hub):
     return make_user(Role.ONE_TO_ONE_PROVIDER, hub=hub, name="Pat Provider")
 
 
-@pytest.fixture
-def admin(hub):
-    return make_user(Role.HUB_ADMIN, hub=hub)
-
-
 def log(participant, admin, starts_at, provider=None, as_of=AS_OF, **values):
     values.setdefault("hours", Decimal("1.5"))
     values.setdefault("status", SessionStatus.SCHEDULED)
