@@ -337,3 +337,18 @@ def registration_form(**overrides: str) -> dict[str, str]:
     }
     data.update(overrides)
     return data
+
+
+def make_cohort_member(
+    cohort: Cohort,
+    *,
+    joined: dt.date | None = None,
+    left: dt.date | None = None,
+    **overrides: object,
+) -> Participant:
+    """An eligible participant of the cohort's hub and programme year who joined the cohort
+    (`joined`, `left`: the membership's dates; `overrides`: the participant's)."""
+    participant = make_eligible(make_participant(cohort.hub, cohort.programme, **overrides))
+    dates = {"joined": joined, "left": left}
+    make_member(cohort, participant, **{k: day for k, day in dates.items() if day is not None})
+    return participant

@@ -13,6 +13,7 @@ from peernet.models import Role, RoleAssignment, RuleWarning
 from tests.factories import (
     local,
     make_cohort,
+    make_cohort_member,
     make_eligible,
     make_member,
     make_participant,
@@ -82,7 +83,7 @@ def test_list_queries_do_not_grow_with_cohorts(client, personas, django_assert_n
     for _ in range(4):
         cohort = make_cohort(personas.hub_a, personas.programme)
         make_session(cohort, status="delivered")
-        make_member(cohort, make_eligible(make_participant(personas.hub_a, personas.programme)))
+        make_cohort_member(cohort)
     # session, user, role scope, hub, facilitators (form), cohorts with hours and members.
     assert count() == before
     with django_assert_num_queries(before):

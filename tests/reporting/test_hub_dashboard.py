@@ -15,8 +15,8 @@ from sessions.models import Attendance, SessionStatus
 from tests.factories import (
     local,
     make_cohort,
+    make_cohort_member,
     make_eligible,
-    make_member,
     make_participant,
     make_session,
 )
@@ -89,8 +89,9 @@ def add_rows(personas):
     ineligible.eligibility_status = EligibilityStatus.INELIGIBLE
     ineligible.eligibility_decided = ineligible.registered
     ineligible.save()
-    dropped = make_eligible(make_participant(hub, programme, dropped_out_on=dt.date(2021, 7, 1)))
-    make_member(personas.cohort_a, dropped, left=dt.date(2021, 7, 1))
+    dropped = make_cohort_member(
+        personas.cohort_a, dropped_out_on=dt.date(2021, 7, 1), left=dt.date(2021, 7, 1)
+    )
     session = make_session(personas.cohort_a, status=SessionStatus.DELIVERED)
     Attendance.objects.create(
         session=session, participant=personas.participant_a, present=True, hours=Decimal("3")

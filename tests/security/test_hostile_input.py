@@ -35,9 +35,7 @@ from reporting.scenario import ScenarioError, import_document
 from sessions.models import Attendance, Complaint, FacilitatorNote, GroupSession, SessionStatus
 from tests.factories import (
     local,
-    make_eligible,
-    make_member,
-    make_participant,
+    make_cohort_member,
     make_session,
     registration_form,
 )
@@ -268,8 +266,7 @@ def test_session_edit(client, personas, day, start, hours, location):
 @pytest.fixture
 def delivered(personas):
     session = make_session(personas.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
-    bea = make_eligible(make_participant(personas.hub_a, personas.programme, first_name=MARKUP))
-    make_member(personas.cohort_a, bea)
+    bea = make_cohort_member(personas.cohort_a, first_name=MARKUP)
     return session, [personas.participant_a, bea]
 
 
