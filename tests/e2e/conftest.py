@@ -524,6 +524,14 @@ class GreaterManchester:
         )
 
 
+# What the public registration form shows of the hub (its LEP area, its privacy notice).
+REGISTERING = {
+    "lep": "Greater Manchester LEP",
+    "local_authorities": ["Manchester", "Salford"],
+    "privacy_notice_url": "https://gm.example.org/privacy",
+}
+
+
 def greater_manchester(
     start: dt.date, end: dt.date, *, admin: bool = False, **hub_overrides: object
 ) -> GreaterManchester:
@@ -542,6 +550,43 @@ def greater_manchester(
 def make_hana(hub: Hub) -> User:
     """Hana Admin, the hub's administrator."""
     return factories.make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
+
+
+# --- steps that more than one journey takes --------------------------------------------------
+
+
+def record_eligible(page, name: str, run: Journey | None = None) -> None:
+    """From the hub's registrations: open `name`'s record, assess their eligibility and
+    record them eligible. `run` also checks and photographs the pages on the way."""
+    page.get_by_role("link", name=name).click()
+    if run is not None:
+        run.check(page, "participant")
+    page.get_by_role("link", name="Assess eligibility").click()
+    if run is not None:
+        run.check(page, "eligibility")
+    page.get_by_label("Decision").select_option("eligible")
+    page.get_by_role("button", name="Record the decision").click()
+    expect_text(page, f"{name} is eligible.")
+
+
+def send_the_charter(page, run: Journey | None = None) -> None:
+    """From a participant's record: send them the Participant Charter's link. `run` also
+    checks and photographs the charter page."""
+    page.get_by_role("link", name="Send the Participant Charter").click()
+    if run is not None:
+        run.check(page, "charter")
+    page.get_by_role("button", name=re.compile("Send")).click()
+    expect_text(page, "The Participant Charter was sent to")
+
+
+def sign_the_charter(phone, run: Journey | None = None) -> None:
+    """On the charter's page, opened from its link: agree and sign. `run` also checks and
+    photographs the page that says it is signed."""
+    phone.get_by_label("I agree to the Participant Charter").check()
+    phone.get_by_role("button", name="Sign the Participant Charter").click()
+    phone.wait_for_url("**/p/charter/signed/")
+    if run is not None:
+        run.check(phone, "charter signed")
 
 
 # --- signing in ---------------------------------------------------------------------------

@@ -18,12 +18,16 @@ from participants.models import EligibilityStatus, Participant
 from peernet.models import Role
 from sessions.models import GroupSession
 from tests.e2e.conftest import (
+    REGISTERING,
     assert_error_summary,
     expect_text,
     fill_date,
     fill_registration_details,
     greater_manchester,
+    record_eligible,
+    send_the_charter,
     sign_in,
+    sign_the_charter,
 )
 from tests.factories import make_user
 
@@ -40,9 +44,7 @@ def test_hub_admin_from_registration_to_a_planned_schedule(journey):
         today - dt.timedelta(days=60),
         today + dt.timedelta(days=300),
         admin=True,
-        lep="Greater Manchester LEP",
-        local_authorities=["Manchester", "Salford"],
-        privacy_notice_url="https://gm.example.org/privacy",
+        **REGISTERING,
     )
     hub, cohort, admin = gm.hub, gm.cohort, gm.admin
     make_user(Role.FACILITATOR, cohort=cohort, name="Fran Facilitator")
@@ -74,21 +76,12 @@ def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     run.check(page, "dashboard")
     page.get_by_role("link", name="Registrations").first.click()
     run.check(page, "registrations")
-    page.get_by_role("link", name="Sam Owner").click()
-    run.check(page, "participant")
-    page.get_by_role("link", name="Assess eligibility").click()
-    run.check(page, "eligibility")
-    page.get_by_label("Decision").select_option("eligible")
-    page.get_by_role("button", name="Record the decision").click()
-    expect_text(page, "Sam Owner is eligible.")
+    record_eligible(page, "Sam Owner", run)
     sam.refresh_from_db()
     assert sam.eligibility_status == EligibilityStatus.ELIGIBLE
 
     # 3. The charter: sent from its page, signed by the participant through the link.
-    page.get_by_role("link", name="Send the Participant Charter").click()
-    run.check(page, "charter")
-    page.get_by_role("button", name=re.compile("Send")).click()
-    expect_text(page, "The Participant Charter was sent to")
+    send_the_charter(page, run)
     (message,) = [
         m for m in mail.outbox if m.to == ["sam.owner@example.org"] and "/charter/" in m.body
     ]
@@ -96,10 +89,7 @@ def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     phone.goto(link)
     phone.get_by_role("heading", name=re.compile("Participant Charter")).first.wait_for()
     run.check(phone, "charter to sign")
-    phone.get_by_label("I agree to the Participant Charter").check()
-    phone.get_by_role("button", name="Sign the Participant Charter").click()
-    phone.wait_for_url("**/p/charter/signed/")
-    run.check(phone, "charter signed")
+    sign_the_charter(phone, run)
     sam.refresh_from_db()
     assert sam.charter_signed_at is not None
 

@@ -55,10 +55,14 @@ from reporting.models import MonthlyReturn
 from sessions.models import GroupSession
 from tests.celery_worker import require_worker_services, worker_database_url
 from tests.e2e.conftest import (
+    REGISTERING,
     expect_text,
     fill_registration_details,
     greater_manchester,
+    record_eligible,
+    send_the_charter,
     sign_in,
+    sign_the_charter,
     workbook_cells,
 )
 from tests.e2e.test_participant_journey import _answer_page
@@ -160,9 +164,7 @@ def test_the_process_set_serves_a_hub_from_registration_to_the_return(browser, t
         month - dt.timedelta(days=90),
         today + dt.timedelta(days=240),
         admin=True,
-        lep="Greater Manchester LEP",
-        local_authorities=["Manchester", "Salford"],
-        privacy_notice_url="https://gm.example.org/privacy",
+        **REGISTERING,
     )
     cohort, admin = gm.cohort, gm.admin
     facilitator = make_user(
@@ -258,23 +260,15 @@ def _journey(browser, base_url, smtp, admin, month) -> None:
     page = _context(browser, base_url).new_page()
     sign_in(page, admin)
     page.get_by_role("link", name="Registrations").first.click()
-    page.get_by_role("link", name="Sam Owner").click()
-    page.get_by_role("link", name="Assess eligibility").click()
-    page.get_by_label("Decision").select_option("eligible")
-    page.get_by_role("button", name="Record the decision").click()
-    expect_text(page, "Sam Owner is eligible.")
+    record_eligible(page, "Sam Owner")
     sam.refresh_from_db()
     assert sam.eligibility_status == EligibilityStatus.ELIGIBLE
 
     # 3. The charter, emailed through SMTP by the web process and signed through its link.
-    page.get_by_role("link", name="Send the Participant Charter").click()
-    page.get_by_role("button", name=re.compile("Send")).click()
-    expect_text(page, "The Participant Charter was sent to")
+    send_the_charter(page)
     charter = smtp.wait_for(_to("sam.owner@example.org", "/p/charter/"), "with the charter link")
     phone.goto(_link(charter, "/p/charter/"))
-    phone.get_by_label("I agree to the Participant Charter").check()
-    phone.get_by_role("button", name="Sign the Participant Charter").click()
-    phone.wait_for_url("**/p/charter/signed/")
+    sign_the_charter(phone)
 
     # 4. Allocated to the cohort.
     page.get_by_role("link", name="Cohorts").first.click()
