@@ -92,6 +92,17 @@ class Worker:
         pytest.fail(f"no {what} within {WAIT_SECONDS} s; worker log:\n{self.log()}")
 
 
+def file_mail(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A folder under tmp_path that a worker writes each email it sends into, as a file, and
+    the settings that send them there (`celery_worker(tmp_path, **settings)`)."""
+    outbox = tmp_path / "mail"
+    outbox.mkdir()
+    return outbox, {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(outbox),
+    }
+
+
 @contextlib.contextmanager
 def celery_worker(tmp_path: Path, **env: str) -> Iterator[Worker]:
     """A worker subprocess (solo pool) on the test database; `env` adds to its environment."""

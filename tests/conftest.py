@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import Personas, make_personas
+from cohorts.models import Cohort
+from peernet.models import Hub, Programme, Role, User
+from tests.factories import (
+    Personas,
+    make_cohort,
+    make_hub,
+    make_personas,
+    make_programme,
+    make_user,
+)
 
 
 def services_required() -> bool:
@@ -92,6 +101,36 @@ def _fast_password_hashing(settings) -> None:
 def personas(db: None) -> Personas:
     """Two hubs with one of everything and a person in every role (tests/factories.py)."""
     return make_personas()
+
+
+# Greater Manchester, the hub of the service tests: a file that needs another defines its own.
+
+
+@pytest.fixture
+def programme(db: None) -> Programme:
+    return make_programme()
+
+
+@pytest.fixture
+def hub(db: None) -> Hub:
+    return make_hub("gm", name="Greater Manchester Growth Hub")
+
+
+@pytest.fixture
+def cohort(hub: Hub, programme: Programme) -> Cohort:
+    return make_cohort(hub, programme, key="gm-3", name="Greater Manchester 3")
+
+
+@pytest.fixture
+def admin(hub: Hub) -> User:
+    """An administrator of the hub."""
+    return make_user(Role.HUB_ADMIN, hub=hub)
+
+
+@pytest.fixture
+def provider(hub: Hub) -> User:
+    """A one-to-one provider of the hub."""
+    return make_user(Role.ONE_TO_ONE_PROVIDER, hub=hub)
 
 
 @pytest.fixture(autouse=True)

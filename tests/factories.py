@@ -10,10 +10,14 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
 from cohorts.models import Cohort, CohortMembership
 from participants.models import Business, EligibilityStatus, Participant
 from peernet.calendar import LONDON
 from peernet.models import Cluster, Hub, Programme, Role, RoleAssignment, User
+from reporting.models import ExportFile, ExportStatus
 from sessions.models import GroupSession, OneToOneRoute, OneToOneSession
 
 _sequence = itertools.count(1)
@@ -288,3 +292,64 @@ def make_survey_invitation(participant: Participant, kind: str = "baseline", **o
         instrument=SurveyInstrument.objects.get(kind=kind, active=True),
         **values,
     )
+
+
+def make_finished_export(requested_by: User, params: dict):
+    """A monthly return's CSV download, finished (a one-line file), asked for by `requested_by`
+    with the export form's `params` (area, key, month)."""
+    return ExportFile.objects.create(
+        kind="return-csv",
+        params=params,
+        requested_by=requested_by,
+        status=ExportStatus.COMPLETE,
+        progress=100,
+        filename="return.csv",
+        content_type="text/csv; charset=utf-8",
+        file=ContentFile(b"level\r\n", name="return.csv"),
+        completed_at=timezone.now(),
+    )
+
+
+def registration_form(**overrides: str) -> dict[str, str]:
+    """The public registration form's details page as posted for Priya Patel of Acme Widgets
+    Ltd, an eligible-looking business in Salford; `overrides` change or add fields."""
+    data = {
+        "business_name": "Acme Widgets Ltd",
+        "company_number": "01234567",
+        "postcode": "m1 1aa",
+        "local_authority": "Salford",
+        "other_local_authority": "",
+        "sector": "C",
+        "trading_since_0": "1",
+        "trading_since_1": "3",
+        "trading_since_2": "2015",
+        "employees": "20",
+        "turnover": "£1,500,000",
+        "balance_sheet_total": "600000",
+        "exporter": "on",
+        "first_name": "Priya",
+        "last_name": "Patel",
+        "email": "priya@example.org",
+        "phone": "0161 000 0000",
+        "job_title": "Managing director",
+        "senior_decision_maker": "on",
+        "aspiration_to_improve": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_cohort_member(
+    cohort: Cohort,
+    *,
+    joined: dt.date | None = None,
+    left: dt.date | None = None,
+    **overrides: object,
+) -> Participant:
+    """An eligible participant of the cohort's hub and programme year who joined the cohort
+    (`joined`, `left`: the membership's dates; `overrides`: the participant's)."""
+    participant = make_eligible(make_participant(cohort.hub, cohort.programme, **overrides))
+    dates = {"joined": joined, "left": left}
+    make_member(cohort, participant, **{k: day for k, day in dates.items() if day is not None})
+    return participant

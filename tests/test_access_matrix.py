@@ -41,6 +41,7 @@ from tests import (
     test_public_pages_access,
 )
 from tests.factories import Personas
+from tests.pages import ROLES, assert_sent_to_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_the_matrices_cover_nothing_that_does_not_exist():
 # --- /admin ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", test_public_pages_access.ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_admin_is_closed_to_every_role_that_is_not_staff(client, personas, role):
     client.force_login(getattr(personas, role))
     response = client.get("/admin/")
@@ -263,9 +264,7 @@ def test_a_deactivated_user_is_sent_to_sign_in_on_the_next_request(client, perso
     assert client.get(_hub_home(personas)).status_code == 200
     personas.hub_a_admin.is_active = False
     personas.hub_a_admin.save(update_fields=["is_active"])
-    response = client.get(_hub_home(personas))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_sent_to_sign_in(client.get(_hub_home(personas)))
 
 
 def test_a_removed_role_is_a_404_on_the_next_request(client, personas):

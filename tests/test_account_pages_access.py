@@ -14,21 +14,13 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, get_resolver, reverse
 
 from tests.factories import Personas
+from tests.pages import ROLES, area_page_names
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "coordinator",
-    "funder",
-    "evaluator",
-    "hub_a_admin",
-    "hub_b_admin",
-    "facilitator",
-    "provider",
-]
 PASSWORD = "mellow-harbour-lantern-42"
 LOGIN, SET_UP = "/login/", "/account/two-factor/set-up/"
 
@@ -82,13 +74,7 @@ def _top_level_names() -> list[str]:
 
 
 def _account_names() -> list[str]:
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and p.namespace == "account"
-    ]
-    assert str(resolver.pattern) == "account/"
-    return sorted(p.name for p in resolver.url_patterns)
+    return area_page_names("account", "account/")
 
 
 def test_every_top_level_and_account_page_is_covered():

@@ -16,31 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from peernet.models import Role, RoleAssignment
 from tests.factories import Personas, make_session, make_user
+from tests.pages import area_page_names, assert_sent_to_sign_in
 
 pytestmark = pytest.mark.django_db
 
 # Besides the facilitator of another cohort of the same hub (below).
 OUTSIDERS = ["hub_b_admin", "provider", "funder", "evaluator"]
 STAND_INS = ["hub_a_admin", "coordinator"]
-
-
-def _facilitation_url_names() -> list[str]:
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and p.namespace == "facilitation"
-    ]
-    assert str(resolver.pattern) == "facilitation/"
-    names = []
-    for pattern in resolver.url_patterns:
-        assert isinstance(pattern, URLPattern)
-        assert pattern.name, f"{pattern.pattern} has no name"
-        names.append(pattern.name)
-    return sorted(names)
 
 
 class World:
@@ -81,7 +67,7 @@ def _visit(client, name: str, url: str):
 
 
 def test_every_facilitation_page_is_covered():
-    missing = sorted(set(_facilitation_url_names()) - set(KWARGS))
+    missing = sorted(set(area_page_names("facilitation", "facilitation/")) - set(KWARGS))
     assert not missing, f"Add these facilitation pages to KWARGS in this file: {missing}"
 
 
@@ -130,9 +116,7 @@ def test_the_home_page_is_for_facilitators_only(client, world, role):
 
 @pytest.mark.parametrize("name", sorted(KWARGS))
 def test_anonymous_is_sent_to_sign_in(client, world, name):
-    response = client.get(_url(name, world))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_sent_to_sign_in(client.get(_url(name, world)))
 
 
 @pytest.mark.parametrize("name", SESSION_PAGES)

@@ -12,43 +12,21 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from peernet import mail
 from peernet.models import EmailKind, RoleAssignment
 from sessions.models import Complaint, Observation
 from tests.factories import (
     Personas,
+    make_finished_export,
     make_return_version,
     make_session,
     make_survey_invitation,
 )
+from tests.pages import HUB_OUTSIDERS, area_page_names, assert_sent_to_sign_in
 
 pytestmark = pytest.mark.django_db
-
-OUTSIDERS = ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"]
-
-
-def _hub_url_names() -> list[str]:
-    """The names of every pattern under hub/<slug:hub>/, from the resolver itself."""
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and p.namespace == "hub"
-    ]
-    assert str(resolver.pattern) == "hub/<slug:hub>/"
-
-    def walk(patterns: list) -> list[str]:
-        names: list[str] = []
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                names += walk(pattern.url_patterns)
-            elif isinstance(pattern, URLPattern):
-                assert pattern.name, f"{pattern.pattern} has no name"
-                names.append(pattern.name)
-        return names
-
-    return sorted(walk(resolver.url_patterns))
 
 
 class World:
@@ -71,27 +49,10 @@ class World:
         self.return_version = make_return_version(
             personas.hub_a, dt.date(2021, 10, 1), dt.datetime(2021, 11, 5, 12, 0, tzinfo=dt.UTC)
         )
-        self.export = _hub_return_export(personas)
-
-
-def _hub_return_export(personas: Personas):
-    """Hub A's October return as a finished CSV download, asked for by its administrator."""
-    from django.core.files.base import ContentFile
-    from django.utils import timezone
-
-    from reporting.models import ExportFile, ExportStatus
-
-    return ExportFile.objects.create(
-        kind="return-csv",
-        params={"area": "hub", "key": personas.hub_a.key, "month": "2021-10"},
-        requested_by=personas.hub_a_admin,
-        status=ExportStatus.COMPLETE,
-        progress=100,
-        filename="return.csv",
-        content_type="text/csv; charset=utf-8",
-        file=ContentFile(b"level\r\n", name="return.csv"),
-        completed_at=timezone.now(),
-    )
+        # Hub A's October return as a finished download, asked for by its administrator.
+        self.export = make_finished_export(
+            personas.hub_a_admin, {"area": "hub", "key": personas.hub_a.key, "month": "2021-10"}
+        )
 
 
 def _participant(w: World) -> dict:
@@ -178,11 +139,11 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
 
 
 def test_every_hub_page_is_covered():
-    missing = sorted(set(_hub_url_names()) - set(KWARGS))
+    missing = sorted(set(area_page_names("hub", "hub/<slug:hub>/")) - set(KWARGS))
     assert not missing, f"Add these hub pages to KWARGS in this file: {missing}"
 
 
-NAMES = sorted(set(_hub_url_names()) & set(KWARGS))
+NAMES = sorted(set(area_page_names("hub", "hub/<slug:hub>/")) & set(KWARGS))
 
 
 def _url(name: str, hub_key: str, world: World) -> str:
@@ -205,7 +166,7 @@ def test_the_hubs_administrator_can_open_it(client, world, name, role):
     assert response.status_code == (405 if post_only else 200)
 
 
-@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("role", HUB_OUTSIDERS)
 @pytest.mark.parametrize("name", NAMES)
 def test_anyone_else_gets_a_404(client, world, name, role):
     client.force_login(getattr(world.p, role))
@@ -218,6 +179,4 @@ def test_anyone_else_gets_a_404(client, world, name, role):
 @pytest.mark.parametrize("name", NAMES)
 def test_anonymous_is_sent_to_sign_in(client, world, name):
     url = _url(name, "hub-a", world)
-    response = client.post(url) if KWARGS[name][1] else client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_sent_to_sign_in(client.post(url) if KWARGS[name][1] else client.get(url))

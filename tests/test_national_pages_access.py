@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.urls import reverse
 
-from reporting.models import ExportFile, ExportStatus
-from tests.factories import Personas
+from tests.factories import Personas, make_finished_export
+from tests.pages import area_page_names, assert_sent_to_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,34 +22,9 @@ NATIONAL = ["coordinator", "funder", "evaluator"]
 OUTSIDERS = ["hub_a_admin", "hub_b_admin", "facilitator", "provider"]
 
 
-def _national_url_names() -> list[str]:
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and p.namespace == "national"
-    ]
-    assert str(resolver.pattern) == "national/"
-    names = []
-    for pattern in resolver.url_patterns:
-        assert isinstance(pattern, URLPattern), pattern
-        assert pattern.name, f"{pattern.pattern} has no name"
-        names.append(pattern.name)
-    return sorted(names)
-
-
 def _own_export(personas: Personas, user) -> dict:
     """A finished download of the user's own (so only the role decides the answer)."""
-    export = ExportFile.objects.create(
-        kind="return-csv",
-        params={"area": "national", "key": "", "month": "2021-10"},
-        requested_by=user,
-        status=ExportStatus.COMPLETE,
-        progress=100,
-        filename="return.csv",
-        content_type="text/csv; charset=utf-8",
-        file=ContentFile(b"level\r\n", name="return.csv"),
-        completed_at=timezone.now(),
-    )
+    export = make_finished_export(user, {"area": "national", "key": "", "month": "2021-10"})
     return {"pk": export.pk}
 
 
@@ -75,11 +48,11 @@ EXPORT_FORM = {"kind": "return-csv", "area": "national", "key": "", "month": "20
 
 
 def test_every_national_page_is_covered():
-    missing = sorted(set(_national_url_names()) - set(KWARGS))
+    missing = sorted(set(area_page_names("national", "national/")) - set(KWARGS))
     assert not missing, f"Add these national pages to KWARGS in this file: {missing}"
 
 
-NAMES = sorted(set(_national_url_names()) & set(KWARGS))
+NAMES = sorted(set(area_page_names("national", "national/")) & set(KWARGS))
 
 
 def _ask(client, personas: Personas, name: str, user) -> object:
@@ -114,9 +87,7 @@ def test_every_hub_role_gets_a_404(client, personas, name, role):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_anonymous_is_sent_to_sign_in(client, personas, name):
-    response = _ask(client, personas, name, personas.coordinator)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_sent_to_sign_in(_ask(client, personas, name, personas.coordinator))
 
 
 def test_another_hub_or_cluster_key_that_does_not_exist_is_a_404(client, personas):

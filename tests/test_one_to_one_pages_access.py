@@ -18,30 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from peernet.models import Role, RoleAssignment
 from tests.factories import Personas, make_one_to_one, make_user
+from tests.pages import area_page_names, assert_sent_to_sign_in
 
 pytestmark = pytest.mark.django_db
 
 OUTSIDERS = ["hub_b_admin", "facilitator", "funder", "evaluator"]
 STAND_INS = ["hub_a_admin", "coordinator"]
-
-
-def _one_to_one_url_names() -> list[str]:
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and p.namespace == "one_to_one"
-    ]
-    assert str(resolver.pattern) == "one-to-one/"
-    names = []
-    for pattern in resolver.url_patterns:
-        assert isinstance(pattern, URLPattern)
-        assert pattern.name, f"{pattern.pattern} has no name"
-        names.append(pattern.name)
-    return sorted(names)
 
 
 class World:
@@ -70,7 +56,7 @@ GET_ONLY = {"participant", "check", "action-record"}  # a POST is 405 before any
 
 
 def test_every_one_to_one_page_is_covered():
-    missing = sorted(set(_one_to_one_url_names()) - set(KWARGS))
+    missing = sorted(set(area_page_names("one_to_one", "one-to-one/")) - set(KWARGS))
     assert not missing, f"Add these one-to-one pages to KWARGS in this file: {missing}"
 
 
@@ -116,9 +102,7 @@ def test_the_home_page_is_for_providers_only(client, world, role):
 
 @pytest.mark.parametrize("name", sorted(KWARGS))
 def test_anonymous_is_sent_to_sign_in(client, world, name):
-    response = client.get(_url(name, world))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_sent_to_sign_in(client.get(_url(name, world)))
 
 
 def test_another_hubs_participant_is_a_404_for_the_provider(client, world):

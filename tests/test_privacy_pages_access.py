@@ -14,37 +14,16 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from peernet.models import Breach
 from tests.factories import Personas
+from tests.pages import ROLES, area_page_names, assert_sent_to_sign_in
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["coordinator", "funder", "evaluator", "hub_a_admin", "hub_b_admin", "facilitator"]
-ROLES += ["provider"]
 COORDINATOR_ONLY = {"coordinator"}
 PARTICIPANT_A = {"coordinator", "hub_a_admin"}
-
-
-def _privacy_url_names() -> list[str]:
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and p.namespace == "privacy"
-    ]
-
-    def walk(patterns: list) -> list[str]:
-        names: list[str] = []
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                names += walk(pattern.url_patterns)
-            elif isinstance(pattern, URLPattern):
-                assert pattern.name, f"{pattern.pattern} has no name"
-                names.append(pattern.name)
-        return names
-
-    return sorted(walk(resolver.url_patterns))
 
 
 class World:
@@ -77,11 +56,11 @@ PAGES: dict[str, tuple[Callable[[World], dict], set[str]]] = {
 
 
 def test_every_privacy_page_is_covered():
-    missing = sorted(set(_privacy_url_names()) - set(PAGES))
+    missing = sorted(set(area_page_names("privacy")) - set(PAGES))
     assert not missing, f"Add these privacy pages to PAGES in this file: {missing}"
 
 
-NAMES = sorted(set(_privacy_url_names()) & set(PAGES))
+NAMES = sorted(set(area_page_names("privacy")) & set(PAGES))
 
 
 @pytest.fixture
@@ -104,9 +83,7 @@ def test_each_role_gets_the_page_or_a_404(client, world, name, role):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_anonymous_is_sent_to_sign_in(client, world, name):
-    response = client.get(_url(name, world))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_sent_to_sign_in(client.get(_url(name, world)))
 
 
 @pytest.mark.parametrize("name", ["participant", "export-json", "export-pdf", "erase"])

@@ -14,39 +14,16 @@ from collections.abc import Callable
 
 import pytest
 from django.core.cache import cache
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from participants.services import participant_charter_link_issue
 from tests.factories import Personas
+from tests.pages import ROLES, area_page_names
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "coordinator",
-    "funder",
-    "evaluator",
-    "hub_a_admin",
-    "hub_b_admin",
-    "facilitator",
-    "provider",
-]
 # A token nobody signed: each link page must refuse it with its own page, not a crash.
 FORGED = "eyJwIjoiMSJ9:1abcde:forged-signature"
-
-
-def _public_url_names() -> list[str]:
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and p.namespace == "public"
-    ]
-    assert str(resolver.pattern) == "p/"
-    names = []
-    for pattern in resolver.url_patterns:
-        assert isinstance(pattern, URLPattern)
-        assert pattern.name, f"{pattern.pattern} has no name"
-        names.append(pattern.name)
-    return sorted(names)
 
 
 def _hub(p: Personas) -> dict:
@@ -77,11 +54,11 @@ COVERED = frozenset(KWARGS)
 
 
 def test_every_public_page_is_covered():
-    missing = sorted(set(_public_url_names()) - set(KWARGS))
+    missing = sorted(set(area_page_names("public", "p/")) - set(KWARGS))
     assert not missing, f"Add these public pages to KWARGS in this file: {missing}"
 
 
-NAMES = sorted(set(_public_url_names()) & set(KWARGS))
+NAMES = sorted(set(area_page_names("public", "p/")) & set(KWARGS))
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from cohorts.models import CohortMembership
 from cohorts.services import cohort_allocate, cohort_schedule_session
 from participants.models import Sector
-from peernet.models import Role, RuleWarning
+from peernet.models import RuleWarning
 from rules import Outcome, RuleBroken
 from sessions.models import GroupSession, SessionStatus
 from tests.factories import (
@@ -29,9 +29,7 @@ from tests.factories import (
     make_hub,
     make_member,
     make_participant,
-    make_programme,
     make_session,
-    make_user,
 )
 
 AS_OF = local("2021-05-20T12:00")
@@ -41,28 +39,8 @@ _sectors = itertools.cycle(Sector.values)
 
 
 @pytest.fixture
-def programme(db):
-    return make_programme()
-
-
-@pytest.fixture
-def hub(db):
-    return make_hub("gm", name="Greater Manchester Growth Hub")
-
-
-@pytest.fixture
-def cohort(hub, programme):
-    return make_cohort(hub, programme, key="gm-3", name="Greater Manchester 3")
-
-
-@pytest.fixture
 def other_cohort(hub, programme):
     return make_cohort(hub, programme, key="gm-4", name="Greater Manchester 4")
-
-
-@pytest.fixture
-def admin(hub):
-    return make_user(Role.HUB_ADMIN, hub=hub)
 
 
 def ready(hub, programme, **values):

@@ -13,12 +13,14 @@ from peernet.models import Role, RoleAssignment, RuleWarning
 from tests.factories import (
     local,
     make_cohort,
+    make_cohort_member,
     make_eligible,
     make_member,
     make_participant,
     make_session,
     make_user,
 )
+from tests.pages import HUB_OUTSIDERS, assert_pages_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +45,12 @@ def _urls(p):
 
 @time_machine.travel(NOW, tick=False)
 def test_pages_for_the_hubs_admin(client, personas):
-    client.force_login(personas.hub_a_admin)
-    for url in _urls(personas):
-        assert client.get(url).status_code == 200, url
+    assert_pages_answer(client, personas.hub_a_admin, _urls(personas), 200)
 
 
-@pytest.mark.parametrize("who", ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"])
+@pytest.mark.parametrize("who", HUB_OUTSIDERS)
 def test_pages_are_404_for_others(client, personas, who):
-    client.force_login(getattr(personas, who))
-    for url in _urls(personas):
-        assert client.get(url).status_code == 404, url
+    assert_pages_answer(client, getattr(personas, who), _urls(personas), 404)
 
 
 def test_another_hubs_cohort_is_404(client, personas):
@@ -85,7 +83,7 @@ def test_list_queries_do_not_grow_with_cohorts(client, personas, django_assert_n
     for _ in range(4):
         cohort = make_cohort(personas.hub_a, personas.programme)
         make_session(cohort, status="delivered")
-        make_member(cohort, make_eligible(make_participant(personas.hub_a, personas.programme)))
+        make_cohort_member(cohort)
     # session, user, role scope, hub, facilitators (form), cohorts with hours and members.
     assert count() == before
     with django_assert_num_queries(before):

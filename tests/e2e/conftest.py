@@ -22,6 +22,7 @@ staff, a phone-sized one for participants).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -30,14 +31,22 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
+from openpyxl import load_workbook
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+import tests.factories as factories
+from cohorts.models import Cohort
+from participants.models import Participant
+from peernet.models import Hub, Programme, Role, User
+from sessions.models import GroupSession
 
 # Playwright's sync API runs an event loop in the test's thread; the tests still read and
 # write the database directly (factories, assertions), which Django otherwise refuses.
@@ -314,6 +323,20 @@ def fill_registration_details(phone) -> None:
     phone.get_by_label("I want to improve how the business performs").check()
 
 
+def workbook_cells(content: bytes) -> list[str]:
+    """Every filled cell of a downloaded XLSX workbook, sheet by sheet, as text."""
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    cells = [
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    workbook.close()
+    return cells
+
+
 def expect_text(page, text: str) -> None:
     """Wait for `text` on the page; if it never comes, say what the page shows instead."""
     try:
@@ -445,6 +468,127 @@ def journey(browser, live_server, nu_checker, request) -> Iterator:
         item.close()
 
 
+# --- the journeys' Greater Manchester --------------------------------------------------------
+
+
+@dataclass
+class GreaterManchester:
+    """Where every journey happens: a programme, its hub "gm" (Greater Manchester Growth
+    Hub), the hub's cohort "Salford autumn" and, where asked for, Hana Admin, the hub's
+    administrator."""
+
+    programme: Programme
+    hub: Hub
+    cohort: Cohort
+    admin: User | None = None
+
+    def join(
+        self,
+        names: Iterable[str],
+        *,
+        registered: dt.date,
+        joined: dt.date,
+        charter_signed_at: dt.datetime | None = None,
+        emails: bool = False,
+        **overrides: object,
+    ) -> list[Participant]:
+        """Eligible participants of the hub who joined the cohort, one a name ("Ada Ames", a
+        first name alone, or "" for the factories' own), in order; with `emails`, each at
+        <first name>@example.org; with `charter_signed_at`, each signed charter 2021-1."""
+        members = []
+        for name in names:
+            first, _, last = name.partition(" ")
+            values = {"registered": registered, **overrides}
+            values |= {"first_name": first} if first else {}
+            values |= {"last_name": last} if last else {}
+            values |= {"email": f"{first.lower()}@example.org"} if emails else {}
+            member = factories.make_eligible(
+                factories.make_participant(self.hub, self.programme, **values)
+            )
+            if charter_signed_at is not None:
+                member.charter_signed_at = charter_signed_at
+                member.charter_version = "2021-1"
+                member.save(update_fields=["charter_signed_at", "charter_version"])
+            factories.make_member(self.cohort, member, joined=joined)
+            members.append(member)
+        return members
+
+    def started_session(self, key: str, now: dt.datetime) -> GroupSession:
+        """A three-hour session of the cohort that began two hours before `now`."""
+        return GroupSession.objects.create(
+            cohort=self.cohort,
+            key=key,
+            starts_at=now - dt.timedelta(hours=2),
+            hours=Decimal("3"),
+            location="Salford Innovation Forum",
+        )
+
+
+# What the public registration form shows of the hub (its LEP area, its privacy notice).
+REGISTERING = {
+    "lep": "Greater Manchester LEP",
+    "local_authorities": ["Manchester", "Salford"],
+    "privacy_notice_url": "https://gm.example.org/privacy",
+}
+
+
+def greater_manchester(
+    start: dt.date, end: dt.date, *, admin: bool = False, **hub_overrides: object
+) -> GreaterManchester:
+    """The programme delivering from `start` to `end`, with its hub (`hub_overrides` on the
+    hub) and cohort; with `admin`, Hana Admin too."""
+    programme = factories.make_programme(delivery_start=start, delivery_end=end)
+    hub = factories.make_hub("gm", **{"name": "Greater Manchester Growth Hub", **hub_overrides})
+    return GreaterManchester(
+        programme=programme,
+        hub=hub,
+        cohort=factories.make_cohort(hub, programme, name="Salford autumn"),
+        admin=make_hana(hub) if admin else None,
+    )
+
+
+def make_hana(hub: Hub) -> User:
+    """Hana Admin, the hub's administrator."""
+    return factories.make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
+
+
+# --- steps that more than one journey takes --------------------------------------------------
+
+
+def record_eligible(page, name: str, run: Journey | None = None) -> None:
+    """From the hub's registrations: open `name`'s record, assess their eligibility and
+    record them eligible. `run` also checks and photographs the pages on the way."""
+    page.get_by_role("link", name=name).click()
+    if run is not None:
+        run.check(page, "participant")
+    page.get_by_role("link", name="Assess eligibility").click()
+    if run is not None:
+        run.check(page, "eligibility")
+    page.get_by_label("Decision").select_option("eligible")
+    page.get_by_role("button", name="Record the decision").click()
+    expect_text(page, f"{name} is eligible.")
+
+
+def send_the_charter(page, run: Journey | None = None) -> None:
+    """From a participant's record: send them the Participant Charter's link. `run` also
+    checks and photographs the charter page."""
+    page.get_by_role("link", name="Send the Participant Charter").click()
+    if run is not None:
+        run.check(page, "charter")
+    page.get_by_role("button", name=re.compile("Send")).click()
+    expect_text(page, "The Participant Charter was sent to")
+
+
+def sign_the_charter(phone, run: Journey | None = None) -> None:
+    """On the charter's page, opened from its link: agree and sign. `run` also checks and
+    photographs the page that says it is signed."""
+    phone.get_by_label("I agree to the Participant Charter").check()
+    phone.get_by_role("button", name="Sign the Participant Charter").click()
+    phone.wait_for_url("**/p/charter/signed/")
+    if run is not None:
+        run.check(phone, "charter signed")
+
+
 # --- signing in ---------------------------------------------------------------------------
 
 
@@ -454,8 +598,6 @@ def sign_in(
     """Through the real sign-in form, then the second factor if the site asks for it
     (docs/security.md §11: a 6-digit code from an authenticator app). `run` also checks and
     photographs the sign-in pages; `keyboard` uses nothing but the keyboard."""
-    import tests.factories as factories
-
     user.set_password(password)
     user.save(update_fields=["password"])
     device = None

@@ -17,24 +17,17 @@ from django.utils import timezone
 from cohorts.models import CohortMembership
 from peernet.models import Role
 from sessions.action_cards import compose_actions
-from sessions.models import ActionCard, Attendance, FacilitatorNote, GroupSession, Topic
+from sessions.models import ActionCard, Attendance, FacilitatorNote, Topic
 from tests.e2e.conftest import (
     assert_error_summary,
     expect_text,
     focused,
+    greater_manchester,
     key_press,
     key_type,
     sign_in,
 )
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_participant,
-    make_programme,
-    make_user,
-)
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,35 +36,18 @@ def test_facilitator_records_a_session_with_the_keyboard_only(journey):
     assert Topic.objects.filter(name="Finance").exists()  # seeded by the migrations
     now = timezone.now()
     today = timezone.localdate()
-    programme = make_programme(
-        delivery_start=today - dt.timedelta(days=120),
-        delivery_end=today + dt.timedelta(days=240),
-    )
-    hub = make_hub("gm", name="Greater Manchester Growth Hub")
-    cohort = make_cohort(hub, programme, name="Salford autumn")
+    gm = greater_manchester(today - dt.timedelta(days=120), today + dt.timedelta(days=240))
+    hub, cohort = gm.hub, gm.cohort
     facilitator = make_user(
         Role.FACILITATOR, cohort=cohort, name="Fran Facilitator", email="fran@example.org"
     )
-    people = {}
-    for first, last in (("Ada", "Ames"), ("Ben", "Bright"), ("Cat", "Cole")):
-        participant = make_eligible(
-            make_participant(
-                hub,
-                programme,
-                first_name=first,
-                last_name=last,
-                registered=today - dt.timedelta(days=60),
-            )
-        )
-        make_member(cohort, participant, joined=today - dt.timedelta(days=30))
-        people[first] = participant
-    session = GroupSession.objects.create(
-        cohort=cohort,
-        key="salford-autumn-s2",
-        starts_at=now - dt.timedelta(hours=2),
-        hours=Decimal("3"),
-        location="Salford Innovation Forum",
+    members = gm.join(
+        ["Ada Ames", "Ben Bright", "Cat Cole"],
+        registered=today - dt.timedelta(days=60),
+        joined=today - dt.timedelta(days=30),
     )
+    people = {member.first_name: member for member in members}
+    session = gm.started_session("salford-autumn-s2", now)
     # Ada filled in her action card through her emailed link; the facilitator reviews it.
     ActionCard.objects.create(
         session=session,

@@ -18,21 +18,18 @@ from participants.models import EligibilityStatus, Participant
 from peernet.models import Role
 from sessions.models import GroupSession
 from tests.e2e.conftest import (
+    REGISTERING,
     assert_error_summary,
     expect_text,
     fill_date,
     fill_registration_details,
+    greater_manchester,
+    record_eligible,
+    send_the_charter,
     sign_in,
+    sign_the_charter,
 )
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_participant,
-    make_programme,
-    make_user,
-)
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,26 +40,15 @@ def _next_tuesday(after: dt.date) -> dt.date:
 
 def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     today = timezone.localdate()
-    programme = make_programme(
-        delivery_start=today - dt.timedelta(days=60),
-        delivery_end=today + dt.timedelta(days=300),
+    gm = greater_manchester(
+        today - dt.timedelta(days=60),
+        today + dt.timedelta(days=300),
+        admin=True,
+        **REGISTERING,
     )
-    hub = make_hub(
-        "gm",
-        name="Greater Manchester Growth Hub",
-        lep="Greater Manchester LEP",
-        local_authorities=["Manchester", "Salford"],
-        privacy_notice_url="https://gm.example.org/privacy",
-    )
-    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
-    cohort = make_cohort(hub, programme, name="Salford autumn")
+    hub, cohort, admin = gm.hub, gm.cohort, gm.admin
     make_user(Role.FACILITATOR, cohort=cohort, name="Fran Facilitator")
-    for _ in range(3):
-        participant = make_eligible(make_participant(hub, programme, registered=today))
-        participant.charter_signed_at = timezone.now()
-        participant.charter_version = "2021-1"
-        participant.save(update_fields=["charter_signed_at", "charter_version"])
-        make_member(cohort, participant, joined=today)
+    gm.join(["", "", ""], registered=today, joined=today, charter_signed_at=timezone.now())
 
     run = journey("hub-admin")
 
@@ -90,21 +76,12 @@ def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     run.check(page, "dashboard")
     page.get_by_role("link", name="Registrations").first.click()
     run.check(page, "registrations")
-    page.get_by_role("link", name="Sam Owner").click()
-    run.check(page, "participant")
-    page.get_by_role("link", name="Assess eligibility").click()
-    run.check(page, "eligibility")
-    page.get_by_label("Decision").select_option("eligible")
-    page.get_by_role("button", name="Record the decision").click()
-    expect_text(page, "Sam Owner is eligible.")
+    record_eligible(page, "Sam Owner", run)
     sam.refresh_from_db()
     assert sam.eligibility_status == EligibilityStatus.ELIGIBLE
 
     # 3. The charter: sent from its page, signed by the participant through the link.
-    page.get_by_role("link", name="Send the Participant Charter").click()
-    run.check(page, "charter")
-    page.get_by_role("button", name=re.compile("Send")).click()
-    expect_text(page, "The Participant Charter was sent to")
+    send_the_charter(page, run)
     (message,) = [
         m for m in mail.outbox if m.to == ["sam.owner@example.org"] and "/charter/" in m.body
     ]
@@ -112,10 +89,7 @@ def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     phone.goto(link)
     phone.get_by_role("heading", name=re.compile("Participant Charter")).first.wait_for()
     run.check(phone, "charter to sign")
-    phone.get_by_label("I agree to the Participant Charter").check()
-    phone.get_by_role("button", name="Sign the Participant Charter").click()
-    phone.wait_for_url("**/p/charter/signed/")
-    run.check(phone, "charter signed")
+    sign_the_charter(phone, run)
     sam.refresh_from_db()
     assert sam.charter_signed_at is not None
 

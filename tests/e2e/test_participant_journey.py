@@ -24,16 +24,8 @@ from django.utils import timezone
 from participants import surveys
 from participants.models import SurveyKind, SurveyResponse
 from sessions.models import Attendance, SessionStatus
-from tests.e2e.conftest import assert_error_summary, expect_text
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_participant,
-    make_programme,
-    make_session,
-)
+from tests.e2e.conftest import assert_error_summary, expect_text, greater_manchester
+from tests.factories import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,23 +34,14 @@ def _invited() -> tuple[object, dict[str, object]]:
     """Kim, a member of a cohort whose session was delivered yesterday, invited to both
     surveys by email; her invitations by kind."""
     today = timezone.localdate()
-    programme = make_programme(
-        delivery_start=today - dt.timedelta(days=120),
-        delivery_end=today + dt.timedelta(days=240),
+    gm = greater_manchester(today - dt.timedelta(days=120), today + dt.timedelta(days=240))
+    cohort = gm.cohort
+    (kim,) = gm.join(
+        ["Kim Lee"],
+        registered=today - dt.timedelta(days=60),
+        joined=today - dt.timedelta(days=30),
+        emails=True,
     )
-    hub = make_hub("gm", name="Greater Manchester Growth Hub")
-    cohort = make_cohort(hub, programme, name="Salford autumn")
-    kim = make_eligible(
-        make_participant(
-            hub,
-            programme,
-            first_name="Kim",
-            last_name="Lee",
-            email="kim@example.org",
-            registered=today - dt.timedelta(days=60),
-        )
-    )
-    make_member(cohort, kim, joined=today - dt.timedelta(days=30))
     yesterday = today - dt.timedelta(days=1)
     session = make_session(cohort, f"{yesterday.isoformat()}T09:30", status=SessionStatus.DELIVERED)
     Attendance.objects.create(session=session, participant=kim, present=True, hours=Decimal("3"))

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants.services import participant_charter_link_issue
-from tests.e2e.conftest import assert_error_summary
+from tests.e2e.conftest import assert_error_summary, sign_the_charter
 from tests.factories import make_eligible, make_hub, make_participant, make_programme
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,10 +37,7 @@ def test_participant_signs_the_charter_through_the_emailed_link(journey):
         phone.get_by_role("button", name="Sign the Participant Charter").click()
     assert posted.value.status != 403, "the form post was refused (CSRF: Origin null)"
     assert_error_summary(phone, "Tick the box to agree to the Participant Charter", "id_agree")
-    phone.get_by_label("I agree to the Participant Charter").check()
-    phone.get_by_role("button", name="Sign the Participant Charter").click()
-    phone.wait_for_url("**/p/charter/signed/")
-    run.check(phone, "charter signed")
+    sign_the_charter(phone, run)
     participant.refresh_from_db()
     assert participant.charter_signed_at is not None
     assert participant.charter_signed_at <= timezone.now()

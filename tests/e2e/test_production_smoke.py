@@ -27,7 +27,6 @@ and redirects (the release step's `check --deploy` runs with it on, as on a serv
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import time
 from decimal import Decimal
@@ -36,7 +35,6 @@ import pytest
 from django.conf import global_settings
 from django.utils import timezone
 from icalendar import Calendar
-from openpyxl import load_workbook
 
 from participants import surveys
 from participants.models import (
@@ -51,17 +49,19 @@ from reporting.models import MonthlyReturn
 from sessions.models import GroupSession, JoiningInstructionsSent
 from tests import faults
 from tests.celery_worker import require_worker_services
-from tests.e2e.conftest import expect_text, fill_registration_details, sign_in
-from tests.e2e.test_participant_journey import _answer_page
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_participant,
-    make_programme,
-    make_user,
+from tests.e2e.conftest import (
+    REGISTERING,
+    expect_text,
+    fill_registration_details,
+    greater_manchester,
+    record_eligible,
+    send_the_charter,
+    sign_in,
+    sign_the_charter,
+    workbook_cells,
 )
+from tests.e2e.test_participant_journey import _answer_page
+from tests.factories import make_user
 from tests.smtp import SmtpServer, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -84,38 +84,23 @@ def test_the_process_set_serves_a_hub_from_registration_to_the_return(browser, t
     today = timezone.localdate()
     now = timezone.now().replace(second=0, microsecond=0)
     month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # last month
-    programme = make_programme(
-        delivery_start=month - dt.timedelta(days=90), delivery_end=today + dt.timedelta(days=240)
+    gm = greater_manchester(
+        month - dt.timedelta(days=90),
+        today + dt.timedelta(days=240),
+        admin=True,
+        **REGISTERING,
     )
-    hub = make_hub(
-        "gm",
-        name="Greater Manchester Growth Hub",
-        lep="Greater Manchester LEP",
-        local_authorities=["Manchester", "Salford"],
-        privacy_notice_url="https://gm.example.org/privacy",
-    )
-    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
-    cohort = make_cohort(hub, programme, name="Salford autumn")
+    cohort, admin = gm.cohort, gm.admin
     facilitator = make_user(
         Role.FACILITATOR, cohort=cohort, name="Fran Facilitator", email="fran@example.org"
     )
-    members = []
-    for first in ("Ada", "Ben", "Cat"):
-        member = make_eligible(
-            make_participant(
-                hub,
-                programme,
-                first_name=first,
-                last_name="Maker",
-                email=f"{first.lower()}@example.org",
-                registered=month + dt.timedelta(days=2),
-            )
-        )
-        member.charter_signed_at = now - dt.timedelta(days=30)
-        member.charter_version = "2021-1"
-        member.save(update_fields=["charter_signed_at", "charter_version"])
-        make_member(cohort, member, joined=month + dt.timedelta(days=9))
-        members.append(member)
+    members = gm.join(
+        ["Ada Maker", "Ben Maker", "Cat Maker"],
+        registered=month + dt.timedelta(days=2),
+        joined=month + dt.timedelta(days=9),
+        charter_signed_at=now - dt.timedelta(days=30),
+        emails=True,
+    )
     started = GroupSession.objects.create(
         cohort=cohort, key="s1", starts_at=now - dt.timedelta(hours=2), hours=Decimal("3")
     )
@@ -178,23 +163,15 @@ def _journey(browser, base_url, smtp, admin, month):
     page = _context(browser, base_url).new_page()
     sign_in(page, admin)
     page.get_by_role("link", name="Registrations").first.click()
-    page.get_by_role("link", name="Sam Owner").click()
-    page.get_by_role("link", name="Assess eligibility").click()
-    page.get_by_label("Decision").select_option("eligible")
-    page.get_by_role("button", name="Record the decision").click()
-    expect_text(page, "Sam Owner is eligible.")
+    record_eligible(page, "Sam Owner")
     sam.refresh_from_db()
     assert sam.eligibility_status == EligibilityStatus.ELIGIBLE
 
     # 3. The charter, emailed through SMTP by the web process and signed through its link.
-    page.get_by_role("link", name="Send the Participant Charter").click()
-    page.get_by_role("button", name=re.compile("Send")).click()
-    expect_text(page, "The Participant Charter was sent to")
+    send_the_charter(page)
     charter = smtp.wait_for(_to("sam.owner@example.org", "/p/charter/"), "with the charter link")
     phone.goto(_link(charter, "/p/charter/"))
-    phone.get_by_label("I agree to the Participant Charter").check()
-    phone.get_by_role("button", name="Sign the Participant Charter").click()
-    phone.wait_for_url("**/p/charter/signed/")
+    sign_the_charter(phone)
 
     # 4. Allocated to the cohort.
     page.get_by_role("link", name="Cohorts").first.click()
@@ -224,15 +201,7 @@ def _journey(browser, base_url, smtp, admin, month):
         page.reload()
     with page.expect_download() as download_info:
         download_link.click()
-    workbook = load_workbook(io.BytesIO(download_info.value.path().read_bytes()), read_only=True)
-    cells = [
-        str(value)
-        for sheet in workbook.worksheets
-        for row in sheet.iter_rows(values_only=True)
-        for value in row
-        if value is not None
-    ]
-    workbook.close()
+    cells = workbook_cells(download_info.value.path().read_bytes())
     assert any("Greater Manchester Growth Hub" in cell for cell in cells), cells[:40]
     return page
 

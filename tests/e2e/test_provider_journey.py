@@ -15,18 +15,15 @@ from django.utils import timezone
 
 from peernet.models import Role
 from sessions.models import ActionPlan, Attendance, OneToOneSession, SessionStatus
-from tests.e2e.conftest import assert_error_summary, expect_text, fill_date, sign_in
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_one_to_one,
-    make_participant,
-    make_programme,
-    make_session,
-    make_user,
+from tests.e2e.conftest import (
+    assert_error_summary,
+    expect_text,
+    fill_date,
+    greater_manchester,
+    make_hana,
+    sign_in,
 )
+from tests.factories import make_one_to_one, make_session, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,26 +35,17 @@ def _local(day: dt.date, time: str) -> str:
 def test_provider_plans_and_logs_support_to_the_minimum(journey):
     now = timezone.now()
     today = timezone.localdate()
-    programme = make_programme(
-        delivery_start=today - dt.timedelta(days=120),
-        delivery_end=today + dt.timedelta(days=240),
-    )
-    hub = make_hub("gm", name="Greater Manchester Growth Hub")
+    gm = greater_manchester(today - dt.timedelta(days=120), today + dt.timedelta(days=240))
+    hub, cohort = gm.hub, gm.cohort
     provider = make_user(
         Role.ONE_TO_ONE_PROVIDER, hub=hub, name="Julie Barker", email="julie@example.org"
     )
-    cohort = make_cohort(hub, programme, name="Salford autumn")
-    participant = make_eligible(
-        make_participant(
-            hub,
-            programme,
-            first_name="Ada",
-            last_name="Ames",
-            registered=today - dt.timedelta(days=90),
-            one_to_one_provider=provider,
-        )
+    (participant,) = gm.join(
+        ["Ada Ames"],
+        registered=today - dt.timedelta(days=90),
+        joined=today - dt.timedelta(days=60),
+        one_to_one_provider=provider,
     )
-    make_member(cohort, participant, joined=today - dt.timedelta(days=60))
     # Ada's first group session was three weeks ago (O2); the rest are to come.
     for weeks in (-3, -1, 1, 3, 5, 7):
         day = today + dt.timedelta(weeks=weeks)
@@ -131,7 +119,7 @@ def test_provider_plans_and_logs_support_to_the_minimum(journey):
 
     # 3. The hub administrator adds hours Ada had from an existing local programme (the
     # Growth Hub records them on her behalf), first without their evidence (O1).
-    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
+    admin = make_hana(hub)
     hub_page = run.new_page()
     sign_in(hub_page, admin)
     hub_page.goto(f"/hub/{hub.key}/participants/{participant.code}/one-to-one/")

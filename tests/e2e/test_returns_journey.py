@@ -8,26 +8,22 @@ Every page is checked by axe, at 320 px and at 200% zoom.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from peernet.calendar import month_start
 from peernet.models import Role
 from reporting.exports import export_run
 from reporting.models import ExportFile, ReturnVersion
-from tests.e2e.conftest import assert_error_summary, expect_text, sign_in
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_participant,
-    make_programme,
-    make_user,
+from tests.e2e.conftest import (
+    assert_error_summary,
+    expect_text,
+    greater_manchester,
+    sign_in,
+    workbook_cells,
 )
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,19 +31,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_return_submitted_then_read_and_downloaded_nationally(journey):
     today = timezone.localdate()
     month = month_start(today.replace(day=1) - dt.timedelta(days=1))  # last month
-    programme = make_programme(
-        delivery_start=month - dt.timedelta(days=90),
-        delivery_end=today + dt.timedelta(days=240),
+    gm = greater_manchester(
+        month - dt.timedelta(days=90), today + dt.timedelta(days=240), admin=True
     )
-    hub = make_hub("gm", name="Greater Manchester Growth Hub")
-    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
+    hub, admin = gm.hub, gm.admin
     funder = make_user(Role.FUNDER, name="Bea Beis", email="bea@example.org")
-    cohort = make_cohort(hub, programme, name="Salford autumn")
-    for _ in range(3):
-        participant = make_eligible(
-            make_participant(hub, programme, registered=month + dt.timedelta(days=2))
-        )
-        make_member(cohort, participant, joined=month + dt.timedelta(days=9))
+    gm.join(
+        ["", "", ""], registered=month + dt.timedelta(days=2), joined=month + dt.timedelta(days=9)
+    )
 
     run = journey("returns")
     page = run.new_page()
@@ -104,13 +95,5 @@ def test_a_return_submitted_then_read_and_downloaded_nationally(journey):
         beis.get_by_role("link", name=f"Download {export.filename}").first.click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
-    workbook = load_workbook(io.BytesIO(download.path().read_bytes()), read_only=True)
-    cells = [
-        str(value)
-        for sheet in workbook.worksheets
-        for row in sheet.iter_rows(values_only=True)
-        for value in row
-        if value is not None
-    ]
-    workbook.close()
+    cells = workbook_cells(download.path().read_bytes())
     assert any(hub.name in cell for cell in cells), cells[:40]

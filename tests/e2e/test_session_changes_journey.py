@@ -18,20 +18,10 @@ from django.core import mail
 from django.utils import timezone
 
 from peernet.celery import app as celery_app
-from peernet.models import Role
 from rules import CHECKS, Outcome
 from sessions.joining import joining_instructions_send
 from sessions.models import GroupSession, SessionStatus
-from tests.e2e.conftest import expect_text, fill_date, sign_in
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_participant,
-    make_programme,
-    make_user,
-)
+from tests.e2e.conftest import expect_text, fill_date, greater_manchester, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,17 +45,11 @@ def _field(calendar: str, name: str) -> str:
 
 def test_moving_then_cancelling_a_session_tells_every_member(journey, in_process):
     today = timezone.localdate()
-    programme = make_programme(
-        delivery_start=today - dt.timedelta(days=60), delivery_end=today + dt.timedelta(days=300)
+    gm = greater_manchester(
+        today - dt.timedelta(days=60), today + dt.timedelta(days=300), admin=True
     )
-    hub = make_hub("gm", name="Greater Manchester Growth Hub")
-    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
-    cohort = make_cohort(hub, programme, name="Salford autumn")
-    members = []
-    for first in ("Ada", "Ben"):
-        person = make_eligible(make_participant(hub, programme, first_name=first, registered=today))
-        make_member(cohort, person, joined=today)
-        members.append(person)
+    cohort, admin = gm.cohort, gm.admin
+    members = gm.join(["Ada", "Ben"], registered=today, joined=today)
     start = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
     start += dt.timedelta(days=3)
     session = GroupSession.objects.create(

@@ -17,19 +17,15 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peernet.models import AuditEvent, Role, RoleAssignment, User
-from sessions.models import Attendance, GroupSession
-from tests.e2e.conftest import assert_error_summary, expect_text, sign_in
-from tests.factories import (
-    make_cohort,
-    make_eligible,
-    make_hub,
-    make_member,
-    make_participant,
-    make_programme,
-    make_totp_device,
-    make_user,
-    totp_now,
+from sessions.models import Attendance
+from tests.e2e.conftest import (
+    assert_error_summary,
+    expect_text,
+    greater_manchester,
+    make_hana,
+    sign_in,
 )
+from tests.factories import make_cohort, make_hub, make_totp_device, totp_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,34 +35,17 @@ FRAN_PASSWORD = "amber orchard violin seventy"
 def test_a_hub_administrator_invites_a_facilitator_who_takes_the_register(journey):
     now = timezone.now()
     today = timezone.localdate()
-    programme = make_programme(
-        delivery_start=today - dt.timedelta(days=120),
-        delivery_end=today + dt.timedelta(days=240),
+    gm = greater_manchester(
+        today - dt.timedelta(days=120), today + dt.timedelta(days=240), admin=True
     )
-    hub = make_hub("gm", name="Greater Manchester Growth Hub")
-    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
-    cohort = make_cohort(hub, programme, name="Salford autumn")
-    make_cohort(hub, programme, name="Bolton spring")
-    people = []
-    for first, last in (("Ada", "Ames"), ("Ben", "Bright")):
-        participant = make_eligible(
-            make_participant(
-                hub,
-                programme,
-                first_name=first,
-                last_name=last,
-                registered=today - dt.timedelta(days=60),
-            )
-        )
-        make_member(cohort, participant, joined=today - dt.timedelta(days=30))
-        people.append(participant)
-    session = GroupSession.objects.create(
-        cohort=cohort,
-        key="salford-autumn-s1",
-        starts_at=now - dt.timedelta(hours=2),
-        hours=Decimal("3"),
-        location="Salford Innovation Forum",
+    hub, cohort, admin = gm.hub, gm.cohort, gm.admin
+    make_cohort(hub, gm.programme, name="Bolton spring")
+    people = gm.join(
+        ["Ada Ames", "Ben Bright"],
+        registered=today - dt.timedelta(days=60),
+        joined=today - dt.timedelta(days=30),
     )
+    session = gm.started_session("salford-autumn-s1", now)
 
     run = journey("staff")
 
@@ -171,8 +150,7 @@ def test_a_hub_administrator_invites_a_facilitator_who_takes_the_register(journe
 
 
 def test_a_forgotten_password_is_reset_by_email_and_the_second_factor_still_asked(journey):
-    hub = make_hub("gm", name="Greater Manchester Growth Hub")
-    admin = make_user(Role.HUB_ADMIN, hub=hub, name="Hana Admin", email="hana@example.org")
+    admin = make_hana(make_hub("gm", name="Greater Manchester Growth Hub"))
     admin.set_password("an old password nobody remembers")
     admin.save()
     device = make_totp_device(admin)

@@ -19,7 +19,7 @@ from sessions.action_card_links import (
 )
 from sessions.action_cards import split_actions
 from sessions.models import ActionCard, Attendance, SessionStatus
-from tests.factories import make_eligible, make_member, make_participant, make_session
+from tests.factories import make_cohort_member, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +55,7 @@ def _link(client, participant, session):
 
 def test_each_member_present_is_emailed_a_working_link(client, world, caplog):
     caplog.set_level(logging.DEBUG)
-    absent = make_eligible(make_participant(world.hub_a, world.programme))
-    make_member(world.cohort_a, absent)
+    absent = make_cohort_member(world.cohort_a)
     _present(world.session, absent, present=False)
 
     sent = action_card_links_send(

@@ -15,6 +15,7 @@ from participants.links import CHARTER
 from participants.services import CHARTER_VERSION, participant_charter_link_issue
 from rules import CHECKS, Outcome
 from tests.factories import local
+from tests.pages import HUB_OUTSIDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_the_hubs_administrator_sees_the_status_and_sends_the_link(client, perso
     assert "14 days" in message.body
 
 
-@pytest.mark.parametrize("who", ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"])
+@pytest.mark.parametrize("who", HUB_OUTSIDERS)
 def test_anyone_but_the_hubs_administrator_gets_404(client, personas, participant, who):
     client.force_login(getattr(personas, who))
     assert client.get(status_url(participant)).status_code == 404

@@ -8,18 +8,14 @@ from decimal import Decimal
 import pytest
 
 from participants.selectors import participant_forecast
-from peernet.models import Role
 from sessions.models import Attendance, SessionStatus
 from tests.factories import (
     local,
     make_cohort,
-    make_hub,
     make_member,
     make_one_to_one,
     make_participant,
-    make_programme,
     make_session,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,18 +25,8 @@ AS_OF = local("2021-11-20T12:00")
 
 
 @pytest.fixture
-def hub():
-    return make_hub("gm")
-
-
-@pytest.fixture
-def cohort(hub):
-    return make_cohort(hub, make_programme(), name="GM-3")
-
-
-@pytest.fixture
-def provider(hub):
-    return make_user(Role.ONE_TO_ONE_PROVIDER, hub=hub)
+def cohort(hub, programme):
+    return make_cohort(hub, programme, name="GM-3")
 
 
 @pytest.fixture

@@ -16,10 +16,9 @@ from participants import registration_import as importer
 from participants.models import Business, Participant
 from peernet.models import RuleWarning
 from tests.factories import make_business, make_participant
+from tests.pages import HUB_OUTSIDERS
 
 pytestmark = pytest.mark.django_db
-
-OUTSIDERS = ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"]
 
 
 def _url(name: str, hub: str = "hub-a", **kwargs: str) -> str:
@@ -293,7 +292,7 @@ def test_cells_are_escaped_in_the_preview(admin):
     assert "<script>alert(1)" not in content and "&lt;script&gt;" in content
 
 
-@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("role", HUB_OUTSIDERS)
 def test_pages_are_404_for_others(client, personas, role):
     client.force_login(getattr(personas, role))
     assert client.get(_url("")).status_code == 404

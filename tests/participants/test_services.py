@@ -39,11 +39,6 @@ ELIGIBILITY_RULES = ["C2", "E1", "E10", "E2", "E3", "E4", "E5", "E6", "E7", "E8"
 
 
 @pytest.fixture
-def programme(db):
-    return make_programme()
-
-
-@pytest.fixture
 def hub(db):
     # E6: Manchester and Salford make up the GM LEP area.
     return make_hub("gm", name="Greater Manchester Growth Hub", lep="GM LEP")
@@ -408,31 +403,31 @@ def test_e9_the_same_business_in_another_programme_year_is_allowed(hub, programm
 # --- exceptions and the charter ---------------------------------------------------------
 
 
-def test_only_e3_e4_e6_and_e8_take_an_exception(hub, programme, admin):
+@pytest.mark.parametrize(
+    ("rule", "agreed_by", "message"),
+    [
+        pytest.param(
+            "E7",
+            "Hana Admin",
+            "Only E3, E4, E6 and E8 allow a recorded exception, not E7.",
+            id="only-e3-e4-e6-and-e8-take-an-exception",
+        ),
+        pytest.param(
+            "E6", "  ", "Say who agreed the E6 exception.", id="an-exception-names-who-agreed"
+        ),
+    ],
+)
+def test_an_exception_is_refused(hub, programme, admin, rule, agreed_by, message):
     participant = applicant(hub, programme)
     with pytest.raises(ValidationError) as refused:
         participant_record_exception(
             participant=participant,
-            rule="E7",
-            agreed_by="Hana Admin",
+            rule=rule,
+            agreed_by=agreed_by,
             agreed_on=dt.date(2021, 5, 20),
             by=admin,
         )
-    assert refused.value.messages == ["Only E3, E4, E6 and E8 allow a recorded exception, not E7."]
-    assert not EligibilityException.objects.exists()
-
-
-def test_an_exception_names_who_agreed(hub, programme, admin):
-    participant = applicant(hub, programme)
-    with pytest.raises(ValidationError) as refused:
-        participant_record_exception(
-            participant=participant,
-            rule="E6",
-            agreed_by="  ",
-            agreed_on=dt.date(2021, 5, 20),
-            by=admin,
-        )
-    assert refused.value.messages == ["Say who agreed the E6 exception."]
+    assert refused.value.messages == [message]
     assert not EligibilityException.objects.exists()
 
 

@@ -31,8 +31,8 @@ from sessions.attendance.services import (
 )
 from sessions.models import SessionStatus
 from tests.factories import (
+    make_cohort_member,
     make_eligible,
-    make_member,
     make_participant,
     make_session,
 )
@@ -185,8 +185,7 @@ def test_allocation_invites_to_the_baseline_after_commit(
 def test_delivery_invites_those_present_once_even_when_recorded_twice(
     personas, run_tasks, django_capture_on_commit_callbacks
 ):
-    absent = make_eligible(make_participant(personas.hub_a, personas.programme))
-    make_member(personas.cohort_a, absent)
+    absent = make_cohort_member(personas.cohort_a)
     session = make_session(personas.cohort_a, "2021-06-01T09:30")
     with django_capture_on_commit_callbacks(execute=True):
         deliver(session, personas.facilitator, [personas.participant_a], [absent])
@@ -212,8 +211,7 @@ def test_a_correction_marking_someone_present_later_invites_them(
 ):
     """S2: the register taken, then corrected a day later (she was there after all): she
     gets her feedback survey too, and nobody gets a second one."""
-    late = make_eligible(make_participant(personas.hub_a, personas.programme))
-    make_member(personas.cohort_a, late)
+    late = make_cohort_member(personas.cohort_a)
     session = make_session(personas.cohort_a, "2021-06-01T09:30")
     with django_capture_on_commit_callbacks(execute=True):
         deliver(session, personas.facilitator, [personas.participant_a], [late])
@@ -270,8 +268,7 @@ def test_exit_when_the_hours_are_first_reached_not_for_drop_outs(personas, run_t
     Whoever dropped out or moved on gets no exit survey (S4 instead)."""
     cohort, by = personas.cohort_a, personas.facilitator
     stayer = personas.participant_a
-    dropped = make_eligible(make_participant(personas.hub_a, personas.programme))
-    make_member(cohort, dropped)
+    dropped = make_cohort_member(cohort)
     days = ["2021-06-01", "2021-06-15", "2021-06-29", "2021-07-13", "2021-07-27", "2021-08-10"]
     sessions = [make_session(cohort, f"{day}T09:30") for day in days]
     for session in sessions[:5]:
@@ -330,8 +327,7 @@ def test_one_reminder_after_four_days_and_not_after_answering(
 ):
     sent = dt.datetime(2021, 6, 1, 9, 0, tzinfo=UTC)
     _baseline_sent(personas.participant_a, sent)
-    other = make_eligible(make_participant(personas.hub_a, personas.programme))
-    make_member(personas.cohort_a, other)
+    other = make_cohort_member(personas.cohort_a)
     answered_id = _baseline_sent(other, sent)
     SurveyInvitation.objects.filter(pk=answered_id).update(completed_at=sent)
     assert len(mail.outbox) == 2

@@ -19,7 +19,7 @@ from participants import surveys
 from participants.models import EqualityData, Participant, SurveyResponse
 from peernet.privacy import evaluator_pseudonym
 from sessions.models import Attendance, SessionStatus
-from tests.factories import make_eligible, make_member, make_participant, make_session
+from tests.factories import make_cohort_member, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,7 @@ def respond(participant, kind, completed, answers, session=None):
 
 
 def member(personas, cohort=None, **overrides):
-    person = make_eligible(make_participant(personas.hub_a, personas.programme, **overrides))
-    make_member(cohort or personas.cohort_a, person)
+    person = make_cohort_member(cohort or personas.cohort_a, **overrides)
     return person
 
 

@@ -9,7 +9,7 @@ import pytest
 from participants.models import SurveyInvitation
 from participants.tasks import survey_invitation_send, survey_invite_session_delivered
 from sessions.models import Attendance, SessionStatus
-from tests.celery_worker import celery_worker, not_eager  # noqa: F401 (fixture)
+from tests.celery_worker import celery_worker, file_mail, not_eager  # noqa: F401 (fixture)
 from tests.factories import make_personas, make_session
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -21,13 +21,8 @@ def test_a_real_worker_invites_and_sends_once(not_eager, tmp_path):  # noqa: F81
     Attendance.objects.create(
         session=session, participant=personas.participant_a, present=True, hours=session.hours
     )
-    outbox = tmp_path / "mail"
-    outbox.mkdir()
-    with celery_worker(
-        tmp_path,
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(outbox),
-    ) as worker:
+    outbox, mail_to_files = file_mail(tmp_path)
+    with celery_worker(tmp_path, **mail_to_files) as worker:
         for run in (1, 2):
             result = survey_invite_session_delivered.delay(session.pk)
             worker.wait_for(lambda result=result: result.ready() or None, f"invite {run}")

@@ -10,10 +10,9 @@ from django.urls import reverse
 
 from participants.models import EligibilityException, EligibilityOutcome, Participant
 from tests.factories import make_business, make_eligible, make_participant
+from tests.pages import HUB_OUTSIDERS
 
 pytestmark = pytest.mark.django_db
-
-OUTSIDERS = ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"]
 
 
 def _url(participant, hub_key: str | None = None) -> str:
@@ -48,7 +47,7 @@ def test_page_shows_each_criterion_with_evidence(client, personas, pending):
     assert "govuk-tag--green" in content
 
 
-@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("role", HUB_OUTSIDERS)
 def test_page_is_404_for_others(client, personas, pending, role):
     client.force_login(getattr(personas, role))
     assert client.get(_url(pending)).status_code == 404

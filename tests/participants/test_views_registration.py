@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from participants.models import Business, Participant
 from peernet.models import RuleWarning
+from tests.factories import registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -33,34 +34,6 @@ def _urls(hub_key: str) -> tuple[str, str, str]:
         reverse("public:register-details", kwargs={"hub": hub_key}),
         reverse("public:register-done", kwargs={"hub": hub_key}),
     )
-
-
-def _good(**overrides: str) -> dict[str, str]:
-    data = {
-        "business_name": "Acme Widgets Ltd",
-        "company_number": "01234567",
-        "postcode": "m1 1aa",
-        "local_authority": "Salford",
-        "other_local_authority": "",
-        "sector": "C",
-        "trading_since_0": "1",
-        "trading_since_1": "3",
-        "trading_since_2": "2015",
-        "employees": "20",
-        "turnover": "£1,500,000",
-        "balance_sheet_total": "600000",
-        "exporter": "on",
-        "first_name": "Priya",
-        "last_name": "Patel",
-        "email": "priya@example.org",
-        "phone": "0161 000 0000",
-        "job_title": "Managing director",
-        "senior_decision_maker": "on",
-        "aspiration_to_improve": "on",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def _acknowledge(client, hub_key: str) -> None:
@@ -91,7 +64,7 @@ def test_details_need_the_acknowledgement_first(client, personas):
     notice, details, _ = _urls("hub-a")
     assert client.get(details)["Location"] == notice
     before = Participant.objects.count()
-    response = client.post(details, _good())
+    response = client.post(details, registration_form())
     assert response.status_code == 302 and response["Location"] == notice
     assert Participant.objects.count() == before
 
@@ -113,7 +86,7 @@ def test_good_registration_creates_business_and_participant(client, personas, ma
     assert "Somewhere else" in response.content.decode()
     businesses, participants = Business.objects.count(), Participant.objects.count()
 
-    response = client.post(details, _good())
+    response = client.post(details, registration_form())
 
     assert response.status_code == 302 and response["Location"] == done
     assert Business.objects.count() == businesses + 1
@@ -144,11 +117,11 @@ def test_somewhere_else_needs_the_local_authority(client, personas):
     _acknowledge(client, "hub-a")
     _, details, _ = _urls("hub-a")
     before = Participant.objects.count()
-    response = client.post(details, _good(local_authority="elsewhere"))
+    response = client.post(details, registration_form(local_authority="elsewhere"))
     assert "Enter the local authority of the trading address" in response.content.decode()
     assert Participant.objects.count() == before
     response = client.post(
-        details, _good(local_authority="elsewhere", other_local_authority="Leeds")
+        details, registration_form(local_authority="elsewhere", other_local_authority="Leeds")
     )
     assert response.status_code == 302
     assert Participant.objects.get(email="priya@example.org").business.local_authority == "Leeds"
@@ -175,7 +148,7 @@ def test_bad_input_gets_govuk_messages_and_writes_nothing(
     _acknowledge(client, "hub-a")
     _, details, _ = _urls("hub-a")
     counts = Business.objects.count(), Participant.objects.count()
-    response = client.post(details, _good(**{field: value}))
+    response = client.post(details, registration_form(**{field: value}))
     assert response.status_code == 200
     content = response.content.decode()
     assert "govuk-error-summary" in content
@@ -187,10 +160,10 @@ def test_bad_input_gets_govuk_messages_and_writes_nothing(
 def test_error_summary_links_to_the_field(client, personas):
     _acknowledge(client, "hub-a")
     _, details, _ = _urls("hub-a")
-    content = client.post(details, _good(turnover="lots")).content.decode()
+    content = client.post(details, registration_form(turnover="lots")).content.decode()
     assert '<a href="#id_turnover">Enter the turnover as a number, like 250000</a>' in content
     assert 'id="id_turnover"' in content
-    content = client.post(details, _good(trading_since_2="")).content.decode()
+    content = client.post(details, registration_form(trading_since_2="")).content.decode()
     assert '<a href="#id_trading_since_0">' in content  # a date links to its first box
 
 
@@ -198,7 +171,7 @@ def test_honeypot_looks_accepted_but_saves_nothing(client, personas, mailoutbox)
     _acknowledge(client, "hub-a")
     _, details, done = _urls("hub-a")
     counts = Business.objects.count(), Participant.objects.count()
-    response = client.post(details, _good(website="http://spam.example"))
+    response = client.post(details, registration_form(website="http://spam.example"))
     assert response.status_code == 302 and response["Location"] == done
     assert client.get(done).status_code == 200
     assert (Business.objects.count(), Participant.objects.count()) == counts
@@ -217,21 +190,27 @@ def test_rate_limit_kicks_in_on_the_sixth_post(client, personas):
     _acknowledge(client, "hub-a")
     _, details, _ = _urls("hub-a")
     for n in range(5):
-        response = client.post(details, _good(email=f"person{n}@example.org", company_number=""))
+        response = client.post(
+            details, registration_form(email=f"person{n}@example.org", company_number="")
+        )
         assert response.status_code == 302
     before = Participant.objects.count()
     response = client.post(
-        details, _good(email="sixth@example.org", company_number=""), REMOTE_ADDR="127.0.0.1"
+        details,
+        registration_form(email="sixth@example.org", company_number=""),
+        REMOTE_ADDR="127.0.0.1",
     )
     assert response.status_code == 429
     assert Participant.objects.count() == before
     # A spoofed X-Forwarded-For does not get round it.
     response = client.post(
-        details, _good(email="seventh@example.org"), HTTP_X_FORWARDED_FOR="10.9.8.7"
+        details, registration_form(email="seventh@example.org"), HTTP_X_FORWARDED_FOR="10.9.8.7"
     )
     assert response.status_code == 429
     # Another address is not limited.
-    response = client.post(details, _good(email="other@example.org"), REMOTE_ADDR="10.0.0.2")
+    response = client.post(
+        details, registration_form(email="other@example.org"), REMOTE_ADDR="10.0.0.2"
+    )
     assert response.status_code == 302
 
 
@@ -241,7 +220,7 @@ def test_the_count_is_shared_with_every_other_process(client, personas):
     _acknowledge(client, "hub-a")
     _, details, _ = _urls("hub-a")
     for n in range(3):
-        client.post(details, _good(email=f"person{n}@example.org", company_number=""))
+        client.post(details, registration_form(email=f"person{n}@example.org", company_number=""))
     other_process = subprocess.run(
         [
             sys.executable,
@@ -264,10 +243,10 @@ def test_the_count_is_shared_with_every_other_process(client, personas):
 def test_second_registration_from_the_same_company_flags_e9(client, personas):
     _acknowledge(client, "hub-a")
     _, details, done = _urls("hub-a")
-    assert client.post(details, _good()).status_code == 302
+    assert client.post(details, registration_form()).status_code == 302
     response = client.post(
         details,
-        _good(first_name="Sam", email="sam@example.org", company_number="1234567"),
+        registration_form(first_name="Sam", email="sam@example.org", company_number="1234567"),
     )
     assert response.status_code == 302
     sam = Participant.objects.get(email="sam@example.org")
@@ -282,7 +261,9 @@ def test_second_registration_from_the_same_company_flags_e9(client, personas):
 def test_markup_in_names_is_escaped_in_the_email_and_pages(client, personas, mailoutbox):
     _acknowledge(client, "hub-a")
     _, details, _ = _urls("hub-a")
-    response = client.post(details, _good(business_name="", first_name="<script>x</script>"))
+    response = client.post(
+        details, registration_form(business_name="", first_name="<script>x</script>")
+    )
     content = response.content.decode()
     assert "<script>x</script>" not in content
     assert "&lt;script&gt;x&lt;/script&gt;" in content
@@ -296,7 +277,7 @@ def _staff_url(hub_key: str = "hub-a") -> str:
 
 
 def _staff_form(**overrides: str) -> dict[str, str]:
-    return _good(
+    return registration_form(
         acknowledged_on_0="2",
         acknowledged_on_1="5",
         acknowledged_on_2="2021",

@@ -9,10 +9,9 @@ from django.urls import reverse
 
 from peernet.models import RuleWarning
 from tests.factories import make_business, make_member, make_participant
+from tests.pages import HUB_OUTSIDERS
 
 pytestmark = pytest.mark.django_db
-
-OUTSIDERS = ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"]
 
 
 def _list(hub_key: str = "hub-a") -> str:
@@ -33,7 +32,7 @@ def test_list_is_for_the_hubs_admin(client, personas):
     assert 'aria-current="page"' in content
 
 
-@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("role", HUB_OUTSIDERS)
 def test_list_is_404_for_others(client, personas, role):
     client.force_login(getattr(personas, role))
     assert client.get(_list()).status_code == 404
@@ -154,7 +153,7 @@ def test_participant_page_shows_the_history(client, personas):
     assert "Not signed yet." in content
 
 
-@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("role", HUB_OUTSIDERS)
 def test_participant_page_is_404_for_others(client, personas, role):
     client.force_login(getattr(personas, role))
     assert client.get(_page(personas.participant_a)).status_code == 404

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from reporting import exports
 from reporting.models import ExportFile
 from tests.factories import local, make_return_version
+from tests.pages import HUB_OUTSIDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def test_another_hub_and_other_roles_get_a_404(client, submitted):
     )
     export = ExportFile.objects.get()
     exports.export_run(export.pk)
-    for who in ("hub_b_admin", "facilitator", "provider", "funder", "evaluator"):
+    for who in HUB_OUTSIDERS:
         client.force_login(getattr(p, who))
         assert client.get(response["Location"]).status_code == 404, who
         file_url = reverse(

@@ -21,10 +21,8 @@ from sessions.models import Attendance, Complaint, Observation, SessionStatus
 from tests.factories import (
     local,
     make_cohort,
-    make_eligible,
-    make_member,
+    make_cohort_member,
     make_one_to_one,
-    make_participant,
     make_session,
     make_user,
 )
@@ -173,8 +171,7 @@ def add_rows(world, *, cohorts: int, members: int) -> None:
             session=sessions[0], observer=p.hub_a_admin, notice_given=local("2021-05-01T09:00")
         )
         for _ in range(members):
-            person = make_eligible(make_participant(p.hub_a, p.programme))
-            make_member(cohort, person)
+            person = make_cohort_member(cohort)
             Attendance.objects.create(
                 session=sessions[0], participant=person, present=True, hours=3
             )

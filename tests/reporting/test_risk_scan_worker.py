@@ -8,7 +8,7 @@ import pytest
 from reporting.models import Finding, RiskScan
 from reporting.tasks import risk_scan_hub
 from sessions.models import SessionStatus
-from tests.celery_worker import celery_worker, not_eager  # noqa: F401 (fixture)
+from tests.celery_worker import celery_worker, file_mail, not_eager  # noqa: F401 (fixture)
 from tests.factories import make_personas, make_session
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -40,14 +40,9 @@ def test_the_scan_task_twice_on_a_real_worker(not_eager, tmp_path):  # noqa: F81
     personas = make_personas()
     make_session(personas.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
     make_session(personas.cohort_a2, "2021-10-12T09:30", status=SessionStatus.DELIVERED)
-    outbox = tmp_path / "mail"
-    outbox.mkdir()
+    outbox, mail_to_files = file_mail(tmp_path)
     hub_id = personas.hub_a.pk
-    with celery_worker(
-        tmp_path,
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(outbox),
-    ) as worker:
+    with celery_worker(tmp_path, **mail_to_files) as worker:
         for run in (1, 2):
             result = risk_scan_hub.delay(hub_id)
             scan = worker.wait_for(lambda run=run: scan_finished(hub_id, run), f"scan {run}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from peernet.privacy import suppress_small
+from tests.factories import make_cohort_member
 
 
 @pytest.mark.parametrize(
@@ -34,13 +35,11 @@ def test_the_cohort_balance_panel_suppresses_small_gender_counts(personas):
     from cohorts.models import Cohort
     from cohorts.selectors import cohort_balance
     from participants.models import EqualityData
-    from tests.factories import make_eligible, make_member, make_participant
 
     cohort = personas.cohort_a  # participant_a is a member
     EqualityData.objects.create(participant=personas.participant_a, gender="female")
     for _ in range(5):
-        person = make_eligible(make_participant(personas.hub_a, personas.programme))
-        make_member(cohort, person)
+        person = make_cohort_member(cohort)
         EqualityData.objects.create(participant=person, gender="male")
     judged = Cohort.objects.prefetch_related("memberships__participant__business").get(pk=cohort.pk)
     balance = cohort_balance(judged, as_of=dt.datetime(2021, 6, 1, tzinfo=dt.UTC))

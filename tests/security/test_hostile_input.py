@@ -33,7 +33,12 @@ from participants.registration_import import ROW, ImportRefused, example_row, im
 from peernet.models import Breach
 from reporting.scenario import ScenarioError, import_document
 from sessions.models import Attendance, Complaint, FacilitatorNote, GroupSession, SessionStatus
-from tests.factories import local, make_eligible, make_member, make_participant, make_session
+from tests.factories import (
+    local,
+    make_cohort_member,
+    make_session,
+    registration_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,29 +116,7 @@ def _escaped(html: str, *texts: str) -> None:
 
 # --- public registration (C2, E1–E10) ------------------------------------------------------
 
-REGISTRATION = {
-    "business_name": "Acme Widgets Ltd",
-    "company_number": "01234567",
-    "postcode": "m1 1aa",
-    "local_authority": "Salford",
-    "other_local_authority": "",
-    "sector": "C",
-    "trading_since_0": "1",
-    "trading_since_1": "3",
-    "trading_since_2": "2015",
-    "employees": "20",
-    "turnover": "£1,500,000",
-    "balance_sheet_total": "600000",
-    "exporter": "on",
-    "first_name": "Priya",
-    "last_name": "Patel",
-    "email": "priya@example.org",
-    "phone": "0161 000 0000",
-    "job_title": "Managing director",
-    "senior_decision_maker": "on",
-    "aspiration_to_improve": "on",
-    "website": "",
-}
+REGISTRATION = registration_form()
 NUMERIC = {"employees", "turnover", "balance_sheet_total", "trading_since_0"}
 NUMERIC |= {"trading_since_1", "trading_since_2"}
 
@@ -283,8 +266,7 @@ def test_session_edit(client, personas, day, start, hours, location):
 @pytest.fixture
 def delivered(personas):
     session = make_session(personas.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
-    bea = make_eligible(make_participant(personas.hub_a, personas.programme, first_name=MARKUP))
-    make_member(personas.cohort_a, bea)
+    bea = make_cohort_member(personas.cohort_a, first_name=MARKUP)
     return session, [personas.participant_a, bea]
 
 

@@ -15,7 +15,7 @@ from sessions.action_cards import (
     split_actions,
 )
 from sessions.models import ActionCard, Attendance, GroupSession, SessionStatus
-from tests.factories import local, make_eligible, make_member, make_participant, make_session
+from tests.factories import local, make_cohort_member, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +98,7 @@ def test_a_participant_of_another_cohort_is_refused_and_nothing_is_written(world
 
 
 def test_a_member_recorded_absent_gets_no_card(world):
-    other = make_eligible(make_participant(world.hub_a, world.programme))
-    make_member(world.cohort_a, other)
+    other = make_cohort_member(world.cohort_a)
     _present(world.session, world.participant_a)
     Attendance.objects.create(session=world.session, participant=other, present=False, hours=0)
     with pytest.raises(ValidationError, match="only be written for members"):

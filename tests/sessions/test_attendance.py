@@ -14,7 +14,14 @@ from django.urls import reverse
 from rules import Outcome, run_rules
 from sessions.attendance.services import AttendanceRow, session_record_attendance
 from sessions.models import Attendance, GroupSession, SessionStatus
-from tests.factories import local, make_eligible, make_member, make_participant, make_session
+from tests.factories import (
+    local,
+    make_cohort_member,
+    make_eligible,
+    make_member,
+    make_participant,
+    make_session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +37,8 @@ def world(personas):
     p.cal = make_eligible(make_participant(p.hub_a, p.programme, first_name="Cal"))
     make_member(p.cohort_a, p.bea)
     make_member(p.cohort_a, p.cal)
-    gone = make_eligible(make_participant(p.hub_a, p.programme, first_name="Gone"))
-    make_member(p.cohort_a, gone, left=dt.date(2021, 9, 1))
-    late = make_eligible(make_participant(p.hub_a, p.programme, first_name="Late"))
-    make_member(p.cohort_a, late, joined=dt.date(2021, 10, 6))
+    make_cohort_member(p.cohort_a, first_name="Gone", left=dt.date(2021, 9, 1))
+    make_cohort_member(p.cohort_a, first_name="Late", joined=dt.date(2021, 10, 6))
     p.session = make_session(p.cohort_a, "2021-10-05T09:30", hours=Decimal("3"))
     p.url = reverse("facilitation:attendance", kwargs={"hub": p.hub_a.key, "code": p.session.code})
     return p

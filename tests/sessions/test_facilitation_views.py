@@ -19,9 +19,7 @@ from sessions.models import ActionCard, FacilitatorNote, SessionStatus, Topic
 from tests.factories import (
     local,
     make_cohort,
-    make_eligible,
-    make_member,
-    make_participant,
+    make_cohort_member,
     make_session,
 )
 from tests.mailbox import deliver_queued
@@ -59,7 +57,7 @@ def test_a_facilitator_only_user_lands_on_their_home(client, world):
 @time_machine.travel(NOW, tick=False)
 def test_home_lists_my_cohorts_and_next_sessions(client, world):
     for _n in range(3):
-        make_member(world.cohort_a, make_eligible(make_participant(world.hub_a, world.programme)))
+        make_cohort_member(world.cohort_a)
     client.force_login(world.facilitator)
     html = client.get(HOME).content.decode()
 
@@ -144,7 +142,7 @@ def test_home_queries_do_not_grow_with_cohorts(client, world, django_assert_max_
             user=world.facilitator, role=Role.FACILITATOR, hub=world.hub_a, cohort=cohort
         )
         for _m in range(3):
-            make_member(cohort, make_eligible(make_participant(world.hub_a, world.programme)))
+            make_cohort_member(cohort)
         make_session(cohort, f"2021-10-{10 + n}T09:30")
         make_session(cohort, f"2021-09-{10 + n}T09:30", status=SessionStatus.DELIVERED)
     risk_scan_run(hub=world.hub_a, as_of=NOW)

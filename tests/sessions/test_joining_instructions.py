@@ -36,7 +36,6 @@ from tests.factories import (
     make_member,
     make_one_to_one,
     make_participant,
-    make_programme,
     make_session,
     make_user,
 )
@@ -50,16 +49,6 @@ ONE_SECOND = dt.timedelta(seconds=1)
 
 def frozen(moment: dt.datetime):
     return time_machine.travel(moment, tick=False)
-
-
-@pytest.fixture
-def programme(db):
-    return make_programme()
-
-
-@pytest.fixture
-def hub(db):
-    return make_hub("gm", name="Greater Manchester Growth Hub")
 
 
 @pytest.fixture

@@ -23,31 +23,14 @@ from sessions.one_to_one.services import one_to_one_log
 from sessions.quality import observation_book
 from tests.factories import (
     local,
-    make_cohort,
     make_hub,
     make_member,
     make_participant,
-    make_programme,
     make_session,
     make_user,
 )
 
 AS_OF = local("2021-06-02T12:00")
-
-
-@pytest.fixture
-def programme(db):
-    return make_programme()
-
-
-@pytest.fixture
-def hub(db):
-    return make_hub("gm", name="Greater Manchester Growth Hub")
-
-
-@pytest.fixture
-def cohort(hub, programme):
-    return make_cohort(hub, programme, key="gm-3", name="Greater Manchester 3")
 
 
 @pytest.fixture
@@ -71,11 +54,6 @@ def participant(cohort, first_session):
 @pytest.fixture
 def provider(hub):
     return make_user(Role.ONE_TO_ONE_PROVIDER, hub=hub, name="Pat Provider")
-
-
-@pytest.fixture
-def admin(hub):
-    return make_user(Role.HUB_ADMIN, hub=hub)
 
 
 def log(participant, admin, starts_at, provider=None, as_of=AS_OF, **values):
@@ -129,14 +107,32 @@ def test_log_a_one_to_one(participant, provider, admin):
     assert second.key == "alex-o2"
 
 
-def test_o2_a_one_to_one_before_the_first_group_session_is_refused(participant, provider, admin):
+@pytest.mark.parametrize(
+    ("starts_at", "rule", "message"),
+    [
+        pytest.param(
+            "2021-05-31T14:00",
+            "O2",
+            "The one-to-one session at 14:00 on 31 May 2021 is before the end of the "
+            "participant's first group session; one-to-one support begins only after it.",
+            id="o2-before-the-first-group-session",
+        ),
+        pytest.param(
+            "2022-04-01T09:00",
+            "O4",
+            "The one-to-one session on 1 April 2022 is after the delivery window ended on "
+            "31 March 2022.",
+            id="o4-after-the-window",
+        ),
+    ],
+)
+def test_a_one_to_one_out_of_its_time_is_refused(
+    participant, provider, admin, starts_at, rule, message
+):
     with pytest.raises(RuleBroken) as refused:
-        log(participant, admin, "2021-05-31T14:00", provider)
-    assert [(r.rule, r.outcome) for r in refused.value.results] == [("O2", Outcome.FAIL)]
-    assert str(refused.value) == (
-        "The one-to-one session at 14:00 on 31 May 2021 is before the end of the "
-        "participant's first group session; one-to-one support begins only after it."
-    )
+        log(participant, admin, starts_at, provider)
+    assert [(r.rule, r.outcome) for r in refused.value.results] == [(rule, Outcome.FAIL)]
+    assert str(refused.value) == message
     nothing_written()
 
 
@@ -146,17 +142,6 @@ def test_o2_refused_when_no_group_session_has_been_attended(cohort, provider, ad
     with pytest.raises(RuleBroken) as refused:
         log(newcomer, admin, "2021-06-10T14:00", provider)
     assert [r.rule for r in refused.value.results] == ["O2"]
-    nothing_written()
-
-
-def test_o4_a_one_to_one_after_the_window_is_refused(participant, provider, admin):
-    with pytest.raises(RuleBroken) as refused:
-        log(participant, admin, "2022-04-01T09:00", provider)
-    assert [(r.rule, r.outcome) for r in refused.value.results] == [("O4", Outcome.FAIL)]
-    assert str(refused.value) == (
-        "The one-to-one session on 1 April 2022 is after the delivery window ended on "
-        "31 March 2022."
-    )
     nothing_written()
 
 

@@ -25,7 +25,7 @@ from peernet.celery import app as celery_app
 from rules import CHECKS, Outcome
 from sessions.joining import joining_instructions_send
 from sessions.models import GroupSession, JoiningInstructionsSent, NoticeKind, SessionStatus
-from tests.factories import local, make_eligible, make_member, make_one_to_one, make_participant
+from tests.factories import local, make_cohort_member, make_one_to_one
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,7 @@ def in_process() -> Iterator[None]:
 @pytest.fixture
 def world(personas):
     p = personas
-    p.ben = make_eligible(make_participant(p.hub_a, p.programme, first_name="Ben"))
-    make_member(p.cohort_a, p.ben)
+    p.ben = make_cohort_member(p.cohort_a, first_name="Ben")
     p.session = GroupSession.objects.create(
         cohort=p.cohort_a, key="s-move", starts_at=local(START), hours=Decimal("3")
     )

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from sessions.models import Complaint, ComplaintKind
+from tests.pages import HUB_OUTSIDERS, assert_pages_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +32,12 @@ def urls(personas) -> list[str]:
 
 
 def test_pages_open_for_the_hubs_administrator(client, personas):
-    client.force_login(personas.hub_a_admin)
-    for url in urls(personas):
-        assert client.get(url).status_code == 200, url
+    assert_pages_answer(client, personas.hub_a_admin, urls(personas), 200)
 
 
-@pytest.mark.parametrize("who", ["hub_b_admin", "facilitator", "provider", "funder", "evaluator"])
+@pytest.mark.parametrize("who", HUB_OUTSIDERS)
 def test_anyone_else_gets_404(client, personas, who):
-    client.force_login(getattr(personas, who))
-    for url in urls(personas):
-        assert client.get(url).status_code == 404, url
+    assert_pages_answer(client, getattr(personas, who), urls(personas), 404)
 
 
 def test_another_hubs_complaint_is_404_even_under_ones_own_hub(client, personas):
