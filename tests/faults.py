@@ -89,21 +89,26 @@ def gunicorn(tmp_path: Path, **env: str) -> Iterator[Server]:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    server = Server(process, port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, f"gunicorn did not start:\n{log.read_text()}"
-                time.sleep(0.2)
-        yield server
+        wait_for_port(process, port, log)
+        yield Server(process, port, log)
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def wait_for_port(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Until the server `process` accepts connections on `port`, failing with its log if
+    it stops or takes over a minute."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"the server did not start:\n{log.read_text()}"
+            time.sleep(0.2)
 
 
 def _as_postgres(command: list[str]) -> list[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,9 @@ from django.conf import settings
 
 from participants.services import participant_charter_link_issue
 from peernet.logs import REDACTED, RedactLinkTokens, redact
+from tests.celery_worker import worker_database_url
+from tests.faults import wait_for_port
+from tests.smtp import free_port
 
 TOKEN = "eyJpIjoiMTIzNDU2Nzg5MCJ9:1vXyZa:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_"
 # Django's password-reset token (peernet.staff): base-36 time, a dash, an HMAC.
@@ -94,18 +96,6 @@ def test_every_configured_handler_redacts():
     assert record.getMessage() == '"GET /p/survey/[token]/" 302 0'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    assert db["ENGINE"].endswith("postgresql"), "these servers share the test's PostgreSQL"
-    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return None
@@ -113,22 +103,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @contextmanager
 def _server(command: list[str], port: int, log_path: str) -> Iterator[None]:
-    env = dict(os.environ, DATABASE_URL=_database_url(), SECURE_SSL_REDIRECT="0")
+    env = dict(os.environ, DATABASE_URL=worker_database_url(), SECURE_SSL_REDIRECT="0")
     env.update(ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    assert process.poll() is None, Path(log_path).read_text()
-                    assert time.monotonic() < deadline, "the server did not start"
-                    time.sleep(0.2)
+            wait_for_port(process, port, Path(log_path))
             yield
         finally:
             process.terminate()
@@ -170,7 +152,7 @@ SERVERS = {
 @pytest.mark.parametrize("server", sorted(SERVERS))
 def test_the_request_log_holds_no_link_token(transactional_db, personas, tmp_path, server):
     token = participant_charter_link_issue(participant=personas.participant_a)
-    port = _free_port()
+    port = free_port()
     log_path = str(tmp_path / "server.log")
     with _server(SERVERS[server](port), port, log_path):
         assert _visit(port, f"/p/charter/{token}/") == 302
