@@ -50,9 +50,9 @@ def check_unchanged(
         raise ValidationError(f"The page was changed on its way back: open {what} again.") from exc
     current = _plain(now)
     changes = [
-        f"{labels.get(key, key)}: “{_words(before.get(key))}” is now “{_words(value)}”"
-        for key, value in current.items()
-        if key in before and before[key] != value
+        f"{labels.get(key, key)}: “{_words(before.get(key))}” is now “{_words(current.get(key))}”"
+        for key in sorted(set(before) | set(current), key=lambda k: str(labels.get(k, k)))
+        if before.get(key) != current.get(key)
     ]
     if changes:
         raise ValidationError(

@@ -37,6 +37,21 @@ def session_attendance(session: GroupSession) -> dict[int, Attendance]:
     return {row.participant_id: row for row in Attendance.objects.filter(session=session)}
 
 
+def register_as_shown(session: GroupSession) -> dict[str, str]:
+    """The register as recorded, in words, by participant id: what the register page
+    showed, for peernet.stale to compare at the next save. One query."""
+    return {
+        str(participant_id): (
+            f"present, {row.hours.normalize():f} hours"
+            if row.present
+            else "absent, with apologies"
+            if row.apologies
+            else "absent"
+        )
+        for participant_id, row in session_attendance(session).items()
+    }
+
+
 def member_attendance(cohort: Cohort, participant: Participant) -> list[dict[str, Any]]:
     """The member's record at each delivered session of the cohort: present, absent,
     absent with apologies, or not recorded. Two queries."""

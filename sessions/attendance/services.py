@@ -21,12 +21,12 @@ from django.utils import timezone
 from cohorts.models import Cohort
 from participants.models import Participant
 from participants.tasks import survey_invite_dropout, survey_invite_session_delivered
-from peernet import audit, mail
+from peernet import audit, mail, stale
 from peernet.models import EmailKind, Hub, RuleWarning, User
 from peernet.words import date_words, hours_words
 
 # --- the facilitator's records: attendance (K8) and facilitator notes (K9) -------------
-from sessions.attendance.selectors import session_members
+from sessions.attendance.selectors import register_as_shown, session_members
 from sessions.models import (
     AbsenceFollowUp,
     Attendance,
@@ -130,9 +130,12 @@ def session_record_attendance(
     rows: Iterable[AttendanceRow],
     by: User,
     as_of: dt.datetime | None = None,
+    seen: str | None = None,
 ) -> list[Attendance]:
     """K8: record (or correct) the register of a session that has started, a row for
     every participant expected there, all or nothing; the session becomes delivered.
+    `seen`: the register as its page showed it (peernet.stale): if someone else saved it
+    meanwhile, ValidationError names each change and nothing is saved.
 
     Hours are the session's by default, fewer for a late arrival or early leaving, more
     than 0 when present and 0 when absent. Corrections are allowed: each row keeps when
@@ -148,6 +151,12 @@ def session_record_attendance(
     session_recording_check(session, as_of=as_of, what="attendance")
     rows = list(rows)
     members = _register_members(session, rows)
+    stale.check_unchanged(
+        seen,
+        register_as_shown(session),
+        {str(p.pk): p.full_name for p in members.values()},
+        what="the register",
+    )
     new = [_attendance(session, members[str(row.participant_code)], row) for row in rows]
 
     before = {a.participant_id: a for a in Attendance.objects.filter(session=session).order_by()}

@@ -16,13 +16,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from participants.models import Participant
+from peernet import stale
 from peernet.access import (
     cohort_for_facilitation,
     session_for_facilitation,
 )
 from rules import run_rules
 from sessions.attendance.forms import AttendanceForm, DisengagedForm, DropoutForm, FollowUpForm
-from sessions.attendance.selectors import member_attendance, session_attendance, session_members
+from sessions.attendance.selectors import (
+    member_attendance,
+    register_as_shown,
+    session_attendance,
+    session_members,
+)
 from sessions.attendance.services import (
     absence_follow_up_record,
     participant_record_dropout,
@@ -52,11 +58,16 @@ def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> 
         what="attendance",
         form=form,
         write=lambda: session_record_attendance(
-            session=session, rows=form.attendance_rows(), by=request.user, as_of=now
+            session=session,
+            rows=form.attendance_rows(),
+            by=request.user,
+            as_of=now,
+            seen=request.POST.get("seen"),
         ),
         done="The attendance was saved.",
         template="facilitation/attendance.html",
-        context=lambda: {"members": members},
+        # What the page shows now, to tell at the next save whether someone else saved.
+        context=lambda: {"members": members, "seen": stale.seen(register_as_shown(session))},
     )
 
 

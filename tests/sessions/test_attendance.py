@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import re
 from decimal import Decimal
@@ -293,3 +294,37 @@ def test_a_session_in_the_future_says_so_and_refuses_a_post(client, world):
     assert not Attendance.objects.exists()
     future.refresh_from_db()
     assert future.status == SessionStatus.SCHEDULED
+
+
+def _seen(html: str) -> str:
+    match = re.search(r'name="seen" value="([^"]+)"', html)
+    assert match, "the register page carries what it showed"
+    return match.group(1)
+
+
+def test_two_people_taking_the_register_at_once_the_second_is_told(client, world):
+    """The facilitator and the hub's administrator both open the empty register; the first saves Bea at 2.5 hours; the second,
+    saving everyone present for 3, is refused and told what the first recorded, name by
+    name; nothing of theirs is saved until they save from the register as it now is."""
+    from django.test import Client
+
+    first, second = client, Client()
+    first.force_login(world.facilitator)
+    second.force_login(world.hub_a_admin)  # the hub's administrator may take it too
+    first_seen = _seen(first.get(world.url).content.decode())
+    second_seen = _seen(second.get(world.url).content.decode())
+
+    saved = first.post(
+        world.url, {**_post_data(world, **{f"hours-{world.bea.code}": "2.5"}), "seen": first_seen}
+    )
+    assert saved.status_code == 302
+    refused = second.post(world.url, {**_post_data(world), "seen": second_seen})
+    assert refused.status_code == 400
+    page = html.unescape(refused.content.decode())
+    assert "Someone else saved the register while you were editing it" in page
+    assert f"{world.bea.full_name}: “(blank)” is now “present, 2.5 hours”" in page
+    assert Attendance.objects.get(participant=world.bea).hours == Decimal("2.5")
+
+    again = second.post(world.url, {**_post_data(world), "seen": _seen(page)})
+    assert again.status_code == 302
+    assert Attendance.objects.get(participant=world.bea).hours == Decimal("3")
