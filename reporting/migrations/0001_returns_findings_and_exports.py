@@ -1,8 +1,7 @@
-"""Monthly returns and their submitted versions (frozen by the database itself), rule
-findings, risk scans, digests sent and export files.
+"""Monthly returns and their submitted versions (frozen by the database itself), digests
+sent, rule findings, risk scans and export files.
 
-Squashed in issue 16: `replaces` names the old migrations this one stands for (see
-peernet/migrations/0001_hubs_people_and_audit.py, and README "Upgrading").
+Squashed in issue 16 (README "Upgrading"; peernet/migrations/0001 says how).
 """
 
 import django.db.models.deletion
@@ -59,393 +58,142 @@ def unfreeze(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     replaces = [
-        ("reporting", "0001_initial"),
-        ("reporting", "0002_digestsent_finding_riskscan"),
-        ("reporting", "0003_exportfile"),
-        ("reporting", "0004_return_parts_and_frozen_versions"),
+        ('reporting', '0001_initial'),
+        ('reporting', '0002_digestsent_finding_riskscan'),
+        ('reporting', '0003_exportfile'),
+        ('reporting', '0004_return_parts_and_frozen_versions'),
     ]
 
     initial = True
 
     dependencies = [
-        ("cohorts", "0001_cohorts"),
-        ("participants", "0001_participants_and_businesses"),
-        ("peernet", "0001_hubs_people_and_audit"),
+        ('cohorts', '0001_cohorts'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="MonthlyReturn",
+            name='MonthlyReturn',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("month", models.DateField(help_text="The first day of the month reported on.")),
-                ("draft_figures", models.JSONField(blank=True, default=dict)),
-                ("draft_breakdowns", models.JSONField(blank=True, default=dict)),
-                ("draft_compiled_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "narrative",
-                    models.TextField(blank=True, help_text="M2: the supporting narrative."),
-                ),
-                (
-                    "hub",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="monthly_returns",
-                        to="peernet.hub",
-                    ),
-                ),
-                (
-                    "draft_parts",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="Numerators and denominators of the rates.",
-                    ),
-                ),
-                (
-                    "reminder_sent_at",
-                    models.DateTimeField(
-                        blank=True,
-                        help_text="When the hub was reminded that it is due (M1).",
-                        null=True,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('month', models.DateField(help_text='The first day of the month reported on.')),
+                ('draft_figures', models.JSONField(blank=True, default=dict)),
+                ('draft_breakdowns', models.JSONField(blank=True, default=dict)),
+                ('draft_compiled_at', models.DateTimeField(blank=True, null=True)),
+                ('narrative', models.TextField(blank=True, help_text='M2: the supporting narrative.')),
+                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monthly_returns', to='peernet.hub')),
+                ('draft_parts', models.JSONField(blank=True, default=dict, help_text='Numerators and denominators of the rates.')),
+                ('reminder_sent_at', models.DateTimeField(blank=True, help_text='When the hub was reminded that it is due (M1).', null=True)),
             ],
             options={
-                "ordering": ["-month", "hub__name"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("hub", "month"), name="monthly_return_one_per_month"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("month__day", 1)),
-                        name="monthly_return_month_is_first_day",
-                    ),
-                ],
+                'ordering': ['-month', 'hub__name'],
+                'constraints': [models.UniqueConstraint(fields=('hub', 'month'), name='monthly_return_one_per_month'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='monthly_return_month_is_first_day')],
             },
         ),
         migrations.CreateModel(
-            name="ReturnVersion",
+            name='ReturnVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.PositiveSmallIntegerField()),
-                ("figures", models.JSONField()),
-                ("breakdowns", models.JSONField()),
-                ("narrative", models.TextField(blank=True)),
-                ("sha256", models.CharField(max_length=64)),
-                ("submitted_at", models.DateTimeField()),
-                ("reason", models.TextField(blank=True, help_text="Why it was resubmitted.")),
-                (
-                    "monthly_return",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="versions",
-                        to="reporting.monthlyreturn",
-                    ),
-                ),
-                (
-                    "submitted_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "parts",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="Numerators and denominators of the rates.",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.PositiveSmallIntegerField()),
+                ('figures', models.JSONField()),
+                ('breakdowns', models.JSONField()),
+                ('narrative', models.TextField(blank=True)),
+                ('sha256', models.CharField(max_length=64)),
+                ('submitted_at', models.DateTimeField()),
+                ('reason', models.TextField(blank=True, help_text='Why it was resubmitted.')),
+                ('monthly_return', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='reporting.monthlyreturn')),
+                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('parts', models.JSONField(blank=True, default=dict, help_text='Numerators and denominators of the rates.')),
             ],
             options={
-                "ordering": ["monthly_return", "version"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("monthly_return", "version"), name="return_version_unique"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("version__gte", 1)), name="return_version_positive"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("version", 1), models.Q(("reason", ""), _negated=True), _connector="OR"
-                        ),
-                        name="return_resubmission_has_reason",
-                    ),
-                ],
+                'ordering': ['monthly_return', 'version'],
+                'constraints': [models.UniqueConstraint(fields=('monthly_return', 'version'), name='return_version_unique'), models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='return_version_positive'), models.CheckConstraint(condition=models.Q(('version', 1), models.Q(('reason', ''), _negated=True), _connector='OR'), name='return_resubmission_has_reason')],
             },
         ),
         migrations.CreateModel(
-            name="Finding",
+            name='DigestSent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("rule", models.CharField(max_length=4)),
-                (
-                    "subject_kind",
-                    models.CharField(
-                        choices=[
-                            ("participant", "Participant"),
-                            ("cohort", "Cohort"),
-                            ("session", "Group session"),
-                            ("one_to_one", "One-to-one session"),
-                            ("observation", "Observation"),
-                            ("facilitator", "Facilitator"),
-                            ("complaint", "Complaint"),
-                            ("monthly_return", "Monthly return"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("subject_id", models.PositiveBigIntegerField()),
-                ("subject_code", models.UUIDField(blank=True, null=True)),
-                ("subject_name", models.CharField(max_length=300)),
-                (
-                    "outcome",
-                    models.CharField(choices=[("warn", "Warning"), ("fail", "Fail")], max_length=4),
-                ),
-                ("sentence", models.TextField()),
-                ("due", models.DateField(blank=True, null=True)),
-                ("first_found", models.DateTimeField()),
-                ("last_found", models.DateTimeField()),
-                ("resolved", models.DateTimeField(blank=True, null=True)),
-                (
-                    "cohort",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="findings",
-                        to="cohorts.cohort",
-                    ),
-                ),
-                (
-                    "hub",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="findings",
-                        to="peernet.hub",
-                    ),
-                ),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="findings",
-                        to="participants.participant",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('run_on', models.DateField()),
+                ('as_of', models.DateTimeField(help_text='The scan moment the digest reported changes up to.')),
+                ('sent_at', models.DateTimeField()),
+                ('new_findings', models.PositiveIntegerField(default=0)),
+                ('resolved_findings', models.PositiveIntegerField(default=0)),
+                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_digests', to='peernet.hub')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_digests', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["hub", "rule", "subject_kind", "subject_id"],
-                "indexes": [
-                    models.Index(fields=["hub", "resolved"], name="reporting_f_hub_id_4a80d5_idx")
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("resolved__isnull", True)),
-                        fields=("hub", "rule", "subject_kind", "subject_id"),
-                        name="finding_one_open_per_rule_and_subject",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("outcome__in", ["warn", "fail"])),
-                        name="finding_outcome_warn_or_fail",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("last_found__gte", models.F("first_found"))),
-                        name="finding_last_found_after_first",
-                    ),
-                ],
+                'verbose_name': 'digest sent',
+                'verbose_name_plural': 'digests sent',
+                'ordering': ['-run_on', 'user'],
+                'constraints': [models.UniqueConstraint(fields=('user', 'hub', 'run_on'), name='digest_sent_once_per_user_hub_day')],
             },
         ),
         migrations.CreateModel(
-            name="RiskScan",
+            name='Finding',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("run_on", models.DateField()),
-                (
-                    "runs",
-                    models.PositiveSmallIntegerField(default=1, help_text="Times run on this day."),
-                ),
-                (
-                    "as_of",
-                    models.DateTimeField(
-                        help_text="The moment the latest run judged the rules at."
-                    ),
-                ),
-                ("started", models.DateTimeField()),
-                ("finished", models.DateTimeField(blank=True, null=True)),
-                ("subjects", models.PositiveIntegerField(default=0, help_text="Records judged.")),
-                ("open_findings", models.PositiveIntegerField(default=0)),
-                (
-                    "new_findings",
-                    models.PositiveIntegerField(default=0, help_text="By the latest run."),
-                ),
-                (
-                    "resolved_findings",
-                    models.PositiveIntegerField(default=0, help_text="By the latest run."),
-                ),
-                (
-                    "hub",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="risk_scans",
-                        to="peernet.hub",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('rule', models.CharField(max_length=4)),
+                ('subject_kind', models.CharField(choices=[('participant', 'Participant'), ('cohort', 'Cohort'), ('session', 'Group session'), ('one_to_one', 'One-to-one session'), ('observation', 'Observation'), ('facilitator', 'Facilitator'), ('complaint', 'Complaint'), ('monthly_return', 'Monthly return')], max_length=20)),
+                ('subject_id', models.PositiveBigIntegerField()),
+                ('subject_code', models.UUIDField(blank=True, null=True)),
+                ('subject_name', models.CharField(max_length=300)),
+                ('outcome', models.CharField(choices=[('warn', 'Warning'), ('fail', 'Fail')], max_length=4)),
+                ('sentence', models.TextField()),
+                ('due', models.DateField(blank=True, null=True)),
+                ('first_found', models.DateTimeField()),
+                ('last_found', models.DateTimeField()),
+                ('resolved', models.DateTimeField(blank=True, null=True)),
+                ('cohort', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='cohorts.cohort')),
+                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='peernet.hub')),
+                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='participants.participant')),
             ],
             options={
-                "ordering": ["-run_on", "hub__name"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("hub", "run_on"), name="risk_scan_one_per_hub_and_day"
-                    )
-                ],
+                'ordering': ['hub', 'rule', 'subject_kind', 'subject_id'],
+                'indexes': [models.Index(fields=['hub', 'resolved'], name='reporting_f_hub_id_4a80d5_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('resolved__isnull', True)), fields=('hub', 'rule', 'subject_kind', 'subject_id'), name='finding_one_open_per_rule_and_subject'), models.CheckConstraint(condition=models.Q(('outcome__in', ['warn', 'fail'])), name='finding_outcome_warn_or_fail'), models.CheckConstraint(condition=models.Q(('last_found__gte', models.F('first_found'))), name='finding_last_found_after_first')],
             },
         ),
         migrations.CreateModel(
-            name="DigestSent",
+            name='RiskScan',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("run_on", models.DateField()),
-                (
-                    "as_of",
-                    models.DateTimeField(
-                        help_text="The scan moment the digest reported changes up to."
-                    ),
-                ),
-                ("sent_at", models.DateTimeField()),
-                ("new_findings", models.PositiveIntegerField(default=0)),
-                ("resolved_findings", models.PositiveIntegerField(default=0)),
-                (
-                    "hub",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="risk_digests",
-                        to="peernet.hub",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="risk_digests",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('run_on', models.DateField()),
+                ('runs', models.PositiveSmallIntegerField(default=1, help_text='Times run on this day.')),
+                ('as_of', models.DateTimeField(help_text='The moment the latest run judged the rules at.')),
+                ('started', models.DateTimeField()),
+                ('finished', models.DateTimeField(blank=True, null=True)),
+                ('subjects', models.PositiveIntegerField(default=0, help_text='Records judged.')),
+                ('open_findings', models.PositiveIntegerField(default=0)),
+                ('new_findings', models.PositiveIntegerField(default=0, help_text='By the latest run.')),
+                ('resolved_findings', models.PositiveIntegerField(default=0, help_text='By the latest run.')),
+                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_scans', to='peernet.hub')),
             ],
             options={
-                "verbose_name": "digest sent",
-                "verbose_name_plural": "digests sent",
-                "ordering": ["-run_on", "user"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("user", "hub", "run_on"), name="digest_sent_once_per_user_hub_day"
-                    )
-                ],
+                'ordering': ['-run_on', 'hub__name'],
+                'constraints': [models.UniqueConstraint(fields=('hub', 'run_on'), name='risk_scan_one_per_hub_and_day')],
             },
         ),
         migrations.CreateModel(
-            name="ExportFile",
+            name='ExportFile',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        help_text="What was asked for, e.g. return-xlsx.", max_length=40
-                    ),
-                ),
-                ("params", models.JSONField(blank=True, default=dict)),
-                ("requested_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Waiting to start"),
-                            ("running", "Being built"),
-                            ("complete", "Ready"),
-                            ("failed", "Failed"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "progress",
-                    models.PositiveSmallIntegerField(default=0, help_text="Per cent done."),
-                ),
-                ("filename", models.CharField(blank=True, max_length=200)),
-                ("content_type", models.CharField(blank=True, max_length=100)),
-                ("content", models.BinaryField(blank=True, null=True)),
-                ("completed_at", models.DateTimeField(blank=True, null=True)),
-                ("error", models.TextField(blank=True)),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="export_files",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(help_text='What was asked for, e.g. return-xlsx.', max_length=40)),
+                ('params', models.JSONField(blank=True, default=dict)),
+                ('requested_at', models.DateTimeField(auto_now_add=True)),
+                ('status', models.CharField(choices=[('pending', 'Waiting to start'), ('running', 'Being built'), ('complete', 'Ready'), ('failed', 'Failed')], default='pending', max_length=10)),
+                ('progress', models.PositiveSmallIntegerField(default=0, help_text='Per cent done.')),
+                ('filename', models.CharField(blank=True, max_length=200)),
+                ('content_type', models.CharField(blank=True, max_length=100)),
+                ('content', models.BinaryField(blank=True, null=True)),
+                ('completed_at', models.DateTimeField(blank=True, null=True)),
+                ('error', models.TextField(blank=True)),
+                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='export_files', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-requested_at"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("progress__lte", 100)),
-                        name="export_file_progress_at_most_100",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(
-                                ("completed_at__isnull", False),
-                                ("content__isnull", False),
-                                ("status", "complete"),
-                            ),
-                            models.Q(
-                                models.Q(("status", "complete"), _negated=True),
-                                ("content__isnull", True),
-                            ),
-                            _connector="OR",
-                        ),
-                        name="export_file_content_only_when_complete",
-                    ),
-                ],
+                'ordering': ['-requested_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='export_file_progress_at_most_100'), models.CheckConstraint(condition=models.Q(models.Q(('completed_at__isnull', False), ('content__isnull', False), ('status', 'complete')), models.Q(models.Q(('status', 'complete'), _negated=True), ('content__isnull', True)), _connector='OR'), name='export_file_content_only_when_complete')],
             },
         ),
         migrations.RunPython(freeze, unfreeze),
