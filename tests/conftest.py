@@ -166,10 +166,9 @@ def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> No
 # makes. (Django's serialized_rollback cannot do this here: its restore collides with the
 # content types that the flush re-creates.)
 _SEEDING_MIGRATIONS = {  # the table a flush empties: the migrations that fill it
-    "delivery.Topic": [("sessions.migrations.0004_seed_beis_topics", "seed")],
+    "delivery.Topic": [("sessions.migrations.0002_beis_topics", "seed")],
     "participants.SurveyInstrument": [
-        ("participants.migrations.0003_seed_survey_instruments", "seed"),
-        ("participants.migrations.0005_survey_instruments_v2", "publish"),
+        ("participants.migrations.0002_survey_instruments", "seed_survey_instruments"),
     ],
 }
 

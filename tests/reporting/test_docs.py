@@ -175,11 +175,7 @@ def test_no_command_s_help_names_a_file_its_reader_does_not_have():
     assert not found
 
 
-# Migration 0004 wrote the old message into the database; 0005 replaces it and must name
-# it to put it back when reversed. Nothing else may.
 BRIEF_NAMED_ON_PURPOSE = {
-    "reporting/migrations/0004_return_parts_and_frozen_versions.py",
-    "reporting/migrations/0005_frozen_versions_message.py",
     "tests/reporting/test_docs.py",  # its patterns describe what to look for
 }
 

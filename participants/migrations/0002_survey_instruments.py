@@ -1,14 +1,107 @@
-"""Version 2 of the four survey instruments (S1–S4), published beside version 1.
+"""The four survey instruments (S1–S4): version 1, which answers given against it keep,
+and version 2, the active one.
 
-Version 1 stays (answers keep the version they were given against); version 2 becomes
-the active one. It keeps every version 1 question key with its type, so answers to
-either version read the same, and adds labels, help text, required/optional, pages
-(`section`), the matched baseline/exit questions for distance travelled (`matched`),
-business size now (number, money) and equality monitoring (`equality`, each with
-"Prefer not to say"). The question types are described in participants/surveys.py.
+Version 1's baseline questions follow the Playbook's "Summary of baseline survey data
+collection topics"; the session-feedback survey always has `overall_satisfaction` (1 to 5),
+which the monthly return averages (the figure `session_satisfaction_mean`, docs/returns.md).
+
+Version 2 keeps every version 1 question key with its type, so answers to either version
+read the same, and adds labels, help text, required/optional, pages (`section`), the
+matched baseline/exit questions for distance travelled (`matched`), business size now
+(number, money) and equality monitoring (`equality`, each with "Prefer not to say"). The
+question types are described in participants/surveys/.
+
+Squashed in issue 16 from the two migrations that published them (`replaces`).
 """
 
 from django.db import migrations
+
+
+def v1_scale(key, text, low=1, high=5):
+    return {"key": key, "text": text, "type": "scale", "min": low, "max": high}
+
+
+def v1_text(key, text):
+    return {"key": key, "text": text, "type": "text"}
+
+
+def v1_yes_no(key, text):
+    return {"key": key, "text": text, "type": "yes_no"}
+
+
+VERSION_1 = [
+    (
+        "baseline",
+        "Baseline survey",
+        [
+            v1_scale(
+                "covid_adaptation",
+                "How well has the business adapted to COVID-19 and other shocks?",
+            ),
+            v1_scale("resilience", "How resilient is the business to adversity?"),
+            v1_scale(
+                "leadership_management", "How would you rate leadership and management practice?"
+            ),
+            v1_scale(
+                "recruitment_retention", "How confident are you in recruiting and keeping staff?"
+            ),
+            v1_scale("technology_adoption", "How well does the business adopt new technology?"),
+            v1_scale("networks", "How engaged are you with business networks?"),
+            v1_scale("growth_ambition", "How ambitious are you to grow the business?"),
+            v1_yes_no("business_plan", "Does the business have a written business plan?"),
+            v1_scale("use_of_data", "How well does the business use data to drive value?"),
+            v1_scale("change_management", "How well does the business manage change?"),
+            v1_scale("innovation", "How innovative is the business?"),
+            v1_scale("business_confidence", "How confident are you about the next 12 months?"),
+            v1_yes_no("evaluator_consent", "May the independent evaluator contact you (G3, S5)?"),
+        ],
+    ),
+    (
+        "session_feedback",
+        "After the session",
+        [
+            v1_scale("overall_satisfaction", "Overall, how satisfied were you with this session?"),
+            v1_scale("usefulness", "How useful was the session to your business?"),
+            v1_text("comments", "Anything else you would like to tell us?"),
+        ],
+    ),
+    (
+        "exit",
+        "Exit survey",
+        [
+            v1_scale("overall_satisfaction", "Overall, how satisfied were you with Peer Networks?"),
+            v1_scale("goals_achieved", "How far did you achieve what you hoped to?"),
+            v1_scale("one_to_one_useful", "How useful was the one-to-one support?"),
+            v1_scale("recommend", "How likely are you to recommend Peer Networks?", 0, 10),
+            v1_scale("business_confidence", "How confident are you about the next 12 months?"),
+            v1_yes_no("stay_in_touch", "Will your group keep meeting after the programme?"),
+            v1_text("comments", "Anything else you would like to tell us?"),
+            v1_yes_no("evaluator_consent", "May the independent evaluator contact you (G3, S5)?"),
+        ],
+    ),
+    (
+        "dropout",
+        "Leaving the programme",
+        [
+            {
+                "key": "reason",
+                "text": "What is the main reason you are leaving?",
+                "type": "choice",
+                "choices": [
+                    "time",
+                    "business-pressures",
+                    "not-what-i-expected",
+                    "personal",
+                    "other",
+                ],
+            },
+            v1_yes_no("outside_control", "Was the reason outside your control (E8)?"),
+            v1_scale("overall_satisfaction", "Overall, how satisfied were you while taking part?"),
+            v1_text("comments", "Anything else you would like to tell us?"),
+        ],
+    ),
+]
+
 
 AGREE = {
     "1": "Very poor",
@@ -273,7 +366,7 @@ FEEDBACK = "Your feedback"
 EXIT_VALUE = "Your time on Peer Networks"
 LEAVING = "Leaving the programme"
 
-INSTRUMENTS = [
+VERSION_2 = [
     (
         "baseline",
         "Baseline survey",
@@ -433,21 +526,29 @@ INSTRUMENTS = [
 ]
 
 
-def publish(apps, schema_editor):
+def seed_survey_instruments(apps, schema_editor):
+    """Version 1, then version 2 as the active one: the rows the old migrations left."""
     SurveyInstrument = apps.get_model("participants", "SurveyInstrument")
-    for kind, title, questions in INSTRUMENTS:
-        SurveyInstrument.objects.filter(kind=kind, active=True).update(active=False)
-        SurveyInstrument.objects.update_or_create(
-            kind=kind, version=2, defaults={"title": title, "questions": questions, "active": True}
-        )
+    for version, instruments in ((1, VERSION_1), (2, VERSION_2)):
+        for kind, title, questions in instruments:
+            SurveyInstrument.objects.filter(kind=kind, active=True).update(active=False)
+            SurveyInstrument.objects.update_or_create(
+                kind=kind,
+                version=version,
+                defaults={"title": title, "questions": questions, "active": True},
+            )
 
 
-def unpublish(apps, schema_editor):
-    SurveyInstrument = apps.get_model("participants", "SurveyInstrument")
-    SurveyInstrument.objects.filter(version=2).delete()
-    SurveyInstrument.objects.filter(version=1).update(active=True)
+def unseed_survey_instruments(apps, schema_editor):
+    apps.get_model("participants", "SurveyInstrument").objects.filter(version__in=(1, 2)).delete()
 
 
 class Migration(migrations.Migration):
-    dependencies = [("participants", "0004_survey_invitation_kind_draft")]
-    operations = [migrations.RunPython(publish, unpublish)]
+    replaces = [
+        ("participants", "0003_seed_survey_instruments"),
+        ("participants", "0005_survey_instruments_v2"),
+    ]
+
+    dependencies = [("participants", "0001_participants_and_businesses")]
+
+    operations = [migrations.RunPython(seed_survey_instruments, unseed_survey_instruments)]

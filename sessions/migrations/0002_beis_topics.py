@@ -1,5 +1,8 @@
-"""Seed the BEIS core topics and the finer topics the Playbook lists under them
-(Playbook: "The BEIS Core Topics: a springboard to success")."""
+"""The BEIS core topics and the finer topics the Playbook lists under them
+(Playbook: "The BEIS Core Topics: a springboard to success").
+
+Squashed in issue 16 from the migration that seeded them (`replaces`).
+"""
 
 from django.db import migrations
 
@@ -75,5 +78,8 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("delivery", "0003_initial")]
+    replaces = [("delivery", "0004_seed_beis_topics")]
+
+    dependencies = [("delivery", "0001_sessions_and_support")]
+
     operations = [migrations.RunPython(seed, unseed)]
