@@ -303,9 +303,10 @@ def _seen(html: str) -> str:
 
 
 def test_two_people_taking_the_register_at_once_the_second_is_told(client, world):
-    """The facilitator and the hub's administrator both open the empty register; the first saves Bea at 2.5 hours; the second,
-    saving everyone present for 3, is refused and told what the first recorded, name by
-    name; nothing of theirs is saved until they save from the register as it now is."""
+    """The facilitator and the hub's administrator both open the empty register; the
+    first saves Bea at 2.5 hours; the second, saving everyone present for 3, is refused
+    and told what the first recorded, name by name; nothing of theirs is saved until they
+    save from the register as it now is."""
     from django.test import Client
 
     first, second = client, Client()

@@ -30,7 +30,7 @@ def to_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0005_frozen_versions_message"),
+        ('reporting', '0001_returns_findings_and_exports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,4 @@
-"""The binary column export files lived in, now that they are in the file storage (0006:
+"""The binary column export files lived in, now that they are in the file storage (0002:
 in its own migration, so the data moved there is committed before the table changes)."""
 
 from django.db import migrations, models
@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0006_export_files_in_storage"),
+        ("reporting", "0002_export_files_in_storage"),
     ]
 
     operations = [
@@ -18,7 +18,10 @@ class Migration(migrations.Migration):
             model_name="exportfile",
             constraint=models.CheckConstraint(
                 condition=(
-                    (models.Q(status="complete", completed_at__isnull=False) & ~models.Q(file=""))
+                    (
+                        models.Q(status="complete", completed_at__isnull=False)
+                        & ~models.Q(file="")
+                    )
                     | (~models.Q(status="complete") & models.Q(file=""))
                 ),
                 name="export_file_only_when_complete",
