@@ -13,8 +13,11 @@ GATE = ("peernet", "0001_hubs_and_people")  # stands for the old history's ends,
 
 
 def squashed():
+    """The migrations that stand for the old history (those written since do not)."""
     loader = MigrationLoader(None)
-    return {key: m for key, m in loader.disk_migrations.items() if key[0] in OURS}
+    return {
+        key: m for key, m in loader.disk_migrations.items() if key[0] in OURS and m.replaces
+    }
 
 
 def old_names():
@@ -32,7 +35,7 @@ def loader_with(monkeypatch, applied):
 def test_every_old_migration_is_replaced_once():
     names = old_names()
     assert len(names) == len(set(names)) == 33
-    assert all(migration.replaces for migration in squashed().values())
+    assert len(squashed()) == 9
 
 
 def test_a_database_at_the_end_of_the_old_history_has_them_all(monkeypatch):
