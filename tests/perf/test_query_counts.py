@@ -94,7 +94,7 @@ PAGES: dict[str, Page] = {
     "participant page": Page(
         _admin,
         lambda: reverse("hub:participant", kwargs={"hub": HUB, "code": _member().code}),
-        18,  # with the view's audit event (2) and E9's possible matches (1)
+        19,  # with the view's audit event (2), E9's possible matches (1), the emails (1)
         lambda: _member().last_name,
     ),
     "complaints list": Page(_admin, _hub_url("complaints"), 8, lambda: "Session moved"),
