@@ -79,9 +79,43 @@ class SchemaReport:
         return path in self.faults or any(level in self.faults for level in levels)
 
 
+def _nul_characters(value: Any, path: JsonPath = ()) -> Iterable[JsonPath]:
+    """Where a text (or a key) holds a NUL character, which no database column stores."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                yield (*path, key)
+            else:
+                yield from _nul_characters(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_characters(item, (*path, index))
+
+
+NUL_PROBLEM = "contains a NUL character (\\u0000), which cannot be stored: remove it"
+
+
 def check_schema(document: Any) -> SchemaReport:
     """Every way the document breaks the schema, and the part of it still readable."""
     errors = list(_validator().iter_errors(document))
+    nul = list(_nul_characters(document))
+    if nul:
+        # Nothing is read from a document with a text no column can store: said once a text.
+        report = check_schema_errors(document, errors)
+        return SchemaReport(
+            problems=report.problems + [Problem(format_path(p), NUL_PROBLEM) for p in nul],
+            readable=report.readable,
+            faulty=report.faulty | {format_path(p) for p in nul},
+            faults=report.faults | {format_path(p) for p in nul},
+        )
+    return check_schema_errors(document, errors)
+
+
+def check_schema_errors(document: Any, errors: list[ValidationError]) -> SchemaReport:
+    """What the schema's `errors` say of the document, and the part of it still readable."""
     if not errors:
         return SchemaReport([], document, frozenset(), frozenset())
     faults: list[JsonPath] = []

@@ -483,3 +483,19 @@ def test_hypothesis_examples_are_independent(personas):
             hub=personas.hub_a, key="x", received=dt.date(2021, 1, 1), summary="x"
         )
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_a_problem_not_a_crash():
+    """Hypothesis found a programme's name of "\\x00" reaching PostgreSQL, which refuses
+    it (a 500): it is a problem named by its place, and nothing is written."""
+    document = json.loads(SMALL.read_text(encoding="utf-8"))
+    document["programme"]["name"] = "Year\x00one"
+    with rolled_back():
+        before = _counts()
+        with pytest.raises(ScenarioError) as refused:
+            import_document(document)
+        assert _counts() == before
+    assert [str(p) for p in refused.value.problems if "NUL" in str(p)] == [
+        "programme.name: contains a NUL character (\\u0000), which cannot be stored: remove it"
+    ]
