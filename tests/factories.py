@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Cohort, CohortMembership
@@ -18,7 +19,7 @@ from participants.models import Business, EligibilityStatus, Participant
 from peernet.calendar import LONDON
 from peernet.models import Cluster, Hub, Programme, Role, RoleAssignment, User
 from reporting.models import ExportFile, ExportStatus
-from sessions.models import GroupSession, OneToOneRoute, OneToOneSession
+from sessions.models import GroupSession, OneToOneRoute, OneToOneSession, SessionStatus
 
 _sequence = itertools.count(1)
 
@@ -115,6 +116,24 @@ def make_session(cohort: Cohort, starts_at: str = "2021-06-01T09:30", **override
     values: dict[str, object] = {"key": f"{cohort.key}-s{n}", "hours": Decimal("3")}
     values.update(overrides)
     return GroupSession.objects.create(cohort=cohort, starts_at=local(starts_at), **values)
+
+
+def make_delivered_session(personas: Personas) -> GroupSession:
+    """Cohort A's session delivered on 5 October 2021: the one the facilitator writes up."""
+    return make_session(personas.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
+
+
+def facilitation_url(name: str, session: GroupSession) -> str:
+    """The address of `session`'s page `name` in the facilitator's area."""
+    kwargs = {"hub": session.cohort.hub.key, "code": session.code}
+    return reverse(f"facilitation:{name}", kwargs=kwargs)
+
+
+def session_edit_url(session: GroupSession) -> str:
+    """The address of the hub's page that moves or cancels `session`."""
+    cohort = session.cohort
+    kwargs = {"hub": cohort.hub.key, "code": cohort.code, "session": session.code}
+    return reverse("hub:session-edit", kwargs=kwargs)
 
 
 def make_one_to_one(participant: Participant, provider: User | None, **overrides: object):

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from sessions.models import GroupSession, SessionStatus
-from tests.factories import local, make_session
+from tests.factories import local, make_session, session_edit_url
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +105,16 @@ def test_planner_is_404_for_another_hubs_admin_and_cohort(client, personas):
     assert not GroupSession.objects.exists()
 
 
-@time_machine.travel(NOW, tick=False)
-def test_edit_and_cancel_one_session(client, personas):
+def _edit_a_session(client, personas):
+    """Cohort A's session of 14 December 2021 and its edit page, the hub's admin signed in."""
     session = make_session(personas.cohort_a, "2021-12-14T09:30")
     client.force_login(personas.hub_a_admin)
-    url = reverse(
-        "hub:session-edit",
-        kwargs={"hub": "hub-a", "code": personas.cohort_a.code, "session": session.code},
-    )
+    return session, session_edit_url(session)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_edit_and_cancel_one_session(client, personas):
+    session, url = _edit_a_session(client, personas)
     assert client.get(url).status_code == 200
     response = client.post(
         url,
@@ -132,12 +134,7 @@ def test_edit_and_cancel_one_session(client, personas):
 
 @time_machine.travel(NOW, tick=False)
 def test_moving_a_session_out_of_the_window_is_refused(client, personas):
-    session = make_session(personas.cohort_a, "2021-12-14T09:30")
-    client.force_login(personas.hub_a_admin)
-    url = reverse(
-        "hub:session-edit",
-        kwargs={"hub": "hub-a", "code": personas.cohort_a.code, "session": session.code},
-    )
+    session, url = _edit_a_session(client, personas)
     page = client.post(
         url, {"day_0": "5", "day_1": "4", "day_2": "2022", "start_time": "09:30", "hours": "3"}
     ).content.decode()

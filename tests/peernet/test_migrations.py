@@ -15,9 +15,7 @@ GATE = ("peernet", "0001_hubs_and_people")  # stands for the old history's ends,
 def squashed():
     """The migrations that stand for the old history (those written since do not)."""
     loader = MigrationLoader(None)
-    return {
-        key: m for key, m in loader.disk_migrations.items() if key[0] in OURS and m.replaces
-    }
+    return {key: m for key, m in loader.disk_migrations.items() if key[0] in OURS and m.replaces}
 
 
 def old_names():

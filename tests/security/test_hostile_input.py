@@ -38,6 +38,7 @@ from tests.factories import (
     make_cohort_member,
     make_session,
     registration_form,
+    session_edit_url,
 )
 
 pytestmark = pytest.mark.django_db
@@ -246,10 +247,7 @@ def test_session_edit(client, personas, day, start, hours, location):
     }
     with rolled_back():
         session = make_session(personas.cohort_a, "2021-12-14T09:30")
-        url = reverse(
-            "hub:session-edit",
-            kwargs={"hub": "hub-a", "code": personas.cohort_a.code, "session": session.code},
-        )
+        url = session_edit_url(session)
         accepted = _answered(client.post(url, data))
         session.refresh_from_db()
         if accepted:

@@ -15,7 +15,13 @@ from sessions.action_cards import (
     split_actions,
 )
 from sessions.models import ActionCard, Attendance, GroupSession, SessionStatus
-from tests.factories import local, make_cohort_member, make_session
+from tests.factories import (
+    facilitation_url,
+    local,
+    make_cohort_member,
+    make_delivered_session,
+    make_session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +31,8 @@ AFTER = local("2021-10-05T13:00")
 @pytest.fixture
 def world(personas):
     p = personas
-    p.session = make_session(p.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
-    p.url = reverse(
-        "facilitation:action-cards", kwargs={"hub": p.hub_a.key, "code": p.session.code}
-    )
+    p.session = make_delivered_session(p)
+    p.url = facilitation_url("action-cards", p.session)
     p.code = str(p.participant_a.code)
     return p
 
@@ -184,7 +188,7 @@ def test_last_sessions_actions_are_shown_for_the_report_back(client, world):
         actions=compose_actions("Cash flow", "Talk to the bank"),
     )
     later = make_session(world.cohort_a, "2021-10-19T09:30", status=SessionStatus.DELIVERED)
-    url = reverse("facilitation:action-cards", kwargs={"hub": world.hub_a.key, "code": later.code})
+    url = facilitation_url("action-cards", later)
     client.force_login(world.facilitator)
     html = client.get(url).content.decode()
     assert "From the session on 5 October 2021." in html
@@ -207,7 +211,7 @@ def test_markup_is_escaped(client, world):
     client.force_login(world.facilitator)
     client.post(world.url, _post(world, problem=markup, actions=markup, report_back=markup))
     later = make_session(world.cohort_a, "2021-10-19T09:30", status=SessionStatus.DELIVERED)
-    url = reverse("facilitation:action-cards", kwargs={"hub": world.hub_a.key, "code": later.code})
+    url = facilitation_url("action-cards", later)
     assert ActionCard.objects.filter(session=world.session).exists()
     for page in (world.url, url):
         html = client.get(page).content.decode()

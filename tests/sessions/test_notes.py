@@ -12,7 +12,7 @@ from rules import Outcome, run_rules
 from sessions.models import FacilitatorNote, GroupSession, SessionStatus, Topic
 from sessions.selectors import hot_topics
 from sessions.services import session_write_notes
-from tests.factories import local, make_session
+from tests.factories import facilitation_url, local, make_delivered_session, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ AFTER = local("2021-10-05T13:00")
 @pytest.fixture
 def world(personas):
     p = personas
-    p.session = make_session(p.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
-    p.url = reverse("facilitation:notes", kwargs={"hub": p.hub_a.key, "code": p.session.code})
+    p.session = make_delivered_session(p)
+    p.url = facilitation_url("notes", p.session)
     p.finance = Topic.objects.get(key="finance")
     p.cyber = Topic.objects.get(key="cyber-security")
     return p

@@ -25,7 +25,7 @@ from peernet.celery import app as celery_app
 from rules import CHECKS, Outcome
 from sessions.joining import joining_instructions_send
 from sessions.models import GroupSession, JoiningInstructionsSent, NoticeKind, SessionStatus
-from tests.factories import local, make_cohort_member, make_one_to_one
+from tests.factories import local, make_cohort_member, make_one_to_one, session_edit_url
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +47,7 @@ def world(personas):
     p.session = GroupSession.objects.create(
         cohort=p.cohort_a, key="s-move", starts_at=local(START), hours=Decimal("3")
     )
-    p.edit = reverse(
-        "hub:session-edit",
-        kwargs={"hub": "hub-a", "code": p.cohort_a.code, "session": p.session.code},
-    )
+    p.edit = session_edit_url(p.session)
     return p
 
 
