@@ -118,6 +118,10 @@ def make_session(cohort: Cohort, starts_at: str = "2021-06-01T09:30", **override
     return GroupSession.objects.create(cohort=cohort, starts_at=local(starts_at), **values)
 
 
+# A moment after cohort A's session of 5 October 2021 (09:30, three hours) has ended.
+AFTER_THE_SESSION = local("2021-10-05T13:00")
+
+
 def make_delivered_session(personas: Personas) -> GroupSession:
     """Cohort A's session delivered on 5 October 2021: the one the facilitator writes up."""
     return make_session(personas.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
@@ -327,6 +331,11 @@ def make_finished_export(requested_by: User, params: dict):
         file=ContentFile(b"level\r\n", name="return.csv"),
         completed_at=timezone.now(),
     )
+
+
+def date_fields(name: str, day: str, month: str, year: str) -> dict[str, str]:
+    """A GOV.UK date input's three boxes as a form posts them (`<name>_0` is the day)."""
+    return {f"{name}_0": day, f"{name}_1": month, f"{name}_2": year}
 
 
 def registration_form(**overrides: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from cohorts.models import CohortMembership
 from peernet.models import Role, RuleWarning
 from sessions.attendance.services import participant_record_dropout, participant_report_disengaged
 from sessions.models import Attendance, SessionStatus
-from tests.factories import make_session, make_user
+from tests.factories import date_fields, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -236,9 +236,7 @@ def test_the_page_is_in_the_access_matrix():
 # The member page's follow-up form, all but what came of it.
 FOLLOW_UP_BY_PHONE_ON_20_OCTOBER = {
     "form": "follow_up",
-    "followed_up_on_0": "20",
-    "followed_up_on_1": "10",
-    "followed_up_on_2": "2021",
+    **date_fields("followed_up_on", "20", "10", "2021"),
     "method": "phone",
 }
 
