@@ -338,6 +338,22 @@ def date_fields(name: str, day: str, month: str, year: str) -> dict[str, str]:
     return {f"{name}_0": day, f"{name}_1": month, f"{name}_2": year}
 
 
+def schedule_form(**overrides: str) -> dict[str, str]:
+    """A cohort's schedule planner as posted: a session every two weeks from 14 December
+    2021 at 09:30, three hours each to 18 hours, at Salford Innovation Forum; `overrides`
+    change or add fields."""
+    data = {
+        **date_fields("first_day", "14", "12", "2021"),
+        "start_time": "09:30",
+        "cadence_weeks": "2",
+        "session_hours": "3",
+        "total_hours": "18",
+        "location": "Salford Innovation Forum",
+    }
+    data.update(overrides)
+    return data
+
+
 def registration_form(**overrides: str) -> dict[str, str]:
     """The public registration form's details page as posted for Priya Patel of Acme Widgets
     Ltd, an eligible-looking business in Salford; `overrides` change or add fields."""

@@ -21,7 +21,7 @@ from tests.factories import (
     make_participant,
     make_session,
 )
-from tests.pages import HUB_OUTSIDERS
+from tests.pages import HUB_OUTSIDERS, assert_pages_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,7 @@ def test_hub_administrator_sees_their_hub_and_its_to_do_list(client, personas):
 
 @pytest.mark.parametrize("who", HUB_OUTSIDERS)
 def test_anyone_but_the_hubs_administrator_gets_404(client, personas, who):
-    client.force_login(getattr(personas, who))
-    assert client.get(dashboard(personas.hub_a)).status_code == 404
+    assert_pages_answer(client, getattr(personas, who), [dashboard(personas.hub_a)], 404)
 
 
 def test_the_coordinator_may_open_any_hub(client, personas):
