@@ -21,6 +21,7 @@ from peernet.models import Hub, Programme, Role, User
 from tests.factories import (
     Personas,
     make_cohort,
+    make_delivered_session,
     make_hub,
     make_personas,
     make_programme,
@@ -101,6 +102,14 @@ def _fast_password_hashing(settings) -> None:
 def personas(db: None) -> Personas:
     """Two hubs with one of everything and a person in every role (tests/factories.py)."""
     return make_personas()
+
+
+@pytest.fixture
+def delivered(personas: Personas) -> Personas:
+    """The personas, with cohort A's session of 5 October 2021 delivered (`session`): the
+    one the facilitator writes up."""
+    personas.session = make_delivered_session(personas)
+    return personas
 
 
 # Greater Manchester, the hub of the service tests: a file that needs another defines its own.

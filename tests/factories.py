@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Cohort, CohortMembership
@@ -18,7 +19,7 @@ from participants.models import Business, EligibilityStatus, Participant
 from peernet.calendar import LONDON
 from peernet.models import Cluster, Hub, Programme, Role, RoleAssignment, User
 from reporting.models import ExportFile, ExportStatus
-from sessions.models import GroupSession, OneToOneRoute, OneToOneSession
+from sessions.models import GroupSession, OneToOneRoute, OneToOneSession, SessionStatus
 
 _sequence = itertools.count(1)
 
@@ -115,6 +116,28 @@ def make_session(cohort: Cohort, starts_at: str = "2021-06-01T09:30", **override
     values: dict[str, object] = {"key": f"{cohort.key}-s{n}", "hours": Decimal("3")}
     values.update(overrides)
     return GroupSession.objects.create(cohort=cohort, starts_at=local(starts_at), **values)
+
+
+# A moment after cohort A's session of 5 October 2021 (09:30, three hours) has ended.
+AFTER_THE_SESSION = local("2021-10-05T13:00")
+
+
+def make_delivered_session(personas: Personas) -> GroupSession:
+    """Cohort A's session delivered on 5 October 2021: the one the facilitator writes up."""
+    return make_session(personas.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
+
+
+def facilitation_url(name: str, session: GroupSession) -> str:
+    """The address of `session`'s page `name` in the facilitator's area."""
+    kwargs = {"hub": session.cohort.hub.key, "code": session.code}
+    return reverse(f"facilitation:{name}", kwargs=kwargs)
+
+
+def session_edit_url(session: GroupSession) -> str:
+    """The address of the hub's page that moves or cancels `session`."""
+    cohort = session.cohort
+    kwargs = {"hub": cohort.hub.key, "code": cohort.code, "session": session.code}
+    return reverse("hub:session-edit", kwargs=kwargs)
 
 
 def make_one_to_one(participant: Participant, provider: User | None, **overrides: object):
@@ -308,6 +331,27 @@ def make_finished_export(requested_by: User, params: dict):
         file=ContentFile(b"level\r\n", name="return.csv"),
         completed_at=timezone.now(),
     )
+
+
+def date_fields(name: str, day: str, month: str, year: str) -> dict[str, str]:
+    """A GOV.UK date input's three boxes as a form posts them (`<name>_0` is the day)."""
+    return {f"{name}_0": day, f"{name}_1": month, f"{name}_2": year}
+
+
+def schedule_form(**overrides: str) -> dict[str, str]:
+    """A cohort's schedule planner as posted: a session every two weeks from 14 December
+    2021 at 09:30, three hours each to 18 hours, at Salford Innovation Forum; `overrides`
+    change or add fields."""
+    data = {
+        **date_fields("first_day", "14", "12", "2021"),
+        "start_time": "09:30",
+        "cadence_weeks": "2",
+        "session_hours": "3",
+        "total_hours": "18",
+        "location": "Salford Innovation Forum",
+    }
+    data.update(overrides)
+    return data
 
 
 def registration_form(**overrides: str) -> dict[str, str]:

@@ -27,7 +27,15 @@ from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.models import Role, RoleAssignment
 from sessions.models import GroupSession
-from tests.factories import LONDON, local, make_hub, make_programme, make_user
+from tests.factories import (
+    LONDON,
+    date_fields,
+    local,
+    make_hub,
+    make_programme,
+    make_user,
+    schedule_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -265,9 +273,7 @@ def test_a_hub_takes_businesses_from_registration_to_a_scheduled_cohort_of_11(ma
                 **form["fields"],
                 "e6-home_lep": "Jo Lee",
                 "e6-other_lep": "Kim Day, Stockport LEP",
-                "e6-agreed_on_0": "25",
-                "e6-agreed_on_1": "8",
-                "e6-agreed_on_2": "2021",
+                **date_fields("e6-agreed_on", "25", "8", "2021"),
                 "e6-details": "Agreed by email.",
             },
         ),
@@ -311,9 +317,7 @@ def test_a_hub_takes_businesses_from_registration_to_a_scheduled_cohort_of_11(ma
                 "name": "Salford autumn",
                 "facilitator": str(facilitator.pk),
                 "delivery_partner": "",
-                "planned_start_0": "5",
-                "planned_start_1": "10",
-                "planned_start_2": "2021",
+                **date_fields("planned_start", "5", "10", "2021"),
             },
         ),
     )
@@ -351,17 +355,7 @@ def test_a_hub_takes_businesses_from_registration_to_a_scheduled_cohort_of_11(ma
     # 6. Plan the sessions: fortnightly, 3 hours each, 18 hours, then confirm.
     planner = admin.get(_link(admin.get(cohort_url), "Plan the sessions"))
     form = _form(planner, "cadence_weeks")
-    plan = {
-        **form["fields"],
-        "first_day_0": "5",
-        "first_day_1": "10",
-        "first_day_2": "2021",
-        "start_time": "09:30",
-        "cadence_weeks": "2",
-        "session_hours": "3",
-        "total_hours": "18",
-        "location": "Salford Innovation Forum",
-    }
+    plan = {**form["fields"], **schedule_form(**date_fields("first_day", "5", "10", "2021"))}
     plan.pop("confirm", None)
     preview = admin.post(form["action"], {**plan, "preview": ""})
     text = _text(preview)

@@ -61,6 +61,14 @@ def allocate(cohort, participant, admin, joined=JOINED, as_of=AS_OF):
 # --- allocation ---------------------------------------------------------------------------
 
 
+def refused_allocation(cohort, participant, admin, error):
+    """Allocating `participant` is refused with `error`, and no membership is written."""
+    with pytest.raises(error) as refused:
+        allocate(cohort, participant, admin)
+    assert CohortMembership.objects.count() == 0
+    return refused.value
+
+
 def test_allocate(cohort, hub, programme, admin):
     participant = ready(hub, programme)
     membership = allocate(cohort, participant, admin)
@@ -83,24 +91,20 @@ def test_only_an_eligible_participant_is_allocated(cohort, hub, programme, admin
         charter_signed_at=SIGNED,
         charter_version="2021.1",
     )
-    with pytest.raises(ValidationError) as refused:
-        allocate(cohort, participant, admin)
-    assert refused.value.messages == [
+    refused = refused_allocation(cohort, participant, admin, ValidationError)
+    assert refused.messages == [
         "Only an eligible participant can be allocated to a cohort; Alex Smith's eligibility "
         "is not yet decided."
     ]
-    assert CohortMembership.objects.count() == 0
 
 
 def test_a_participant_of_another_hub_is_refused(cohort, programme, admin):
     elsewhere = ready(make_hub("lcr"), programme, first_name="Alex", last_name="Smith")
-    with pytest.raises(ValidationError) as refused:
-        allocate(cohort, elsewhere, admin)
-    assert refused.value.messages == [
+    refused = refused_allocation(cohort, elsewhere, admin, ValidationError)
+    assert refused.messages == [
         "Alex Smith cannot be allocated to Greater Manchester 3: a participant joins a cohort "
         "of their own hub and programme year."
     ]
-    assert CohortMembership.objects.count() == 0
 
 
 def test_c1_no_charter_blocks_allocation(cohort, hub, programme, admin):
@@ -112,14 +116,12 @@ def test_c1_no_charter_blocks_allocation(cohort, hub, programme, admin):
         charter_signed_at=None,
         charter_version="",
     )
-    with pytest.raises(RuleBroken) as refused:
-        allocate(cohort, participant, admin)
-    assert [(r.rule, r.outcome) for r in refused.value.results] == [("C1", Outcome.FAIL)]
-    assert str(refused.value) == (
+    refused = refused_allocation(cohort, participant, admin, RuleBroken)
+    assert [(r.rule, r.outcome) for r in refused.results] == [("C1", Outcome.FAIL)]
+    assert str(refused) == (
         "Alex Smith was allocated to Greater Manchester 3 on 20 May 2021 without a signed "
         "Participant Charter."
     )
-    assert CohortMembership.objects.count() == 0
     assert RuleWarning.objects.count() == 0
 
 
@@ -131,13 +133,11 @@ def test_c1_charter_signed_after_allocation_blocks(cohort, hub, programme, admin
         last_name="Smith",
         charter_signed_at=local("2021-05-21T09:00"),
     )
-    with pytest.raises(RuleBroken) as refused:
-        allocate(cohort, participant, admin)
-    assert str(refused.value) == (
+    refused = refused_allocation(cohort, participant, admin, RuleBroken)
+    assert str(refused) == (
         "Alex Smith was allocated to Greater Manchester 3 on 20 May 2021, before signing the "
         "Participant Charter on 21 May 2021."
     )
-    assert CohortMembership.objects.count() == 0
 
 
 def test_c1_charter_signed_on_the_day_of_allocation_passes(cohort, hub, programme, admin):

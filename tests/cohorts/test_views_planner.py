@@ -7,26 +7,11 @@ import time_machine
 from django.urls import reverse
 
 from sessions.models import GroupSession, SessionStatus
-from tests.factories import local, make_session
+from tests.factories import local, make_session, schedule_form, session_edit_url
 
 pytestmark = pytest.mark.django_db
 
 NOW = local("2021-12-01T10:00")
-
-
-def _form(**overrides):
-    values = {
-        "first_day_0": "14",
-        "first_day_1": "12",
-        "first_day_2": "2021",
-        "start_time": "09:30",
-        "cadence_weeks": "2",
-        "session_hours": "3",
-        "total_hours": "18",
-        "location": "Salford Innovation Forum",
-    }
-    values.update(overrides)
-    return values
 
 
 def _url(personas, cohort=None):
@@ -37,7 +22,7 @@ def _url(personas, cohort=None):
 @time_machine.travel(NOW, tick=False)
 def test_preview_shows_six_sessions_and_skips_boxing_day(client, personas):
     client.force_login(personas.hub_a_admin)
-    page = client.post(_url(personas), _form(preview="")).content.decode()
+    page = client.post(_url(personas), schedule_form(preview="")).content.decode()
     assert "Wednesday 29 December 2021, 09:30" in page
     assert "Moved from Tuesday 28 December 2021" in page
     assert "Schedule all 6 sessions" in page
@@ -48,7 +33,7 @@ def test_preview_shows_six_sessions_and_skips_boxing_day(client, personas):
 @time_machine.travel(NOW, tick=False)
 def test_confirm_creates_them_all(client, personas):
     client.force_login(personas.hub_a_admin)
-    response = client.post(_url(personas), _form(confirm=""))
+    response = client.post(_url(personas), schedule_form(confirm=""))
     assert response.status_code == 302
     sessions = GroupSession.objects.filter(cohort=personas.cohort_a)
     assert sessions.count() == 6
@@ -58,7 +43,7 @@ def test_confirm_creates_them_all(client, personas):
 @time_machine.travel(NOW, tick=False)
 def test_a_plan_past_the_window_shows_k5_and_is_refused(client, personas):
     client.force_login(personas.hub_a_admin)
-    form = _form(first_day_0="1", first_day_1="2", first_day_2="2022")
+    form = schedule_form(first_day_0="1", first_day_1="2", first_day_2="2022")
     page = client.post(_url(personas), {**form, "preview": ""}).content.decode()
     assert "is outside the delivery window" in page
     assert "Schedule all" not in page
@@ -82,7 +67,7 @@ def test_a_plan_past_the_window_shows_k5_and_is_refused(client, personas):
 )
 def test_bad_input_is_rejected_and_nothing_written(client, personas, field, value, message):
     client.force_login(personas.hub_a_admin)
-    page = client.post(_url(personas), _form(**{field: value}, confirm="")).content.decode()
+    page = client.post(_url(personas), schedule_form(**{field: value}, confirm="")).content.decode()
     assert "govuk-error-summary" in page
     assert message in page
     assert not GroupSession.objects.exists()
@@ -91,28 +76,32 @@ def test_bad_input_is_rejected_and_nothing_written(client, personas, field, valu
 @time_machine.travel(NOW, tick=False)
 def test_a_long_session_is_a_k3_warning_not_an_error(client, personas):
     client.force_login(personas.hub_a_admin)
-    page = client.post(_url(personas), _form(session_hours="4.5", preview="")).content.decode()
+    page = client.post(
+        _url(personas), schedule_form(session_hours="4.5", preview="")
+    ).content.decode()
     assert "sessions are recommended to last 2 to 3 hours" in page
     assert "Schedule all 4 sessions" in page
 
 
 def test_planner_is_404_for_another_hubs_admin_and_cohort(client, personas):
     client.force_login(personas.hub_b_admin)
-    assert client.post(_url(personas), _form(confirm="")).status_code == 404
+    assert client.post(_url(personas), schedule_form(confirm="")).status_code == 404
     client.force_login(personas.hub_a_admin)
     url = reverse("hub:cohort-schedule", kwargs={"hub": "hub-a", "code": personas.cohort_b.code})
-    assert client.post(url, _form(confirm="")).status_code == 404
+    assert client.post(url, schedule_form(confirm="")).status_code == 404
     assert not GroupSession.objects.exists()
+
+
+def _edit_a_session(client, personas):
+    """Cohort A's session of 14 December 2021 and its edit page, the hub's admin signed in."""
+    session = make_session(personas.cohort_a, "2021-12-14T09:30")
+    client.force_login(personas.hub_a_admin)
+    return session, session_edit_url(session)
 
 
 @time_machine.travel(NOW, tick=False)
 def test_edit_and_cancel_one_session(client, personas):
-    session = make_session(personas.cohort_a, "2021-12-14T09:30")
-    client.force_login(personas.hub_a_admin)
-    url = reverse(
-        "hub:session-edit",
-        kwargs={"hub": "hub-a", "code": personas.cohort_a.code, "session": session.code},
-    )
+    session, url = _edit_a_session(client, personas)
     assert client.get(url).status_code == 200
     response = client.post(
         url,
@@ -132,12 +121,7 @@ def test_edit_and_cancel_one_session(client, personas):
 
 @time_machine.travel(NOW, tick=False)
 def test_moving_a_session_out_of_the_window_is_refused(client, personas):
-    session = make_session(personas.cohort_a, "2021-12-14T09:30")
-    client.force_login(personas.hub_a_admin)
-    url = reverse(
-        "hub:session-edit",
-        kwargs={"hub": "hub-a", "code": personas.cohort_a.code, "session": session.code},
-    )
+    session, url = _edit_a_session(client, personas)
     page = client.post(
         url, {"day_0": "5", "day_1": "4", "day_2": "2022", "start_time": "09:30", "hours": "3"}
     ).content.decode()

@@ -32,6 +32,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FRAN_PASSWORD = "amber orchard violin seventy"
 
 
+def _choose_password(page, password: str, button: str) -> None:
+    """Type `password` in both boxes of the set-password page and press `button`."""
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("Confirm new password").fill(password)
+    page.get_by_role("button", name=button).click()
+
+
 def test_a_hub_administrator_invites_a_facilitator_who_takes_the_register(journey):
     now = timezone.now()
     today = timezone.localdate()
@@ -91,9 +98,7 @@ def test_a_hub_administrator_invites_a_facilitator_who_takes_the_register(journe
     fran_page.goto(link)
     assert fran_page.url.endswith("/set-password/")  # the token has left the address bar
     run.check(fran_page, "choose a password")
-    fran_page.get_by_label("New password", exact=True).fill(FRAN_PASSWORD)
-    fran_page.get_by_label("Confirm new password").fill(FRAN_PASSWORD)
-    fran_page.get_by_role("button", name="Continue").click()
+    _choose_password(fran_page, FRAN_PASSWORD, "Continue")
 
     # 3. Her authenticator app: the code of the device the set-up page made.
     expect_text(fran_page, "Set up your authenticator app")
@@ -175,18 +180,14 @@ def test_a_forgotten_password_is_reset_by_email_and_the_second_factor_still_aske
     page.goto(link)
     assert page.url.endswith("/set-password/")
     run.check(page, "choose a new password")
-    page.get_by_label("New password", exact=True).fill("hana12345")
-    page.get_by_label("Confirm new password").fill("hana12345")
-    page.get_by_role("button", name="Save the password").click()
+    _choose_password(page, "hana12345", "Save the password")
     assert_error_summary(
         page,
         "This password is too short. It must contain at least 12 characters.",
         "id_new_password2",
     )
     run.check(page, "choose a new password error")
-    page.get_by_label("New password", exact=True).fill(FRAN_PASSWORD)
-    page.get_by_label("Confirm new password").fill(FRAN_PASSWORD)
-    page.get_by_role("button", name="Save the password").click()
+    _choose_password(page, FRAN_PASSWORD, "Save the password")
     expect_text(page, "Your password has been changed")
     run.check(page, "password changed")
 

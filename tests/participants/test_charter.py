@@ -151,18 +151,25 @@ def bad_tokens(participant) -> dict[str, tuple[str, int, str]]:
     }
 
 
+def assert_signing_refused(client, participant, status: int, words: str):
+    """The signing page says `words` with `status`, its form is refused the same way, and the
+    charter stays unsigned. Returns the page."""
+    page = client.get(SIGN)
+    assert page.status_code == status
+    assert words in page.content.decode()
+    assert client.post(SIGN, {"agree": "on"}).status_code == status
+    participant.refresh_from_db()
+    assert participant.charter_signed_at is None
+    return page
+
+
 @pytest.mark.parametrize("case", ["tampered", "another purpose", "not a link"])
 def test_a_bad_token_gets_a_clear_page_and_changes_nothing(client, participant, caplog, case):
     caplog.set_level(logging.DEBUG)
     token, status, words = bad_tokens(participant)[case]
     assert client.get(landing(token)).status_code == 302
-    page = client.get(SIGN)
-    assert page.status_code == status
-    assert words in page.content.decode()
+    page = assert_signing_refused(client, participant, status, words)
     assert page["Referrer-Policy"] == "no-referrer"
-    assert client.post(SIGN, {"agree": "on"}).status_code == status
-    participant.refresh_from_db()
-    assert participant.charter_signed_at is None
     assert token not in caplog.text
 
 
@@ -182,12 +189,7 @@ def test_an_expired_token_gets_a_clear_page(client, participant):
         token = participant_charter_link_issue(participant=participant)
     with time_machine.travel(SENT + dt.timedelta(days=14), tick=False):
         client.get(landing(token))
-        page = client.get(SIGN)
-        assert page.status_code == 410
-        assert "This link has expired" in page.content.decode()
-        assert client.post(SIGN, {"agree": "on"}).status_code == 410
-    participant.refresh_from_db()
-    assert participant.charter_signed_at is None
+        assert_signing_refused(client, participant, 410, "This link has expired")
 
 
 def test_sending_the_charter_again_stops_the_first_link(client, personas, participant):
@@ -200,12 +202,7 @@ def test_sending_the_charter_again_stops_the_first_link(client, personas, partic
     )
     client.logout()
     client.get(first)
-    page = client.get(SIGN)
-    assert page.status_code == 410
-    assert "This link has been replaced" in page.content.decode()
-    assert client.post(SIGN, {"agree": "on"}).status_code == 410
-    participant.refresh_from_db()
-    assert participant.charter_signed_at is None
+    assert_signing_refused(client, participant, 410, "This link has been replaced")
 
     client.get(second)
     assert client.post(SIGN, {"agree": "on"}).status_code == 302

@@ -107,11 +107,18 @@ def test_e9_refused_at_decision(client, personas):
     assert second.eligibility_status == "pending"
 
 
-def test_e6_exception_then_eligible(client, personas):
+def _from_leeds(client, personas):
+    """A participant whose business is in Leeds, outside hub A's LEP area (E6), and the
+    hub's admin signed in to decide."""
     away = make_participant(
         personas.hub_a, personas.programme, business=make_business(local_authority="Leeds")
     )
     client.force_login(personas.hub_a_admin)
+    return away
+
+
+def test_e6_exception_then_eligible(client, personas):
+    away = _from_leeds(client, personas)
     content = client.get(_url(away)).content.decode()
     assert "E6 exception" in content
     assert "recorded with who agreed and when. (E6)" in _decide(client, away).content.decode()
@@ -142,10 +149,7 @@ def test_e6_exception_then_eligible(client, personas):
 
 
 def test_e6_exception_form_errors(client, personas):
-    away = make_participant(
-        personas.hub_a, personas.programme, business=make_business(local_authority="Leeds")
-    )
-    client.force_login(personas.hub_a_admin)
+    away = _from_leeds(client, personas)
     response = client.post(_url(away), {"form": "e6", "e6-home_lep": "Ann"})
     content = response.content.decode()
     assert "Enter who agreed for the other LEP, and which LEP" in content

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from peernet.models import RuleWarning
 from tests.factories import make_business, make_member, make_participant
-from tests.pages import HUB_OUTSIDERS
+from tests.pages import HUB_OUTSIDERS, assert_pages_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,7 @@ def test_list_is_for_the_hubs_admin(client, personas):
 
 @pytest.mark.parametrize("role", HUB_OUTSIDERS)
 def test_list_is_404_for_others(client, personas, role):
-    client.force_login(getattr(personas, role))
-    assert client.get(_list()).status_code == 404
+    assert_pages_answer(client, getattr(personas, role), [_list()], 404)
 
 
 def test_list_redirects_anonymous_to_login(client, personas):
@@ -155,8 +154,7 @@ def test_participant_page_shows_the_history(client, personas):
 
 @pytest.mark.parametrize("role", HUB_OUTSIDERS)
 def test_participant_page_is_404_for_others(client, personas, role):
-    client.force_login(getattr(personas, role))
-    assert client.get(_page(personas.participant_a)).status_code == 404
+    assert_pages_answer(client, getattr(personas, role), [_page(personas.participant_a)], 404)
 
 
 def test_another_hubs_participant_under_my_hub_is_404(client, personas):

@@ -61,6 +61,14 @@ def hub_home(personas: Personas) -> str:
 # --- docs/security.md §10: lockout ------------------------------------------------------------
 
 
+def assert_code_refused(client, personas, code: str, words: str) -> None:
+    """The second step refuses `code` with a page saying `words`; the hub stays closed."""
+    refused = client.post(reverse("account:two-factor"), {"code": code})
+    assert refused.status_code == 200
+    assert words in refused.text
+    assert client.get(hub_home(personas)).status_code == 302
+
+
 def test_five_failed_passwords_lock_the_account_even_for_the_right_password(client, admin_a, clock):
     for _ in range(4):
         response = sign_in(client, admin_a, "not-the-password")
@@ -260,10 +268,7 @@ def test_a_used_code_fails_the_second_time(admin_a, personas, clock):
     clock.shift(dt.timedelta(seconds=5))  # the same 30-second step: the code is unchanged
     assert totp_now(device) == code
     sign_in(second, admin_a)
-    refused = second.post(reverse("account:two-factor"), {"code": code})
-    assert refused.status_code == 200
-    assert "The code is not correct or has already been used" in refused.text
-    assert second.get(hub_home(personas)).status_code == 302
+    assert_code_refused(second, personas, code, "The code is not correct or has already been used")
 
     clock.shift(dt.timedelta(seconds=30))  # the next step's code is new, and works
     assert totp_now(device) != code
@@ -275,10 +280,7 @@ def test_a_wrong_code_is_refused(client, admin_a, personas, clock):
     device = make_totp_device(admin_a)
     sign_in(client, admin_a)
     wrong = f"{(int(totp_now(device)) + 1) % 1_000_000:06d}"
-    response = client.post(reverse("account:two-factor"), {"code": wrong})
-    assert response.status_code == 200
-    assert "govuk-error-summary" in response.text
-    assert client.get(hub_home(personas)).status_code == 302
+    assert_code_refused(client, personas, wrong, "govuk-error-summary")
 
 
 def test_an_empty_code_gets_a_govuk_error(client, admin_a, clock):
@@ -302,10 +304,9 @@ def test_a_recovery_code_works_once(admin_a, personas, clock):
 
     clock.shift(dt.timedelta(minutes=1))
     sign_in(second, admin_a)
-    again = second.post(reverse("account:two-factor"), {"code": "abcd2345"})
-    assert again.status_code == 200
-    assert "The code is not correct or has already been used" in again.text
-    assert second.get(hub_home(personas)).status_code == 302
+    assert_code_refused(
+        second, personas, "abcd2345", "The code is not correct or has already been used"
+    )
 
 
 def test_a_user_with_an_app_cannot_add_another_before_entering_its_code(client, admin_a, clock):

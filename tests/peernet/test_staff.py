@@ -268,17 +268,22 @@ def test_a_cohort_of_another_hub_or_with_a_facilitator_is_refused_by_id(
     _nothing_made(personas)
 
 
+def _invite_nadia(personas: Personas, role: str, cohorts: tuple | list = ()) -> None:
+    """Hub A's admin invites Nadia Newcomer through the service, as the form would."""
+    staff.staff_invite(
+        hub=personas.hub_a,
+        name="Nadia Newcomer",
+        email="nadia@example.org",
+        role=role,
+        by=personas.hub_a_admin,
+        cohorts=cohorts,
+        absolute=lambda path: "https://example.org" + path,
+    )
+
+
 def test_the_service_refuses_another_hub_s_cohort_too(personas):
     with pytest.raises(ValidationError) as refused:
-        staff.staff_invite(
-            hub=personas.hub_a,
-            name="Nadia Newcomer",
-            email="nadia@example.org",
-            role=Role.FACILITATOR,
-            cohorts=[personas.cohort_b],
-            by=personas.hub_a_admin,
-            absolute=lambda path: "https://example.org" + path,
-        )
+        _invite_nadia(personas, Role.FACILITATOR, cohorts=[personas.cohort_b])
     assert refused.value.message_dict == {
         "cohorts": [
             f"Choose cohorts of {personas.hub_a.name}: {personas.cohort_b} is not one of them"
@@ -296,14 +301,7 @@ def test_two_invitations_of_one_new_address_at_once_give_one_account(personas):
 
     def second() -> None:
         try:
-            staff.staff_invite(
-                hub=personas.hub_a,
-                name="Nadia Newcomer",
-                email="nadia@example.org",
-                role=Role.ONE_TO_ONE_PROVIDER,
-                by=personas.hub_a_admin,
-                absolute=lambda path: "https://example.org" + path,
-            )
+            _invite_nadia(personas, Role.ONE_TO_ONE_PROVIDER)
             outcome["second"] = "invited"
         except ValidationError as exc:
             outcome["second"] = exc.message_dict
@@ -313,14 +311,7 @@ def test_two_invitations_of_one_new_address_at_once_give_one_account(personas):
     # The thread runs in a copy of this context: the same hub scope as the test.
     thread = threading.Thread(target=contextvars.copy_context().run, args=(second,))
     with transaction.atomic():
-        staff.staff_invite(
-            hub=personas.hub_a,
-            name="Nadia Newcomer",
-            email="nadia@example.org",
-            role=Role.HUB_ADMIN,
-            by=personas.hub_a_admin,
-            absolute=lambda path: "https://example.org" + path,
-        )
+        _invite_nadia(personas, Role.HUB_ADMIN)
         thread.start()
         time.sleep(1)
         assert thread.is_alive(), "the second invitation should wait for the first"

@@ -34,10 +34,12 @@ from peernet.models import Breach
 from reporting.scenario import ScenarioError, import_document
 from sessions.models import Attendance, Complaint, FacilitatorNote, GroupSession, SessionStatus
 from tests.factories import (
+    date_fields,
     local,
     make_cohort_member,
     make_session,
     registration_form,
+    session_edit_url,
 )
 
 pytestmark = pytest.mark.django_db
@@ -179,9 +181,7 @@ def test_complaint(client, personas, kind, day, month, year, received_from, summ
     url = reverse("hub:complaint-new", kwargs={"hub": "hub-a"})
     data = {
         "kind": kind,
-        "received_0": day,
-        "received_1": month,
-        "received_2": year,
+        **date_fields("received", day, month, year),
         "received_from": received_from,
         "summary": summary,
     }
@@ -211,9 +211,7 @@ def test_cohort_create(client, personas, name, facilitator, day):
     data = {
         "name": name,
         "facilitator": facilitator,
-        "planned_start_0": day,
-        "planned_start_1": "3",
-        "planned_start_2": "2022",
+        **date_fields("planned_start", day, "3", "2022"),
     }
     with rolled_back():
         before = Cohort.objects.count()
@@ -237,19 +235,14 @@ def test_cohort_create(client, personas, name, facilitator, day):
 def test_session_edit(client, personas, day, start, hours, location):
     client.force_login(personas.hub_a_admin)
     data = {
-        "day_0": day,
-        "day_1": "12",
-        "day_2": "2021",
+        **date_fields("day", day, "12", "2021"),
         "start_time": start,
         "hours": hours,
         "location": location,
     }
     with rolled_back():
         session = make_session(personas.cohort_a, "2021-12-14T09:30")
-        url = reverse(
-            "hub:session-edit",
-            kwargs={"hub": "hub-a", "code": personas.cohort_a.code, "session": session.code},
-        )
+        url = session_edit_url(session)
         accepted = _answered(client.post(url, data))
         session.refresh_from_db()
         if accepted:

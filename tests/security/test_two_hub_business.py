@@ -103,32 +103,37 @@ def test_the_same_hub_s_other_person_is_named_with_their_status(client, personas
     assert row == f"{colleague.full_name} (not yet decided), 1 registered with another hub"
 
 
+def _assert_page_shows_nothing_of_hub_b(client, people, user, url: str, page: str) -> None:
+    """`user` opens `url`, and it shows nothing of the business's people at hub B."""
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    _assert_nothing_of_hub_b(response, people, page)
+
+
 # A POST-only page answers a visit with 405 and shows nothing.
 @pytest.mark.parametrize("name", [n for n in hub_pages.NAMES if not hub_pages.KWARGS[n][1]])
 def test_no_hub_page_names_the_other_hub_s_person(client, two_hub_business, name):
-    world = hub_pages.World(two_hub_business)
-    client.force_login(two_hub_business.hub_a_admin)
-    response = client.get(hub_pages._url(name, "hub-a", world))
-    assert response.status_code == 200
-    _assert_nothing_of_hub_b(response, two_hub_business, f"hub:{name}")
+    url = hub_pages._url(name, "hub-a", hub_pages.World(two_hub_business))
+    _assert_page_shows_nothing_of_hub_b(
+        client, two_hub_business, two_hub_business.hub_a_admin, url, f"hub:{name}"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(set(facilitation.KWARGS) - facilitation.POST_ONLY))
 def test_no_facilitation_page_names_the_other_hub_s_person(client, two_hub_business, name):
-    world = facilitation.World(two_hub_business)
-    client.force_login(two_hub_business.facilitator)
-    response = client.get(facilitation._url(name, world))
-    assert response.status_code == 200
-    _assert_nothing_of_hub_b(response, two_hub_business, f"facilitation:{name}")
+    url = facilitation._url(name, facilitation.World(two_hub_business))
+    _assert_page_shows_nothing_of_hub_b(
+        client, two_hub_business, two_hub_business.facilitator, url, f"facilitation:{name}"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(one_to_one.KWARGS))
 def test_no_one_to_one_page_names_the_other_hub_s_person(client, two_hub_business, name):
-    world = one_to_one.World(two_hub_business)
-    client.force_login(two_hub_business.provider)
-    response = client.get(one_to_one._url(name, world))
-    assert response.status_code == 200
-    _assert_nothing_of_hub_b(response, two_hub_business, f"one_to_one:{name}")
+    url = one_to_one._url(name, one_to_one.World(two_hub_business))
+    _assert_page_shows_nothing_of_hub_b(
+        client, two_hub_business, two_hub_business.provider, url, f"one_to_one:{name}"
+    )
 
 
 def _import_row(company_number: str) -> bytes:

@@ -15,20 +15,21 @@ from sessions.action_cards import (
     split_actions,
 )
 from sessions.models import ActionCard, Attendance, GroupSession, SessionStatus
-from tests.factories import local, make_cohort_member, make_session
+from tests.factories import (
+    AFTER_THE_SESSION,
+    facilitation_url,
+    local,
+    make_cohort_member,
+    make_session,
+)
 
 pytestmark = pytest.mark.django_db
 
-AFTER = local("2021-10-05T13:00")
-
 
 @pytest.fixture
-def world(personas):
-    p = personas
-    p.session = make_session(p.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
-    p.url = reverse(
-        "facilitation:action-cards", kwargs={"hub": p.hub_a.key, "code": p.session.code}
-    )
+def world(delivered):
+    p = delivered
+    p.url = facilitation_url("action-cards", p.session)
     p.code = str(p.participant_a.code)
     return p
 
@@ -42,7 +43,7 @@ def _present(session, *participants):
 
 def _k10(session):
     judged = GroupSession.objects.prefetch_related("attendance", "action_cards").get(pk=session.pk)
-    (result,) = run_rules(judged, ["K10"], as_of=AFTER)
+    (result,) = run_rules(judged, ["K10"], as_of=AFTER_THE_SESSION)
     return result
 
 
@@ -67,7 +68,7 @@ def test_saving_creates_the_card_resaving_updates_it_and_k10_passes(world):
         session=world.session,
         cards={world.code: CardText("Cash flow", "Talk to the bank", "")},
         by=world.facilitator,
-        as_of=AFTER,
+        as_of=AFTER_THE_SESSION,
     )
     card = ActionCard.objects.get()
     assert card.actions == "Problem or opportunity:\nCash flow\n\nActions agreed:\nTalk to the bank"
@@ -76,7 +77,7 @@ def test_saving_creates_the_card_resaving_updates_it_and_k10_passes(world):
         session=world.session,
         cards={world.code: ("Cash flow", "Ring the accountant", "The bank said no")},
         by=world.facilitator,
-        as_of=AFTER,
+        as_of=AFTER_THE_SESSION,
     )
     card = ActionCard.objects.get()  # still one
     assert split_actions(card.actions) == ("Cash flow", "Ring the accountant")
@@ -92,7 +93,7 @@ def test_a_participant_of_another_cohort_is_refused_and_nothing_is_written(world
                 str(world.participant_b.code): ("", "Anything", ""),
             },
             by=world.facilitator,
-            as_of=AFTER,
+            as_of=AFTER_THE_SESSION,
         )
     assert not ActionCard.objects.exists()
 
@@ -106,7 +107,7 @@ def test_a_member_recorded_absent_gets_no_card(world):
             session=world.session,
             cards={str(other.code): ("", "Anything", "")},
             by=world.facilitator,
-            as_of=AFTER,
+            as_of=AFTER_THE_SESSION,
         )
     assert not ActionCard.objects.exists()
 
@@ -184,7 +185,7 @@ def test_last_sessions_actions_are_shown_for_the_report_back(client, world):
         actions=compose_actions("Cash flow", "Talk to the bank"),
     )
     later = make_session(world.cohort_a, "2021-10-19T09:30", status=SessionStatus.DELIVERED)
-    url = reverse("facilitation:action-cards", kwargs={"hub": world.hub_a.key, "code": later.code})
+    url = facilitation_url("action-cards", later)
     client.force_login(world.facilitator)
     html = client.get(url).content.decode()
     assert "From the session on 5 October 2021." in html
@@ -207,7 +208,7 @@ def test_markup_is_escaped(client, world):
     client.force_login(world.facilitator)
     client.post(world.url, _post(world, problem=markup, actions=markup, report_back=markup))
     later = make_session(world.cohort_a, "2021-10-19T09:30", status=SessionStatus.DELIVERED)
-    url = reverse("facilitation:action-cards", kwargs={"hub": world.hub_a.key, "code": later.code})
+    url = facilitation_url("action-cards", later)
     assert ActionCard.objects.filter(session=world.session).exists()
     for page in (world.url, url):
         html = client.get(page).content.decode()

@@ -12,7 +12,7 @@ from cohorts.models import CohortMembership
 from peernet.models import Role, RuleWarning
 from sessions.attendance.services import participant_record_dropout, participant_report_disengaged
 from sessions.models import Attendance, SessionStatus
-from tests.factories import make_session, make_user
+from tests.factories import date_fields, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -233,6 +233,13 @@ def test_the_page_is_in_the_access_matrix():
 
 # --- K13: absences followed up, through the facilitator's member page ---------------------
 
+# The member page's follow-up form, all but what came of it.
+FOLLOW_UP_BY_PHONE_ON_20_OCTOBER = {
+    "form": "follow_up",
+    **date_fields("followed_up_on", "20", "10", "2021"),
+    "method": "phone",
+}
+
 
 def test_the_facilitator_records_a_follow_up_that_clears_k13(client, world):
     p = world.participant_a
@@ -246,30 +253,14 @@ def test_the_facilitator_records_a_follow_up_that_clears_k13(client, world):
     page = client.get(world.url).content.decode()
     assert "absent without apologies from the last two sessions" in page
 
-    refused = client.post(
-        world.url,
-        {
-            "form": "follow_up",
-            "followed_up_on_0": "20",
-            "followed_up_on_1": "10",
-            "followed_up_on_2": "2021",
-            "method": "phone",
-        },
-    )
+    refused = client.post(world.url, FOLLOW_UP_BY_PHONE_ON_20_OCTOBER)
     assert refused.status_code == 400
     assert "Enter what came of the follow-up" in refused.content.decode()
     assert not p.absence_follow_ups.exists()
 
     done = client.post(
         world.url,
-        {
-            "form": "follow_up",
-            "followed_up_on_0": "20",
-            "followed_up_on_1": "10",
-            "followed_up_on_2": "2021",
-            "method": "phone",
-            "outcome": "Busy with a contract; back next time",
-        },
+        {**FOLLOW_UP_BY_PHONE_ON_20_OCTOBER, "outcome": "Busy with a contract; back next time"},
     )
     assert done.status_code == 302
     (follow_up,) = p.absence_follow_ups.all()

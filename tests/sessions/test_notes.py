@@ -12,18 +12,20 @@ from rules import Outcome, run_rules
 from sessions.models import FacilitatorNote, GroupSession, SessionStatus, Topic
 from sessions.selectors import hot_topics
 from sessions.services import session_write_notes
-from tests.factories import local, make_session
+from tests.factories import (
+    AFTER_THE_SESSION,
+    facilitation_url,
+    local,
+    make_session,
+)
 
 pytestmark = pytest.mark.django_db
 
-AFTER = local("2021-10-05T13:00")
-
 
 @pytest.fixture
-def world(personas):
-    p = personas
-    p.session = make_session(p.cohort_a, "2021-10-05T09:30", status=SessionStatus.DELIVERED)
-    p.url = reverse("facilitation:notes", kwargs={"hub": p.hub_a.key, "code": p.session.code})
+def world(delivered):
+    p = delivered
+    p.url = facilitation_url("notes", p.session)
     p.finance = Topic.objects.get(key="finance")
     p.cyber = Topic.objects.get(key="cyber-security")
     return p
@@ -33,7 +35,7 @@ def _k9(session):
     judged = GroupSession.objects.select_related("cohort__programme", "facilitator_note").get(
         pk=session.pk
     )
-    (result,) = run_rules(judged, ["K9"], as_of=AFTER)
+    (result,) = run_rules(judged, ["K9"], as_of=AFTER_THE_SESSION)
     return result
 
 
@@ -51,7 +53,7 @@ def test_the_service_writes_the_notes_and_their_tags(world):
         session=world.session,
         by=world.facilitator,
         topics=[world.finance, world.cyber],
-        as_of=AFTER,
+        as_of=AFTER_THE_SESSION,
         **NOTES,
     )
     note = FacilitatorNote.objects.get(session=world.session)
@@ -63,7 +65,7 @@ def test_the_service_writes_the_notes_and_their_tags(world):
         session=world.session,
         by=world.facilitator,
         topics=[world.finance],
-        as_of=AFTER,
+        as_of=AFTER_THE_SESSION,
         **NOTES,
     )
     assert FacilitatorNote.objects.count() == 1

@@ -24,8 +24,17 @@ from tests.factories import Personas, make_session, make_user
 pytestmark = pytest.mark.django_db
 
 
-def _future(hours: float):
-    return timezone.now() + dt.timedelta(hours=hours)
+def _session_in(cohort, hours: float):
+    """A session of `cohort` that starts `hours` from now."""
+    session = make_session(cohort)
+    session.starts_at = timezone.now() + dt.timedelta(hours=hours)
+    session.save()
+    return session
+
+
+def _post_booking(client, session, observer, **privacy: str):
+    url = reverse("hub:observations", kwargs={"hub": "hub-a"})
+    return client.post(url, {"session": session.code, "observer": observer.pk, **privacy})
 
 
 @pytest.fixture
@@ -106,26 +115,18 @@ def test_the_page_books_a_proposal_and_shows_q2s_sentence_when_refused(client, w
     assert b"Book" in response.content
     assert b"No session of" in response.content  # Q1 warns
 
-    soon = make_session(p.cohort_a)
-    soon.starts_at = _future(23 + 59 / 60)
-    soon.save()
-    response = client.post(
-        url, {"session": soon.code, "observer": p.hub_a_admin.pk, "privacy": "yes"}
-    )
+    soon = _session_in(p.cohort_a, 23 + 59 / 60)
+    response = _post_booking(client, soon, p.hub_a_admin, privacy="yes")
     assert response.status_code == 200
     assert "24 hours&#x27; notice is needed" in response.content.decode()
     assert not Observation.objects.exists()
 
-    response = client.post(url, {"session": a[0].code, "observer": p.hub_a_admin.pk})
+    response = _post_booking(client, a[0], p.hub_a_admin)
     assert "no privacy statement was shared with the cohort" in response.content.decode()
     assert not Observation.objects.exists()
 
-    later = make_session(p.cohort_a)
-    later.starts_at = _future(24 + 1 / 60)
-    later.save()
-    response = client.post(
-        url, {"session": later.code, "observer": p.hub_a_admin.pk, "privacy": "yes"}
-    )
+    later = _session_in(p.cohort_a, 24 + 1 / 60)
+    response = _post_booking(client, later, p.hub_a_admin, privacy="yes")
     assert response.status_code == 302
     observation = Observation.objects.get()
     assert observation.session == later and observation.observer == p.hub_a_admin
@@ -153,14 +154,9 @@ def test_a_cohort_without_a_facilitator_cannot_be_given_notice(client, world):
     p, *_ = world
     from tests.factories import make_cohort
 
-    session = make_session(make_cohort(p.hub_a, p.programme))  # nobody facilitates it
-    session.starts_at = _future(48)
-    session.save()
+    session = _session_in(make_cohort(p.hub_a, p.programme), 48)  # nobody facilitates it
     client.force_login(p.hub_a_admin)
-    url = reverse("hub:observations", kwargs={"hub": "hub-a"})
-    response = client.post(
-        url, {"session": session.code, "observer": p.hub_a_admin.pk, "privacy": "yes"}
-    )
+    response = _post_booking(client, session, p.hub_a_admin, privacy="yes")
     assert "has no facilitator to give notice to" in response.content.decode()
     assert not Observation.objects.filter(session=session).exists()
     assert mail.outbox == []

@@ -112,6 +112,42 @@ class World:
             **values,
         )
 
+    def refer(self, nature_of_support: str, contact: str) -> OneToOneReferral:
+        """The hub's admin refers the participant to Made Smarter on 1 July 2021."""
+        return one_to_one_refer(
+            participant=self.participant,
+            programme_name="Made Smarter",
+            nature_of_support=nature_of_support,
+            contact=contact,
+            referred_on=dt.date(2021, 7, 1),
+            by=self.admin,
+            today=dt.date(2021, 7, 1),
+        )
+
+    def decline(self, declined_on: dt.date, note: str = "") -> None:
+        """The hub's admin records, on 5 July 2021, that the participant declined (O8)."""
+        one_to_one_decline(
+            participant=self.participant,
+            declined_on=declined_on,
+            note=note,
+            by=self.admin,
+            today=dt.date(2021, 7, 5),
+        )
+
+    def deliver(self, session: OneToOneSession, as_of: str, hours: Decimal, **notes: str) -> None:
+        """The provider records `session` as delivered; `notes` are what was covered."""
+        notes.setdefault("nature_of_support", "")
+        notes.setdefault("actions_agreed", "")
+        one_to_one_update(
+            session=session,
+            status=DELIVERED,
+            hours=hours,
+            evidence="",
+            by=self.provider,
+            as_of=local(as_of),
+            **notes,
+        )
+
 
 @pytest.fixture
 def w() -> World:
@@ -277,15 +313,12 @@ def test_o2_until_the_first_group_session_ends_is_refused(w):
 
 def test_recording_delivery_judges_the_session_again(w):
     session = w.log("2021-07-01T10:00", "2021-06-20T12:00")
-    one_to_one_update(
-        session=session,
-        status=DELIVERED,
-        hours=Decimal("1.25"),
+    w.deliver(
+        session,
+        "2021-07-01T12:00",
+        Decimal("1.25"),
         nature_of_support="Cash-flow forecasting",
         actions_agreed="Draft a 13-week forecast",
-        evidence="",
-        by=w.provider,
-        as_of=local("2021-07-01T12:00"),
     )
     session.refresh_from_db()
     assert (session.status, session.hours, session.actions_agreed) == (
@@ -295,16 +328,7 @@ def test_recording_delivery_judges_the_session_again(w):
     )
     later = w.log("2021-07-10T10:00", "2021-06-20T12:00")
     with pytest.raises(ValidationError, match="cannot have been delivered yet"):
-        one_to_one_update(
-            session=later,
-            status=DELIVERED,
-            hours=Decimal(1),
-            nature_of_support="",
-            actions_agreed="",
-            evidence="",
-            by=w.provider,
-            as_of=local("2021-07-09T12:00"),
-        )
+        w.deliver(later, "2021-07-09T12:00", Decimal(1))
     later.refresh_from_db()
     assert later.status == SessionStatus.SCHEDULED
 
@@ -381,50 +405,22 @@ def test_only_a_provider_of_the_hub_is_assigned(w):
 
 
 def test_a_referral_records_programme_nature_and_contact(w):
-    referral = one_to_one_refer(
-        participant=w.participant,
-        programme_name="Made Smarter",
-        nature_of_support="Digital roadmap, 3 hours",
-        contact="Priya Shah, priya@example.org",
-        referred_on=dt.date(2021, 7, 1),
-        by=w.admin,
-        today=dt.date(2021, 7, 1),
-    )
+    referral = w.refer("Digital roadmap, 3 hours", "Priya Shah, priya@example.org")
     assert (referral.programme_name, referral.contact, referral.recorded_by) == (
         "Made Smarter",
         "Priya Shah, priya@example.org",
         w.admin,
     )
     with pytest.raises(ValidationError, match="the contact"):
-        one_to_one_refer(
-            participant=w.participant,
-            programme_name="Made Smarter",
-            nature_of_support="Digital",
-            contact="  ",
-            referred_on=dt.date(2021, 7, 1),
-            by=w.admin,
-            today=dt.date(2021, 7, 1),
-        )
+        w.refer("Digital", contact="  ")
     assert OneToOneReferral.objects.count() == 1
 
 
 def test_o8_a_refusal_is_dated_excuses_o1_and_stops_logging(w):
     booked = w.log("2021-07-10T10:00", "2021-06-20T12:00")
     with pytest.raises(ValidationError, match="today or in the past"):
-        one_to_one_decline(
-            participant=w.participant,
-            declined_on=dt.date(2021, 7, 6),
-            note="",
-            by=w.admin,
-            today=dt.date(2021, 7, 5),
-        )
-    one_to_one_decline(
-        participant=w.participant,
-        declined_on=dt.date(2021, 7, 5),
-        note="Has a mentor already",
-        by=w.admin,
-        today=dt.date(2021, 7, 5),
-    )
+        w.decline(dt.date(2021, 7, 6))
+    w.decline(dt.date(2021, 7, 5), "Has a mentor already")
     w.participant.refresh_from_db()
     assert w.participant.one_to_one_declined
     assert OneToOneDecline.objects.get().declined_on == dt.date(2021, 7, 5)

@@ -133,16 +133,24 @@ def test_the_home_page_queries_do_not_grow_with_participants(
 # --- logging a session --------------------------------------------------------------------
 
 
+def _assert_log_refused(client, p, form: dict, sentence: str) -> None:
+    """The provider's log form refuses `form` with the rule's `sentence`; nothing is written."""
+    client.force_login(p.provider)
+    response = client.post(_participant_url("log", p), form)
+    assert response.status_code == 400
+    assert sentence in response.content.decode()
+    assert not OneToOneSession.objects.exists()
+
+
 @time_machine.travel(local("2021-05-20T12:00"), tick=False)
 def test_o2_the_sentence_is_shown_and_nothing_is_written(client, p):
-    client.force_login(p.provider)
-    response = client.post(_participant_url("log", p), _log_form(day_0="1", start_time="09:00"))
-    assert response.status_code == 400
-    assert (
+    _assert_log_refused(
+        client,
+        p,
+        _log_form(day_0="1", start_time="09:00"),
         "The one-to-one session at 09:00 on 1 June 2021 is before the end of the "
-        "participant&#x27;s first group session; one-to-one support begins only after it. (O2)"
-    ) in response.content.decode()
-    assert not OneToOneSession.objects.exists()
+        "participant&#x27;s first group session; one-to-one support begins only after it. (O2)",
+    )
 
 
 @time_machine.travel(local("2021-05-20T12:00"), tick=False)
@@ -172,15 +180,13 @@ def test_the_rules_sentences_as_the_provider_types(client, p):
 
 @time_machine.travel(local("2022-04-05T12:00"), tick=False)
 def test_o4_a_session_after_the_window_is_refused(client, p):
-    client.force_login(p.provider)
-    form = _log_form(status="delivered", day_0="1", day_1="4", day_2="2022")
-    response = client.post(_participant_url("log", p), form)
-    assert response.status_code == 400
-    assert (
+    _assert_log_refused(
+        client,
+        p,
+        _log_form(status="delivered", day_0="1", day_1="4", day_2="2022"),
         "The one-to-one session on 1 April 2022 is after the delivery window ended on "
-        "31 March 2022. (O4)"
-    ) in response.content.decode()
-    assert not OneToOneSession.objects.exists()
+        "31 March 2022. (O4)",
+    )
 
 
 @time_machine.travel(local("2021-06-20T12:00"), tick=False)

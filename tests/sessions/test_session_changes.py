@@ -25,7 +25,14 @@ from peernet.celery import app as celery_app
 from rules import CHECKS, Outcome
 from sessions.joining import joining_instructions_send
 from sessions.models import GroupSession, JoiningInstructionsSent, NoticeKind, SessionStatus
-from tests.factories import local, make_cohort_member, make_one_to_one
+from tests.factories import (
+    date_fields,
+    local,
+    make_cohort_member,
+    make_one_to_one,
+    schedule_form,
+    session_edit_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +54,7 @@ def world(personas):
     p.session = GroupSession.objects.create(
         cohort=p.cohort_a, key="s-move", starts_at=local(START), hours=Decimal("3")
     )
-    p.edit = reverse(
-        "hub:session-edit",
-        kwargs={"hub": "hub-a", "code": p.cohort_a.code, "session": p.session.code},
-    )
+    p.edit = session_edit_url(p.session)
     return p
 
 
@@ -189,10 +193,7 @@ def test_publishing_the_schedule_sends_every_session_in_one_email(
     cohort = p.cohort_a2  # participant_a2's
     client.force_login(p.hub_a_admin)
     url = reverse("hub:cohort-schedule", kwargs={"hub": "hub-a", "code": cohort.code})
-    form = {
-        "first_day_0": "5", "first_day_1": "10", "first_day_2": "2021", "start_time": "09:30",
-        "cadence_weeks": "2", "session_hours": "3", "total_hours": "18", "location": "Salford",
-    }  # fmt: skip
+    form = schedule_form(**date_fields("first_day", "5", "10", "2021"), location="Salford")
     with (
         time_machine.travel(local("2021-09-20T12:00"), tick=False),
         django_capture_on_commit_callbacks(execute=True),
