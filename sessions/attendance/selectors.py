@@ -37,9 +37,9 @@ def session_attendance(session: GroupSession) -> dict[int, Attendance]:
     return {row.participant_id: row for row in Attendance.objects.filter(session=session)}
 
 
-def register_as_shown(session: GroupSession) -> dict[str, str]:
-    """The register as recorded, in words, by participant id: what the register page
-    showed, for peernet.stale to compare at the next save. One query."""
+def register_as_shown(recorded: dict[int, Attendance]) -> dict[str, str]:
+    """The register as recorded (`session_attendance`), in words, by participant id:
+    what the register page showed, for peernet.stale to compare at the next save."""
     return {
         str(participant_id): (
             f"present, {row.hours.normalize():f} hours"
@@ -48,7 +48,7 @@ def register_as_shown(session: GroupSession) -> dict[str, str]:
             if row.apologies
             else "absent"
         )
-        for participant_id, row in session_attendance(session).items()
+        for participant_id, row in recorded.items()
     }
 
 

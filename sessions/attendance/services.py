@@ -26,7 +26,7 @@ from peernet.models import EmailKind, Hub, RuleWarning, User
 from peernet.words import date_words, hours_words
 
 # --- the facilitator's records: attendance (K8) and facilitator notes (K9) -------------
-from sessions.attendance.selectors import register_as_shown, session_members
+from sessions.attendance.selectors import register_as_shown, session_attendance, session_members
 from sessions.models import (
     AbsenceFollowUp,
     Attendance,
@@ -153,7 +153,7 @@ def session_record_attendance(
     members = _register_members(session, rows)
     stale.check_unchanged(
         seen,
-        register_as_shown(session),
+        register_as_shown(session_attendance(session)),
         {str(p.pk): p.full_name for p in members.values()},
         what="the register",
     )

@@ -45,11 +45,12 @@ def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> 
     session = session_for_facilitation(request.user, hub, code)
     now = timezone.now()
     members = session_members(session)
+    recorded = session_attendance(session)
     form = AttendanceForm(
         request.POST if request.method == "POST" else None,
         members=members,
         session_hours=session.hours,
-        recorded=session_attendance(session),
+        recorded=recorded,
     )
     return session_record_page(
         request,
@@ -67,7 +68,15 @@ def facilitation_attendance(request: HttpRequest, hub: str, code: uuid.UUID) -> 
         done="The attendance was saved.",
         template="facilitation/attendance.html",
         # What the page shows now, to tell at the next save whether someone else saved.
-        context=lambda: {"members": members, "seen": stale.seen(register_as_shown(session))},
+        context=lambda: {
+            "members": members,
+            # After a refused save, the register as it now stands.
+            "seen": stale.seen(
+                register_as_shown(
+                    session_attendance(session) if request.method == "POST" else recorded
+                )
+            ),
+        },
     )
 
 
