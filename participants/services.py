@@ -542,16 +542,14 @@ def participant_send_charter(*, participant: Participant, link: Callable[[str], 
     """Email the participant a link to read and sign the Participant Charter; `link`
     turns the token into the absolute URL. A link sent before stops working
     (docs/security.md §14: a link works for its one invitation)."""
-    from django.template.loader import render_to_string
-
     from peernet import mail
 
     url = link(participant_charter_link_issue(participant=participant))
     context = {"participant": participant, "url": url, "days": CHARTER.days}
-    mail.send(
+    mail.send_to_participant(
+        participant,
         kind=EmailKind.CHARTER,
-        subject=f"Sign the Peer Networks Participant Charter – {participant.hub.name}",
-        body=render_to_string("participants/charter_email.txt", context),
-        to=[participant.email],
-        hub=participant.hub,
+        subject="Sign the Peer Networks Participant Charter",
+        template="participants/charter_email.txt",
+        context=context,
     )

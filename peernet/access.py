@@ -30,7 +30,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -164,6 +164,17 @@ def facilitated_cohort_ids(user: User) -> frozenset[int]:
     """The cohorts the user is assigned to facilitate (their own: a hub administrator
     standing in facilitates none)."""
     return reach_for(user).cohort_ids
+
+
+def role_holders(role: Role, **where: Any) -> QuerySet[User]:
+    """The active users who hold `role` where `where` says (`hub=`, `hub_id=`, `cohort=`:
+    a field of the role assignment), each once, by name."""
+    assignment = {f"role_assignments__{name}": value for name, value in where.items()}
+    return (
+        User.objects.filter(is_active=True, role_assignments__role=role, **assignment)
+        .distinct()
+        .order_by("name", "pk")
+    )
 
 
 def require_role(user: User, role: Role) -> None:

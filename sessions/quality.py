@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort
 from peernet import audit, mail
+from peernet.access import role_holders
 from peernet.calendar import LONDON, require_aware
 from peernet.db import next_key
 from peernet.models import EmailKind, Hub, Role, RoleAssignment, User
@@ -32,15 +33,7 @@ OBSERVATION_RULES = ("Q2",)
 
 
 def _facilitators_of(cohort: Cohort) -> list[User]:
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.FACILITATOR,
-            role_assignments__cohort=cohort,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
+    return list(role_holders(Role.FACILITATOR, cohort=cohort))
 
 
 @transaction.atomic

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cohorts.models import Cohort
@@ -209,12 +208,12 @@ def _email(invitation: SurveyInvitation, *, reminder: bool) -> None:
         "pages": len(instrument_pages(invitation.instrument)),
     }
     subject = SUBJECTS[SurveyKind(invitation.kind)]
-    mail.send(
+    mail.send_to_participant(
+        participant,
         kind=EmailKind.SURVEY,
-        subject=f"{'Reminder: ' if reminder else ''}{subject} – {participant.hub.name}",
-        body=render_to_string("surveys/invitation_email.txt", context),
-        to=[participant.email],
-        hub=participant.hub,
+        subject=f"{'Reminder: ' if reminder else ''}{subject}",
+        template="surveys/invitation_email.txt",
+        context=context,
     )
 
 
