@@ -124,10 +124,15 @@ def hub_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapped
 
 
-def hub_page(request: HubRequest, template: str, section: str, **context: Any) -> HttpResponse:
+def hub_page(
+    request: HubRequest, template: str, section: str, *, status: int = 200, **context: Any
+) -> HttpResponse:
     """A page of the hub administration area: its hub (`request.hub`) and the `section`
-    of the hub's navigation it is in, for the layout, and the page's own `context`."""
-    return render(request, template, {"hub": request.hub, "section": section, **context})
+    of the hub's navigation it is in, for the layout, and the page's own `context`;
+    `status` 400 for a form sent back with its errors."""
+    return render(
+        request, template, {"hub": request.hub, "section": section, **context}, status=status
+    )
 
 
 def session_for_facilitation(user: User, hub_key: str, code: Any) -> Any:
