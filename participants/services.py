@@ -32,6 +32,7 @@ from participants.models import (
 )
 from peernet import audit, stale
 from peernet.access import is_coordinator
+from peernet.db import save_fields
 from peernet.models import EmailKind, Hub, Programme, RuleWarning, User
 from peernet.scoping import scopes_disabled
 from peernet.words import date_words
@@ -107,19 +108,12 @@ def participant_decide_eligibility(
         )
         for result in results
     )
-    participant.eligibility_status = (
-        EligibilityStatus.ELIGIBLE if eligible else EligibilityStatus.INELIGIBLE
-    )
-    participant.eligibility_decided = decided_on
-    participant.eligibility_decided_by = by
-    participant.eligibility_notes = notes
-    participant.save(
-        update_fields=[
-            "eligibility_status",
-            "eligibility_decided",
-            "eligibility_decided_by",
-            "eligibility_notes",
-        ]
+    save_fields(
+        participant,
+        eligibility_status=EligibilityStatus.ELIGIBLE if eligible else EligibilityStatus.INELIGIBLE,
+        eligibility_decided=decided_on,
+        eligibility_decided_by=by,
+        eligibility_notes=notes,
     )
     warnings = rule_warnings_record(
         results=results,
