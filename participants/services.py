@@ -190,9 +190,7 @@ def participant_sign_charter(
         raise ValueError(f"signed_at must be an aware datetime, not {signed_at!r}.")
     if not version.strip():
         raise ValidationError("Say which version of the Participant Charter was signed.")
-    participant.charter_signed_at = signed_at
-    participant.charter_version = version.strip()
-    participant.save(update_fields=["charter_signed_at", "charter_version"])
+    save_fields(participant, charter_signed_at=signed_at, charter_version=version.strip())
     # The participant signs through their emailed link: no user, so the actor is empty.
     audit.record(
         None,
@@ -503,9 +501,12 @@ def business_match_decide(*, match: BusinessMatch, same: bool, by: User) -> Busi
         raise ValidationError("This possible match has already been decided.")
     participant = match.participant
     before = participant.business_id
-    match.status = MatchStatus.CONFIRMED if same else MatchStatus.DISMISSED
-    match.decided_by, match.decided_at = by, timezone.now()
-    match.save(update_fields=["status", "decided_by", "decided_at"])
+    save_fields(
+        match,
+        status=MatchStatus.CONFIRMED if same else MatchStatus.DISMISSED,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
     if same:
         participant.business = match.business
         participant.save(update_fields=["business"])
