@@ -30,9 +30,11 @@ from django.db.models.functions import Coalesce
 
 from cohorts.models import Cohort, CohortMembership
 from participants.models import Business, EqualityData, Gender, Sector
+from peernet.access import role_holders
 from peernet.calendar import LONDON, local_date, whole_years
 from peernet.hours import hours_exact, hours_total, sum_hours
 from peernet.privacy.suppression import suppress_counts
+from peernet.roles import Role
 from peernet.words import date_words, hours_words, number_words
 from rules import CHECKS, Outcome, Result, run_rules
 from rules.cohorts import k6_in_window, k6_planned_sessions, k6_verdict
@@ -199,17 +201,7 @@ def cohort_state(*, delivered: Decimal, needed: Decimal) -> str:
 
 def hub_facilitators(hub: Hub) -> QuerySet[User]:
     """Users who hold a facilitator role in this hub (any of its cohorts, or none)."""
-    from peernet.models import Role, User
-
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.FACILITATOR,
-            role_assignments__hub=hub,
-        )
-        .distinct()
-        .order_by("name")
-    )
+    return role_holders(Role.FACILITATOR, hub=hub)
 
 
 def cohort_for_checks(cohort: Cohort) -> Cohort:

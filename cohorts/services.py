@@ -22,7 +22,7 @@ from cohorts.selectors import cohort_for_checks
 from participants.models import EligibilityStatus, Participant
 from peernet import audit
 from peernet.calendar import LONDON, local_date
-from peernet.db import next_key
+from peernet.db import next_key, save_fields
 from peernet.models import DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
 from peernet.roles import forget_reach
 from peernet.words import date_words
@@ -90,8 +90,7 @@ def cohort_allocate(
                 f"{name} joined their current cohort on {date_words(current.joined)}, so a move "
                 f"cannot start earlier, on {date_words(joined)}."
             )
-        current.left = joined
-        current.save(update_fields=["left"])
+        save_fields(current, left=joined)
     membership = CohortMembership.objects.create(
         cohort=cohort, participant=participant, joined=joined
     )

@@ -32,6 +32,7 @@ from participants.models import (
 )
 from peernet import audit, stale
 from peernet.access import is_coordinator
+from peernet.db import save_fields
 from peernet.models import EmailKind, Hub, Programme, RuleWarning, User
 from peernet.scoping import scopes_disabled
 from peernet.words import date_words
@@ -107,19 +108,12 @@ def participant_decide_eligibility(
         )
         for result in results
     )
-    participant.eligibility_status = (
-        EligibilityStatus.ELIGIBLE if eligible else EligibilityStatus.INELIGIBLE
-    )
-    participant.eligibility_decided = decided_on
-    participant.eligibility_decided_by = by
-    participant.eligibility_notes = notes
-    participant.save(
-        update_fields=[
-            "eligibility_status",
-            "eligibility_decided",
-            "eligibility_decided_by",
-            "eligibility_notes",
-        ]
+    save_fields(
+        participant,
+        eligibility_status=EligibilityStatus.ELIGIBLE if eligible else EligibilityStatus.INELIGIBLE,
+        eligibility_decided=decided_on,
+        eligibility_decided_by=by,
+        eligibility_notes=notes,
     )
     warnings = rule_warnings_record(
         results=results,
@@ -196,9 +190,7 @@ def participant_sign_charter(
         raise ValueError(f"signed_at must be an aware datetime, not {signed_at!r}.")
     if not version.strip():
         raise ValidationError("Say which version of the Participant Charter was signed.")
-    participant.charter_signed_at = signed_at
-    participant.charter_version = version.strip()
-    participant.save(update_fields=["charter_signed_at", "charter_version"])
+    save_fields(participant, charter_signed_at=signed_at, charter_version=version.strip())
     # The participant signs through their emailed link: no user, so the actor is empty.
     audit.record(
         None,
@@ -509,9 +501,12 @@ def business_match_decide(*, match: BusinessMatch, same: bool, by: User) -> Busi
         raise ValidationError("This possible match has already been decided.")
     participant = match.participant
     before = participant.business_id
-    match.status = MatchStatus.CONFIRMED if same else MatchStatus.DISMISSED
-    match.decided_by, match.decided_at = by, timezone.now()
-    match.save(update_fields=["status", "decided_by", "decided_at"])
+    save_fields(
+        match,
+        status=MatchStatus.CONFIRMED if same else MatchStatus.DISMISSED,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
     if same:
         participant.business = match.business
         participant.save(update_fields=["business"])
@@ -542,16 +537,14 @@ def participant_send_charter(*, participant: Participant, link: Callable[[str], 
     """Email the participant a link to read and sign the Participant Charter; `link`
     turns the token into the absolute URL. A link sent before stops working
     (docs/security.md §14: a link works for its one invitation)."""
-    from django.template.loader import render_to_string
-
     from peernet import mail
 
     url = link(participant_charter_link_issue(participant=participant))
     context = {"participant": participant, "url": url, "days": CHARTER.days}
-    mail.send(
+    mail.send_to_participant(
+        participant,
         kind=EmailKind.CHARTER,
-        subject=f"Sign the Peer Networks Participant Charter – {participant.hub.name}",
-        body=render_to_string("participants/charter_email.txt", context),
-        to=[participant.email],
-        hub=participant.hub,
+        subject="Sign the Peer Networks Participant Charter",
+        template="participants/charter_email.txt",
+        context=context,
     )

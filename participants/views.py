@@ -34,7 +34,7 @@ from participants.forms import (
 )
 from participants.models import EligibilityException, MatchStatus, Participant
 from peernet import mail, outbox, stale
-from peernet.access import hub_admin_required
+from peernet.access import hub_admin_required, hub_page
 from peernet.addresses import client_ip
 from peernet.models import EmailKind, Hub
 from peernet.rate_limits import count_attempt
@@ -202,10 +202,11 @@ def registration_new(request: HttpRequest) -> HttpResponse:
             if registration.e9 is not None:
                 messages.warning(request, f"E9: {registration.e9.sentence}")
             return redirect("hub:participant", hub=request.hub.key, code=person.code)
-    return render(
+    return hub_page(
         request,
         "participants/registration_new.html",
-        {"hub": request.hub, "section": "registrations", "form": form},
+        "registrations",
+        form=form,
         status=400 if form.is_bound and form.errors else 200,
     )
 

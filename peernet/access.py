@@ -30,7 +30,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -124,10 +124,15 @@ def hub_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapped
 
 
-def hub_page(request: HubRequest, template: str, section: str, **context: Any) -> HttpResponse:
+def hub_page(
+    request: HubRequest, template: str, section: str, *, status: int = 200, **context: Any
+) -> HttpResponse:
     """A page of the hub administration area: its hub (`request.hub`) and the `section`
-    of the hub's navigation it is in, for the layout, and the page's own `context`."""
-    return render(request, template, {"hub": request.hub, "section": section, **context})
+    of the hub's navigation it is in, for the layout, and the page's own `context`;
+    `status` 400 for a form sent back with its errors."""
+    return render(
+        request, template, {"hub": request.hub, "section": section, **context}, status=status
+    )
 
 
 def session_for_facilitation(user: User, hub_key: str, code: Any) -> Any:
@@ -164,6 +169,17 @@ def facilitated_cohort_ids(user: User) -> frozenset[int]:
     """The cohorts the user is assigned to facilitate (their own: a hub administrator
     standing in facilitates none)."""
     return reach_for(user).cohort_ids
+
+
+def role_holders(role: Role, **where: Any) -> QuerySet[User]:
+    """The active users who hold `role` where `where` says (`hub=`, `hub_id=`, `cohort=`:
+    a field of the role assignment), each once, by name."""
+    assignment = {f"role_assignments__{name}": value for name, value in where.items()}
+    return (
+        User.objects.filter(is_active=True, role_assignments__role=role, **assignment)
+        .distinct()
+        .order_by("name", "pk")
+    )
 
 
 def require_role(user: User, role: Role) -> None:

@@ -1,11 +1,14 @@
 """Shapes the apps' models share, so each is written once: a field held to its choices by
 the database, the member of staff a row names, a link set only for one kind of row, and
-rows written once and never changed; and the next free key of a record.
+rows written once and never changed; the next free key of a record; and a row's changed
+fields saved.
 
 Each helper builds exactly what the models spelt out before, so the migrations see no
 change."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -41,6 +44,14 @@ def staff_member() -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+
+def save_fields(instance: models.Model, *also: str, **values: Any) -> None:
+    """Set `values` on the row and save those fields only, with the fields named in
+    `also` (set already, by the caller)."""
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.save(update_fields=[*values, *also])
 
 
 def next_key(taken: models.QuerySet, stem: str, *, made: int) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from peernet import outbox
@@ -169,3 +170,17 @@ def send(*, kind: str, **kwargs: Any) -> OutboundEmail:
     """Build one email (`message`'s arguments) and put it in the outbox, to go when the
     current transaction commits (peernet.outbox). `kind` is an EmailKind."""
     return outbox.enqueue(message(**kwargs), kind=kind, hub=kwargs.get("hub"))
+
+
+def send_to_participant(
+    participant: Any, *, kind: str, subject: str, template: str, context: dict[str, Any]
+) -> OutboundEmail:
+    """Email one participant from their hub (`send`): the subject ends with the hub's
+    name, the body is `template` rendered with `context`."""
+    return send(
+        kind=kind,
+        subject=f"{subject} – {participant.hub.name}",
+        body=render_to_string(template, context),
+        to=[participant.email],
+        hub=participant.hub,
+    )

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peernet.access import hub_admin_required
+from peernet.access import hub_admin_required, hub_page
 from peernet.calendar import Month
 from peernet.forms import GovukErrorsMixin, form_helper, text_field
 from peernet.models import Programme
@@ -202,9 +202,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
                 "stored": stored.get(month),
             }
         )
-    return render(
-        request, "returns/list.html", {"hub": request.hub, "section": "returns", "rows": rows}
-    )
+    return hub_page(request, "returns/list.html", "returns", rows=rows)
 
 
 @login_required

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from peernet import audit, mail
 from peernet.calendar import Month, local_date, month_start
+from peernet.db import save_fields
 from peernet.models import EmailKind, Hub, Programme, Role, User
 from peernet.words import date_words
 from reporting import kpi
@@ -200,12 +201,12 @@ def _store_draft(
     if result is None:
         result = kpi.compute_hub(hub, monthly_return.month)
     figures, breakdowns, parts = kpi.stored(result)
-    monthly_return.draft_figures = figures
-    monthly_return.draft_breakdowns = breakdowns
-    monthly_return.draft_parts = parts
-    monthly_return.draft_compiled_at = now
-    monthly_return.save(
-        update_fields=["draft_figures", "draft_breakdowns", "draft_parts", "draft_compiled_at"]
+    save_fields(
+        monthly_return,
+        draft_figures=figures,
+        draft_breakdowns=breakdowns,
+        draft_parts=parts,
+        draft_compiled_at=now,
     )
 
 

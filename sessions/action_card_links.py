@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.template.loader import render_to_string
-
 from participants.links import ACTION_CARD, link_issue
 from participants.models import Participant
 from peernet import audit, mail
@@ -45,12 +43,12 @@ def action_card_links_send(*, session: GroupSession, by: Any, link: Callable[[st
             "url": link(action_card_link_issue(participant, session)),
             "days": ACTION_CARD.days,
         }
-        mail.send(
+        mail.send_to_participant(
+            participant,
             kind=EmailKind.ACTION_CARD,
-            subject=f"Your action card – {participant.hub.name}",
-            body=render_to_string("participants/action_card_email.txt", context),
-            to=[participant.email],
-            hub=participant.hub,
+            subject="Your action card",
+            template="participants/action_card_email.txt",
+            context=context,
         )
         sent += 1
     audit.record(

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from cohorts.models import Cohort
 from peernet import audit, mail
+from peernet.access import role_holders
 from peernet.calendar import LONDON, require_aware
-from peernet.db import next_key
+from peernet.db import next_key, save_fields
 from peernet.models import EmailKind, Hub, Role, RoleAssignment, User
 from rules.services import Judging, judge_and_record
 from sessions.models import (
@@ -32,15 +33,7 @@ OBSERVATION_RULES = ("Q2",)
 
 
 def _facilitators_of(cohort: Cohort) -> list[User]:
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.FACILITATOR,
-            role_assignments__cohort=cohort,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
+    return list(role_holders(Role.FACILITATOR, cohort=cohort))
 
 
 @transaction.atomic
@@ -213,9 +206,7 @@ def complaint_close(
         if closed > today:
             raise ValidationError("The date closed must be today or in the past.")
     before = {"resolved": complaint.resolved}
-    complaint.action_taken = action_taken
-    complaint.resolved = closed
-    complaint.save(update_fields=["action_taken", "resolved"])
+    save_fields(complaint, action_taken=action_taken, resolved=closed)
     audit.record(
         by,
         "update",
@@ -443,11 +434,13 @@ def observation_record(
     if errors:
         raise ValidationError(errors)
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
-    observation.ratings = cleaned
-    observation.feedback = feedback.strip()
-    observation.completed = completed
-    observation.recording_made = recording_made
-    observation.save(update_fields=["ratings", "feedback", "completed", "recording_made"])
+    save_fields(
+        observation,
+        ratings=cleaned,
+        feedback=feedback.strip(),
+        completed=completed,
+        recording_made=recording_made,
+    )
     audit.record(
         by,
         "update",

@@ -23,6 +23,7 @@ from participants.surveys.results import session_survey_results
 from peernet.access import (
     get_for_user,
     hub_admin_required,
+    hub_page,
     require_role,
     session_for_facilitation,
 )
@@ -98,11 +99,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"The {complaint.get_kind_display().lower()} was recorded.")
             return redirect("hub:complaint", hub=request.hub.key, key=complaint.key)
-    return render(
-        request,
-        "sessions/complaint_new.html",
-        {"hub": request.hub, "section": "complaints", "form": form},
-    )
+    return hub_page(request, "sessions/complaint_new.html", "complaints", form=form)
 
 
 @login_required

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cohorts.models import Cohort
@@ -45,6 +44,7 @@ from participants.surveys.selectors import (
 )
 from peernet import audit, mail
 from peernet.calendar import local_date
+from peernet.db import save_fields
 from peernet.models import EmailKind
 from peernet.words import date_words
 from sessions.models import Attendance, GroupSession, SessionStatus
@@ -209,12 +209,12 @@ def _email(invitation: SurveyInvitation, *, reminder: bool) -> None:
         "pages": len(instrument_pages(invitation.instrument)),
     }
     subject = SUBJECTS[SurveyKind(invitation.kind)]
-    mail.send(
+    mail.send_to_participant(
+        participant,
         kind=EmailKind.SURVEY,
-        subject=f"{'Reminder: ' if reminder else ''}{subject} – {participant.hub.name}",
-        body=render_to_string("surveys/invitation_email.txt", context),
-        to=[participant.email],
-        hub=participant.hub,
+        subject=f"{'Reminder: ' if reminder else ''}{subject}",
+        template="surveys/invitation_email.txt",
+        context=context,
     )
 
 
@@ -266,10 +266,13 @@ def survey_invitation_renew(
     locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.completed_at is not None:
         raise ValidationError("This survey has already been answered.")
-    locked.nonce = uuid.uuid4()
-    locked.expires_at = now + dt.timedelta(days=LINK_DAYS)
-    locked.sent_at = locked.reminded_at = None
-    locked.save(update_fields=["nonce", "expires_at", "sent_at", "reminded_at"])
+    save_fields(
+        locked,
+        nonce=uuid.uuid4(),
+        expires_at=now + dt.timedelta(days=LINK_DAYS),
+        sent_at=None,
+        reminded_at=None,
+    )
     audit.record(
         by,
         "update",
@@ -350,9 +353,7 @@ def survey_submit(
         EqualityData.objects.update_or_create(
             participant_id=locked.participant_id, defaults=equality
         )
-    locked.completed_at = now
-    locked.draft = {}
-    locked.save(update_fields=["completed_at", "draft"])
+    save_fields(locked, completed_at=now, draft={})
     # Answered through the participant's emailed link: no user, so the actor is empty.
     audit.record(
         None,

@@ -12,7 +12,7 @@ joins each facts table once (`Source.counts`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -51,6 +51,18 @@ class Period:
     def moments(self, field: str) -> Q:
         # [starts, ends): the last microsecond before the next day is the last one stored.
         return Q(**{f"{field}__range": (self.starts, self.ends - dt.timedelta(microseconds=1))})
+
+
+def month_and_cumulative(
+    m: Period, c: Period, **measures: Callable[[Period], Measure]
+) -> dict[str, Measure]:
+    """Each figure twice: `<name>_month` over the month `m` and `<name>_cumulative` over
+    the cumulative period `c` (`periods`), each its `measures[name]` of the period."""
+    return {
+        f"{name}_{suffix}": measure(period)
+        for name, measure in measures.items()
+        for suffix, period in (("month", m), ("cumulative", c))
+    }
 
 
 def periods(month: dt.date, programme: Programme) -> tuple[Period, Period]:

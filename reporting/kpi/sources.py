@@ -43,7 +43,7 @@ from peernet.calendar import LONDON, london_midnight
 from peernet.hours import ZERO, hours_exact, hours_total, running_hours_total
 from peernet.models import Programme
 from reporting.kpi.figures import EXCEPTION_KINDS, NOT_KNOWN, PARTICIPANT_BREAKDOWNS
-from reporting.kpi.query import Among, AnyOf, Measure, Period, Source, counted
+from reporting.kpi.query import Among, AnyOf, Measure, Period, Source, counted, month_and_cumulative
 from sessions.models import (
     Attendance,
     Complaint,
@@ -178,18 +178,16 @@ def participants(hub_ids: list[int], programme: Programme, m: Period, c: Period)
         | Q(one_to_one_decline__isnull=True, registered__lte=m.last)
     )
     people_aggregates = {
-        "registrations_month": person(m.days("registered")),
-        "registrations_cumulative": person(c.days("registered")),
-        "eligible_month": person(eligible & m.days("eligibility_decided")),
-        "eligible_cumulative": person(eligible & c.days("eligibility_decided")),
-        "ineligible_month": person(ineligible & m.days("eligibility_decided")),
-        "ineligible_cumulative": person(ineligible & c.days("eligibility_decided")),
-        "allocated_month": person(Q(), allocated(m)),
-        "allocated_cumulative": person(Q(), allocated(c)),
-        "started_month": person(Q(), started(m)),
-        "started_cumulative": person(Q(), started(c)),
-        "dropped_out_month": person(m.days("dropped_out_on")),
-        "dropped_out_cumulative": person(c.days("dropped_out_on")),
+        **month_and_cumulative(
+            m,
+            c,
+            registrations=lambda p: person(p.days("registered")),
+            eligible=lambda p: person(eligible & p.days("eligibility_decided")),
+            ineligible=lambda p: person(ineligible & p.days("eligibility_decided")),
+            allocated=lambda p: person(Q(), allocated(p)),
+            started=lambda p: person(Q(), started(p)),
+            dropped_out=lambda p: person(p.days("dropped_out_on")),
+        ),
         # a delivered session from delivery start to month end
         "one_to_one_participants_cumulative": person(Q(), one_to_one(from_start__gt=0)),
         "one_to_one_minimum_met_month": person(
@@ -271,8 +269,7 @@ def cohorts(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> S
         rows,
         "hub",
         {
-            "cohorts_started_month": cohort(Q(), cohorts_started(m)),
-            "cohorts_started_cumulative": cohort(Q(), cohorts_started(c)),
+            **month_and_cumulative(m, c, cohorts_started=lambda p: cohort(Q(), cohorts_started(p))),
             "cohorts_completed_month": cohort(Q(), Among("completing", Q(in_month__gt=0))),
             "cohorts_completed_cumulative": cohort(
                 Q(), Among("completing", Q(in_cumulative__gt=0))
@@ -312,14 +309,13 @@ def memberships(hub_ids: list[int], programme: Programme, m: Period, c: Period) 
         "memberships",
         members,
         "participant__hub",
-        {
-            "participants_completed_month": Measure(
-                m.moments("completed_at"), distinct="participant"
+        month_and_cumulative(
+            m,
+            c,
+            participants_completed=lambda p: Measure(
+                p.moments("completed_at"), distinct="participant"
             ),
-            "participants_completed_cumulative": Measure(
-                c.moments("completed_at"), distinct="participant"
-            ),
-        },
+        ),
     )
 
 
@@ -334,10 +330,12 @@ def sessions(hub_ids: list[int], programme: Programme, m: Period, c: Period) -> 
         rows,
         "cohort__hub",
         {
-            "sessions_delivered_month": Measure(m.moments("starts_at")),
-            "sessions_delivered_cumulative": Measure(c.moments("starts_at")),
-            "group_hours_delivered_month": Measure(m.moments("starts_at"), total="hours"),
-            "group_hours_delivered_cumulative": Measure(c.moments("starts_at"), total="hours"),
+            **month_and_cumulative(
+                m,
+                c,
+                sessions_delivered=lambda p: Measure(p.moments("starts_at")),
+                group_hours_delivered=lambda p: Measure(p.moments("starts_at"), total="hours"),
+            ),
             "sessions_missing_attendance": Measure(
                 c.moments("starts_at") & Q(has_attendance=False)
             ),
@@ -355,16 +353,15 @@ def attendance(hub_ids: list[int], programme: Programme, m: Period, c: Period) -
         rows,
         "session__cohort__hub",
         {
-            "participant_hours_attended_month": Measure(
-                present & m.moments("session__starts_at"), total="hours"
+            **month_and_cumulative(
+                m,
+                c,
+                participant_hours_attended=lambda p: Measure(
+                    present & p.moments("session__starts_at"), total="hours"
+                ),
+                present=lambda p: Measure(present & p.moments("session__starts_at")),
+                recorded=lambda p: Measure(p.moments("session__starts_at")),
             ),
-            "participant_hours_attended_cumulative": Measure(
-                present & c.moments("session__starts_at"), total="hours"
-            ),
-            "present_month": Measure(present & m.moments("session__starts_at")),
-            "present_cumulative": Measure(present & c.moments("session__starts_at")),
-            "recorded_month": Measure(m.moments("session__starts_at")),
-            "recorded_cumulative": Measure(c.moments("session__starts_at")),
         },
     )
 
@@ -380,19 +377,16 @@ def one_to_ones(hub_ids: list[int], programme: Programme, m: Period, c: Period) 
         rows,
         "participant__hub",
         {
-            "one_to_one_sessions_month": Measure(m.moments("starts_at")),
-            "one_to_one_sessions_cumulative": Measure(c.moments("starts_at")),
-            "one_to_one_hours_programme_month": Measure(
-                programme_route & m.moments("starts_at"), total="hours"
-            ),
-            "one_to_one_hours_programme_cumulative": Measure(
-                programme_route & c.moments("starts_at"), total="hours"
-            ),
-            "one_to_one_hours_existing_month": Measure(
-                existing_route & m.moments("starts_at"), total="hours"
-            ),
-            "one_to_one_hours_existing_cumulative": Measure(
-                existing_route & c.moments("starts_at"), total="hours"
+            **month_and_cumulative(
+                m,
+                c,
+                one_to_one_sessions=lambda p: Measure(p.moments("starts_at")),
+                one_to_one_hours_programme=lambda p: Measure(
+                    programme_route & p.moments("starts_at"), total="hours"
+                ),
+                one_to_one_hours_existing=lambda p: Measure(
+                    existing_route & p.moments("starts_at"), total="hours"
+                ),
             ),
             "late_one_to_one": Measure(m.moments("starts_at") & late),
         },
@@ -431,10 +425,9 @@ def observations(hub_ids: list[int], programme: Programme, m: Period, c: Period)
         "observations",
         rows,
         "session__cohort__hub",
-        {
-            "sessions_observed_month": Measure(m.moments("session__starts_at")),
-            "sessions_observed_cumulative": Measure(c.moments("session__starts_at")),
-        },
+        month_and_cumulative(
+            m, c, sessions_observed=lambda p: Measure(p.moments("session__starts_at"))
+        ),
     )
 
 
@@ -445,10 +438,7 @@ def complaints(hub_ids: list[int], programme: Programme, m: Period, c: Period) -
         "complaints",
         rows,
         "hub",
-        {
-            "complaints_month": Measure(m.days("received")),
-            "complaints_cumulative": Measure(c.days("received")),
-        },
+        month_and_cumulative(m, c, complaints=lambda p: Measure(p.days("received"))),
     )
 
 

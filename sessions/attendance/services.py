@@ -22,6 +22,7 @@ from cohorts.models import Cohort
 from participants.models import Participant
 from participants.tasks import survey_invite_dropout, survey_invite_session_delivered
 from peernet import audit, mail, stale
+from peernet.db import save_fields
 from peernet.models import EmailKind, Hub, RuleWarning, User
 from peernet.words import date_words, hours_words
 
@@ -235,11 +236,8 @@ def participant_record_dropout(
                 f"The date they dropped out must be on or after they joined "
                 f"{membership.cohort.name} ({date_words(membership.joined)})."
             )
-        membership.left = on
-        membership.save(update_fields=["left"])
-    participant.dropped_out_on = on
-    participant.dropout_reason = reason
-    participant.save(update_fields=["dropped_out_on", "dropout_reason"])
+        save_fields(membership, left=on)
+    save_fields(participant, dropped_out_on=on, dropout_reason=reason)
     where = membership.cohort.name if membership is not None else "the programme"
     sentence = f"{name} has left {where} on {date_words(on)}: {reason}"
     audit.record(

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from participants.models import Participant
+from peernet.access import role_holders
 from peernet.hours import hours_total
 from peernet.models import Role, User
 from peernet.words import hours_words, number_words
@@ -41,15 +42,7 @@ PLAN_FIELDS = ("goal", "reality", "options", "way_forward", "tactics", "habits")
 
 def hub_providers(hub_id: int) -> QuerySet[User]:
     """The one-to-one providers who hold the role in this hub."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.ONE_TO_ONE_PROVIDER,
-            role_assignments__hub_id=hub_id,
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
+    return role_holders(Role.ONE_TO_ONE_PROVIDER, hub_id=hub_id)
 
 
 # --- reads -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils import timezone
 from participants.models import Participant
 from peernet import audit
 from peernet.calendar import require_aware
-from peernet.db import next_key
+from peernet.db import next_key, save_fields
 from peernet.models import Role, RoleAssignment, User
 from rules.services import Judging, judge_and_record
 from sessions.models import (
@@ -345,20 +345,14 @@ def one_to_one_update(
         raise ValidationError("A session in the future cannot have been delivered yet.")
     if status == SessionStatus.CANCELLED and session.status == SessionStatus.SCHEDULED:
         _tell_again(session)
-    session.status = status
-    session.hours = hours
-    session.nature_of_support = nature_of_support
-    session.actions_agreed = actions_agreed
-    session.evidence = evidence
-    session.save(
-        update_fields=[
-            "status",
-            "hours",
-            "nature_of_support",
-            "actions_agreed",
-            "evidence",
-            "sequence",
-        ]
+    save_fields(
+        session,
+        "sequence",
+        status=status,
+        hours=hours,
+        nature_of_support=nature_of_support,
+        actions_agreed=actions_agreed,
+        evidence=evidence,
     )
     judged = (
         OneToOneSession.objects.select_related("participant__programme", "participant__hub")

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from peernet import audit
 from peernet.access import (
     hub_admin_required,
+    hub_page,
     one_to_one_for_participant,
     participant_for_one_to_one,
     provides_one_to_one,
@@ -376,12 +377,14 @@ def _hub_page(
     request: HttpRequest, template: str, person: Any, form: Any, **context: Any
 ) -> HttpResponse:
     """A page of the participant's one-to-one support in the hub administration area."""
-    return render(
+    return hub_page(
         request,
         template,
-        {"hub": request.hub, "section": "registrations", "participant": person, "form": form}
-        | context,
+        "registrations",
+        participant=person,
+        form=form,
         status=_status(request, form),
+        **context,
     )
 
 
