@@ -305,6 +305,18 @@ def fill_date(page, field: str, day) -> None:
         page.locator(f"#id_{field}_{part}").fill(str(value))
 
 
+def register_sam_owner(phone) -> Participant:
+    """The public registration form of the hub "gm", from its privacy notice to
+    "Registration received", for Sam Owner (`fill_registration_details`); their record."""
+    phone.goto("/p/register/gm/")
+    phone.get_by_label("I have read the privacy notice").check()
+    phone.get_by_role("button", name="Continue").click()
+    fill_registration_details(phone)
+    phone.get_by_role("button", name="Send registration").click()
+    expect_text(phone, "Registration received")
+    return Participant.objects.get(email="sam.owner@example.org")
+
+
 def fill_registration_details(phone) -> None:
     """The public registration form's details page, for Sam Owner of Maker One Ltd, an
     eligible-looking business in Salford (the hub "gm" lists Salford)."""

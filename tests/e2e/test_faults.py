@@ -16,26 +16,23 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from participants.models import Participant
 from peernet.calendar import LONDON
-from peernet.models import OutboundTask, Role
+from peernet.models import OutboundTask
 from reporting.models import ExportFile, ExportStatus, MonthlyReturn, RiskScan
 from sessions.models import JoiningInstructionsSent
 from tests import faults
 from tests.celery_worker import celery_worker, not_eager, require_worker_services  # noqa: F401
-from tests.e2e.conftest import expect_text, fill_registration_details
+from tests.e2e.conftest import (
+    REGISTERING,
+    greater_manchester,
+    register_sam_owner,
+)
 from tests.factories import (
     local,
-    make_cohort,
-    make_eligible,
     make_hub,
-    make_member,
-    make_participant,
     make_personas,
-    make_programme,
     make_return_version,
     make_session,
-    make_user,
 )
 from tests.smtp import SmtpServer
 
@@ -77,15 +74,7 @@ def test_redis_away_the_pages_answer_and_no_work_is_lost(browser, tmp_path):
     is back, beat's sweep publishes it and the worker sends the email, once."""
     require_worker_services()
     today = timezone.localdate()
-    make_programme(
-        delivery_start=today - dt.timedelta(days=90), delivery_end=today + dt.timedelta(days=240)
-    )
-    make_hub(
-        "gm",
-        name="Greater Manchester Growth Hub",
-        local_authorities=["Manchester", "Salford"],
-        privacy_notice_url="https://gm.example.org/privacy",
-    )
+    greater_manchester(today - dt.timedelta(days=90), today + dt.timedelta(days=240), **REGISTERING)
     smtp = SmtpServer()
     smtp.start()
     try:
@@ -94,13 +83,7 @@ def test_redis_away_the_pages_answer_and_no_work_is_lost(browser, tmp_path):
             try:
                 page = browser.new_page(base_url=processes.base_url)
                 page.set_default_timeout(60_000)
-                page.goto("/p/register/gm/")
-                page.get_by_label("I have read the privacy notice").check()
-                page.get_by_role("button", name="Continue").click()
-                fill_registration_details(page)
-                page.get_by_role("button", name="Send registration").click()
-                expect_text(page, "Registration received")
-                sam = Participant.objects.get(email="sam.owner@example.org")
+                sam = register_sam_owner(page)
                 assert OutboundTask.objects.filter(
                     task="peernet.outbox_tasks.email_deliver"
                 ).exists()
@@ -131,15 +114,12 @@ def test_two_beats_by_mistake_do_the_scheduled_work_once(tmp_path):
     now = timezone.now()
     today = timezone.localdate()
     month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # last month
-    programme = make_programme(
-        delivery_start=month - dt.timedelta(days=90), delivery_end=today + dt.timedelta(days=240)
+    gm = greater_manchester(
+        month - dt.timedelta(days=90), today + dt.timedelta(days=240), admin=True
     )
-    hub = make_hub("gm", name="Greater Manchester Growth Hub")
-    make_user(Role.HUB_ADMIN, hub=hub, email="hana@example.org")
-    cohort = make_cohort(hub, programme)
-    for first in ("ada", "ben"):
-        member = make_participant(hub, programme, email=f"{first}@example.org")
-        make_member(cohort, make_eligible(member), joined=today - dt.timedelta(days=7))
+    hub, cohort = gm.hub, gm.cohort
+    week_ago = today - dt.timedelta(days=7)
+    gm.join(["Ada", "Ben"], registered=week_ago, joined=week_ago, emails=True)
     # Due for its joining instructions: 47 hours away.
     starts = (now + dt.timedelta(hours=47)).astimezone(LONDON)
     session = make_session(cohort, f"{starts:%Y-%m-%dT%H:%M}")

@@ -39,7 +39,6 @@ from icalendar import Calendar
 from participants import surveys
 from participants.models import (
     EligibilityStatus,
-    Participant,
     SurveyInvitation,
     SurveyKind,
     SurveyResponse,
@@ -52,9 +51,9 @@ from tests.celery_worker import require_worker_services
 from tests.e2e.conftest import (
     REGISTERING,
     expect_text,
-    fill_registration_details,
     greater_manchester,
     record_eligible,
+    register_sam_owner,
     send_the_charter,
     sign_in,
     sign_the_charter,
@@ -151,13 +150,7 @@ def _journey(browser, base_url, smtp, admin, month):
     """Steps 1 to 5; returns the hub administrator's page, signed in."""
     phone = _context(browser, base_url, phone=True).new_page()
     # 1. The public registration form.
-    phone.goto("/p/register/gm/")
-    phone.get_by_label("I have read the privacy notice").check()
-    phone.get_by_role("button", name="Continue").click()
-    fill_registration_details(phone)
-    phone.get_by_role("button", name="Send registration").click()
-    expect_text(phone, "Registration received")
-    sam = Participant.objects.get(email="sam.owner@example.org")
+    sam = register_sam_owner(phone)
 
     # 2. Eligibility, decided by the hub administrator.
     page = _context(browser, base_url).new_page()

@@ -242,34 +242,17 @@ def test_survey_responses(p):
     baseline = SurveyInstrument.objects.get(kind="baseline", active=True)
     feedback = SurveyInstrument.objects.get(kind="session_feedback", active=True)
     session = make_session(p.cohort_a)
-    refused(
-        lambda: SurveyResponse.objects.create(
-            participant=p.participant_a,
-            instrument=feedback,
-            kind="session_feedback",
-            completed="2021-06-02",
+
+    def answer(instrument, **fields):
+        """participant_a's answers to `instrument` (of its kind)."""
+        return SurveyResponse.objects.create(
+            participant=p.participant_a, instrument=instrument, kind=instrument.kind, **fields
         )
-    )
-    refused(
-        lambda: SurveyResponse.objects.create(
-            participant=p.participant_a,
-            instrument=baseline,
-            kind="baseline",
-            session=session,
-            completed="2021-06-02",
-        )
-    )
-    SurveyResponse.objects.create(
-        participant=p.participant_a, instrument=baseline, kind="baseline", completed="2021-05-20"
-    )
-    refused(
-        lambda: SurveyResponse.objects.create(
-            participant=p.participant_a,
-            instrument=baseline,
-            kind="baseline",
-            completed="2021-05-21",
-        )
-    )
+
+    refused(lambda: answer(feedback, completed="2021-06-02"))  # feedback names its session
+    refused(lambda: answer(baseline, session=session, completed="2021-06-02"))  # baseline not
+    answer(baseline, completed="2021-05-20")
+    refused(lambda: answer(baseline, completed="2021-05-21"))  # one baseline a participant
     refused(
         lambda: SurveyInstrument.objects.create(
             kind="baseline", version=2, title="Second active", questions=[], active=True

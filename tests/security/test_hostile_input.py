@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from cohorts.models import Cohort
 from participants.models import Business, Participant
-from participants.registration_import import ROW, ImportRefused, example_row, import_rows
+from participants.registration_import import COLUMNS, ROW, ImportRefused, example_row, import_rows
 from peernet.models import Breach
 from reporting.scenario import ScenarioError, import_document
 from sessions.models import Attendance, Complaint, FacilitatorNote, GroupSession, SessionStatus
@@ -353,20 +353,8 @@ def test_breach(client, personas, when, description, data_affected, hubs):
 # --- imports: all or nothing (docs/security.md §20) -----------------------------------------------
 
 
-IMPORT_COLUMNS = [
-    "business_name",
-    "company_number",
-    "postcode",
-    "local_authority",
-    "sector",
-    "trading_since",
-    "employees",
-    "turnover",
-    "first_name",
-    "email",
-    "registered",
-    "privacy_notice_acknowledged",
-]
+# Every column of the registration import's file.
+IMPORT_COLUMNS = list(COLUMNS)
 
 
 @FEW

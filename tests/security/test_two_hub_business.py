@@ -136,27 +136,14 @@ def test_no_one_to_one_page_names_the_other_hub_s_person(client, two_hub_busines
     )
 
 
-def _import_row(company_number: str) -> bytes:
-    row = {
+def _import_row(hub, company_number: str) -> bytes:
+    """The template's example row, as a probe typing a known company number."""
+    row = importer.example_row(hub) | {
         "business_name": "Whatever They Typed Ltd",
         "company_number": company_number,
-        "postcode": "M1 1AA",
-        "local_authority": "Salford",
-        "sector": "C",
-        "trading_since": "2015-03-27",
-        "employees": "20",
-        "turnover": "1500000",
-        "balance_sheet_total": "600000",
-        "exporter": "yes",
         "first_name": "Probe",
         "last_name": "Person",
         "email": "probe@example.org",
-        "job_title": "Director",
-        "senior_decision_maker": "yes",
-        "aspiration_to_improve": "yes",
-        "previous_year_participant": "no",
-        "registered": "2021-05-04",
-        "privacy_notice_acknowledged": "2021-05-04",
     }
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(importer.COLUMNS), extrasaction="ignore")
@@ -173,7 +160,7 @@ def test_a_one_row_import_with_the_company_number_names_no_one(client, two_hub_b
     client.force_login(p.hub_a_admin)
     response = client.post(
         reverse("hub:registrations-import", kwargs={"hub": "hub-a"}),
-        {"file": SimpleUploadedFile("one.csv", _import_row("07654321"))},
+        {"file": SimpleUploadedFile("one.csv", _import_row(p.hub_a, "07654321"))},
     )
     assert response.status_code == 200
     content = response.content.decode()
