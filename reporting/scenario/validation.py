@@ -101,22 +101,9 @@ NUL_PROBLEM = "contains a NUL character (\\u0000), which cannot be stored: remov
 def check_schema(document: Any) -> SchemaReport:
     """Every way the document breaks the schema, and the part of it still readable."""
     errors = list(_validator().iter_errors(document))
+    # A text no column can store is a problem, and is not read (no query may carry it).
     nul = list(_nul_characters(document))
-    if nul:
-        # Nothing is read from a document with a text no column can store: said once a text.
-        report = check_schema_errors(document, errors)
-        return SchemaReport(
-            problems=report.problems + [Problem(format_path(p), NUL_PROBLEM) for p in nul],
-            readable=report.readable,
-            faulty=report.faulty | {format_path(p) for p in nul},
-            faults=report.faults | {format_path(p) for p in nul},
-        )
-    return check_schema_errors(document, errors)
-
-
-def check_schema_errors(document: Any, errors: list[ValidationError]) -> SchemaReport:
-    """What the schema's `errors` say of the document, and the part of it still readable."""
-    if not errors:
+    if not errors and not nul:
         return SchemaReport([], document, frozenset(), frozenset())
     faults: list[JsonPath] = []
     unreadable: list[JsonPath] = []
@@ -145,8 +132,11 @@ def check_schema_errors(document: Any, errors: list[ValidationError]) -> SchemaR
         else:
             faults.append(path)
             faulty.append(path)
+    faults += nul
+    unreadable += nul
     return SchemaReport(
-        problems=[_problem(error) for error in errors],
+        problems=[_problem(error) for error in errors]
+        + [Problem(format_path(path), NUL_PROBLEM) for path in nul],
         readable=_without(document, {_removable(path) for path in unreadable}),
         faulty=frozenset(format_path(path) for path in faulty),
         faults=frozenset(format_path(path) for path in faults),
