@@ -30,7 +30,7 @@ from participants.models import (
     Participant,
     ParticipantLink,
 )
-from peernet import audit, stale
+from peernet import audit, mail, stale
 from peernet.access import is_coordinator
 from peernet.db import save_fields
 from peernet.models import EmailKind, Hub, Programme, RuleWarning, User
@@ -537,8 +537,6 @@ def participant_send_charter(*, participant: Participant, link: Callable[[str], 
     """Email the participant a link to read and sign the Participant Charter; `link`
     turns the token into the absolute URL. A link sent before stops working
     (docs/security.md §14: a link works for its one invitation)."""
-    from peernet import mail
-
     url = link(participant_charter_link_issue(participant=participant))
     context = {"participant": participant, "url": url, "days": CHARTER.days}
     mail.send_to_participant(

@@ -16,9 +16,9 @@ which makes the worker email a session-feedback survey that a member answers thr
 link; last month's draft return, compiled by the worker when beat's schedule falls due
 (the beat's schedule file says every entry last ran 40 days ago, so each is due at once),
 is submitted and downloaded as an XLSX workbook the worker built. Then the mail relay
-goes away: the next joining instructions wait in the outbox, the hub administrator sees
-them waiting with the reason, K7 does not count them; the relay comes back and each goes
-once, and K7 counts them.
+goes away for a minute: the next joining instructions wait in the outbox, tried again on
+their back-off, the hub administrator sees them waiting with the reason, K7 does not
+count them; the relay comes back and each goes once, and K7 counts them.
 
 The processes run with `SECURE_SSL_REDIRECT` off, as behind a proxy that terminates TLS
 and redirects (the release step's `check --deploy` runs with it on, as on a server).
