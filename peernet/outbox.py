@@ -13,8 +13,9 @@ Emails:
 `enqueue` writes the message (as `peernet.mail` built it) in the caller's transaction, so
 an email exists exactly when what caused it does, and asks a worker to deliver it once
 that transaction commits. `deliver` hands one message to the mail server (Django's email
-backend: SMTP in production); `deliver_due`, run by beat every OUTBOX_BEAT_SECONDS, delivers whatever
-is waiting, so a message whose task was lost, or whose server was down, still goes.
+backend: SMTP in production); `deliver_due`, run by beat every OUTBOX_BEAT_SECONDS,
+delivers whatever is waiting, so a message whose task was lost, or whose server was down,
+still goes.
 
 What the mail server says decides the status:
 - accepted: `sent`, with the time; `email_sent` is signalled, and K7/O5 count a joining
