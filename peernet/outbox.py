@@ -107,23 +107,22 @@ def enqueue(
 ) -> OutboundEmail:
     """Write `message` to the outbox in the current transaction; a worker delivers it
     when the transaction commits (and beat again, should that task be lost)."""
-    recipients = message.recipients()
-    now = now or timezone.now()
-    email = OutboundEmail.objects.create(
-        created_at=now,
-        next_attempt_at=now,
+    return _queued(
         hub=hub,
         kind=kind,
-        recipient=(message.to or recipients or [""])[0].lower(),
+        recipient=(message.to or message.recipients() or [""])[0].lower(),
         subject=message.subject[:300],
         message=_parts(message),
+        now=now or timezone.now(),
     )
-    _deliver_after_commit(email.pk)
+
+
+def _queued(*, now: dt.datetime | None = None, **fields: Any) -> OutboundEmail:
+    """The email's row, written now, and its delivery held until the commit."""
+    now = now or timezone.now()
+    email = OutboundEmail.objects.create(created_at=now, next_attempt_at=now, **fields)
+    task_hold("peernet.outbox_tasks.email_deliver", (email.pk,), {})
     return email
-
-
-def _deliver_after_commit(email_id: int) -> None:
-    task_hold("peernet.outbox_tasks.email_deliver", (email_id,), {})
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -216,7 +215,7 @@ def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
 def email_send_again(*, email: OutboundEmail, by: User) -> OutboundEmail:
     """The same message as a new email (the old row stays, as the record of what
     happened): for a failed one once its cause is fixed, or one that went astray."""
-    again = OutboundEmail.objects.create(
+    again = _queued(
         hub=email.hub,
         kind=email.kind,
         recipient=email.recipient,
@@ -230,7 +229,6 @@ def email_send_again(*, email: OutboundEmail, by: User) -> OutboundEmail:
         summary=f"Email sent again: {email.get_kind_display()}",
         hub=email.hub,
     )
-    _deliver_after_commit(again.pk)
     return again
 
 
