@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import django
+from load_report import load_section
 from parameters import (
     FLAT,
     HERE,
@@ -110,6 +111,7 @@ def write_report(results: Results) -> str:
         *_figures_section(results, sizes),
         *_floor_section(results, sizes),
         *_budgets_section(results.get(6000), results.get(60000)),
+        *[line for n in sizes for line in load_section(n, results[n])],
     ]
     extra = HERE / "NOTES.md"
     if extra.exists():

@@ -145,6 +145,18 @@ def cohorts_with_hours(
     )
 
 
+def cohort_move_targets(cohort: Cohort) -> QuerySet[Cohort]:
+    """Where a member of `cohort` may be moved: the other cohorts of its hub and programme
+    year that have not completed their hours (a completed cohort has no journey left to
+    join, K11), by name. A short list whatever the hub's history."""
+    others = Cohort.objects.filter(hub_id=cohort.hub_id, programme_id=cohort.programme_id)
+    return (
+        cohorts_with_hours(others.exclude(pk=cohort.pk))
+        .filter(delivered_hours__lt=F("programme__cohort_hours"))
+        .order_by("name")
+    )
+
+
 def cohort_at_risk(cohort: WithAnnotations[Cohort, CohortHours]) -> Result:
     """K6 for a cohort read by `cohorts_with_hours`, from its hours in SQL: the check's
     own result and sentence, without reading its sessions."""

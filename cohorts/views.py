@@ -80,6 +80,9 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 
 # --- one cohort ----------------------------------------------------------------------
 
+# How many of the hub's registrations awaiting an eligibility decision the page lists.
+UNDECIDED_SHOWN = 10
+
 
 def _cohort_page(
     request: HttpRequest,
@@ -93,12 +96,7 @@ def _cohort_page(
     judged = selectors.cohort_for_checks(cohort)
     memberships = sorted(judged.memberships.all(), key=lambda m: (m.joined, m.pk))
     current = [m for m in memberships if m.left is None or m.left > today]
-    others = [
-        (str(c.code), c.name)
-        for c in Cohort.objects.filter(hub=hub_, programme=cohort.programme_id)
-        .exclude(pk=cohort.pk)
-        .order_by("name")
-    ]
+    others = [(str(c.code), c.name) for c in selectors.cohort_move_targets(cohort)]
     sessions = sorted(judged.sessions.all(), key=lambda s: s.starts_at)
     # Not on the waiting list yet: awaiting an eligibility decision (linked to it).
     undecided = (
@@ -111,6 +109,7 @@ def _cohort_page(
         .select_related("business")
         .order_by("last_name", "first_name")
     )
+    undecided_rows = list(undecided[: UNDECIDED_SHOWN + 1])
     return render(
         request,
         "cohorts/detail.html",
@@ -129,7 +128,10 @@ def _cohort_page(
             "full": len(current) >= judged.programme.cohort_size,
             # K1's own sentence, shown beside the waiting list where allocation happens.
             "k1": CHECKS["K1"](judged, as_of=now),
-            "undecided": list(undecided),
+            # The first few (one more read tells whether there are others); the
+            # registrations list, filtered, has the rest.
+            "undecided": undecided_rows[:UNDECIDED_SHOWN],
+            "undecided_more": len(undecided_rows) > UNDECIDED_SHOWN,
             "errors": errors or [],
         },
     )
@@ -224,9 +226,7 @@ def cohort_move(request: HttpRequest, code: Any) -> HttpResponse:
     cohort = _cohort(request, code)
     members = CohortMembership.objects.filter(cohort=cohort, left__isnull=True)
     member_codes = [str(c) for c in members.values_list("participant__code", flat=True)]
-    targets = Cohort.objects.filter(hub=request.hub, programme=cohort.programme_id).exclude(
-        pk=cohort.pk
-    )
+    targets = selectors.cohort_move_targets(cohort)
     form = MoveForm(
         request.POST,
         members=member_codes,

@@ -134,7 +134,7 @@ class ScopedQuerySet(models.QuerySet[_M, _M]):
             )
         if hubs == EVERY_HUB:
             return self
-        return self._narrowed(Q(**{_path(path, "pk__in"): hubs}), self.model._base_manager)
+        return self._narrowed(Q(**{_path(path, "pk__in"): hubs}), self.model._base_manager, [path])
 
     def visible_to(self, user: Any) -> Self:
         """What `user` may see of these rows: each route their roles reach rows through
@@ -142,36 +142,38 @@ class ScopedQuerySet(models.QuerySet[_M, _M]):
         reach = reach_for(user)
         if reach.national or (reach.aggregates and self.names_nobody):
             return self.all()
-        conditions = [
-            Q(**{_path(path, lookup): value})
+        routes = [
+            (path, lookup, value)
             for route, lookup, value in reach.routes()
             if (path := getattr(self, route)) is not None
         ]
-        if not conditions:
+        if not routes:
             return self.none()
-        return self._narrowed(reduce(or_, conditions), self.model._default_manager)
+        condition = reduce(
+            or_, [Q(**{_path(path, lookup): value}) for path, lookup, value in routes]
+        )
+        return self._narrowed(
+            condition, self.model._default_manager, [path for path, _, _ in routes]
+        )
 
-    def _narrowed(self, condition: Q, manager: models.Manager) -> Self:
-        if self._crosses_many():
-            # A path through a to-many relation would repeat rows: select by key instead.
+    def _narrowed(self, condition: Q, manager: models.Manager, paths: list[str]) -> Self:
+        """The rows matching `condition`, which follows `paths`. Through a to-many
+        relation a join would repeat rows, so those are selected by key instead; along
+        to-one relations only (a hub administrator's `hub`) the condition is a plain
+        filter, which the planner can use with the page's own order and limit."""
+        if any(self._crosses_many(path) for path in paths):
             return self.filter(pk__in=manager.filter(condition).values("pk"))
         return self.filter(condition)
 
-    def _crosses_many(self) -> bool:
-        paths = [
-            p
-            for p in (self.hub_path, self.cohort_path, self.provider_path, self.member_hub_path)
-            if p
-        ]
-        for path in paths:
-            model: type[models.Model] | Literal["self"] | None = self.model
-            for name in path.split("__"):
-                # Every step but the last is a relation, so a model is in hand here.
-                assert model is not None and model != "self"
-                field_ = model._meta.get_field(name)
-                if field_.one_to_many or field_.many_to_many:
-                    return True
-                model = field_.related_model
+    def _crosses_many(self, path: str) -> bool:
+        model: type[models.Model] | Literal["self"] | None = self.model
+        for name in path.split("__") if path else []:
+            # Every step but the last is a relation, so a model is in hand here.
+            assert model is not None and model != "self"
+            field_ = model._meta.get_field(name)
+            if field_.one_to_many or field_.many_to_many:
+                return True
+            model = field_.related_model
         return False
 
 

@@ -250,8 +250,11 @@ def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
     previous_label, previous = _previous_result(request.hub, month, programme)
     columns: list[dict[str, Any] | None] = [shown, previous]
     labels = [shown_label, previous_label]
-    if latest is not None:
-        # What a resubmission would report: the records as they now stand.
+    # What a resubmission would report, the records as they now stand, is worked out
+    # when asked for (`?now=1`): it is the one column computed live, and most visits
+    # only read the frozen figures.
+    beside_now = latest is not None and request.GET.get("now") == "1"
+    if beside_now:
         columns.append(kpi.compute_hub(request.hub, month))
         labels.append("As the records now stand")
     status = returns.return_status(request.hub, month, now=now)
@@ -269,11 +272,10 @@ def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
             "tag": STATUS_TAGS[status],
             "due_at": return_due_at(month, programme),
             "ended": returns.month_has_ended(month, now),
+            "beside_now": beside_now,
             "labels": labels,
             "rows": (
-                _rows(request.hub.key, month, columns, flag_changes=latest is not None)
-                if shown
-                else []
+                _rows(request.hub.key, month, columns, flag_changes=beside_now) if shown else []
             ),
             "breakdowns": national.suppressed(shown["breakdowns"]) if shown else {},
             "form": form,

@@ -188,7 +188,7 @@ def test_no_source_names_a_file_of_the_team_s_brief():
         for path in sorted(ROOT.rglob("*"))
         if path.is_file()
         and path.suffix in {".py", ".html", ".txt", ".scss", ".mjs", ".toml", ".sh", ""}
-        and not {".venv", "node_modules", ".git", "var", "staticfiles", "docs"}
+        and not {".venv", ".venv-load", "node_modules", ".git", "var", "staticfiles", "docs"}
         & set(path.relative_to(ROOT).parts)
         and relative(path) not in BRIEF_NAMED_ON_PURPOSE
         and BRIEF.search(path.read_text(encoding="utf-8", errors="replace"))

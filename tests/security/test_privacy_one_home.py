@@ -27,7 +27,16 @@ PSEUDONYM_HOME = "peernet/privacy/pseudonyms.py"
 ERASURE_HOME = "peernet/privacy/erasure.py"
 # What the rest of the code calls to suppress counts.
 SUPPRESSION_API = {"suppress_breakdown", "suppress_counts", "suppress_small"}
-NOT_RUNTIME = {"tests", "migrations", ".venv", "node_modules", ".git", "var", "static"}
+NOT_RUNTIME = {
+    "tests",
+    "migrations",
+    ".venv",
+    ".venv-load",
+    "node_modules",
+    ".git",
+    "var",
+    "static",
+}
 
 
 def _runtime_sources() -> dict[str, str]:
