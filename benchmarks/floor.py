@@ -142,19 +142,26 @@ programme AS (
            pr.delivery_start DESC
   LIMIT 1
 ),
--- Everything the figures compare with: the periods as dates (m_first..m_last,
--- c_first..m_last) and as moments ([m_start, m_end), [c_start, m_end)), the first moment
--- after the delivery window, the joining instructions' notice and the required hours.
+-- The two periods, each as London dates (`_days`, both ends included: a date in the
+-- period is `<@` it) and as moments (from the London midnight starting its first day to
+-- the one after its last, end excluded); the month's end and the month's start; the first
+-- moment after the delivery window; the joining instructions' notice; the required hours.
 period AS (
   SELECT pr.id AS programme_id,
-         mo.m_first, mo.m_last, pr.delivery_start AS c_first,
-         mo.m_first::timestamp AT TIME ZONE 'Europe/London' AS m_start,
-         (mo.m_last + 1)::timestamp AT TIME ZONE 'Europe/London' AS m_end,
-         pr.delivery_start::timestamp AT TIME ZONE 'Europe/London' AS c_start,
+         daterange(mo.m_first, mo.m_last, '[]') AS month_days,
+         daterange(pr.delivery_start, mo.m_last, '[]') AS cumulative_days,
+         tstzrange(b.m_start, b.m_end) AS month,
+         tstzrange(b.c_start, b.m_end) AS cumulative,
+         mo.m_last, b.m_start, b.m_end, b.c_start,
          (pr.delivery_end + 1)::timestamp AT TIME ZONE 'Europe/London' AS window_closes,
          make_interval(hours => pr.joining_instructions_hours) AS notice,
          pr.cohort_hours, pr.one_to_one_hours
   FROM programme pr CROSS JOIN month mo
+  CROSS JOIN LATERAL (
+    SELECT mo.m_first::timestamp AT TIME ZONE 'Europe/London' AS m_start,
+           (mo.m_last + 1)::timestamp AT TIME ZONE 'Europe/London' AS m_end,
+           pr.delivery_start::timestamp AT TIME ZONE 'Europe/London' AS c_start
+  ) b
 ),
 
 -- === Participants ==========================================================================
@@ -195,14 +202,18 @@ one_to_one_planned AS (
   WHERE o.status IN ('delivered', 'scheduled') AND o.starts_at < p.window_closes
   GROUP BY o.participant_id
 ),
--- Each participant with those facts, and whether they had declined one-to-one support by
--- the month's end (on the date recorded with the refusal; without one, from registration).
+-- Each participant with those facts; whether they met the one-to-one minimum with a
+-- session from delivery start; and whether they had declined one-to-one support by the
+-- month's end (on the date recorded with the refusal; without one, from registration).
 people AS (
   SELECT pp.registered, pp.eligibility_status, pp.eligibility_decided, pp.dropped_out_on,
          fm.joined AS first_joined,
          fa.starts_at AS first_attended,
-         oe.hours, oe.before_month, oe.before_start, oe.programme_hours, oe.existing_hours,
-         oe.from_start,
+         oe.hours >= p.one_to_one_hours AND oe.before_month < p.one_to_one_hours
+           AS met_in_month,
+         oe.hours >= p.one_to_one_hours AND oe.before_start < p.one_to_one_hours
+           AS met_in_cumulative,
+         oe.programme_hours, oe.existing_hours, oe.from_start,
          op.hours AS planned_hours,
          pp.one_to_one_declined
            AND (coalesce(d.declined_on <= p.m_last, false)
@@ -217,66 +228,42 @@ people AS (
 participant_figures AS (
   SELECT
     -- registrations_*: registration dated in the period
-    count(*) FILTER (WHERE x.registered BETWEEN p.m_first AND p.m_last)
-      AS registrations_month,
-    count(*) FILTER (WHERE x.registered BETWEEN p.c_first AND p.m_last)
-      AS registrations_cumulative,
-    -- eligible_*: decided "eligible", the decision dated in the period
+    count(*) FILTER (WHERE x.registered <@ p.month_days) AS registrations_month,
+    count(*) FILTER (WHERE x.registered <@ p.cumulative_days) AS registrations_cumulative,
+    -- eligible_*, ineligible_*: the eligibility decision, dated in the period
     count(*) FILTER (WHERE x.eligibility_status = 'eligible'
-                       AND x.eligibility_decided BETWEEN p.m_first AND p.m_last)
-      AS eligible_month,
+                       AND x.eligibility_decided <@ p.month_days) AS eligible_month,
     count(*) FILTER (WHERE x.eligibility_status = 'eligible'
-                       AND x.eligibility_decided BETWEEN p.c_first AND p.m_last)
-      AS eligible_cumulative,
-    -- ineligible_*: decided "ineligible", the decision dated in the period
+                       AND x.eligibility_decided <@ p.cumulative_days) AS eligible_cumulative,
     count(*) FILTER (WHERE x.eligibility_status = 'ineligible'
-                       AND x.eligibility_decided BETWEEN p.m_first AND p.m_last)
-      AS ineligible_month,
+                       AND x.eligibility_decided <@ p.month_days) AS ineligible_month,
     count(*) FILTER (WHERE x.eligibility_status = 'ineligible'
-                       AND x.eligibility_decided BETWEEN p.c_first AND p.m_last)
-      AS ineligible_cumulative,
+                       AND x.eligibility_decided <@ p.cumulative_days) AS ineligible_cumulative,
     -- allocated_*: first cohort membership starts in the period
-    count(*) FILTER (WHERE x.first_joined BETWEEN p.m_first AND p.m_last)
-      AS allocated_month,
-    count(*) FILTER (WHERE x.first_joined BETWEEN p.c_first AND p.m_last)
-      AS allocated_cumulative,
+    count(*) FILTER (WHERE x.first_joined <@ p.month_days) AS allocated_month,
+    count(*) FILTER (WHERE x.first_joined <@ p.cumulative_days) AS allocated_cumulative,
     -- started_*: first attended delivered group session in the period
-    count(*) FILTER (WHERE x.first_attended >= p.m_start AND x.first_attended < p.m_end)
-      AS started_month,
-    count(*) FILTER (WHERE x.first_attended >= p.c_start AND x.first_attended < p.m_end)
-      AS started_cumulative,
+    count(*) FILTER (WHERE x.first_attended <@ p.month) AS started_month,
+    count(*) FILTER (WHERE x.first_attended <@ p.cumulative) AS started_cumulative,
     -- one_to_one_participants_cumulative: a delivered one-to-one from delivery start
-    count(*) FILTER (WHERE x.from_start > 0)
-      AS one_to_one_participants_cumulative,
-    -- one_to_one_minimum_met_*: hours first reach the minimum in the period
-    count(*) FILTER (WHERE x.hours >= p.one_to_one_hours
-                       AND x.before_month < p.one_to_one_hours)
-      AS one_to_one_minimum_met_month,
-    count(*) FILTER (WHERE x.hours >= p.one_to_one_hours
-                       AND x.before_start < p.one_to_one_hours)
-      AS one_to_one_minimum_met_cumulative,
+    count(*) FILTER (WHERE x.from_start > 0) AS one_to_one_participants_cumulative,
+    -- one_to_one_minimum_met_*: delivered hours first reach the minimum in the period
+    count(*) FILTER (WHERE x.met_in_month) AS one_to_one_minimum_met_month,
+    count(*) FILTER (WHERE x.met_in_cumulative) AS one_to_one_minimum_met_cumulative,
     -- one_to_one_minimum_met_{programme,existing,mixed}_cumulative: of those, by the
     -- routes their hours to the month's end came through
-    count(*) FILTER (WHERE x.hours >= p.one_to_one_hours
-                       AND x.before_start < p.one_to_one_hours
-                       AND x.existing_hours = 0)
+    count(*) FILTER (WHERE x.met_in_cumulative AND x.existing_hours = 0)
       AS one_to_one_minimum_met_programme_cumulative,
-    count(*) FILTER (WHERE x.hours >= p.one_to_one_hours
-                       AND x.before_start < p.one_to_one_hours
-                       AND x.programme_hours = 0)
+    count(*) FILTER (WHERE x.met_in_cumulative AND x.programme_hours = 0)
       AS one_to_one_minimum_met_existing_cumulative,
-    count(*) FILTER (WHERE x.hours >= p.one_to_one_hours
-                       AND x.before_start < p.one_to_one_hours
+    count(*) FILTER (WHERE x.met_in_cumulative
                        AND x.programme_hours > 0 AND x.existing_hours > 0)
       AS one_to_one_minimum_met_mixed_cumulative,
     -- one_to_one_declined_cumulative: declined by the month's end
-    count(*) FILTER (WHERE x.declined_by_end)
-      AS one_to_one_declined_cumulative,
+    count(*) FILTER (WHERE x.declined_by_end) AS one_to_one_declined_cumulative,
     -- dropped_out_*: drop-out dated in the period
-    count(*) FILTER (WHERE x.dropped_out_on BETWEEN p.m_first AND p.m_last)
-      AS dropped_out_month,
-    count(*) FILTER (WHERE x.dropped_out_on BETWEEN p.c_first AND p.m_last)
-      AS dropped_out_cumulative,
+    count(*) FILTER (WHERE x.dropped_out_on <@ p.month_days) AS dropped_out_month,
+    count(*) FILTER (WHERE x.dropped_out_on <@ p.cumulative_days) AS dropped_out_cumulative,
     -- participants_at_risk_one_to_one: allocated by the month's end, neither dropped out
     -- nor declined by then, delivered plus scheduled hours short of the minimum
     count(*) FILTER (WHERE x.first_joined <= p.m_last
@@ -324,15 +311,11 @@ first_member AS (
 cohort_figures AS (
   SELECT
     -- cohorts_started_*: first delivered session in the period
-    count(*) FILTER (WHERE cs.first_delivered >= p.m_start AND cs.first_delivered < p.m_end)
-      AS cohorts_started_month,
-    count(*) FILTER (WHERE cs.first_delivered >= p.c_start AND cs.first_delivered < p.m_end)
-      AS cohorts_started_cumulative,
+    count(*) FILTER (WHERE cs.first_delivered <@ p.month) AS cohorts_started_month,
+    count(*) FILTER (WHERE cs.first_delivered <@ p.cumulative) AS cohorts_started_cumulative,
     -- cohorts_completed_*: completed with a session in the period
-    count(*) FILTER (WHERE k.completed_at >= p.m_start AND k.completed_at < p.m_end)
-      AS cohorts_completed_month,
-    count(*) FILTER (WHERE k.completed_at >= p.c_start AND k.completed_at < p.m_end)
-      AS cohorts_completed_cumulative,
+    count(*) FILTER (WHERE k.completed_at <@ p.month) AS cohorts_completed_month,
+    count(*) FILTER (WHERE k.completed_at <@ p.cumulative) AS cohorts_completed_cumulative,
     -- cohorts_at_risk: of the programme year, with a member or a session by the month's
     -- end, not completed by then, delivered plus scheduled hours short of the total
     count(*) FILTER (WHERE c.programme_id = p.programme_id
@@ -350,11 +333,9 @@ cohort_figures AS (
 -- counted once each.
 completed_member_figures AS (
   SELECT
-    count(DISTINCT m.participant_id)
-      FILTER (WHERE k.completed_at >= p.m_start AND k.completed_at < p.m_end)
+    count(DISTINCT m.participant_id) FILTER (WHERE k.completed_at <@ p.month)
       AS participants_completed_month,
-    count(DISTINCT m.participant_id)
-      FILTER (WHERE k.completed_at >= p.c_start AND k.completed_at < p.m_end)
+    count(DISTINCT m.participant_id) FILTER (WHERE k.completed_at <@ p.cumulative)
       AS participants_completed_cumulative
   FROM cohorts_cohortmembership m
   JOIN completion k ON k.cohort_id = m.cohort_id
@@ -376,50 +357,45 @@ session_attendance AS (
   FROM delivery_attendance a
   GROUP BY a.session_id
 ),
+-- Delivered group sessions, with the periods they are in.
+delivered_sessions AS (
+  SELECT s.*, sa.recorded, sa.present, sa.hours_present,
+         s.starts_at <@ p.month AS in_month, s.starts_at <@ p.cumulative AS in_cumulative
+  FROM delivery_groupsession s CROSS JOIN period p
+  LEFT JOIN session_attendance sa ON sa.session_id = s.id
+  WHERE s.status = 'delivered'
+),
 group_session_figures AS (
   SELECT
     -- sessions_delivered_*: delivered group sessions in the period
-    count(*) FILTER (WHERE s.starts_at >= p.m_start AND s.starts_at < p.m_end)
-      AS sessions_delivered_month,
-    count(*) FILTER (WHERE s.starts_at >= p.c_start AND s.starts_at < p.m_end)
-      AS sessions_delivered_cumulative,
-    -- group_hours_delivered_*: their hours
-    round(coalesce(sum(s.hours)
-      FILTER (WHERE s.starts_at >= p.m_start AND s.starts_at < p.m_end), 0), 2)
-      AS group_hours_delivered_month,
-    round(coalesce(sum(s.hours)
-      FILTER (WHERE s.starts_at >= p.c_start AND s.starts_at < p.m_end), 0), 2)
+    count(*) FILTER (WHERE s.in_month) AS sessions_delivered_month,
+    count(*) FILTER (WHERE s.in_cumulative) AS sessions_delivered_cumulative,
+    -- group_hours_delivered_*: their hours (to two places, as every total of hours
+    -- here: the column's; 0.00 when there are none)
+    coalesce(sum(s.hours) FILTER (WHERE s.in_month), 0.00) AS group_hours_delivered_month,
+    coalesce(sum(s.hours) FILTER (WHERE s.in_cumulative), 0.00)
       AS group_hours_delivered_cumulative,
     -- participant_hours_attended_*: hours attended, marked present, at them
-    round(coalesce(sum(sa.hours_present)
-      FILTER (WHERE s.starts_at >= p.m_start AND s.starts_at < p.m_end), 0), 2)
+    coalesce(sum(s.hours_present) FILTER (WHERE s.in_month), 0.00)
       AS participant_hours_attended_month,
-    round(coalesce(sum(sa.hours_present)
-      FILTER (WHERE s.starts_at >= p.c_start AND s.starts_at < p.m_end), 0), 2)
+    coalesce(sum(s.hours_present) FILTER (WHERE s.in_cumulative), 0.00)
       AS participant_hours_attended_cumulative,
     -- attendance_rate_* (its parts): attendance marked present, and recorded, at them
-    sum(sa.present) FILTER (WHERE s.starts_at >= p.m_start AND s.starts_at < p.m_end)
-      AS present_month,
-    sum(sa.recorded) FILTER (WHERE s.starts_at >= p.m_start AND s.starts_at < p.m_end)
-      AS recorded_month,
-    sum(sa.present) FILTER (WHERE s.starts_at >= p.c_start AND s.starts_at < p.m_end)
-      AS present_cumulative,
-    sum(sa.recorded) FILTER (WHERE s.starts_at >= p.c_start AND s.starts_at < p.m_end)
-      AS recorded_cumulative,
+    sum(s.present) FILTER (WHERE s.in_month) AS present_month,
+    sum(s.recorded) FILTER (WHERE s.in_month) AS recorded_month,
+    sum(s.present) FILTER (WHERE s.in_cumulative) AS present_cumulative,
+    sum(s.recorded) FILTER (WHERE s.in_cumulative) AS recorded_cumulative,
     -- late_joining_instructions_month (its group part): in the month, joining
     -- instructions sent less than the notice before the start, or never
-    count(*) FILTER (WHERE s.starts_at >= p.m_start AND s.starts_at < p.m_end
+    count(*) FILTER (WHERE s.in_month
                        AND (s.joining_instructions_sent_at IS NULL
                             OR s.joining_instructions_sent_at > s.starts_at - p.notice))
       AS late_group,
     -- sessions_missing_attendance: from delivery start to the month's end, no
     -- attendance recorded
-    count(*) FILTER (WHERE s.starts_at >= p.c_start AND s.starts_at < p.m_end
-                       AND sa.session_id IS NULL)
+    count(*) FILTER (WHERE s.in_cumulative AND s.recorded IS NULL)
       AS sessions_missing_attendance
-  FROM delivery_groupsession s CROSS JOIN period p
-  LEFT JOIN session_attendance sa ON sa.session_id = s.id
-  WHERE s.status = 'delivered'
+  FROM delivered_sessions s CROSS JOIN period p
 ),
 
 -- === One-to-one sessions ===================================================================
@@ -427,26 +403,22 @@ group_session_figures AS (
 one_to_one_figures AS (
   SELECT
     -- one_to_one_sessions_*: delivered one-to-one sessions in the period
-    count(*) FILTER (WHERE o.starts_at >= p.m_start AND o.starts_at < p.m_end)
-      AS one_to_one_sessions_month,
-    count(*) FILTER (WHERE o.starts_at >= p.c_start AND o.starts_at < p.m_end)
-      AS one_to_one_sessions_cumulative,
+    count(*) FILTER (WHERE o.starts_at <@ p.month) AS one_to_one_sessions_month,
+    count(*) FILTER (WHERE o.starts_at <@ p.cumulative) AS one_to_one_sessions_cumulative,
     -- one_to_one_hours_programme_*: their hours delivered by the programme
-    round(coalesce(sum(o.hours) FILTER (WHERE o.route = 'programme'
-      AND o.starts_at >= p.m_start AND o.starts_at < p.m_end), 0), 2)
-      AS one_to_one_hours_programme_month,
-    round(coalesce(sum(o.hours) FILTER (WHERE o.route = 'programme'
-      AND o.starts_at >= p.c_start AND o.starts_at < p.m_end), 0), 2)
-      AS one_to_one_hours_programme_cumulative,
+    coalesce(sum(o.hours) FILTER (WHERE o.route = 'programme' AND o.starts_at <@ p.month),
+             0.00) AS one_to_one_hours_programme_month,
+    coalesce(sum(o.hours) FILTER (WHERE o.route = 'programme'
+                                    AND o.starts_at <@ p.cumulative),
+             0.00) AS one_to_one_hours_programme_cumulative,
     -- one_to_one_hours_existing_*: through existing local programmes
-    round(coalesce(sum(o.hours) FILTER (WHERE o.route = 'existing'
-      AND o.starts_at >= p.m_start AND o.starts_at < p.m_end), 0), 2)
-      AS one_to_one_hours_existing_month,
-    round(coalesce(sum(o.hours) FILTER (WHERE o.route = 'existing'
-      AND o.starts_at >= p.c_start AND o.starts_at < p.m_end), 0), 2)
-      AS one_to_one_hours_existing_cumulative,
+    coalesce(sum(o.hours) FILTER (WHERE o.route = 'existing' AND o.starts_at <@ p.month),
+             0.00) AS one_to_one_hours_existing_month,
+    coalesce(sum(o.hours) FILTER (WHERE o.route = 'existing'
+                                    AND o.starts_at <@ p.cumulative),
+             0.00) AS one_to_one_hours_existing_cumulative,
     -- late_joining_instructions_month (its one-to-one part)
-    count(*) FILTER (WHERE o.starts_at >= p.m_start AND o.starts_at < p.m_end
+    count(*) FILTER (WHERE o.starts_at <@ p.month
                        AND (o.joining_instructions_sent_at IS NULL
                             OR o.joining_instructions_sent_at > o.starts_at - p.notice))
       AS late_one_to_one
@@ -456,58 +428,33 @@ one_to_one_figures AS (
 
 -- === Surveys, observations, complaints, targets ============================================
 
-survey_figures AS (
-  SELECT
-    -- baseline_surveys_*, session_feedback_responses_*, exit_surveys_*,
-    -- dropout_surveys_*: surveys of the kind completed in the period
-    count(*) FILTER (WHERE r.kind = 'baseline'
-                       AND r.completed BETWEEN p.m_first AND p.m_last)
-      AS baseline_surveys_month,
-    count(*) FILTER (WHERE r.kind = 'baseline'
-                       AND r.completed BETWEEN p.c_first AND p.m_last)
-      AS baseline_surveys_cumulative,
-    count(*) FILTER (WHERE r.kind = 'session_feedback'
-                       AND r.completed BETWEEN p.m_first AND p.m_last)
-      AS session_feedback_responses_month,
-    count(*) FILTER (WHERE r.kind = 'session_feedback'
-                       AND r.completed BETWEEN p.c_first AND p.m_last)
-      AS session_feedback_responses_cumulative,
-    count(*) FILTER (WHERE r.kind = 'exit' AND r.completed BETWEEN p.m_first AND p.m_last)
-      AS exit_surveys_month,
-    count(*) FILTER (WHERE r.kind = 'exit' AND r.completed BETWEEN p.c_first AND p.m_last)
-      AS exit_surveys_cumulative,
-    count(*) FILTER (WHERE r.kind = 'dropout'
-                       AND r.completed BETWEEN p.m_first AND p.m_last)
-      AS dropout_surveys_month,
-    count(*) FILTER (WHERE r.kind = 'dropout'
-                       AND r.completed BETWEEN p.c_first AND p.m_last)
-      AS dropout_surveys_cumulative,
-    -- session_satisfaction_mean_* (its parts): the overall_satisfaction answers of the
-    -- feedback responses in the period that gave one, added up and counted
-    sum(r.satisfaction) FILTER (WHERE r.kind = 'session_feedback'
-                                  AND r.completed BETWEEN p.m_first AND p.m_last)
-      AS satisfaction_sum_month,
-    count(r.satisfaction) FILTER (WHERE r.kind = 'session_feedback'
-                                    AND r.completed BETWEEN p.m_first AND p.m_last)
-      AS satisfaction_count_month,
-    sum(r.satisfaction) FILTER (WHERE r.kind = 'session_feedback'
-                                  AND r.completed BETWEEN p.c_first AND p.m_last)
-      AS satisfaction_sum_cumulative,
-    count(r.satisfaction) FILTER (WHERE r.kind = 'session_feedback'
-                                    AND r.completed BETWEEN p.c_first AND p.m_last)
-      AS satisfaction_count_cumulative
-  FROM (SELECT sr.kind, sr.completed,
-               (sr.answers ->> 'overall_satisfaction')::integer AS satisfaction
-        FROM participants_surveyresponse sr) r
-  CROSS JOIN period p
+-- Survey responses, with the overall_satisfaction answer where one was given.
+responses AS (
+  SELECT sr.kind, sr.completed,
+         (sr.answers ->> 'overall_satisfaction')::integer AS satisfaction
+  FROM participants_surveyresponse sr
+),
+-- baseline_surveys_*, session_feedback_responses_*, exit_surveys_*, dropout_surveys_*:
+-- the surveys of each kind completed in the period; session_satisfaction_mean_* (its
+-- parts, of the session feedback): the answers given in them, added up and counted.
+survey_kinds AS (
+  SELECT r.kind,
+         count(*) FILTER (WHERE r.completed <@ p.month_days) AS month,
+         count(*) FILTER (WHERE r.completed <@ p.cumulative_days) AS cumulative,
+         sum(r.satisfaction) FILTER (WHERE r.completed <@ p.month_days) AS sum_month,
+         count(r.satisfaction) FILTER (WHERE r.completed <@ p.month_days) AS count_month,
+         sum(r.satisfaction) FILTER (WHERE r.completed <@ p.cumulative_days)
+           AS sum_cumulative,
+         count(r.satisfaction) FILTER (WHERE r.completed <@ p.cumulative_days)
+           AS count_cumulative
+  FROM responses r CROSS JOIN period p
+  GROUP BY r.kind
 ),
 observation_figures AS (
   SELECT
     -- sessions_observed_*: completed observations of group sessions in the period
-    count(*) FILTER (WHERE s.starts_at >= p.m_start AND s.starts_at < p.m_end)
-      AS sessions_observed_month,
-    count(*) FILTER (WHERE s.starts_at >= p.c_start AND s.starts_at < p.m_end)
-      AS sessions_observed_cumulative
+    count(*) FILTER (WHERE s.starts_at <@ p.month) AS sessions_observed_month,
+    count(*) FILTER (WHERE s.starts_at <@ p.cumulative) AS sessions_observed_cumulative
   FROM delivery_observation ob
   JOIN delivery_groupsession s ON s.id = ob.session_id
   CROSS JOIN period p
@@ -516,8 +463,8 @@ observation_figures AS (
 complaint_figures AS (
   SELECT
     -- complaints_*: complaints (not compliments) received in the period
-    count(*) FILTER (WHERE cp.received BETWEEN p.m_first AND p.m_last) AS complaints_month,
-    count(*) FILTER (WHERE cp.received BETWEEN p.c_first AND p.m_last) AS complaints_cumulative
+    count(*) FILTER (WHERE cp.received <@ p.month_days) AS complaints_month,
+    count(*) FILTER (WHERE cp.received <@ p.cumulative_days) AS complaints_cumulative
   FROM delivery_complaint cp CROSS JOIN period p
   WHERE cp.kind = 'complaint'
 ),
@@ -556,16 +503,19 @@ SELECT
   pf.one_to_one_minimum_met_existing_cumulative,
   pf.one_to_one_minimum_met_mixed_cumulative,
   pf.one_to_one_declined_cumulative,
-  sf.baseline_surveys_month, sf.baseline_surveys_cumulative,
-  sf.session_feedback_responses_month, sf.session_feedback_responses_cumulative,
+  coalesce(sb.month, 0) AS baseline_surveys_month,
+  coalesce(sb.cumulative, 0) AS baseline_surveys_cumulative,
+  coalesce(sfb.month, 0) AS session_feedback_responses_month,
+  coalesce(sfb.cumulative, 0) AS session_feedback_responses_cumulative,
   -- session_satisfaction_mean_*: the mean answer, two decimals, half up; empty when none
-  round(sf.satisfaction_sum_month::numeric / nullif(sf.satisfaction_count_month, 0), 2)
+  round(sfb.sum_month::numeric / nullif(sfb.count_month, 0), 2)
     AS session_satisfaction_mean_month,
-  round(sf.satisfaction_sum_cumulative::numeric
-        / nullif(sf.satisfaction_count_cumulative, 0), 2)
+  round(sfb.sum_cumulative::numeric / nullif(sfb.count_cumulative, 0), 2)
     AS session_satisfaction_mean_cumulative,
-  sf.exit_surveys_month, sf.exit_surveys_cumulative,
-  sf.dropout_surveys_month, sf.dropout_surveys_cumulative,
+  coalesce(se.month, 0) AS exit_surveys_month,
+  coalesce(se.cumulative, 0) AS exit_surveys_cumulative,
+  coalesce(sd.month, 0) AS dropout_surveys_month,
+  coalesce(sd.cumulative, 0) AS dropout_surveys_cumulative,
   pf.dropped_out_month, pf.dropped_out_cumulative,
   obf.sessions_observed_month, obf.sessions_observed_cumulative,
   cpf.complaints_month, cpf.complaints_cumulative,
@@ -580,8 +530,13 @@ SELECT
   round(100 * pf.started_cumulative::numeric / nullif(hf.target, 0), 1)
     AS started_vs_target_pct
 FROM participant_figures pf, cohort_figures cf, completed_member_figures mf,
-     group_session_figures gf, one_to_one_figures otf, survey_figures sf,
-     observation_figures obf, complaint_figures cpf, hub_figures hf
+     group_session_figures gf, one_to_one_figures otf, observation_figures obf,
+     complaint_figures cpf, hub_figures hf
+-- each kind of survey: its row, if any was answered
+LEFT JOIN survey_kinds sb ON sb.kind = 'baseline'
+LEFT JOIN survey_kinds sfb ON sfb.kind = 'session_feedback'
+LEFT JOIN survey_kinds se ON se.kind = 'exit'
+LEFT JOIN survey_kinds sd ON sd.kind = 'dropout'
 """
 
 # The figures FULL_FLOOR_SQL computes, in its columns' order (the return's order).

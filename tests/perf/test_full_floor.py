@@ -44,6 +44,7 @@ pytestmark = [
 ]
 
 FLOOR_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "floor.py"
+ANCHOR = dt.date(2026, 11, 21)  # the demo programme as it stands on this day
 
 
 def _floor() -> ModuleType:
@@ -89,7 +90,7 @@ def test_the_full_floor_equals_the_national_return_in_the_scale_world():
 
 
 def test_the_full_floor_equals_the_national_return_in_every_month_of_the_demo():
-    import_document(build_demo_document(dt.date(2026, 11, 21)))
+    import_document(build_demo_document(ANCHOR))
     for month in Programme.objects.get().months():
         assert _differences(month.first_day) == {}, month
     assert _non_zero(floor.full_floor_query(dt.date(2026, 10, 1))) >= {
@@ -132,16 +133,19 @@ def _a_completed_member() -> tuple[CohortMembership, dt.date]:
     raise AssertionError("the demo has no completed member")
 
 
-def test_the_full_floor_follows_the_definitions_at_their_boundaries():
-    """Each edit moves the figures by the amount worked out beside it, in the floor and in
-    the application alike."""
-    import_document(build_demo_document(dt.date(2026, 11, 21)))
-    september, october = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
-    march = dt.date(2027, 3, 1)  # the last month: every completion is cumulative by then
+# --- at the definitions' boundaries: each edit moves the figures by the amount worked out
+# beside it, in the floor and in the application alike --------------------------------------
 
-    # A membership ends on its "left" date: a member who leaves on the day the cohort
-    # completes has not completed with it; leaving the day after, they have.
+
+@pytest.fixture
+def demo_world() -> None:
+    import_document(build_demo_document(ANCHOR))
+
+
+def test_a_member_who_leaves_on_the_day_the_cohort_completes_has_not_completed(demo_world):
+    """A membership ends on its "left" date; leaving the day after, they have completed."""
     membership, completed_on = _a_completed_member()
+    march = dt.date(2027, 3, 1)  # the last month: every completion is cumulative by then
     before = floor.full_floor_query(march)
     CohortMembership.objects.filter(pk=membership.pk).update(left=completed_on)
     after = floor.full_floor_query(march)
@@ -155,8 +159,10 @@ def test_the_full_floor_follows_the_definitions_at_their_boundaries():
     assert floor.full_floor_query(march) == before
     assert _differences(march) == {}
 
-    # A one-to-one at the London midnight that starts August (23:00 UTC on 31 July, in
-    # British Summer Time) is August's; a microsecond earlier, July's.
+
+def test_a_session_at_the_london_midnight_starting_a_month_is_that_months(demo_world):
+    """A one-to-one at the London midnight that starts August (23:00 UTC on 31 July, in
+    British Summer Time) is August's; a microsecond earlier, July's."""
     july, august = dt.date(2026, 7, 1), dt.date(2026, 8, 1)
     one_to_one = OneToOneSession.objects.filter(
         status=SessionStatus.DELIVERED,
@@ -167,42 +173,52 @@ def test_the_full_floor_follows_the_definitions_at_their_boundaries():
     july_before, august_before = floor.full_floor_query(july), floor.full_floor_query(august)
     midnight = london_midnight(august)
     assert midnight.astimezone(dt.UTC) == dt.datetime(2026, 7, 31, 23, tzinfo=dt.UTC)
-    OneToOneSession.objects.filter(pk=one_to_one.pk).update(starts_at=midnight)
-    july_after, august_after = floor.full_floor_query(july), floor.full_floor_query(august)
     sessions = "one_to_one_sessions_month"
-    assert july_after[sessions] == july_before[sessions] - 1
-    assert august_after[sessions] == august_before[sessions] + 1
-    assert _differences(july) == {} and _differences(august) == {}
+
+    OneToOneSession.objects.filter(pk=one_to_one.pk).update(starts_at=midnight)
+    assert floor.full_floor_query(july)[sessions] == july_before[sessions] - 1
+    assert floor.full_floor_query(august)[sessions] == august_before[sessions] + 1
+    assert _differences(july) == {}
+    assert _differences(august) == {}
+
     OneToOneSession.objects.filter(pk=one_to_one.pk).update(
         starts_at=midnight - dt.timedelta(microseconds=1)
     )
     assert floor.full_floor_query(july)[sessions] == july_before[sessions]
     assert floor.full_floor_query(august)[sessions] == august_before[sessions]
-    assert _differences(july) == {} and _differences(august) == {}
+    assert _differences(july) == {}
+    assert _differences(august) == {}
 
-    # A refusal counts from the date recorded with it: dated after September's end it is
-    # not in September's return; dated on its last day, it is.
+
+def test_a_refusal_counts_from_the_date_recorded_with_it(demo_world):
+    """Dated after September's end it is not in September's return; dated on its last
+    day, it is."""
+    september = dt.date(2026, 9, 1)
+    declined = "one_to_one_declined_cumulative"
     participant = Participant.objects.filter(one_to_one_declined=False).order_by("pk").first()
     assert participant is not None
-    declined_before = floor.full_floor_query(september)["one_to_one_declined_cumulative"]
+    before = floor.full_floor_query(september)[declined]
     Participant.objects.filter(pk=participant.pk).update(one_to_one_declined=True)
-    decline = OneToOneDecline.objects.create(participant=participant, declined_on=october)
-    assert floor.full_floor_query(september)["one_to_one_declined_cumulative"] == declined_before
-    assert _differences(september) == {}
-    OneToOneDecline.objects.filter(pk=decline.pk).update(declined_on=month_end(september))
-    assert floor.full_floor_query(september)["one_to_one_declined_cumulative"] == (
-        declined_before + 1
+    decline = OneToOneDecline.objects.create(
+        participant=participant, declined_on=dt.date(2026, 10, 1)
     )
+    assert floor.full_floor_query(september)[declined] == before
     assert _differences(september) == {}
 
-    # A delivered session with its attendance deleted is missing its attendance.
+    OneToOneDecline.objects.filter(pk=decline.pk).update(declined_on=month_end(september))
+    assert floor.full_floor_query(september)[declined] == before + 1
+    assert _differences(september) == {}
+
+
+def test_a_delivered_session_without_attendance_is_missing_its_attendance(demo_world):
+    september = dt.date(2026, 9, 1)
     session = GroupSession.objects.filter(
         status=SessionStatus.DELIVERED,
-        starts_at__lt=london_midnight(october),
+        starts_at__lt=london_midnight(dt.date(2026, 10, 1)),
         attendance__isnull=False,
     ).first()
     assert session is not None
-    missing_before = floor.full_floor_query(september)["sessions_missing_attendance"]
+    before = floor.full_floor_query(september)["sessions_missing_attendance"]
     Attendance.objects.filter(session=session).delete()
-    assert floor.full_floor_query(september)["sessions_missing_attendance"] == (missing_before + 1)
+    assert floor.full_floor_query(september)["sessions_missing_attendance"] == before + 1
     assert _differences(september) == {}
