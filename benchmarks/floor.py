@@ -428,10 +428,12 @@ one_to_one_figures AS (
 
 -- === Surveys, observations, complaints, targets ============================================
 
--- Survey responses, with the overall_satisfaction answer where one was given.
+-- Survey responses, with the overall_satisfaction answer of the session feedback where
+-- one was given.
 responses AS (
   SELECT sr.kind, sr.completed,
-         (sr.answers ->> 'overall_satisfaction')::integer AS satisfaction
+         CASE WHEN sr.kind = 'session_feedback'
+              THEN (sr.answers ->> 'overall_satisfaction')::integer END AS satisfaction
   FROM participants_surveyresponse sr
 ),
 -- baseline_surveys_*, session_feedback_responses_*, exit_surveys_*, dropout_surveys_*:
