@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from floor import floor_check, floor_query
+from floor import floor_check, floor_query, full_floor_check, full_floor_query
 from load import measure_load
 from parameters import LOAD_AT, MONTH, PAGE_HUB, PAGE_REPEATS, RESULTS, ROOT, WARM_UP
 from report import load_results, write_report
@@ -251,6 +251,14 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
     def phase_floor_check() -> None:
         result["floor_values"], result["floor_matches"] = floor_check(hubs, MONTH)
 
+    # Issue 24: every figure of the return in hand-written SQL, and the check that each
+    # equals the application's.
+    def phase_full_floor() -> None:
+        result["full_floor"] = timed(lambda: full_floor_query(MONTH), 10)
+
+    def phase_full_floor_check() -> None:
+        result["full_floor_values"], result["full_floor_matches"] = full_floor_check(hubs, MONTH)
+
     hub_pages = ["hub dashboard", "cohort page", "registrations list"]
     if n <= 6000:
         plan = [
@@ -262,7 +270,9 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
             ("exports", phase_exports),
             ("pages", lambda: phase_pages([*hub_pages, "national timeliness"])),
             ("floor", phase_floor),
+            ("full floor", phase_full_floor),
             ("floor check", phase_floor_check),
+            ("full floor check", phase_full_floor_check),
         ]
     else:
         # At 60,000 on a loaded machine the slow measures take many minutes each: the
@@ -271,6 +281,7 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
         plan = [
             ("hub pages", lambda: phase_pages(hub_pages)),
             ("floor", phase_floor),
+            ("full floor", phase_full_floor),
             ("compiling every hub's return", phase_compile),
             ("submitting November's returns", lambda: submit(False)),
             ("national return, submitted", phase_national_submitted),
@@ -278,6 +289,7 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
             ("national timeliness page", lambda: phase_pages(["national timeliness"])),
             ("national return, live", phase_national_live),
             ("floor check", phase_floor_check),
+            ("full floor check", phase_full_floor_check),
         ]
     if only_load:
         plan = [("submitting November's returns", lambda: submit(False))]
