@@ -110,6 +110,7 @@ class Person(HttpUser):
         shown = self.request("GET", url, name)
         if shown.status_code != 200:
             return
+        self.wait()  # reading the form and filling it in
         form = FormFields(url)
         form.feed(shown.text)
         answers = answers or {}
@@ -196,6 +197,7 @@ else:
             links = PLAN["survey"]["links"]
             self.request("GET", links[self.number % len(links)], "survey link", expect=302)
             self.request("GET", PLAN["survey"]["start"], "survey start")
+            self.wait()  # reading the start page
             self.post_form("survey page", PLAN["survey"]["page"], PLAN["survey"]["answers"])
 
     class Funder(Person):
