@@ -124,6 +124,7 @@ def _rows(
         rows.append(
             {
                 "figure": figure,
+                "section": kpi.SECTIONS[figure],
                 "label": kpi.LABELS[figure],
                 "definition": kpi.DEFINITIONS[figure],
                 "values": values,
@@ -325,6 +326,7 @@ def return_version(request: HttpRequest, month: dt.date, version: int) -> HttpRe
             "section": "returns",
             "month": month,
             "version": found,
+            "labels": [f"Version {found.version}, as submitted"],
             "rows": _rows(request.hub.key, month, [result], links=False),
             "breakdowns": national.suppressed(result["breakdowns"]),
         },
@@ -348,7 +350,8 @@ def return_compare(request: HttpRequest, month: dt.date) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     if all(pair):
         rows = [
-            {"figure": d.figure, "before": _value(d.before), "after": _value(d.after)}
+            {"figure": d.figure, "label": kpi.LABELS[d.figure]}
+            | {"before": _value(d.before), "after": _value(d.after)}
             | {"changed": d.changed}
             for d in returns.differences(pair[0].figures, pair[1].figures)
         ]

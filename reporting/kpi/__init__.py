@@ -33,6 +33,7 @@ from reporting.kpi.figures import (
     PERIOD_WORDS,
     PERIODS,
     RATE_IDS,
+    SECTIONS,
     STARTED_BREAKDOWN_IDS,
     SUMMED_IDS,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "PERIODS",
     "PERIOD_WORDS",
     "RATE_IDS",
+    "SECTIONS",
     "STARTED_BREAKDOWN_IDS",
     "SUMMED_IDS",
     "Among",

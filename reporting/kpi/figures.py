@@ -244,6 +244,75 @@ DEFINITIONS: dict[str, str] = {
     for s in suffixes
 }
 
+# The return's figures in groups a reader looks for, each under its heading (the pages
+# show one table per group): every base figure in exactly one, in the return's order.
+_SECTIONS: list[tuple[str, list[str]]] = [
+    ("Registrations and eligibility", ["registrations", "eligible", "ineligible"]),
+    (
+        "Cohorts and participants",
+        [
+            "allocated",
+            "started",
+            "cohorts_started",
+            "cohorts_completed",
+            "participants_completed",
+        ],
+    ),
+    (
+        "Group sessions",
+        [
+            "sessions_delivered",
+            "group_hours_delivered",
+            "participant_hours_attended",
+            "attendance_rate",
+        ],
+    ),
+    (
+        "One-to-one support",
+        [
+            "one_to_one_sessions",
+            "one_to_one_hours_programme",
+            "one_to_one_hours_existing",
+            "one_to_one_participants",
+            "one_to_one_minimum_met",
+            "one_to_one_minimum_met_programme",
+            "one_to_one_minimum_met_existing",
+            "one_to_one_minimum_met_mixed",
+            "one_to_one_declined",
+        ],
+    ),
+    (
+        "Surveys",
+        [
+            "baseline_surveys",
+            "session_feedback_responses",
+            "session_satisfaction_mean",
+            "exit_surveys",
+            "dropout_surveys",
+        ],
+    ),
+    (
+        "Drop-outs, quality and risks",
+        [
+            "dropped_out",
+            "sessions_observed",
+            "complaints",
+            "late_joining_instructions",
+            "sessions_missing_attendance",
+            "cohorts_at_risk",
+            "participants_at_risk_one_to_one",
+        ],
+    ),
+    ("Against the target", ["target", "started_vs_target_pct"]),
+]
+SECTIONS: dict[str, str] = {
+    f"{base}{_SUFFIX[s]}": heading
+    for heading, bases in _SECTIONS
+    for base, suffixes, _ in _FIGURES
+    if base in bases
+    for s in suffixes
+}
+
 RATE_IDS = {
     "attendance_rate_month",
     "attendance_rate_cumulative",

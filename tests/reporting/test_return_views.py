@@ -5,6 +5,7 @@ behind a figure; each with its query count, which does not grow with hubs or rec
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -194,6 +195,34 @@ def test_a_submitted_return_s_queries_do_not_grow(
     _more_hubs(5)
     with django_assert_num_queries(SIGNED_IN + 7 + 14):
         assert client.get(_url("return", month="2021-10") + "?now=1").status_code == 200
+
+
+def test_the_figures_are_in_groups_with_words_first(client, admin, hubs):
+    """Issue 18 (1): each group of figures is its own table under its heading, a figure
+    is named by its label, and its definition and id are behind "What this counts"."""
+    returns.compile_draft(hubs["ha"].pk, OCTOBER)
+    html = client.get(_url("return", month="2021-10")).content.decode()
+    captions = re.findall(r'<caption class="govuk-table__caption[^"]*">([^<]+)</caption>', html)
+    assert captions[:7] == [
+        "Registrations and eligibility",
+        "Cohorts and participants",
+        "Group sessions",
+        "One-to-one support",
+        "Surveys",
+        "Drop-outs, quality and risks",
+        "Against the target",
+    ]
+    row = re.search(
+        r'<tr class="govuk-table__row" data-figure="started_month">(.*?)</tr>', html, re.S
+    )
+    header = row[1].split("</th>")[0]
+    # The label leads; the id appears only inside the definition's details.
+    assert re.match(r"\s*<th[^>]*>Participants started, month\s*<details", header)
+    assert header.count("started_month") == 1
+    assert re.search(
+        r"<details[^>]*>.*What this counts.*first attended.*started_month.*</details>", header, re.S
+    )
+    assert html.count("What this counts<") == 59
 
 
 def test_recompiling_until_submitted(client, admin, hubs):
