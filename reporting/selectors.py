@@ -16,11 +16,14 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
-from cohorts.models import Cohort, CohortMembership
+from cohorts.models import Cohort
 from cohorts.selectors import cohorts_with_hours
-from participants.models import EligibilityStatus, Participant
+from participants.models import Participant
+from participants.selectors import STATUSES, status_condition
 from peernet.access import acts_on_finding, administers_hub, facilitates_cohort
+from peernet.calendar import local_date
 from peernet.models import Hub, Programme, User
 from peernet.words import number_words
 from reporting.models import Finding, FindingQuerySet
@@ -145,6 +148,7 @@ class TodoItem:
     hub: str
     due: dt.date | None
     url: str | None  # the record's page, when there is one for this user
+    overdue: bool = False  # due before today
 
     @property
     def is_fail(self) -> bool:
@@ -176,6 +180,7 @@ TODO_SHOWN = 50
 def todo_for_user(user: User, *, hub: Hub | None = None) -> list[TodoItem]:
     """This user's to-do list from the open findings, most urgent first."""
     findings = sorted(findings_for_user(user, hub=hub), key=urgency)
+    today = local_date(timezone.now())
     return [
         TodoItem(
             rule=finding.rule,
@@ -186,6 +191,7 @@ def todo_for_user(user: User, *, hub: Hub | None = None) -> list[TodoItem]:
             hub=finding.hub.name,
             due=finding.due,
             url=record_url(finding, user),
+            overdue=finding.due is not None and finding.due < today,
         )
         for finding in findings
     ]
@@ -271,22 +277,20 @@ def hub_counts(hub: Hub) -> HubCounts:
     """Three queries whatever the numbers: participants (one aggregate with conditional
     counts), the cohorts' delivered hours, and the cohorts with an open K6 finding."""
 
-    allocated = Exists(
-        CohortMembership.objects.filter(participant=OuterRef("pk"), left__isnull=True)
-    )
     started = Exists(
         Attendance.objects.filter(
             participant=OuterRef("pk"), present=True, session__status=SessionStatus.DELIVERED
         )
     )
+    # Each status counted by the registrations list's own condition, so a count and the
+    # list it links to always agree.
     people = Participant.objects.filter(hub=hub).aggregate(
         registrations=Count("pk"),
-        eligible=Count("pk", filter=Q(eligibility_status=EligibilityStatus.ELIGIBLE)),
-        ineligible=Count("pk", filter=Q(eligibility_status=EligibilityStatus.INELIGIBLE)),
-        pending=Count("pk", filter=Q(eligibility_status=EligibilityStatus.PENDING)),
-        allocated=Count("pk", filter=Q(allocated)),
+        **{
+            status.replace("-", "_"): Count("pk", filter=status_condition(status))
+            for status in STATUSES
+        },
         started=Count("pk", filter=Q(started)),
-        dropped_out=Count("pk", filter=Q(dropped_out_on__isnull=False)),
     )
     states = {"forming": 0, "running": 0, "completed": 0}
     for delivered, needed in cohorts_with_hours(Cohort.objects.filter(hub=hub)).values_list(

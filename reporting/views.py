@@ -1,8 +1,13 @@
-"""Reporting pages: the hub dashboard, and the published JSON Schema of the scenario format."""
+"""Reporting pages: the hub dashboard, the hub's whole to-do list, and the published JSON
+Schema of the scenario format."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,38 +15,51 @@ from django.views.decorators.http import require_GET
 
 from peernet.access import hub_admin_required
 from reporting.scenario import SCHEMA
-from reporting.selectors import TODO_SHOWN, hub_counts, todo_for_user
+from reporting.selectors import TODO_SHOWN, TodoItem, hub_counts, todo_for_user
 from sessions.selectors import hot_topics
 
 HOT_TOPICS_SHOWN = 10
 
 # The dashboard's two tables of counts: each one's heading and the page it links to, then
-# its rows, each the words and the `HubCounts` field shown.
+# its rows, each the words, the `HubCounts` field shown and the registrations list's
+# status that lists the people counted ("" for the whole list, None for no list).
 COUNT_TABLES = (
     (
         "Participants",
         "hub:registrations",
         (
-            ("Registrations", "registrations"),
-            ("Eligible", "eligible"),
-            ("Not eligible", "ineligible"),
-            ("Awaiting a decision", "pending"),
-            ("Allocated to a cohort", "allocated"),
-            ("Started", "started"),
-            ("Dropped out", "dropped_out"),
+            ("Registrations", "registrations", ""),
+            ("Eligible", "eligible", "eligible"),
+            ("Not eligible", "ineligible", "ineligible"),
+            ("Awaiting a decision", "pending", "pending"),
+            ("Allocated to a cohort", "allocated", "allocated"),
+            ("Started", "started", None),
+            ("Dropped out", "dropped_out", "dropped-out"),
         ),
     ),
     (
         "Cohorts",
         "hub:cohorts",
         (
-            ("Forming", "forming"),
-            ("Running", "running"),
-            ("Completed", "completed"),
-            ("At risk of missing their hours (K6)", "at_risk"),
+            ("Forming", "forming", None),
+            ("Running", "running", None),
+            ("Completed", "completed", None),
+            ("At risk of missing their hours (K6)", "at_risk", None),
         ),
     ),
 )
+
+
+def _count_rows(hub: Any, counts: Any, page: str, rows: tuple) -> list[tuple[str, str, int, str]]:
+    """Each count with the address of the list of the people behind it ("" when none)."""
+    url = reverse(page, kwargs={"hub": hub.key})
+
+    def listed(status: str | None) -> str:
+        if status is None:
+            return ""
+        return f"{url}?status={status}" if status else url
+
+    return [(words, name, getattr(counts, name), listed(status)) for words, name, status in rows]
 
 
 @require_GET
@@ -68,13 +86,80 @@ def hub_dashboard(request: HttpRequest) -> HttpResponse:
                 (
                     heading,
                     reverse(page, kwargs={"hub": request.hub.key}),
-                    [(words, name, getattr(counts, name)) for words, name in rows],
+                    _count_rows(request.hub, counts, page, rows),
                 )
                 for heading, page, rows in COUNT_TABLES
             ],
             "todo": todo[:TODO_SHOWN],
             "todo_count": len(todo),
+            "todo_url": reverse("hub:todo", kwargs={"hub": request.hub.key}),
             "entries": True,
             "hot_topics": hot_topics(request.hub)[:HOT_TOPICS_SHOWN],
+        },
+    )
+
+
+# --- the whole to-do list ---------------------------------------------------------------
+
+
+class TodoFilterForm(forms.Form):
+    """The to-do list's filters: one rule (of those on the list) and overdue only."""
+
+    rule = forms.ChoiceField(
+        label="Rule",
+        required=False,
+        error_messages={"invalid_choice": "Select a rule from the list"},
+    )
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+
+    def __init__(self, *args: Any, rules: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = [("", "All rules"), *rules]
+
+
+def _kinds(items: list[TodoItem]) -> list[tuple[str, str, int, int]]:
+    """The list grouped by rule, most urgent first: the rule, what to do (its first
+    item's words), how many, and how many of them are overdue."""
+    kinds: dict[str, list[TodoItem]] = {}
+    for item in items:
+        kinds.setdefault(item.rule, []).append(item)
+    return [
+        (rule, group[0].action, len(group), sum(1 for item in group if item.overdue))
+        for rule, group in kinds.items()
+    ]
+
+
+@login_required
+@require_GET
+@hub_admin_required
+def hub_todo(request: HttpRequest) -> HttpResponse:
+    """Everything on the hub's to-do list: grouped by rule, filtered, paged, the
+    overdue flagged; each item links to the page that fixes it."""
+    items = todo_for_user(request.user, hub=request.hub)
+    kinds = _kinds(items)
+    form = TodoFilterForm(
+        request.GET or None, rules=[(rule, f"{rule}: {action}") for rule, action, _, _ in kinds]
+    )
+    shown = items
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["rule"]:
+            shown = [item for item in shown if item.rule == form.cleaned_data["rule"]]
+        if form.cleaned_data["overdue"]:
+            shown = [item for item in shown if item.overdue]
+    page = Paginator(shown, TODO_SHOWN).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "hub/todo.html",
+        {
+            "hub": request.hub,
+            "form": form,
+            "kinds": kinds,
+            "total": len(items),
+            "overdue_total": sum(1 for item in items if item.overdue),
+            "page": page,
+            "todo": page.object_list,
+            "query": query.urlencode(),
         },
     )

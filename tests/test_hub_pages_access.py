@@ -86,6 +86,7 @@ def _email(w: World) -> dict:
 # name -> (the URL's arguments besides the hub, POST only?)
 KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "home": (lambda w: {}, False),
+    "todo": (lambda w: {}, False),
     "registrations": (lambda w: {}, False),
     "registration-new": (lambda w: {}, False),
     "scenario": (lambda w: {}, False),

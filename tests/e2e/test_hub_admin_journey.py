@@ -16,6 +16,7 @@ from django.utils import timezone
 from cohorts.models import CohortMembership
 from participants.models import EligibilityStatus, Participant
 from peernet.models import Role
+from reporting.models import Finding
 from sessions.models import GroupSession
 from tests.e2e.conftest import (
     REGISTERING,
@@ -117,3 +118,43 @@ def test_hub_admin_from_registration_to_a_planned_schedule(journey):
     expect_text(page, "6 sessions of Salford autumn scheduled.")
     run.check(page, "cohort scheduled")
     assert GroupSession.objects.filter(cohort=cohort).count() == 6
+
+
+def test_hub_admin_works_through_the_whole_to_do_list(journey):
+    """Issue 18 (2), in Chromium: from the dashboard to the whole to-do list, a rule's
+    items, and the overdue ones."""
+    today = timezone.localdate()
+    gm = greater_manchester(
+        today - dt.timedelta(days=60), today + dt.timedelta(days=300), admin=True
+    )
+    now = timezone.now()
+    Finding.objects.bulk_create(
+        Finding(
+            hub=gm.hub,
+            cohort=gm.cohort,
+            rule=rule,
+            subject_kind=Finding.SubjectKind.COHORT,
+            subject_id=n,
+            subject_code=gm.cohort.code,
+            subject_name=f"{gm.cohort.name} ({n})",
+            outcome=Finding.Outcome.WARN,
+            sentence=f"Hand-made finding {n} for the journey.",
+            due=today + dt.timedelta(days=days),
+            first_found=now,
+            last_found=now,
+        )
+        for n, (rule, days) in enumerate([("K6", -3)] * 30 + [("K2", 10)] * 30)
+    )
+    run = journey("hub-admin-to-do")
+    page = run.new_page()
+    sign_in(page, gm.admin, run=run)
+    page.get_by_role("link", name=re.compile("See the whole list by rule")).click()
+    run.check(page, "to-do list")
+    expect_text(page, "60 things found by the daily check")
+    page.get_by_role("link", name="Next page").click()
+    run.check(page, "to-do list, page 2")
+    page.get_by_label("Overdue only").check()
+    page.get_by_role("button", name="Apply filters").click()
+    run.check(page, "to-do list, overdue")
+    expect_text(page, "1 to 30 of 30")
+    assert page.locator("[data-overdue]").count() == 30

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from participants.models import EligibilityStatus
@@ -130,8 +132,34 @@ def test_dashboard_counts_hand_worked(client, personas):
     assert c.progress == Decimal("0.7")  # 1 of 150 started
     body = response.content.decode()
     assert "0.7%" in body
-    assert 'data-count="registrations">5<' in body
+    assert re.search(r'data-count="registrations"><a class="govuk-link" href="[^"]+">5<', body)
     assert "What needs doing" in body  # the to-do list is still there
+
+
+def test_each_count_links_to_the_people_it_counts(client, personas):
+    """Issue 18 (2): a count is the registrations list's own status, so following its
+    link lists exactly that many people."""
+    add_rows(personas)
+    client.force_login(personas.hub_a_admin)
+    response = client.get(dashboard(personas.hub_a))
+    linked = {
+        name: (count, url)
+        for _, _, rows in response.context["count_tables"]
+        for _, name, count, url in rows
+        if url
+    }
+    assert set(linked) == {
+        "registrations",
+        "eligible",
+        "ineligible",
+        "pending",
+        "allocated",
+        "dropped_out",
+    }
+    for name, (count, url) in linked.items():
+        listed = client.get(url).context["page"].paginator.count
+        assert (name, listed) == (name, count)
+    assert linked["allocated"][0] == 2  # hand-worked above
 
 
 def test_dashboard_queries_do_not_grow_with_rows(client, personas, django_assert_num_queries):
@@ -171,3 +199,64 @@ def test_the_dashboard_shows_the_hubs_hot_topics(client, personas):
     client.force_login(personas.hub_a_admin)
     hot = client.get(dashboard(personas.hub_a)).context["hot_topics"]
     assert [(h.name, h.count) for h in hot] == [("Finance", 1)]
+
+
+def _finding(hub, cohort, rule: str, due: str | None, n: int) -> Finding:
+    now = local("2021-07-02T06:00")
+    return Finding(
+        hub=hub,
+        cohort=cohort,
+        rule=rule,
+        subject_kind=Finding.SubjectKind.COHORT,
+        subject_id=cohort.pk * 1000 + n,  # one finding per rule and subject
+        subject_code=cohort.code,
+        subject_name=f"{cohort.name} {n:03}",
+        outcome=Finding.Outcome.WARN,
+        sentence=f"{rule} sentence {n}",
+        due=dt.date.fromisoformat(due) if due else None,
+        first_found=now,
+        last_found=now,
+    )
+
+
+def test_the_whole_to_do_list_is_grouped_filtered_paged_and_flags_the_overdue(
+    client, personas, django_assert_max_num_queries
+):
+    """Issue 18 (2): beyond the dashboard's 50, every item is reachable: by rule, overdue
+    only, a page at a time; an item due before today is flagged."""
+    hub, cohort = personas.hub_a, personas.cohort_a2
+    Finding.objects.bulk_create(
+        [_finding(hub, cohort, "K6", "2021-06-30", n) for n in range(60)]  # overdue
+        + [_finding(hub, cohort, "K2", "2021-07-30", n) for n in range(25)]
+        + [_finding(personas.hub_b, personas.cohort_b, "K6", "2021-06-30", 0)]  # not hub A's
+    )
+    client.force_login(personas.hub_a_admin)
+    url = reverse("hub:todo", kwargs={"hub": hub.key})
+    with time_machine.travel(local("2021-07-02T09:00"), tick=False):
+        dashboard_page = client.get(dashboard(hub))
+        assert f'href="{url}"' in dashboard_page.content.decode()
+        assert dashboard_page.context["todo_count"] == 85
+        response = client.get(url)
+        assert response.status_code == 200
+        assert [
+            (rule, count, overdue) for rule, _, count, overdue in response.context["kinds"]
+        ] == [
+            ("K6", 60, 60),
+            ("K2", 25, 0),
+        ]
+        assert response.context["page"].paginator.count == 85
+        assert len(response.context["todo"]) == 50
+        last = client.get(url, {"page": 2})
+        assert len(last.context["todo"]) == 35
+        k2 = client.get(url, {"rule": "K2"})
+        assert {item.rule for item in k2.context["todo"]} == {"K2"}
+        assert "data-overdue" not in k2.content.decode()
+        overdue = client.get(url, {"overdue": "on"})
+        assert overdue.context["page"].paginator.count == 60
+        assert overdue.content.decode().count("data-overdue") == 50
+        # A rule not on the list: said so, and the whole list shown.
+        wrong = client.get(url, {"rule": "Z9"})
+        assert "Select a rule from the list" in wrong.content.decode()
+        assert wrong.context["page"].paginator.count == 85
+        with django_assert_max_num_queries(12):
+            client.get(url, {"page": 2})
