@@ -345,6 +345,14 @@ REGISTRY: tuple[PersonalData, ...] = (
         about="staff",
     ),
     PersonalData(
+        "api.ApiToken",
+        ("user", "name", "last_used_at"),
+        None,
+        Retention("While the account is needed, revoked ones included (docs/api.md)", "keep"),
+        about="staff",
+        note="A personal API token: its name, when it was last used; only a hash of the secret.",
+    ),
+    PersonalData(
         "reporting.DigestSent",
         ("user",),
         None,

@@ -1,0 +1,103 @@
+"""The shapes of the API's answers (pydantic, through django-ninja): the OpenAPI
+document at /api/v1/openapi.json is generated from them (docs/api.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+# A figure: a whole number, a decimal as its exact string ("3.50"), or null where there
+# is nothing to show (a rate of no one).
+FigureValue = int | str | None
+
+
+class Problem(Schema):
+    """Every refusal: one sentence saying what is wrong and what to do."""
+
+    detail: str
+
+
+class ReturnScope(Schema):
+    level: str
+    key: str = ""
+    name: str = ""
+    cluster: str = ""
+    hubs: list[str] = []
+    submitted: list[str] | None = None
+    not_submitted: list[str] | None = None
+
+
+class ReturnVersionOut(Schema):
+    version: int
+    submitted_at: str
+    sha256: str
+    reason: str
+    narrative: str
+
+
+class ReturnOut(Schema):
+    """One return: figures by id (in the return's order), their labels, and breakdowns
+    (equality counts of 1 to 4 suppressed as on every page, docs/security.md §7)."""
+
+    scope: ReturnScope
+    month: str
+    kind: str  # "submitted" or "draft"
+    figures: dict[str, FigureValue]
+    labels: dict[str, str]
+    breakdowns: dict[str, dict[str, Any]]
+    version: ReturnVersionOut | None = None
+
+
+class MonthTimeliness(Schema):
+    month: str
+    expected: int
+    submitted: int
+    on_time: int
+    counts: dict[str, int]
+    closed: bool
+    completeness_pct: str | None
+    timeliness_pct: str | None
+
+
+class YearTimeliness(Schema):
+    expected: int
+    submitted: int
+    on_time: int
+    completeness_pct: str | None
+    timeliness_pct: str | None
+
+
+class HubTimeliness(Schema):
+    hub: str
+    name: str
+    cluster: str
+    statuses: dict[str, str]
+
+
+class TimelinessOut(Schema):
+    months: list[MonthTimeliness]
+    year: YearTimeliness
+    hubs: list[HubTimeliness]
+
+
+class Page(Schema):
+    """A page of a list: `next` is the cursor of the next page (null on the last)."""
+
+    next: str | None
+
+
+class ParticipantOut(Schema):
+    code: str
+    name: str
+    email: str
+    business: str
+    status: str
+    cohort: str | None
+    registered_on: dt.date | None
+    one_to_one_provider: str | None
+
+
+class ParticipantPage(Page):
+    results: list[ParticipantOut]
