@@ -4,6 +4,7 @@ document at /api/v1/openapi.json is generated from them (docs/api.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from ninja import Schema
@@ -88,16 +89,83 @@ class Page(Schema):
     next: str | None
 
 
-class ParticipantOut(Schema):
-    code: str
+class HubOut(Schema):
+    key: str
     name: str
+    cluster: str
+
+
+class HubPage(Page):
+    results: list[HubOut]
+
+
+class ParticipantOut(Schema):
+    code: uuid.UUID
+    first_name: str
+    last_name: str
     email: str
+    phone: str
+    job_title: str
     business: str
-    status: str
-    cohort: str | None
-    registered_on: dt.date | None
+    registered: dt.date
+    eligibility_status: str
+    dropped_out_on: dt.date | None
+    cohort: uuid.UUID | None  # the cohort they are in now
     one_to_one_provider: str | None
 
 
 class ParticipantPage(Page):
     results: list[ParticipantOut]
+
+
+class CohortOut(Schema):
+    code: uuid.UUID
+    name: str
+    planned_start: dt.date | None
+    members: int  # current members
+    delivered_hours: str
+    scheduled_hours: str
+    facilitator: str | None
+
+
+class CohortPage(Page):
+    results: list[CohortOut]
+
+
+class MembershipOut(Schema):
+    participant: uuid.UUID
+    name: str
+    joined: dt.date
+    left: dt.date | None
+
+
+class CohortDetailOut(CohortOut):
+    memberships: list[MembershipOut]
+
+
+class SessionOut(Schema):
+    code: uuid.UUID
+    cohort: uuid.UUID
+    starts_at: dt.datetime
+    hours: str
+    status: str
+    location: str
+
+
+class SessionPage(Page):
+    results: list[SessionOut]
+
+
+class OneToOneOut(Schema):
+    key: str
+    participant: uuid.UUID
+    provider: str | None
+    starts_at: dt.datetime
+    hours: str
+    status: str
+    route: str
+    mode: str
+
+
+class OneToOnePage(Page):
+    results: list[OneToOneOut]

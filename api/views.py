@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from api.hub_views import router as hub_router
 from api.middleware import refusal
 from api.schemas import Problem, ReturnOut, TimelinessOut
 from api.tokens import ACCOUNT_PAGE
@@ -58,6 +59,9 @@ api = Api(
     openapi_url="/openapi.json",
     auth=TokenAuth(),
 )
+
+
+api.add_router("/hubs/", hub_router)
 
 
 @api.exception_handler(AuthenticationError)

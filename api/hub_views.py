@@ -1,0 +1,286 @@
+"""The hub endpoints, /api/v1/hubs/... (docs/api.md): the hubs a token's user may see,
+and for a hub's administrators (and the national coordinator, who stands in) the hub's
+participants, cohorts, group sessions and one-to-ones, as their pages show them. Every
+list is a page of a stable cursor (`api.pagination`) in a fixed number of queries;
+another hub's key or object is a 404 (`peernet.access`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from api.pagination import DEFAULT_LIMIT, MOST, cursor_page
+from api.schemas import (
+    CohortDetailOut,
+    CohortPage,
+    HubPage,
+    OneToOnePage,
+    ParticipantOut,
+    ParticipantPage,
+    Problem,
+    SessionPage,
+)
+from cohorts.models import Cohort, CohortMembership
+from cohorts.selectors import hub_cohorts
+from participants.models import Participant
+from peernet import access
+from peernet.calendar import Month
+from peernet.models import Hub, User
+from sessions.models import GroupSession, OneToOneSession
+
+router = Router(tags=["hubs"])
+MONTH = r"^\d{4}-\d{2}$"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _month(value: str) -> Month:
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise HttpError(400, f"month: {exc}") from exc
+
+
+def _limit() -> Any:
+    return Query(DEFAULT_LIMIT, ge=1, le=MOST, description=f"Rows a page, 1 to {MOST}")
+
+
+@router.get(
+    "/",
+    response={200: HubPage, 400: Problem, 401: Problem},
+    url_name="hubs",
+    summary="The hubs you may see",
+)
+def hubs(
+    request: HttpRequest,
+    cluster: str = Query("", max_length=60, description="A cluster's key"),
+    cursor: str = Query("", max_length=60),
+    limit: int = _limit(),
+) -> dict[str, Any]:
+    rows = Hub.objects.visible_to(_user(request)).select_related("cluster")
+    if cluster:
+        rows = rows.filter(cluster__key=cluster)
+    page = cursor_page(rows, cursor, limit)
+    page["results"] = [
+        {"key": h.key, "name": h.name, "cluster": h.cluster.key} for h in page["results"]
+    ]
+    return page
+
+
+def _current_cohort() -> Subquery:
+    return Subquery(
+        CohortMembership.objects.filter(participant=OuterRef("pk"), left__isnull=True)
+        .order_by("-joined")
+        .values("cohort__code")[:1]
+    )
+
+
+def _people(hub: Hub, user: User) -> QuerySet[Participant]:
+    return (
+        Participant.objects.filter(hub=hub)
+        .visible_to(user)
+        .select_related("business", "one_to_one_provider")
+        .annotate(cohort_code=_current_cohort())
+    )
+
+
+def _person(p: Any) -> dict[str, Any]:
+    provider = p.one_to_one_provider
+    return {
+        "code": p.code,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "email": p.email,
+        "phone": p.phone,
+        "job_title": p.job_title,
+        "business": p.business.name,
+        "registered": p.registered,
+        "eligibility_status": p.eligibility_status,
+        "dropped_out_on": p.dropped_out_on,
+        "cohort": p.cohort_code,
+        "one_to_one_provider": provider.name if provider else None,
+    }
+
+
+@router.get(
+    "/{hub}/participants/",
+    response={200: ParticipantPage, 400: Problem, 401: Problem, 404: Problem},
+    url_name="participants",
+    summary="The hub's participants",
+)
+def participants(
+    request: HttpRequest,
+    hub: str,
+    registered_month: str = Query("", pattern=f"({MONTH[1:-1]})?", description="YYYY-MM"),
+    status: Literal["", "pending", "eligible", "ineligible"] = "",
+    cursor: str = Query("", max_length=60),
+    limit: int = _limit(),
+) -> dict[str, Any]:
+    """Registrations and participants of the hub, as its registrations list shows them:
+    for its administrators and the national coordinator."""
+    user = _user(request)
+    rows = _people(access.hub_for_admin(user, hub), user)
+    if registered_month:
+        month = _month(registered_month)
+        rows = rows.filter(registered__gte=month.first_day, registered__lte=month.last_day)
+    if status:
+        rows = rows.filter(eligibility_status=status)
+    page = cursor_page(rows, cursor, limit)
+    page["results"] = [_person(p) for p in page["results"]]
+    return page
+
+
+@router.get(
+    "/{hub}/participants/{code}/",
+    response={200: ParticipantOut, 401: Problem, 404: Problem, 422: Any},
+    url_name="participant",
+    summary="One participant of the hub",
+)
+def participant(request: HttpRequest, hub: str, code: uuid.UUID) -> dict[str, Any]:
+    user = _user(request)
+    rows = _people(access.hub_for_admin(user, hub), user)
+    return _person(access.get_for_user(rows, user, code=code))
+
+
+@router.get(
+    "/{hub}/cohorts/",
+    response={200: CohortPage, 400: Problem, 401: Problem, 404: Problem},
+    url_name="cohorts",
+    summary="The hub's cohorts",
+)
+def cohorts(
+    request: HttpRequest,
+    hub: str,
+    cursor: str = Query("", max_length=60),
+    limit: int = _limit(),
+) -> dict[str, Any]:
+    """The hub's cohorts, as its cohorts page lists them: current members, hours
+    delivered and scheduled in the delivery window, the facilitator."""
+    user = _user(request)
+    rows = hub_cohorts(access.hub_for_admin(user, hub), today=timezone.localdate())
+    page = cursor_page(rows.visible_to(user), cursor, limit)
+    page["results"] = [_cohort(c) for c in page["results"]]
+    return page
+
+
+def _cohort(c: Any) -> dict[str, Any]:
+    return {
+        "code": c.code,
+        "name": c.name,
+        "planned_start": c.planned_start,
+        "members": c.member_count,
+        "delivered_hours": format(c.delivered_hours, "f"),
+        "scheduled_hours": format(c.scheduled_hours, "f"),
+        "facilitator": c.facilitator_name,
+    }
+
+
+@router.get(
+    "/{hub}/cohorts/{code}/",
+    response={200: CohortDetailOut, 401: Problem, 404: Problem, 422: Any},
+    url_name="cohort",
+    summary="One cohort of the hub, with its members",
+)
+def cohort(request: HttpRequest, hub: str, code: uuid.UUID) -> dict[str, Any]:
+    user = _user(request)
+    rows = hub_cohorts(access.hub_for_admin(user, hub), today=timezone.localdate())
+    found: Cohort = access.get_for_user(rows, user, code=code)
+    members = found.memberships.select_related("participant").order_by("joined", "pk")
+    return {
+        **_cohort(found),
+        "memberships": [
+            {
+                "participant": m.participant.code,
+                "name": m.participant.full_name,
+                "joined": m.joined,
+                "left": m.left,
+            }
+            for m in members
+        ],
+    }
+
+
+@router.get(
+    "/{hub}/sessions/",
+    response={200: SessionPage, 400: Problem, 401: Problem, 404: Problem},
+    url_name="sessions",
+    summary="The hub's group sessions",
+)
+def sessions(
+    request: HttpRequest,
+    hub: str,
+    month: str = Query("", pattern=f"({MONTH[1:-1]})?", description="YYYY-MM (London)"),
+    cursor: str = Query("", max_length=60),
+    limit: int = _limit(),
+) -> dict[str, Any]:
+    user = _user(request)
+    rows = (
+        GroupSession.objects.filter(cohort__hub=access.hub_for_admin(user, hub))
+        .visible_to(user)
+        .select_related("cohort")
+    )
+    if month:
+        rows = rows.filter(_during("starts_at", _month(month)))
+    page = cursor_page(rows, cursor, limit)
+    page["results"] = [
+        {
+            "code": s.code,
+            "cohort": s.cohort.code,
+            "starts_at": s.starts_at,
+            "hours": format(s.hours, "f"),
+            "status": s.status,
+            "location": s.location,
+        }
+        for s in page["results"]
+    ]
+    return page
+
+
+def _during(field: str, month: Month) -> Q:
+    return Q(**{f"{field}__gte": month.start, f"{field}__lt": month.end})
+
+
+@router.get(
+    "/{hub}/one-to-ones/",
+    response={200: OneToOnePage, 400: Problem, 401: Problem, 404: Problem},
+    url_name="one-to-ones",
+    summary="The hub's one-to-one sessions",
+)
+def one_to_ones(
+    request: HttpRequest,
+    hub: str,
+    month: str = Query("", pattern=f"({MONTH[1:-1]})?", description="YYYY-MM (London)"),
+    cursor: str = Query("", max_length=60),
+    limit: int = _limit(),
+) -> dict[str, Any]:
+    user = _user(request)
+    rows = (
+        OneToOneSession.objects.filter(participant__hub=access.hub_for_admin(user, hub))
+        .visible_to(user)
+        .select_related("participant", "provider")
+    )
+    if month:
+        rows = rows.filter(_during("starts_at", _month(month)))
+    page = cursor_page(rows, cursor, limit)
+    page["results"] = [
+        {
+            "key": o.key,
+            "participant": o.participant.code,
+            "provider": o.provider.name if o.provider else None,
+            "starts_at": o.starts_at,
+            "hours": format(o.hours, "f"),
+            "status": o.status,
+            "route": o.route,
+            "mode": o.mode,
+        }
+        for o in page["results"]
+    ]
+    return page

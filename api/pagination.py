@@ -1,0 +1,43 @@
+"""Stable cursors for the API's lists (docs/api.md "Lists"): a page is the rows after
+the last one of the page before, by primary key, so rows added meanwhile never shift a
+page or repeat a row. The cursor is opaque to the client: `next` in each page, null on
+the last."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja.errors import HttpError
+
+DEFAULT_LIMIT = 50
+MOST = 200
+BAD_CURSOR = "cursor: use the `next` value of the page before, as it was given."
+
+
+def _encode(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{pk}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise HttpError(400, BAD_CURSOR) from exc
+    label, _, number = text.partition(":")
+    if label != "after" or not number.isdigit() or len(number) > 18:
+        raise HttpError(400, BAD_CURSOR)
+    return int(number)
+
+
+def cursor_page(rows: QuerySet[Any], cursor: str, limit: int) -> dict[str, Any]:
+    """One page of `rows`: {"results": up to `limit` rows, "next": the next cursor}, in
+    one query."""
+    page = list(rows.filter(pk__gt=_decode(cursor)).order_by("pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return {"results": page, "next": _encode(page[-1].pk) if more else None}
