@@ -9,13 +9,20 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
+from django.db import IntegrityError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Header, Query, Router, Status
 from ninja.errors import HttpError
 
 from api.pagination import DEFAULT_LIMIT, MOST, cursor_page
+from api.registrations import (
+    KeyReused,
+    RegistrationRefused,
+    api_registration_create,
+    registration_answer,
+)
 from api.schemas import (
     CohortDetailOut,
     CohortPage,
@@ -24,6 +31,9 @@ from api.schemas import (
     ParticipantOut,
     ParticipantPage,
     Problem,
+    RegistrationIn,
+    RegistrationOut,
+    RegistrationProblem,
     SessionPage,
 )
 from cohorts.models import Cohort, CohortMembership
@@ -284,3 +294,46 @@ def one_to_ones(
         for o in page["results"]
     ]
     return page
+
+
+@router.post(
+    "/{hub}/registrations/",
+    response={
+        201: RegistrationOut,
+        400: RegistrationProblem,
+        401: Problem,
+        404: Problem,
+        409: Problem,
+    },
+    url_name="registrations",
+    summary="Record a registration (idempotent by the Idempotency-Key header)",
+)
+def registrations(
+    request: HttpRequest,
+    hub: str,
+    details: RegistrationIn,
+    idempotency_key: str = Header(
+        ..., alias="Idempotency-Key", min_length=1, max_length=100, description="Yours, unique"
+    ),
+) -> Any:
+    """The hub's staff registration form as JSON, for a hub's administrators: its checks
+    and messages (400, by field), C2 included; one transaction, so a refusal writes
+    nothing. The same Idempotency-Key again answers as the first time and writes nothing
+    (`replayed`); the same key with other details is a 409."""
+    user = _user(request)
+    hub_ = access.hub_for_admin(user, hub)
+    body = details.dict()
+    try:
+        row, new = api_registration_create(
+            hub=hub_, user=user, key=idempotency_key, body=body, now=timezone.now()
+        )
+    except RegistrationRefused as refused:
+        problem = {"detail": f"The registration was not recorded: {refused}"}
+        return Status(400, {**problem, "errors": refused.errors})
+    except KeyReused as reused:
+        return Status(409, {"detail": str(reused)})
+    except IntegrityError:  # the same key at the same moment: the other call recorded it
+        row, new = api_registration_create(
+            hub=hub_, user=user, key=idempotency_key, body=body, now=timezone.now()
+        )
+    return Status(201, registration_answer(row, replayed=not new))

@@ -22,9 +22,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from api.models import ApiToken
 from api.tokens import TokenRefused, token_for_secret
 from peernet import audit
+from peernet.access import request_hub_scope
 from peernet.rate_limits import count_attempt
+from peernet.scoping import scope
 
 API_PREFIX = "/api/"
 RATE_WINDOW = 60
@@ -63,13 +66,19 @@ class ApiTokenMiddleware:
         request.user = token.user
         request.api_token = token  # type: ignore[attr-defined]
         response = self.get_response(request)
-        audit.record(
-            token.user,
-            "create" if request.method == "POST" and response.status_code < 300 else "view",
-            object_type="api.call",
-            object_id=token.pk,
-            summary=f"API {request.method} {request.path} ({response.status_code}) "
-            f"with token {token.prefix}…",
-            request=request,
-        )
+        self._audit(request, response, token)
         return response
+
+    def _audit(self, request: HttpRequest, response: HttpResponse, token: ApiToken) -> None:
+        """The call's audit event, written in the token user's hub scope (this middleware
+        sits outside the one `HubScopeMiddleware` opens for the view)."""
+        with scope(request_hub_scope(token.user)):
+            audit.record(
+                token.user,
+                "create" if request.method == "POST" and response.status_code < 300 else "view",
+                object_type="api.call",
+                object_id=token.pk,
+                summary=f"API {request.method} {request.path} ({response.status_code}) "
+                f"with token {token.prefix}…",
+                request=request,
+            )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from peernet.scoping import ScopedQuerySet
+
 
 class ApiToken(models.Model):
     """One personal API token of a member of staff."""
@@ -31,3 +33,35 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ApiRegistrationQuerySet(ScopedQuerySet):
+    hub_path = "hub"
+
+
+class ApiRegistration(models.Model):
+    """A registration written through the API (POST /api/v1/hubs/<hub>/registrations/)
+    under the client's idempotency key: the same key again gives the same answer and
+    writes nothing; the same key with other details is refused."""
+
+    hub = models.ForeignKey("peernet.Hub", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=100, help_text="The client's Idempotency-Key.")
+    body_sha256 = models.CharField(max_length=64)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    e9 = models.CharField(max_length=300, blank=True, help_text="E9's sentence, if any.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ApiRegistrationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "key"], name="api_registration_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.hub_id})"

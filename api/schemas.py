@@ -169,3 +169,43 @@ class OneToOneOut(Schema):
 
 class OneToOnePage(Page):
     results: list[OneToOneOut]
+
+
+class RegistrationIn(Schema):
+    """A registration, as the hub's staff form takes it (the public form's questions,
+    and the day the person acknowledged the privacy notice, C2). Dates as YYYY-MM-DD;
+    amounts and counts as numbers or text ("250,000"); the form's checks and messages."""
+
+    acknowledged_on: str = ""
+    business_name: str = ""
+    company_number: str = ""
+    postcode: str = ""
+    local_authority: str = ""
+    other_local_authority: str = ""
+    sector: str = ""
+    trading_since: str = ""
+    employees: int | str = ""
+    turnover: int | float | str = ""
+    balance_sheet_total: int | float | str = ""
+    exporter: bool = False
+    scale_up_potential: bool = False
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    job_title: str = ""
+    senior_decision_maker: bool = False
+    aspiration_to_improve: bool = False
+    previous_year_participant: bool = False
+
+
+class RegistrationOut(Schema):
+    participant: uuid.UUID
+    eligibility_status: str
+    e9: str | None  # E9's sentence when someone else from the business is registered
+    replayed: bool  # true when this key had recorded it before: nothing new was written
+
+
+class RegistrationProblem(Schema):
+    detail: str
+    errors: dict[str, list[str]]
