@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -38,6 +39,18 @@ def cursor_page(rows: QuerySet[Any], cursor: str, limit: int) -> dict[str, Any]:
     """One page of `rows`: {"results": up to `limit` rows, "next": the next cursor}, in
     one query."""
     page = list(rows.filter(pk__gt=_decode(cursor)).order_by("pk")[: limit + 1])
+    return _page(page, limit, lambda row: row["pk"] if isinstance(row, dict) else row.pk)
+
+
+def cursor_list(rows: list[Any], key: Callable[[Any], int], cursor: str, limit: int) -> dict:
+    """A page of a list already read (by a selector that reads it whole), ordered by
+    `key`, a row's unique whole number: the same cursors as `cursor_page`."""
+    after = _decode(cursor)
+    page = sorted((row for row in rows if key(row) > after), key=key)[: limit + 1]
+    return _page(page, limit, key)
+
+
+def _page(page: list[Any], limit: int, key: Callable[[Any], int]) -> dict[str, Any]:
     more = len(page) > limit
     page = page[:limit]
-    return {"results": page, "next": _encode(page[-1].pk) if more else None}
+    return {"results": page, "next": _encode(key(page[-1])) if more else None}

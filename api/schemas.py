@@ -209,3 +209,33 @@ class RegistrationOut(Schema):
 class RegistrationProblem(Schema):
     detail: str
     errors: dict[str, list[str]]
+
+
+class SurveyRowOut(Schema):
+    pseudonym: str
+    hub: str
+    cohort: str | None
+    sector: str
+    employees_band: str
+    turnover_band: str
+    completed: dt.date
+    answers: dict[str, Any]
+
+
+class SurveyPage(Page):
+    results: list[SurveyRowOut]
+
+
+class CompleterOut(Schema):
+    pseudonym: str
+    hub: str
+    cohort: str
+    completed: dt.date
+    six_month_survey_due: dt.date
+    consent: bool | None  # None: not asked
+    name: str | None  # only with consent
+    email: str | None  # only with consent
+
+
+class CompleterPage(Page):
+    results: list[CompleterOut]

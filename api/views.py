@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from api.evaluation_views import router as evaluation_router
 from api.hub_views import router as hub_router
 from api.middleware import refusal
 from api.schemas import Problem, ReturnOut, TimelinessOut
@@ -62,6 +63,7 @@ api = Api(
 
 
 api.add_router("/hubs/", hub_router)
+api.add_router("/evaluation/", evaluation_router)
 
 
 @api.exception_handler(AuthenticationError)

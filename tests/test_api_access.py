@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 NATIONAL = {"coordinator": 200, "funder": 200, "evaluator": 200}
 HUB_A = {"coordinator": 200, "hub_a_admin": 200}  # hub A's administrators, and the coordinator
+EVALUATOR = {"coordinator": 200, "evaluator": 200}
 EVERYONE = dict.fromkeys(ROLES, 200)
 
 
@@ -57,6 +58,9 @@ ENDPOINTS: dict[str, tuple[Callable[[Personas], dict[str, str]], str, dict[str, 
     "cohort": (_cohort_a, "", HUB_A, 401),
     "sessions": (_hub_a, "?month=2021-10", HUB_A, 401),
     "one-to-ones": (_hub_a, "", HUB_A, 401),
+    # The evaluator's (and the coordinator's, who answers for it): not BEIS's.
+    "evaluation-surveys": (_none, "?kind=baseline", EVALUATOR, 401),
+    "evaluation-completers": (_none, "", EVALUATOR, 401),
     # Writes (POSTS): an empty registration is the form's 400 for those who may write.
     "registrations": (_hub_a, "", {"coordinator": 400, "hub_a_admin": 400}, 401),
 }

@@ -24,11 +24,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    cache.clear()
-
-
 def get(client, header: str, url: str, **params):
     return client.get(url, params, HTTP_AUTHORIZATION=header)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from api.models import ApiRegistration
 from participants.models import Business, Participant
@@ -17,11 +16,6 @@ from tests.factories import Personas, make_api_token
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/hubs/hub-a/registrations/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    cache.clear()
 
 
 def details(**overrides: object) -> dict[str, object]:

@@ -10,7 +10,6 @@ import hashlib
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.urls import reverse
 
 from api.models import ApiToken
@@ -22,11 +21,6 @@ from tests.factories import Personas, make_api_token
 pytestmark = pytest.mark.django_db
 
 TIMELINESS = "/api/v1/timeliness/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    cache.clear()
 
 
 def call(client, header: str | None, url: str = TIMELINESS):
