@@ -11,8 +11,8 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
-from api.pagination import DEFAULT_LIMIT, MOST, cursor_list, cursor_page
-from api.schemas import CompleterPage, Problem, SurveyPage
+from api.pagination import DEFAULT_LIMIT, Cursor, Limit, cursor_list, cursor_page
+from api.schemas import REFUSALS, CompleterPage, SurveyPage
 from cohorts.models import Cohort
 from participants import surveys
 from participants.models import SurveyKind
@@ -30,7 +30,7 @@ def _evaluator(request: HttpRequest) -> None:
 
 @router.get(
     "/surveys/",
-    response={200: SurveyPage, 400: Problem, 401: Problem, 404: Problem},
+    response={200: SurveyPage, **REFUSALS},
     url_name="evaluation-surveys",
     summary="Completed surveys, pseudonymous (as the baseline export)",
 )
@@ -38,8 +38,8 @@ def survey_rows(
     request: HttpRequest,
     kind: Literal["baseline", "exit", "dropout"] = "baseline",
     hub: str = Query("", max_length=60, description="A hub's key"),
-    cursor: str = Query("", max_length=60),
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MOST),
+    cursor: Cursor = "",
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """One row per completed survey of `kind` (S1, S3, S4): the pseudonym, hub and
     cohort keys, sector, size bands, the date and the answers to the questions with set
@@ -68,15 +68,15 @@ def survey_rows(
 
 @router.get(
     "/completers/",
-    response={200: CompleterPage, 400: Problem, 401: Problem, 404: Problem},
+    response={200: CompleterPage, **REFUSALS},
     url_name="evaluation-completers",
     summary="Who completed the programme, and their consent to the evaluator's contact",
 )
 def completers(
     request: HttpRequest,
     hub: str = Query("", max_length=60, description="A hub's key"),
-    cursor: str = Query("", max_length=60),
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MOST),
+    cursor: Cursor = "",
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """S5, as the hubs' evaluator lists: each completer's pseudonym, hub, cohort, when
     they completed and when the six-month survey is due, and their consent (G3); their

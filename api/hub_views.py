@@ -7,16 +7,17 @@ another hub's key or object is a 404 (`peernet.access`)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from django.db import IntegrityError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Status
 from ninja.errors import HttpError
 
-from api.pagination import DEFAULT_LIMIT, MOST, cursor_page
+from api.pagination import DEFAULT_LIMIT, Cursor, Limit, cursor_page
 from api.registrations import (
     KeyReused,
     RegistrationRefused,
@@ -24,6 +25,7 @@ from api.registrations import (
     registration_answer,
 )
 from api.schemas import (
+    REFUSALS,
     CohortDetailOut,
     CohortPage,
     HubPage,
@@ -45,7 +47,8 @@ from peernet.models import Hub, User
 from sessions.models import GroupSession, OneToOneSession
 
 router = Router(tags=["hubs"])
-MONTH = r"^\d{4}-\d{2}$"
+# A month to narrow a list to (London), or none.
+AMonth = Annotated[str, Query(pattern=r"^(\d{4}-\d{2})?$", description="YYYY-MM (London)")]
 
 
 def _user(request: HttpRequest) -> User:
@@ -59,21 +62,17 @@ def _month(value: str) -> Month:
         raise HttpError(400, f"month: {exc}") from exc
 
 
-def _limit() -> Any:
-    return Query(DEFAULT_LIMIT, ge=1, le=MOST, description=f"Rows a page, 1 to {MOST}")
-
-
 @router.get(
     "/",
-    response={200: HubPage, 400: Problem, 401: Problem},
+    response={200: HubPage, **REFUSALS},
     url_name="hubs",
     summary="The hubs you may see",
 )
 def hubs(
     request: HttpRequest,
     cluster: str = Query("", max_length=60, description="A cluster's key"),
-    cursor: str = Query("", max_length=60),
-    limit: int = _limit(),
+    cursor: Cursor = "",
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     rows = Hub.objects.visible_to(_user(request)).select_related("cluster")
     if cluster:
@@ -122,17 +121,17 @@ def _person(p: Any) -> dict[str, Any]:
 
 @router.get(
     "/{hub}/participants/",
-    response={200: ParticipantPage, 400: Problem, 401: Problem, 404: Problem},
+    response={200: ParticipantPage, **REFUSALS},
     url_name="participants",
     summary="The hub's participants",
 )
 def participants(
     request: HttpRequest,
     hub: str,
-    registered_month: str = Query("", pattern=f"({MONTH[1:-1]})?", description="YYYY-MM"),
+    registered_month: AMonth = "",
     status: Literal["", "pending", "eligible", "ineligible"] = "",
-    cursor: str = Query("", max_length=60),
-    limit: int = _limit(),
+    cursor: Cursor = "",
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """Registrations and participants of the hub, as its registrations list shows them:
     for its administrators and the national coordinator."""
@@ -150,7 +149,7 @@ def participants(
 
 @router.get(
     "/{hub}/participants/{code}/",
-    response={200: ParticipantOut, 401: Problem, 404: Problem, 422: Any},
+    response={200: ParticipantOut, **REFUSALS},
     url_name="participant",
     summary="One participant of the hub",
 )
@@ -162,15 +161,15 @@ def participant(request: HttpRequest, hub: str, code: uuid.UUID) -> dict[str, An
 
 @router.get(
     "/{hub}/cohorts/",
-    response={200: CohortPage, 400: Problem, 401: Problem, 404: Problem},
+    response={200: CohortPage, **REFUSALS},
     url_name="cohorts",
     summary="The hub's cohorts",
 )
 def cohorts(
     request: HttpRequest,
     hub: str,
-    cursor: str = Query("", max_length=60),
-    limit: int = _limit(),
+    cursor: Cursor = "",
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """The hub's cohorts, as its cohorts page lists them: current members, hours
     delivered and scheduled in the delivery window, the facilitator."""
@@ -195,7 +194,7 @@ def _cohort(c: Any) -> dict[str, Any]:
 
 @router.get(
     "/{hub}/cohorts/{code}/",
-    response={200: CohortDetailOut, 401: Problem, 404: Problem, 422: Any},
+    response={200: CohortDetailOut, **REFUSALS},
     url_name="cohort",
     summary="One cohort of the hub, with its members",
 )
@@ -220,16 +219,16 @@ def cohort(request: HttpRequest, hub: str, code: uuid.UUID) -> dict[str, Any]:
 
 @router.get(
     "/{hub}/sessions/",
-    response={200: SessionPage, 400: Problem, 401: Problem, 404: Problem},
+    response={200: SessionPage, **REFUSALS},
     url_name="sessions",
     summary="The hub's group sessions",
 )
 def sessions(
     request: HttpRequest,
     hub: str,
-    month: str = Query("", pattern=f"({MONTH[1:-1]})?", description="YYYY-MM (London)"),
-    cursor: str = Query("", max_length=60),
-    limit: int = _limit(),
+    month: AMonth = "",
+    cursor: Cursor = "",
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     user = _user(request)
     rows = (
@@ -237,39 +236,45 @@ def sessions(
         .visible_to(user)
         .select_related("cohort")
     )
+    return _listed(rows, cursor, limit, _session, month=month)
+
+
+def _session(s: GroupSession) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "cohort": s.cohort.code,
+        "starts_at": s.starts_at,
+        "hours": format(s.hours, "f"),
+        "status": s.status,
+        "location": s.location,
+    }
+
+
+def _listed(
+    rows: QuerySet[Any], cursor: str, limit: int, shown: Callable[[Any], dict], *, month: str
+) -> dict[str, Any]:
+    """A page of sessions (`starts_at`), of the London `month` when one is given, each
+    row as `shown` draws it."""
     if month:
-        rows = rows.filter(_during("starts_at", _month(month)))
+        when = _month(month)
+        rows = rows.filter(starts_at__gte=when.start, starts_at__lt=when.end)
     page = cursor_page(rows, cursor, limit)
-    page["results"] = [
-        {
-            "code": s.code,
-            "cohort": s.cohort.code,
-            "starts_at": s.starts_at,
-            "hours": format(s.hours, "f"),
-            "status": s.status,
-            "location": s.location,
-        }
-        for s in page["results"]
-    ]
+    page["results"] = [shown(row) for row in page["results"]]
     return page
-
-
-def _during(field: str, month: Month) -> Q:
-    return Q(**{f"{field}__gte": month.start, f"{field}__lt": month.end})
 
 
 @router.get(
     "/{hub}/one-to-ones/",
-    response={200: OneToOnePage, 400: Problem, 401: Problem, 404: Problem},
+    response={200: OneToOnePage, **REFUSALS},
     url_name="one-to-ones",
     summary="The hub's one-to-one sessions",
 )
 def one_to_ones(
     request: HttpRequest,
     hub: str,
-    month: str = Query("", pattern=f"({MONTH[1:-1]})?", description="YYYY-MM (London)"),
-    cursor: str = Query("", max_length=60),
-    limit: int = _limit(),
+    month: AMonth = "",
+    cursor: Cursor = "",
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     user = _user(request)
     rows = (
@@ -277,23 +282,20 @@ def one_to_ones(
         .visible_to(user)
         .select_related("participant", "provider")
     )
-    if month:
-        rows = rows.filter(_during("starts_at", _month(month)))
-    page = cursor_page(rows, cursor, limit)
-    page["results"] = [
-        {
-            "key": o.key,
-            "participant": o.participant.code,
-            "provider": o.provider.name if o.provider else None,
-            "starts_at": o.starts_at,
-            "hours": format(o.hours, "f"),
-            "status": o.status,
-            "route": o.route,
-            "mode": o.mode,
-        }
-        for o in page["results"]
-    ]
-    return page
+    return _listed(rows, cursor, limit, _one_to_one, month=month)
+
+
+def _one_to_one(o: OneToOneSession) -> dict[str, Any]:
+    return {
+        "key": o.key,
+        "participant": o.participant.code,
+        "provider": o.provider.name if o.provider else None,
+        "starts_at": o.starts_at,
+        "hours": format(o.hours, "f"),
+        "status": o.status,
+        "route": o.route,
+        "mode": o.mode,
+    }
 
 
 @router.post(

@@ -8,14 +8,19 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
+from ninja import Query
 from ninja.errors import HttpError
 
 DEFAULT_LIMIT = 50
 MOST = 200
 BAD_CURSOR = "cursor: use the `next` value of the page before, as it was given."
+
+# A list endpoint's parameters: `cursor: Cursor = ""`, `limit: Limit = DEFAULT_LIMIT`.
+Cursor = Annotated[str, Query(max_length=60, description="The `next` of the page before")]
+Limit = Annotated[int, Query(ge=1, le=MOST, description=f"Rows a page, 1 to {MOST}")]
 
 
 def _encode(pk: int) -> str:

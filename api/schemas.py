@@ -20,6 +20,11 @@ class Problem(Schema):
     detail: str
 
 
+# The refusals any endpoint may give: a parameter that cannot be right (400), no token or
+# one that does not work (401), something the user may not see or that is not there (404).
+REFUSALS: dict[int, type] = {400: Problem, 401: Problem, 404: Problem}
+
+
 class ReturnScope(Schema):
     level: str
     key: str = ""

@@ -17,7 +17,7 @@ from ninja.security import HttpBearer
 from api.evaluation_views import router as evaluation_router
 from api.hub_views import router as hub_router
 from api.middleware import refusal
-from api.schemas import Problem, ReturnOut, TimelinessOut
+from api.schemas import REFUSALS, ReturnOut, TimelinessOut
 from api.tokens import ACCOUNT_PAGE
 from peernet import access
 from peernet.calendar import month_start
@@ -106,7 +106,7 @@ def _scope(area: access.Area) -> dict[str, Any]:
 
 @api.get(
     "/returns/",
-    response={200: ReturnOut, 400: Problem, 401: Problem, 404: Problem},
+    response={200: ReturnOut, **REFUSALS},
     url_name="returns",
     summary="A monthly return: national, a cluster's or a hub's",
 )
@@ -148,7 +148,7 @@ def _pct(value: Any) -> str | None:
 
 @api.get(
     "/timeliness/",
-    response={200: TimelinessOut, 401: Problem, 404: Problem},
+    response={200: TimelinessOut, **REFUSALS},
     url_name="timeliness",
     summary="Completeness and timeliness, per month and over the year",
 )

@@ -5,12 +5,9 @@ whoever the pages show them to."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
 
 from peernet.calendar import LONDON
 from peernet.models import Hub, Role, User
@@ -18,6 +15,7 @@ from reporting import kpi, returns
 from reporting.scenario import import_document
 from tests.factories import make_api_token, make_user
 from tests.reporting.test_kpi_scenario import HA_OCTOBER, NATIONAL_OCTOBER, document
+from tests.reporting.test_monthly_return_command import run as command
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +25,6 @@ RETURNS = "/api/v1/returns/"
 @pytest.fixture(autouse=True)
 def _scenario() -> None:
     import_document(document())
-
-
-def command(*args: str) -> dict:
-    out = StringIO()
-    call_command("monthly_return", *args, stdout=out)
-    return json.loads(out.getvalue())
 
 
 def get(client, user: User, **params: str):
