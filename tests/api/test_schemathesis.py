@@ -45,7 +45,7 @@ ON_POSTGRESQL = pytest.mark.skipif(
     reason="a transactional test that writes audit events: run it on PostgreSQL (scripts/test)",
 )
 
-EXAMPLES = 12  # requests an operation, per role
+EXAMPLES = 8  # requests an operation, per role: the whole test within about 40 s
 
 
 def _world(personas: Personas) -> dict[str, list[str]]:
