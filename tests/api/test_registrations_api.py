@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from api.models import ApiRegistration
 from participants.models import Business, Participant
@@ -44,6 +45,8 @@ def details(**overrides: object) -> dict[str, object]:
 
 
 def post(client, user, body, key: str = "crm-1001"):
+    # A program sends no CSRF token: the API does not ask for one (the token is the proof).
+    client = Client(enforce_csrf_checks=True)
     return client.post(
         URL,
         body,
