@@ -28,7 +28,9 @@ class ApiTokenForm(GovukErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(button="Make a token", form=self, page_csrf=True)
+        self.helper = form_helper(
+            "name", "expires_on", button="Make a token", form=self, page_csrf=True
+        )
 
     def clean_expires_on(self) -> Any:
         value = self.cleaned_data.get("expires_on")

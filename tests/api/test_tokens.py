@@ -33,11 +33,10 @@ def call(client, header: str | None, url: str = TIMELINESS):
 
 def test_a_token_is_made_on_the_account_page_shown_once_and_stored_hashed(client, personas):
     client.force_login(personas.funder)
-    page = client.post(
-        reverse("account:api-tokens"),
-        {"name": "Power BI", "expires_on_0": "", "expires_on_1": "", "expires_on_2": ""},
-    )
-    assert page.status_code == 200
+    made = client.post(reverse("account:api-tokens"), {"name": "Power BI"})
+    # Made, then the page: a reload shows nothing again and makes no second token.
+    assert made.status_code == 302 and made["Location"] == reverse("account:api-tokens")
+    page = client.get(made["Location"])
     (token,) = ApiToken.objects.filter(user=personas.funder)
     secret = page.context["secret"]
     assert secret.startswith("pn_") and len(secret) == 46
@@ -45,10 +44,13 @@ def test_a_token_is_made_on_the_account_page_shown_once_and_stored_hashed(client
     assert token.name == "Power BI" and token.expires_on is None
     assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in str(ApiToken.objects.filter(pk=token.pk).values().get())
+    # The form asks both questions.
+    assert 'name="name"' in page.text and 'name="expires_on_0"' in page.text
     # Listed afterwards by name and its first characters, the secret never again.
     again = client.get(reverse("account:api-tokens"))
     assert "Power BI" in again.text and token.prefix in again.text
     assert secret not in again.text
+    assert ApiToken.objects.count() == 1
     assert AuditEvent.objects.filter(object_type="api.apitoken", action="create").count() == 1
     # And it works.
     assert call(client, f"Bearer {secret}").status_code == 200

@@ -43,8 +43,9 @@ def test_a_token_made_used_and_revoked(journey, live_server):
     expect_text(page, "Copy it now: it is shown only this once.")
     secret = page.locator("#api-token-secret").inner_text().strip()
     run.check(page, "api token made")
-    page.reload()  # shown once: not again
+    page.reload()  # shown once: not again, and no second token
     assert secret not in page.content()
+    assert ApiToken.objects.count() == 1
 
     header = {"Authorization": f"Bearer {secret}"}
     answer = requests.get(
