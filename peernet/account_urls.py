@@ -7,12 +7,15 @@ shape."""
 
 from django.urls import path
 
+from api import token_views
 from peernet import account_views, password_views
 
 urlpatterns: list = [
     path("two-factor/", account_views.two_factor, name="two-factor"),
     path("two-factor/set-up/", account_views.two_factor_set_up, name="two-factor-set-up"),
     path("password/", account_views.password_change, name="password-change"),
+    path("api-tokens/", token_views.tokens, name="api-tokens"),
+    path("api-tokens/<int:pk>/revoke/", token_views.token_revoke, name="api-token-revoke"),
     path("password/forgotten/", password_views.PasswordResetView.as_view(), name="password-reset"),
     path(
         "password/forgotten/sent/",

@@ -46,6 +46,9 @@ SECOND_FACTOR_EXEMPT_NAMES = frozenset(
         "logout",
         "health",
         "scenario-schema",
+        # The API's document and reference page name nobody; its endpoints take a token.
+        "api:openapi-json",
+        "api:reference",
     }
 )
 SECOND_FACTOR_EXEMPT_NAMESPACES = frozenset({"public"})  # participant links: no login

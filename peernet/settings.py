@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "cohorts.apps.CohortsConfig",
     "sessions.apps.DeliveryConfig",
     "reporting.apps.ReportingConfig",
+    "api.apps.ApiConfig",
     "demo.apps.DemoConfig",
 ]
 
@@ -110,6 +111,8 @@ MIDDLEWARE = [
     # docs/security.md §11: the one place that demands a second factor (and request.user's
     # is_verified(), in place of django_otp.middleware.OTPMiddleware: see its docstring).
     "peernet.middleware.SecondFactorMiddleware",
+    # docs/api.md: under /api/, a personal API token's user is the request's user.
+    "api.middleware.ApiTokenMiddleware",
     # docs/security.md §3: the hub scope every query of hub-owned data runs in.
     "peernet.middleware.HubScopeMiddleware",
     "peernet.middleware.NoStoreMiddleware",
@@ -345,6 +348,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
     }
 }
+
+# docs/api.md: calls a minute one API token may make (api.middleware).
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 300)
 
 # docs/security.md §10: lock sign-in for a username from an address after repeated failures.
 # The address is REMOTE_ADDR unless the request came through one of TRUSTED_PROXIES

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api import urls as api_urls
 from cohorts import urls as cohorts_urls
 from participants import urls as participants_urls
 from peernet import account_urls, outbox_views, privacy_urls, staff_views, views
@@ -37,6 +38,7 @@ urlpatterns = [
     path("privacy/", include((privacy_urls.urlpatterns, "privacy"))),
     path("account/", include((account_urls.urlpatterns, "account"))),
     path("p/", include((participants_urls.public_urlpatterns, "public"))),
+    path("api/v1/", include((api_urls.urlpatterns, "api"))),
     path("admin/", admin.site.urls),
 ]
 

@@ -454,6 +454,52 @@ def _band(breakdown: str) -> Case:
     )
 
 
+def evaluator_question_keys(kind: str) -> list[str]:
+    """The keys of a survey's questions the evaluator receives answers to (ANSWER_TYPES),
+    across its instruments' versions, in order."""
+    keys: list[str] = []
+    for instrument in SurveyInstrument.objects.filter(kind=kind).order_by("version"):
+        for question in instrument.questions:
+            if question.get("type") in ANSWER_TYPES and question["key"] not in keys:
+                keys.append(question["key"])
+    return keys
+
+
+def evaluator_survey_rows(kind: str) -> Any:
+    """The completed surveys of `kind` as the evaluator receives them (the baseline
+    export; the API, docs/api.md): the participant's public code (for
+    `evaluator_pseudonym`, never given out itself), hub and latest cohort keys, sector,
+    the size bands, the date and the answers (as values: `pk` first).
+
+    Pseudonymous and agreed fields only: the evaluator's one row-level view, so it reads
+    the responses directly rather than through visible_to (which gives the aggregate-only
+    roles no participant rows at all)."""
+    latest_cohort = (
+        CohortMembership.objects.filter(participant=OuterRef("participant"))
+        .order_by("-joined")
+        .values("cohort__key")[:1]
+    )
+    return (
+        SurveyResponse.objects.filter(kind=kind)
+        .annotate(
+            cohort_key=Subquery(latest_cohort),
+            employees_band=_band("employees_band"),
+            turnover_band=_band("turnover_band"),
+        )
+        .values(
+            "pk",
+            "participant__code",
+            "participant__hub__key",
+            "cohort_key",
+            "participant__business__sector",
+            "employees_band",
+            "turnover_band",
+            "completed",
+            "answers",
+        )
+    )
+
+
 class BaselineXlsx(Exporter):
     identifier = "baseline-xlsx"
     name = "Evaluator's baseline export (XLSX)"
@@ -468,44 +514,13 @@ class BaselineXlsx(Exporter):
         return f"peer-networks-baseline-{timezone.localdate():%Y-%m-%d}.xlsx"
 
     def question_keys(self) -> list[str]:
-        keys: list[str] = []
-        for instrument in SurveyInstrument.objects.filter(kind=SurveyKind.BASELINE).order_by(
-            "version"
-        ):
-            for question in instrument.questions:
-                if question.get("type") in ANSWER_TYPES and question["key"] not in keys:
-                    keys.append(question["key"])
-        return keys
+        return evaluator_question_keys(SurveyKind.BASELINE)
 
     def render(self, progress: Progress) -> bytes:
 
         keys = self.question_keys()
-        latest_cohort = (
-            CohortMembership.objects.filter(participant=OuterRef("participant"))
-            .order_by("-joined")
-            .values("cohort__key")[:1]
-        )
-        # Pseudonymous and agreed fields only: the evaluator's one row-level view, so it
-        # reads the responses directly rather than through visible_to (which gives the
-        # aggregate-only roles no participant rows at all).
-        responses = (
-            SurveyResponse.objects.filter(kind=SurveyKind.BASELINE)
-            .annotate(
-                cohort_key=Subquery(latest_cohort),
-                employees_band=_band("employees_band"),
-                turnover_band=_band("turnover_band"),
-            )
-            .order_by("participant__hub__key", "participant_id", "completed")
-            .values(
-                "participant__code",
-                "participant__hub__key",
-                "cohort_key",
-                "participant__business__sector",
-                "employees_band",
-                "turnover_band",
-                "completed",
-                "answers",
-            )
+        responses = evaluator_survey_rows(SurveyKind.BASELINE).order_by(
+            "participant__hub__key", "participant_id", "completed"
         )
         progress(30)
         book = Workbook()

@@ -137,6 +137,45 @@ def version_result(version: ReturnVersion) -> dict[str, Any]:
     return kpi.from_stored(version.figures, version.breakdowns, version.parts)
 
 
+def return_document(
+    scope: dict[str, Any], hubs: Sequence[Hub], month: dt.date, *, submitted: bool
+) -> dict[str, Any]:
+    """The return of one hub (`scope` from `kpi.hub_scope`), a cluster or the nation as
+    JSON (docs/returns.md "Outputs"): computed afresh, or, with `submitted`, from the
+    latest submitted version of each hub (a hub's with its version; a cluster's and the
+    nation's naming the hubs submitted and not). `manage.py monthly_return` prints it and
+    the API (/api/v1/returns/) serves it. A hub with no submitted version is a
+    `ReturnProblem`."""
+    if scope["level"] == "hub":
+        (hub,) = hubs
+        if not submitted:
+            return kpi.return_json(scope, month, kpi.compute_hub(hub, month))
+        version = latest_versions([hub], month).get(hub.pk)
+        if version is None:
+            raise ReturnProblem({"month": f"{hub.name} has no submitted return for {month:%B %Y}."})
+        document = kpi.return_json(scope, month, version_result(version))
+        document["version"] = {
+            "version": version.version,
+            "submitted_at": version.submitted_at.isoformat(),
+            "sha256": version.sha256,
+            "reason": version.reason,
+            "narrative": version.narrative,
+        }
+        return document
+    if not submitted:
+        return kpi.return_json(
+            scope, month, kpi.combine(list(kpi.compute_hubs(hubs, month).values()))
+        )
+    versions = latest_versions(hubs, month)
+    scope = {
+        **scope,
+        "submitted": [hub.key for hub in hubs if hub.pk in versions],
+        "not_submitted": [hub.key for hub in hubs if hub.pk not in versions],
+    }
+    results = [version_result(versions[hub.pk]) for hub in hubs if hub.pk in versions]
+    return kpi.return_json(scope, month, kpi.combine(results))
+
+
 def draft_result(monthly_return: MonthlyReturn) -> dict[str, Any] | None:
     """The stored draft as a result, or None before it was first compiled."""
     if monthly_return.draft_compiled_at is None:

@@ -397,3 +397,11 @@ def make_cohort_member(
     dates = {"joined": joined, "left": left}
     make_member(cohort, participant, **{k: day for k, day in dates.items() if day is not None})
     return participant
+
+
+def make_api_token(user: User, **kwargs: object) -> str:
+    """A personal API token of `user` (api.tokens), as its `Authorization` header value."""
+    from api.tokens import api_token_create
+
+    _, secret = api_token_create(user=user, name="Test token", **kwargs)  # type: ignore[arg-type]
+    return f"Bearer {secret}"

@@ -12,6 +12,7 @@ every role and anyone signed out against its pages:
     public         tests/test_public_pages_access.py       KWARGS
     account, and the top-level pages
                    tests/test_account_pages_access.py      ACCOUNT, TOP_LEVEL
+    api            tests/test_api_access.py                ENDPOINTS
 
 This file walks the entire URL resolver and fails on a pattern none of them covers, or
 on a namespace none of them owns. Then one cross-hub probe: hub B's administrator asks
@@ -33,6 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from peernet.models import RoleAssignment
 from tests import (
     test_account_pages_access,
+    test_api_access,
     test_facilitation_pages_access,
     test_hub_pages_access,
     test_national_pages_access,
@@ -40,7 +42,7 @@ from tests import (
     test_privacy_pages_access,
     test_public_pages_access,
 )
-from tests.factories import Personas
+from tests.factories import Personas, make_api_token
 from tests.pages import ROLES, assert_sent_to_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +56,7 @@ COVERED: frozenset[str] = frozenset(
     | {f"privacy:{name}" for name in test_privacy_pages_access.PAGES}
     | {f"public:{name}" for name in test_public_pages_access.KWARGS}
     | test_account_pages_access.COVERED
+    | {f"api:{name}" for name in test_api_access.ENDPOINTS}
 )
 NAMESPACES = {
     "hub",
@@ -63,6 +66,7 @@ NAMESPACES = {
     "privacy",
     "public",
     "account",
+    "api",
     "",
 }
 
@@ -245,6 +249,18 @@ def test_a_participant_link_opens_no_staff_page(client, personas, area):
     assert not_sent_to_sign_in == {}
 
 
+def test_hub_bs_administrator_gets_a_404_from_every_api_endpoint_of_hub_as_objects(
+    client, personas
+):
+    urls = test_api_access.hub_a_object_urls(personas)
+    assert urls
+    hub_b, hub_a = make_api_token(personas.hub_b_admin), make_api_token(personas.hub_a_admin)
+    answers = {url: client.get(url, HTTP_AUTHORIZATION=hub_b).status_code for url in urls}
+    assert {url: status for url, status in answers.items() if status != 404} == {}
+    # The same endpoints answer hub A's own administrator: the 404s are about hub B.
+    assert all(client.get(url, HTTP_AUTHORIZATION=hub_a).status_code != 404 for url in urls)
+
+
 def test_the_probe_can_fail(client, personas):
     # The same pages answer hub A's own administrator: the 404s above are about hub B.
     client.force_login(personas.hub_a_admin)
@@ -289,7 +305,7 @@ def test_a_facilitator_removed_from_the_cohort_gets_a_404_on_the_next_request(cl
 # `Model.objects.filter(**request.GET)`, `.exclude(**self.request.POST.dict())`, and any
 # other `**request...`: a visitor would choose the lookups (`hub__key`, `password__startswith`).
 REQUEST_EXPANSION = re.compile(r"\*\*\s*(?:self\.)?request\b")
-APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "demo")
+APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "demo", "api")
 
 
 def _sources() -> list[Path]:

@@ -48,6 +48,9 @@ ACCOUNT: dict[str, tuple[str, object, object, object]] = {
     "two-factor": ("get", (302, LOGIN), (302, "/"), (302, SET_UP)),
     "two-factor-set-up": ("get", (302, LOGIN), (302, "/"), 200),
     "password-change": ("get", (302, LOGIN), 200, (302, SET_UP)),
+    # Personal API tokens (docs/api.md): each user's own; another's (or none) is a 404.
+    "api-tokens": ("get", (302, LOGIN), 200, (302, SET_UP)),
+    "api-token-revoke": ("post", (302, LOGIN), 404, (302, SET_UP)),
     # Setting a password through an emailed link needs no login, and is no way round the
     # second factor (tests/peernet/test_staff.py); a link that does not work says so.
     "password-reset": ("get", 200, 200, 200),
@@ -58,6 +61,7 @@ ACCOUNT: dict[str, tuple[str, object, object, object]] = {
 }
 # The arguments of the pages whose URL needs them: a link whose token does not work.
 URL_KWARGS: dict[str, dict[str, str]] = {
+    "account:api-token-revoke": {"pk": "999999"},
     "account:password-reset-confirm": {"uidb64": "MQ", "token": "cfg7h2-0123456789abcdef"},
     "account:activate": {"uidb64": "MQ", "token": "cfg7h2-0123456789abcdef"},
 }

@@ -335,7 +335,7 @@ def evaluator_list(cohorts: QuerySet[Cohort]) -> list[EvaluatorRow]:
     )
     memberships = (
         completer_memberships(completed)
-        .select_related("participant", "cohort")
+        .select_related("participant__hub", "cohort")
         .annotate(consent=Subquery(consent))
         .order_by("participant__last_name", "participant__first_name", "pk")
     )

@@ -345,6 +345,22 @@ REGISTRY: tuple[PersonalData, ...] = (
         about="staff",
     ),
     PersonalData(
+        "api.ApiRegistration",
+        ("participant", "key"),
+        "participant",
+        Retention("1 year, then deleted", "delete", since="created_at", keep_for=YEAR),
+        note="Which registration a hub's system sent under its idempotency key (docs/api.md), "
+        "so the same key again writes nothing; no details of the person.",
+    ),
+    PersonalData(
+        "api.ApiToken",
+        ("user", "name", "last_used_at"),
+        None,
+        Retention("While the account is needed, revoked ones included (docs/api.md)", "keep"),
+        about="staff",
+        note="A personal API token: its name, when it was last used; only a hash of the secret.",
+    ),
+    PersonalData(
         "reporting.DigestSent",
         ("user",),
         None,

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from peernet.calendar import month_start
 from peernet.models import Cluster, Hub, Programme
 from reporting import kpi
-from reporting.returns import latest_versions, version_result
+from reporting.returns import ReturnProblem, return_document
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             hub = hubs.filter(key=options["hub"]).first()
             if hub is None:
                 raise CommandError(f'--hub: there is no hub with the key "{options["hub"]}".')
-            document = self._hub(hub, month, submitted=options["submitted"])
+            scope, members = kpi.hub_scope(hub), [hub]
         elif options["cluster"]:
             cluster = Cluster.objects.filter(key=options["cluster"]).first()
             if cluster is None:
@@ -52,41 +52,12 @@ class Command(BaseCommand):
                     f'--cluster: there is no cluster with the key "{options["cluster"]}".'
                 )
             members = list(hubs.filter(cluster=cluster))
-            document = self._many(
-                kpi.cluster_scope(cluster, members), members, month, options["submitted"]
-            )
+            scope = kpi.cluster_scope(cluster, members)
         else:
             members = list(hubs)
-            document = self._many(kpi.national_scope(members), members, month, options["submitted"])
+            scope = kpi.national_scope(members)
+        try:
+            document = return_document(scope, members, month, submitted=options["submitted"])
+        except ReturnProblem as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
-
-    def _hub(self, hub: Hub, month: Any, *, submitted: bool) -> dict[str, Any]:
-        if not submitted:
-            return kpi.return_json(kpi.hub_scope(hub), month, kpi.compute_hub(hub, month))
-        version = latest_versions([hub], month).get(hub.pk)
-        if version is None:
-            raise CommandError(f"{hub.name} has no submitted return for {month:%B %Y}.")
-        document = kpi.return_json(kpi.hub_scope(hub), month, version_result(version))
-        document["version"] = {
-            "version": version.version,
-            "submitted_at": version.submitted_at.isoformat(),
-            "sha256": version.sha256,
-            "reason": version.reason,
-            "narrative": version.narrative,
-        }
-        return document
-
-    def _many(
-        self, scope: dict[str, Any], hubs: list[Hub], month: Any, submitted: bool
-    ) -> dict[str, Any]:
-        if not submitted:
-            results = list(kpi.compute_hubs(hubs, month).values())
-            return kpi.return_json(scope, month, kpi.combine(results))
-        versions = latest_versions(hubs, month)
-        scope = {
-            **scope,
-            "submitted": [hub.key for hub in hubs if hub.pk in versions],
-            "not_submitted": [hub.key for hub in hubs if hub.pk not in versions],
-        }
-        results = [version_result(versions[hub.pk]) for hub in hubs if hub.pk in versions]
-        return kpi.return_json(scope, month, kpi.combine(results))
