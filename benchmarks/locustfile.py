@@ -80,6 +80,9 @@ class Person(HttpUser):
         # The role's people in turn: the first is at the benchmark's hub.
         self.number = next(_numbers[self.role])
         people = PLAN["people"][self.role]
+        if MODE.startswith("page:"):
+            # Only the people who open that page (the API's each call one).
+            people = [p for p in people if MODE.removeprefix("page:") in p["pages"]] or people
         self.person = people[self.number % len(people)]
         self.cookies: dict[str, str] = dict(self.person["cookies"])
 
@@ -89,6 +92,7 @@ class Person(HttpUser):
             url,
             name=name,
             cookies=self.cookies,
+            headers={**self.person.get("headers", {}), **kwargs.pop("headers", {})},
             allow_redirects=False,
             catch_response=True,
             **kwargs,

@@ -134,6 +134,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     "reporting.national_views.InstrumentForm": NO_ARGUMENTS,
     "reporting.scenario_views.ScenarioUploadForm": lambda p: ([], {"may_update": True}),
     "reporting.return_views.ReturnSubmitForm": lambda p: ([], {"resubmission": True}),
+    "reporting.views.TodoFilterForm": lambda p: ([], {"rules": [("K6", "K6: schedule sessions")]}),
     "sessions.action_card_forms.ActionCardForm": lambda p: (
         [],
         {"participant": p.participant_a, "card": None},
