@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "cohorts.apps.CohortsConfig",
     "sessions.apps.DeliveryConfig",
     "reporting.apps.ReportingConfig",
+    "alumni.apps.AlumniConfig",
     "demo.apps.DemoConfig",
 ]
 

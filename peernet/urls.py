@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alumni import urls as alumni_urls
 from cohorts import urls as cohorts_urls
 from participants import urls as participants_urls
 from peernet import account_urls, outbox_views, privacy_urls, staff_views, views
@@ -16,6 +17,7 @@ hub_urlpatterns = [
     *sessions_urls.hub_urlpatterns,
     *staff_views.hub_urlpatterns,
     *outbox_views.hub_urlpatterns,
+    *alumni_urls.hub_urlpatterns,
 ]
 
 # The facilitator's area, /facilitation/...: their sessions, and their cohorts' joining details.
@@ -36,7 +38,15 @@ urlpatterns = [
     path("national/", include((reporting_urls.national_urlpatterns, "national"))),
     path("privacy/", include((privacy_urls.urlpatterns, "privacy"))),
     path("account/", include((account_urls.urlpatterns, "account"))),
-    path("p/", include((participants_urls.public_urlpatterns, "public"))),
+    path(
+        "p/",
+        include(
+            (
+                [*participants_urls.public_urlpatterns, *alumni_urls.public_urlpatterns],
+                "public",
+            )
+        ),
+    ),
     path("admin/", admin.site.urls),
 ]
 

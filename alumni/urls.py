@@ -1,0 +1,10 @@
+"""URL patterns of the alumni app (after the programme), mounted by peernet/urls.py:
+`hub_urlpatterns` in the hub administration area (/hub/<hub>/after/..., the `hub`
+namespace), `public_urlpatterns` behind participants' emailed links (/p/..., `public`)."""
+
+from django.urls import URLPattern
+
+from alumni import link_views, views
+
+hub_urlpatterns: list[URLPattern] = [*views.hub_urlpatterns]
+public_urlpatterns: list[URLPattern] = [*link_views.public_urlpatterns]
