@@ -5,6 +5,10 @@ namespace), `public_urlpatterns` behind participants' emailed links (/p/..., `pu
 from django.urls import URLPattern
 
 from alumni import link_views, views
+from alumni.events import views as event_views
 
-hub_urlpatterns: list[URLPattern] = [*views.hub_urlpatterns]
-public_urlpatterns: list[URLPattern] = [*link_views.public_urlpatterns]
+hub_urlpatterns: list[URLPattern] = [*views.hub_urlpatterns, *event_views.hub_urlpatterns]
+public_urlpatterns: list[URLPattern] = [
+    *link_views.public_urlpatterns,
+    *event_views.public_urlpatterns,
+]

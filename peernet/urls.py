@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alumni import urls as alumni_urls
+from alumni.learning_sets import views as learning_set_views
 from cohorts import urls as cohorts_urls
 from participants import urls as participants_urls
 from peernet import account_urls, outbox_views, privacy_urls, staff_views, views
@@ -37,6 +38,7 @@ urlpatterns = [
     path("one-to-one/", include((sessions_urls.one_to_one_urlpatterns, "one_to_one"))),
     path("national/", include((reporting_urls.national_urlpatterns, "national"))),
     path("privacy/", include((privacy_urls.urlpatterns, "privacy"))),
+    path("learning-sets/", include((learning_set_views.urlpatterns, "learning_sets"))),
     path("account/", include((account_urls.urlpatterns, "account"))),
     path(
         "p/",

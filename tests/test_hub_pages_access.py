@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
+from alumni.events.services import alumni_event_publish
 from peernet import mail
 from peernet.models import EmailKind, RoleAssignment
 from sessions.models import Complaint, Observation
@@ -55,6 +56,14 @@ class World:
         # asked to be introduced to Help to Grow: Management.
         self.group = make_continuing_group(personas.cohort_a2)
         self.referral = make_referral(personas.participant_a)
+        self.event = alumni_event_publish(
+            hub=personas.hub_a,
+            topic="Exporting",
+            speaker="",
+            starts_at=dt.datetime(2031, 1, 10, 18, 0, tzinfo=dt.UTC),
+            place="Online",
+            by=personas.hub_a_admin,
+        )
         # Hub A's October return as a finished download, asked for by its administrator.
         self.export = make_finished_export(
             personas.hub_a_admin, {"area": "hub", "key": personas.hub_a.key, "month": "2021-10"}
@@ -146,6 +155,9 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "continuing-group": (lambda w: {"pk": w.group.pk}, False),
     "business-support": (lambda w: {}, False),
     "referrals": (lambda w: {}, False),
+    "alumni-events": (lambda w: {}, False),
+    "alumni-event-new": (lambda w: {}, False),
+    "alumni-event": (lambda w: {"pk": w.event.pk}, False),
     "referral": (
         lambda w: {"code": w.referral.participant.code, "scheme": w.referral.scheme.key},
         False,

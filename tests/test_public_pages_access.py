@@ -55,6 +55,8 @@ KWARGS: dict[str, tuple[Callable[[Personas], dict], int]] = {
     "support-link": (lambda p: {"token": FORGED}, 302),
     "support": (lambda p: {}, 400),
     "support-done": (lambda p: {}, 400),  # only straight after answering
+    "event-link": (lambda p: {"token": FORGED}, 302),
+    "event": (lambda p: {}, 400),
 }
 COVERED = frozenset(KWARGS)
 
@@ -111,7 +113,8 @@ def test_a_valid_charter_link_opens_for_whoever_holds_it(client, personas, role)
 
 
 @pytest.mark.parametrize(
-    "name", ["charter", "action-card", "survey-link", "group-link", "support-link"]
+    "name",
+    ["charter", "action-card", "survey-link", "group-link", "support-link", "event-link"],
 )
 def test_a_link_landing_leaves_no_token_in_the_url(client, personas, name):
     response = _visit(client, personas, name)

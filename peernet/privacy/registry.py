@@ -336,11 +336,18 @@ REGISTRY: tuple[PersonalData, ...] = (
         note="Whether they were coming to a continuing group's meeting, and whether they came.",
     ),
     PersonalData(
+        "alumni.EventInvitation",
+        ("answer", "answered_at", "attended"),
+        "participant",
+        WITH_PARTICIPANT,
+        note="An invitation to an alumni event: whether they said they were coming, and came.",
+    ),
+    PersonalData(
         "alumni.AlumniLink",
         ("sent_at", "used_at"),
         "participant",
         AFTER_LINK_EXPIRES,
-        note="When each continuing-group and business-support link was sent and used.",
+        note="When each continuing-group, event and business-support link was sent and used.",
     ),
     PersonalData(
         "alumni.Referral",
@@ -348,6 +355,15 @@ REGISTRY: tuple[PersonalData, ...] = (
         "participant",
         WITH_PARTICIPANT,
         note="The business support they asked to be introduced to, and the hub's follow-up.",
+    ),
+    PersonalData(
+        "alumni.LearningSetSession",
+        ("joining_instructions", "learning_points"),
+        None,
+        Retention("With the cluster's records: 7 years after the programme year ends", "keep"),
+        about="staff",
+        note="Facilitators' action learning: who came (staff) and the learning points, which "
+        "the form refuses when they name a participant or hold an email address.",
     ),
     PersonalData(
         "peernet.RuleWarning",
@@ -428,6 +444,7 @@ NOT_PERSONAL: dict[str, str] = {
     "delivery.GroupSession": "A session's time and venue.",
     "alumni.ContinuingGroup": "A cohort carrying on: its cohort, hub and start.",
     "alumni.SupportScheme": "A business support scheme a hub offers: its name and address.",
+    "alumni.LearningSet": "A facilitators' action learning set: its name and cluster.",
     "reporting.MonthlyReturn": "A hub's aggregate figures and its narrative about the hub.",
     "reporting.ReturnVersion": "A submitted return: aggregate figures, frozen.",
     "reporting.RiskScan": "Counts of a hub's findings.",

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alumni import services
+from alumni.events import services as events
 from alumni.links import group_link_issue
 from alumni.models import GroupMember
 from tests.factories import (
@@ -27,8 +28,9 @@ pytestmark = pytest.mark.django_db
 
 def _grow(personas, groups: int, size: int) -> GroupMember:
     """`groups` more completed cohorts of hub A carrying on, each with `size` members in
-    (the first hosts), `size` meetings answered by all, and a referral from each member;
-    a completed cohort not carrying on yet. Returns a member of the last group."""
+    (the first hosts), `size` meetings answered by all, a referral from each member and
+    an event inviting the cohort; then a completed cohort not carrying on yet. Returns a
+    member of the last group."""
     p = personas
     member = None
     for _ in range(groups):
@@ -57,6 +59,15 @@ def _grow(personas, groups: int, size: int) -> GroupMember:
                 services.meeting_reply(
                     meeting=meeting, member=member, yes=True, now=local("2022-01-02T09:00")
                 )
+        event = events.alumni_event_publish(
+            hub=p.hub_a,
+            topic=f"Event {cohort.pk}",
+            speaker="",
+            starts_at=local("2031-01-10T18:00"),
+            place="Online",
+            by=None,
+        )
+        events.alumni_event_invite_cohort(event=event, cohort=cohort, by=None)
     ready = make_cohort(p.hub_a, p.programme)
     make_completed(ready)
     assert member is not None
@@ -72,6 +83,11 @@ def _counts(client, personas, member: GroupMember) -> dict[str, int]:
         ),
         "business-support": reverse("hub:business-support", kwargs={"hub": hub}),
         "referrals": reverse("hub:referrals", kwargs={"hub": hub}),
+        "alumni-events": reverse("hub:alumni-events", kwargs={"hub": hub}),
+        "alumni-event": reverse(
+            "hub:alumni-event",
+            kwargs={"hub": hub, "pk": member.participant.event_invitations.get().event_id},
+        ),
     }
     counts = {}
     client.force_login(personas.hub_a_admin)
