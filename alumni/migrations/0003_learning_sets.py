@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alumni', '0002_alumnievent_eventinvitation_and_more'),
+        ('alumni', '0002_alumni_events'),
         ('peernet', '0003_outbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

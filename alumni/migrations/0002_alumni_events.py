@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alumni', '0001_initial'),
+        ('alumni', '0001_continuing_groups_and_support'),
         ('cohorts', '0001_cohorts'),
         ('participants', '0003_surveys_and_links_in_sessions'),
         ('peernet', '0003_outbox'),
