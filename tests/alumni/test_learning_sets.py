@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alumni.learning_sets import selectors, services
@@ -146,3 +148,57 @@ def test_only_the_cluster_s_lead_and_the_coordinator_see_its_sets(client, person
         assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, status)
     client.force_login(personas.hub_b_admin)
     assert client.get(reverse("learning_sets:home")).status_code == 404
+
+
+def _grow_sets(personas, north_west, sets: int, size: int) -> int:
+    """`sets` more sets of `size` new facilitators of hub A, each with `size` sessions
+    every member came to. Returns the last set's id."""
+    cluster, lee, _ = north_west
+    last = 0
+    for _ in range(sets):
+        people = [
+            make_user(Role.FACILITATOR, cohort=make_cohort(personas.hub_a, personas.programme))
+            for _ in range(size)
+        ]
+        learning_set = services.learning_set_form(
+            cluster=cluster,
+            name=f"Set {people[0].pk}",
+            members=[u.pk for u in people],
+            by=lee,
+        )
+        for n in range(size):
+            session = services.learning_set_session_schedule(
+                learning_set=learning_set,
+                starts_at=local(f"2022-02-{n + 10}T14:00"),
+                joining_instructions="Room 2",
+                by=lee,
+                now=BEFORE,
+            )
+            services.learning_set_session_record(
+                session=session,
+                present=[u.pk for u in people],
+                learning_points="",
+                by=lee,
+                now=local("2022-04-01T09:00"),
+            )
+        last = learning_set.pk
+    return last
+
+
+def test_the_lists_take_the_same_queries_with_twice_the_data(client, personas, north_west):
+    _, lee, _ = north_west
+    client.force_login(lee)
+
+    def counts(set_pk: int) -> dict[str, int]:
+        found = {}
+        client.get(reverse("learning_sets:home"))  # the session and the second factor, once
+        for name, kwargs in [("home", {}), ("set", {"pk": set_pk})]:
+            with CaptureQueriesContext(connection) as queries:
+                assert (
+                    client.get(reverse(f"learning_sets:{name}", kwargs=kwargs)).status_code == 200
+                )
+            found[name] = len(queries)
+        return found
+
+    small = counts(_grow_sets(personas, north_west, sets=2, size=2))
+    assert counts(_grow_sets(personas, north_west, sets=2, size=4)) == small
