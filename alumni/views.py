@@ -2,7 +2,12 @@
 continuing groups and the completed cohorts that may become one, a group's members and
 meetings (the host, the members' links), the business support it offers and the
 referrals it follows up. For the hub's administrators and the national coordinator
-(`hub_admin_required`); another hub's group or referral is a 404."""
+(`hub_admin_required`); another hub's group or referral is a 404.
+
+And the one action of the facilitator's area (/facilitation/..., the `facilitation`
+namespace): the cohort's facilitator starts their completed cohort as a continuing group
+(`cohort_for_facilitation`: the facilitator of the cohort, or the hub's administrators
+and the coordinator standing in)."""
 
 from __future__ import annotations
 
@@ -20,7 +25,14 @@ from alumni import selectors, services
 from alumni.forms import HostForm, ReferralStatusForm, SchemeForm
 from alumni.models import ContinuingGroup, Referral
 from cohorts.models import Cohort
-from peernet.access import HubRequest, get_for_user, hub_admin_required, hub_page
+from peernet.access import (
+    AuthenticatedRequest,
+    HubRequest,
+    cohort_for_facilitation,
+    get_for_user,
+    hub_admin_required,
+    hub_page,
+)
 from peernet.forms import form_written
 
 
@@ -189,6 +201,36 @@ def referral(request: HubRequest, code: uuid.UUID, scheme: str) -> HttpResponse:
         referral=item,
         form=form,
     )
+
+
+@login_required
+@require_POST
+def facilitation_continuing_group_start(
+    request: AuthenticatedRequest, hub: str, cohort: uuid.UUID
+) -> HttpResponse:
+    """The facilitator's button: their completed cohort carries on as a continuing group
+    (the hub then sends the members their links)."""
+    the_cohort = cohort_for_facilitation(request.user, hub, cohort)
+    try:
+        services.continuing_group_start(cohort=the_cohort, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{the_cohort.name} is now a continuing group. {the_cohort.hub.name} will send "
+            "its members their links to opt in.",
+        )
+    return redirect("facilitation:home")
+
+
+facilitation_urlpatterns: list[URLPattern] = [
+    path(
+        "<slug:hub>/cohorts/<uuid:cohort>/continuing-group/",
+        facilitation_continuing_group_start,
+        name="continuing-group-start",
+    ),
+]
 
 
 hub_urlpatterns: list[URLPattern] = [

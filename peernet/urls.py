@@ -25,6 +25,7 @@ hub_urlpatterns = [
 facilitation_urlpatterns = [
     *sessions_urls.facilitation_urlpatterns,
     *cohorts_urls.facilitation_urlpatterns,
+    *alumni_urls.facilitation_urlpatterns,
 ]
 
 urlpatterns = [

@@ -209,3 +209,22 @@ def test_a_link_for_another_group_or_a_forged_one_opens_nothing(client, personas
     group_link_issue(participant=personas.participant_a, group=group)  # a newer one
     client.get(reverse("public:group-link", kwargs={"token": token}))
     assert client.get(reverse("public:group")).status_code == 410
+
+
+def test_the_cohort_s_facilitator_starts_it_from_their_home(client, personas, cohort):
+    url = reverse(
+        "facilitation:continuing-group-start",
+        kwargs={"hub": "hub-a", "cohort": personas.cohort_a.code},
+    )
+    client.force_login(personas.facilitator)
+    assert "Carry on as a continuing group" not in client.get(reverse("facilitation:home")).text
+    client.post(url)
+    assert not ContinuingGroup.objects.exists()  # not completed: refused, with the sentence
+    make_completed(cohort)
+    home = client.get(reverse("facilitation:home"))
+    assert "Carry on as a continuing group" in home.text
+    assert client.post(url)["Location"] == reverse("facilitation:home")
+    group = ContinuingGroup.objects.get()
+    assert (group.cohort, group.started_by) == (cohort, personas.facilitator)
+    client.force_login(personas.hub_b_admin)
+    assert client.post(url).status_code == 404
