@@ -5,7 +5,9 @@ nonce: a `ParticipantLink` (the Participant Charter, a session's action card) or
 `SurveyInvitation` (participants/surveys/links.py). So a link works for its one invitation and
 stops when that invitation is used, superseded by a newer link, or expires; a tampered,
 expired, used, superseded or other-purpose token gets a clear page (`LinkProblem`), never
-a crash.
+a crash. Other invitations that stand for one participant and one purpose (a continuing
+group's member link, a business-support offer: alumni/links.py) are rows of their own
+model, named by their `LinkKind`, and are issued, opened and spent by the same functions.
 
 The token leaves the URL at once for the session. Only the landing redirect (and the
 pages saying a link cannot be used) are `Referrer-Policy: no-referrer`. The pages behind
@@ -98,13 +100,17 @@ def read(token: str, *, salt: str, max_age: dt.timedelta) -> tuple[uuid.UUID, di
 
 @dataclass(frozen=True)
 class LinkKind:
-    """What a purpose's links say: how long they work and whom to ask for a new one."""
+    """What a purpose's links say: how long they work and whom to ask for a new one, and
+    the model whose rows are its invitations (`ParticipantLink` unless another says)."""
 
-    purpose: LinkPurpose
+    purpose: str
     salt: str  # a token for any other purpose is refused
     days: int
     what: str  # "the Participant Charter"
     ask: str  # "your Growth Hub"
+    model: Any = ParticipantLink
+    # What opening a link loads with it.
+    related: tuple[str, ...] = ("participant__hub", "session__cohort")
 
     def invalid(self) -> LinkProblem:
         return LinkProblem(
@@ -130,7 +136,7 @@ class LinkKind:
             410,
         )
 
-    def used(self, link: ParticipantLink) -> LinkProblem:
+    def used(self, link: Any) -> LinkProblem:
         when = timezone.localtime(link.used_at) if link.used_at else timezone.localtime()
         return LinkProblem(
             "This link has already been used",
@@ -152,35 +158,34 @@ def link_issue(
     *,
     kind: LinkKind,
     participant: Participant,
-    session: Any = None,
     now: dt.datetime | None = None,
+    **about: Any,
 ) -> str:
-    """A new link for `participant` (and, for an action card, `session`); every earlier
-    link for the same purpose and session stops working (superseded). Returns the token."""
+    """A new link for `participant` (and what it is `about`: for an action card, its
+    `session`); every earlier link for the same purpose and subject stops working
+    (superseded). Returns the token."""
     now = now or timezone.now()
     with transaction.atomic():
-        ParticipantLink.objects.filter(
+        kind.model.objects.filter(
             purpose=kind.purpose,
             participant=participant,
-            session=session,
             used_at__isnull=True,
             superseded_at__isnull=True,
+            **about,
         ).update(superseded_at=now)
-        link = ParticipantLink.objects.create(
+        link = kind.model.objects.create(
             purpose=kind.purpose,
             participant=participant,
-            session=session,
             sent_at=now,
             expires_at=now + dt.timedelta(days=kind.days),
+            **about,
         )
     return sign(link.nonce, salt=kind.salt)
 
 
-def link_open(
-    token: str | None, *, kind: LinkKind, now: dt.datetime | None = None
-) -> ParticipantLink:
-    """The link a token opens, with its participant (and hub) and session, or LinkProblem
-    saying why it cannot be used."""
+def link_open(token: str | None, *, kind: LinkKind, now: dt.datetime | None = None) -> Any:
+    """The link a token opens (a row of `kind.model`), with what `kind.related` names,
+    or LinkProblem saying why it cannot be used."""
     now = now or timezone.now()
     if not token:
         raise kind.invalid()
@@ -193,7 +198,7 @@ def link_open(
     except signing.BadSignature as exc:
         raise kind.invalid() from exc
     link = (
-        ParticipantLink.objects.select_related("participant__hub", "session__cohort")
+        kind.model.objects.select_related(*kind.related)
         .filter(nonce=nonce, purpose=kind.purpose)
         .first()
     )
@@ -208,14 +213,14 @@ def link_open(
     return link
 
 
-def link_use(link: ParticipantLink, *, kind: LinkKind, now: dt.datetime | None = None) -> None:
+def link_use(link: Any, *, kind: LinkKind, now: dt.datetime | None = None) -> None:
     """Spend the link (inside the caller's transaction, with what it was used for). Two
     simultaneous submissions through one link: the second finds it used (LinkProblem)."""
     now = now or timezone.now()
-    spent = ParticipantLink.objects.filter(
+    spent = kind.model.objects.filter(
         pk=link.pk, used_at__isnull=True, superseded_at__isnull=True
     ).update(used_at=now)
     if not spent:
-        fresh = ParticipantLink.objects.get(pk=link.pk)
+        fresh = kind.model.objects.get(pk=link.pk)
         raise kind.used(fresh) if fresh.used_at else kind.superseded()
     link.used_at = now

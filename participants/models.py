@@ -512,7 +512,21 @@ class LinkPurpose(models.TextChoices):
     ACTION_CARD = "action_card", "Action card"
 
 
-class ParticipantLink(models.Model):
+class LinkRow(models.Model):
+    """What the row of every participant link holds (participants/links.py): the nonce its
+    signed token names, and when it was sent, expires, was used or was superseded."""
+
+    nonce = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ParticipantLink(LinkRow):
     """One emailed link for one purpose (docs/security.md §14): the Participant Charter, or the
     action card of one session. Its token names this row, so the link works for this one
     invitation only: it stops once used, or once a newer link for the same purpose (and
@@ -528,11 +542,6 @@ class ParticipantLink(models.Model):
         blank=True,
         related_name="participant_links",
     )
-    nonce = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    sent_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    superseded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ParticipantRecordQuerySet.as_manager()
 

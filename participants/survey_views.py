@@ -22,14 +22,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alumni.links import support_link_issue
 from cohorts.models import Cohort
 from participants import surveys
 from participants.links import LinkProblem, no_referrer, problem_page, token_landing
-from participants.models import Participant, SurveyInvitation
+from participants.models import Participant, SurveyInvitation, SurveyKind
 from participants.survey_forms import SurveyPageForm
 from participants.tasks import survey_invitation_send
 from peernet import audit
@@ -156,6 +157,7 @@ def survey_check(request: HttpRequest, invitation: SurveyInvitation) -> HttpResp
             request.session[DONE_KEY] = {
                 "title": invitation.instrument.title,
                 "hub": invitation.participant.hub.name,
+                "support": _support_offer(invitation),
             }
             return redirect("public:survey-done")
     pages = surveys.instrument_pages(invitation.instrument)
@@ -180,6 +182,15 @@ def survey_check(request: HttpRequest, invitation: SurveyInvitation) -> HttpResp
         _context(invitation, sections=sections, missing=missing, errors=errors),
         status=400 if errors else 200,
     )
+
+
+def _support_offer(invitation: SurveyInvitation) -> str:
+    """The end of the exit survey offers the business support the hub offers after the
+    programme (alumni/), through a link of its own; no other survey does."""
+    if invitation.kind != SurveyKind.EXIT:
+        return ""
+    token = support_link_issue(participant=invitation.participant)
+    return reverse("public:support-link", kwargs={"token": token})
 
 
 @require_GET

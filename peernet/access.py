@@ -16,6 +16,8 @@ Here, every lookup a page makes for a user:
   `request.hub` or a 404;
 - one helper per page's main object (`session_for_facilitation`,
   `cohort_for_facilitation` ...) does the same, preloading what the page needs;
+- the facilitators' action learning sets: for a cluster's lead (an `alumni.ClusterLead`)
+  and the national coordinator (`clusters_led`, `learning_set_for_lead` ...);
 - the yes/no questions pages and services ask (`administers_hub`, `is_coordinator`,
   `may_see_national` ...), and `require_role` for an area only a role has;
 - `request_hub_scope()`: the hub scope (`peernet.scoping`, the second wall) a web
@@ -34,9 +36,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from alumni.models import LearningSet, LearningSetSession
 from cohorts.models import Cohort
 from participants.models import Participant
-from peernet.models import Breach, Hub, User
+from peernet.models import Breach, Cluster, Hub, User
 from peernet.roles import Role, reach_for, user_roles
 from peernet.scoping import EVERY_HUB, HubScope, ScopedQuerySet
 from reporting.models import Finding
@@ -329,3 +332,56 @@ def area_for(user: User, kind: str, key: str = "") -> Area:
             raise Http404("No hub found.")
         return Area("hub", key, hub.name, [hub])
     raise Http404("No such area.")
+
+
+# --- the facilitators' action learning sets (/learning-sets/) ------------------------------
+
+
+def clusters_led(user: User) -> QuerySet[Cluster]:
+    """The clusters whose action learning sets the user organises: every cluster for the
+    national coordinator, the clusters they lead for a cluster lead, none for anyone
+    else."""
+    if is_coordinator(user):
+        return Cluster.objects.all()
+    if not user.is_active:
+        return Cluster.objects.none()
+    return Cluster.objects.filter(leads__user=user)
+
+
+def require_cluster_lead(user: User) -> list[Cluster]:
+    """The learning sets' area: for a cluster lead and the coordinator; 404 for anyone
+    else (a hub administrator included)."""
+    clusters = list(clusters_led(user).order_by("name", "pk"))
+    if not clusters:
+        raise Http404("No action learning sets area.")
+    return clusters
+
+
+def cluster_for_lead(user: User, key: str) -> Cluster:
+    cluster = clusters_led(user).filter(key=key).first()
+    if cluster is None:
+        raise Http404("No cluster found.")
+    return cluster
+
+
+def learning_set_for_lead(user: User, pk: int) -> LearningSet:
+    """A set of a cluster the user leads (any, for the coordinator), or 404."""
+    found = (
+        LearningSet.objects.filter(cluster__in=clusters_led(user), pk=pk)
+        .select_related("cluster")
+        .first()
+    )
+    if found is None:
+        raise Http404("No action learning set found.")
+    return found
+
+
+def learning_set_session_for_lead(user: User, pk: int) -> LearningSetSession:
+    found = (
+        LearningSetSession.objects.filter(learning_set__cluster__in=clusters_led(user), pk=pk)
+        .select_related("learning_set__cluster")
+        .first()
+    )
+    if found is None:
+        raise Http404("No session found.")
+    return found

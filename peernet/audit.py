@@ -146,6 +146,7 @@ PERSON_PAGES: dict[str, str] = {
     "hub:one-to-one-decline": "code",
     "hub:one-to-one-external-hours": "code",
     "hub:one-to-one-action-record": "code",
+    "hub:referral": "code",
     "facilitation:member": "participant",
     "one_to_one:participant": "code",
     "one_to_one:log": "code",

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "sessions.apps.DeliveryConfig",
     "reporting.apps.ReportingConfig",
     "api.apps.ApiConfig",
+    "alumni.apps.AlumniConfig",
     "demo.apps.DemoConfig",
 ]
 

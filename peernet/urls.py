@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alumni import urls as alumni_urls
+from alumni.learning_sets import views as learning_set_views
 from api import urls as api_urls
 from cohorts import urls as cohorts_urls
 from participants import urls as participants_urls
@@ -17,12 +19,14 @@ hub_urlpatterns = [
     *sessions_urls.hub_urlpatterns,
     *staff_views.hub_urlpatterns,
     *outbox_views.hub_urlpatterns,
+    *alumni_urls.hub_urlpatterns,
 ]
 
 # The facilitator's area, /facilitation/...: their sessions, and their cohorts' joining details.
 facilitation_urlpatterns = [
     *sessions_urls.facilitation_urlpatterns,
     *cohorts_urls.facilitation_urlpatterns,
+    *alumni_urls.facilitation_urlpatterns,
 ]
 
 urlpatterns = [
@@ -36,8 +40,17 @@ urlpatterns = [
     path("one-to-one/", include((sessions_urls.one_to_one_urlpatterns, "one_to_one"))),
     path("national/", include((reporting_urls.national_urlpatterns, "national"))),
     path("privacy/", include((privacy_urls.urlpatterns, "privacy"))),
+    path("learning-sets/", include((learning_set_views.urlpatterns, "learning_sets"))),
     path("account/", include((account_urls.urlpatterns, "account"))),
-    path("p/", include((participants_urls.public_urlpatterns, "public"))),
+    path(
+        "p/",
+        include(
+            (
+                [*participants_urls.public_urlpatterns, *alumni_urls.public_urlpatterns],
+                "public",
+            )
+        ),
+    ),
     path("api/v1/", include((api_urls.urlpatterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from alumni.links import SUPPORT, support_link_issue
+from alumni.services import continuing_group_start, referrals_record
 from cohorts.models import Cohort, CohortMembership
+from participants.links import link_open
 from participants.models import Business, EligibilityStatus, Participant
 from peernet.calendar import LONDON
 from peernet.models import Cluster, Hub, Programme, Role, RoleAssignment, User
@@ -405,3 +408,37 @@ def make_api_token(user: User, **kwargs: object) -> str:
 
     _, secret = api_token_create(user=user, name="Test token", **kwargs)  # type: ignore[arg-type]
     return f"Bearer {secret}"
+
+
+# --- after the programme (alumni/) ----------------------------------------------------------
+
+
+def make_completed(cohort: Cohort, first: str = "2021-06-01T09:30") -> list[GroupSession]:
+    """Six delivered three-hour sessions a week apart: the cohort's 18 hours (K2), so it
+    completed on the sixth's day (6 July 2021 from the default `first`)."""
+    start = local(first)
+    return [
+        GroupSession.objects.create(
+            cohort=cohort,
+            key=f"{cohort.key}-done{n}",
+            starts_at=start + dt.timedelta(weeks=n),
+            hours=Decimal("3"),
+            status=SessionStatus.DELIVERED,
+        )
+        for n in range(6)
+    ]
+
+
+def make_continuing_group(cohort: Cohort, by: User | None = None):
+    """The cohort completed and started as a continuing group, its members invited."""
+    make_completed(cohort)
+    return continuing_group_start(cohort=cohort, by=by)
+
+
+def make_referral(participant: Participant, key: str = "help-to-grow-management"):
+    """The participant asked, through their support link, to be introduced to the scheme
+    `key` (a national one by default) of their hub."""
+    token = support_link_issue(participant=participant)
+    link = link_open(token, kind=SUPPORT)
+    (referral,) = referrals_record(link=link, keys=[key])
+    return referral

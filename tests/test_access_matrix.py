@@ -9,6 +9,7 @@ every role and anyone signed out against its pages:
     one_to_one     tests/test_one_to_one_pages_access.py   KWARGS
     national       tests/test_national_pages_access.py     KWARGS
     privacy        tests/test_privacy_pages_access.py      PAGES
+    learning_sets  tests/test_learning_set_pages_access.py KWARGS
     public         tests/test_public_pages_access.py       KWARGS
     account, and the top-level pages
                    tests/test_account_pages_access.py      ACCOUNT, TOP_LEVEL
@@ -37,6 +38,7 @@ from tests import (
     test_api_access,
     test_facilitation_pages_access,
     test_hub_pages_access,
+    test_learning_set_pages_access,
     test_national_pages_access,
     test_one_to_one_pages_access,
     test_privacy_pages_access,
@@ -55,6 +57,7 @@ COVERED: frozenset[str] = frozenset(
     | {f"national:{name}" for name in test_national_pages_access.KWARGS}
     | {f"privacy:{name}" for name in test_privacy_pages_access.PAGES}
     | {f"public:{name}" for name in test_public_pages_access.KWARGS}
+    | {f"learning_sets:{name}" for name in test_learning_set_pages_access.KWARGS}
     | test_account_pages_access.COVERED
     | {f"api:{name}" for name in test_api_access.ENDPOINTS}
 )
@@ -67,6 +70,7 @@ NAMESPACES = {
     "public",
     "account",
     "api",
+    "learning_sets",
     "",
 }
 
@@ -204,8 +208,18 @@ def _privacy_urls(personas: Personas) -> list[tuple[str, bool]]:
     ]
 
 
+def _learning_set_urls(personas: Personas) -> list[tuple[str, bool]]:
+    module = test_learning_set_pages_access
+    world = module.World(personas)
+    return [
+        (reverse(f"learning_sets:{name}", kwargs=kwargs(world)), False)
+        for name, kwargs in module.KWARGS.items()
+    ]
+
+
 AREA_URLS = {
     "hub": _hub_urls,
+    "learning_sets": _learning_set_urls,
     "facilitation": _facilitation_urls,
     "one_to_one": _one_to_one_urls,
     "national": _national_urls,
@@ -305,7 +319,7 @@ def test_a_facilitator_removed_from_the_cohort_gets_a_404_on_the_next_request(cl
 # `Model.objects.filter(**request.GET)`, `.exclude(**self.request.POST.dict())`, and any
 # other `**request...`: a visitor would choose the lookups (`hub__key`, `password__startswith`).
 REQUEST_EXPANSION = re.compile(r"\*\*\s*(?:self\.)?request\b")
-APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "demo", "api")
+APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "alumni", "demo", "api")
 
 
 def _sources() -> list[Path]:

@@ -49,6 +49,8 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "action-cards": _session,
     "action-card-links-send": _session,
     "joining-details": lambda w: {"hub": w.p.hub_a.key, "cohort": w.p.cohort_a.code},
+    # After the programme (alumni/): the cohort carries on as a continuing group.
+    "continuing-group-start": lambda w: {"hub": w.p.hub_a.key, "cohort": w.p.cohort_a.code},
     "member": lambda w: {
         "hub": w.p.hub_a.key,
         "cohort": w.p.cohort_a.code,
@@ -59,6 +61,7 @@ SESSION_PAGES = sorted(set(KWARGS) - {"home"})
 POST_ONLY = {
     "joining-instructions-send-now",
     "action-card-links-send",
+    "continuing-group-start",
 }  # a plain visit is 405; a POST is the test
 
 

@@ -14,12 +14,15 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
+from alumni.events.services import alumni_event_publish
 from peernet import mail
 from peernet.models import EmailKind, RoleAssignment
 from sessions.models import Complaint, Observation
 from tests.factories import (
     Personas,
+    make_continuing_group,
     make_finished_export,
+    make_referral,
     make_return_version,
     make_session,
     make_survey_invitation,
@@ -48,6 +51,18 @@ class World:
         )
         self.return_version = make_return_version(
             personas.hub_a, dt.date(2021, 10, 1), dt.datetime(2021, 11, 5, 12, 0, tzinfo=dt.UTC)
+        )
+        # After the programme: cohort A2 carries on as a continuing group; participant A
+        # asked to be introduced to Help to Grow: Management.
+        self.group = make_continuing_group(personas.cohort_a2)
+        self.referral = make_referral(personas.participant_a)
+        self.event = alumni_event_publish(
+            hub=personas.hub_a,
+            topic="Exporting",
+            speaker="",
+            starts_at=dt.datetime(2031, 1, 10, 18, 0, tzinfo=dt.UTC),
+            place="Online",
+            by=personas.hub_a_admin,
         )
         # Hub A's October return as a finished download, asked for by its administrator.
         self.export = make_finished_export(
@@ -136,6 +151,18 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "staff-role-remove": (_staff_role, False),
     "staff-invitation-resend": (_staff_member, True),
     "email-send-again": (_email, True),
+    "continuing-groups": (lambda w: {}, False),
+    "continuing-group-start": (lambda w: {"code": w.p.cohort_a.code}, True),
+    "continuing-group": (lambda w: {"pk": w.group.pk}, False),
+    "business-support": (lambda w: {}, False),
+    "referrals": (lambda w: {}, False),
+    "alumni-events": (lambda w: {}, False),
+    "alumni-event-new": (lambda w: {}, False),
+    "alumni-event": (lambda w: {"pk": w.event.pk}, False),
+    "referral": (
+        lambda w: {"code": w.referral.participant.code, "scheme": w.referral.scheme.key},
+        False,
+    ),
 }
 
 

@@ -49,6 +49,14 @@ KWARGS: dict[str, tuple[Callable[[Personas], dict], int]] = {
     "survey-page": (lambda p: {"number": 1}, 400),
     "survey-check": (lambda p: {}, 400),
     "survey-done": (lambda p: {}, 400),  # only straight after submitting
+    # After the programme (alumni/): a member's continuing group, the business support.
+    "group-link": (lambda p: {"token": FORGED}, 302),
+    "group": (lambda p: {}, 400),
+    "support-link": (lambda p: {"token": FORGED}, 302),
+    "support": (lambda p: {}, 400),
+    "support-done": (lambda p: {}, 400),  # only straight after answering
+    "event-link": (lambda p: {"token": FORGED}, 302),
+    "event": (lambda p: {}, 400),
 }
 COVERED = frozenset(KWARGS)
 
@@ -104,7 +112,10 @@ def test_a_valid_charter_link_opens_for_whoever_holds_it(client, personas, role)
     assert personas.participant_a.first_name in page.text
 
 
-@pytest.mark.parametrize("name", ["charter", "action-card", "survey-link"])
+@pytest.mark.parametrize(
+    "name",
+    ["charter", "action-card", "survey-link", "group-link", "support-link", "event-link"],
+)
 def test_a_link_landing_leaves_no_token_in_the_url(client, personas, name):
     response = _visit(client, personas, name)
     assert response.status_code == 302

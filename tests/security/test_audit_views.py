@@ -35,6 +35,8 @@ LIST_PAGES = {
     "facilitation:attendance": "the register of a session",
     "facilitation:action-cards": "the action cards of a session's members",
     "one_to_one:home": "the provider's participants",
+    "hub:continuing-group": "a continuing group's members",
+    "hub:referrals": "the hub's referrals to business support",
 }
 
 

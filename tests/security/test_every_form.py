@@ -44,7 +44,7 @@ from tests.security.test_hostile_input import FEW, MARKUP, TEXT, rolled_back
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("peernet", "participants", "cohorts", "sessions", "reporting")
+APPS = ("peernet", "participants", "cohorts", "sessions", "reporting", "alumni")
 TODAY = dt.date(2021, 10, 12)
 NOW = local("2021-10-12T12:00")
 
@@ -162,6 +162,21 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     "sessions.one_to_one.forms.OneToOneLogForm": lambda p: ([], {"now": NOW}),
     "sessions.one_to_one.forms.OutcomeForm": NO_ARGUMENTS,
     "sessions.one_to_one.forms.ReferralForm": lambda p: ([], {"today": TODAY}),
+    # After the programme (alumni/).
+    "alumni.forms.ShareForm": NO_ARGUMENTS,
+    "alumni.forms.MeetingForm": NO_ARGUMENTS,
+    "alumni.forms.ReplyForm": NO_ARGUMENTS,
+    "alumni.forms.HostForm": lambda p: ([], {"members": [("1", "Ada Ames")]}),
+    "alumni.forms.SchemeForm": NO_ARGUMENTS,
+    "alumni.forms.InterestForm": lambda p: ([], {"schemes": [("helpline", "Helpline")]}),
+    "alumni.forms.ReferralStatusForm": NO_ARGUMENTS,
+    "alumni.events.forms.EventForm": NO_ARGUMENTS,
+    "alumni.events.forms.InviteForm": lambda p: ([], {"cohorts": [("c1", "Salford")]}),
+    "alumni.events.forms.CameForm": lambda p: ([], {"invited": [("1", "Ada Ames")]}),
+    "alumni.learning_sets.forms.LeadForm": lambda p: ([], {"clusters": [("nw", "North West")]}),
+    "alumni.learning_sets.forms.SetForm": lambda p: ([], {"facilitators": [("1", "Fran")]}),
+    "alumni.learning_sets.forms.SessionForm": NO_ARGUMENTS,
+    "alumni.learning_sets.forms.RecordForm": lambda p: ([], {"members": [("1", "Fran")]}),
 }
 
 

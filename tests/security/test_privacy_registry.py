@@ -14,7 +14,7 @@ from django.db import models
 
 from peernet import privacy
 
-OUR_APPS = ["peernet", "participants", "cohorts", "delivery", "reporting", "api"]
+OUR_APPS = ["peernet", "participants", "cohorts", "delivery", "reporting", "alumni", "api"]
 PERSONAL_NAME = re.compile(
     r"(^|_)(name|email|phone|note|notes|answers|details|reason|summary|feedback|description"
     r"|text|contact|address|postcode|evidence|comment|narrative|draft|content)(_|$)"

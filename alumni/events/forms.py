@@ -1,0 +1,69 @@
+"""The forms of alumni events: the hub's event, the cohort it invites, who came; and a
+completer's answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+
+from alumni.forms import day_and_time, meeting_day_field, start_time_field
+from peernet.forms import GovukErrorsMixin, choice_messages, form_helper, text_field
+
+
+class EventForm(GovukErrorsMixin, forms.Form):
+    topic = text_field("Topic", "the topic", max_length=200)
+    speaker = text_field("Expert speaker (optional)", "the speaker", required=False, max_length=200)
+    day = meeting_day_field("the event")
+    time = start_time_field()
+    place = text_field(
+        "Where", "where it is held", hint="A place, or the platform's link", max_length=300
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Field.text("topic"),
+            Field.text("speaker"),
+            Field("day"),
+            Field("time"),
+            Field.text("place"),
+            button="Publish the event",
+        )
+
+    def starts_at(self) -> dt.datetime:
+        return day_and_time(self.cleaned_data)
+
+
+class InviteForm(GovukErrorsMixin, forms.Form):
+    cohort = forms.ChoiceField(
+        label="Invite everyone who completed",
+        error_messages=choice_messages("Choose a completed cohort"),
+    )
+
+    def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]
+        self.helper = form_helper(
+            Field("cohort"), button="Send the invitations", button_id="send-invitations"
+        )
+
+
+class CameForm(GovukErrorsMixin, forms.Form):
+    came = forms.MultipleChoiceField(
+        label="Who came?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose people invited to this event"},
+    )
+
+    def __init__(self, *args: Any, invited: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["came"].choices = invited
+        self.helper = form_helper(
+            Field.checkboxes("came", legend_size=Size.MEDIUM),
+            button="Save who came",
+            button_id="save-attendance",
+        )
