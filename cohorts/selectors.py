@@ -247,7 +247,9 @@ def cohort_waiting_list(cohort: Cohort, *, today: dt.date) -> QuerySet[Participa
             dropped_out_on__isnull=True,
         )
         .exclude(Exists(current))
-        .select_related("business")
+        # The businesses of the people listed only (a join here read every business in
+        # the country: the planner expects the whole hub to be waiting).
+        .prefetch_related("business")
         .order_by("last_name", "first_name")
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cohorts.models import CohortMembership
 from participants.models import BusinessMatch, EligibilityException, EligibilityStatus, Participant
@@ -157,9 +157,10 @@ def _one_to_one_reason(
 # --- registrations and the participant page -----------------------------------------------
 
 
-def _allocated() -> Exists:
-
-    return Exists(CohortMembership.objects.filter(participant=OuterRef("pk"), left__isnull=True))
+def _allocated() -> Q:
+    """In a cohort now (an open membership). A set the database builds once and looks
+    each participant up in, rather than a search per participant."""
+    return Q(pk__in=CohortMembership.objects.filter(left__isnull=True).values("participant_id"))
 
 
 def _same_business_others() -> Subquery:

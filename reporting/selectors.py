@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -277,10 +277,11 @@ def hub_counts(hub: Hub) -> HubCounts:
     """Three queries whatever the numbers: participants (one aggregate with conditional
     counts), the cohorts' delivered hours, and the cohorts with an open K6 finding."""
 
-    started = Exists(
-        Attendance.objects.filter(
-            participant=OuterRef("pk"), present=True, session__status=SessionStatus.DELIVERED
-        )
+    # Present at a delivered session: the set built once, each participant looked up in it.
+    started = Q(
+        pk__in=Attendance.objects.filter(
+            present=True, session__status=SessionStatus.DELIVERED
+        ).values("participant_id")
     )
     # Each status counted by the registrations list's own condition, so a count and the
     # list it links to always agree.
@@ -290,7 +291,7 @@ def hub_counts(hub: Hub) -> HubCounts:
             status.replace("-", "_"): Count("pk", filter=status_condition(status))
             for status in STATUSES
         },
-        started=Count("pk", filter=Q(started)),
+        started=Count("pk", filter=started),
     )
     states = {"forming": 0, "running": 0, "completed": 0}
     for delivered, needed in cohorts_with_hours(Cohort.objects.filter(hub=hub)).values_list(
