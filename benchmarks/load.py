@@ -22,11 +22,8 @@ import csv
 import datetime as dt
 import json
 import os
-import signal
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,8 +40,9 @@ from parameters import (
     THINK_SECONDS,
 )
 
+from tests.processes import free_port, procfile, wait_for_port
+
 LOCUST = ROOT / ".venv-load" / "bin" / "locust"
-VENV_BIN = ROOT / ".venv" / "bin"
 # The pages measured alone, side by side with /health/ (issue 24, item 3), which is
 # measured again after them.
 HEALTH, HEALTH_AGAIN = "health", "health (again)"
@@ -64,23 +62,6 @@ PAGES_ALONE = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the service did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
-
-
 @contextlib.contextmanager
 def redis(tmp: Path) -> Iterator[str]:
     """A throw-away Redis (the broker and the cache, as in production)."""
@@ -92,7 +73,7 @@ def redis(tmp: Path) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for_port(port, process, tmp / "none")
+        wait_for_port(process, port, tmp / "redis.log")
         yield f"redis://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -108,7 +89,6 @@ def service(tmp: Path) -> Iterator[str]:
         log = tmp / "service.log"
         env = {
             **os.environ,
-            "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "CELERY_BROKER_URL": f"{redis_url}/0",
             "CACHE_URL": f"{redis_url}/1",
@@ -119,26 +99,9 @@ def service(tmp: Path) -> Iterator[str]:
             "SECURE_SSL_REDIRECT": "0",
             "PYTHONUNBUFFERED": "1",
         }
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [str(VENV_BIN / "honcho"), "start", "--procfile", "Procfile", "--no-colour"]
-                + ["web", "worker"],
-                cwd=ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            wait_for_port(port, process, log)
+        with procfile(env, log, "web", "worker") as process:
+            wait_for_port(process, port, log)
             yield f"http://127.0.0.1:{port}"
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def make_plan(host: str) -> dict[str, Any]:

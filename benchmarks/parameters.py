@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# The project importable from the benchmark (Django's settings, and `tests.processes`,
+# which starts the service's processes for the tests and for `load.py` alike).
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 RESULTS = HERE / "results"
 REPORT = HERE / "REPORT.md"
 MONTH = dt.date(2021, 11, 1)  # a month in the middle of delivery: every kind of record

@@ -197,6 +197,27 @@ def todo_for_user(user: User, *, hub: Hub | None = None) -> list[TodoItem]:
     ]
 
 
+def todo_kinds(items: list[TodoItem]) -> list[tuple[str, str, int, int]]:
+    """The list grouped by rule, most urgent first: the rule, what to do (its first
+    item's words), how many, and how many of them are overdue."""
+    kinds: dict[str, list[TodoItem]] = {}
+    for item in items:
+        kinds.setdefault(item.rule, []).append(item)
+    return [
+        (rule, group[0].action, len(group), sum(1 for item in group if item.overdue))
+        for rule, group in kinds.items()
+    ]
+
+
+def todo_filtered(
+    items: list[TodoItem], *, rule: str = "", overdue: bool = False
+) -> list[TodoItem]:
+    """The items of one rule (all, for ""), and only the overdue ones when asked."""
+    return [
+        item for item in items if (not rule or item.rule == rule) and (item.overdue or not overdue)
+    ]
+
+
 # --- links --------------------------------------------------------------------------
 
 # The record pages arrive with the hub, facilitator and one-to-one issues: until a name

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET
 
 from peernet.access import hub_admin_required
 from reporting.scenario import SCHEMA
-from reporting.selectors import TODO_SHOWN, TodoItem, hub_counts, todo_for_user
+from reporting.selectors import (
+    TODO_SHOWN,
+    hub_counts,
+    todo_filtered,
+    todo_for_user,
+    todo_kinds,
+)
 from sessions.selectors import hot_topics
 
 HOT_TOPICS_SHOWN = 10
@@ -117,18 +123,6 @@ class TodoFilterForm(forms.Form):
         self.fields["rule"].choices = [("", "All rules"), *rules]
 
 
-def _kinds(items: list[TodoItem]) -> list[tuple[str, str, int, int]]:
-    """The list grouped by rule, most urgent first: the rule, what to do (its first
-    item's words), how many, and how many of them are overdue."""
-    kinds: dict[str, list[TodoItem]] = {}
-    for item in items:
-        kinds.setdefault(item.rule, []).append(item)
-    return [
-        (rule, group[0].action, len(group), sum(1 for item in group if item.overdue))
-        for rule, group in kinds.items()
-    ]
-
-
 @login_required
 @require_GET
 @hub_admin_required
@@ -136,16 +130,15 @@ def hub_todo(request: HttpRequest) -> HttpResponse:
     """Everything on the hub's to-do list: grouped by rule, filtered, paged, the
     overdue flagged; each item links to the page that fixes it."""
     items = todo_for_user(request.user, hub=request.hub)
-    kinds = _kinds(items)
+    kinds = todo_kinds(items)
     form = TodoFilterForm(
         request.GET or None, rules=[(rule, f"{rule}: {action}") for rule, action, _, _ in kinds]
     )
     shown = items
     if form.is_bound and form.is_valid():
-        if form.cleaned_data["rule"]:
-            shown = [item for item in shown if item.rule == form.cleaned_data["rule"]]
-        if form.cleaned_data["overdue"]:
-            shown = [item for item in shown if item.overdue]
+        shown = todo_filtered(
+            items, rule=form.cleaned_data["rule"], overdue=form.cleaned_data["overdue"]
+        )
     page = Paginator(shown, TODO_SHOWN).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -10,8 +10,6 @@ import datetime as dt
 import json
 import os
 import shlex
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,7 +29,8 @@ from django.utils import timezone
 
 from peernet.celery import app as celery_app
 from tests.celery_worker import worker_database_url
-from tests.smtp import SmtpServer, free_port
+from tests.processes import free_port, procfile, wait_for_port
+from tests.smtp import SmtpServer
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -95,20 +94,6 @@ def gunicorn(tmp_path: Path, **env: str) -> Iterator[Server]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def wait_for_port(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    """Until the server `process` accepts connections on `port`, failing with its log if
-    it stops or takes over a minute."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, f"the server did not start:\n{log.read_text()}"
-            time.sleep(0.2)
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -308,24 +293,8 @@ def process_set(
     celery_app.control.purge()  # nothing earlier tests left on the queue
     log = tmp_path / "processes.log"
     started_at = time.monotonic()
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/honcho"), "start", "--procfile", "Procfile", "--no-colour"],
-            cwd=ROOT,
-            env={
-                **environment,
-                "SECURE_SSL_REDIRECT": "0",
-                "PATH": f"{ROOT / '.venv/bin'}:{environment['PATH']}",
-            },
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    processes = ProcessSet(process, port, log, environment)
-    try:
+    with procfile({**environment, "SECURE_SSL_REDIRECT": "0"}, log) as process:
+        processes = ProcessSet(process, port, log, environment)
         processes.wait_until_serving()
         processes.serving_after = time.monotonic() - started_at
         yield processes
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)

@@ -7,18 +7,13 @@ while."""
 from __future__ import annotations
 
 import email
-import socket
 import time
 from email.message import EmailMessage
 from email.policy import default
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.processes import free_port
 
 
 class _Keep:

@@ -22,8 +22,7 @@ from django.conf import settings
 from participants.services import participant_charter_link_issue
 from peernet.logs import REDACTED, RedactLinkTokens, redact
 from tests.celery_worker import worker_database_url
-from tests.faults import wait_for_port
-from tests.smtp import free_port
+from tests.processes import free_port, wait_for_port
 
 TOKEN = "eyJpIjoiMTIzNDU2Nzg5MCJ9:1vXyZa:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_"
 # Django's password-reset token (peernet.staff): base-36 time, a dash, an HMAC.
