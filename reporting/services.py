@@ -64,12 +64,15 @@ class Found:
 # --- what the scan reads ----------------------------------------------------------------
 
 
-def _participants(hub: Hub) -> Iterator[Participant]:
+def _participants(hub: Hub, ids: frozenset[int] | None) -> Iterator[Participant]:
     # Prefetches from the rules modules' comments for eligibility, K11/K13, O1–O6 and S1–S4,
     # and participant_forecast's.
     sessions = Prefetch("cohort__sessions", queryset=GroupSession.objects.order_by("starts_at"))
+    rows = Participant.objects.filter(hub=hub)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
     return iter(
-        Participant.objects.filter(hub=hub)
+        rows
         # A refused registration is not in the programme: nothing about it is to do.
         .exclude(eligibility_status=EligibilityStatus.INELIGIBLE)
         .select_related("programme", "hub", "business", "action_plan", "one_to_one_provider")
@@ -93,7 +96,7 @@ def _participants(hub: Hub) -> Iterator[Participant]:
     )
 
 
-def _cohorts(hub: Hub) -> list[Cohort]:
+def _cohorts(hub: Hub, ids: frozenset[int] | None) -> list[Cohort]:
     # K1–K13 for cohorts and (through `sessions`) for their sessions and observations.
     sessions = GroupSession.objects.select_related("facilitator_note").prefetch_related(
         "attendance",
@@ -101,9 +104,11 @@ def _cohorts(hub: Hub) -> list[Cohort]:
         "survey_responses",
         Prefetch("observations", queryset=Observation.objects.order_by("pk")),
     )
+    rows = Cohort.objects.filter(hub=hub)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
     return list(
-        Cohort.objects.filter(hub=hub)
-        .select_related("programme", "hub")
+        rows.select_related("programme", "hub")
         .prefetch_related(
             Prefetch("sessions", queryset=sessions.order_by("starts_at")),
             "memberships__participant__business",
@@ -113,24 +118,54 @@ def _cohorts(hub: Hub) -> list[Cohort]:
     )
 
 
-def _facilitators(hub: Hub) -> list[User]:
+def _facilitators(hub: Hub, cohorts: frozenset[int] | None) -> list[User]:
     # Q1 reads every cohort a facilitator has, in any hub.
     assignments = RoleAssignment.objects.select_related("cohort").prefetch_related(
         "cohort__sessions__observations"
     )
+    rows = User.objects.filter(
+        role_assignments__role=Role.FACILITATOR, role_assignments__cohort__hub=hub
+    )
+    if cohorts is not None:
+        rows = rows.filter(role_assignments__cohort__in=cohorts)
     return list(
-        User.objects.filter(
-            role_assignments__role=Role.FACILITATOR, role_assignments__cohort__hub=hub
-        )
-        .distinct()
+        rows.distinct()
         .prefetch_related(Prefetch("role_assignments", queryset=assignments))
         .order_by("pk")
     )
 
 
-def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
+@dataclass(frozen=True)
+class Scope:
+    """The part of a hub to judge again after a write: these participants and cohorts
+    (each as its records reach: a participant's one-to-ones, a cohort's sessions and
+    observations and the facilitators it has), and the hub's complaints when asked."""
+
+    participants: frozenset[int] = frozenset()
+    cohorts: frozenset[int] = frozenset()
+    complaints: bool = False
+
+    def widened(self) -> Scope:
+        """One step further, since each side's checks read the other: a participant's
+        cohorts (their rules count its members) and a cohort's members (their forecasts
+        read its sessions)."""
+        memberships = CohortMembership.objects.filter(
+            Q(participant__in=self.participants) | Q(cohort__in=self.cohorts)
+        ).values_list("participant_id", "cohort_id")
+        pairs = list(memberships)
+        return Scope(
+            participants=self.participants | {participant for participant, _ in pairs},
+            cohorts=self.cohorts | {cohort for _, cohort in pairs},
+            complaints=self.complaints,
+        )
+
+
+def _subjects(hub: Hub, *, as_of: dt.datetime, scope: Scope | None) -> Iterator[Subject]:
+    """Every record of the hub the checks judge, or only those of `scope`."""
     today = local_date(as_of)
-    for participant in _participants(hub):
+    participants = scope.participants if scope else None
+    cohorts = scope.cohorts if scope else None
+    for participant in _participants(hub, participants):
         membership = current_membership(participant, today) or latest_membership(participant)
         cohort = membership.cohort if membership else None
         yield Subject(
@@ -146,7 +181,7 @@ def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
             on = date_words(local_date(one_to_one.starts_at))
             name = f"One-to-one for {participant.full_name} on {on}"
             yield Subject(Kind.ONE_TO_ONE, one_to_one, name, participant=participant)
-    for cohort in _cohorts(hub):
+    for cohort in _cohorts(hub, cohorts):
         yield Subject(Kind.COHORT, cohort, cohort.name, cohort=cohort, code=cohort.code)
         for session in cohort.sessions.all():
             name = f"{cohort.name} session on {date_words(local_date(session.starts_at))}"
@@ -155,8 +190,10 @@ def _subjects(hub: Hub, *, as_of: dt.datetime) -> Iterator[Subject]:
                 yield Subject(
                     Kind.OBSERVATION, observation, f"Observation of the {name}", cohort=cohort
                 )
-    for facilitator in _facilitators(hub):
+    for facilitator in _facilitators(hub, cohorts):
         yield Subject(Kind.FACILITATOR, facilitator, str(facilitator))
+    if scope is not None and not scope.complaints:
+        return
     for complaint in hub.complaints.order_by("pk"):
         yield Subject(
             Kind.COMPLAINT,
@@ -206,30 +243,63 @@ def _findings(subject: Subject, *, as_of: dt.datetime) -> Iterator[Found]:
 # --- the scan ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def risk_scan_run(*, hub: Hub, as_of: dt.datetime) -> RiskScan:
-    """Judge every rule for every record of `hub` at `as_of`, and store what warns or fails.
+@dataclass(frozen=True)
+class Stored:
+    """What judging stored: how many records were judged, and the findings open, new and
+    resolved among them."""
 
-    A finding still found keeps its row (sentence, due date and `last_found` brought up to
+    subjects: int
+    open: int
+    new: int
+    resolved: int
+
+
+def _judged(
+    hub: Hub, *, as_of: dt.datetime, scope: Scope | None
+) -> tuple[dict[Key, Found], set[tuple[str, int]]]:
+    found: dict[Key, Found] = {}
+    judged: set[tuple[str, int]] = set()
+    for subject in _subjects(hub, as_of=as_of, scope=scope):
+        judged.add((subject.kind, subject.record.pk))
+        for item in _findings(subject, as_of=as_of):
+            found[(item.result.rule, subject.kind, subject.record.pk)] = item
+    return found, judged
+
+
+def _open_rows(hub: Hub, scope: Scope | None, judged: set[tuple[str, int]]) -> dict[Key, Finding]:
+    """The open findings about the records just judged (every one of the hub's, unscoped)."""
+    rows = Finding.objects.filter(hub=hub).open()
+    if scope is not None:
+        rows = rows.filter(
+            Q(participant__in=scope.participants)
+            | Q(cohort__in=scope.cohorts)
+            | Q(subject_kind__in=[Kind.FACILITATOR, Kind.COMPLAINT])
+        )
+    return {
+        (f.rule, f.subject_kind, f.subject_id): f
+        for f in rows
+        if scope is None or (f.subject_kind, f.subject_id) in judged
+    }
+
+
+@transaction.atomic
+def findings_judge(*, hub: Hub, as_of: dt.datetime, scope: Scope | None = None) -> Stored:
+    """Judge every rule for every record of `hub` (or only those `scope` reaches) at
+    `as_of`, and store what warns or fails as its open findings (reporting.freshness, after
+    a write)."""
+    return _judge_and_store(hub, as_of=as_of, scope=scope)
+
+
+def _judge_and_store(hub: Hub, *, as_of: dt.datetime, scope: Scope | None) -> Stored:
+    """A finding still found keeps its row (sentence, due date and `last_found` brought up to
     date); one no longer found is resolved; a new one is created. Idempotent: run twice,
     the second run finds the same set and reports 0 new and 0 resolved. The number of
     queries does not grow with the number of records (everything is prefetched per kind).
     """
-    # One scan of a hub at a time: a second waits here, then finds what the first stored.
+    # One judging of a hub at a time: a second waits here, then finds what the first stored.
     list(Hub.objects.select_for_update().filter(pk=hub.pk).values_list("pk", flat=True))
-    started = timezone.now()
-    run_on = local_date(as_of)
-
-    found: dict[Key, Found] = {}
-    subjects = 0
-    for subject in _subjects(hub, as_of=as_of):
-        subjects += 1
-        for item in _findings(subject, as_of=as_of):
-            found[(item.result.rule, subject.kind, subject.record.pk)] = item
-
-    open_rows = {
-        (f.rule, f.subject_kind, f.subject_id): f for f in Finding.objects.filter(hub=hub).open()
-    }
+    found, judged = _judged(hub, as_of=as_of, scope=scope)
+    open_rows = _open_rows(hub, scope, judged)
     kept = [
         _refresh(open_rows[key], item, as_of) for key, item in found.items() if key in open_rows
     ]
@@ -242,7 +312,16 @@ def risk_scan_run(*, hub: Hub, as_of: dt.datetime) -> RiskScan:
     Finding.objects.bulk_create(new, batch_size=500)
     gone = [row.pk for key, row in open_rows.items() if key not in found]
     Finding.objects.filter(pk__in=gone).update(resolved=as_of)
+    return Stored(subjects=len(judged), open=len(found), new=len(new), resolved=len(gone))
 
+
+@transaction.atomic
+def risk_scan_run(*, hub: Hub, as_of: dt.datetime) -> RiskScan:
+    """The daily at-risk scan: judge the whole hub (`findings_judge`) and keep the day's
+    `RiskScan`, which the digest reads."""
+    started = timezone.now()
+    run_on = local_date(as_of)
+    stored = _judge_and_store(hub, as_of=as_of, scope=None)
     scan, created = RiskScan.objects.get_or_create(
         hub=hub,
         run_on=run_on,
@@ -250,18 +329,18 @@ def risk_scan_run(*, hub: Hub, as_of: dt.datetime) -> RiskScan:
     )
     scan.runs += 1
     scan.as_of, scan.started, scan.finished = as_of, started, timezone.now()
-    scan.subjects = subjects
-    scan.open_findings = len(found)
-    scan.new_findings, scan.resolved_findings = len(new), len(gone)
+    scan.subjects = stored.subjects
+    scan.open_findings = stored.open
+    scan.new_findings, scan.resolved_findings = stored.new, stored.resolved
     scan.save()
     logger.info(
         "At-risk scan of %s on %s: %d records, %d open findings, %d new, %d resolved",
         hub.key,
         run_on,
-        subjects,
-        len(found),
-        len(new),
-        len(gone),
+        stored.subjects,
+        stored.open,
+        stored.new,
+        stored.resolved,
     )
     return scan
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from peernet.models import Hub
 from reporting.models import ReturnVersion
 from reporting.returns import compile_draft, compile_drafts, month_just_ended, send_reminder
-from reporting.services import risk_digest_send, risk_scan_run
+from reporting.services import findings_judge, risk_digest_send, risk_scan_run
 
 
 @shared_task
@@ -18,6 +18,14 @@ def risk_scan_hub(hub_id: int) -> int:
     scan = risk_scan_run(hub=hub, as_of=timezone.now())
     risk_digest_send(scan=scan)
     return scan.pk
+
+
+@shared_task
+def findings_judge_hub(hub_id: int) -> int:
+    """Judge a whole hub again after a write that could not be placed on a participant or
+    cohort (reporting.freshness); no digest. Returns the findings open."""
+    hub = Hub.objects.get(pk=hub_id)
+    return findings_judge(hub=hub, as_of=timezone.now()).open
 
 
 @shared_task

@@ -195,6 +195,7 @@ NOT_AUDITED = {
     "reporting/returns.py:return_draft_create": "an empty draft; submit_return audits",
     "peernet/second_factor.py:second_factor_device_pending": "unconfirmed: opens nothing",
     "reporting/services.py:risk_scan_run": "the daily scan's findings, recomputed",
+    "reporting/services.py:findings_judge": "findings recomputed from the records",
     "reporting/services.py:risk_digest_send": "an email of the scan's findings",
     "peernet/services.py:worker_heartbeat_record": "a timestamp for /health/",
     "rules/services.py:rule_warnings_record": "called by audited services",
