@@ -293,7 +293,7 @@ DEFINITION_NOTES = (
         "In every row (hub, cluster, national), an equality breakdown (gender, ethnic "
         "group, age band, disability) count from 1 to 4 is suppressed, and so are as many "
         "other counts as it takes for none to be worked out from the row's total "
-        "(started_cumulative), a cluster's or the nation's sum, or any other download or "
+        "(participants started to date), a cluster's or the nation's sum, or any other download or "
         "page (docs/security.md §7). A suppressed count can be of any size, 0 included; the "
         "same counts are suppressed in every download of the month.",
     ),

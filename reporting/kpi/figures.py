@@ -100,20 +100,20 @@ _FIGURES: list[tuple[str, str, str]] = [
     (
         "one_to_one_minimum_met_programme",
         "C",
-        "of one_to_one_minimum_met_cumulative: participants all of whose delivered hours up "
+        "of the participants meeting the 3.5-hour minimum to date: those all of whose delivered hours up "
         "to month end came through the programme",
     ),
     (
         "one_to_one_minimum_met_existing",
         "C",
-        "of one_to_one_minimum_met_cumulative: participants all of whose delivered hours up "
+        "of the participants meeting the 3.5-hour minimum to date: those all of whose delivered hours up "
         "to month end came through existing local programmes",
     ),
     (
         "one_to_one_minimum_met_mixed",
         "C",
-        "of one_to_one_minimum_met_cumulative: participants whose hours came through both "
-        "(the three add up to one_to_one_minimum_met_cumulative)",
+        "of the participants meeting the 3.5-hour minimum to date: those whose hours came "
+        "through both (the three add up to the participants meeting the minimum)",
     ),
     (
         "one_to_one_declined",
@@ -131,7 +131,7 @@ _FIGURES: list[tuple[str, str, str]] = [
     (
         "session_satisfaction_mean",
         "MC",
-        "mean of the overall_satisfaction answer (1 to 5) over those responses that answered "
+        "mean of the overall satisfaction answer (1 to 5) over those responses that answered "
         "it, two decimals (half up); empty when none",
     ),
     ("exit_surveys", "MC", "exit surveys completed in the period"),
@@ -175,7 +175,7 @@ _FIGURES: list[tuple[str, str, str]] = [
     (
         "started_vs_target_pct",
         "E",
-        "started_cumulative divided by target as a percentage, one decimal (half up); empty "
+        "participants started to date divided by the target as a percentage, one decimal (half up); empty "
         "when the target is 0",
     ),
 ]
