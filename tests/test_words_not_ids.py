@@ -126,9 +126,7 @@ def _one_of_each_role() -> dict[str, User]:
     users = {}
     for role in Role:
         user = (
-            User.objects.filter(is_active=True, role_assignments__role=role)
-            .order_by("pk")
-            .first()
+            User.objects.filter(is_active=True, role_assignments__role=role).order_by("pk").first()
         )
         assert user is not None, f"the demo has no {role.label}"
         users[role.label] = user

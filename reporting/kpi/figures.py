@@ -100,14 +100,14 @@ _FIGURES: list[tuple[str, str, str]] = [
     (
         "one_to_one_minimum_met_programme",
         "C",
-        "of the participants meeting the 3.5-hour minimum to date: those all of whose delivered hours up "
-        "to month end came through the programme",
+        "of the participants meeting the 3.5-hour minimum to date: those all of whose "
+        "delivered hours up to month end came through the programme",
     ),
     (
         "one_to_one_minimum_met_existing",
         "C",
-        "of the participants meeting the 3.5-hour minimum to date: those all of whose delivered hours up "
-        "to month end came through existing local programmes",
+        "of the participants meeting the 3.5-hour minimum to date: those all of whose "
+        "delivered hours up to month end came through existing local programmes",
     ),
     (
         "one_to_one_minimum_met_mixed",
@@ -175,8 +175,8 @@ _FIGURES: list[tuple[str, str, str]] = [
     (
         "started_vs_target_pct",
         "E",
-        "participants started to date divided by the target as a percentage, one decimal (half up); empty "
-        "when the target is 0",
+        "participants started to date divided by the target as a percentage, one decimal "
+        "(half up); empty when the target is 0",
     ),
 ]
 
