@@ -16,7 +16,7 @@ from django.urls import reverse
 from alumni.models import AlumniEvent, AlumniLink, AlumniLinkPurpose, ContinuingGroup
 from participants.links import LinkKind, link_issue
 from participants.models import Participant
-from participants.surveys.links import site_url
+from peernet.addresses import site_url
 
 GROUP = LinkKind(
     AlumniLinkPurpose.GROUP,

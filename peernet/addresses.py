@@ -1,7 +1,8 @@
 """Where a request comes from and where it may go back to: the client's address, behind
 our own proxies (the one answer for the sign-in lockout, django-axes'
 AXES_CLIENT_IP_CALLABLE, the public registration form's rate limit and the audit trail),
-and the page a button returns to. Part of the ground floor: it reads the request and the
+the page a button returns to, and where the service itself is (the address in emailed links
+and printed addresses: `site_url`). Part of the ground floor: it reads the request and the
 settings only."""
 
 from __future__ import annotations
@@ -45,3 +46,12 @@ def back_to(request: HttpRequest, *candidates: str | None) -> str | None:
         ):
             return target
     return None
+
+
+def site_url() -> str:
+    """Where emailed links and printed addresses point: the SITE_URL setting, else the
+    first allowed host (on port 8000 with DEBUG on, the demo's default)."""
+    if settings.SITE_URL:
+        return settings.SITE_URL
+    host = (settings.ALLOWED_HOSTS or ["127.0.0.1"])[0]
+    return f"http://{host}:8000" if settings.DEBUG else f"https://{host}"

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peernet import audit, mail
+from peernet.addresses import site_url
 from peernet.calendar import Month, local_date, month_start
 from peernet.db import save_fields
 from peernet.models import EmailKind, Hub, Programme, Role, User
@@ -462,7 +463,7 @@ def send_reminder(hub_id: int, month: dt.date | str, *, now: dt.datetime | None 
         due_at = return_due_at(month, Programme.for_month(month, list(Programme.objects.all())))
         monthly_return.reminder_sent_at = now
         monthly_return.save(update_fields=["reminder_sent_at"])
-        link = _site_url() + reverse(
+        link = site_url() + reverse(
             "hub:return", kwargs={"hub": hub.key, "month": f"{month:%Y-%m}"}
         )
         for user in recipients:
@@ -481,12 +482,6 @@ def send_reminder(hub_id: int, month: dt.date | str, *, now: dt.datetime | None 
                 hub=hub,
             )
     return len(recipients)
-
-
-def _site_url() -> str:
-    from participants.surveys.links import site_url
-
-    return site_url()
 
 
 def month_just_ended(now: dt.datetime) -> dt.date:

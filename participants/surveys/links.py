@@ -9,12 +9,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
 from participants.links import LinkProblem
 from participants.models import SurveyInvitation
+from peernet.addresses import site_url
 from peernet.calendar import local_date
 from peernet.words import date_words
 
@@ -25,15 +25,6 @@ LINK_DAYS = 28  # an invitation's link works this long after it is made
 def survey_token(invitation: SurveyInvitation) -> str:
     """Signed for this one invitation and this kind of survey, with its own salt."""
     return signing.dumps({"i": str(invitation.nonce), "k": invitation.kind}, salt=SURVEY_SALT)
-
-
-def site_url() -> str:
-    """Where emailed links point: the SITE_URL setting, else the first allowed host."""
-    configured = getattr(settings, "SITE_URL", "")
-    if configured:
-        return configured.rstrip("/")
-    host = (settings.ALLOWED_HOSTS or ["127.0.0.1"])[0]
-    return f"http://{host}:8000" if settings.DEBUG else f"https://{host}"
 
 
 def survey_link(invitation: SurveyInvitation) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import io
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -30,6 +31,7 @@ from demo.document import build_demo_document
 from demo.management.commands import seed_demo
 from demo.records import programme_window
 from participants.models import SurveyInstrument
+from peernet.addresses import site_url
 from peernet.models import Role, User
 from reporting.scenario import SCHEMA, export_document, import_document
 
@@ -427,12 +429,30 @@ def test_seed_demo_prints_a_login_for_every_role() -> None:
         assert user["email"] in output
     assert seed_demo.DEMO_PASSWORD in output
     assert "Greater Manchester 1, Greater Manchester 3" in output  # a facilitator's cohorts
-    assert "Open http://127.0.0.1:8000" in output
+    assert f"Open {site_url()}" in output
     for user in User.objects.filter(key__in=[u["key"] for u in demo()["users"]]):
         assert user.check_password(seed_demo.DEMO_PASSWORD)
     coordinator = User.objects.get(email="coordinator@example.org")
     assert coordinator.is_staff and coordinator.is_superuser
     assert not User.objects.filter(is_superuser=True).exclude(pk=coordinator.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_passwords")
+def test_the_demo_on_another_port_prints_and_links_to_that_port(settings) -> None:
+    """scripts/demo sets SITE_URL to the port it serves on: the printed address and the
+    links in emails name that port, not 8000."""
+    from participants.models import SurveyInvitation
+    from participants.surveys import survey_link
+
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    output = seed()
+
+    assert "Open http://127.0.0.1:8123" in output and ":8000" not in output
+    invitation = SurveyInvitation(
+        nonce=uuid.uuid4(), kind=SurveyInvitation._meta.get_field("kind").choices[0][0]
+    )
+    assert survey_link(invitation).startswith("http://127.0.0.1:8123/p/")
 
 
 @pytest.mark.django_db

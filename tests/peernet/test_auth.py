@@ -490,15 +490,17 @@ def test_the_demo_prints_a_recovery_code_that_signs_the_coordinator_in(settings)
 
     from django.core.management import call_command
 
-    from demo.management.commands.seed_demo import DEMO_PASSWORD, demo_recovery_code
+    from demo.management.commands.seed_demo import DEMO_PASSWORD, demo_recovery_codes
     from peernet.models import User
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = io.StringIO()
     call_command("seed_demo", "--anchor", "2021-10-05", stdout=out)
-    (line,) = [row for row in out.getvalue().splitlines() if "coordinator@example.org" in row]
+    line, more = [row for row in out.getvalue().splitlines() if "coordinator@example.org" in row]
     code = re.split(r"\s{2,}", line.strip())[-1]
     assert code != DEMO_PASSWORD
+    next_codes = more.split()[1:]
+    assert len(next_codes) == 4 and code not in next_codes
 
     client = Client()
     response = client.post(
@@ -509,8 +511,16 @@ def test_the_demo_prints_a_recovery_code_that_signs_the_coordinator_in(settings)
     assert client.post(reverse("account:two-factor"), {"code": code}).status_code == 302
     assert client.get("/admin/").status_code == 200
 
-    # Used: the next run of seed_demo prints a new one; while unused, the same one.
+    # Signed out, the next printed code signs in again: no dead end.
+    client.post(reverse("logout"))
+    client.post(
+        reverse("login"), {"username": "coordinator@example.org", "password": DEMO_PASSWORD}
+    )
+    assert client.post(reverse("account:two-factor"), {"code": next_codes[0]}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+    # Used: the next run of seed_demo tops the codes up; while unused, the same ones.
     coordinator = User.objects.get(email="coordinator@example.org")
-    fresh = demo_recovery_code(coordinator)
-    assert fresh != code
-    assert demo_recovery_code(coordinator) == fresh
+    fresh = demo_recovery_codes(coordinator)
+    assert fresh[:3] == next_codes[1:] and len(fresh) == 5 and code not in fresh
+    assert demo_recovery_codes(coordinator) == fresh

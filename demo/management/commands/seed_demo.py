@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from demo.document import build_demo_document
+from peernet.addresses import site_url
 from peernet.calendar import LONDON
 from peernet.models import Hub, Role, User
 from reporting.scenario import ScenarioError, import_document
@@ -27,7 +28,6 @@ from reporting.services import risk_scan_run
 
 # Documented in the README: for the local demo only, never for a real deployment.
 DEMO_PASSWORD = "peer-networks-demo-2021"  # noqa: S105
-DEMO_URL = "http://127.0.0.1:8000"
 ANOTHER_DAY_HINT = (
     "This database already holds demo data, perhaps seeded with another --anchor (the "
     "default is today): run again with that anchor, or start from a new database (for "
@@ -40,7 +40,7 @@ class Login:
     role: str
     where: str
     email: str
-    recovery_code: str
+    recovery_codes: list[str]
 
 
 def parse_anchor(value: str) -> dt.date:
@@ -83,10 +83,12 @@ class Command(BaseCommand):
         )
         self.stdout.write(login_table(logins))
         self.stdout.write(
-            "\nAfter the password, enter the recovery code when asked for a code (each works "
-            "once: run seed_demo again for a new one), or set up any authenticator app."
+            "\nAfter the password, enter the recovery code when asked for a code. Each code "
+            "works once; the next ones of each account follow (seed_demo tops them up), or "
+            "set up any authenticator app from the account page once signed in."
         )
-        self.stdout.write(f"\nOpen {DEMO_URL}")
+        self.stdout.write(more_codes(logins))
+        self.stdout.write(f"\nOpen {site_url()}")
 
 
 def scan_demo_hubs(anchor: dt.date) -> None:
@@ -112,13 +114,13 @@ def prepare_logins(document: dict[str, Any]) -> list[Login]:
     for entry in document["users"]:
         user = users[entry["key"]]
         _give_demo_access(user, password, coordinator=_has_role(entry, Role.COORDINATOR))
-        code = demo_recovery_code(user)
+        codes = demo_recovery_codes(user)
         for role in entry.get("roles", []):
             if role["role"] == Role.FACILITATOR and entry["key"] in cohorts_of:
                 where = ", ".join(cohorts_of[entry["key"]])
             else:
                 where = hubs.get(role.get("hub") or "", "National")
-            logins.append(Login(Role(role["role"]).label, where, user.email, code))
+            logins.append(Login(Role(role["role"]).label, where, user.email, codes))
     return logins
 
 
@@ -165,24 +167,28 @@ def _give_demo_access(user: User, password: DemoPassword, *, coordinator: bool) 
         user.save(update_fields=changed)
 
 
-def demo_recovery_code(user: User) -> str:
-    """A recovery code so a reviewer can pass the second factor without a phone: the code
-    page takes it in place of an authenticator app's code. Each code works once; a later
-    run of seed_demo prints the same code while it is unused, and a new one once it has
-    been used. (Set up an app at /account/two-factor/set-up/ after.)"""
+DEMO_RECOVERY_CODES = 5  # per account: signing out and in again is no dead end
+
+
+def demo_recovery_codes(user: User) -> list[str]:
+    """Recovery codes so a reviewer can pass the second factor without a phone: the code
+    page takes one in place of an authenticator app's code, and each works once. Each
+    account keeps DEMO_RECOVERY_CODES unused ones: a later run of seed_demo prints the
+    same codes while they are unused and tops up the used ones. (An authenticator app can
+    be set up at /account/two-factor/set-up/ once signed in.)"""
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name="Demo recovery code", defaults={"confirmed": True}
     )
-    token = device.token_set.order_by("pk").first()
-    if token is None:
-        token = device.token_set.create(token=StaticToken.random_token())
-    return token.token
+    codes = list(device.token_set.order_by("pk").values_list("token", flat=True))
+    missing = [StaticToken.random_token() for _ in range(DEMO_RECOVERY_CODES - len(codes))]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in missing)
+    return codes + missing
 
 
 def login_table(logins: list[Login]) -> str:
     rows = [("Role", "Hub or cohorts", "Email", "Password", "Recovery code")]
     rows += [
-        (login.role, login.where, login.email, DEMO_PASSWORD, login.recovery_code)
+        (login.role, login.where, login.email, DEMO_PASSWORD, login.recovery_codes[0])
         for login in logins
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(5)]
@@ -192,3 +198,13 @@ def login_table(logins: list[Login]) -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def more_codes(logins: list[Login]) -> str:
+    """Each account's further recovery codes, once per account, after the table."""
+    lines, shown = ["\nMore recovery codes:"], set()
+    for login in logins:
+        if login.email not in shown:
+            shown.add(login.email)
+            lines.append(f"  {login.email}  {' '.join(login.recovery_codes[1:])}")
+    return "\n".join(lines)
