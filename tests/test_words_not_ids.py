@@ -4,7 +4,8 @@ The demo is loaded and each role signs in and walks every page it can reach by f
 links from its home page (GET only; a few instances of each page, so filters and pages
 of lists are visited too). The visible text of every page (not attributes, scripts or
 `<code>`, where an analyst's figure id may be shown beside its label) must hold no
-id-shaped word: lower case joined by underscores (`started_cumulative`, `dropped_out`).
+id-shaped word: lower case joined by underscores (`started_cumulative`, `dropped_out`);
+and no link a role is shown leads to a page that is not there for them (404).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ def walk(client, user: User) -> tuple[dict[str, list[str]], int]:
         per_name[name] += 1
         response = client.get(url)
         assert response.status_code < 500, url
+        assert response.status_code != 404, f"{user}: a link leads nowhere: {url}"
         if response.status_code in (301, 302) and (link := _walkable(response["Location"])):
             queue.append(link)
             continue
