@@ -15,8 +15,6 @@ the commit, so a write is never refused or undone by it, and a failure there is 
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections import defaultdict
 from typing import Any
 
@@ -32,38 +30,42 @@ from reporting.services import Scope, findings_judge
 from reporting.tasks import findings_judge_hub
 from sessions.models import Complaint
 
-logger = logging.getLogger(__name__)
-
 WRITES = frozenset({AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE})
 
-# The records written in this thread since its last commit: (hub id, model label, pk).
-_noted = threading.local()
+Noted = tuple[int | None, str, str]  # (hub id, model label, primary key) of a written record
 
 
-def _pending() -> set[tuple[int | None, str, str]]:
-    if not hasattr(_noted, "records"):
-        _noted.records = set()
-    return _noted.records
+class Judging:
+    """The records a transaction wrote, judged again once it commits. One per transaction:
+    it is the transaction's on-commit callback, so a rollback drops it with its records."""
+
+    def __init__(self) -> None:
+        self.records: set[Noted] = set()
+
+    def __call__(self) -> None:
+        scopes, whole = scopes_of(self.records)
+        for hub_id in sorted(whole):
+            findings_judge_hub.delay_on_commit(hub_id)
+        for hub in Hub.objects.filter(pk__in=scopes).order_by("pk"):
+            findings_judge(hub=hub, as_of=timezone.now(), scope=scopes[hub.pk].widened())
+
+
+def _note(noted: Noted) -> None:
+    """Add the record to the current transaction's `Judging`, registered on its first
+    write (outside a transaction, on_commit judges at once)."""
+    for _, callback, _ in transaction.get_connection().run_on_commit:
+        if isinstance(callback, Judging):
+            callback.records.add(noted)
+            return
+    judging = Judging()
+    judging.records.add(noted)
+    transaction.on_commit(judging, robust=True)
 
 
 def audit_event_saved(sender: Any, instance: AuditEvent, created: bool, **kwargs: Any) -> None:
     """Connected to `AuditEvent`'s post_save (reporting.apps): note a write's record."""
-    if not created or instance.action not in WRITES:
-        return
-    _pending().add((instance.hub_id, instance.object_type, instance.object_id))
-    transaction.on_commit(judge_noted, robust=True)
-
-
-def judge_noted() -> None:
-    """Judge again what the committed writes touched (the first callback takes them all)."""
-    noted = _pending()
-    records = set(noted)
-    noted.clear()
-    scopes, whole = scopes_of(records)
-    for hub_id in sorted(whole):
-        findings_judge_hub.delay_on_commit(hub_id)
-    for hub in Hub.objects.filter(pk__in=scopes).order_by("pk"):
-        findings_judge(hub=hub, as_of=timezone.now(), scope=scopes[hub.pk].widened())
+    if created and instance.action in WRITES:
+        _note((instance.hub_id, instance.object_type, instance.object_id))
 
 
 def _record(label: str, pk: str) -> Model | None:
@@ -90,9 +92,7 @@ def _place(record: Model) -> tuple[int | None, int | None]:
     return getattr(record, "participant_id", None), cohort
 
 
-def scopes_of(
-    records: set[tuple[int | None, str, str]],
-) -> tuple[dict[int, Scope], set[int]]:
+def scopes_of(records: set[Noted]) -> tuple[dict[int, Scope], set[int]]:
     """Each hub's part to judge again, and the hubs to judge whole: those with a record
     that cannot be placed (gone, or about no participant or cohort). A record of no hub
     that cannot be placed is left to the daily scan."""

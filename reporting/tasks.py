@@ -24,8 +24,8 @@ def risk_scan_hub(hub_id: int) -> int:
 def findings_judge_hub(hub_id: int) -> int:
     """Judge a whole hub again after a write that could not be placed on a participant or
     cohort (reporting.freshness); no digest. Returns the findings open."""
-    hub = Hub.objects.get(pk=hub_id)
-    return findings_judge(hub=hub, as_of=timezone.now()).open
+    hub = Hub.objects.filter(pk=hub_id).first()
+    return findings_judge(hub=hub, as_of=timezone.now()).open if hub is not None else 0
 
 
 @shared_task
