@@ -119,6 +119,7 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
     from reporting import kpi, national, returns
     from reporting.exports import ReturnCsv, ReturnPdf, ReturnXlsx
     from reporting.models import ExportFile, MonthlyReturn
+    from reporting.services import Scope, findings_judge, risk_scan_run
 
     # The slow measures are repeated three times at 6,000, once at 60,000 (each run of
     # them takes minutes there, and the report must come back the same hour).
@@ -245,6 +246,20 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
             result["pages"][name] = timed(get, PAGE_REPEATS)
             result["pages"][name]["url"] = url
 
+    # Issue 18: what a write adds to its request (the to-do list judged again for the
+    # participant it touched and their cohort: reporting.freshness), beside the daily scan
+    # of the whole hub it replaces until the next morning.
+    page_hub = Hub.objects.get(key=PAGE_HUB)
+    member = Participant.objects.filter(hub=page_hub, memberships__isnull=False).first()
+
+    def phase_judging() -> None:
+        now = dt.datetime.now(dt.UTC)
+        result["hub_scan"] = timed(lambda: risk_scan_run(hub=page_hub, as_of=now), slow)
+        scope = Scope(frozenset({member.pk}))
+        result["judge_after_write"] = timed(
+            lambda: findings_judge(hub=page_hub, as_of=now, scope=scope.widened()), 10
+        )
+
     def phase_floor() -> None:
         result["floor"] = timed(lambda: floor_query(MONTH), 10)
 
@@ -269,6 +284,7 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
             ("national return, submitted", phase_national_submitted),
             ("exports", phase_exports),
             ("pages", lambda: phase_pages([*hub_pages, "national timeliness"])),
+            ("the to-do list judged after a write", phase_judging),
             ("floor", phase_floor),
             ("full floor", phase_full_floor),
             ("floor check", phase_floor_check),
@@ -280,6 +296,7 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
         # earlier months' returns (setup only) are not submitted.
         plan = [
             ("hub pages", lambda: phase_pages(hub_pages)),
+            ("the to-do list judged after a write", phase_judging),
             ("floor", phase_floor),
             ("full floor", phase_full_floor),
             ("compiling every hub's return", phase_compile),

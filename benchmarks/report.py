@@ -95,6 +95,11 @@ MEASURES = [
     ("page: cohort page", "pages/cohort page"),
     ("page: registrations list", "pages/registrations list"),
     ("page: national timeliness", "pages/national timeliness"),
+    (
+        "to-do list judged after a write to one participant (`findings_judge`, scoped)",
+        "judge_after_write",
+    ),
+    ("the daily at-risk scan of the page hub (`risk_scan_run`)", "hub_scan"),
     ("**floor**: one hand-written SQL query", "floor"),
     ("**full floor**: every figure of the return, hand-written SQL", "full_floor"),
 ]
@@ -297,6 +302,7 @@ BUDGETS = [
     ("the national return (live) under 2 s", "national_live", 2.0),
     ("the national return (from submitted versions) under 2 s", "national_submitted", 2.0),
     ("the national XLSX under 10 s", "xlsx", 10.0),
+    ("the to-do list judged after a write under 0.15 s (issue 18)", "judge_after_write", 0.15),
 ]
 BUDGET_PAGES = ("hub dashboard", "cohort page", "registrations list", "national timeliness")
 
