@@ -307,7 +307,7 @@ def o5_joining_instructions(session: OneToOneSession, *, as_of: dt.datetime) -> 
     summary=(
         "A short GROW(TH) action plan (goal, reality, obstacles and options, way forward, "
         "tactics, habits) is agreed after the participant's first attended group session. "
-        "None yet, or one dated before that session, warns."
+        "None yet (unless they have dropped out), or one dated before that session, warns."
     ),
 )
 def o6_action_plan(participant: Participant, *, as_of: dt.datetime) -> Verdict:
@@ -318,6 +318,13 @@ def o6_action_plan(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     try:
         plan = participant.action_plan
     except ObjectDoesNotExist:
+        if has_dropped_out(participant, local_date(as_of)):
+            # No plan is agreed with someone who has left (as for their hours, O1).
+            assert participant.dropped_out_on is not None
+            return Verdict(
+                Outcome.NOT_APPLICABLE,
+                f"{name} dropped out on {date_words(participant.dropped_out_on)}.",
+            )
         return Verdict(
             Outcome.WARN,
             f"{name} has no action plan yet; a short GROW(TH) plan follows the first group "

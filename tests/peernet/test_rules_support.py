@@ -299,6 +299,17 @@ def test_o6_action_plan(cohort, participant):
     )
 
 
+def test_o6_asks_no_plan_of_someone_who_dropped_out(cohort, participant):
+    attend(make_session(cohort, "2021-06-01T09:30", status=DELIVERED), participant)
+    participant.dropped_out_on = dt.date(2021, 6, 10)
+    participant.save(update_fields=["dropped_out_on"])
+    # The day before they left, the plan was still due; from the day they left, it is not.
+    assert judge("O6", participant, as_of=local("2021-06-09T12:00")).outcome == Outcome.WARN
+    assert judge("O6", participant, as_of=local("2021-06-10T12:00")) == Result(
+        "O6", Outcome.NOT_APPLICABLE, "Alex Smith dropped out on 10 June 2021."
+    )
+
+
 @pytest.mark.parametrize(
     ("agreed_on", "outcome"),
     [(dt.date(2021, 5, 31), Outcome.WARN), (dt.date(2021, 6, 1), Outcome.PASS)],

@@ -104,7 +104,8 @@ def test_a_drop_out_takes_the_participant_off_the_to_do(
     client, p, django_capture_on_commit_callbacks
 ):
     name = p.participant_a.full_name
-    assert f"{name} has 0.0 of 3.5 hours" in _todo(client, p)
+    before = _todo(client, p)
+    assert f"{name} has 0.0 of 3.5 hours" in before and f"{name} has no action plan" in before
 
     with django_capture_on_commit_callbacks(execute=True):
         participant_record_dropout(
@@ -116,7 +117,10 @@ def test_a_drop_out_takes_the_participant_off_the_to_do(
         )
 
     assert _o1(p) is None
-    assert f"{name} has 0.0 of 3.5 hours" not in _todo(client, p)
+    # Neither hours (O1) nor an action plan (O6) is asked of them any more.
+    page = _todo(client, p)
+    assert f"{name} has 0.0 of 3.5 hours" not in page
+    assert f"{name} has no action plan" not in page
 
 
 def test_without_a_commit_nothing_is_judged(client, p, django_capture_on_commit_callbacks):
