@@ -18,6 +18,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,8 +28,8 @@ from participants.models import SurveyInstrument, SurveyKind
 from peernet import access, audit
 from peernet.forms import GovukErrorsMixin, text_field
 from peernet.models import AuditAction, Programme
-from reporting import exports, kpi, national
-from reporting.charts import ColumnChart
+from reporting import exports, kpi, national, returns
+from reporting.charts import ColumnChart, LineChart, line_chart
 from reporting.models import ExportFile, ExportStatus, ReturnVersion
 
 TREND_TITLES = {
@@ -65,8 +67,10 @@ class Period:
         self.month = national.parse_month(request.GET.get("month"), self.months, self.now)
 
 
-def _trend_charts(area: access.Area, months: list[dt.date]) -> list[dict[str, Any]]:
-    trend = national.national_trend(area.hubs, months)
+def _trend_charts(
+    area: access.Area, period: Period, series: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    trend = series if series is not None else national.national_trend(area.hubs, period.months)
     return [
         {
             "chart": ColumnChart(
@@ -75,13 +79,46 @@ def _trend_charts(area: access.Area, months: list[dt.date]) -> list[dict[str, An
                 description=f"{TREND_TITLES[figure]} in each month of the programme, "
                 f"{area.name}, from the hubs' submitted returns; the table beside it "
                 "has the same figures.",
-                items=[(f"{m:%b %y}", value) for m, value in series],
+                items=[(f"{m:%b %y}", value) for m, value in values],
             ),
             "caption": TREND_TITLES[figure],
-            "series": series,
+            "series": values,
+            "download": chart_download_url(figure, area, period),
         }
-        for figure, series in trend.items()
+        for figure, values in trend.items()
     ]
+
+
+def _target(area: access.Area, programme: Programme) -> int:
+    """The nation's target, or the sum of an area's hubs' targets."""
+    if area.kind == "national":
+        return programme.national_target
+    return sum(hub.target or 0 for hub in area.hubs)
+
+
+def progress_chart(area: access.Area, period: Period) -> LineChart:
+    """Participants started and completed so far, month by month, and the target."""
+    target = _target(area, period.programme)
+    months = national.progress_over_months(area.hubs, period.months, target)
+    return line_chart(
+        ident="progress",
+        title=f"Progress to the target over the programme year, {area.name}",
+        description=f"Participants started so far and participants completed so far at the "
+        f"end of each month, from the hubs' submitted returns, against the target of "
+        f"{target}; the table beside it has the same figures.",
+        labels=[f"{m.month:%b %y}" for m in months],
+        series=[
+            ("Started so far", [m.started for m in months]),
+            ("Completed so far", [m.completed for m in months]),
+            ("Target", [m.target for m in months]),
+        ],
+    )
+
+
+def chart_download_url(name: str, area: access.Area, period: Period) -> str:
+    """The CSV of a chart's (or a grid's) figures, for the area and month a page shows."""
+    query = {"area": area.kind, "key": area.key, "month": f"{period.month:%Y-%m}"}
+    return f"{reverse('national:chart-csv', kwargs={'chart': name})}?{urlencode(query)}"
 
 
 def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpResponse:
@@ -91,11 +128,6 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
     area_timeliness = national.timeliness(area.hubs, period.months, period.programme, period.now)
     summary = next(m for m in area_timeliness.months if m.month == period.month)
     total = rows[-1]
-    target = (
-        period.programme.national_target
-        if area.kind == "national"
-        else sum(hub.target or 0 for hub in area.hubs)
-    )
     return render(
         request,
         template,
@@ -106,7 +138,9 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
             "hub_rows": [r for r in rows if r.level == "hub"],
             "cluster_rows": [r for r in rows if r.level == "cluster"],
             "total": total,
-            "progress": national.target_progress(rows, target),
+            "progress": national.target_progress(rows, _target(area, period.programme)),
+            "progress_chart": progress_chart(area, period),
+            "ranked": national.hubs_ranked(rows),
             "headlines": [
                 (figure, kpi.LABELS[figure], kpi.DEFINITIONS[figure], total.figures.get(figure))
                 for figure in national.HEADLINES
@@ -114,7 +148,11 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
             "summary": summary,
             "timeliness": area_timeliness,
             "completeness_chart": exports.completeness_chart(area_timeliness),
-            "trends": _trend_charts(area, period.months),
+            "trends": _trend_charts(area, period),
+            "downloads": {
+                name: chart_download_url(name, area, period)
+                for name in ("progress", "ranking", "completeness")
+            },
             "formats": RETURN_FORMATS,
             "section": "returns",
         },
@@ -189,7 +227,7 @@ def hub(request: HttpRequest, hub: str) -> HttpResponse:
             ],
             "breakdowns": row.shown_breakdowns(),
             "statuses": list(zip(period.months, area_timeliness.hubs[0].cells, strict=True)),
-            "trends": _trend_charts(area, period.months),
+            "trends": _trend_charts(area, period),
             "live": live,
             "live_figures": (
                 [(f, live["figures"].get(f)) for f in kpi.FIGURE_IDS] if live else None
@@ -217,12 +255,122 @@ def timeliness(request: HttpRequest) -> HttpResponse:
         "national/timeliness.html",
         {
             "period": period,
+            "status_key": [
+                (words, national.STATUS_TAGS[status], returns.STATUS_MEANINGS[status])
+                for status, words in national.STATUS_WORDS.items()
+            ],
+            "downloads": {
+                name: chart_download_url(name, area, period)
+                for name in ("timeliness", "completeness")
+            },
             "timeliness": national.timeliness(
                 area.hubs, period.months, period.programme, period.now
             ),
             "section": "timeliness",
         },
     )
+
+
+# --- the figures of each chart, grid and ranking as CSV (issue 18) --------------------------
+
+
+def _month_cell(month: dt.date) -> str:
+    return f"{month:%Y-%m}"
+
+
+def _progress_table(area: access.Area, period: Period) -> list[list[Any]]:
+    chart = progress_chart(area, period)
+    return [
+        ["Month", *(line.name for line in chart.lines)],
+        *(
+            [_month_cell(month), *(line.values[index] for line in chart.lines)]
+            for index, month in enumerate(period.months)
+        ),
+    ]
+
+
+def _completeness_table(area: access.Area, period: Period) -> list[list[Any]]:
+    area_timeliness = national.timeliness(area.hubs, period.months, period.programme, period.now)
+    return [
+        ["Month", "Expected", *national.STATUS_WORDS.values(), "Completeness (%)", "Timeliness (%)"],
+        *(
+            [
+                _month_cell(m.month),
+                m.expected,
+                *m.counts.values(),
+                m.completeness if (m.closed or m.submitted) else None,
+                m.timeliness if (m.closed or m.submitted) else None,
+            ]
+            for m in area_timeliness.months
+        ),
+    ]
+
+
+def _timeliness_table(area: access.Area, period: Period) -> list[list[Any]]:
+    area_timeliness = national.timeliness(area.hubs, period.months, period.programme, period.now)
+    return [
+        ["Hub", "Cluster", *(_month_cell(m) for m in period.months)],
+        *(
+            [row.hub.name, row.hub.cluster.name, *(words for _, words, _ in row.cells)]
+            for row in area_timeliness.hubs
+        ),
+    ]
+
+
+def _ranking_table(area: access.Area, period: Period) -> list[list[Any]]:
+    rows = national.return_table(area.hubs, period.month, period.now)
+    return [
+        ["Rank", "Hub", "Cluster", "Started so far", "Target", "Started vs target (%)"],
+        *(
+            [
+                entry.rank,
+                entry.row.name,
+                entry.row.cluster.name if entry.row.cluster else "",
+                entry.started,
+                entry.target,
+                entry.percent,
+            ]
+            for entry in national.hubs_ranked(rows)
+        ),
+    ]
+
+
+def _trend_table(figure: str) -> Any:
+    def table(area: access.Area, period: Period) -> list[list[Any]]:
+        trend = national.national_trend(area.hubs, period.months, (figure,))
+        return [
+            ["Month", TREND_TITLES[figure]],
+            *([_month_cell(month), value] for month, value in trend[figure]),
+        ]
+
+    return table
+
+
+CHART_TABLES = {
+    "progress": _progress_table,
+    "completeness": _completeness_table,
+    "timeliness": _timeliness_table,
+    "ranking": _ranking_table,
+    **{figure: _trend_table(figure) for figure in TREND_TITLES},
+}
+
+
+@login_required
+@require_GET
+def chart_csv(request: HttpRequest, chart: str) -> HttpResponse:
+    """The figures of one chart (or the timeliness grid, or the ranking) for the area of
+    the page it is on (?area=national|cluster|hub&key=...&month=YYYY-MM), as CSV: the
+    table beside the chart, for a spreadsheet. Aggregates only, as the pages."""
+    _national(request)
+    if chart not in CHART_TABLES:
+        raise Http404("No such chart.")
+    area = access.area_for(
+        request.user, request.GET.get("area") or "national", request.GET.get("key", "")
+    )
+    period = Period(request)
+    rows = CHART_TABLES[chart](area, period)
+    name = "-".join(part for part in (chart, area.kind, area.key, _month_cell(period.month)) if part)
+    return exports.csv_download(rows, f"peer-networks-{name.replace('_', '-')}.csv")
 
 
 # --- downloads ---------------------------------------------------------------------------
