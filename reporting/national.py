@@ -493,6 +493,13 @@ class ProgressMonth:
     target: int
 
 
+def area_target(kind: str, hubs: Iterable[Hub], programme: Programme) -> int:
+    """The nation's target (Programme.national_target), or the sum of an area's hubs'."""
+    if kind == "national":
+        return programme.national_target
+    return sum(hub.target or 0 for hub in hubs)
+
+
 def progress_over_months(
     hubs: Iterable[Hub], months: Sequence[dt.date], target: int
 ) -> list[ProgressMonth]:

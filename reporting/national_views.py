@@ -8,7 +8,6 @@ anyone without a national role, and sends the signed-out to sign in.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -19,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import surveys
@@ -28,15 +27,9 @@ from participants.models import SurveyInstrument, SurveyKind
 from peernet import access, audit
 from peernet.forms import GovukErrorsMixin, text_field
 from peernet.models import AuditAction, Programme
-from reporting import exports, kpi, national, returns
-from reporting.charts import ColumnChart, LineChart, line_chart
+from reporting import exports, kpi, national, national_charts, returns
 from reporting.models import ExportFile, ExportStatus, ReturnVersion
 
-TREND_TITLES = {
-    "registrations_month": "Registrations",
-    "started_month": "Participants started",
-    "sessions_delivered_month": "Group sessions delivered",
-}
 REFRESH_SECONDS = 3  # how often the progress page of a download loads itself again
 RETURN_FORMATS = [
     (exports.ReturnXlsx.identifier, "Excel workbook (XLSX): return, breakdowns, narratives"),
@@ -67,52 +60,15 @@ class Period:
         self.month = national.parse_month(request.GET.get("month"), self.months, self.now)
 
 
-def _trend_charts(
-    area: access.Area, period: Period, series: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    trend = series if series is not None else national.national_trend(area.hubs, period.months)
+def _trend_charts(area: access.Area, period: Period) -> list[dict[str, Any]]:
     return [
         {
-            "chart": ColumnChart(
-                ident=f"trend-{figure}",
-                title=f"{TREND_TITLES[figure]} over the programme year",
-                description=f"{TREND_TITLES[figure]} in each month of the programme, "
-                f"{area.name}, from the hubs' submitted returns; the table beside it "
-                "has the same figures.",
-                items=[(f"{m:%b %y}", value) for m, value in values],
-            ),
-            "caption": TREND_TITLES[figure],
-            "series": values,
+            "chart": chart,
+            "caption": national_charts.TREND_TITLES[figure],
             "download": chart_download_url(figure, area, period),
         }
-        for figure, values in trend.items()
+        for figure, chart in national_charts.trend_charts(area, period.months).items()
     ]
-
-
-def _target(area: access.Area, programme: Programme) -> int:
-    """The nation's target, or the sum of an area's hubs' targets."""
-    if area.kind == "national":
-        return programme.national_target
-    return sum(hub.target or 0 for hub in area.hubs)
-
-
-def progress_chart(area: access.Area, period: Period) -> LineChart:
-    """Participants started and completed so far, month by month, and the target."""
-    target = _target(area, period.programme)
-    months = national.progress_over_months(area.hubs, period.months, target)
-    return line_chart(
-        ident="progress",
-        title=f"Progress to the target over the programme year, {area.name}",
-        description=f"Participants started so far and participants completed so far at the "
-        f"end of each month, from the hubs' submitted returns, against the target of "
-        f"{target}; the table beside it has the same figures.",
-        labels=[f"{m.month:%b %y}" for m in months],
-        series=[
-            ("Started so far", [m.started for m in months]),
-            ("Completed so far", [m.completed for m in months]),
-            ("Target", [m.target for m in months]),
-        ],
-    )
 
 
 def chart_download_url(name: str, area: access.Area, period: Period) -> str:
@@ -138,8 +94,10 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
             "hub_rows": [r for r in rows if r.level == "hub"],
             "cluster_rows": [r for r in rows if r.level == "cluster"],
             "total": total,
-            "progress": national.target_progress(rows, _target(area, period.programme)),
-            "progress_chart": progress_chart(area, period),
+            "progress": national.target_progress(
+                rows, national.area_target(area.kind, area.hubs, period.programme)
+            ),
+            "progress_chart": national_charts.progress_chart(area, period.programme, period.months),
             "ranked": national.hubs_ranked(rows),
             "headlines": [
                 (figure, kpi.LABELS[figure], kpi.DEFINITIONS[figure], total.figures.get(figure))
@@ -147,7 +105,7 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
             ],
             "summary": summary,
             "timeliness": area_timeliness,
-            "completeness_chart": exports.completeness_chart(area_timeliness),
+            "completeness_chart": national_charts.completeness_chart(area_timeliness),
             "trends": _trend_charts(area, period),
             "downloads": {
                 name: chart_download_url(name, area, period)
@@ -274,87 +232,6 @@ def timeliness(request: HttpRequest) -> HttpResponse:
 # --- the figures of each chart, grid and ranking as CSV (issue 18) --------------------------
 
 
-def _month_cell(month: dt.date) -> str:
-    return f"{month:%Y-%m}"
-
-
-def _progress_table(area: access.Area, period: Period) -> list[list[Any]]:
-    chart = progress_chart(area, period)
-    return [
-        ["Month", *(line.name for line in chart.lines)],
-        *(
-            [_month_cell(month), *(line.values[index] for line in chart.lines)]
-            for index, month in enumerate(period.months)
-        ),
-    ]
-
-
-def _completeness_table(area: access.Area, period: Period) -> list[list[Any]]:
-    area_timeliness = national.timeliness(area.hubs, period.months, period.programme, period.now)
-    return [
-        ["Month", "Expected", *national.STATUS_WORDS.values(), "Completeness (%)", "Timeliness (%)"],
-        *(
-            [
-                _month_cell(m.month),
-                m.expected,
-                *m.counts.values(),
-                m.completeness if (m.closed or m.submitted) else None,
-                m.timeliness if (m.closed or m.submitted) else None,
-            ]
-            for m in area_timeliness.months
-        ),
-    ]
-
-
-def _timeliness_table(area: access.Area, period: Period) -> list[list[Any]]:
-    area_timeliness = national.timeliness(area.hubs, period.months, period.programme, period.now)
-    return [
-        ["Hub", "Cluster", *(_month_cell(m) for m in period.months)],
-        *(
-            [row.hub.name, row.hub.cluster.name, *(words for _, words, _ in row.cells)]
-            for row in area_timeliness.hubs
-        ),
-    ]
-
-
-def _ranking_table(area: access.Area, period: Period) -> list[list[Any]]:
-    rows = national.return_table(area.hubs, period.month, period.now)
-    return [
-        ["Rank", "Hub", "Cluster", "Started so far", "Target", "Started vs target (%)"],
-        *(
-            [
-                entry.rank,
-                entry.row.name,
-                entry.row.cluster.name if entry.row.cluster else "",
-                entry.started,
-                entry.target,
-                entry.percent,
-            ]
-            for entry in national.hubs_ranked(rows)
-        ),
-    ]
-
-
-def _trend_table(figure: str) -> Any:
-    def table(area: access.Area, period: Period) -> list[list[Any]]:
-        trend = national.national_trend(area.hubs, period.months, (figure,))
-        return [
-            ["Month", TREND_TITLES[figure]],
-            *([_month_cell(month), value] for month, value in trend[figure]),
-        ]
-
-    return table
-
-
-CHART_TABLES = {
-    "progress": _progress_table,
-    "completeness": _completeness_table,
-    "timeliness": _timeliness_table,
-    "ranking": _ranking_table,
-    **{figure: _trend_table(figure) for figure in TREND_TITLES},
-}
-
-
 @login_required
 @require_GET
 def chart_csv(request: HttpRequest, chart: str) -> HttpResponse:
@@ -362,14 +239,15 @@ def chart_csv(request: HttpRequest, chart: str) -> HttpResponse:
     the page it is on (?area=national|cluster|hub&key=...&month=YYYY-MM), as CSV: the
     table beside the chart, for a spreadsheet. Aggregates only, as the pages."""
     _national(request)
-    if chart not in CHART_TABLES:
+    if chart not in national_charts.CHART_TABLES:
         raise Http404("No such chart.")
     area = access.area_for(
         request.user, request.GET.get("area") or "national", request.GET.get("key", "")
     )
     period = Period(request)
-    rows = CHART_TABLES[chart](area, period)
-    name = "-".join(part for part in (chart, area.kind, area.key, _month_cell(period.month)) if part)
+    table = national_charts.CHART_TABLES[chart]
+    rows = table(area, period)
+    name = "-".join(part for part in (chart, area.kind, area.key, f"{period.month:%Y-%m}") if part)
     return exports.csv_download(rows, f"peer-networks-{name.replace('_', '-')}.csv")
 
 
