@@ -146,16 +146,11 @@ class LineChart:
     lines: list[Line]
     label_xs: list[Decimal]
     top: Decimal
+    # The frame is a column chart's: the same size, baseline and labels under it.
     width: int = WIDTH
     height: int = HEIGHT
-
-    @property
-    def baseline(self) -> int:
-        return HEIGHT - BOTTOM
-
-    @property
-    def label_y(self) -> int:
-        return HEIGHT - BOTTOM + 18
+    baseline: int = HEIGHT - BOTTOM
+    label_y: int = HEIGHT - BOTTOM + 18
 
     @property
     def axis_labels(self) -> list[tuple[str, Decimal]]:
