@@ -263,6 +263,20 @@ def test_every_chart_on_the_page_links_to_its_figures(client, four_hubs):
     ]
 
 
+def test_a_hubs_page_links_to_its_own_figures(client, four_hubs):
+    personas, *_ = four_hubs
+    client.force_login(personas.funder)
+    with time_machine.travel(local("2021-11-10T12:00"), tick=False):
+        html = client.get(reverse("national:hub", kwargs={"hub": "hub-b"})).content.decode()
+        links = [
+            link.replace("&amp;", "&")
+            for link in re.findall(r'href="(/national/charts/[^"]+)"', html)
+        ]
+        assert len(links) == 3 and all("area=hub&key=hub-b" in link for link in links)
+        started = csv_rows(client.get(next(link for link in links if "started_month" in link)))
+    assert dict(started[1:])["2021-10"] == "15"  # hub-b's own: 45 // 3
+
+
 def test_a_chart_that_does_not_exist_or_an_area_not_theirs_is_a_404(client, personas):
     client.force_login(personas.funder)
     assert chart_csv(client, "nothing").status_code == 404
