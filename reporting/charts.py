@@ -95,3 +95,123 @@ class ColumnChart:
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"))
+
+
+# --- a line chart (issue 18: progress to a target over the months) ------------------------
+
+# Each line is told apart by its dash and its marker as well as its colour, and named in
+# the legend (WCAG 1.4.1: never colour alone).
+LINE_STYLES = (
+    ("#1d70b8", "", "circle"),  # blue, solid, circles
+    ("#00703c", "8 4", "square"),  # green, dashed, squares
+    ("#d4351c", "2 4", ""),  # red, dotted, no markers: a target
+)
+LEGEND = 22  # room for the legend above the plot
+
+
+@dataclass(frozen=True)
+class LinePoint:
+    x: Decimal
+    y: Decimal
+    text: str
+
+    @property
+    def corner(self) -> tuple[Decimal, Decimal]:
+        """The top left of a square marker on the point."""
+        return self.x - 4, self.y - 4
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    values: list[Decimal | int | None]
+    texts: list[str]
+    colour: str
+    dash: str
+    marker: str
+    segments: list[str]  # SVG polyline points, one string per unbroken run of values
+    points: list[LinePoint]
+    legend_x: int
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """Lines over the same labels (months), on a zero baseline, scaled to the largest
+    value. A None value breaks its line (nothing submitted that month)."""
+
+    ident: str
+    title: str
+    description: str
+    labels: list[str]
+    lines: list[Line]
+    label_xs: list[Decimal]
+    top: Decimal
+    # The frame is a column chart's: the same size, baseline and labels under it.
+    width: int = WIDTH
+    height: int = HEIGHT
+    baseline: int = HEIGHT - BOTTOM
+    label_y: int = HEIGHT - BOTTOM + 18
+
+    @property
+    def axis_labels(self) -> list[tuple[str, Decimal]]:
+        return list(zip(self.labels, self.label_xs, strict=True))
+
+    @property
+    def rows(self) -> list[tuple[str, list[str]]]:
+        """The chart's figures as a table: a row per label, a cell per line."""
+        return [
+            (label, [line.texts[index] for line in self.lines])
+            for index, label in enumerate(self.labels)
+        ]
+
+    def svg(self) -> SafeString:
+        return render_to_string("national/_line_chart.svg.html", {"chart": self})
+
+
+def line_chart(
+    *,
+    ident: str,
+    title: str,
+    description: str,
+    labels: list[str],
+    series: list[tuple[str, list[Decimal | int | None]]],
+    unit: str = "",
+) -> LineChart:
+    """A line per (name, values) of `series`, a value per label; up to three lines (the
+    third drawn dotted, for a target)."""
+    values = [Decimal(v) for _, vs in series for v in vs if v is not None]
+    top = max(values, default=Decimal(0))
+    top = top if top > 0 else Decimal(1)
+    plot_top = TOP + LEGEND
+    plot = Decimal(HEIGHT - plot_top - BOTTOM)
+    slot = Decimal(WIDTH - LEFT - RIGHT) / max(len(labels), 1)
+    xs = [_round(LEFT + slot * index + slot / 2) for index in range(len(labels))]
+    lines = []
+    for number, (name, line_values) in enumerate(series):
+        colour, dash, marker = LINE_STYLES[number % len(LINE_STYLES)]
+        points: list[LinePoint] = []
+        segments: list[str] = []
+        run: list[str] = []
+        for x, value in zip(xs, line_values, strict=True):
+            if value is None:
+                segments += [" ".join(run)] if run else []
+                run = []
+                continue
+            y = _round(plot_top + plot - Decimal(value) / top * plot)
+            points.append(LinePoint(x, y, f"{value}{unit}"))
+            run.append(f"{x},{y}")
+        segments += [" ".join(run)] if run else []
+        lines.append(
+            Line(
+                name=name,
+                values=list(line_values),
+                texts=["–" if v is None else f"{v}{unit}" for v in line_values],
+                colour=colour,
+                dash=dash,
+                marker=marker,
+                segments=segments,
+                points=points,
+                legend_x=LEFT + number * (WIDTH - LEFT - RIGHT) // max(len(series), 1),
+            )
+        )
+    return LineChart(ident, title, description, list(labels), lines, xs, top)

@@ -257,13 +257,7 @@ def _constant(name: str, rules: Sequence[str]) -> str:
 PERIOD_NAMES = {"M": "month", "C": "cumulative", "E": "month end"}
 
 # What each status of a hub's return for a month means (reporting.returns.STATUSES).
-STATUS_MEANINGS = {
-    returns.NOT_YET_DUE: "The month has not ended yet.",
-    returns.DUE: "The month has ended and the due date has not passed; nothing is submitted.",
-    returns.ON_TIME: "The first version was submitted by the due date.",
-    returns.LATE: "The first version was submitted after the due date.",
-    returns.MISSING: "The due date has passed and nothing is submitted.",
-}
+STATUS_MEANINGS = returns.STATUS_MEANINGS
 
 
 def _monthly(task: str) -> str:

@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -34,8 +34,7 @@ from participants.models import SurveyInstrument, SurveyKind, SurveyResponse
 from peernet import access, pdf
 from peernet.models import Programme
 from peernet.privacy.pseudonyms import evaluator_pseudonym
-from reporting import kpi, national, sheets
-from reporting.charts import ColumnChart
+from reporting import kpi, national, national_charts, sheets
 from reporting.models import ExportFile, ExportStatus
 
 # docs/security.md §17: how the CSV keeps a cell from being read as a formula (its tests use it).
@@ -332,7 +331,6 @@ class ReturnPdf(ReturnExporter):
         area_timeliness = national.timeliness(self.area.hubs, self.months, self.programme, self.now)
         summary = next(m for m in area_timeliness.months if m.month == self.month)
         total = self.rows[-1]
-        trend = national.national_trend(self.area.hubs, self.months, ("started_month",))
         return render_to_string(
             "exports/return_pdf.html",
             {
@@ -354,16 +352,8 @@ class ReturnPdf(ReturnExporter):
                 "hub_rows": [r for r in self.rows if r.level == "hub"],
                 "columns": [(c, kpi.LABELS[c]) for c in PDF_COLUMNS],
                 "table_rows": [(r, [r.figures.get(c) for c in PDF_COLUMNS]) for r in self.rows],
-                "charts": [
-                    ColumnChart(
-                        ident="started",
-                        title="Participants started over the programme year",
-                        description=f"Participants who started in each month, {self.area.name}, "
-                        "from submitted returns.",
-                        items=[(f"{m:%b %y}", v) for m, v in trend["started_month"]],
-                    ),
-                    completeness_chart(area_timeliness),
-                ],
+                "charts": national_charts.report_charts(self.area, self, area_timeliness),
+                "ranked": national.hubs_ranked(self.rows),
                 "generated": _when(self.now),
             },
         )
@@ -380,21 +370,6 @@ PDF_COLUMNS = (
     "one_to_one_minimum_met_cumulative",
     "dropped_out_cumulative",
 )
-
-
-def completeness_chart(area_timeliness: national.Timeliness) -> ColumnChart:
-    return ColumnChart(
-        ident="completeness",
-        title="Returns submitted over the programme year",
-        description="Completeness: the percentage of hubs that submitted each month's "
-        "return (months not yet due have no column).",
-        items=[
-            (f"{m.month:%b %y}", m.completeness if (m.closed or m.submitted) else None)
-            for m in area_timeliness.months
-        ],
-        unit="%",
-        maximum=100,
-    )
 
 
 # --- the evaluator's baseline export ---------------------------------------------------------
@@ -658,6 +633,14 @@ def export_run(export_id: int) -> str:
         export.completed_at = timezone.now()
         export.save()
     return export.status
+
+
+def csv_download(rows: Iterable[list[Any]], filename: str) -> HttpResponse:
+    """A small table made on the spot (a chart's figures) as a CSV attachment, written
+    as every CSV download is (`reporting.sheets`)."""
+    response = HttpResponse(sheets.csv_bytes(rows), content_type=sheets.CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _file_name(export_id: int, filename: str) -> str:

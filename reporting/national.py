@@ -477,3 +477,75 @@ def _plain(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+# --- progress to the target and the hubs ranked (issue 18) -------------------------------
+
+# The figures of the progress chart: participants started and completed so far.
+PROGRESS_FIGURES = ("started_cumulative", "participants_completed_cumulative")
+
+
+@dataclass(frozen=True)
+class ProgressMonth:
+    month: dt.date
+    started: Decimal | None  # None: no hub had submitted the month's return
+    completed: Decimal | None
+    target: int
+
+
+def area_target(kind: str, hubs: Iterable[Hub], programme: Programme) -> int:
+    """The nation's target (Programme.national_target), or the sum of an area's hubs'."""
+    if kind == "national":
+        return programme.national_target
+    return sum(hub.target or 0 for hub in hubs)
+
+
+def progress_over_months(
+    hubs: Iterable[Hub], months: Sequence[dt.date], target: int
+) -> list[ProgressMonth]:
+    """Participants started and completed so far, month by month, summed over the hubs'
+    latest submitted versions (as `national_trend`, one query), beside the target."""
+    trend = national_trend(hubs, months, PROGRESS_FIGURES)
+    started, completed = (dict(trend[figure]) for figure in PROGRESS_FIGURES)
+    return [ProgressMonth(month, started[month], completed[month], target) for month in months]
+
+
+@dataclass(frozen=True)
+class RankedHub:
+    rank: int | None  # None: no return submitted for the month, so not ranked
+    row: ReturnRow
+    started: int | None
+    target: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.started is None else percent(self.started, self.target)
+
+
+def hubs_ranked(rows: Sequence[ReturnRow]) -> list[RankedHub]:
+    """The hub rows of a return table, ranked by participants started so far against the
+    hub's target (highest first; a hub without a target after those with one, then by
+    name), and the hubs with no submitted return for the month last, unranked. Hubs level
+    on started-vs-target share a rank."""
+    ranked, unranked = [], []
+    for row in rows:
+        if row.level != "hub" or row.hub is None:
+            continue
+        target = row.hub.target or 0
+        if row.version is None:
+            unranked.append(RankedHub(None, row, None, target))
+        else:
+            started = int(row.figures.get("started_cumulative") or 0)
+            ranked.append(RankedHub(0, row, started, target))
+
+    def order(entry: RankedHub) -> tuple[bool, Decimal, str]:
+        value = entry.percent
+        return (value is None, -(value or Decimal(0)), entry.row.name)
+
+    ranked.sort(key=order)
+    result: list[RankedHub] = []
+    for index, entry in enumerate(ranked):
+        shares = result and result[-1].percent == entry.percent
+        rank = result[-1].rank if shares else index + 1
+        result.append(RankedHub(rank, entry.row, entry.started, entry.target))
+    return result + sorted(unranked, key=lambda e: e.row.name)

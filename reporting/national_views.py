@@ -8,7 +8,6 @@ anyone without a national role, and sends the signed-out to sign in.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -18,7 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import surveys
@@ -26,15 +27,9 @@ from participants.models import SurveyInstrument, SurveyKind
 from peernet import access, audit
 from peernet.forms import GovukErrorsMixin, text_field
 from peernet.models import AuditAction, Programme
-from reporting import exports, kpi, national
-from reporting.charts import ColumnChart
+from reporting import exports, kpi, national, national_charts, returns
 from reporting.models import ExportFile, ExportStatus, ReturnVersion
 
-TREND_TITLES = {
-    "registrations_month": "Registrations",
-    "started_month": "Participants started",
-    "sessions_delivered_month": "Group sessions delivered",
-}
 REFRESH_SECONDS = 3  # how often the progress page of a download loads itself again
 RETURN_FORMATS = [
     (exports.ReturnXlsx.identifier, "Excel workbook (XLSX): return, breakdowns, narratives"),
@@ -65,23 +60,21 @@ class Period:
         self.month = national.parse_month(request.GET.get("month"), self.months, self.now)
 
 
-def _trend_charts(area: access.Area, months: list[dt.date]) -> list[dict[str, Any]]:
-    trend = national.national_trend(area.hubs, months)
+def _trend_charts(area: access.Area, period: Period) -> list[dict[str, Any]]:
     return [
         {
-            "chart": ColumnChart(
-                ident=f"trend-{figure}",
-                title=f"{TREND_TITLES[figure]} over the programme year",
-                description=f"{TREND_TITLES[figure]} in each month of the programme, "
-                f"{area.name}, from the hubs' submitted returns; the table beside it "
-                "has the same figures.",
-                items=[(f"{m:%b %y}", value) for m, value in series],
-            ),
-            "caption": TREND_TITLES[figure],
-            "series": series,
+            "chart": chart,
+            "caption": national_charts.TREND_TITLES[figure],
+            "download": chart_download_url(figure, area, period),
         }
-        for figure, series in trend.items()
+        for figure, chart in national_charts.trend_charts(area, period.months).items()
     ]
+
+
+def chart_download_url(name: str, area: access.Area, period: Period) -> str:
+    """The CSV of a chart's (or a grid's) figures, for the area and month a page shows."""
+    query = {"area": area.kind, "key": area.key, "month": f"{period.month:%Y-%m}"}
+    return f"{reverse('national:chart-csv', kwargs={'chart': name})}?{urlencode(query)}"
 
 
 def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpResponse:
@@ -91,11 +84,6 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
     area_timeliness = national.timeliness(area.hubs, period.months, period.programme, period.now)
     summary = next(m for m in area_timeliness.months if m.month == period.month)
     total = rows[-1]
-    target = (
-        period.programme.national_target
-        if area.kind == "national"
-        else sum(hub.target or 0 for hub in area.hubs)
-    )
     return render(
         request,
         template,
@@ -106,15 +94,23 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
             "hub_rows": [r for r in rows if r.level == "hub"],
             "cluster_rows": [r for r in rows if r.level == "cluster"],
             "total": total,
-            "progress": national.target_progress(rows, target),
+            "progress": national.target_progress(
+                rows, national.area_target(area.kind, area.hubs, period.programme)
+            ),
+            "progress_chart": national_charts.progress_chart(area, period.programme, period.months),
+            "ranked": national.hubs_ranked(rows),
             "headlines": [
                 (figure, kpi.LABELS[figure], kpi.DEFINITIONS[figure], total.figures.get(figure))
                 for figure in national.HEADLINES
             ],
             "summary": summary,
             "timeliness": area_timeliness,
-            "completeness_chart": exports.completeness_chart(area_timeliness),
-            "trends": _trend_charts(area, period.months),
+            "completeness_chart": national_charts.completeness_chart(area_timeliness),
+            "trends": _trend_charts(area, period),
+            "downloads": {
+                name: chart_download_url(name, area, period)
+                for name in ("progress", "ranking", "completeness")
+            },
             "formats": RETURN_FORMATS,
             "section": "returns",
         },
@@ -189,7 +185,7 @@ def hub(request: HttpRequest, hub: str) -> HttpResponse:
             ],
             "breakdowns": row.shown_breakdowns(),
             "statuses": list(zip(period.months, area_timeliness.hubs[0].cells, strict=True)),
-            "trends": _trend_charts(area, period.months),
+            "trends": _trend_charts(area, period),
             "live": live,
             "live_figures": (
                 [(f, live["figures"].get(f)) for f in kpi.FIGURE_IDS] if live else None
@@ -217,12 +213,42 @@ def timeliness(request: HttpRequest) -> HttpResponse:
         "national/timeliness.html",
         {
             "period": period,
+            "status_key": [
+                (words, national.STATUS_TAGS[status], returns.STATUS_MEANINGS[status])
+                for status, words in national.STATUS_WORDS.items()
+            ],
+            "downloads": {
+                name: chart_download_url(name, area, period)
+                for name in ("timeliness", "completeness")
+            },
             "timeliness": national.timeliness(
                 area.hubs, period.months, period.programme, period.now
             ),
             "section": "timeliness",
         },
     )
+
+
+# --- the figures of each chart, grid and ranking as CSV (issue 18) --------------------------
+
+
+@login_required
+@require_GET
+def chart_csv(request: HttpRequest, chart: str) -> HttpResponse:
+    """The figures of one chart (or the timeliness grid, or the ranking) for the area of
+    the page it is on (?area=national|cluster|hub&key=...&month=YYYY-MM), as CSV: the
+    table beside the chart, for a spreadsheet. Aggregates only, as the pages."""
+    _national(request)
+    if chart not in national_charts.CHART_TABLES:
+        raise Http404("No such chart.")
+    area = access.area_for(
+        request.user, request.GET.get("area") or "national", request.GET.get("key", "")
+    )
+    period = Period(request)
+    table = national_charts.CHART_TABLES[chart]
+    rows = table(area, period)
+    name = "-".join(part for part in (chart, area.kind, area.key, f"{period.month:%Y-%m}") if part)
+    return exports.csv_download(rows, f"peer-networks-{name.replace('_', '-')}.csv")
 
 
 # --- downloads ---------------------------------------------------------------------------

@@ -53,6 +53,15 @@ STATUS_WORDS = {
     LATE: "Submitted late",
     MISSING: "Missing",
 }
+# What each status means, in a sentence (the generated docs/returns.md, the national
+# timeliness grid's key).
+STATUS_MEANINGS = {
+    NOT_YET_DUE: "The month has not ended yet.",
+    DUE: "The month has ended and the due date has not passed; nothing is submitted.",
+    ON_TIME: "The first version was submitted by the due date.",
+    LATE: "The first version was submitted after the due date.",
+    MISSING: "The due date has passed and nothing is submitted.",
+}
 
 
 class ReturnProblem(Exception):

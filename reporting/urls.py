@@ -71,6 +71,7 @@ hub_urlpatterns: list[URLPattern] = [
 national_urlpatterns: list = [
     path("", national_views.home, name="home"),
     path("timeliness/", national_views.timeliness, name="timeliness"),
+    path("charts/<slug:chart>.csv", national_views.chart_csv, name="chart-csv"),
     path("cluster/<slug:cluster>/", national_views.cluster, name="cluster"),
     path("hub/<slug:hub>/", national_views.hub, name="hub"),
     path("exports/", national_views.export_list, name="exports"),

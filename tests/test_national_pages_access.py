@@ -32,6 +32,7 @@ def _own_export(personas: Personas, user) -> dict:
 KWARGS: dict[str, tuple[Callable[[Personas, object], dict], bool]] = {
     "home": (lambda p, u: {}, False),
     "timeliness": (lambda p, u: {}, False),
+    "chart-csv": (lambda p, u: {"chart": "progress"}, False),
     "cluster": (lambda p, u: {"cluster": p.hub_a.cluster.key}, False),
     "hub": (lambda p, u: {"hub": p.hub_a.key}, False),
     "exports": (lambda p, u: {}, False),

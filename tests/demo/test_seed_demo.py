@@ -509,7 +509,9 @@ def test_seed_demo_reports_import_problems_and_fails(monkeypatch: pytest.MonkeyP
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("fast_passwords")
-def test_seed_then_export_imports_into_an_empty_database_and_exports_the_same() -> None:
+def test_seed_then_export_imports_into_an_empty_database_and_exports_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The acceptance test: seed_demo, export, import that into an empty database, export
     again, and get the same document.
 
@@ -521,6 +523,10 @@ def test_seed_then_export_imports_into_an_empty_database_and_exports_the_same() 
     added; everything happens inside the test's transaction.
     """
     before = {model: set(model._base_manager.values_list("pk", flat=True)) for model in _models()}
+    # Without the demo's submitted returns (tests/demo/test_demo_returns.py): they are not
+    # part of the scenario document, and a submitted version and the audit events of its
+    # submission can never be deleted, so no database holding them is "empty" again.
+    monkeypatch.setattr(seed_demo, "submit_demo_returns", lambda anchor: 0)
     seed()
     exported = export_document()
 

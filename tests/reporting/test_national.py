@@ -230,7 +230,7 @@ def test_the_national_page_shows_totals_trends_and_narratives(client, personas):
     assert response.status_code == 200
     assert 'data-figure="started_cumulative">11<' in html  # October is the default month
     assert "Hub A &lt;b&gt;narrative&lt;/b&gt;" in html  # escaped
-    assert html.count('role="img"') == 4  # three trends and completeness
+    assert html.count('role="img"') == 5  # progress, three trends and completeness
     assert '<title id="trend-started_month-title">' in html
     # The chart's table beside it: September 7, October 4.
     started = html[html.index('id="trend-started_month-title"') :]

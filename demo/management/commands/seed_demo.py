@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from demo.document import build_demo_document
+from demo.returns import submit_demo_returns
 from peernet.addresses import site_url
 from peernet.calendar import LONDON
 from peernet.models import Hub, Role, User
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 f"The demo document has {len(error.problems)} problem(s); nothing was loaded.",
                 returncode=1,
             ) from error
+        submit_demo_returns(anchor)
         scan_demo_hubs(anchor)
         self.stdout.write(
             f"Loaded {document['programme']['name']} as it stands on {anchor.day} {anchor:%B %Y}."
