@@ -24,15 +24,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 A4_PRINTABLE = {"width": 703, "height": 1040}  # 210 x 297 mm less 12 mm margins, at 96 dpi
 
-_PRINTED = """() => {
+_PRINTED = """(selector) => {
   const width = document.documentElement.clientWidth;
   const shown = (selector) => [...document.querySelectorAll(selector)]
     .filter((el) => getComputedStyle(el).display !== 'none').length;
-  const grid = document.querySelector('.app-status-grid').getBoundingClientRect();
+  const table = document.querySelector(selector).getBoundingClientRect();
   return {
     scrollWidth: document.documentElement.scrollWidth,
     width: width,
-    gridRight: grid.right,
+    tableRight: table.right,
     header: shown('.govuk-service-navigation, .app-hub-navigation, .govuk-footer'),
     forms: shown('main form'),
   };
@@ -41,6 +41,32 @@ _PRINTED = """() => {
 
 def _csv(download) -> list[list[str]]:
     return list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
+
+
+def assert_prints_on_a4(page, run, table: str, name: str) -> None:
+    """As the page prints (print media, A4's printable width): only its content (no
+    navigation, footer or forms) and `table`, like everything else, inside the width; a
+    full-page screenshot of it as the journey's next."""
+    page.emulate_media(media="print")
+    page.set_viewport_size(A4_PRINTABLE)
+    printed = page.evaluate(_PRINTED, table)
+    run.shots += 1
+    page.screenshot(path=SCREENSHOTS / run.name / f"{run.shots:02d}-{name}.png", full_page=True)
+    assert printed["header"] == 0 and printed["forms"] == 0, printed
+    assert printed["scrollWidth"] <= printed["width"], printed
+    assert printed["tableRight"] <= printed["width"] + 1, printed
+    assert page.pdf(format="A4", margin={"top": "12mm", "bottom": "12mm"}).startswith(b"%PDF")
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def assert_no_names(page) -> None:
+    """BEIS reads aggregates: no participant's name on the national pages."""
+    names = list(Participant.objects.values_list("last_name", flat=True)[:20])
+    for url in ("/national/", "/national/timeliness/"):
+        page.goto(url)
+        main = page.locator("main").inner_text()
+        assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", main)]
 
 
 def test_beis_reads_the_years_progress_and_the_timeliness_grid(journey, settings):
@@ -57,7 +83,7 @@ def test_beis_reads_the_years_progress_and_the_timeliness_grid(journey, settings
     # Progress to the target: a chart (an image with its name) and its figures beside it.
     chart = page.get_by_role("img", name=re.compile("Progress to the target"))
     assert chart.count() == 1
-    chart.scroll_into_view_if_needed()
+    chart.evaluate("svg => svg.scrollIntoView({block: 'start'})")
     run.check(page, "progress to the target")
     table = page.locator("table[data-chart=progress]")
     assert "Started so far" in table.inner_text() and "Target" in table.inner_text()
@@ -71,7 +97,7 @@ def test_beis_reads_the_years_progress_and_the_timeliness_grid(journey, settings
 
     # The hubs ranked: every demo hub, with its cluster.
     ranking = page.locator("table.app-ranking")
-    page.locator("#ranking").scroll_into_view_if_needed()
+    page.locator("#ranking").evaluate("heading => heading.scrollIntoView({block: 'start'})")
     run.check(page, "hubs ranked")
     for hub in ("GC Business Growth Hub", "Boost Lancashire Growth Hub"):
         assert hub in ranking.inner_text()
@@ -82,7 +108,7 @@ def test_beis_reads_the_years_progress_and_the_timeliness_grid(journey, settings
     grid = page.locator("table.app-status-grid")
     grid.wait_for()
     run.check(page, "completeness and timeliness")
-    page.locator("#grid").scroll_into_view_if_needed()
+    grid.evaluate("table => table.scrollIntoView({block: 'start'})")
     run.check(page, "timeliness grid")
     text = grid.inner_text()
     assert "Submitted on time" in text and "Submitted late" in text
@@ -94,20 +120,10 @@ def test_beis_reads_the_years_progress_and_the_timeliness_grid(journey, settings
     assert rows[0][:2] == ["Hub", "Cluster"] and len(rows) == 1 + 4
     assert sum(row.count("Missing") for row in rows) == 1
 
-    # As it prints on A4: only the page's content, the whole grid inside the page's width.
-    page.emulate_media(media="print")
-    page.set_viewport_size(A4_PRINTABLE)
-    printed = page.evaluate(_PRINTED)
-    page.screenshot(
-        path=SCREENSHOTS / run.name / f"{run.shots + 1:02d}-printed-on-a4.png", full_page=True
-    )
-    run.shots += 1
-    assert printed["header"] == 0 and printed["forms"] == 0, printed
-    assert printed["scrollWidth"] <= printed["width"], printed
-    assert printed["gridRight"] <= printed["width"] + 1, printed
-    assert page.pdf(format="A4", margin={"top": "12mm", "bottom": "12mm"}).startswith(b"%PDF")
-    page.emulate_media(media="screen")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    # As it prints on A4: the whole grid inside the page's width; the national page too.
+    assert_prints_on_a4(page, run, ".app-status-grid", "printed-on-a4")
+    page.goto("/national/")
+    assert_prints_on_a4(page, run, ".app-return-table", "national-printed-on-a4")
 
     # A cluster's picture, against its hubs' targets.
     page.goto("/national/")
@@ -115,9 +131,4 @@ def test_beis_reads_the_years_progress_and_the_timeliness_grid(journey, settings
     run.check(page, "cluster picture")
     assert "hubs' targets" in page.locator("main").inner_text()
 
-    # BEIS reads aggregates: no participant's name on any of it.
-    names = list(Participant.objects.values_list("last_name", flat=True)[:20])
-    for url in ("/national/", "/national/timeliness/"):
-        page.goto(url)
-        main = page.locator("main").inner_text()
-        assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", main)]
+    assert_no_names(page)
