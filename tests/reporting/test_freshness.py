@@ -25,6 +25,7 @@ from sessions.models import (
     SessionStatus,
 )
 from tests.factories import Personas, local, make_cohort, make_cohort_member, make_session
+from tests.sessions.test_one_to_one_views import _log_form
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,16 @@ def _todo(client, p: Personas) -> str:
     return response.content.decode()
 
 
+def _drop_out(p: Personas) -> None:
+    participant_record_dropout(
+        participant=p.participant_a,
+        on=dt.date(2021, 11, 20),
+        reason="Moved away",
+        by=p.hub_a_admin,
+        today=dt.date(2021, 11, 20),
+    )
+
+
 def _o1(p: Personas) -> Finding | None:
     return (
         Finding.objects.open()
@@ -69,22 +80,8 @@ def test_logging_one_to_one_hours_changes_the_to_do_on_the_next_page(
     name = p.participant_a.full_name
     assert f"{name} has 0.0 of 3.5 hours of one-to-one support" in _todo(client, p)
     client.force_login(p.provider)
-    form = {
-        "status": "scheduled",
-        "day_0": "1",
-        "day_1": "12",
-        "day_2": "2021",
-        "start_time": "14:00",
-        "duration_hours": "1",
-        "duration_minutes": "30",
-        "mode": "video",
-        "platform": "Teams",
-        "route": "programme",
-        "existing_programme": "",
-        "evidence": "",
-        "nature_of_support": "",
-        "actions_agreed": "",
-    }
+    # The provider's log form, as the one-to-one pages' tests fill it in.
+    form = _log_form(day_0="1", day_1="12", duration_minutes="30")
     url = reverse("one_to_one:log", kwargs={"hub": "hub-a", "code": p.participant_a.code})
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -108,13 +105,7 @@ def test_a_drop_out_takes_the_participant_off_the_to_do(
     assert f"{name} has 0.0 of 3.5 hours" in before and f"{name} has no action plan" in before
 
     with django_capture_on_commit_callbacks(execute=True):
-        participant_record_dropout(
-            participant=p.participant_a,
-            on=dt.date(2021, 11, 20),
-            reason="Moved away",
-            by=p.hub_a_admin,
-            today=dt.date(2021, 11, 20),
-        )
+        _drop_out(p)
 
     assert _o1(p) is None
     # Neither hours (O1) nor an action plan (O6) is asked of them any more.
@@ -127,13 +118,7 @@ def test_without_a_commit_nothing_is_judged(client, p, django_capture_on_commit_
     """The judging waits for the commit: a write rolled back leaves the findings alone."""
     before = set(Finding.objects.open().values_list("pk", "sentence"))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        participant_record_dropout(
-            participant=p.participant_a,
-            on=dt.date(2021, 11, 20),
-            reason="Moved away",
-            by=p.hub_a_admin,
-            today=dt.date(2021, 11, 20),
-        )
+        _drop_out(p)
     # One judging for the transaction's writes, waiting for the commit.
     assert len([c for c in callbacks if isinstance(c, Judging)]) == 1
     assert set(Finding.objects.open().values_list("pk", "sentence")) == before
