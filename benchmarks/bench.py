@@ -226,6 +226,12 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
             reverse("hub:cohort", kwargs={"hub": PAGE_HUB, "code": cohort.code}),
         ),
         "registrations list": (admin, reverse("hub:registrations", kwargs={"hub": PAGE_HUB})),
+        # Issue 18: filtered, searched, sorted and paged, as a shared link would open it.
+        "registrations list, filtered and sorted": (
+            admin,
+            reverse("hub:registrations", kwargs={"hub": PAGE_HUB})
+            + "?status=eligible&q=a&sort=-business&page=2",
+        ),
         "national timeliness": (coordinator, reverse("national:timeliness")),
     }
     result["pages"] = {}
@@ -274,7 +280,12 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
     def phase_full_floor_check() -> None:
         result["full_floor_values"], result["full_floor_matches"] = full_floor_check(hubs, MONTH)
 
-    hub_pages = ["hub dashboard", "cohort page", "registrations list"]
+    hub_pages = [
+        "hub dashboard",
+        "cohort page",
+        "registrations list",
+        "registrations list, filtered and sorted",
+    ]
     if n <= 6000:
         plan = [
             ("compiling every hub's return", phase_compile),

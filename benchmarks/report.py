@@ -94,6 +94,10 @@ MEASURES = [
     ("page: hub dashboard", "pages/hub dashboard"),
     ("page: cohort page", "pages/cohort page"),
     ("page: registrations list", "pages/registrations list"),
+    (
+        "page: registrations list, filtered, sorted, page 2",
+        "pages/registrations list, filtered and sorted",
+    ),
     ("page: national timeliness", "pages/national timeliness"),
     (
         "to-do list judged after a write to one participant (`findings_judge`, scoped)",

@@ -333,10 +333,23 @@ class RegistrationFilterForm(forms.Form):
         error_messages={"invalid_choice": "Select a status from the list"},
     )
     q = forms.CharField(
-        label="Name or business",
+        label="Name, email, business or postcode",
         required=False,
         max_length=100,
         error_messages={"max_length": "Search for 100 characters or fewer"},
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("", "Newest registration first"),
+            ("registered", "Oldest registration first"),
+            ("name", "Name, A to Z"),
+            ("-name", "Name, Z to A"),
+            ("business", "Business, A to Z"),
+            ("-business", "Business, Z to A"),
+        ],
+        error_messages={"invalid_choice": "Sort by one of the list's choices"},
     )
 
 

@@ -196,13 +196,33 @@ def status_condition(status: str) -> Q:
 STATUSES = ("pending", "eligible", "ineligible", "allocated", "dropped-out")
 
 
-def registrations_for_hub(
-    *, hub: Hub, user: User, status: str = "", search: str = ""
-) -> QuerySet[Participant]:
-    """The hub's registrations, newest first, with what the list shows in the same query.
+# The registrations list's sortable columns: each one's order (the key last, so pages
+# never overlap). `-name` sorts the other way; no sort is newest first.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name", "pk"),
+    "business": ("business__name", "pk"),
+    "registered": ("registered", "pk"),
+}
+NEWEST_FIRST = ("-registered", "-pk")
 
-    `status` is one of STATUS_FILTERS' keys (validated by the view's form); `search` is
-    plain text matched against names and the business name, never a lookup.
+
+def registration_order(sort: str) -> tuple[str, ...]:
+    """The order of a sort the form accepted (`name`, `-name`...): never the raw text."""
+    fields = SORTS.get(sort.removeprefix("-"))
+    if fields is None:
+        return NEWEST_FIRST
+    return tuple(f"-{field}" for field in fields) if sort.startswith("-") else fields
+
+
+def registrations_for_hub(
+    *, hub: Hub, user: User, status: str = "", search: str = "", sort: str = ""
+) -> QuerySet[Participant]:
+    """The hub's registrations, newest first or as `sort` says, with what the list shows
+    in the same query.
+
+    `status` is one of STATUS_FILTERS' keys and `sort` one of SORTS' (validated by the
+    view's form); `search` is plain text matched against names, email, the business's
+    name and postcode, never a lookup.
     """
 
     rows = (
@@ -220,8 +240,9 @@ def registrations_for_hub(
             | Q(last_name__icontains=words)
             | Q(email__icontains=words)
             | Q(business__name__icontains=words)
+            | Q(business__postcode__icontains=words)
         )
-    return rows.order_by("-registered", "-pk")
+    return rows.order_by(*registration_order(sort))
 
 
 def registration_counts(*, hub: Hub, user: User) -> dict[str, int]:

@@ -145,11 +145,12 @@ PAGE_SIZE = 50
 @hub_admin_required
 def registrations(request: HttpRequest) -> HttpResponse:
     form = RegistrationFilterForm(request.GET or None)
-    status = search = ""
+    status = search = sort = ""
     if form.is_bound and form.is_valid():
         status, search = form.cleaned_data["status"], form.cleaned_data["q"]
+        sort = form.cleaned_data["sort"]
     rows = selectors.registrations_for_hub(
-        hub=request.hub, user=request.user, status=status, search=search
+        hub=request.hub, user=request.user, status=status, search=search, sort=sort
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.registration_counts(hub=request.hub, user=request.user)
@@ -168,11 +169,29 @@ def registrations(request: HttpRequest) -> HttpResponse:
             "statuses": statuses,
             "status": status,
             "query": query.urlencode(),
+            "columns": _sort_columns(request, sort),
             "public_url": request.build_absolute_uri(
                 reverse("public:register", kwargs={"hub": request.hub.key})
             ),
         },
     )
+
+
+REGISTRATION_COLUMNS = (("Name", "name"), ("Business", "business"), ("Registered", "registered"))
+
+
+def _sort_columns(request: HttpRequest, sort: str) -> list[tuple[str, str, str]]:
+    """The list's sortable headings: words, the link that sorts by the column (the other
+    way when it is the sort already; the filters kept, back to page 1) and `aria-sort`."""
+    current = sort or "-registered"
+    columns = []
+    for words, key in REGISTRATION_COLUMNS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = f"-{key}" if current == key else key
+        order = {key: "ascending", f"-{key}": "descending"}.get(current, "none")
+        columns.append((words, f"?{query.urlencode()}", order))
+    return columns
 
 
 @login_required
