@@ -95,3 +95,134 @@ class ColumnChart:
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"))
+
+
+# --- a line chart (the hub's progress over the months) -----------------------------------
+
+# Each series' colour and dash pattern: told apart by the dash and the legend as well as
+# the colour, so the chart reads in greyscale too.
+LINE_STYLES = (("#1d70b8", ""), ("#00703c", "8 4"), ("#d4351c", "2 4"))
+LEGEND = 20  # room for the legend above the plot
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    colour: str
+    dash: str
+    points: str  # the SVG polyline's points ("x,y x,y ..."), the months with a value
+    dots: list[tuple[Decimal, Decimal]]
+    legend_x: int
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """Lines over the same labels (months), on a zero baseline, with the labels under."""
+
+    ident: str
+    title: str
+    description: str
+    labels: list[tuple[Decimal, str]]  # each label's x and its words
+    lines: list[Line]
+    top_text: str  # the value at the top of the scale
+    width: int = WIDTH
+    height: int = HEIGHT
+    baseline: int = HEIGHT - BOTTOM
+    label_y: int = HEIGHT - BOTTOM + 18
+    top_y: int = TOP + LEGEND
+
+    def svg(self) -> SafeString:
+        return render_to_string("includes/line_chart.svg.html", {"chart": self})
+
+
+def line_chart(
+    ident: str,
+    title: str,
+    description: str,
+    labels: list[str],
+    series: list[tuple[str, list[Decimal | int | None]]],
+) -> LineChart:
+    """A line per series over `labels`, scaled to the largest value; a value of None is
+    left out of its line (e.g. a month with no return). A constant series (a target)
+    draws flat."""
+    values = [Decimal(v) for _, vs in series for v in vs if v is not None]
+    top = max(values, default=Decimal(0))
+    top = top if top > 0 else Decimal(1)
+    slot = Decimal(WIDTH - LEFT - RIGHT) / max(len(labels), 1)
+    plot = Decimal(HEIGHT - TOP - LEGEND - BOTTOM)
+
+    def x(index: int) -> Decimal:
+        return _round(LEFT + slot * index + slot / 2)
+
+    def y(value: Decimal | int) -> Decimal:
+        return _round(TOP + LEGEND + plot - Decimal(value) / top * plot)
+
+    lines = []
+    for number, (name, points) in enumerate(series):
+        colour, dash = LINE_STYLES[number % len(LINE_STYLES)]
+        dots = [(x(i), y(v)) for i, v in enumerate(points) if v is not None]
+        lines.append(
+            Line(
+                name=name,
+                colour=colour,
+                dash=dash,
+                points=" ".join(f"{a},{b}" for a, b in dots),
+                dots=dots,
+                legend_x=LEFT + number * (WIDTH // max(len(series), 1)),
+            )
+        )
+    return LineChart(
+        ident=ident,
+        title=title,
+        description=description,
+        labels=[(x(i), label) for i, label in enumerate(labels)],
+        lines=lines,
+        top_text=format(top.normalize(), "f"),
+    )
+
+
+# --- a stacked bar (a cohort's hours, a participant's one-to-one hours) --------------------
+
+BAR_WIDTH = 320
+BAR_HEIGHT = 28
+# Each kind of part's colour: done (and done another way), booked, the gap still open.
+BAR_COLOURS = {"done": "#00703c", "done-other": "#85994b", "booked": "#5694ca", "gap": "#f3f2f1"}
+
+
+@dataclass(frozen=True)
+class BarPart:
+    label: str
+    value: Decimal
+    x: Decimal
+    width: Decimal
+    colour: str
+
+
+@dataclass(frozen=True)
+class StackedBar:
+    """Parts of a whole side by side on one bar: what is done, what is booked, the gap."""
+
+    ident: str
+    title: str
+    description: str
+    parts: list[BarPart]
+    width: int = BAR_WIDTH
+    height: int = BAR_HEIGHT
+
+    def svg(self) -> SafeString:
+        return render_to_string("includes/stacked_bar.svg.html", {"chart": self})
+
+
+def stacked_bar(
+    ident: str, title: str, description: str, parts: list[tuple[str, Decimal, str]]
+) -> StackedBar:
+    """A bar the width of the parts' total, each part (words, value, kind of `BAR_COLOURS`)
+    its share; nothing below zero."""
+    values = [max(Decimal(value), Decimal(0)) for _, value, _ in parts]
+    total = sum(values, Decimal(0)) or Decimal(1)
+    drawn, x = [], Decimal(0)
+    for (label, _, kind), value in zip(parts, values, strict=True):
+        width = _round(value / total * BAR_WIDTH)
+        drawn.append(BarPart(label, value, x, width, BAR_COLOURS[kind]))
+        x += width
+    return StackedBar(ident, title, description, drawn)
