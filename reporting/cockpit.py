@@ -291,3 +291,44 @@ def progress_months(
             )
         )
     return shown
+
+
+# --- the month's calendar ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date
+    sessions: list[GroupSession]
+    one_to_ones: list[OneToOneSession]
+
+
+def hub_month(hub: Hub, month: Month) -> list[CalendarDay]:
+    """The hub's group sessions and one-to-ones of a London calendar month, cancelled ones
+    included (they say so), by London day; days with nothing are left out. Two queries."""
+    sessions = (
+        GroupSession.objects.filter(
+            cohort__hub=hub, starts_at__gte=month.start, starts_at__lt=month.end
+        )
+        .select_related("cohort")
+        .annotate(
+            present_count=Count("attendance", filter=Q(attendance__present=True)),
+            absent_count=Count("attendance", filter=Q(attendance__present=False)),
+        )
+        .order_by("starts_at", "pk")
+    )
+    one_to_ones = (
+        OneToOneSession.objects.filter(
+            participant__hub=hub, starts_at__gte=month.start, starts_at__lt=month.end
+        )
+        .select_related("participant", "provider")
+        .order_by("starts_at", "pk")
+    )
+    days: dict[dt.date, CalendarDay] = {}
+    for session in sessions:
+        day = local_date(session.starts_at)
+        days.setdefault(day, CalendarDay(day, [], [])).sessions.append(session)
+    for one_to_one in one_to_ones:
+        day = local_date(one_to_one.starts_at)
+        days.setdefault(day, CalendarDay(day, [], [])).one_to_ones.append(one_to_one)
+    return [days[day] for day in sorted(days)]

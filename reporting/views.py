@@ -197,3 +197,33 @@ def hub_todo(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+# --- the month's calendar ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@hub_admin_required
+def hub_calendar(request: HttpRequest) -> HttpResponse:
+    """The hub's group sessions and one-to-ones in a month (`?month=YYYY-MM`, this month
+    by default), day by day, with the months before and after a click away."""
+    problem = ""
+    month = Month.of(local_date(timezone.now()))
+    if asked := request.GET.get("month"):
+        try:
+            month = Month.parse(asked)
+        except ValueError as exc:
+            problem = str(exc)
+    return render(
+        request,
+        "hub/calendar.html",
+        {
+            "hub": request.hub,
+            "month": month,
+            "days": [] if problem else cockpit.hub_month(request.hub, month),
+            "problem": problem,
+            "problem_list": [problem],
+        },
+        status=400 if problem else 200,
+    )

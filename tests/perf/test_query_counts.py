@@ -82,7 +82,7 @@ PAGES: dict[str, Page] = {
     "cohort page": Page(
         _admin,
         lambda: reverse("hub:cohort", kwargs={"hub": HUB, "code": _cohort().code}),
-        18,  # with the members' equality data for K12's cohort-wide count (1)
+        19,  # with the members' equality data for K12 (1) and each session's attendance (1)
         lambda: _member().last_name,
     ),
     "schedule planner": Page(

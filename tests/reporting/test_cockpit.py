@@ -35,13 +35,9 @@ from tests.factories import (
     make_participant,
     make_session,
 )
-from tests.reporting.test_hub_dashboard import add_rows
+from tests.reporting.test_hub_dashboard import add_rows, dashboard
 
 pytestmark = pytest.mark.django_db
-
-
-def dashboard(hub) -> str:
-    return reverse("hub:home", kwargs={"hub": hub.key})
 
 
 # --- the week: today and the six days after, whole London days -----------------------------
@@ -255,4 +251,63 @@ def test_the_cockpit_queries_do_not_grow_with_the_data(client, personas):
         with CaptureQueriesContext(connection) as many:
             response = client.get(dashboard(personas.hub_a))
     assert len(response.context["week"].sessions) == 6
+    assert len(many) == len(few)
+
+
+# --- the month's calendar ----------------------------------------------------------------
+
+
+def calendar_url(hub, month: str = "") -> str:
+    url = reverse("hub:calendar", kwargs={"hub": hub.key})
+    return f"{url}?month={month}" if month else url
+
+
+def test_the_calendar_holds_the_london_month_by_day(client, personas):
+    cohort = personas.cohort_a
+    first = make_session(cohort, "2021-10-01T00:00")  # the month's first London moment
+    last = make_session(cohort, "2021-10-31T23:59")  # after the clock change: still October
+    make_session(cohort, "2021-09-30T23:59")  # September
+    make_session(cohort, "2021-11-01T00:00")  # November
+    cancelled = make_session(cohort, "2021-10-12T09:30", status=SessionStatus.CANCELLED)
+    one = make_one_to_one(
+        personas.participant_a, personas.provider, starts_at=local("2021-10-12T14:00")
+    )
+    make_session(personas.cohort_b, "2021-10-12T09:30")  # another hub's
+    client.force_login(personas.hub_a_admin)
+    response = client.get(calendar_url(personas.hub_a, "2021-10"))
+    days = response.context["days"]
+    assert [d.day for d in days] == [
+        dt.date(2021, 10, 1),
+        dt.date(2021, 10, 12),
+        dt.date(2021, 10, 31),
+    ]
+    assert [s.pk for s in days[0].sessions] == [first.pk]
+    assert ([s.pk for s in days[1].sessions], [o.pk for o in days[1].one_to_ones]) == (
+        [cancelled.pk],
+        [one.pk],
+    )
+    assert [s.pk for s in days[2].sessions] == [last.pk]
+    body = response.content.decode()
+    assert "?month=2021-09" in body and "?month=2021-11" in body
+    assert "Cancelled" in body
+
+
+def test_a_month_that_is_not_one_is_said_so(client, personas):
+    client.force_login(personas.hub_a_admin)
+    response = client.get(calendar_url(personas.hub_a, "2021-13"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Give the month as YYYY-MM, for example 2021-10, not &#x27;2021-13&#x27;." in body
+    assert response.context["days"] == []
+
+
+def test_the_calendar_queries_do_not_grow_with_the_data(client, personas):
+    client.force_login(personas.hub_a_admin)
+    _double(personas, 2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(calendar_url(personas.hub_a, "2021-11"))
+    _double(personas, 4)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(calendar_url(personas.hub_a, "2021-11"))
+    assert sum(len(d.sessions) + len(d.one_to_ones) for d in response.context["days"]) == 12
     assert len(many) == len(few)
