@@ -100,12 +100,16 @@ def _cockpit(hub: Any) -> dict[str, Any]:
     now = timezone.now()
     today = local_date(now)
     this_month = Month.of(today)
-    programme = Programme.for_month(today)
+    week = cockpit.this_week(hub, now)
+    try:
+        programme = Programme.for_month(today)
+    except Programme.DoesNotExist:  # no programme year set up yet: only the week
+        return {"week": week, "at_risk": [], "return_due": None, "progress_months": []}
     in_window = programme.holds(this_month)
     live = kpi.compute_hub(hub, this_month.first_day) if in_window else None
     months = cockpit.progress_months(hub, programme, today, live)
     return {
-        "week": cockpit.this_week(hub, now),
+        "week": week,
         "at_risk": cockpit.at_risk(hub, this_month, programme) if in_window else [],
         "return_due": cockpit.return_due(hub, programme, now),
         "progress_months": months,

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peernet.calendar import Month
+from peernet.models import Role
 from reporting import kpi
 from reporting.charts import line_chart
 from reporting.cockpit import (
@@ -31,9 +32,11 @@ from tests.factories import (
     make_cohort,
     make_cohort_member,
     make_eligible,
+    make_hub,
     make_one_to_one,
     make_participant,
     make_session,
+    make_user,
 )
 from tests.reporting.test_hub_dashboard import add_rows, dashboard
 
@@ -311,3 +314,12 @@ def test_the_calendar_queries_do_not_grow_with_the_data(client, personas):
         response = client.get(calendar_url(personas.hub_a, "2021-11"))
     assert sum(len(d.sessions) + len(d.one_to_ones) for d in response.context["days"]) == 12
     assert len(many) == len(few)
+
+
+def test_the_cockpit_before_any_programme_year_shows_the_week(client, db):
+    hub = make_hub("new")
+    client.force_login(make_user(Role.HUB_ADMIN, hub=hub))
+    response = client.get(dashboard(hub))
+    assert response.status_code == 200
+    assert response.context["return_due"] is None
+    assert "No return is due" in response.content.decode()
