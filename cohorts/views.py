@@ -31,6 +31,7 @@ from participants.models import EligibilityStatus, Participant
 from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required, hub_page
 from peernet.calendar import LONDON, local_date
 from peernet.models import RuleWarning
+from reporting.progress import attendance_at_a_glance, cohort_hours_chart
 from rules import CHECKS
 from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
@@ -98,6 +99,7 @@ def _cohort_page(
     current = [m for m in memberships if m.left is None or m.left > today]
     others = [(str(c.code), c.name) for c in selectors.cohort_move_targets(cohort)]
     sessions = sorted(judged.sessions.all(), key=lambda s: s.starts_at)
+    attendance = attendance_at_a_glance(cohort)
     # Not on the waiting list yet: awaiting an eligibility decision (linked to it).
     undecided = (
         Participant.objects.filter(
@@ -110,6 +112,7 @@ def _cohort_page(
         .order_by("last_name", "first_name")
     )
     undecided_rows = list(undecided[: UNDECIDED_SHOWN + 1])
+    forecast = selectors.cohort_forecast(judged, as_of=now)
     return render(
         request,
         "cohorts/detail.html",
@@ -123,8 +126,9 @@ def _cohort_page(
             "others": others,
             "waiting": list(selectors.cohort_waiting_list(cohort, today=today)),
             "balance": selectors.cohort_balance(judged, as_of=now),
-            "forecast": selectors.cohort_forecast(judged, as_of=now),
-            "sessions": sessions,
+            "forecast": forecast,
+            "hours_chart": cohort_hours_chart(judged, forecast),
+            "sessions": [(s, attendance.get(s.pk)) for s in sessions],
             "full": len(current) >= judged.programme.cohort_size,
             # K1's own sentence, shown beside the waiting list where allocation happens.
             "k1": CHECKS["K1"](judged, as_of=now),

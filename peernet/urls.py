@@ -35,6 +35,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
     path("scenario/schema.json", reporting_views.scenario_schema, name="scenario-schema"),
+    *sessions_urls.calendar_feed_urlpatterns,
     path("hub/<slug:hub>/", include((hub_urlpatterns, "hub"))),
     path("facilitation/", include((facilitation_urlpatterns, "facilitation"))),
     path("one-to-one/", include((sessions_urls.one_to_one_urlpatterns, "one_to_one"))),

@@ -215,3 +215,50 @@ def line_chart(
             )
         )
     return LineChart(ident, title, description, list(labels), lines, xs, top)
+
+
+# --- a stacked bar (a cohort's hours, a participant's one-to-one hours) --------------------
+
+BAR_WIDTH = 320
+BAR_HEIGHT = 28
+# Each kind of part's colour: done (and done another way), booked, the gap still open.
+BAR_COLOURS = {"done": "#00703c", "done-other": "#85994b", "booked": "#5694ca", "gap": "#f3f2f1"}
+
+
+@dataclass(frozen=True)
+class BarPart:
+    label: str
+    value: Decimal
+    x: Decimal
+    width: Decimal
+    colour: str
+
+
+@dataclass(frozen=True)
+class StackedBar:
+    """Parts of a whole side by side on one bar: what is done, what is booked, the gap."""
+
+    ident: str
+    title: str
+    description: str
+    parts: list[BarPart]
+    width: int = BAR_WIDTH
+    height: int = BAR_HEIGHT
+
+    def svg(self) -> SafeString:
+        return render_to_string("includes/stacked_bar.svg.html", {"chart": self})
+
+
+def stacked_bar(
+    ident: str, title: str, description: str, parts: list[tuple[str, Decimal, str]]
+) -> StackedBar:
+    """A bar the width of the parts' total, each part (words, value, kind of `BAR_COLOURS`)
+    its share; nothing below zero."""
+    values = [max(Decimal(value), Decimal(0)) for _, value, _ in parts]
+    total = sum(values, Decimal(0)) or Decimal(1)
+    drawn, x = [], Decimal(0)
+    for (label, _, kind), value in zip(parts, values, strict=True):
+        width = _round(value / total * BAR_WIDTH)
+        drawn.append(BarPart(label, value, x, width, BAR_COLOURS[kind]))
+        x += width
+    return StackedBar(ident, title, description, drawn)

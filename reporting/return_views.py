@@ -26,7 +26,7 @@ from peernet.access import hub_admin_required, hub_page
 from peernet.calendar import Month
 from peernet.forms import GovukErrorsMixin, form_helper, text_field
 from peernet.models import Programme
-from reporting import drilldown, exports, kpi, national, national_views, returns
+from reporting import cockpit, drilldown, exports, kpi, national, national_views, returns
 from reporting.models import ExportFile, MonthlyReturn, ReturnVersion
 from rules.monthly_return import return_due_at
 
@@ -115,6 +115,7 @@ def _rows(
     *,
     links: bool = True,
     flag_changes: bool = False,
+    changes: dict[str, cockpit.FigureChange] | None = None,
 ) -> list[dict[str, Any]]:
     """A row per figure: its id, definition and its value in each column (None: nothing);
     with `flag_changes`, whether the last column differs from the first."""
@@ -129,6 +130,7 @@ def _rows(
                 "definition": kpi.DEFINITIONS[figure],
                 "values": values,
                 "changed": flag_changes and values[0] != values[-1],
+                "change": changes[figure].change if changes else "",
                 "url": _figure_url(hub_key, month, figure) if links else "",
             }
         )
@@ -258,6 +260,7 @@ def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
     if beside_now:
         columns.append(kpi.compute_hub(request.hub, month))
         labels.append("As the records now stand")
+    changes = cockpit.figure_changes(shown, previous)
     status = returns.return_status(request.hub, month, now=now)
     return render(
         request,
@@ -276,8 +279,11 @@ def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
             "beside_now": beside_now,
             "labels": labels,
             "rows": (
-                _rows(request.hub.key, month, columns, flag_changes=beside_now) if shown else []
+                _rows(request.hub.key, month, columns, flag_changes=beside_now, changes=changes)
+                if shown
+                else []
             ),
+            "changes": bool(changes),
             "breakdowns": national.suppressed(shown["breakdowns"]) if shown else {},
             "form": form,
             "formats": national_views.RETURN_FORMATS,
@@ -389,6 +395,7 @@ def return_figure(request: HttpRequest, month: dt.date, figure: str) -> HttpResp
             "section": "returns",
             "month": month,
             "figure": figure,
+            "label": kpi.LABELS[figure],
             "definition": kpi.DEFINITIONS[figure],
             "sections": drilldown.figure_records(request.hub, month, figure),
         },

@@ -25,6 +25,7 @@ register_converter(ReturnMonthConverter, "return_month")
 hub_urlpatterns: list[URLPattern] = [
     path("", views.hub_dashboard, name="home"),
     path("to-do/", views.hub_todo, name="todo"),
+    path("calendar/", views.hub_calendar, name="calendar"),
     path("scenario/", scenario_views.hub_upload, name="scenario"),
     # Monthly returns (docs/returns.md "Submission")
     path("returns/", return_views.return_list, name="returns"),

@@ -11,9 +11,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from peernet.access import hub_admin_required
+from peernet.calendar import Month, local_date
+from peernet.models import Programme
+from reporting import cockpit, kpi
+from reporting.charts import LineChart, line_chart
 from reporting.scenario import SCHEMA
 from reporting.selectors import (
     TODO_SHOWN,
@@ -50,7 +55,6 @@ COUNT_TABLES = (
             ("Forming", "forming", None),
             ("Running", "running", None),
             ("Completed", "completed", None),
-            ("At risk of missing their hours (K6)", "at_risk", None),
         ),
     ),
 )
@@ -74,18 +78,59 @@ def scenario_schema(request: HttpRequest) -> JsonResponse:
     return JsonResponse(SCHEMA, json_dumps_params={"indent": 2, "ensure_ascii": False})
 
 
+def progress_chart(hub: Any, months: list[cockpit.ProgressMonth]) -> LineChart:
+    """The hub's participants started and completed, month by month, against its target."""
+    return line_chart(
+        ident="progress-chart",
+        title=f"{hub.name}: participants started and completed against the target, by month",
+        description="Participants started and completed (cumulative) at the end of each month "
+        f"of the delivery window, with the hub's target of {hub.target} as a flat line. "
+        "The table below the chart gives the same numbers.",
+        labels=[f"{m.month.first_day:%b %y}" for m in months],
+        series=[
+            ("Started", [m.started for m in months]),
+            ("Completed", [m.completed for m in months]),
+            ("Target", [hub.target for _ in months]),
+        ],
+    )
+
+
+def _cockpit(hub: Any) -> dict[str, Any]:
+    """This week, what is at risk, the return due and progress over the months."""
+    now = timezone.now()
+    today = local_date(now)
+    this_month = Month.of(today)
+    week = cockpit.this_week(hub, now)
+    try:
+        programme = Programme.for_month(today)
+    except Programme.DoesNotExist:  # no programme year set up yet: only the week
+        return {"week": week, "at_risk": [], "return_due": None, "progress_months": []}
+    in_window = programme.holds(this_month)
+    live = kpi.compute_hub(hub, this_month.first_day) if in_window else None
+    months = cockpit.progress_months(hub, programme, today, live)
+    return {
+        "week": week,
+        "at_risk": cockpit.at_risk(hub, this_month, programme) if in_window else [],
+        "return_due": cockpit.return_due(hub, programme, now),
+        "progress_months": months,
+        "progress_chart": progress_chart(hub, months) if months else None,
+    }
+
+
 @login_required
 @require_GET
 @hub_admin_required
 def hub_dashboard(request: HttpRequest) -> HttpResponse:
-    """The hub administrator's start page: the hub's figures and progress against its
-    target, and what needs doing in their hub, most urgent first."""
+    """The hub administrator's cockpit (docs/cockpit.md): this week, what is at risk, the
+    return due, progress to the target over the months, the hub's counts, and what
+    needs doing, most urgent first."""
     todo = todo_for_user(request.user, hub=request.hub)
     counts = hub_counts(request.hub)
     return render(
         request,
         "hub/dashboard.html",
         {
+            **_cockpit(request.hub),
             "hub": request.hub,
             "counts": counts,
             "count_tables": [
@@ -155,4 +200,34 @@ def hub_todo(request: HttpRequest) -> HttpResponse:
             "todo": page.object_list,
             "query": query.urlencode(),
         },
+    )
+
+
+# --- the month's calendar ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@hub_admin_required
+def hub_calendar(request: HttpRequest) -> HttpResponse:
+    """The hub's group sessions and one-to-ones in a month (`?month=YYYY-MM`, this month
+    by default), day by day, with the months before and after a click away."""
+    problem = ""
+    month = Month.of(local_date(timezone.now()))
+    if asked := request.GET.get("month"):
+        try:
+            month = Month.parse(asked)
+        except ValueError as exc:
+            problem = str(exc)
+    return render(
+        request,
+        "hub/calendar.html",
+        {
+            "hub": request.hub,
+            "month": month,
+            "days": [] if problem else cockpit.hub_month(request.hub, month),
+            "problem": problem,
+            "problem_list": [problem],
+        },
+        status=400 if problem else 200,
     )

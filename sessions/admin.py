@@ -1,12 +1,13 @@
 from django.contrib import admin
 
-from peernet.admin import AuditedAdmin, ScopedAdmin
+from peernet.admin import AuditedAdmin, ReadOnlyAdmin, ScopedAdmin
 from sessions.models import (
     AbsenceFollowUp,
     ActionCard,
     ActionPlan,
     ActionPlanRevision,
     Attendance,
+    CalendarFeed,
     Complaint,
     FacilitatorNote,
     GroupSession,
@@ -204,3 +205,12 @@ class JoiningInstructionsSentAdmin(ScopedAdmin):
     list_select_related = ["participant", "session__cohort", "one_to_one"]
     raw_id_fields = ["participant", "session", "one_to_one"]
     readonly_fields = ["participant", "session", "one_to_one", "sent_at"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    """Who has a calendar feed link and when it was issued or stopped (not the nonce)."""
+
+    list_display = ["user", "created", "revoked"]
+    fields = ["user", "created", "revoked"]
+    list_select_related = ["user"]

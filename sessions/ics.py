@@ -16,6 +16,7 @@ CRLF = "\r\n"
 LINE_OCTETS = 75
 PRODID = "-//Peer Networks//Joining instructions//EN"
 REQUEST, CANCEL = "REQUEST", "CANCEL"
+PUBLISH = "PUBLISH"  # a calendar to subscribe to, not an invitation (sessions/feeds.py)
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,8 @@ def calendar(*events: Event, method: str = REQUEST) -> str:
     """The whole VCALENDAR, CRLF-terminated lines, ready to attach: one VEVENT per event
     (the whole schedule is one calendar). METHOD:REQUEST sends or updates an event in the
     attendee's calendar; METHOD:CANCEL, with the event's UID and a higher SEQUENCE,
-    removes it (RFC 5546 3.2.2, 3.2.5)."""
-    if method not in (REQUEST, CANCEL):
+    removes it (RFC 5546 3.2.2, 3.2.5); METHOD:PUBLISH is a feed to subscribe to (3.2.1)."""
+    if method not in (REQUEST, CANCEL, PUBLISH):
         raise ValueError(f"Unknown iTIP method {method!r}.")
     lines = [
         "BEGIN:VCALENDAR",

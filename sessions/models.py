@@ -616,3 +616,19 @@ class ProviderDeclaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}'s declaration about {self.participant}"
+
+
+class CalendarFeed(models.Model):
+    """A facilitator's or a provider's calendar feed (docs/cockpit.md): the nonce its
+    secret link is signed over (`sessions/feeds.py`). Issuing a new link revokes the old
+    one; a revoked feed's link answers 404."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    nonce = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}'s calendar feed"

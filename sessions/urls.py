@@ -11,7 +11,7 @@ public `code`, and fetch it with `peernet.access.session_for_facilitation`.
 
 from django.urls import URLPattern, path
 
-from sessions import action_card_views, joining_views, observation_views, views
+from sessions import action_card_views, feed_views, joining_views, observation_views, views
 from sessions.attendance import views as attendance_views
 from sessions.one_to_one import views as one_to_one_views
 
@@ -37,10 +37,20 @@ facilitation_urlpatterns: list[URLPattern] = [
         attendance_views.facilitation_member,
         name="member",
     ),
+    path("calendar-feed/", feed_views.facilitation_calendar_feed, name="calendar-feed"),
     *joining_views.facilitation_joining_urlpatterns,
     *action_card_views.facilitation_action_card_urlpatterns,
 ]
 
 # The one-to-one provider's area, /one-to-one/... (namespace `one_to_one`); a
 # participant's pages take the hub key as `hub` and the participant's public `code`.
-one_to_one_urlpatterns: list[URLPattern] = one_to_one_views.one_to_one_urlpatterns
+one_to_one_urlpatterns: list[URLPattern] = [
+    *one_to_one_views.one_to_one_urlpatterns,
+    path("calendar-feed/", feed_views.one_to_one_calendar_feed, name="calendar-feed"),
+]
+
+# A facilitator's or provider's calendar feed behind its secret link (sessions/feeds.py):
+# no sign-in, the link is the authority; mounted at the top level.
+calendar_feed_urlpatterns: list[URLPattern] = [
+    path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),
+]

@@ -32,6 +32,7 @@ from peernet.models import Role
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from rules import CHECKS, Outcome, run_rules
 from sessions.attendance.selectors import session_attendance, session_members
+from sessions.feed_views import calendar_feed_url
 from sessions.forms import (
     ComplaintCloseForm,
     ComplaintForm,
@@ -173,6 +174,7 @@ def facilitation_home(request: HttpRequest) -> HttpResponse:
             "todo_count": len(todo),
             "entries": True,  # show "nothing to do" when the list is empty
             "hot_topics": hot_topics(cohorts=[c.pk for c in cohorts]) if cohorts else [],
+            "calendar_feed_url": calendar_feed_url(request),
         },
     )
 

@@ -186,7 +186,7 @@ def _one_to_one_urls(personas: Personas) -> list[tuple[str, bool]]:
     module = test_one_to_one_pages_access
     world = module.World(personas)
     return [
-        (reverse(f"one_to_one:{name}", kwargs=kwargs(world)), False)
+        (reverse(f"one_to_one:{name}", kwargs=kwargs(world)), name in module.POST_ONLY)
         for name, kwargs in module.KWARGS.items()
     ]
 

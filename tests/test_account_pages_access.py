@@ -43,6 +43,9 @@ TOP_LEVEL: dict[str, tuple[str, object, object, object]] = {
     "logout": ("post", (302, LOGIN), (302, LOGIN), (302, LOGIN)),
     "health": ("get", 200, 200, 200),
     "scenario-schema": ("get", 200, 200, 200),
+    # A calendar feed's secret link (docs/cockpit.md): no sign-in; a link that does not
+    # work is a 404 (tests/sessions/test_calendar_feeds.py has the rest).
+    "calendar-feed": ("get", 404, 404, (302, SET_UP)),
 }
 ACCOUNT: dict[str, tuple[str, object, object, object]] = {
     "two-factor": ("get", (302, LOGIN), (302, "/"), (302, SET_UP)),
@@ -61,6 +64,7 @@ ACCOUNT: dict[str, tuple[str, object, object, object]] = {
 }
 # The arguments of the pages whose URL needs them: a link whose token does not work.
 URL_KWARGS: dict[str, dict[str, str]] = {
+    "calendar-feed": {"token": "not-a-feed:1abc:xyz"},
     "account:api-token-revoke": {"pk": "999999"},
     "account:password-reset-confirm": {"uidb64": "MQ", "token": "cfg7h2-0123456789abcdef"},
     "account:activate": {"uidb64": "MQ", "token": "cfg7h2-0123456789abcdef"},

@@ -42,6 +42,7 @@ def _session(w: World) -> dict:
 
 KWARGS: dict[str, Callable[[World], dict]] = {
     "home": lambda w: {},
+    "calendar-feed": lambda w: {},
     "session": _session,
     "attendance": _session,
     "notes": _session,
@@ -57,11 +58,13 @@ KWARGS: dict[str, Callable[[World], dict]] = {
         "participant": w.p.participant_a.code,
     },
 }
-SESSION_PAGES = sorted(set(KWARGS) - {"home"})
+HOME_PAGES = {"home", "calendar-feed"}  # the facilitator's own, not a session's
+SESSION_PAGES = sorted(set(KWARGS) - HOME_PAGES)
 POST_ONLY = {
     "joining-instructions-send-now",
     "action-card-links-send",
     "continuing-group-start",
+    "calendar-feed",
 }  # a plain visit is 405; a POST is the test
 
 
@@ -111,10 +114,11 @@ def test_anyone_else_gets_a_404_on_a_session(client, world, name, role):
         assert client.post(_url(name, world)).status_code == 404
 
 
+@pytest.mark.parametrize("name", sorted(HOME_PAGES))
 @pytest.mark.parametrize("role", [*OUTSIDERS, *STAND_INS])
-def test_the_home_page_is_for_facilitators_only(client, world, role):
+def test_the_home_page_is_for_facilitators_only(client, world, role, name):
     client.force_login(getattr(world.p, role))
-    assert client.get(_url("home", world)).status_code == 404
+    assert _visit(client, name, _url(name, world)).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(KWARGS))

@@ -102,6 +102,7 @@ def _email(w: World) -> dict:
 KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "home": (lambda w: {}, False),
     "todo": (lambda w: {}, False),
+    "calendar": (lambda w: {}, False),
     "registrations": (lambda w: {}, False),
     "registration-new": (lambda w: {}, False),
     "scenario": (lambda w: {}, False),

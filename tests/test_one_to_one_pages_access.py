@@ -43,6 +43,7 @@ def _participant(w: World) -> dict:
 
 KWARGS: dict[str, Callable[[World], dict]] = {
     "home": lambda w: {},
+    "calendar-feed": lambda w: {},
     "participant": _participant,
     "log": _participant,
     "check": _participant,
@@ -51,7 +52,9 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "declaration": _participant,
     "action-record": _participant,
 }
-PARTICIPANT_PAGES = sorted(set(KWARGS) - {"home"})
+HOME_PAGES = {"home", "calendar-feed"}  # the provider's own, not a participant's
+PARTICIPANT_PAGES = sorted(set(KWARGS) - HOME_PAGES)
+POST_ONLY = {"calendar-feed"}  # a plain visit is 405; a POST is the test
 GET_ONLY = {"participant", "check", "action-record"}  # a POST is 405 before anything is looked up
 
 
@@ -72,6 +75,9 @@ def world(personas: Personas) -> World:
 @pytest.mark.parametrize("name", sorted(KWARGS))
 def test_the_participants_provider_can_open_it(client, world, name):
     client.force_login(world.p.provider)
+    if name in POST_ONLY:
+        assert client.post(_url(name, world)).status_code == 302
+        return
     response = client.get(_url(name, world))
     assert response.status_code == 200
     if name == "action-record":
@@ -94,10 +100,12 @@ def test_anyone_else_gets_a_404_on_a_participant(client, world, name, role):
     assert client.post(_url(name, world)).status_code == (405 if name in GET_ONLY else 404)
 
 
+@pytest.mark.parametrize("name", sorted(HOME_PAGES))
 @pytest.mark.parametrize("role", [*OUTSIDERS, *STAND_INS])
-def test_the_home_page_is_for_providers_only(client, world, role):
+def test_the_home_page_is_for_providers_only(client, world, role, name):
     client.force_login(getattr(world.p, role))
-    assert client.get(_url("home", world)).status_code == 404
+    visit = client.post if name in POST_ONLY else client.get
+    assert visit(_url(name, world)).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(KWARGS))

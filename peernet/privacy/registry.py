@@ -422,6 +422,15 @@ REGISTRY: tuple[PersonalData, ...] = (
         note="A personal API token: its name, when it was last used; only a hash of the secret.",
     ),
     PersonalData(
+        "delivery.CalendarFeed",
+        ("user",),
+        None,
+        Retention("While the account is needed, revoked ones included (docs/cockpit.md)", "keep"),
+        about="staff",
+        note="A facilitator's or provider's calendar feed link: the nonce it is signed over, "
+        "when it was issued and stopped.",
+    ),
+    PersonalData(
         "reporting.DigestSent",
         ("user",),
         None,

@@ -44,6 +44,7 @@ from peernet.forms import form_written
 from peernet.models import Role
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from sessions.action_record import action_record_pdf
+from sessions.feed_views import calendar_feed_url
 from sessions.models import ActionPlanRevision, OneToOneReferral, OneToOneRoute, SessionStatus
 from sessions.one_to_one.forms import (
     ActionPlanForm,
@@ -102,6 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "todo": todo[:TODO_SHOWN],
             "todo_count": len(todo),
             "entries": True,
+            "calendar_feed_url": calendar_feed_url(request),
         },
     )
 

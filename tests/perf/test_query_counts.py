@@ -76,13 +76,13 @@ def _hub_url(name: str, **kwargs: object) -> Callable[[], str]:
 
 
 PAGES: dict[str, Page] = {
-    "hub dashboard": Page(_admin, _hub_url("home"), 12, lambda: _hub().name),
+    "hub dashboard": Page(_admin, _hub_url("home"), 18, lambda: _hub().name),
     "registrations list": Page(_admin, _hub_url("registrations"), 10, lambda: _member().last_name),
     "cohorts list": Page(_admin, _hub_url("cohorts"), 10, lambda: _cohort().name),
     "cohort page": Page(
         _admin,
         lambda: reverse("hub:cohort", kwargs={"hub": HUB, "code": _cohort().code}),
-        18,  # with the members' equality data for K12's cohort-wide count (1)
+        19,  # with the members' equality data for K12 (1) and each session's attendance (1)
         lambda: _member().last_name,
     ),
     "schedule planner": Page(
@@ -100,7 +100,7 @@ PAGES: dict[str, Page] = {
     "complaints list": Page(_admin, _hub_url("complaints"), 8, lambda: "Session moved"),
     "observations list": Page(_admin, _hub_url("observations"), 17, lambda: _cohort().name),
     "facilitation home": Page(
-        _facilitator, lambda: reverse("facilitation:home"), 12, lambda: _cohort().name
+        _facilitator, lambda: reverse("facilitation:home"), 13, lambda: _cohort().name
     ),
     "facilitation session": Page(
         _facilitator,

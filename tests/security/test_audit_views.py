@@ -65,7 +65,10 @@ def _pages(personas: Personas, area: str) -> list[tuple[str, object, str]]:
         ]
     if area == "one_to_one":
         w = one_to_one.World(p)
-        return [(f"one_to_one:{n}", p.provider, one_to_one._url(n, w)) for n in one_to_one.KWARGS]
+        return [
+            (f"one_to_one:{n}", p.provider, one_to_one._url(n, w))
+            for n in sorted(set(one_to_one.KWARGS) - one_to_one.POST_ONLY)
+        ]
     w = privacy.World(p)
     return [(f"privacy:{n}", p.coordinator, privacy._url(n, w)) for n in privacy.NAMES]
 
