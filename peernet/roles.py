@@ -63,6 +63,7 @@ class Reach:
     cohort_ids: frozenset[int] = field(default_factory=frozenset)  # facilitator
     provider: bool = False  # one-to-one provider (their own participants)
     member_hub_ids: frozenset[int] = field(default_factory=frozenset)  # any hub role
+    roles: frozenset[str] = field(default_factory=frozenset)  # every role held, anywhere
 
     @property
     def is_empty(self) -> bool:
@@ -100,7 +101,9 @@ def reach_for(user: Any) -> Reach:
     hub_ids: set[int] = set()
     cohort_ids: set[int] = set()
     member_hub_ids: set[int] = set()
+    roles: set[str] = set()
     for role, hub_id, cohort_id in user.role_assignments.values_list("role", "hub_id", "cohort_id"):
+        roles.add(role)
         sees = REACH[role]
         if sees == EVERYTHING:
             national = aggregates = True
@@ -122,6 +125,7 @@ def reach_for(user: Any) -> Reach:
         cohort_ids=frozenset(cohort_ids),
         provider=provider,
         member_hub_ids=frozenset(member_hub_ids),
+        roles=frozenset(roles),
     )
     user._peernet_reach = reach
     return reach
@@ -134,7 +138,6 @@ def forget_reach(user: Any) -> None:
 
 
 def user_roles(user: Any) -> set[str]:
-    """The roles a user holds anywhere (for the home page's routing)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    return set(user.role_assignments.values_list("role", flat=True))
+    """The roles a user holds anywhere (the home page's routing, the areas a page links
+    to), read with the user's reach: no query of its own once the reach is known."""
+    return set(reach_for(user).roles)

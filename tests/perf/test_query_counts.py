@@ -100,7 +100,7 @@ PAGES: dict[str, Page] = {
     "complaints list": Page(_admin, _hub_url("complaints"), 8, lambda: "Session moved"),
     "observations list": Page(_admin, _hub_url("observations"), 17, lambda: _cohort().name),
     "facilitation home": Page(
-        _facilitator, lambda: reverse("facilitation:home"), 13, lambda: _cohort().name
+        _facilitator, lambda: reverse("facilitation:home"), 12, lambda: _cohort().name
     ),
     "facilitation session": Page(
         _facilitator,
