@@ -29,6 +29,7 @@ from peernet.forms import (
     text_field,
     typed_input,
 )
+from peernet.lists import ListFilterForm
 from peernet.models import Hub
 
 ELSEWHERE = "elsewhere"
@@ -323,7 +324,7 @@ class RegistrationStatus:
     ]
 
 
-class RegistrationFilterForm(forms.Form):
+class RegistrationFilterForm(ListFilterForm):
     """The list's filter: a fixed set of statuses and a plain search text (docs/security.md §18)."""
 
     status = forms.ChoiceField(
@@ -333,11 +334,13 @@ class RegistrationFilterForm(forms.Form):
         error_messages={"invalid_choice": "Select a status from the list"},
     )
     q = forms.CharField(
-        label="Name or business",
+        label="Name, business, email or postcode",
         required=False,
         max_length=100,
         error_messages={"max_length": "Search for 100 characters or fewer"},
     )
+
+    field_order = ("q", "status")
 
 
 # --- eligibility ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from participants.models import BusinessMatch, EligibilityException, Eligibility
 from peernet.access import get_for_user, named_to_hub
 from peernet.calendar import add_months, local_date
 from peernet.hours import sum_hours
+from peernet.lists import search_condition
 from peernet.models import Hub, RuleWarning, User
 from peernet.scoping import scopes_disabled
 from peernet.words import date_words, hours_words, number_words, plural_words
@@ -196,13 +197,23 @@ def status_condition(status: str) -> Q:
 STATUSES = ("pending", "eligible", "ineligible", "allocated", "dropped-out")
 
 
+REGISTRATION_SEARCH = (
+    "first_name",
+    "last_name",
+    "email",
+    "business__name",
+    "business__postcode",
+)
+
+
 def registrations_for_hub(
     *, hub: Hub, user: User, status: str = "", search: str = ""
 ) -> QuerySet[Participant]:
     """The hub's registrations, newest first, with what the list shows in the same query.
 
     `status` is one of STATUS_FILTERS' keys (validated by the view's form); `search` is
-    plain text matched against names and the business name, never a lookup.
+    plain text matched against names, email, the business's name and postcode, never a
+    lookup.
     """
 
     rows = (
@@ -213,14 +224,7 @@ def registrations_for_hub(
     )
     if status:
         rows = rows.filter(status_condition(status))
-    words = search.strip()
-    if words:
-        rows = rows.filter(
-            Q(first_name__icontains=words)
-            | Q(last_name__icontains=words)
-            | Q(email__icontains=words)
-            | Q(business__name__icontains=words)
-        )
+    rows = rows.filter(search_condition(search, REGISTRATION_SEARCH))
     return rows.order_by("-registered", "-pk")
 
 

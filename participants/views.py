@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -33,7 +32,7 @@ from participants.forms import (
     registration_initial,
 )
 from participants.models import EligibilityException, MatchStatus, Participant
-from peernet import mail, outbox, stale
+from peernet import lists, mail, outbox, stale
 from peernet.access import hub_admin_required, hub_page
 from peernet.addresses import client_ip
 from peernet.models import EmailKind, Hub
@@ -137,37 +136,43 @@ def register_done(request: HttpRequest, hub: str) -> HttpResponse:
 
 # --- the registrations list and the participant page --------------------------------------
 
-PAGE_SIZE = 50
+REGISTRATION_COLUMNS = (
+    lists.Column("name", "Name", ("last_name", "first_name")),
+    lists.Column("business", "Business", ("business__name",)),
+    lists.Column("registered", "Registered", ("registered",)),
+    lists.Column("status", "Status"),
+)
 
 
 @login_required
 @require_GET
 @hub_admin_required
 def registrations(request: HttpRequest) -> HttpResponse:
-    form = RegistrationFilterForm(request.GET or None)
-    status = search = ""
-    if form.is_bound and form.is_valid():
-        status, search = form.cleaned_data["status"], form.cleaned_data["q"]
-    rows = selectors.registrations_for_hub(
-        hub=request.hub, user=request.user, status=status, search=search
+    listing = lists.list_page(
+        request,
+        form_class=RegistrationFilterForm,
+        columns=REGISTRATION_COLUMNS,
+        rows=lambda cleaned: selectors.registrations_for_hub(
+            hub=request.hub,
+            user=request.user,
+            status=cleaned.get("status", ""),
+            search=cleaned.get("q", ""),
+        ),
+        default_order=("-registered", "-pk"),
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.registration_counts(hub=request.hub, user=request.user)
     statuses = [(key, label, counts[key]) for key, label in RegistrationStatus.choices]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "participants/registrations.html",
         {
             "hub": request.hub,
             "section": "registrations",
-            "form": form,
-            "page": page,
+            "form": listing.form,
+            "listing": listing,
+            "page": listing.page,
             "counts": counts,
             "statuses": statuses,
-            "status": status,
-            "query": query.urlencode(),
             "public_url": request.build_absolute_uri(
                 reverse("public:register", kwargs={"hub": request.hub.key})
             ),

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from cohorts.selectors import hub_facilitators
 from participants import surveys
 from participants.models import SurveyKind
+from participants.views import REGISTRATION_COLUMNS
 from peernet.models import Breach
 from peernet.staff import cohorts_without_facilitator
 from sessions.attendance.selectors import session_members
@@ -103,7 +104,8 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     "participants.forms.FlexibilityForm": NO_ARGUMENTS,
     "participants.forms.MatchForm": NO_ARGUMENTS,
     "participants.forms.PrivacyNoticeForm": NO_ARGUMENTS,
-    "participants.forms.RegistrationFilterForm": NO_ARGUMENTS,
+    "participants.forms.RegistrationFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
+    "peernet.lists.ListFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
     "participants.forms.RegistrationForm": lambda p: ([], {"hub": p.hub_a}),
     "participants.forms.CorrectionForm": lambda p: ([], {"hub": p.hub_a}),
     "participants.forms.StaffRegistrationForm": lambda p: ([], {"hub": p.hub_a}),
