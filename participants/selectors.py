@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from cohorts.models import CohortMembership
+from cohorts.models import Cohort, CohortMembership
 from participants.models import BusinessMatch, EligibilityException, EligibilityStatus, Participant
 from peernet.access import get_for_user, named_to_hub
 from peernet.calendar import add_months, local_date
@@ -226,6 +226,13 @@ def registrations_for_hub(
         rows = rows.filter(status_condition(status))
     rows = rows.filter(search_condition(search, REGISTRATION_SEARCH))
     return rows.order_by("-registered", "-pk")
+
+
+def hub_cohort_choices(*, hub: Hub, user: User) -> list[tuple[str, str]]:
+    """The hub's cohorts the user may see, as (code, name) choices, by name."""
+
+    cohorts = Cohort.objects.filter(hub=hub).visible_to(user).order_by("name", "pk")
+    return [(str(code), name) for code, name in cohorts.values_list("code", "name")]
 
 
 def registration_counts(*, hub: Hub, user: User) -> dict[str, int]:

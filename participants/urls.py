@@ -12,6 +12,7 @@ from django.urls import URLPattern
 
 from participants import (
     action_card_link_views,
+    bulk_views,
     charter_views,
     import_views,
     survey_views,
@@ -21,6 +22,7 @@ from participants import (
 hub_urlpatterns: list[URLPattern] = [
     *views.hub_urlpatterns,
     *charter_views.hub_urlpatterns,
+    *bulk_views.hub_urlpatterns,
     *import_views.hub_urlpatterns,
     *survey_views.hub_urlpatterns,
 ]

@@ -15,7 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from participants import selectors, services
+from participants import bulk_views, selectors, services
 from participants.forms import (
     CorrectionForm,
     DecisionForm,
@@ -137,6 +137,7 @@ def register_done(request: HttpRequest, hub: str) -> HttpResponse:
 # --- the registrations list and the participant page --------------------------------------
 
 REGISTRATION_COLUMNS = (
+    lists.Column("select", "Select", hidden=True),
     lists.Column("name", "Name", ("last_name", "first_name")),
     lists.Column("business", "Business", ("business__name",)),
     lists.Column("registered", "Registered", ("registered",)),
@@ -162,6 +163,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
     )
     counts = selectors.registration_counts(hub=request.hub, user=request.user)
     statuses = [(key, label, counts[key]) for key, label in RegistrationStatus.choices]
+    cohorts = selectors.hub_cohort_choices(hub=request.hub, user=request.user)
     return render(
         request,
         "participants/registrations.html",
@@ -173,6 +175,8 @@ def registrations(request: HttpRequest) -> HttpResponse:
             "page": listing.page,
             "counts": counts,
             "statuses": statuses,
+            "bulk_actions": bulk_views.ACTIONS,
+            "bulk_cohorts": [("", "Choose a cohort"), *cohorts],
             "public_url": request.build_absolute_uri(
                 reverse("public:register", kwargs={"hub": request.hub.key})
             ),

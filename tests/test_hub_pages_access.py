@@ -103,6 +103,7 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "home": (lambda w: {}, False),
     "todo": (lambda w: {}, False),
     "registrations": (lambda w: {}, False),
+    "registrations-bulk": (lambda w: {}, True),
     "registration-new": (lambda w: {}, False),
     "scenario": (lambda w: {}, False),
     "participant": (_participant, False),

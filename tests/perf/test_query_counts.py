@@ -77,7 +77,7 @@ def _hub_url(name: str, **kwargs: object) -> Callable[[], str]:
 
 PAGES: dict[str, Page] = {
     "hub dashboard": Page(_admin, _hub_url("home"), 12, lambda: _hub().name),
-    "registrations list": Page(_admin, _hub_url("registrations"), 10, lambda: _member().last_name),
+    "registrations list": Page(_admin, _hub_url("registrations"), 11, lambda: _member().last_name),
     "cohorts list": Page(_admin, _hub_url("cohorts"), 10, lambda: _cohort().name),
     "cohort page": Page(
         _admin,
