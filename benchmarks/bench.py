@@ -35,7 +35,16 @@ from typing import Any
 
 from floor import floor_check, floor_query, full_floor_check, full_floor_query
 from load import measure_load
-from parameters import LOAD_AT, MONTH, PAGE_HUB, PAGE_REPEATS, RESULTS, ROOT, WARM_UP
+from parameters import (
+    FILTERED_LIST_QUERY,
+    LOAD_AT,
+    MONTH,
+    PAGE_HUB,
+    PAGE_REPEATS,
+    RESULTS,
+    ROOT,
+    WARM_UP,
+)
 from report import load_results, write_report
 
 # Django's test tools and the project's modules are imported inside the functions that use
@@ -226,6 +235,11 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
             reverse("hub:cohort", kwargs={"hub": PAGE_HUB, "code": cohort.code}),
         ),
         "registrations list": (admin, reverse("hub:registrations", kwargs={"hub": PAGE_HUB})),
+        # Issue 18: searched, filtered, sorted and on its second page (peernet.lists).
+        "registrations list, filtered": (
+            admin,
+            reverse("hub:registrations", kwargs={"hub": PAGE_HUB}) + FILTERED_LIST_QUERY,
+        ),
         "national timeliness": (coordinator, reverse("national:timeliness")),
     }
     result["pages"] = {}
@@ -274,7 +288,12 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
     def phase_full_floor_check() -> None:
         result["full_floor_values"], result["full_floor_matches"] = full_floor_check(hubs, MONTH)
 
-    hub_pages = ["hub dashboard", "cohort page", "registrations list"]
+    hub_pages = [
+        "hub dashboard",
+        "cohort page",
+        "registrations list",
+        "registrations list, filtered",
+    ]
     if n <= 6000:
         plan = [
             ("compiling every hub's return", phase_compile),
