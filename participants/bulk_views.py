@@ -55,7 +55,7 @@ class BulkForm(forms.Form):
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data: object, *, codes: list[str], cohorts: list[tuple[str, str]]):
+    def __init__(self, data: object = None, *, codes: list[str], cohorts: list[tuple[str, str]]):
         super().__init__(data)
         self.fields["participant"].choices = [(c, c) for c in codes]  # type: ignore[attr-defined]
         self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]  # type: ignore[attr-defined]

@@ -144,7 +144,7 @@ def list_page(
     form_class: type[ListFilterForm],
     columns: Sequence[Column],
     rows: Callable[[dict[str, Any]], QuerySet[M]],
-    default_order: tuple[str, ...],
+    default_order: tuple[Any, ...],
     form_kwargs: dict[str, Any] | None = None,
     per_page: int = PAGE_SIZE,
 ) -> Listing:
@@ -157,9 +157,9 @@ def list_page(
     if form.is_bound and form.is_valid():
         cleaned = form.cleaned_data
     sort = cleaned.get("sort", "")
-    order = _ordering(columns, sort) if sort else default_order
+    order: tuple[Any, ...] = _ordering(columns, sort) if sort else default_order
     if not {"pk", "-pk"} & set(order):
-        order = (*order, "-pk" if order[0].startswith("-") else "pk")
+        order = (*order, "-pk" if str(order[0]).startswith("-") else "pk")
     queryset = rows(cleaned).order_by(*order)
     page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
     filters = QueryDict(mutable=True)

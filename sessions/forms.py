@@ -14,6 +14,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
+from peernet.lists import ListFilterForm
 from sessions.models import ComplaintKind, Topic
 
 
@@ -181,3 +182,27 @@ class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
             button="Save the notes",
             page_csrf=True,
         )
+
+
+class ComplaintFilterForm(ListFilterForm):
+    """The complaints list's filter: a search of what was said and by whom, the kind and
+    whether it is open (peernet.lists)."""
+
+    q = forms.CharField(
+        label="Search what was said or who from",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "Search for 100 characters or fewer"},
+    )
+    kind = forms.ChoiceField(
+        label="Complaint or compliment",
+        required=False,
+        choices=[("", "Both"), *ComplaintKind.choices],
+        error_messages={"invalid_choice": "Select complaints, compliments or both"},
+    )
+    state = forms.ChoiceField(
+        label="Open or closed",
+        required=False,
+        choices=[("", "Open and closed"), ("open", "Open"), ("closed", "Closed")],
+        error_messages={"invalid_choice": "Select open, closed or both"},
+    )

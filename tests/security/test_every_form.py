@@ -40,6 +40,7 @@ from peernet.staff import cohorts_without_facilitator
 from sessions.attendance.selectors import session_members
 from sessions.models import Complaint
 from sessions.one_to_one.selectors import hub_providers
+from sessions.views import COMPLAINT_COLUMNS
 from tests.factories import Personas, local, make_personas, make_session
 from tests.security.test_hostile_input import FEW, MARKUP, TEXT, rolled_back
 
@@ -104,6 +105,13 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     "participants.forms.FlexibilityForm": NO_ARGUMENTS,
     "participants.forms.MatchForm": NO_ARGUMENTS,
     "participants.forms.PrivacyNoticeForm": NO_ARGUMENTS,
+    "participants.bulk_views.BulkForm": lambda p: (
+        [],
+        {
+            "codes": [str(p.participant_a.code)],
+            "cohorts": [(str(p.cohort_a.code), p.cohort_a.name)],
+        },
+    ),
     "participants.forms.RegistrationFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
     "peernet.lists.ListFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
     "participants.forms.RegistrationForm": lambda p: ([], {"hub": p.hub_a}),
@@ -153,6 +161,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
         {"today": TODAY, "registered": dt.date(2021, 5, 1)},
     ),
     "sessions.forms.FacilitatorNotesForm": NO_ARGUMENTS,
+    "sessions.forms.ComplaintFilterForm": lambda p: ([], {"columns": COMPLAINT_COLUMNS}),
     "sessions.attendance.forms.FollowUpForm": lambda p: ([], {"today": TODAY}),
     "sessions.one_to_one.forms.ActionPlanForm": lambda p: ([], {"today": TODAY}),
     "sessions.one_to_one.forms.AssignProviderForm": lambda p: (
