@@ -29,7 +29,7 @@ from peernet.forms import (
     text_field,
     typed_input,
 )
-from peernet.lists import ListFilterForm
+from peernet.lists import ListFilterForm, search_field
 from peernet.models import Hub
 
 ELSEWHERE = "elsewhere"
@@ -333,12 +333,7 @@ class RegistrationFilterForm(ListFilterForm):
         choices=[("", "All statuses"), *RegistrationStatus.choices],
         error_messages={"invalid_choice": "Select a status from the list"},
     )
-    q = forms.CharField(
-        label="Name, business, email or postcode",
-        required=False,
-        max_length=100,
-        error_messages={"max_length": "Search for 100 characters or fewer"},
-    )
+    q = search_field("Name, business, email or postcode")
 
     field_order = ("q", "status")
 

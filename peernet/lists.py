@@ -103,6 +103,16 @@ class ListFilterForm(forms.Form):
             errors[NON_FIELD_ERRORS].extend(refused)
 
 
+def search_field(label: str) -> forms.CharField:
+    """A list's search box: plain text of at most 100 characters, never required."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "Search for 100 characters or fewer"},
+    )
+
+
 def search_condition(words: str, fields: Sequence[str]) -> Q:
     """Plain text matched (contains, any case) against each of `fields`, never a lookup;
     an empty condition for no words."""

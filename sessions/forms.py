@@ -14,7 +14,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
-from peernet.lists import ListFilterForm
+from peernet.lists import ListFilterForm, search_field
 from sessions.models import ComplaintKind, Topic
 
 
@@ -188,12 +188,7 @@ class ComplaintFilterForm(ListFilterForm):
     """The complaints list's filter: a search of what was said and by whom, the kind and
     whether it is open (peernet.lists)."""
 
-    q = forms.CharField(
-        label="Search what was said or who from",
-        required=False,
-        max_length=100,
-        error_messages={"max_length": "Search for 100 characters or fewer"},
-    )
+    q = search_field("Search what was said or who from")
     kind = forms.ChoiceField(
         label="Complaint or compliment",
         required=False,
