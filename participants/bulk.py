@@ -1,5 +1,6 @@
-"""Bulk actions from the registrations list: the Participant Charter sent to several
-eligible registrations at once, and several allocated to one cohort at once.
+"""Bulk actions from the hub's lists: the Participant Charter sent to several eligible
+registrations at once, several allocated to one cohort at once, and several participants
+reminded of a survey they have not answered.
 
 Each person is done, or refused, on their own, through the one service that does it for
 one person (`participant_send_charter`, `cohorts.services.cohort_allocate` with its K1
@@ -19,8 +20,9 @@ from django.db import transaction
 
 from cohorts.models import Cohort
 from cohorts.services import cohort_allocate
-from participants.models import EligibilityStatus, Participant
+from participants.models import EligibilityStatus, Participant, SurveyInvitation
 from participants.services import participant_send_charter
+from participants.surveys import survey_invitation_remind_now
 from peernet import audit
 from peernet.models import User
 from peernet.words import date_words
@@ -107,6 +109,30 @@ def registrations_allocate(
         by,
         hub_id=cohort.hub_id,
         summary=f"{len(outcome.done)} allocated to {cohort.name} at once from the list "
+        f"({len(outcome.refused)} refused)",
+        outcome=outcome,
+    )
+    return outcome
+
+
+def surveys_remind(
+    *, invitations: Iterable[SurveyInvitation], by: User, hub_id: int, now: dt.datetime
+) -> BulkOutcome:
+    """Remind each participant of their unanswered survey now (the scheduled reminder's
+    email, through `survey_invitation_remind_now`); refuse an answered, unsent or
+    expired one with the reason."""
+
+    outcome = BulkOutcome()
+    for invitation in invitations:
+        refusal = survey_invitation_remind_now(invitation_id=invitation.pk, by=by, now=now)
+        if refusal:
+            outcome.refused.append((invitation.participant, refusal))
+        else:
+            outcome.done.append(invitation.participant)
+    _audit(
+        by,
+        hub_id=hub_id,
+        summary=f"{len(outcome.done)} reminded of a survey at once from the list "
         f"({len(outcome.refused)} refused)",
         outcome=outcome,
     )

@@ -17,6 +17,7 @@ from cohorts.models import Cohort
 from participants import bulk
 from participants.models import Participant
 from participants.selectors import hub_cohort_choices
+from peernet import lists
 from peernet.access import hub_admin_required, hub_page
 from peernet.calendar import local_date
 
@@ -33,13 +34,10 @@ class BulkForm(forms.Form):
     """The registrations chosen on the list and what to do to them; the codes must be
     registrations of the hub the user may see, the cohort one of the hub's."""
 
-    participant = forms.TypedMultipleChoiceField(
+    participant = lists.chosen_field(
         coerce=str,
-        choices=(),
-        error_messages={
-            "required": "Select at least one registration",
-            "invalid_choice": "Select registrations from this hub's list",
-        },
+        nothing="Select at least one registration",
+        foreign="Select registrations from this hub's list",
     )
     action = forms.ChoiceField(
         choices=ACTIONS,

@@ -15,6 +15,7 @@ from participants import (
     bulk_views,
     charter_views,
     import_views,
+    survey_bulk_views,
     survey_views,
     views,
 )
@@ -25,6 +26,7 @@ hub_urlpatterns: list[URLPattern] = [
     *bulk_views.hub_urlpatterns,
     *import_views.hub_urlpatterns,
     *survey_views.hub_urlpatterns,
+    *survey_bulk_views.hub_urlpatterns,
 ]
 public_urlpatterns: list[URLPattern] = [
     *views.public_urlpatterns,

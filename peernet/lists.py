@@ -113,6 +113,17 @@ def search_field(label: str) -> forms.CharField:
     )
 
 
+def chosen_field(*, coerce: Callable[[str], Any], nothing: str, foreign: str) -> Any:
+    """The rows ticked on a list for a bulk action: their keys, each one of the form's
+    choices (the rows the user may act on); `nothing` when none is ticked, `foreign` for
+    a key that is not on the list."""
+    return forms.TypedMultipleChoiceField(
+        coerce=coerce,
+        choices=(),
+        error_messages={"required": nothing, "invalid_choice": foreign},
+    )
+
+
 def search_condition(words: str, fields: Sequence[str]) -> Q:
     """Plain text matched (contains, any case) against each of `fields`, never a lookup;
     an empty condition for no words."""

@@ -104,6 +104,8 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "todo": (lambda w: {}, False),
     "registrations": (lambda w: {}, False),
     "registrations-bulk": (lambda w: {}, True),
+    "surveys-outstanding": (lambda w: {}, False),
+    "surveys-remind": (lambda w: {}, True),
     "registration-new": (lambda w: {}, False),
     "scenario": (lambda w: {}, False),
     "participant": (_participant, False),

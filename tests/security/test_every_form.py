@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from cohorts.selectors import hub_facilitators
 from participants import surveys
 from participants.models import SurveyKind
+from participants.survey_bulk_views import SURVEY_COLUMNS
 from participants.views import REGISTRATION_COLUMNS
 from peernet.models import Breach
 from peernet.staff import cohorts_without_facilitator
@@ -112,6 +113,11 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
             "cohorts": [(str(p.cohort_a.code), p.cohort_a.name)],
         },
     ),
+    "participants.survey_bulk_views.OutstandingFilterForm": lambda p: (
+        [],
+        {"columns": SURVEY_COLUMNS},
+    ),
+    "participants.survey_bulk_views.RemindForm": lambda p: ([], {"ids": [1, 2]}),
     "participants.forms.RegistrationFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
     "peernet.lists.ListFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
     "participants.forms.RegistrationForm": lambda p: ([], {"hub": p.hub_a}),
