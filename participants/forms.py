@@ -29,6 +29,7 @@ from peernet.forms import (
     text_field,
     typed_input,
 )
+from peernet.lists import ListFilterForm, search_field
 from peernet.models import Hub
 
 ELSEWHERE = "elsewhere"
@@ -323,7 +324,7 @@ class RegistrationStatus:
     ]
 
 
-class RegistrationFilterForm(forms.Form):
+class RegistrationFilterForm(ListFilterForm):
     """The list's filter: a fixed set of statuses and a plain search text (docs/security.md §18)."""
 
     status = forms.ChoiceField(
@@ -332,25 +333,9 @@ class RegistrationFilterForm(forms.Form):
         choices=[("", "All statuses"), *RegistrationStatus.choices],
         error_messages={"invalid_choice": "Select a status from the list"},
     )
-    q = forms.CharField(
-        label="Name, email, business or postcode",
-        required=False,
-        max_length=100,
-        error_messages={"max_length": "Search for 100 characters or fewer"},
-    )
-    sort = forms.ChoiceField(
-        label="Sort by",
-        required=False,
-        choices=[
-            ("", "Newest registration first"),
-            ("registered", "Oldest registration first"),
-            ("name", "Name, A to Z"),
-            ("-name", "Name, Z to A"),
-            ("business", "Business, A to Z"),
-            ("-business", "Business, Z to A"),
-        ],
-        error_messages={"invalid_choice": "Sort by one of the list's choices"},
-    )
+    q = search_field("Name, business, email or postcode")
+
+    field_order = ("q", "status")
 
 
 # --- eligibility ------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from cohorts.models import CohortMembership
+from cohorts.models import Cohort, CohortMembership
 from participants.models import BusinessMatch, EligibilityException, EligibilityStatus, Participant
 from peernet.access import get_for_user, named_to_hub
 from peernet.calendar import add_months, local_date
 from peernet.hours import sum_hours
+from peernet.lists import search_condition
 from peernet.models import Hub, RuleWarning, User
 from peernet.scoping import scopes_disabled
 from peernet.words import date_words, hours_words, number_words, plural_words
@@ -196,33 +197,23 @@ def status_condition(status: str) -> Q:
 STATUSES = ("pending", "eligible", "ineligible", "allocated", "dropped-out")
 
 
-# The registrations list's sortable columns: each one's order (the key last, so pages
-# never overlap). `-name` sorts the other way; no sort is newest first.
-SORTS: dict[str, tuple[str, ...]] = {
-    "name": ("last_name", "first_name", "pk"),
-    "business": ("business__name", "pk"),
-    "registered": ("registered", "pk"),
-}
-NEWEST_FIRST = ("-registered", "-pk")
-
-
-def registration_order(sort: str) -> tuple[str, ...]:
-    """The order of a sort the form accepted (`name`, `-name`...): never the raw text."""
-    fields = SORTS.get(sort.removeprefix("-"))
-    if fields is None:
-        return NEWEST_FIRST
-    return tuple(f"-{field}" for field in fields) if sort.startswith("-") else fields
+REGISTRATION_SEARCH = (
+    "first_name",
+    "last_name",
+    "email",
+    "business__name",
+    "business__postcode",
+)
 
 
 def registrations_for_hub(
-    *, hub: Hub, user: User, status: str = "", search: str = "", sort: str = ""
+    *, hub: Hub, user: User, status: str = "", search: str = ""
 ) -> QuerySet[Participant]:
-    """The hub's registrations, newest first or as `sort` says, with what the list shows
-    in the same query.
+    """The hub's registrations, newest first, with what the list shows in the same query.
 
-    `status` is one of STATUS_FILTERS' keys and `sort` one of SORTS' (validated by the
-    view's form); `search` is plain text matched against names, email, the business's
-    name and postcode, never a lookup.
+    `status` is one of STATUS_FILTERS' keys (validated by the view's form); `search` is
+    plain text matched against names, email, the business's name and postcode, never a
+    lookup.
     """
 
     rows = (
@@ -233,16 +224,15 @@ def registrations_for_hub(
     )
     if status:
         rows = rows.filter(status_condition(status))
-    words = search.strip()
-    if words:
-        rows = rows.filter(
-            Q(first_name__icontains=words)
-            | Q(last_name__icontains=words)
-            | Q(email__icontains=words)
-            | Q(business__name__icontains=words)
-            | Q(business__postcode__icontains=words)
-        )
-    return rows.order_by(*registration_order(sort))
+    rows = rows.filter(search_condition(search, REGISTRATION_SEARCH))
+    return rows.order_by("-registered", "-pk")
+
+
+def hub_cohort_choices(*, hub: Hub, user: User) -> list[tuple[str, str]]:
+    """The hub's cohorts the user may see, as (code, name) choices, by name."""
+
+    cohorts = Cohort.objects.filter(hub=hub).visible_to(user).order_by("name", "pk")
+    return [(str(code), name) for code, name in cohorts.values_list("code", "name")]
 
 
 def registration_counts(*, hub: Hub, user: User) -> dict[str, int]:

@@ -12,8 +12,10 @@ from django.urls import URLPattern
 
 from participants import (
     action_card_link_views,
+    bulk_views,
     charter_views,
     import_views,
+    survey_bulk_views,
     survey_views,
     views,
 )
@@ -21,8 +23,10 @@ from participants import (
 hub_urlpatterns: list[URLPattern] = [
     *views.hub_urlpatterns,
     *charter_views.hub_urlpatterns,
+    *bulk_views.hub_urlpatterns,
     *import_views.hub_urlpatterns,
     *survey_views.hub_urlpatterns,
+    *survey_bulk_views.hub_urlpatterns,
 ]
 public_urlpatterns: list[URLPattern] = [
     *views.public_urlpatterns,

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from participants import selectors, services
+from participants import bulk_views, selectors, services
 from participants.forms import (
     CorrectionForm,
     DecisionForm,
@@ -33,12 +32,11 @@ from participants.forms import (
     registration_initial,
 )
 from participants.models import EligibilityException, MatchStatus, Participant
-from peernet import mail, outbox, stale
+from peernet import lists, mail, outbox, stale
 from peernet.access import hub_admin_required, hub_page
 from peernet.addresses import client_ip
 from peernet.models import EmailKind, Hub
 from peernet.rate_limits import count_attempt
-from reporting.progress import one_to_one_hours_chart
 
 # --- public registration ----------------------------------------------------------------
 # Two pages: the hub's privacy notice with its acknowledgement, then the details. The
@@ -138,61 +136,52 @@ def register_done(request: HttpRequest, hub: str) -> HttpResponse:
 
 # --- the registrations list and the participant page --------------------------------------
 
-PAGE_SIZE = 50
+REGISTRATION_COLUMNS = (
+    lists.Column("select", "Select", hidden=True),
+    lists.Column("name", "Name", ("last_name", "first_name")),
+    lists.Column("business", "Business", ("business__name",)),
+    lists.Column("registered", "Registered", ("registered",)),
+    lists.Column("status", "Status"),
+)
 
 
 @login_required
 @require_GET
 @hub_admin_required
 def registrations(request: HttpRequest) -> HttpResponse:
-    form = RegistrationFilterForm(request.GET or None)
-    status = search = sort = ""
-    if form.is_bound and form.is_valid():
-        status, search = form.cleaned_data["status"], form.cleaned_data["q"]
-        sort = form.cleaned_data["sort"]
-    rows = selectors.registrations_for_hub(
-        hub=request.hub, user=request.user, status=status, search=search, sort=sort
+    listing = lists.list_page(
+        request,
+        form_class=RegistrationFilterForm,
+        columns=REGISTRATION_COLUMNS,
+        rows=lambda cleaned: selectors.registrations_for_hub(
+            hub=request.hub,
+            user=request.user,
+            status=cleaned.get("status", ""),
+            search=cleaned.get("q", ""),
+        ),
+        default_order=("-registered", "-pk"),
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.registration_counts(hub=request.hub, user=request.user)
     statuses = [(key, label, counts[key]) for key, label in RegistrationStatus.choices]
-    query = request.GET.copy()
-    query.pop("page", None)
+    cohorts = selectors.hub_cohort_choices(hub=request.hub, user=request.user)
     return render(
         request,
         "participants/registrations.html",
         {
             "hub": request.hub,
             "section": "registrations",
-            "form": form,
-            "page": page,
+            "form": listing.form,
+            "listing": listing,
+            "page": listing.page,
             "counts": counts,
             "statuses": statuses,
-            "status": status,
-            "query": query.urlencode(),
-            "columns": _sort_columns(request, sort),
+            "bulk_actions": bulk_views.ACTIONS,
+            "bulk_cohorts": [("", "Choose a cohort"), *cohorts],
             "public_url": request.build_absolute_uri(
                 reverse("public:register", kwargs={"hub": request.hub.key})
             ),
         },
     )
-
-
-REGISTRATION_COLUMNS = (("Name", "name"), ("Business", "business"), ("Registered", "registered"))
-
-
-def _sort_columns(request: HttpRequest, sort: str) -> list[tuple[str, str, str]]:
-    """The list's sortable headings: words, the link that sorts by the column (the other
-    way when it is the sort already; the filters kept, back to page 1) and `aria-sort`."""
-    current = sort or "-registered"
-    columns = []
-    for words, key in REGISTRATION_COLUMNS:
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["sort"] = f"-{key}" if current == key else key
-        order = {key: "ascending", f"-{key}": "descending"}.get(current, "none")
-        columns.append((words, f"?{query.urlencode()}", order))
-    return columns
 
 
 @login_required
@@ -301,9 +290,6 @@ def participant(request: HttpRequest, code: str) -> HttpResponse:
             "one_to_ones": one_to_ones,
             "one_to_one_delivered": delivered,
             "one_to_one_scheduled": scheduled,
-            "one_to_one_chart": one_to_one_hours_chart(
-                person.full_name, person.programme.one_to_one_hours, one_to_ones
-            ),
             "same_business": selectors.same_business_this_year(person),
             "warnings": list(selectors.participant_rule_warnings(person)),
             "emails": outbox.emails_to(hub=request.hub, address=person.email),

@@ -14,6 +14,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
+from peernet.lists import ListFilterForm, search_field
 from sessions.models import ComplaintKind, Topic
 
 
@@ -181,3 +182,22 @@ class FacilitatorNotesForm(GovukErrorsMixin, forms.Form):
             button="Save the notes",
             page_csrf=True,
         )
+
+
+class ComplaintFilterForm(ListFilterForm):
+    """The complaints list's filter: a search of what was said and by whom, the kind and
+    whether it is open (peernet.lists)."""
+
+    q = search_field("Search what was said or who from")
+    kind = forms.ChoiceField(
+        label="Complaint or compliment",
+        required=False,
+        choices=[("", "Both"), *ComplaintKind.choices],
+        error_messages={"invalid_choice": "Select complaints, compliments or both"},
+    )
+    state = forms.ChoiceField(
+        label="Open or closed",
+        required=False,
+        choices=[("", "Open and closed"), ("open", "Open"), ("closed", "Closed")],
+        error_messages={"invalid_choice": "Select open, closed or both"},
+    )

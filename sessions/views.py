@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participants.surveys.results import session_survey_results
+from peernet import lists
 from peernet.access import (
     get_for_user,
     hub_admin_required,
@@ -28,6 +29,7 @@ from peernet.access import (
     session_for_facilitation,
 )
 from peernet.forms import form_written
+from peernet.lists import search_condition
 from peernet.models import Role
 from reporting.selectors import TODO_SHOWN, todo_for_user
 from rules import CHECKS, Outcome, run_rules
@@ -35,6 +37,7 @@ from sessions.attendance.selectors import session_attendance, session_members
 from sessions.feed_views import calendar_feed_url
 from sessions.forms import (
     ComplaintCloseForm,
+    ComplaintFilterForm,
     ComplaintForm,
     FacilitatorNotesForm,
 )
@@ -64,23 +67,53 @@ def _q5_sentence(complaint: Complaint) -> str | None:
 @require_GET
 @hub_admin_required
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    """Open ones first, then the most recently received."""
-    complaints = list(
-        Complaint.objects.visible_to(request.user)
-        .filter(hub=request.hub)
-        .order_by(F("resolved").asc(nulls_first=True), "-received", "key")
+    """Open ones first, then the most recently received; searched, filtered and sorted
+    as any list (peernet.lists)."""
+    hub_complaints = Complaint.objects.visible_to(request.user).filter(hub=request.hub)
+    listing = lists.list_page(
+        request,
+        form_class=ComplaintFilterForm,
+        columns=COMPLAINT_COLUMNS,
+        rows=lambda cleaned: complaints_filtered(hub_complaints, **cleaned),
+        default_order=(F("resolved").asc(nulls_first=True), "-received", "key"),
     )
-    rows = [(c, _q5_sentence(c)) for c in complaints]
+    rows = [(c, _q5_sentence(c)) for c in listing.page.object_list]
+    counts = hub_complaints.aggregate(
+        total=Count("pk"), open=Count("pk", filter=Q(resolved__isnull=True))
+    )
     return render(
         request,
         "sessions/complaint_list.html",
         {
             "hub": request.hub,
             "section": "complaints",
+            "form": listing.form,
+            "listing": listing,
             "rows": rows,
-            "open_count": sum(1 for c in complaints if c.resolved is None),
+            "total": counts["total"],
+            "open_count": counts["open"],
         },
     )
+
+
+COMPLAINT_COLUMNS = (
+    lists.Column("received", "Received", ("received",)),
+    lists.Column("what", "What and from whom"),
+    lists.Column("action", "Action taken"),
+    lists.Column("closed", "Closed", ("resolved",)),
+)
+
+
+def complaints_filtered(
+    complaints: QuerySet[Complaint], *, q: str = "", kind: str = "", state: str = "", **_: Any
+) -> QuerySet[Complaint]:
+    """The complaints matching the list's filters (validated by its form)."""
+    complaints = complaints.filter(search_condition(q, ("summary", "received_from")))
+    if kind:
+        complaints = complaints.filter(kind=kind)
+    if state:
+        complaints = complaints.filter(resolved__isnull=state == "open")
+    return complaints
 
 
 @login_required

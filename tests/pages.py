@@ -61,3 +61,14 @@ def assert_pages_answer(client, user, urls: Iterable[str], status: int) -> None:
     client.force_login(user)
     for url in urls:
         assert client.get(url).status_code == status, url
+
+
+def list_refusing(client, url: str, query: dict[str, str], message: str) -> str:
+    """A filtered list (peernet.lists) given a bad filter or sort value: it answers 200
+    with `message` in its error summary (never a 500); its content, to check the rows."""
+    response = client.get(url, query)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in content and "govuk-error-summary" in content
+    assert "<title>Error:" in content
+    return content

@@ -255,6 +255,46 @@ def survey_invitation_remind(*, invitation_id: int, now: dt.datetime | None = No
     return True
 
 
+def survey_reminder_refusal(invitation: SurveyInvitation, *, now: dt.datetime) -> str:
+    """Why the hub cannot remind this participant of this survey now ("" when it can):
+    only a sent invitation, not answered, not expired, of someone still taking part."""
+    name = invitation.participant.full_name
+    if invitation.completed_at is not None:
+        return f"{name} has already answered this survey."
+    if invitation.sent_at is None:
+        return f"{name} has not been sent this survey yet; it goes out on its own."
+    if invitation.expires_at <= now:
+        return f"{name}'s link has expired; send them a new link from their survey page."
+    if invitation.participant.dropped_out_on and invitation.kind != SurveyKind.DROPOUT:
+        return f"{name} has dropped out."
+    return ""
+
+
+@transaction.atomic
+def survey_invitation_remind_now(
+    *, invitation_id: int, by: Any, now: dt.datetime | None = None
+) -> str:
+    """A reminder sent now at the hub's request (the same email as the scheduled one,
+    which it stands in for); "" when sent, else the reason it was not."""
+    now = now or timezone.now()
+    invitation = _locked_invitation(invitation_id)
+    if invitation is None:
+        return "This survey no longer exists."
+    refusal = survey_reminder_refusal(invitation, now=now)
+    if refusal:
+        return refusal
+    _email(invitation, reminder=True)
+    save_fields(invitation, reminded_at=now)
+    audit.record(
+        by,
+        "update",
+        invitation,
+        hub=invitation.participant.hub_id,
+        summary=f"Survey reminder sent by the hub ({invitation.kind})",
+    )
+    return ""
+
+
 @transaction.atomic
 def survey_invitation_renew(
     *, invitation: SurveyInvitation, by: Any, now: dt.datetime | None = None

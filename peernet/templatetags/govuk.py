@@ -138,3 +138,10 @@ def govuk_table(parser: template.base.Parser, token: template.base.Token) -> _Ta
     parser.delete_first_token()
     rows = parser.compile_filter(bits[1])
     return _TableNode(rows, bits[3].split(","), headers, options, nodelist)
+
+
+@register.inclusion_tag("includes/list_head.html")
+def list_head(listing: Any) -> dict[str, Any]:
+    """The head row of a filtered list (peernet.lists): each sortable heading a link that
+    keeps the filters, with `aria-sort` on each."""
+    return {"headings": listing.headings}

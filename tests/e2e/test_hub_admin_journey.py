@@ -30,7 +30,7 @@ from tests.e2e.conftest import (
     sign_in,
     sign_the_charter,
 )
-from tests.factories import make_participant, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -158,59 +158,3 @@ def test_hub_admin_works_through_the_whole_to_do_list(journey):
     run.check(page, "to-do list, overdue")
     expect_text(page, "1 to 30 of 30")
     assert page.locator("[data-overdue]").count() == 30
-
-
-def test_hub_admin_finds_registrations_in_a_filtered_sorted_list(journey):
-    """Issue 18 (4), in Chromium: filter by status, search, sort by a heading, page on;
-    the URL holds it all, so the back button and a shared link give the same list."""
-    today = timezone.localdate()
-    gm = greater_manchester(
-        today - dt.timedelta(days=60), today + dt.timedelta(days=300), admin=True
-    )
-    for n in range(55):
-        make_participant(gm.hub, gm.programme, first_name="Sam", last_name=f"Ledger{n:02}")
-    make_participant(
-        gm.hub, gm.programme, last_name="Ledger-Ruled-Out", eligibility_status="ineligible",
-        eligibility_decided=today,
-    )  # fmt: skip
-    make_participant(gm.hub, gm.programme, first_name="Robin", last_name="Other")
-    run = journey("hub-admin-filtered-list")
-    page = run.new_page()
-    sign_in(page, gm.admin, run=run)
-    page.get_by_role("link", name="Registrations").first.click()
-
-    page.get_by_label("Status").select_option(label="Not yet decided")
-    page.get_by_label("Name, email, business or postcode").fill("ledger")
-    page.get_by_role("button", name="Filter").click()
-    page.locator("form[method=get]").scroll_into_view_if_needed()
-    run.check(page, "registrations filtered")
-    expect_text(page, "55 registrations")
-    page.get_by_role("link", name=re.compile("^Name")).click()  # A to Z
-    page.get_by_role("link", name=re.compile("^Name")).click()  # Z to A
-    page.locator("form[method=get]").scroll_into_view_if_needed()
-    run.check(page, "registrations sorted by name, Z to A")
-    assert "Sam Ledger54" in _first_row(page)
-    page.get_by_role("link", name=re.compile("Next")).click()
-    page.locator("form[method=get]").scroll_into_view_if_needed()
-    run.check(page, "registrations page 2")
-    expect_text(page, "Page 2 of 2")
-    assert "Sam Ledger04" in _first_row(page)
-    shared = page.url
-    assert all(part in shared for part in ("status=pending", "q=ledger", "sort=-name", "page=2"))
-
-    page.go_back()
-    expect_text(page, "Page 1 of 2")
-    assert "Sam Ledger54" in _first_row(page)
-    # The link, shared with a colleague who signs in, opens the same list.
-    colleague = make_user(Role.HUB_ADMIN, hub=gm.hub, name="Kit Colleague", email="kit@example.org")
-    fresh = run.new_page()
-    sign_in(fresh, colleague)
-    fresh.goto(shared)
-    expect_text(fresh, "Page 2 of 2")
-    assert "Sam Ledger04" in _first_row(fresh)
-    assert "Robin Other" not in fresh.content() and "Ruled-Out" not in fresh.content()
-
-
-def _first_row(page) -> str:
-    page.wait_for_load_state("load")
-    return page.locator("tbody tr").first.inner_text()

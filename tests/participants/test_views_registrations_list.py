@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
-from urllib.parse import parse_qs
 
 import pytest
 from django.urls import reverse
@@ -115,12 +112,12 @@ def test_list_query_count_does_not_grow_with_rows(client, personas, django_asser
     client.force_login(personas.hub_a_admin)
     client.get(_list())  # warm up anything cached per process
     # session, user, role assignments (scope), hub, page count, counts aggregate, page rows
-    # (business, allocated and E9 joined in), then the session's save (savepoint, update,
-    # release): 10, however many rows.
-    with django_assert_num_queries(10):
+    # (business, allocated and E9 joined in), the hub's cohorts (the bulk action's choice),
+    # then the session's save (savepoint, update, release): 11, however many rows.
+    with django_assert_num_queries(11):
         assert client.get(_list()).status_code == 200
     _add_rows(personas, 30)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(_list(), {"q": "smith"})
         assert response.status_code == 200
 
@@ -210,66 +207,7 @@ def test_todo_link_to_participant_page_resolves(personas):
     assert record_url(finding, personas.hub_a_admin) == _page(personas.participant_a)
 
 
-# --- sorting, and the list's state in its URL -------------------------------------------
-
-
-def _names_in_order(content: str, names: list[str]) -> list[str]:
-    return sorted((name for name in names if name in content), key=content.index)
-
-
-def test_sorting_by_a_column_and_back(client, personas):
-    hub, programme = personas.hub_a, personas.programme
-    for last, business in (("Bell", "Cobalt Ltd"), ("Adams", "Zinc Ltd"), ("Cole", "Argon Ltd")):
-        make_participant(hub, programme, last_name=last, business=make_business(name=business))
-    names = ["Alex Adams", "Alex Bell", "Alex Cole"]
-    client.force_login(personas.hub_a_admin)
-
-    by_name = client.get(_list(), {"sort": "name"}).content.decode()
-    backwards = client.get(_list(), {"sort": "-name"}).content.decode()
-    by_business = client.get(_list(), {"sort": "business"}).content.decode()
-
-    assert _names_in_order(by_name, names) == ["Alex Adams", "Alex Bell", "Alex Cole"]
-    assert _names_in_order(backwards, names) == ["Alex Cole", "Alex Bell", "Alex Adams"]
-    # Argon (Cole), Cobalt (Bell), Zinc (Adams).
-    assert _names_in_order(by_business, names) == ["Alex Cole", "Alex Bell", "Alex Adams"]
-    # The sorted column says so, and its heading sorts the other way.
-    assert (
-        'aria-sort="ascending"><a class="govuk-link govuk-link--no-visited-state" '
-        'href="?sort=-name"' in by_name
-    )
-
-
-def test_a_filtered_sorted_list_keeps_its_state_from_page_to_page(client, personas):
-    """Filters, search and sort live in the URL: the next page's link keeps them all, and
-    the second page carries on the same order with the same filter."""
-    for n in range(55):
-        make_participant(personas.hub_a, personas.programme, last_name=f"Pagewise{n:02}")
-    make_participant(personas.hub_a, personas.programme, last_name="Elsewhere")
-    client.force_login(personas.hub_a_admin)
-
-    first = client.get(_list(), {"status": "pending", "q": "pagewise", "sort": "-name"})
-    content = first.content.decode()
-    assert "55 registrations" in content and "Page 1 of 2" in content
-    (next_link,) = re.findall(r'href="(\?[^"]*)" rel="next"', content)
-    query = parse_qs(html.unescape(next_link)[1:])
-    assert query == {"status": ["pending"], "q": ["pagewise"], "sort": ["-name"], "page": ["2"]}
-
-    second = client.get(_list() + html.unescape(next_link)).content.decode()
-    assert "Page 2 of 2" in second and "Elsewhere" not in second
-    # 54 down to 05 on page 1, then 04 down to 00.
-    assert "Pagewise54" in content and "Pagewise05" in content and "Pagewise04" not in content
-    assert "Pagewise04" in second and "Pagewise00" in second and "Pagewise05" not in second
-    # The headings keep the filters too (and start again at page 1).
-    assert 'href="?status=pending&amp;q=pagewise&amp;sort=name"' in content
-
-
-def test_an_unknown_sort_is_a_clear_message_and_the_newest_first(client, personas):
-    client.force_login(personas.hub_a_admin)
-    response = client.get(_list(), {"sort": "business__owner__password"})
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Sort by one of the list&#x27;s choices" in content
-    assert personas.participant_a.full_name in content
+# --- search over the business's postcode (peernet.lists) -----------------------------
 
 
 def test_search_finds_a_postcode(client, personas):
@@ -280,17 +218,3 @@ def test_search_finds_a_postcode(client, personas):
     client.force_login(personas.hub_a_admin)
     content = client.get(_list(), {"q": "m1 4b"}).content.decode()
     assert "Alex Postal" in content and personas.participant_a.full_name not in content
-
-
-def test_a_filtered_sorted_page_answers_in_the_same_queries_with_twice_the_rows(
-    client, personas, django_assert_num_queries
-):
-    query = {"status": "allocated", "q": "smith", "sort": "-business", "page": "2"}
-    _add_rows(personas, 60)
-    client.force_login(personas.hub_a_admin)
-    client.get(_list(), query)  # warm up anything cached per process
-    with django_assert_num_queries(10):
-        assert client.get(_list(), query).status_code == 200
-    _add_rows(personas, 60)
-    with django_assert_num_queries(10):
-        assert client.get(_list(), query).status_code == 200

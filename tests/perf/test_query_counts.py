@@ -77,7 +77,7 @@ def _hub_url(name: str, **kwargs: object) -> Callable[[], str]:
 
 PAGES: dict[str, Page] = {
     "hub dashboard": Page(_admin, _hub_url("home"), 18, lambda: _hub().name),
-    "registrations list": Page(_admin, _hub_url("registrations"), 10, lambda: _member().last_name),
+    "registrations list": Page(_admin, _hub_url("registrations"), 11, lambda: _member().last_name),
     "cohorts list": Page(_admin, _hub_url("cohorts"), 10, lambda: _cohort().name),
     "cohort page": Page(
         _admin,
@@ -97,7 +97,7 @@ PAGES: dict[str, Page] = {
         19,  # with the view's audit event (2), E9's possible matches (1), the emails (1)
         lambda: _member().last_name,
     ),
-    "complaints list": Page(_admin, _hub_url("complaints"), 8, lambda: "Session moved"),
+    "complaints list": Page(_admin, _hub_url("complaints"), 10, lambda: "Session moved"),
     "observations list": Page(_admin, _hub_url("observations"), 17, lambda: _cohort().name),
     "facilitation home": Page(
         _facilitator, lambda: reverse("facilitation:home"), 12, lambda: _cohort().name

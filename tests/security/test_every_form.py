@@ -34,11 +34,14 @@ from hypothesis import strategies as st
 from cohorts.selectors import hub_facilitators
 from participants import surveys
 from participants.models import SurveyKind
+from participants.survey_bulk_views import SURVEY_COLUMNS
+from participants.views import REGISTRATION_COLUMNS
 from peernet.models import Breach
 from peernet.staff import cohorts_without_facilitator
 from sessions.attendance.selectors import session_members
 from sessions.models import Complaint
 from sessions.one_to_one.selectors import hub_providers
+from sessions.views import COMPLAINT_COLUMNS
 from tests.factories import Personas, local, make_personas, make_session
 from tests.security.test_hostile_input import FEW, MARKUP, TEXT, rolled_back
 
@@ -103,7 +106,20 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     "participants.forms.FlexibilityForm": NO_ARGUMENTS,
     "participants.forms.MatchForm": NO_ARGUMENTS,
     "participants.forms.PrivacyNoticeForm": NO_ARGUMENTS,
-    "participants.forms.RegistrationFilterForm": NO_ARGUMENTS,
+    "participants.bulk_views.BulkForm": lambda p: (
+        [],
+        {
+            "codes": [str(p.participant_a.code)],
+            "cohorts": [(str(p.cohort_a.code), p.cohort_a.name)],
+        },
+    ),
+    "participants.survey_bulk_views.OutstandingFilterForm": lambda p: (
+        [],
+        {"columns": SURVEY_COLUMNS},
+    ),
+    "participants.survey_bulk_views.RemindForm": lambda p: ([], {"ids": [1, 2]}),
+    "participants.forms.RegistrationFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
+    "peernet.lists.ListFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
     "participants.forms.RegistrationForm": lambda p: ([], {"hub": p.hub_a}),
     "participants.forms.CorrectionForm": lambda p: ([], {"hub": p.hub_a}),
     "participants.forms.StaffRegistrationForm": lambda p: ([], {"hub": p.hub_a}),
@@ -151,6 +167,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
         {"today": TODAY, "registered": dt.date(2021, 5, 1)},
     ),
     "sessions.forms.FacilitatorNotesForm": NO_ARGUMENTS,
+    "sessions.forms.ComplaintFilterForm": lambda p: ([], {"columns": COMPLAINT_COLUMNS}),
     "sessions.attendance.forms.FollowUpForm": lambda p: ([], {"today": TODAY}),
     "sessions.one_to_one.forms.ActionPlanForm": lambda p: ([], {"today": TODAY}),
     "sessions.one_to_one.forms.AssignProviderForm": lambda p: (
