@@ -37,6 +37,7 @@ from peernet.access import hub_admin_required, hub_page
 from peernet.addresses import client_ip
 from peernet.models import EmailKind, Hub
 from peernet.rate_limits import count_attempt
+from reporting.progress import one_to_one_hours_chart
 
 # --- public registration ----------------------------------------------------------------
 # Two pages: the hub's privacy notice with its acknowledgement, then the details. The
@@ -290,6 +291,9 @@ def participant(request: HttpRequest, code: str) -> HttpResponse:
             "one_to_ones": one_to_ones,
             "one_to_one_delivered": delivered,
             "one_to_one_scheduled": scheduled,
+            "one_to_one_chart": one_to_one_hours_chart(
+                person.full_name, person.programme.one_to_one_hours, one_to_ones
+            ),
             "same_business": selectors.same_business_this_year(person),
             "warnings": list(selectors.participant_rule_warnings(person)),
             "emails": outbox.emails_to(hub=request.hub, address=person.email),

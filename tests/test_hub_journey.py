@@ -215,7 +215,7 @@ def test_a_hub_takes_businesses_from_registration_to_a_scheduled_cohort_of_11(ma
     dashboard = admin.get(reverse("hub:home", kwargs={"hub": "gm"}))
     registrations_url = _link(dashboard, "Registrations")
     registrations = admin.get(registrations_url)
-    assert "No registrations match." in registrations.content.decode()
+    assert "No registrations yet." in registrations.content.decode()
     public_url = _link(registrations, "http://testserver/p/register/gm/")
 
     # 1. Thirteen businesses register on the public form.
