@@ -320,7 +320,8 @@ def session_edit(request: HttpRequest, code: Any, session: Any) -> HttpResponse:
     )
     errors: list[str] = []
     editable = session_.status == SessionStatus.SCHEDULED
-    if request.method == "POST" and "cancel_session" in request.POST and "confirm" not in request.POST:
+    asking = "cancel_session" in request.POST and "confirm" not in request.POST
+    if request.method == "POST" and asking:
         # The first click asks: the consequences stated, nothing changed yet.
         return _session_cancel_page(request, cohort, session_)
     if request.method == "POST":
