@@ -14,6 +14,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
 from django import forms
 from django.utils.html import escape
 
+from participants.models import DropoutCause
 from peernet.forms import GovukErrorsMixin, choice_messages, form_helper, radios, text_field
 from peernet.words import hours_words
 from sessions.attendance.services import AttendanceRow, Presence
@@ -195,20 +196,41 @@ class FollowUpForm(TodayMixin, GovukErrorsMixin, forms.Form):
 
 
 class DropoutForm(TodayMixin, GovukErrorsMixin, forms.Form):
-    """Record a drop-out: the date and the reason."""
+    """Record a drop-out: the date, the kind of reason (a choice, so "outside their
+    control" can be counted for next year's local discretion) and the reason in words,
+    needed only for another reason. The page asks to confirm before it is recorded."""
 
     on = date_field("Date they dropped out", "they dropped out", required=True, past=True)
-    reason = text_field("Why did they drop out?", "why they dropped out", max_length=2000, rows=4)
+    cause = radios(
+        "Why did they drop out?",
+        DropoutCause.choices,
+        choice_messages("Choose why they dropped out"),
+    )
+    reason = text_field(
+        "More about why (optional unless another reason)",
+        "why they dropped out",
+        required=False,
+        hint="For example, what they told you.",
+        max_length=2000,
+        rows=3,
+    )
 
     def __init__(self, *args: Any, registered: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.registered = registered
         self.helper = form_helper(
             Field("on"),
+            Field.radios("cause", legend_size=Size.SMALL),
             Field.textarea("reason"),
             button="Record the drop-out",
             button_id="submit-dropout",
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("cause") == DropoutCause.OTHER and not data.get("reason", "").strip():
+            self.add_error("reason", "Enter why they dropped out")
+        return data
 
     def clean_on(self) -> dt.date:
         on = self.cleaned_data["on"]

@@ -126,8 +126,16 @@ def test_facilitator_records_a_session_with_the_keyboard_only(journey):
     key_type(page, "#id_on_0", str(today.day))
     key_type(page, "#id_on_1", str(today.month))
     key_type(page, "#id_on_2", str(today.year))
-    key_type(page, page.get_by_label("Why did they drop out?"), "Moved abroad.")
+    key_press(page, page.get_by_label("Another reason"), key="Space")
+    key_type(
+        page, page.get_by_label("More about why (optional unless another reason)"), "Moved abroad."
+    )
     key_press(page, page.get_by_role("button", name="Record the drop-out"), navigates=True)
+    # The first click only asks, saying what recording it does; nothing is recorded yet.
+    expect_text(page, "Are you sure Ben Bright has dropped out?")
+    run.check(page, "confirm the drop-out")
+    assert CohortMembership.objects.get(cohort=cohort, participant=people["Ben"]).left is None
+    key_press(page, page.get_by_role("button", name="Yes, record the drop-out"), navigates=True)
     expect_text(page, "Ben Bright's drop-out was recorded.")
     run.check(page, "member dropped out")
     membership = CohortMembership.objects.get(cohort=cohort, participant=people["Ben"])

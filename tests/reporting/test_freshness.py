@@ -111,6 +111,7 @@ def test_a_drop_out_takes_the_participant_off_the_to_do(
         participant_record_dropout(
             participant=p.participant_a,
             on=dt.date(2021, 11, 20),
+            cause="other",
             reason="Moved away",
             by=p.hub_a_admin,
             today=dt.date(2021, 11, 20),
@@ -130,6 +131,7 @@ def test_without_a_commit_nothing_is_judged(client, p, django_capture_on_commit_
         participant_record_dropout(
             participant=p.participant_a,
             on=dt.date(2021, 11, 20),
+            cause="other",
             reason="Moved away",
             by=p.hub_a_admin,
             today=dt.date(2021, 11, 20),
