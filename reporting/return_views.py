@@ -206,6 +206,37 @@ def return_list(request: HttpRequest) -> HttpResponse:
     return hub_page(request, "returns/list.html", "returns", rows=rows)
 
 
+def _submit_confirm_page(
+    request: HttpRequest,
+    month: dt.date,
+    form: ReturnSubmitForm,
+    latest: ReturnVersion | None,
+    *,
+    now: dt.datetime,
+    programme: Programme,
+) -> HttpResponse:
+    """Are you sure? The version it makes, whether it is on time, and the narrative; its
+    button posts the same answers again with `confirm`."""
+    due_at = return_due_at(month, programme)
+    return hub_page(
+        request,
+        "returns/submit_confirm.html",
+        "returns",
+        month=month,
+        latest=latest,
+        version=(latest.version if latest else 0) + 1,
+        due_at=due_at,
+        late=now > due_at,
+        narrative=form.cleaned_data["narrative"],
+        reason=form.cleaned_data.get("reason", ""),
+        posted=[
+            (name, request.POST.get(name, ""))
+            for name in ("narrative", "reason", "expected_version")
+            if name in form.fields
+        ],
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -222,6 +253,9 @@ def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
     }
     data = request.POST if request.method == "POST" else None
     form = ReturnSubmitForm(data, initial=initial, resubmission=latest is not None)
+    if data is not None and form.is_valid() and "confirm" not in data:
+        # The first click asks, saying what submitting does; nothing is submitted yet.
+        return _submit_confirm_page(request, month, form, latest, now=now, programme=programme)
     if data is not None and form.is_valid():
         if monthly_return is None:
             monthly_return = returns.return_draft_create(hub=request.hub, month=month)

@@ -126,7 +126,7 @@ def test_facilitator_records_a_session_with_the_keyboard_only(journey):
     key_type(page, "#id_on_0", str(today.day))
     key_type(page, "#id_on_1", str(today.month))
     key_type(page, "#id_on_2", str(today.year))
-    key_press(page, page.get_by_label("Another reason"), key="Space")
+    key_press(page, page.get_by_label("Another reason", exact=True), key="Space")
     key_type(
         page, page.get_by_label("More about why (optional unless another reason)"), "Moved abroad."
     )
