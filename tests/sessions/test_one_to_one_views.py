@@ -189,6 +189,27 @@ def test_o4_a_session_after_the_window_is_refused(client, p):
     )
 
 
+@time_machine.travel(local("2021-06-24T09:00"), tick=False)
+def test_delivered_hours_for_today_are_accepted_whatever_the_hour_now(client, p):
+    """Logged at 09:00, a session held today at 14:00 is today's: the rule refuses later
+    days, not later hours."""
+    client.force_login(p.provider)
+    response = client.post(_participant_url("log", p), _log_form(status="delivered"))
+    assert response.status_code == 302
+    session = OneToOneSession.objects.get()
+    assert (session.status, session.starts_at) == (DELIVERED, local("2021-06-24T14:00"))
+
+
+@time_machine.travel(local("2021-06-24T23:30"), tick=False)
+def test_delivered_hours_for_tomorrow_are_refused(client, p):
+    _assert_log_refused(
+        client,
+        p,
+        _log_form(status="delivered", day_0="25", start_time="00:30"),
+        "A session that has taken place must be today or in the past",
+    )
+
+
 @time_machine.travel(local("2021-06-20T12:00"), tick=False)
 def test_booking_a_session_stores_decimal_hours_and_queues_the_invite(
     client, p, monkeypatch, django_capture_on_commit_callbacks
