@@ -113,6 +113,33 @@ def test_the_provider_sees_only_their_participants(client, p):
     assert "By the end of the delivery window on 31 March 2022." in page
 
 
+def test_the_home_page_says_shared_deadlines_once(client, p):
+    """Three participants of one cohort share O3 and O4: said once above the table, not
+    three times; O2 (after their own first session) stays in each row. A fourth, of
+    another cohort, keeps its own O3 in its row."""
+    for _ in range(2):
+        person = make_eligible(
+            make_participant(p.hub_a, p.programme, one_to_one_provider=p.provider)
+        )
+        make_member(p.cohort_a, person)
+    client.force_login(p.provider)
+    page = client.get(reverse("one_to_one:home")).content.decode()
+    window = "By the end of the delivery window on 31 March 2022."
+    o3 = "by 30 December 2021."
+    assert page.count(window) == 1 and page.count(o3) == 1
+    shared = page[page.index('id="shared-deadlines"') : page.index("<table")]
+    assert window in shared and o3 in shared
+    assert page.count("(O2)") == 3 and page.count("(O3)") == 1
+
+    other = make_eligible(make_participant(p.hub_a, p.programme, one_to_one_provider=p.provider))
+    make_member(p.cohort_a2, other)
+    make_session(p.cohort_a2, "2021-06-08T09:30")
+    page = client.get(reverse("one_to_one:home")).content.decode()
+    shared = page[page.index('id="shared-deadlines"') : page.index("<table")]
+    assert window in shared and o3 not in shared
+    assert page.count(window) == 1 and page.count(o3) == 3
+
+
 def test_the_home_page_queries_do_not_grow_with_participants(
     client, p, django_assert_max_num_queries
 ):
