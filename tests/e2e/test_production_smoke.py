@@ -207,7 +207,8 @@ def _sessions(browser, base_url, smtp, facilitator, started, coming, members):
 
     # 6. Joining instructions sent now: each member's email carries the invitation.
     page.goto(f"/facilitation/{hub}/sessions/{coming.code}/")
-    page.get_by_role("button", name="Send now the joining instructions").click()
+    page.get_by_role("link", name="Preview and send now the joining instructions").click()
+    page.get_by_role("button", name="Send the joining instructions to 4 members").click()
     expect_text(page, "Joining instructions sent to 4 members.")
     message = smtp.wait_for(_to("ada@example.org", "joining"), "with Ada's joining instructions")
     (invite,) = [
@@ -252,7 +253,8 @@ def _mail_relay_away(smtp, admin_page, page, later) -> float:
     away_at = time.monotonic()
     hub = later.cohort.hub.key
     page.goto(f"/facilitation/{hub}/sessions/{later.code}/")
-    page.get_by_role("button", name="Send now the joining instructions").click()
+    page.get_by_role("link", name="Preview and send now the joining instructions").click()
+    page.get_by_role("button", name="Send the joining instructions to 4 members").click()
     expect_text(page, "Joining instructions sent to 4 members.")
     notices = JoiningInstructionsSent.objects.filter(session=later)
     deadline = time.monotonic() + 60
