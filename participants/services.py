@@ -533,10 +533,28 @@ def participant_charter_link_issue(*, participant: Participant) -> str:
     return link_issue(kind=CHARTER, participant=participant)
 
 
+def charter_refusal(participant: Participant) -> str:
+    """Why the charter cannot be sent to the participant ("" when it can): it goes only
+    to an eligible participant, the step after eligibility is decided."""
+    if participant.eligibility_status == EligibilityStatus.ELIGIBLE:
+        return ""
+    name = participant.full_name
+    why = (
+        f"{name} was found not eligible"
+        if participant.eligibility_status == EligibilityStatus.INELIGIBLE
+        else f"{name}'s eligibility is not yet decided"
+    )
+    return f"The charter is sent only to eligible participants: {why}."
+
+
 def participant_send_charter(*, participant: Participant, link: Callable[[str], str]) -> None:
     """Email the participant a link to read and sign the Participant Charter; `link`
     turns the token into the absolute URL. A link sent before stops working
-    (docs/security.md §14: a link works for its one invitation)."""
+    (docs/security.md §14: a link works for its one invitation). Only an eligible
+    participant is sent it: the charter is the step after eligibility is decided."""
+    refusal = charter_refusal(participant)
+    if refusal:
+        raise ValidationError(refusal)
     url = link(participant_charter_link_issue(participant=participant))
     context = {"participant": participant, "url": url, "days": CHARTER.days}
     mail.send_to_participant(
