@@ -68,6 +68,33 @@ def _for_checks(participant: Participant) -> Participant:
     )
 
 
+def _tell_eligibility_outcome(
+    participant: Participant, *, eligible: bool, results: list[Result]
+) -> None:
+    """The applicant is told the decision by email (through the outbox, so only once the
+    decision commits): eligible and what comes next, or not and why (the checks that
+    failed, in their sentences). A decision that changes nothing is not sent again."""
+    if not participant.email:
+        return
+    reasons = [r.sentence for r in results if r.outcome == Outcome.FAIL] if not eligible else []
+    mail.send_to_participant(
+        participant,
+        kind=EmailKind.REGISTRATION,
+        subject=(
+            "You can take part in Peer Networks"
+            if eligible
+            else "Your Peer Networks registration: the decision"
+        ),
+        template="participants/email/eligibility_outcome.txt",
+        context={
+            "participant": participant,
+            "hub": participant.hub,
+            "eligible": eligible,
+            "reasons": reasons,
+        },
+    )
+
+
 @transaction.atomic
 def participant_decide_eligibility(
     *,
@@ -98,6 +125,7 @@ def participant_decide_eligibility(
     if eligible:
         enforce(results)
 
+    was = participant.eligibility_status
     participant.eligibility_outcomes.all().delete()
     EligibilityOutcome.objects.bulk_create(
         EligibilityOutcome(
@@ -130,6 +158,8 @@ def participant_decide_eligibility(
         summary="Eligibility decided",
         after={"eligibility_status": participant.eligibility_status, "decided": decided_on},
     )
+    if participant.eligibility_status != was:
+        _tell_eligibility_outcome(participant, eligible=eligible, results=results)
     return Decision(participant=participant, results=results, warnings=warnings)
 
 
