@@ -344,3 +344,16 @@ def test_a_follow_up_before_joining_or_in_the_future_is_refused(world):
                 today=TODAY,
             )
     assert not world.participant_a.absence_follow_ups.exists()
+
+
+def test_the_facilitator_sees_the_members_contact_details(client, world):
+    """To follow up absences: the email, and "Not held" for a phone not given."""
+    world.participant_a.phone = ""
+    world.participant_a.save(update_fields=["phone"])
+    client.force_login(world.facilitator)
+    page = client.get(world.url).content.decode()
+    start = page.index('id="contact-details"')
+    contact = page[start : page.index("</dl>", start)]
+    email = world.participant_a.email
+    assert f'href="mailto:{email}">{email}</a>' in contact
+    assert "Not held" in contact

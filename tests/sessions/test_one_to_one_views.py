@@ -543,3 +543,19 @@ def test_random_input_only_ever_gets_an_answer(
             assert session.hours > 0
             assert session.route in OneToOneRoute.values
             assert session.provider is not None or session.existing_programme.strip()
+
+
+def test_the_provider_sees_the_participants_contact_details(client, p):
+    """To follow up: the email and, when held, the phone, as links; viewing is recorded."""
+    p.participant_a.phone = "07700 900456"
+    p.participant_a.save(update_fields=["phone"])
+    client.force_login(p.provider)
+    page = client.get(_participant_url("participant", p)).content.decode()
+    contact = page[
+        page.index('id="contact-details"') : page.index("</dl>", page.index('id="contact-details"'))
+    ]
+    assert f'href="mailto:{p.participant_a.email}">{p.participant_a.email}</a>' in contact
+    assert 'href="tel:07700900456">07700 900456</a>' in contact
+    # Another provider's participant stays out of reach (404).
+    client.force_login(make_user(Role.ONE_TO_ONE_PROVIDER, hub=p.hub_a))
+    assert client.get(_participant_url("participant", p)).status_code == 404
