@@ -377,6 +377,7 @@ def _session_cancel_page(
             f"{number_words(forecast.needed)} hours delivered or scheduled."
         ),
         notices=session_notices(session),
+        posted=[("cancel_session", "")],
     )
 
 

@@ -31,12 +31,16 @@ def test_another_hubs_record_is_the_same_page_not_found(client, personas, settin
     assert '<h1 class="govuk-heading-l">Page not found</h1>' in response.content.decode()
 
 
-def test_an_error_is_the_gov_uk_problem_with_the_service_page(settings):
-    request = RequestFactory().get("/")
+def _server_error(exception: Exception):
+    """The handler's page for `exception`, raised while a request was handled."""
     try:
-        raise ValueError("boom")
-    except ValueError:
-        response = server_error(request)
+        raise exception
+    except type(exception):
+        return server_error(RequestFactory().get("/"))
+
+
+def test_an_error_is_the_gov_uk_problem_with_the_service_page(settings):
+    response = _server_error(ValueError("boom"))
     assert response.status_code == 500
     html = response.content.decode()
     assert f"<title>Sorry, there is a problem with the service – {settings.SERVICE_NAME}" in html
@@ -44,11 +48,7 @@ def test_an_error_is_the_gov_uk_problem_with_the_service_page(settings):
     assert 'class="govuk-template__body"' in html
 
 
-def test_the_database_away_is_a_503_saying_to_try_again(settings):
-    request = RequestFactory().get("/")
-    try:
-        raise OperationalError("gone")
-    except OperationalError:
-        response = server_error(request)
+def test_the_database_away_is_a_503_saying_to_try_again():
+    response = _server_error(OperationalError("gone"))
     assert response.status_code == 503 and response["Retry-After"]
     assert 'class="govuk-template__body"' in response.content.decode()

@@ -33,16 +33,20 @@ def world(personas):
     return p
 
 
-def test_a_dropout_ends_the_membership_and_keeps_it(world, mailoutbox):
-    p = world.participant_a
-    participant_record_dropout(
-        participant=p,
-        on=dt.date(2021, 10, 12),
-        cause="other",
-        reason="Moved abroad",
+def _record(world, cause="other", reason="Moved abroad", on=dt.date(2021, 10, 12)):
+    return participant_record_dropout(
+        participant=world.participant_a,
+        on=on,
+        cause=cause,
+        reason=reason,
         by=world.facilitator,
         today=TODAY,
     )
+
+
+def test_a_dropout_ends_the_membership_and_keeps_it(world, mailoutbox):
+    p = world.participant_a
+    _record(world)
     p.refresh_from_db()
     assert p.dropped_out_on == dt.date(2021, 10, 12)
     assert p.dropout_reason == "Moved abroad"
@@ -60,14 +64,7 @@ def test_a_dropout_ends_the_membership_and_keeps_it(world, mailoutbox):
 
 def test_a_dropout_outside_their_control_needs_no_words(world, mailoutbox):
     p = world.participant_a
-    participant_record_dropout(
-        participant=p,
-        on=dt.date(2021, 10, 12),
-        cause="outside_control",
-        reason="",
-        by=world.facilitator,
-        today=TODAY,
-    )
+    _record(world, cause="outside_control", reason="")
     p.refresh_from_db()
     assert (p.dropout_cause, p.dropout_reason) == ("outside_control", "")
     (mail,) = mailoutbox
@@ -88,14 +85,7 @@ def test_a_dropout_outside_their_control_needs_no_words(world, mailoutbox):
 )
 def test_bad_dropouts_change_nothing(world, mailoutbox, on, cause, reason, message):
     with pytest.raises(ValidationError, match=message):
-        participant_record_dropout(
-            participant=world.participant_a,
-            on=on,
-            cause=cause,
-            reason=reason,
-            by=world.facilitator,
-            today=TODAY,
-        )
+        _record(world, cause=cause, reason=reason, on=on)
     world.participant_a.refresh_from_db()
     assert world.participant_a.dropped_out_on is None
     assert CohortMembership.objects.get(participant=world.participant_a).left is None

@@ -486,29 +486,24 @@ def test_beat_runs_the_job_every_15_minutes() -> None:
 
 
 def test_an_in_person_session_speaks_of_the_room_not_a_connection(
-    hub, programme, members, mailoutbox
+    cohort, session, members, mailoutbox
 ):
-    room = make_cohort(hub, programme, name="Room cohort")
-    JoiningInstructions.objects.create(
-        cohort=room,
-        mode="in_person",
-        platform="Salford Innovation Forum, room 2",
-        contact_name="Sam Jones",
-        contact_details="07700 900123",
-    )
-    make_member(room, make_participant(hub, programme, first_name="Bo"))
-    session = make_session(room, STARTS)
-    assert joining_instructions_send(session_id=session.pk, now=DUE_FROM) == 1
-    [message] = mailoutbox
-    assert "Where: Salford Innovation Forum, room 2" in message.body
-    assert "connection" not in message.body.lower()
-    assert (
-        "If anything changes on the day: your facilitator will tell you by email or phone "
-        "before the session." in message.body
-    )
-    assert "If you cannot come, or are running late, contact Sam Jones (07700 900123)." in (
-        message.body
-    )
+    # The cohort meets in a room: no link, dial-in or connection back-up plan.
+    JoiningInstructions.objects.filter(cohort=cohort).update(
+        mode="in_person", platform="Salford Innovation Forum, room 2", link="", dial_in="",
+        backup_plan="",
+    )  # fmt: skip
+    assert joining_instructions_send(session_id=session.pk, now=DUE_FROM) == 2
+    for message in mailoutbox:
+        assert "Where: Salford Innovation Forum, room 2" in message.body
+        assert "connection" not in message.body.lower()
+        assert (
+            "If anything changes on the day: your facilitator will tell you by email or phone "
+            "before the session." in message.body
+        )
+        assert "If you cannot come, or are running late, contact Sam Jones (07700 900123)." in (
+            message.body
+        )
 
 
 def test_a_personal_message_goes_above_the_instructions(session, members, mailoutbox):
