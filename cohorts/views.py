@@ -31,8 +31,10 @@ from participants.models import EligibilityStatus, Participant
 from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required, hub_page
 from peernet.calendar import LONDON, local_date
 from peernet.models import RuleWarning
+from peernet.words import hours_words, number_words
 from reporting.progress import attendance_at_a_glance, cohort_hours_chart
 from rules import CHECKS
+from rules.cohorts import k6_planned_sessions
 from sessions.models import GroupSession, SessionStatus
 from sessions.selectors import session_notices
 
@@ -322,6 +324,10 @@ def session_edit(request: HttpRequest, code: Any, session: Any) -> HttpResponse:
     )
     errors: list[str] = []
     editable = session_.status == SessionStatus.SCHEDULED
+    asking = "cancel_session" in request.POST and "confirm" not in request.POST
+    if request.method == "POST" and asking:
+        # The first click asks: the consequences stated, nothing changed yet.
+        return _session_cancel_page(request, cohort, session_)
     if request.method == "POST":
         try:
             if "cancel_session" in request.POST:
@@ -354,6 +360,28 @@ def session_edit(request: HttpRequest, code: Any, session: Any) -> HttpResponse:
         errors=errors,
         editable=editable,
         notices=session_notices(session_),
+    )
+
+
+def _session_cancel_page(
+    request: HttpRequest, cohort: Cohort, session: GroupSession
+) -> HttpResponse:
+    """Are you sure? The session, who will be told, and the cohort's hours without it;
+    the cancellation happens only when this page's button is pressed."""
+    forecast = selectors.cohort_forecast(cohort, as_of=timezone.now())
+    counted = any(s.pk == session.pk for s in k6_planned_sessions(cohort))
+    after = forecast.projected - (session.hours if counted else 0)
+    return _page(
+        request,
+        "cohorts/session_cancel.html",
+        cohort,
+        session=session,
+        hours_after=(
+            f"Without it, {cohort.name} has {hours_words(after)} of "
+            f"{number_words(forecast.needed)} hours delivered or scheduled."
+        ),
+        notices=session_notices(session),
+        posted=[("cancel_session", "")],
     )
 
 

@@ -14,6 +14,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -31,6 +32,7 @@ from participants.links import (
 from participants.models import Participant, ParticipantLink
 from participants.services import (
     CHARTER_VERSION,
+    charter_refusal,
     participant_send_charter,
     participant_sign_charter_by_link,
 )
@@ -64,6 +66,7 @@ def charter_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "section": "registrations",
             "version": CHARTER_VERSION,
             "days": CHARTER.days,
+            "refusal": charter_refusal(participant),
         },
     )
 
@@ -73,13 +76,17 @@ def charter_status(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @hub_admin_required
 def charter_send(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     participant = _participant(request, code)
-    participant_send_charter(
-        participant=participant,
-        link=lambda token: request.build_absolute_uri(
-            reverse("public:charter", kwargs={"token": token})
-        ),
-    )
-    messages.success(request, f"The Participant Charter was sent to {participant.email}.")
+    try:
+        participant_send_charter(
+            participant=participant,
+            link=lambda token: request.build_absolute_uri(
+                reverse("public:charter", kwargs={"token": token})
+            ),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The Participant Charter was sent to {participant.email}.")
     return redirect("hub:charter", hub=participant.hub.key, code=participant.code)
 
 

@@ -91,6 +91,20 @@ class EligibilityStatus(models.TextChoices):
     INELIGIBLE = "ineligible", "Ineligible"
 
 
+class DropoutCause(models.TextChoices):
+    """Why a participant dropped out, in a few kinds. "Outside their control" is the one
+    the Playbook names: such a participant may, at the hub's discretion, join next year's
+    programme (E8's local discretion), so it is recorded as a choice, not only in words."""
+
+    OUTSIDE_CONTROL = (
+        "outside_control",
+        "Circumstances outside their control (for example illness, bereavement or caring)",
+    )
+    BUSINESS_PRESSURES = "business_pressures", "The demands of running their business"
+    NOT_WHAT_THEY_NEEDED = "not_needed", "The programme was not what they needed"
+    OTHER = "other", "Another reason"
+
+
 class ParticipantQuerySet(ScopedQuerySet):
     hub_path = "hub"
     cohort_path = "memberships__cohort"
@@ -140,6 +154,8 @@ class Participant(models.Model):
 
     dropped_out_on = models.DateField(null=True, blank=True)
     dropout_reason = models.TextField(blank=True)
+    # The kind of reason (DropoutCause); blank for drop-outs recorded before it was asked.
+    dropout_cause = models.CharField(max_length=20, choices=DropoutCause.choices, blank=True)
 
     created = models.DateTimeField(auto_now_add=True)
 

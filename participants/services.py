@@ -68,6 +68,33 @@ def _for_checks(participant: Participant) -> Participant:
     )
 
 
+def _tell_eligibility_outcome(
+    participant: Participant, *, eligible: bool, results: list[Result]
+) -> None:
+    """The applicant is told the decision by email (through the outbox, so only once the
+    decision commits): eligible and what comes next, or not and why (the checks that
+    failed, in their sentences). A decision that changes nothing is not sent again."""
+    if not participant.email:
+        return
+    reasons = [r.sentence for r in results if r.outcome == Outcome.FAIL] if not eligible else []
+    mail.send_to_participant(
+        participant,
+        kind=EmailKind.REGISTRATION,
+        subject=(
+            "You can take part in Peer Networks"
+            if eligible
+            else "Your Peer Networks registration: the decision"
+        ),
+        template="participants/email/eligibility_outcome.txt",
+        context={
+            "participant": participant,
+            "hub": participant.hub,
+            "eligible": eligible,
+            "reasons": reasons,
+        },
+    )
+
+
 @transaction.atomic
 def participant_decide_eligibility(
     *,
@@ -98,6 +125,7 @@ def participant_decide_eligibility(
     if eligible:
         enforce(results)
 
+    was = participant.eligibility_status
     participant.eligibility_outcomes.all().delete()
     EligibilityOutcome.objects.bulk_create(
         EligibilityOutcome(
@@ -130,6 +158,8 @@ def participant_decide_eligibility(
         summary="Eligibility decided",
         after={"eligibility_status": participant.eligibility_status, "decided": decided_on},
     )
+    if participant.eligibility_status != was:
+        _tell_eligibility_outcome(participant, eligible=eligible, results=results)
     return Decision(participant=participant, results=results, warnings=warnings)
 
 
@@ -533,10 +563,28 @@ def participant_charter_link_issue(*, participant: Participant) -> str:
     return link_issue(kind=CHARTER, participant=participant)
 
 
+def charter_refusal(participant: Participant) -> str:
+    """Why the charter cannot be sent to the participant ("" when it can): it goes only
+    to an eligible participant, the step after eligibility is decided."""
+    if participant.eligibility_status == EligibilityStatus.ELIGIBLE:
+        return ""
+    name = participant.full_name
+    why = (
+        f"{name} was found not eligible"
+        if participant.eligibility_status == EligibilityStatus.INELIGIBLE
+        else f"{name}'s eligibility is not yet decided"
+    )
+    return f"The charter is sent only to eligible participants: {why}."
+
+
 def participant_send_charter(*, participant: Participant, link: Callable[[str], str]) -> None:
     """Email the participant a link to read and sign the Participant Charter; `link`
     turns the token into the absolute URL. A link sent before stops working
-    (docs/security.md §14: a link works for its one invitation)."""
+    (docs/security.md §14: a link works for its one invitation). Only an eligible
+    participant is sent it: the charter is the step after eligibility is decided."""
+    refusal = charter_refusal(participant)
+    if refusal:
+        raise ValidationError(refusal)
     url = link(participant_charter_link_issue(participant=participant))
     context = {"participant": participant, "url": url, "days": CHARTER.days}
     mail.send_to_participant(

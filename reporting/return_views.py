@@ -208,6 +208,63 @@ def return_list(request: HttpRequest) -> HttpResponse:
     return hub_page(request, "returns/list.html", "returns", rows=rows)
 
 
+def _submit_confirm_page(
+    request: HttpRequest,
+    month: dt.date,
+    form: ReturnSubmitForm,
+    latest: ReturnVersion | None,
+    *,
+    now: dt.datetime,
+    programme: Programme,
+) -> HttpResponse:
+    """Are you sure? The version it makes, whether it is on time, and the narrative; its
+    button posts the same answers again with `confirm`."""
+    due_at = return_due_at(month, programme)
+    return hub_page(
+        request,
+        "returns/submit_confirm.html",
+        "returns",
+        month=month,
+        latest=latest,
+        version=(latest.version if latest else 0) + 1,
+        due_at=due_at,
+        late=now > due_at,
+        narrative=form.cleaned_data["narrative"],
+        reason=form.cleaned_data.get("reason", ""),
+        posted=[
+            (name, request.POST.get(name, ""))
+            for name in ("narrative", "reason", "expected_version")
+            if name in form.fields
+        ],
+    )
+
+
+def _submitted(
+    request: HttpRequest,
+    month: dt.date,
+    form: ReturnSubmitForm,
+    monthly_return: MonthlyReturn,
+) -> bool:
+    """The confirmed answers handed to the service: True once a version is submitted;
+    its refusals become the form's errors."""
+    try:
+        version = returns.submit_return(
+            monthly_return,
+            request.user,
+            form.cleaned_data["narrative"],
+            form.cleaned_data.get("reason", ""),
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except returns.ReturnProblem as exc:
+        for name, problem in exc.problems.items():
+            form.add_error(name if name in form.fields else None, problem)
+        return False
+    messages.success(
+        request, f"Version {version.version} of the return for {month:%B %Y} was submitted."
+    )
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
@@ -225,23 +282,12 @@ def return_detail(request: HttpRequest, month: dt.date) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = ReturnSubmitForm(data, initial=initial, resubmission=latest is not None)
     if data is not None and form.is_valid():
+        if "confirm" not in data:
+            # The first click asks, saying what submitting does; nothing is submitted yet.
+            return _submit_confirm_page(request, month, form, latest, now=now, programme=programme)
         if monthly_return is None:
             monthly_return = returns.return_draft_create(hub=request.hub, month=month)
-        try:
-            version = returns.submit_return(
-                monthly_return,
-                request.user,
-                form.cleaned_data["narrative"],
-                form.cleaned_data.get("reason", ""),
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except returns.ReturnProblem as exc:
-            for name, problem in exc.problems.items():
-                form.add_error(name if name in form.fields else None, problem)
-        else:
-            messages.success(
-                request, f"Version {version.version} of the return for {month:%B %Y} was submitted."
-            )
+        if _submitted(request, month, form, monthly_return):
             return redirect("hub:return", hub=request.hub.key, month=month)
 
     shown: dict[str, Any] | None

@@ -228,12 +228,15 @@ def _session_message(
     now: dt.datetime,
     kind: str = NoticeKind.INSTRUCTIONS,
     told: dt.datetime | None = None,
+    note: str = "",
 ) -> EmailMultiAlternatives:
     """The joining instructions (K7), an update after a move (the instructions again for
-    the new time, `told` being the start the participant had), or a cancellation."""
+    the new time, `told` being the start the participant had), or a cancellation;
+    `note`, the facilitator's personal message above the instructions."""
     cohort = session.cohort
     when = _when_words(session.starts_at, session.hours)
     context = {
+        "note": note.strip(),
         "participant": participant,
         "cohort": cohort,
         "session": session,
@@ -253,6 +256,18 @@ def _session_message(
         hub=cohort.hub,
         calendar=mail.Calendar(ics.calendar(event, method=method), method, INVITE_NAME),
     )
+
+
+def joining_instructions_preview(
+    session: GroupSession, *, now: dt.datetime, note: str = ""
+) -> str | None:
+    """The joining instructions as the session's first expected member would read them
+    (with `note`), or None when nobody is expected; nothing is sent or recorded."""
+    participant = joining_instructions_recipients(session).first()
+    if participant is None:
+        return None
+    message = _session_message(session, participant, _instructions_for(session), now, note=note)
+    return str(message.body)
 
 
 def _schedule_message(
@@ -346,10 +361,11 @@ def _check_sendable(status: str, starts_at: dt.datetime, now: dt.datetime, what:
         raise ValidationError(f"The {what} has already started: it is too late to send them.")
 
 
-def joining_instructions_send(*, session_id: int, now: dt.datetime) -> int:
+def joining_instructions_send(*, session_id: int, now: dt.datetime, note: str = "") -> int:
     """K7: email the joining instructions, with an invite, to every expected member of
     the session not yet sent them; returns how many were sent. Safe to run twice, and
-    by hand before the automatic send (members already sent are skipped).
+    by hand before the automatic send (members already sent are skipped), then with the
+    facilitator's personal `note` when they wrote one.
 
     Raises ValidationError for a cancelled session or one that has started."""
     session = GroupSession.objects.select_related("cohort__hub").get(pk=session_id)
@@ -372,7 +388,9 @@ def joining_instructions_send(*, session_id: int, now: dt.datetime) -> int:
             )
             if not created:
                 continue
-            message = _session_message(locked_view(session, locked), participant, instructions, now)
+            message = _session_message(
+                locked_view(session, locked), participant, instructions, now, note=note
+            )
             _queue(message, record, now)
             sent += 1
     return sent

@@ -47,6 +47,7 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "attendance": _session,
     "notes": _session,
     "joining-instructions-send-now": _session,
+    "joining-instructions-preview": _session,
     "action-cards": _session,
     "action-card-links-send": _session,
     "joining-details": lambda w: {"hub": w.p.hub_a.key, "cohort": w.p.cohort_a.code},

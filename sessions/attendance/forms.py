@@ -10,10 +10,10 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
+from crispy_forms_gds.layout import Field, Size
 from django import forms
-from django.utils.html import escape
 
+from participants.models import DropoutCause
 from peernet.forms import GovukErrorsMixin, choice_messages, form_helper, radios, text_field
 from peernet.words import hours_words
 from sessions.attendance.services import AttendanceRow, Presence
@@ -22,9 +22,11 @@ from sessions.models import FollowUpMethod
 
 
 class AttendanceForm(GovukErrorsMixin, forms.Form):
-    """The register: for each member expected, present or absent (with or without
-    apologies) and the hours attended. One select and one box per person, so it is quick
-    on a phone and each error links to its own control.
+    """The register as a table: one row per member expected, present or absent (with or
+    without apologies) as radios, and the hours attended. Nothing is answered for
+    anyone until the facilitator answers (a register defaulted to everyone present
+    records what nobody checked): each row must be answered, and each error links to
+    its own row. A row already recorded shows what was recorded.
 
     The posted `participant` codes must be exactly the members listed (docs/security.md §4):
     anyone else is refused, not ignored."""
@@ -45,46 +47,33 @@ class AttendanceForm(GovukErrorsMixin, forms.Form):
             participant = membership.participant
             code = str(participant.code)
             name = participant.full_name
-            existing = recorded.get(participant.pk)
-            if existing is None:
-                presence, hours = Presence.PRESENT, session_hours
-            elif existing.present:
-                presence, hours = Presence.PRESENT, existing.hours
-            else:
-                presence = Presence.APOLOGIES if existing.apologies else Presence.ABSENT
-                hours = Decimal(0)
+            presence, hours = _recorded_answer(recorded.get(participant.pk))
             status_name, hours_name = f"presence-{code}", f"hours-{code}"
             self.fields[status_name] = forms.ChoiceField(
-                label="Attendance",
+                label=f"Attendance of {name}",
                 choices=Presence.choices,
                 initial=presence,
+                widget=forms.RadioSelect,
                 error_messages=choice_messages(f"Choose whether {name} was present or absent"),
             )
             self.fields[hours_name] = forms.CharField(
-                label="Hours attended",
-                help_text=f"Up to {hours_words(session_hours)} hours. 0 when absent.",
+                label=f"Hours {name} attended",
                 required=False,
-                initial=hours_words(hours),
+                initial=hours,
                 max_length=6,
                 widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "spellcheck": "false", "autocomplete": "off"}
                 ),
             )
             self.rows.append((participant, status_name, hours_name))
-        self.helper = form_helper(
-            *[
-                Fieldset(
-                    Field.select(status_name),
-                    Field.text(hours_name, field_width=Fixed.FIVE),
-                    # The pack prints legends unescaped: escape the name (docs/security.md §16).
-                    legend=escape(participant.full_name),
-                    legend_size=Size.MEDIUM,
-                )
-                for participant, status_name, hours_name in self.rows
-            ],
-            button="Save attendance",
-            page_csrf=True,
-        )
+
+    def table_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        """The register's rows as the page draws them: the member, their attendance
+        radios and their hours box."""
+        return [
+            (participant, self[status_name], self[hours_name])
+            for participant, status_name, hours_name in self.rows
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -145,6 +134,15 @@ class AttendanceForm(GovukErrorsMixin, forms.Form):
         ]
 
 
+def _recorded_answer(existing: Any) -> tuple[str | None, str | None]:
+    """A row's answer as recorded (presence, hours in words), or none at all."""
+    if existing is None:
+        return None, None
+    if existing.present:
+        return Presence.PRESENT, hours_words(existing.hours)
+    return (Presence.APOLOGIES if existing.apologies else Presence.ABSENT), None
+
+
 class DisengagedForm(GovukErrorsMixin, forms.Form):
     """K13: report a member as disengaged to the hub."""
 
@@ -195,20 +193,41 @@ class FollowUpForm(TodayMixin, GovukErrorsMixin, forms.Form):
 
 
 class DropoutForm(TodayMixin, GovukErrorsMixin, forms.Form):
-    """Record a drop-out: the date and the reason."""
+    """Record a drop-out: the date, the kind of reason (a choice, so "outside their
+    control" can be counted for next year's local discretion) and the reason in words,
+    needed only for another reason. The page asks to confirm before it is recorded."""
 
     on = date_field("Date they dropped out", "they dropped out", required=True, past=True)
-    reason = text_field("Why did they drop out?", "why they dropped out", max_length=2000, rows=4)
+    cause = radios(
+        "Why did they drop out?",
+        DropoutCause.choices,
+        choice_messages("Choose why they dropped out"),
+    )
+    reason = text_field(
+        "More about why (optional unless another reason)",
+        "why they dropped out",
+        required=False,
+        hint="For example, what they told you.",
+        max_length=2000,
+        rows=3,
+    )
 
     def __init__(self, *args: Any, registered: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.registered = registered
         self.helper = form_helper(
             Field("on"),
+            Field.radios("cause", legend_size=Size.SMALL),
             Field.textarea("reason"),
             button="Record the drop-out",
             button_id="submit-dropout",
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("cause") == DropoutCause.OTHER and not data.get("reason", "").strip():
+            self.add_error("reason", "Enter why they dropped out")
+        return data
 
     def clean_on(self) -> dt.date:
         on = self.cleaned_data["on"]

@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from cohorts.models import Cohort
-from participants.models import Participant
+from participants.models import DropoutCause, Participant
 from participants.tasks import survey_invite_dropout, survey_invite_session_delivered
 from peernet import audit, mail, stale
 from peernet.db import save_fields
@@ -200,18 +200,22 @@ def participant_record_dropout(
     *,
     participant: Participant,
     on: dt.date,
+    cause: str,
     reason: str,
     by: User,
     today: dt.date | None = None,
 ) -> Participant:
-    """Record that the participant dropped out on `on` and why: their current
-    membership ends that day (`left`, the row is kept for the history) and the hub's
-    administrators are told by email."""
+    """Record that the participant dropped out on `on` and why (`cause`, a
+    `DropoutCause`, and in words `reason`, needed when the cause is another reason):
+    their current membership ends that day (`left`, the row is kept for the history) and
+    the hub's administrators are told by email."""
     today = today or timezone.localdate()
     reason = reason.strip()
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     name = participant.full_name
-    if not reason:
+    if cause not in DropoutCause.values:
+        raise ValidationError("Choose why they dropped out.")
+    if cause == DropoutCause.OTHER and not reason:
         raise ValidationError("Enter why they dropped out.")
     if participant.dropped_out_on is not None:
         raise ValidationError(
@@ -237,15 +241,16 @@ def participant_record_dropout(
                 f"{membership.cohort.name} ({date_words(membership.joined)})."
             )
         save_fields(membership, left=on)
-    save_fields(participant, dropped_out_on=on, dropout_reason=reason)
+    save_fields(participant, dropped_out_on=on, dropout_cause=cause, dropout_reason=reason)
     where = membership.cohort.name if membership is not None else "the programme"
-    sentence = f"{name} has left {where} on {date_words(on)}: {reason}"
+    why = DropoutCause(cause).label + (f": {reason}" if reason else "")
+    sentence = f"{name} has left {where} on {date_words(on)}. Why: {why}"
     audit.record(
         by,
         "update",
         participant,
         summary="Drop-out recorded",
-        after={"dropped_out_on": on},
+        after={"dropped_out_on": on, "dropout_cause": cause},
         log_extra={"participant_id": participant.pk},
     )
     # Sent last, once every write has succeeded.

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from participants.models import Participant
+from participants.models import DropoutCause, Participant
 from peernet import stale
 from peernet.access import (
     cohort_for_facilitation,
@@ -89,6 +89,30 @@ def _k13_sentence(participant: Any, as_of: Any) -> str:
     return result.sentence
 
 
+def _dropout_confirm_page(
+    request: HttpRequest, cohort: Any, member: Participant, form: DropoutForm
+) -> HttpResponse:
+    """Are you sure? The drop-out as it would be recorded and what recording it does;
+    its button posts the same answers again with `confirm`."""
+    data = form.cleaned_data
+    return render(
+        request,
+        "facilitation/dropout_confirm.html",
+        {
+            "hub": cohort.hub,
+            "cohort": cohort,
+            "member": member,
+            "on": data["on"],
+            "cause": DropoutCause(data["cause"]).label,
+            "reason": data["reason"],
+            "posted": [
+                (name, request.POST.get(name, ""))
+                for name in ("form", "on_0", "on_1", "on_2", "cause", "reason")
+            ],
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def facilitation_member(
@@ -142,10 +166,14 @@ def facilitation_member(
                         today=today,
                     )
                     done = f"The follow-up of {member.full_name}'s absences was recorded."
+                elif "confirm" not in posted:
+                    # The first click asks, saying what it does; nothing is recorded yet.
+                    return _dropout_confirm_page(request, the_cohort, member, form)
                 else:
                     participant_record_dropout(
                         participant=member,
                         on=form.cleaned_data["on"],
+                        cause=form.cleaned_data["cause"],
                         reason=form.cleaned_data["reason"],
                         by=request.user,
                         today=today,

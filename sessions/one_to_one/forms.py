@@ -15,7 +15,7 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Fixed, Size
 from django import forms
 
-from peernet.calendar import LONDON
+from peernet.calendar import LONDON, local_date
 from peernet.forms import GovukErrorsMixin, form_helper, radios, text_field
 from sessions.forms import TodayMixin, date_field
 from sessions.models import OneToOneMode, OneToOneRoute, SessionStatus
@@ -272,7 +272,9 @@ class OneToOneLogForm(_DurationMixin, GovukErrorsMixin, forms.Form):
     def _check_when(self, status: str | None, starts_at: dt.datetime | None) -> None:
         if starts_at is None:
             return
-        if status == SessionStatus.DELIVERED and starts_at > self.now:
+        # Delivered hours may be logged for any time today (a provider logs the session
+        # just held, or one whose time was agreed loosely): the rule refuses later days.
+        if status == SessionStatus.DELIVERED and local_date(starts_at) > local_date(self.now):
             self.add_error("day", "A session that has taken place must be today or in the past")
         if status == SessionStatus.SCHEDULED and starts_at <= self.now:
             self.add_error("day", "A booked session must be in the future")

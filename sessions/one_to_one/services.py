@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from participants.models import Participant
 from peernet import audit
-from peernet.calendar import require_aware
+from peernet.calendar import local_date, require_aware
 from peernet.db import next_key, save_fields
 from peernet.models import Role, RoleAssignment, User
 from rules.services import Judging, judge_and_record
@@ -341,7 +341,7 @@ def one_to_one_update(
         raise ValidationError(f"{status!r} is not a session status.")
     if hours <= 0:
         raise ValidationError("A one-to-one session lasts more than 0 hours.")
-    if status == SessionStatus.DELIVERED and session.starts_at > as_of:
+    if status == SessionStatus.DELIVERED and local_date(session.starts_at) > local_date(as_of):
         raise ValidationError("A session in the future cannot have been delivered yet.")
     if status == SessionStatus.CANCELLED and session.status == SessionStatus.SCHEDULED:
         _tell_again(session)

@@ -94,18 +94,38 @@ def home(request: HttpRequest) -> HttpResponse:
     deadlines (O2–O4), the action plan (O6), and my to-do list."""
     require_role(request.user, Role.ONE_TO_ONE_PROVIDER)
     todo = todo_for_user(request.user)
+    shared, rows = _deadlines_said_once(provider_participants(request.user, as_of=timezone.now()))
     return render(
         request,
         "one_to_one/home.html",
         {
             "section": "home",
-            "rows": provider_participants(request.user, as_of=timezone.now()),
+            "shared_deadlines": shared,
+            "rows": rows,
             "todo": todo[:TODO_SHOWN],
             "todo_count": len(todo),
             "entries": True,
             "calendar_feed_url": calendar_feed_url(request),
         },
     )
+
+
+def _deadlines_said_once(
+    rows: list[Any],
+) -> tuple[list[tuple[str, str]], list[tuple[Any, list[tuple[str, str]]]]]:
+    """The deadlines (rule, sentence) every participant shares, said once above the
+    table, and each participant with the deadlines of their own (a cohort's dates)."""
+    per_row = [support.deadlines.sentences() for support in rows]
+    shared = (
+        [line for line in per_row[0] if all(line in lines for lines in per_row[1:])]
+        if len(rows) > 1
+        else []
+    )
+    own = [
+        (support, [line for line in lines if line not in shared])
+        for support, lines in zip(rows, per_row, strict=True)
+    ]
+    return shared, own
 
 
 def _participant_context(participant: Any, **extra: Any) -> dict[str, Any]:

@@ -114,7 +114,25 @@ def test_edit_and_cancel_one_session(client, personas):
         url, {"hours": "0", "day_0": "15", "day_1": "12", "day_2": "2021", "start_time": "13:00"}
     ).content.decode()
     assert "Length must be more than 0 hours" in page
-    client.post(url, {"cancel_session": ""})
+    client.post(url, {"cancel_session": "", "confirm": ""})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+
+
+@time_machine.travel(NOW, tick=False)
+def test_cancelling_a_session_asks_first_and_the_first_click_changes_nothing(client, personas):
+    session, url = _edit_a_session(client, personas)
+    response = client.post(url, {"cancel_session": ""})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Are you sure you want to cancel the session on 14 December 2021?" in page
+    # The consequences stated: this 3-hour session is cohort A's only one, so without it
+    # the cohort has nothing of its 18 hours delivered or scheduled.
+    assert f"Without it, {personas.cohort_a.name} has 0.0 of 18 hours" in page
+    assert 'name="confirm"' in page
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED
+    assert client.post(url, {"cancel_session": "", "confirm": ""}).status_code == 302
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED
 

@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     key_press,
     key_type,
     sign_in,
+    tab_to,
 )
 from tests.factories import make_user
 
@@ -67,12 +68,30 @@ def test_facilitator_records_a_session_with_the_keyboard_only(journey):
     key_press(page, page.get_by_role("link", name=label), navigates=True)
     run.check(page, "session")
 
-    # 1. The register: Ben absent; Ada's hours wrong at first (4 of a 3-hour session).
+    # 1. The register, a table with no answer given: saved unanswered, it is refused with
+    # an error for each member, linked to their row; then Ben absent, Ada's hours wrong at
+    # first (4 of a 3-hour session).
     key_press(page, page.get_by_role("link", name="Take the register"), navigates=True)
     run.check(page, "attendance")
     ada, ben, cat = (str(people[name].code) for name in ("Ada", "Ben", "Cat"))
+    assert page.locator("#register input[type=radio]:checked").count() == 0
+    assert page.locator(f"#id_hours-{ada}").input_value() == ""
+    key_press(page, page.get_by_role("button", name="Save attendance"), navigates=True)
+    # The summary's link takes the focus to Ada's first radio.
+    assert_error_summary(
+        page, "Choose whether Ada Ames was present or absent", f"id_presence-{ada}_1", keyboard=True
+    )
+    expect_text(page, "Choose whether Cat Cole was present or absent")
+    run.check(page, "attendance unanswered")
+    assert not Attendance.objects.filter(session=session).exists()  # nothing was saved
+    page.keyboard.press("Space")  # present
     key_type(page, f"#id_hours-{ada}", "4")
-    key_press(page, f"#id_presence-{ben}", "End")  # the last choice: absent with apologies
+    # Tab reaches Ben's first radio; the arrows choose the third, absent with apologies.
+    tab_to(page, f"#id_presence-{ben}_1")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    key_press(page, f"#id_presence-{cat}_1", "Space")
+    key_type(page, f"#id_hours-{cat}", "3")
     key_press(page, page.get_by_role("button", name="Save attendance"), navigates=True)
     message = "The hours Ada Ames attended must be 3.0 or fewer, the session's length"
     assert_error_summary(page, message, f"id_hours-{ada}", keyboard=True)
@@ -126,9 +145,22 @@ def test_facilitator_records_a_session_with_the_keyboard_only(journey):
     key_type(page, "#id_on_0", str(today.day))
     key_type(page, "#id_on_1", str(today.month))
     key_type(page, "#id_on_2", str(today.year))
-    key_type(page, page.get_by_label("Why did they drop out?"), "Moved abroad.")
+    # Tab reaches the first of the radios; Space chooses it.
+    key_press(page, page.get_by_label("Circumstances outside their control"), key="Space")
+    key_type(
+        page,
+        page.get_by_label("More about why (optional unless another reason)"),
+        "Caring for a parent.",
+    )
     key_press(page, page.get_by_role("button", name="Record the drop-out"), navigates=True)
+    # The first click only asks, saying what recording it does; nothing is recorded yet.
+    expect_text(page, "Are you sure Ben Bright has dropped out?")
+    run.check(page, "confirm the drop-out")
+    assert CohortMembership.objects.get(cohort=cohort, participant=people["Ben"]).left is None
+    key_press(page, page.get_by_role("button", name="Yes, record the drop-out"), navigates=True)
     expect_text(page, "Ben Bright's drop-out was recorded.")
     run.check(page, "member dropped out")
     membership = CohortMembership.objects.get(cohort=cohort, participant=people["Ben"])
     assert membership.left == today
+    people["Ben"].refresh_from_db()
+    assert people["Ben"].dropout_cause == "outside_control"

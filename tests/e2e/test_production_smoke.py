@@ -183,6 +183,7 @@ def _journey(browser, base_url, smtp, admin, month):
     page.get_by_role("link", name=f"{month:%B %Y}").click()
     page.get_by_label("Supporting narrative").fill("Three businesses joined the Salford cohort.")
     page.get_by_role("button", name="Submit the return").click()
+    page.get_by_role("button", name="Yes, submit the return").click()
     expect_text(page, f"Version 1 of the return for {month:%B %Y} was submitted.")
     page.get_by_label("Excel workbook (XLSX)").check()
     page.get_by_role("button", name="Prepare the download").click()
@@ -207,7 +208,8 @@ def _sessions(browser, base_url, smtp, facilitator, started, coming, members):
 
     # 6. Joining instructions sent now: each member's email carries the invitation.
     page.goto(f"/facilitation/{hub}/sessions/{coming.code}/")
-    page.get_by_role("button", name="Send now the joining instructions").click()
+    page.get_by_role("link", name="Preview and send now the joining instructions").click()
+    page.get_by_role("button", name="Send the joining instructions to 4 members").click()
     expect_text(page, "Joining instructions sent to 4 members.")
     message = smtp.wait_for(_to("ada@example.org", "joining"), "with Ada's joining instructions")
     (invite,) = [
@@ -222,6 +224,14 @@ def _sessions(browser, base_url, smtp, facilitator, started, coming, members):
     # survey, answered through its link.
     page.goto(f"/facilitation/{hub}/sessions/{started.code}/")
     page.get_by_role("link", name="Take the register").click()
+    # Everyone on the register (the members, and the applicant who joined) present for
+    # the 3 hours: the register answers nobody until the facilitator does.
+    present = page.locator("#register input[type=radio][value=present]")
+    hours = page.locator("#register input[name^=hours-]")
+    assert present.count() == hours.count() >= len(members)
+    for row in range(present.count()):
+        present.nth(row).check()
+        hours.nth(row).fill("3")
     page.get_by_role("button", name="Save attendance").click()
     expect_text(page, "The attendance was saved.")
     survey = smtp.wait_for(_to("ben@example.org", "/p/survey/"), "with Ben's feedback survey")
@@ -252,7 +262,8 @@ def _mail_relay_away(smtp, admin_page, page, later) -> float:
     away_at = time.monotonic()
     hub = later.cohort.hub.key
     page.goto(f"/facilitation/{hub}/sessions/{later.code}/")
-    page.get_by_role("button", name="Send now the joining instructions").click()
+    page.get_by_role("link", name="Preview and send now the joining instructions").click()
+    page.get_by_role("button", name="Send the joining instructions to 4 members").click()
     expect_text(page, "Joining instructions sent to 4 members.")
     notices = JoiningInstructionsSent.objects.filter(session=later)
     deadline = time.monotonic() + 60

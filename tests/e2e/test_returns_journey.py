@@ -61,6 +61,11 @@ def test_a_return_submitted_then_read_and_downloaded_nationally(journey):
         "Three businesses registered and joined the Salford cohort."
     )
     page.get_by_role("button", name="Submit the return").click()
+    # The first click only asks, saying what submitting does; nothing is frozen yet.
+    expect_text(page, f"Are you sure you want to submit the return for {month:%B %Y}?")
+    run.check(page, "confirm the return")
+    assert not ReturnVersion.objects.filter(monthly_return__hub=hub).exists()
+    page.get_by_role("button", name="Yes, submit the return").click()
     expect_text(page, f"Version 1 of the return for {month:%B %Y} was submitted.")
     run.check(page, "return submitted")
     version = ReturnVersion.objects.get(monthly_return__hub=hub, monthly_return__month=month)

@@ -92,6 +92,12 @@ def test_moving_then_cancelling_a_session_tells_every_member(journey, in_process
     run.check(page, "who was told what")
     mail.outbox.clear()
     page.get_by_role("button", name="Cancel this session").click()
+    # The first click only asks, saying what cancelling does; nothing has changed yet.
+    expect_text(page, "Are you sure you want to cancel the session")
+    run.check(page, "confirm the cancellation")
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED and not mail.outbox
+    page.get_by_role("button", name="Yes, cancel this session").click()
     expect_text(page, "The session was cancelled.")
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED

@@ -119,8 +119,12 @@ def test_a_hub_administrator_invites_a_facilitator_who_takes_the_register(journe
     fran_page.get_by_role("link", name=label).click()
     fran_page.get_by_role("link", name="Take the register").click()
     run.check(fran_page, "attendance")
-    ben = people[1].code
-    fran_page.locator(f"#id_presence-{ben}").select_option("apologies")
+    # The register answers nobody until she does: Ada present for 3 hours, Ben absent
+    # with apologies (the third choice).
+    ada, ben = people[0].code, people[1].code
+    fran_page.locator(f"#id_presence-{ada}_1").check()
+    fran_page.locator(f"#id_hours-{ada}").fill("3")
+    fran_page.locator(f"#id_presence-{ben}_3").check()
     fran_page.get_by_role("button", name="Save attendance").click()
     expect_text(fran_page, "The attendance was saved.")
     run.check(fran_page, "session with attendance")

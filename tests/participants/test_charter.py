@@ -9,10 +9,15 @@ import re
 import pytest
 import time_machine
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from participants.links import CHARTER
-from participants.services import CHARTER_VERSION, participant_charter_link_issue
+from participants.services import (
+    CHARTER_VERSION,
+    participant_charter_link_issue,
+    participant_send_charter,
+)
 from rules import CHECKS, Outcome
 from tests.factories import local
 from tests.pages import HUB_OUTSIDERS
@@ -225,3 +230,38 @@ def test_no_token_in_the_session_gets_a_clear_page(client):
     page = client.get(SIGN)
     assert page.status_code == 400
     assert "This link does not work" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "why"),
+    [
+        ("pending", "{name}&#x27;s eligibility is not yet decided"),
+        ("ineligible", "{name} was found not eligible"),
+    ],
+)
+def test_the_charter_is_not_sent_to_someone_not_eligible(
+    client, personas, participant, status, why
+):
+    participant.eligibility_status = status
+    if status == "pending":
+        participant.eligibility_decided = None
+    participant.save(update_fields=["eligibility_status", "eligibility_decided"])
+    client.force_login(personas.hub_a_admin)
+    sentence = "The charter is sent only to eligible participants: " + why.format(
+        name=participant.full_name
+    )
+    page = client.get(status_url(participant)).content.decode()
+    assert sentence in page
+    assert "Send the charter link" not in page
+    response = client.post(send_url(participant), follow=True)
+    assert sentence in response.content.decode()
+    assert mail.outbox == []
+    assert not participant.links.exists()
+
+
+def test_the_service_refuses_the_charter_to_someone_not_eligible(participant):
+    participant.eligibility_status = "ineligible"
+    participant.save(update_fields=["eligibility_status"])
+    with pytest.raises(ValidationError, match="was found not eligible"):
+        participant_send_charter(participant=participant, link=lambda token: token)
+    assert mail.outbox == []

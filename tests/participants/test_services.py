@@ -264,6 +264,37 @@ def test_a_new_decision_replaces_the_outcomes(hub, programme, admin):
     assert participant.eligibility_outcomes.get(rule="E5").outcome == "pass"
 
 
+def test_the_applicant_is_told_the_outcome_by_email_once(hub, programme, admin, mailoutbox):
+    participant = applicant(hub, programme, aspiration_to_improve=False)
+    decide(participant, admin, eligible=False)
+    (refusal,) = mailoutbox
+    assert refusal.to == [participant.email]
+    assert refusal.subject == (
+        "Your Peer Networks registration: the decision – Greater Manchester Growth Hub"
+    )
+    assert "cannot take part in the programme" in refusal.body
+    # Why, in the failed check's own sentence.
+    assert "- Alex Smith has not declared an aspiration to improve the business." in (refusal.body)
+    assert "reply to this email" in refusal.body
+    # The same decision again tells nobody again.
+    decide(participant, admin, eligible=False, decided_on=dt.date(2021, 6, 2))
+    assert len(mailoutbox) == 1
+
+    Participant.objects.filter(pk=participant.pk).update(aspiration_to_improve=True)
+    decide(participant, admin, decided_on=dt.date(2021, 6, 8))
+    welcome = mailoutbox[1]
+    assert welcome.subject == "You can take part in Peer Networks – Greater Manchester Growth Hub"
+    assert "can take part in Peer Networks" in welcome.body
+    assert "Participant Charter" in welcome.body and "Why:" not in welcome.body
+
+
+def test_a_refused_decision_tells_nobody(hub, programme, admin, mailoutbox):
+    participant = applicant(hub, programme, aspiration_to_improve=False)
+    with pytest.raises(RuleBroken):
+        decide(participant, admin)
+    assert mailoutbox == []
+
+
 def test_a_refused_decision_keeps_the_earlier_outcomes(hub, programme, admin):
     participant = applicant(hub, programme, aspiration_to_improve=False)
     decide(participant, admin, eligible=False)

@@ -279,7 +279,12 @@ def test_exit_when_the_hours_are_first_reached_not_for_drop_outs(personas, run_t
     assert surveys.cohort_completed_on(cohort) is None  # 15 of 18 hours
     assert not SurveyInvitation.objects.filter(kind="exit").exists()
     participant_record_dropout(
-        participant=dropped, on=dt.date(2021, 8, 1), reason="Time", by=by, today=dt.date(2021, 8, 2)
+        participant=dropped,
+        on=dt.date(2021, 8, 1),
+        cause="other",
+        reason="Time",
+        by=by,
+        today=dt.date(2021, 8, 2),
     )
     deliver(sessions[5], by, [stayer])
     tasks.survey_invite_session_delivered.apply(args=[sessions[5].pk]).get()
@@ -296,6 +301,7 @@ def test_a_recorded_drop_out_gets_the_drop_out_survey(
         participant_record_dropout(
             participant=personas.participant_a,
             on=dt.date(2021, 7, 1),
+            cause="other",
             reason="Moved abroad",
             by=personas.facilitator,
             today=dt.date(2021, 7, 2),

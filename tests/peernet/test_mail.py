@@ -321,6 +321,7 @@ def test_staff_action_card_and_drop_out_emails(
     participant_record_dropout(
         participant=p.participant_a,
         on=dt.date(2021, 11, 2),
+        cause="other",
         reason="Moved abroad",
         by=p.hub_a_admin,
         today=dt.date(2021, 11, 3),

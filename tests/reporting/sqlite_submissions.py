@@ -67,7 +67,8 @@ def resubmit(admin) -> None:  # type: ignore[no-untyped-def]
         session.save()
         start.wait()
         response = client.post(
-            url, {"narrative": "Again.", "reason": "Corrected.", "expected_version": 1}
+            url,
+            {"narrative": "Again.", "reason": "Corrected.", "expected_version": 1, "confirm": ""},
         )
         text = response.content.decode()
         outcomes.append((response.status_code, "someone else" in text.lower()))

@@ -59,6 +59,7 @@ def _drop_out(p: Personas) -> None:
     participant_record_dropout(
         participant=p.participant_a,
         on=dt.date(2021, 11, 20),
+        cause="other",
         reason="Moved away",
         by=p.hub_a_admin,
         today=dt.date(2021, 11, 20),

@@ -252,14 +252,27 @@ def test_submitting_needs_a_narrative_and_then_freezes(client, admin, hubs):
     assert "Enter the supporting narrative" in html
     assert not ReturnVersion.objects.exists()
 
+    # The first click asks, saying what submitting does, and submits nothing.
     response = client.post(url, {"narrative": "A good month.", "expected_version": 0})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Are you sure you want to submit the return for October 2021?" in page
+    assert "The figures are frozen as they now stand" in page
+    assert '<dd class="govuk-summary-list__value">1</dd>' in page  # the version it makes
+    assert 'name="narrative" value="A good month."' in page and 'name="confirm"' in page
+    assert not ReturnVersion.objects.exists()
+    response = client.post(
+        url, {"narrative": "A good month.", "expected_version": 0, "confirm": ""}
+    )
     assert response.status_code == 302
     version = ReturnVersion.objects.get()
     assert (version.version, version.narrative, version.submitted_by) == (1, "A good month.", admin)
     assert version.figures == HA_OCTOBER
 
     # The same page again (expected version 0) is refused: someone else got there first.
-    response = client.post(url, {"narrative": "Again.", "expected_version": 0, "reason": "x"})
+    response = client.post(
+        url, {"narrative": "Again.", "expected_version": 0, "reason": "x", "confirm": ""}
+    )
     assert "submitted by someone else meanwhile" in response.content.decode()
     assert ReturnVersion.objects.count() == 1
 
@@ -287,9 +300,11 @@ def test_resubmitting_needs_a_reason_and_is_compared(client, admin, hubs):
 
     response = client.post(url, {"narrative": "Corrected.", "expected_version": 1})
     assert "Enter why you are resubmitting the return" in response.content.decode()
-    response = client.post(
-        url, {"narrative": "Corrected.", "expected_version": 1, "reason": "c1-s7 cancelled."}
-    )
+    corrected = {"narrative": "Corrected.", "expected_version": 1, "reason": "c1-s7 cancelled."}
+    asked = client.post(url, corrected).content.decode()
+    assert "Are you sure you want to resubmit the return for October 2021?" in asked
+    assert ReturnVersion.objects.count() == 1
+    response = client.post(url, {**corrected, "confirm": ""})
     assert response.status_code == 302
     assert list(ReturnVersion.objects.values_list("version", "reason")) == [
         (1, ""),

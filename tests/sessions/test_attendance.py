@@ -176,27 +176,54 @@ def test_a_session_in_the_future_is_refused(world):
 
 
 def _names(html):
-    return re.findall(
-        r'<legend class="govuk-fieldset__legend[^"]*">\s*(.*?)\s*</legend>', html, re.S
+    return re.findall(r'<th scope="row" class="govuk-table__header">\s*(.*?)\s*</th>', html, re.S)
+
+
+def _checked(html, participant):
+    """The value of the radio checked in the participant's row, or None."""
+    found = re.search(
+        rf'name="presence-{participant.code}" type="radio" value="(\w+)" checked', html
     )
+    return found.group(1) if found else None
 
 
-def test_the_register_lists_the_members_expected_with_the_sessions_hours(client, world):
+def test_the_register_is_a_table_with_no_answer_given(client, world):
     client.force_login(world.facilitator)
     html = client.get(world.url).content.decode()
     names = [world.participant_a.full_name, world.bea.full_name, world.cal.full_name]
     assert sorted(_names(html)) == sorted(names)
     assert "Gone" not in html and "Late " not in html
+    assert 'id="register"' in html and "The register (3 members)" in html
     for participant in (world.participant_a, world.bea, world.cal):
-        assert f'name="hours-{participant.code}" value="3.0"' in html
-        assert re.search(
-            rf'name="presence-{participant.code}".*?<option value="present" selected>',
-            html,
-            re.S,
-        )
+        # Three radios a row, none chosen; an empty hours box.
+        assert html.count(f'name="presence-{participant.code}" type="radio"') == 3
+        assert _checked(html, participant) is None
+        assert f'name="hours-{participant.code}" type="text"' in html
+        assert re.search(rf'id="id_hours-{participant.code}"[^>]*value=""', html)
+    assert " checked" not in html
 
 
-def test_saving_the_defaults_records_everyone_present_for_the_sessions_hours(client, world):
+def test_a_register_not_answered_for_everyone_is_refused_row_by_row(client, world):
+    client.force_login(world.facilitator)
+    data = _post_data(world)
+    del data[f"presence-{world.bea.code}"], data[f"presence-{world.cal.code}"]
+    response = client.post(world.url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = _summary(html)
+    for participant in (world.bea, world.cal):
+        assert f'href="#id_presence-{participant.code}_1"' in summary
+        assert f"Choose whether {participant.full_name} was present or absent" in summary
+        # The error stands in the member's own row, above their radios.
+        assert f'id="id_presence-{participant.code}-error"' in html
+        assert f'id="id_presence-{participant.code}_1"' in html
+    assert f"Choose whether {world.participant_a.full_name}" not in summary
+    # What was answered is kept.
+    assert _checked(html, world.participant_a) == "present"
+    assert not Attendance.objects.exists()
+
+
+def test_saving_everyone_present_records_the_sessions_hours(client, world):
     client.force_login(world.facilitator)
     response = client.post(world.url, _post_data(world))
     assert response.status_code == 302
@@ -227,10 +254,9 @@ def test_a_late_arrival_and_an_apology(client, world):
     assert (cal.present, cal.apologies, cal.hours) == (False, True, Decimal("0"))
     # The page shows what was recorded.
     html = client.get(world.url).content.decode()
-    assert f'name="hours-{world.bea.code}" value="2.5"' in html
-    assert re.search(
-        rf'name="presence-{world.cal.code}".*?<option value="apologies" selected>', html, re.S
-    )
+    assert re.search(rf'id="id_hours-{world.bea.code}"[^>]*value="2.5"', html)
+    assert _checked(html, world.bea) == "present"
+    assert _checked(html, world.cal) == "apologies"
 
 
 def test_re_saving_updates_without_duplicates(client, world):

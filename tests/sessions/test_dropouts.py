@@ -33,15 +33,20 @@ def world(personas):
     return p
 
 
-def test_a_dropout_ends_the_membership_and_keeps_it(world, mailoutbox):
-    p = world.participant_a
-    participant_record_dropout(
-        participant=p,
-        on=dt.date(2021, 10, 12),
-        reason="Moved abroad",
+def _record(world, cause="other", reason="Moved abroad", on=dt.date(2021, 10, 12)):
+    return participant_record_dropout(
+        participant=world.participant_a,
+        on=on,
+        cause=cause,
+        reason=reason,
         by=world.facilitator,
         today=TODAY,
     )
+
+
+def test_a_dropout_ends_the_membership_and_keeps_it(world, mailoutbox):
+    p = world.participant_a
+    _record(world)
     p.refresh_from_db()
     assert p.dropped_out_on == dt.date(2021, 10, 12)
     assert p.dropout_reason == "Moved abroad"
@@ -51,28 +56,36 @@ def test_a_dropout_ends_the_membership_and_keeps_it(world, mailoutbox):
     (mail,) = mailoutbox
     assert mail.to == [world.hub_a_admin.email]
     assert (
-        f"{p.full_name} has left {world.cohort_a.name} on 12 October 2021: Moved abroad"
-        in mail.body
+        f"{p.full_name} has left {world.cohort_a.name} on 12 October 2021. "
+        "Why: Another reason: Moved abroad" in mail.body
+    )
+    assert p.dropout_cause == "other"
+
+
+def test_a_dropout_outside_their_control_needs_no_words(world, mailoutbox):
+    p = world.participant_a
+    _record(world, cause="outside_control", reason="")
+    p.refresh_from_db()
+    assert (p.dropout_cause, p.dropout_reason) == ("outside_control", "")
+    (mail,) = mailoutbox
+    assert mail.body.startswith(
+        f"{p.full_name} has left {world.cohort_a.name} on 12 October 2021. Why: "
+        "Circumstances outside their control (for example illness, bereavement or caring)\n"
     )
 
 
 @pytest.mark.parametrize(
-    ("on", "reason", "message"),
+    ("on", "cause", "reason", "message"),
     [
-        (dt.date(2021, 10, 12), "  ", "Enter why they dropped out."),
-        (dt.date(2021, 11, 2), "Busy", "today or in the past"),
-        (dt.date(2021, 5, 2), "Busy", r"on or after they registered \(3 May 2021\)"),
+        (dt.date(2021, 10, 12), "other", "  ", "Enter why they dropped out."),
+        (dt.date(2021, 10, 12), "bored", "Busy", "Choose why they dropped out."),
+        (dt.date(2021, 11, 2), "other", "Busy", "today or in the past"),
+        (dt.date(2021, 5, 2), "other", "Busy", r"on or after they registered \(3 May 2021\)"),
     ],
 )
-def test_bad_dropouts_change_nothing(world, mailoutbox, on, reason, message):
+def test_bad_dropouts_change_nothing(world, mailoutbox, on, cause, reason, message):
     with pytest.raises(ValidationError, match=message):
-        participant_record_dropout(
-            participant=world.participant_a,
-            on=on,
-            reason=reason,
-            by=world.facilitator,
-            today=TODAY,
-        )
+        _record(world, cause=cause, reason=reason, on=on)
     world.participant_a.refresh_from_db()
     assert world.participant_a.dropped_out_on is None
     assert CohortMembership.objects.get(participant=world.participant_a).left is None
@@ -138,14 +151,44 @@ def test_the_session_page_links_each_member(client, world):
     assert world.url in response.content.decode()
 
 
-def _dropout(day="12", month="10", year="2021", reason="Moved abroad"):
-    return {"form": "dropout", "on_0": day, "on_1": month, "on_2": year, "reason": reason}
+def _dropout(day="12", month="10", year="2021", cause="other", reason="Moved abroad"):
+    return {
+        "form": "dropout",
+        "on_0": day,
+        "on_1": month,
+        "on_2": year,
+        "cause": cause,
+        "reason": reason,
+    }
 
 
-def test_recording_a_dropout_on_the_page(client, world, mailoutbox):
+def test_recording_a_dropout_on_the_page_asks_first(client, world, mailoutbox):
     client.force_login(world.facilitator)
-    response = client.post(world.url, _dropout())
+    asked = client.post(world.url, _dropout(cause="outside_control", reason="Caring for a parent"))
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert f"Are you sure {world.participant_a.full_name} has dropped out?" in page
+    assert "12 October 2021" in page
+    assert (
+        "Circumstances outside their control (for example illness, bereavement or caring): "
+        "Caring for a parent" in page
+    )
+    assert f"Their membership of {world.cohort_a.name} ends on 12 October 2021" in page
+    # The first click changes nothing: no drop-out, the membership open, no email.
+    world.participant_a.refresh_from_db()
+    assert world.participant_a.dropped_out_on is None
+    assert CohortMembership.objects.get(participant=world.participant_a).left is None
+    assert mailoutbox == []
+    # The confirmation posts the same answers back, with `confirm`.
+    for name, value in _dropout(cause="outside_control", reason="Caring for a parent").items():
+        assert f'name="{name}" value="{value}"' in page
+    response = client.post(
+        world.url,
+        {**_dropout(cause="outside_control", reason="Caring for a parent"), "confirm": ""},
+    )
     assert response.status_code == 302
+    world.participant_a.refresh_from_db()
+    assert world.participant_a.dropout_cause == "outside_control"
     world.participant_a.refresh_from_db()
     assert world.participant_a.dropped_out_on == dt.date(2021, 10, 12)
     assert CohortMembership.objects.get(participant=world.participant_a).left == dt.date(
@@ -158,13 +201,15 @@ def test_recording_a_dropout_on_the_page(client, world, mailoutbox):
     ("data", "message"),
     [
         (_dropout(reason=""), "Enter why they dropped out"),
+        (_dropout(cause=""), "Choose why they dropped out"),
+        (_dropout(cause="bored"), "Choose why they dropped out"),
         (_dropout(year="2999"), "The date they dropped out must be today or in the past"),
         (_dropout(year="2020"), "The date they dropped out must be on or after they registered"),
     ],
 )
 def test_bad_dropouts_on_the_page_show_govuk_errors(client, world, mailoutbox, data, message):
     client.force_login(world.facilitator)
-    response = client.post(world.url, data)
+    response = client.post(world.url, {**data, "confirm": ""})
     assert response.status_code == 400
     body = response.content.decode()
     assert "There is a problem" in body and message in body
@@ -195,7 +240,7 @@ def test_anyone_else_gets_a_404(client, world, role, mailoutbox):
     )
     client.force_login(user)
     assert client.get(world.url).status_code == 404
-    assert client.post(world.url, _dropout()).status_code == 404
+    assert client.post(world.url, {**_dropout(), "confirm": ""}).status_code == 404
     world.participant_a.refresh_from_db()
     assert world.participant_a.dropped_out_on is None
 
@@ -289,3 +334,16 @@ def test_a_follow_up_before_joining_or_in_the_future_is_refused(world):
                 today=TODAY,
             )
     assert not world.participant_a.absence_follow_ups.exists()
+
+
+def test_the_facilitator_sees_the_members_contact_details(client, world):
+    """To follow up absences: the email, and "Not held" for a phone not given."""
+    world.participant_a.phone = ""
+    world.participant_a.save(update_fields=["phone"])
+    client.force_login(world.facilitator)
+    page = client.get(world.url).content.decode()
+    start = page.index('id="contact-details"')
+    contact = page[start : page.index("</dl>", start)]
+    email = world.participant_a.email
+    assert f'href="mailto:{email}">{email}</a>' in contact
+    assert "Not held" in contact

@@ -214,18 +214,24 @@ def test_dates_are_shown_in_london_time(client, world):
     assert "09:30" in html
 
 
-def test_the_session_page_sends_the_joining_instructions_in_one_click(client, personas):
+def test_the_session_page_sends_the_joining_instructions_after_a_preview(client, personas):
     from tests.factories import make_session
 
     session = make_session(personas.cohort_a, "2099-06-01T09:30")  # still to come
     client.force_login(personas.facilitator)
     page = reverse("facilitation:session", kwargs={"hub": personas.hub_a.key, "code": session.code})
     html = client.get(page).content.decode()
+    preview = reverse(
+        "facilitation:joining-instructions-preview",
+        kwargs={"hub": personas.hub_a.key, "code": session.code},
+    )
     send = reverse(
         "facilitation:joining-instructions-send-now",
         kwargs={"hub": personas.hub_a.key, "code": session.code},
     )
-    assert f'action="{send}"' in html
+    # The session page links the preview, whose button sends.
+    assert f'href="{preview}"' in html
+    assert f'action="{send}"' in client.get(preview).content.decode()
     response = client.post(send, {"next": page})
     assert response["Location"] == page
     session.refresh_from_db()

@@ -480,3 +480,69 @@ def test_beat_runs_the_job_every_15_minutes() -> None:
     assert entry["task"] == tasks.joining_instructions_send_due.name
     assert entry["schedule"] == 15 * 60.0
     assert "risk-scan-all-hubs" in app.conf.beat_schedule  # the others are kept
+
+
+# --- wording that fits the session's mode, a preview and a personal message --------------
+
+
+def test_an_in_person_session_speaks_of_the_room_not_a_connection(
+    cohort, session, members, mailoutbox
+):
+    # The cohort meets in a room: no link, dial-in or connection back-up plan.
+    JoiningInstructions.objects.filter(cohort=cohort).update(
+        mode="in_person", platform="Salford Innovation Forum, room 2", link="", dial_in="",
+        backup_plan="",
+    )  # fmt: skip
+    assert joining_instructions_send(session_id=session.pk, now=DUE_FROM) == 2
+    for message in mailoutbox:
+        assert "Where: Salford Innovation Forum, room 2" in message.body
+        assert "connection" not in message.body.lower()
+        assert (
+            "If anything changes on the day: your facilitator will tell you by email or phone "
+            "before the session." in message.body
+        )
+        assert "If you cannot come, or are running late, contact Sam Jones (07700 900123)." in (
+            message.body
+        )
+
+
+def test_a_personal_message_goes_above_the_instructions(session, members, mailoutbox):
+    note = "Looking forward to seeing you all: bring this month's cash-flow question."
+    joining_instructions_send(session_id=session.pk, now=DUE_FROM, note=f"  {note}\n")
+    for message in mailoutbox:
+        assert message.body.index(note) < message.body.index("Here are the joining instructions")
+
+
+def preview_url(session: GroupSession) -> str:
+    return reverse(
+        "facilitation:joining-instructions-preview", args=[session.cohort.hub.key, session.code]
+    )
+
+
+def test_the_preview_shows_the_email_with_the_message_and_sends_nothing(
+    client, cohort, session, members, mailoutbox
+):
+    client.force_login(make_user(Role.FACILITATOR, cohort=cohort))
+    with frozen(DUE_FROM):
+        page = client.get(preview_url(session), {"note": "See you Monday."}).content.decode()
+    assert "Dear Ann," in page and "See you Monday." in page
+    assert "If the connection fails: If Zoom fails" in page
+    assert "Send the joining instructions to 2 members" in page
+    assert 'name="note" value="See you Monday."' in page
+    assert mailoutbox == [] and not JoiningInstructionsSent.objects.exists()
+    with frozen(DUE_FROM):
+        client.post(send_now_url(session), {"note": "See you Monday."})
+    assert len(mailoutbox) == 2
+    assert all("See you Monday." in m.body for m in mailoutbox)
+
+
+def test_a_message_too_long_is_refused_and_sends_nothing(
+    client, cohort, session, members, mailoutbox
+):
+    client.force_login(make_user(Role.FACILITATOR, cohort=cohort))
+    with frozen(DUE_FROM):
+        response = client.get(preview_url(session), {"note": "x" * 2001})
+        assert response.status_code == 400
+        assert "The message must be 2,000 characters or fewer" in response.content.decode()
+        client.post(send_now_url(session), {"note": "x" * 2001})
+    assert mailoutbox == []

@@ -113,6 +113,33 @@ def test_the_provider_sees_only_their_participants(client, p):
     assert "By the end of the delivery window on 31 March 2022." in page
 
 
+def test_the_home_page_says_shared_deadlines_once(client, p):
+    """Three participants of one cohort share O3 and O4: said once above the table, not
+    three times; O2 (after their own first session) stays in each row. A fourth, of
+    another cohort, keeps its own O3 in its row."""
+    for _ in range(2):
+        person = make_eligible(
+            make_participant(p.hub_a, p.programme, one_to_one_provider=p.provider)
+        )
+        make_member(p.cohort_a, person)
+    client.force_login(p.provider)
+    page = client.get(reverse("one_to_one:home")).content.decode()
+    window = "By the end of the delivery window on 31 March 2022."
+    o3 = "by 30 December 2021."
+    assert page.count(window) == 1 and page.count(o3) == 1
+    shared = page[page.index('id="shared-deadlines"') : page.index("<table")]
+    assert window in shared and o3 in shared
+    assert page.count("(O2)") == 3 and page.count("(O3)") == 1
+
+    other = make_eligible(make_participant(p.hub_a, p.programme, one_to_one_provider=p.provider))
+    make_member(p.cohort_a2, other)
+    make_session(p.cohort_a2, "2021-06-08T09:30")
+    page = client.get(reverse("one_to_one:home")).content.decode()
+    shared = page[page.index('id="shared-deadlines"') : page.index("<table")]
+    assert window in shared and o3 not in shared
+    assert page.count(window) == 1 and page.count(o3) == 3
+
+
 def test_the_home_page_queries_do_not_grow_with_participants(
     client, p, django_assert_max_num_queries
 ):
@@ -186,6 +213,27 @@ def test_o4_a_session_after_the_window_is_refused(client, p):
         _log_form(status="delivered", day_0="1", day_1="4", day_2="2022"),
         "The one-to-one session on 1 April 2022 is after the delivery window ended on "
         "31 March 2022. (O4)",
+    )
+
+
+@time_machine.travel(local("2021-06-24T09:00"), tick=False)
+def test_delivered_hours_for_today_are_accepted_whatever_the_hour_now(client, p):
+    """Logged at 09:00, a session held today at 14:00 is today's: the rule refuses later
+    days, not later hours."""
+    client.force_login(p.provider)
+    response = client.post(_participant_url("log", p), _log_form(status="delivered"))
+    assert response.status_code == 302
+    session = OneToOneSession.objects.get()
+    assert (session.status, session.starts_at) == (DELIVERED, local("2021-06-24T14:00"))
+
+
+@time_machine.travel(local("2021-06-24T23:30"), tick=False)
+def test_delivered_hours_for_tomorrow_are_refused(client, p):
+    _assert_log_refused(
+        client,
+        p,
+        _log_form(status="delivered", day_0="25", start_time="00:30"),
+        "A session that has taken place must be today or in the past",
     )
 
 
@@ -495,3 +543,19 @@ def test_random_input_only_ever_gets_an_answer(
             assert session.hours > 0
             assert session.route in OneToOneRoute.values
             assert session.provider is not None or session.existing_programme.strip()
+
+
+def test_the_provider_sees_the_participants_contact_details(client, p):
+    """To follow up: the email and, when held, the phone, as links; viewing is recorded."""
+    p.participant_a.phone = "07700 900456"
+    p.participant_a.save(update_fields=["phone"])
+    client.force_login(p.provider)
+    page = client.get(_participant_url("participant", p)).content.decode()
+    contact = page[
+        page.index('id="contact-details"') : page.index("</dl>", page.index('id="contact-details"'))
+    ]
+    assert f'href="mailto:{p.participant_a.email}">{p.participant_a.email}</a>' in contact
+    assert 'href="tel:07700900456">07700 900456</a>' in contact
+    # Another provider's participant stays out of reach (404).
+    client.force_login(make_user(Role.ONE_TO_ONE_PROVIDER, hub=p.hub_a))
+    assert client.get(_participant_url("participant", p)).status_code == 404

@@ -159,7 +159,7 @@ def test_a_cancelled_session_sends_a_cancel(client, world, django_capture_on_com
         django_capture_on_commit_callbacks(execute=True),
     ):
         client.force_login(world.hub_a_admin)
-        assert client.post(world.edit, {"cancel_session": ""}).status_code == 302
+        assert client.post(world.edit, {"cancel_session": "", "confirm": ""}).status_code == 302
     assert sorted(m.to[0] for m in mail.outbox) == sorted(uids)
     for message in mail.outbox:
         calendar = _calendar(message)
