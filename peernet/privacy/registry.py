@@ -182,7 +182,8 @@ REGISTRY: tuple[PersonalData, ...] = (
         ("draft",),
         "participant",
         AFTER_LINK_EXPIRES,
-        note="The draft answers are cleared on erasure.",
+        note="The draft answers are cleared on erasure. The six-month follow-up's (S5) is "
+        "made only by the evaluator, for a completer who consented at completion.",
     ),
     PersonalData(
         "participants.BusinessMatch",
@@ -204,7 +205,8 @@ REGISTRY: tuple[PersonalData, ...] = (
         ("answers",),
         "participant",
         WITH_PARTICIPANT,
-        note="Free-text answers are erased; scores and choices are kept for the figures.",
+        note="Free-text answers are erased; scores and choices are kept for the figures. "
+        "The six-month follow-up's (S5) holds the consent given six months on.",
     ),
     PersonalData("cohorts.CohortMembership", ("joined", "left"), "participant", WITH_PARTICIPANT),
     PersonalData(
