@@ -29,7 +29,7 @@ from participants.models import Participant, SurveyInstrument, SurveyKind
 from participants.tasks import survey_invitation_send
 from peernet import access, audit
 from peernet.calendar import local_date
-from peernet.forms import GovukErrorsMixin, text_field
+from peernet.forms import GovukErrorsMixin, text_field, written_or_refused
 from peernet.models import AuditAction, Programme
 from peernet.privacy.pseudonyms import evaluator_pseudonym
 from reporting import exports, kpi, national
@@ -520,15 +520,14 @@ def follow_up_send(request: HttpRequest) -> HttpResponse:
     participant = Participant.objects.filter(code=form.cleaned_data["participant"]).first()
     if participant is None:
         raise Http404("No such completer.")
-    try:
-        invitation = surveys.survey_invite_follow_up(participant=participant, by=request.user)
-    except ValidationError as refusal:
-        messages.error(request, " ".join(refusal.messages))
-    else:
-        survey_invitation_send.delay_on_commit(invitation.pk)
-        messages.success(
-            request,
+    invitation = written_or_refused(
+        request,
+        lambda: surveys.survey_invite_follow_up(participant=participant, by=request.user),
+        done=lambda _: (
             "The six-month follow-up is on its way to the completer "
-            f"{evaluator_pseudonym(participant.code)}, by a link of their own.",
-        )
+            f"{evaluator_pseudonym(participant.code)}, by a link of their own."
+        ),
+    )
+    if invitation is not None:
+        survey_invitation_send.delay_on_commit(invitation.pk)
     return redirect("national:follow-up")

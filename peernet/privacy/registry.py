@@ -338,6 +338,14 @@ REGISTRY: tuple[PersonalData, ...] = (
         note="Whether they were coming to a continuing group's meeting, and whether they came.",
     ),
     PersonalData(
+        "alumni.MeetingActionCard",
+        ("actions", "report_back"),
+        "member__participant",
+        WITH_PARTICIPANT,
+        erase_text=("actions", "report_back"),
+        note="A member's action card for a continuing group's meeting, as in the programme.",
+    ),
+    PersonalData(
         "alumni.EventInvitation",
         ("answer", "answered_at", "attended"),
         "participant",

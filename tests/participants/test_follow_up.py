@@ -23,7 +23,7 @@ from participants.models import Participant, SurveyInvitation, SurveyKind, Surve
 from peernet.models import AuditEvent
 from peernet.privacy import evaluator_pseudonym
 from reporting import kpi
-from tests.factories import local, make_cohort_member, make_completed
+from tests.factories import local, make_cohort_member, make_completed, make_survey_response
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +32,7 @@ DUE = dt.date(2022, 1, 6)
 AFTER = local("2022-01-10T10:00")
 
 
-def respond(participant, kind, completed, answers):
-    return SurveyResponse.objects.create(
-        participant=participant,
-        instrument=surveys.instrument_current(kind),
-        kind=kind,
-        completed=completed,
-        answers=answers,
-    )
+respond = make_survey_response
 
 
 @pytest.fixture
