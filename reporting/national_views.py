@@ -123,6 +123,8 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
             "trends": _trend_charts(area, period.months),
             "formats": RETURN_FORMATS,
             "section": "returns",
+            # The coordinator organises every cluster's facilitators' action learning sets.
+            "learning_sets": access.is_coordinator(request.user),
         },
     )
 
