@@ -1,6 +1,7 @@
 """The participant's pages after the programme, behind their emailed links (/p/..., the
 `public` namespace; no password): their continuing group (opt in and choose what to share,
-withdraw, answer meetings; the host schedules them), and the business support their hub
+withdraw, answer meetings and keep an action card for each, as in the programme; the
+host schedules them), and the business support their hub
 offers at the end of the programme. The links are `participants.links`'s: the landing
 moves the token into the session and redirects to the clean page."""
 
@@ -8,18 +9,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alumni import selectors, services
 from alumni.forms import InterestForm, MeetingForm, ReplyForm, ShareForm
 from alumni.links import GROUP, SUPPORT
-from alumni.models import GroupMember
+from alumni.models import GroupMeeting, GroupMember
+from participants.action_card_link_views import ActionCardForm
 from participants.links import LinkProblem, landing, link_open, no_referrer, problem_page
 from peernet.forms import form_written
+from sessions.action_cards import CardText, split_actions
 
 GROUP_KEY = "peernet.continuing_group.token"
 SUPPORT_KEY = "peernet.business_support.token"
@@ -123,6 +126,53 @@ def group_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def meeting_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member's action card for one of their group's meetings, once it has begun: the
+    programme's card page and form (the actions agreed last meeting shown above), through
+    the same link, which stays usable after saving. Another group's meeting is a 404."""
+    try:
+        member = _member(request)
+    except LinkProblem as problem:
+        return no_referrer(problem_page(request, problem))
+    if not member.is_in:
+        return redirect("public:group")
+    try:
+        meeting, card, previous = selectors.member_meeting_cards(member, pk)
+    except GroupMeeting.DoesNotExist as exc:
+        raise Http404("No such meeting.") from exc
+    initial = {}
+    if card is not None:
+        problem, actions = split_actions(card.actions)
+        initial = {"problem": problem, "actions": actions, "report_back": card.report_back}
+    form = ActionCardForm(request.POST or None, initial=initial, occasion="meeting")
+    if form_written(
+        request,
+        form,
+        lambda: services.meeting_action_card_write(
+            meeting=meeting,
+            member=member,
+            text=CardText(*(form.cleaned_data[k] for k in ("problem", "actions", "report_back"))),
+        ),
+        done="Your action card was saved.",
+    ):
+        return redirect("public:group")
+    return render(
+        request,
+        "participants/action_card_edit.html",
+        {
+            "participant": member.participant,
+            "session": meeting,
+            "occasion": "meeting",
+            "back_url": reverse("public:group"),
+            "form": form,
+            "previous_actions": split_actions(previous.actions)[1] if previous else "",
+            "previous_session": previous.meeting if previous else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def support_page(request: HttpRequest) -> HttpResponse:
     """The business support the participant's hub offers; their interest is a referral."""
     try:
@@ -165,6 +215,7 @@ def support_done(request: HttpRequest) -> HttpResponse:
 
 public_urlpatterns: list[URLPattern] = [
     path("group/", group_page, name="group"),
+    path("group/meetings/<int:pk>/card/", meeting_card, name="group-meeting-card"),
     path("group/<str:token>/", group_landing, name="group-link"),
     path("support/", support_page, name="support"),
     path("support/done/", support_done, name="support-done"),

@@ -4,8 +4,9 @@
   "Keeping groups going"). Members opt in through their own link, each choosing which
   contact details the other members may see (their consent, with its time, withdrawable);
   one member hosts, scheduling the meetings through their link; members answer each
-  meeting (coming, then whether they came) through theirs. None of it is a programme
-  session: no hours, no attendance, nothing in a return.
+  meeting (coming, then whether they came) and keep their action cards, as in the
+  programme, through theirs. None of it is a programme session: no hours, no
+  attendance, nothing in a return.
 - Business support: the national and local schemes a hub offers at the end of the
   programme (Help to Grow: Management and Digital, the Business Support Helpline, its
   own), and the referrals that come of a participant's interest.
@@ -156,6 +157,37 @@ class MeetingReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} on {self.meeting}"
+
+
+class MeetingActionCardQuerySet(ScopedQuerySet):
+    hub_path = "meeting__group__hub"
+    cohort_path = "meeting__group__cohort"
+
+
+class MeetingActionCard(models.Model):
+    """A member's action card for one of the group's meetings, as in the programme
+    (`sessions.action_cards`: the problem or opportunity and the actions agreed, composed
+    into `actions` the same way, and the report back on the last meeting's), written
+    through their link. Not the programme's K10: no return reads it."""
+
+    meeting = models.ForeignKey(GroupMeeting, on_delete=models.CASCADE, related_name="action_cards")
+    member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="action_cards")
+    actions = models.TextField()
+    report_back = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = MeetingActionCardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "member"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"], name="meeting_action_card_one_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action card of {self.member} for {self.meeting}"
 
 
 # --- business support ----------------------------------------------------------------------

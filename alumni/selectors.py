@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from alumni.models import (
     ContinuingGroup,
     GroupMeeting,
     GroupMember,
+    MeetingActionCard,
     MeetingReply,
     Referral,
     ReferralStatus,
@@ -59,11 +61,19 @@ def group_members(group: ContinuingGroup) -> list[GroupMember]:
 
 
 def group_meetings(group: ContinuingGroup) -> list[GroupMeeting]:
-    """The group's meetings, each with its counts of answers."""
+    """The group's meetings, each with its counts of answers and of action cards."""
+    cards = (
+        MeetingActionCard.objects.filter(meeting=OuterRef("pk"))
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
     return list(
         group.meetings.annotate(
             coming_count=Count("replies", filter=Q(replies__coming=True)),
             attended_count=Count("replies", filter=Q(replies__attended=True)),
+            card_count=Coalesce(Subquery(cards, output_field=IntegerField()), 0),
         ).order_by("starts_at", "pk")
     )
 
@@ -87,12 +97,37 @@ def fellow_members(member: GroupMember) -> list[GroupMember]:
 
 
 def member_meetings(member: GroupMember) -> list[GroupMeeting]:
-    """The group's meetings, each with this member's own answer (`mine`, or none)."""
+    """The group's meetings, each with this member's own answer (`mine`, or none) and
+    their own action card (`my_card`, or none)."""
     return list(
         member.group.meetings.prefetch_related(
-            Prefetch("replies", queryset=MeetingReply.objects.filter(member=member), to_attr="mine")
+            Prefetch(
+                "replies", queryset=MeetingReply.objects.filter(member=member), to_attr="mine"
+            ),
+            Prefetch(
+                "action_cards",
+                queryset=MeetingActionCard.objects.filter(member=member),
+                to_attr="my_card",
+            ),
         ).order_by("starts_at", "pk")
     )
+
+
+def member_meeting_cards(
+    member: GroupMember, meeting_pk: int
+) -> tuple[GroupMeeting, MeetingActionCard | None, MeetingActionCard | None]:
+    """One of the member's group's meetings (GroupMeeting.DoesNotExist for any other),
+    the member's card for it, and their card from the meeting before it, to report back
+    on (the latest earlier meeting they kept one for). Three queries."""
+    meeting = member.group.meetings.get(pk=meeting_pk)
+    cards = MeetingActionCard.objects.filter(member=member).select_related("meeting")
+    card = cards.filter(meeting=meeting).first()
+    previous = (
+        cards.filter(meeting__starts_at__lt=meeting.starts_at)
+        .order_by("-meeting__starts_at", "-pk")
+        .first()
+    )
+    return meeting, card, previous
 
 
 # --- business support ----------------------------------------------------------------------

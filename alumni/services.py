@@ -24,6 +24,7 @@ from alumni.models import (
     ContinuingGroup,
     GroupMeeting,
     GroupMember,
+    MeetingActionCard,
     MeetingReply,
     Referral,
     ReferralStatus,
@@ -36,6 +37,7 @@ from participants.surveys.selectors import cohort_completed_on, completer_member
 from peernet import audit, mail
 from peernet.db import save_fields
 from peernet.models import EmailKind
+from sessions.action_cards import CardText, compose_actions
 
 # --- continuing groups --------------------------------------------------------------------
 
@@ -245,6 +247,41 @@ def meeting_reply(
         summary=f"Answered a group meeting through their link ({what}: {'yes' if yes else 'no'})",
     )
     return reply
+
+
+@transaction.atomic
+def meeting_action_card_write(
+    *,
+    meeting: GroupMeeting,
+    member: GroupMember,
+    text: CardText,
+    now: dt.datetime | None = None,
+) -> MeetingActionCard:
+    """Through a member's link: their action card for one of the group's meetings, once
+    it has begun, kept as the programme's cards are (`sessions.action_cards`: the problem
+    and the actions composed into one text, and the report back). Written again as often
+    as they like; not the programme's K10, and no return reads it."""
+    now = now or timezone.now()
+    if meeting.group_id != member.group_id or not member.is_in:
+        raise ValidationError("Opt in to the group to keep action cards for its meetings.")
+    if meeting.starts_at > now:
+        raise ValidationError("You can write your action card once the meeting has begun.")
+    problem, actions, report_back = (part.strip() for part in CardText(*text))
+    if not actions:
+        raise ValidationError("Enter the actions you agreed")
+    card, created = MeetingActionCard.objects.update_or_create(
+        meeting=meeting,
+        member=member,
+        defaults={"actions": compose_actions(problem, actions), "report_back": report_back},
+    )
+    audit.record(
+        None,
+        "create" if created else "update",
+        card,
+        hub=member.group.hub_id,
+        summary="Action card for a group meeting written through the member's link",
+    )
+    return card
 
 
 # --- business support --------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """K10: the participant fills and updates their own action card through an emailed link
-(no password).
+(no password). Its form serves a continuing group's meetings too (alumni/link_views.py).
 
 As with the charter (docs/security.md §14, §15), the landing view only moves the token into the
 session and redirects to a clean URL, so the token never reaches a Referer, a 4xx log
@@ -8,6 +8,8 @@ saving the card spends it, and a newer link for the same card replaces it.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Submit
@@ -89,10 +91,12 @@ class ActionCardForm(forms.Form):
         error_messages={"required": "Enter the actions you agreed"},
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-
+    def __init__(self, *args: Any, occasion: str = "session", **kwargs: Any) -> None:
+        """`occasion`: what the card is kept for (a continuing group's "meeting" too)."""
         super().__init__(*args, **kwargs)
+        self.fields["report_back"].label = f"Report back on last {occasion}'s actions"
         self.helper = FormHelper()
+        self.helper.form_tag = False  # includes/form.html draws the <form>
         self.helper.layout = Layout(
             "report_back", "problem", "actions", Submit("submit", "Save my action card")
         )

@@ -381,6 +381,9 @@ class SurveyKind(models.TextChoices):
     SESSION_FEEDBACK = "session_feedback", "After each session (S2)"
     EXIT = "exit", "Exit (S3)"
     DROPOUT = "dropout", "Drop-out (S4)"
+    # The evaluator's survey six months after completion, sent by the evaluator to
+    # completers who consented (docs/after-the-programme.md). No return counts it.
+    FOLLOW_UP = "follow_up", "Six months on (S5)"
 
 
 class SurveyInstrument(models.Model):

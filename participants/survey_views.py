@@ -17,7 +17,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,6 +34,7 @@ from participants.survey_forms import SurveyPageForm
 from participants.tasks import survey_invitation_send
 from peernet import audit
 from peernet.access import get_for_user, hub_admin_required, hub_page
+from peernet.forms import written_or_refused
 from reporting import sheets
 
 audit_log = logging.getLogger("peernet.audit")
@@ -350,17 +350,16 @@ def hub_survey_renew(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    try:
-        renewed = surveys.survey_invitation_renew(invitation=invitation, by=request.user)
-    except ValidationError as refusal:
-        messages.error(request, " ".join(refusal.messages))
-    else:
+    renewed = written_or_refused(
+        request,
+        lambda: surveys.survey_invitation_renew(invitation=invitation, by=request.user),
+        done=lambda renewed: (
+            f"A new link to the {renewed.get_kind_display()} survey is on "
+            f"its way to {invitation.participant.full_name}; earlier links no longer work."
+        ),
+    )
+    if renewed is not None:
         survey_invitation_send.delay_on_commit(renewed.pk)
-        messages.success(
-            request,
-            f"A new link to the {renewed.get_kind_display()} survey is on its way to "
-            f"{invitation.participant.full_name}; earlier links no longer work.",
-        )
     return redirect("hub:survey-participant", hub=request.hub.key, code=invitation.participant.code)
 
 

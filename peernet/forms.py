@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -110,6 +110,24 @@ def form_written(
         return False
     messages.success(request, done)
     return True
+
+
+T = TypeVar("T")
+
+
+def written_or_refused(
+    request: HttpRequest, write: Callable[[], T], *, done: Callable[[T], str]
+) -> T | None:
+    """A write from a button (no form to show an error on): its refusal (a
+    `ValidationError`) becomes the error message on the next page and None; its result,
+    the success message `done(result)`, and the result."""
+    try:
+        result = write()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    messages.success(request, done(result))
+    return result
 
 
 def number_input(inputmode: str = "numeric") -> forms.TextInput:

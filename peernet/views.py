@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from peernet import logs, outbox
+from peernet import access, logs, outbox
 from peernet.access import AuthenticatedRequest
 from peernet.models import Role, RoleAssignment, WorkerHeartbeat
 from reporting.selectors import TODO_SHOWN, todo_for_user
@@ -122,14 +122,31 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     )
     entries = [(assignment, area_url(assignment)) for assignment in assignments]
     destinations = {url for _, url in entries if url}
+    learning_sets = _learning_sets_url(request, assignments)
+    if learning_sets:
+        destinations.add(learning_sets)
     if len(destinations) == 1:
         return redirect(destinations.pop())
     todo = todo_for_user(request.user)
     return render(
         request,
         "peernet/home.html",
-        {"entries": entries, "todo": todo[:TODO_SHOWN], "todo_count": len(todo)},
+        {
+            "entries": entries,
+            "learning_sets": learning_sets,
+            "todo": todo[:TODO_SHOWN],
+            "todo_count": len(todo),
+        },
     )
+
+
+def _learning_sets_url(request: AuthenticatedRequest, assignments: list[RoleAssignment]) -> str:
+    """The facilitators' action learning sets, for a cluster's lead (one more place to
+    go). The coordinator, who organises every cluster's, finds them from the national
+    area, where their home page takes them."""
+    if any(a.role == Role.COORDINATOR for a in assignments):
+        return ""
+    return reverse("learning_sets:home") if access.clusters_led(request.user).exists() else ""
 
 
 @never_cache

@@ -1,8 +1,10 @@
 """The national area (/national/, namespace `national`): where the coordinator, BEIS and
 the evaluator read the returns at national, cluster and hub level (M2), follow
-completeness and timeliness (M1, docs/returns.md Submission), and ask for downloads.
+completeness and timeliness (M1, docs/returns.md Submission), and ask for downloads; and
+where the evaluator sends the six-month follow-up (S5) to completers who consented.
 
-Aggregates only: no page here names a person (docs/security.md §7). Every page answers 404 to
+Aggregates only: no page here names a person (docs/security.md §7; the follow-up's list
+shows the evaluator's pseudonyms). Every page answers 404 to
 anyone without a national role, and sends the signed-out to sign in.
 """
 
@@ -22,11 +24,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cohorts.models import Cohort
 from participants import surveys
-from participants.models import SurveyInstrument, SurveyKind
+from participants.models import Participant, SurveyInstrument, SurveyKind
+from participants.tasks import survey_invitation_send
 from peernet import access, audit
-from peernet.forms import GovukErrorsMixin, text_field
+from peernet.calendar import local_date
+from peernet.forms import GovukErrorsMixin, text_field, written_or_refused
 from peernet.models import AuditAction, Programme
+from peernet.privacy.pseudonyms import evaluator_pseudonym
 from reporting import exports, kpi, national, national_charts, returns
 from reporting.models import ExportFile, ExportStatus, ReturnVersion
 
@@ -113,6 +119,8 @@ def _area_page(request: HttpRequest, area: access.Area, template: str) -> HttpRe
             },
             "formats": RETURN_FORMATS,
             "section": "returns",
+            # The coordinator organises every cluster's facilitators' action learning sets.
+            "learning_sets": access.is_coordinator(request.user),
         },
     )
 
@@ -491,3 +499,63 @@ def instrument_new(request: HttpRequest, kind: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+# --- the six-month follow-up (S5): the evaluator's --------------------------------------------
+
+
+def _evaluator(request: HttpRequest) -> None:
+    """The follow-up is the evaluator's, and the coordinator's who answers for it; BEIS
+    reads aggregates only."""
+    if not access.may_export_baseline(request.user):
+        raise Http404("No such page.")
+
+
+@login_required
+@require_GET
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """The completers whose six months have come (completion + 6 months), by pseudonym:
+    their consent at completion and at six months, and how far the follow-up has gone.
+    Only those who consented at completion can be sent it. Three queries."""
+    _evaluator(request)
+    today = local_date(timezone.now())
+    rows = [row for row in surveys.evaluator_list(Cohort.objects.all()) if row.is_due(today)]
+    return render(
+        request,
+        "national/follow_up.html",
+        {
+            "section": "follow-up",
+            "rows": [(row, row.sendable(today)) for row in rows],
+            "sendable": sum(1 for row in rows if row.sendable(today)),
+        },
+    )
+
+
+class FollowUpSendForm(forms.Form):
+    participant = forms.UUIDField()
+
+
+@login_required
+@require_POST
+def follow_up_send(request: HttpRequest) -> HttpResponse:
+    """Send one completer the follow-up, by the survey's signed link; the service refuses
+    anyone not due, not consenting or already sent, with a sentence, and writes nothing."""
+    _evaluator(request)
+    form = FollowUpSendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a completer to send the six-month follow-up to.")
+        return redirect("national:follow-up")
+    participant = Participant.objects.filter(code=form.cleaned_data["participant"]).first()
+    if participant is None:
+        raise Http404("No such completer.")
+    invitation = written_or_refused(
+        request,
+        lambda: surveys.survey_invite_follow_up(participant=participant, by=request.user),
+        done=lambda _: (
+            "The six-month follow-up is on its way to the completer "
+            f"{evaluator_pseudonym(participant.code)}, by a link of their own."
+        ),
+    )
+    if invitation is not None:
+        survey_invitation_send.delay_on_commit(invitation.pk)
+    return redirect("national:follow-up")

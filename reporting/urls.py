@@ -82,4 +82,6 @@ national_urlpatterns: list = [
     path("instruments/", national_views.instruments, name="instruments"),
     path("scenario/", scenario_views.national_upload, name="scenario"),
     path("instruments/<slug:kind>/new/", national_views.instrument_new, name="instrument-new"),
+    path("follow-up/", national_views.follow_up, name="follow-up"),
+    path("follow-up/send/", national_views.follow_up_send, name="follow-up-send"),
 ]

@@ -18,7 +18,8 @@ from alumni.links import SUPPORT, support_link_issue
 from alumni.services import continuing_group_start, referrals_record
 from cohorts.models import Cohort, CohortMembership
 from participants.links import link_open
-from participants.models import Business, EligibilityStatus, Participant
+from participants.models import Business, EligibilityStatus, Participant, SurveyResponse
+from participants.surveys.selectors import instrument_current
 from peernet.calendar import LONDON
 from peernet.models import Cluster, Hub, Programme, Role, RoleAssignment, User
 from reporting.models import ExportFile, ExportStatus
@@ -442,3 +443,22 @@ def make_referral(participant: Participant, key: str = "help-to-grow-management"
     link = link_open(token, kind=SUPPORT)
     (referral,) = referrals_record(link=link, keys=[key])
     return referral
+
+
+def make_survey_response(
+    participant: Participant,
+    kind: str,
+    completed: dt.date,
+    answers: dict,
+    session: GroupSession | None = None,
+) -> SurveyResponse:
+    """The participant's answers to the current instrument of `kind`, completed that day
+    (as if imported: no invitation)."""
+    return SurveyResponse.objects.create(
+        participant=participant,
+        instrument=instrument_current(kind),
+        kind=kind,
+        session=session,
+        completed=completed,
+        answers=answers,
+    )

@@ -42,9 +42,17 @@ KWARGS: dict[str, tuple[Callable[[Personas, object], dict], bool]] = {
     "instruments": (lambda p, u: {}, False),
     "instrument-new": (lambda p, u: {"kind": "baseline"}, False),
     "scenario": (lambda p, u: {}, False),
+    "follow-up": (lambda p, u: {}, False),
+    "follow-up-send": (lambda p, u: {}, True),
 }
 # Publishing what participants are asked is the coordinator's alone (issue 15).
 COORDINATOR_ONLY = {"instruments", "instrument-new", "scenario"}
+# The six-month follow-up (S5) is the evaluator's, and the coordinator's who answers for
+# it; BEIS reads aggregates only.
+EVALUATOR_ONLY = {"follow-up", "follow-up-send"}
+# Where a POST-only page sends the national roles back (without a completer chosen, the
+# follow-up's page says so).
+POSTED_TO = {"follow-up-send": "/national/follow-up/"}
 EXPORT_FORM = {"kind": "return-csv", "area": "national", "key": "", "month": "2021-10"}
 
 
@@ -68,11 +76,14 @@ def test_the_national_roles_can_open_it(client, personas, name, role):
     user = getattr(personas, role)
     client.force_login(user)
     response = _ask(client, personas, name, user)
-    if name in COORDINATOR_ONLY and role != "coordinator":
+    refused = (name in COORDINATOR_ONLY and role != "coordinator") or (
+        name in EVALUATOR_ONLY and role == "funder"
+    )
+    if refused:
         assert response.status_code == 404
     elif KWARGS[name][1]:
         assert response.status_code == 302
-        assert response["Location"].startswith("/national/exports/")
+        assert response["Location"].startswith(POSTED_TO.get(name, "/national/exports/"))
     else:
         assert response.status_code == 200
 

@@ -52,6 +52,7 @@ KWARGS: dict[str, tuple[Callable[[Personas], dict], int]] = {
     # After the programme (alumni/): a member's continuing group, the business support.
     "group-link": (lambda p: {"token": FORGED}, 302),
     "group": (lambda p: {}, 400),
+    "group-meeting-card": (lambda p: {"pk": 1}, 400),  # the group's link, as its page
     "support-link": (lambda p: {"token": FORGED}, 302),
     "support": (lambda p: {}, 400),
     "support-done": (lambda p: {}, 400),  # only straight after answering

@@ -1,4 +1,5 @@
-"""Participant surveys (S1–S5): instruments, invitations, signed links, answers, results.
+"""Participant surveys (S1–S5; S5 is the evaluator's six-month follow-up): instruments,
+invitations, signed links, answers, results.
 
 - `instruments`: the questions (the format is described there), checked, paged, stored
   and read back;
@@ -78,6 +79,7 @@ from participants.surveys.services import (
     survey_invite_baseline,
     survey_invite_dropout,
     survey_invite_exit,
+    survey_invite_follow_up,
     survey_invite_session_delivered,
     survey_reminder_refusal,
     survey_save_page,
@@ -137,6 +139,7 @@ __all__ = [
     "survey_invite_baseline",
     "survey_invite_dropout",
     "survey_invite_exit",
+    "survey_invite_follow_up",
     "survey_invite_session_delivered",
     "survey_link",
     "survey_missing",

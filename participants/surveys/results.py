@@ -23,6 +23,7 @@ from participants.models import (
     Gender,
     Participant,
     SurveyInstrument,
+    SurveyInvitation,
     SurveyKind,
     SurveyResponse,
 )
@@ -210,12 +211,25 @@ class Distance:
     pairs: int  # people who answered it at baseline and at exit
     baseline: Decimal | None
     exit: Decimal | None
+    # Six months on (S5): over the people who answered it at baseline, at exit and in
+    # the evaluator's follow-up, the mean of each of their three answers.
+    followed: int = 0
+    followed_baseline: Decimal | None = None
+    followed_exit: Decimal | None = None
+    six_months: Decimal | None = None
 
     @property
     def change(self) -> Decimal | None:
         if self.baseline is None or self.exit is None:
             return None
         return self.exit - self.baseline
+
+    @property
+    def change_six_months(self) -> Decimal | None:
+        """From baseline to six months on, over the people who answered all three."""
+        if self.followed_baseline is None or self.six_months is None:
+            return None
+        return self.six_months - self.followed_baseline
 
 
 def matched_questions() -> list[dict]:
@@ -227,28 +241,39 @@ def matched_questions() -> list[dict]:
     return [q for q in exit_instrument.questions if q.get("matched") and q["type"] in NUMERIC_TYPES]
 
 
+def _answer_of(kind: str, key: str) -> Subquery:
+    """The same person's numeric answer to `key` in their survey of `kind`."""
+    answers = SurveyResponse.objects.filter(kind=kind, participant=OuterRef("participant"))
+    return Subquery(answers.annotate(v=_number(key)).values("v")[:1])
+
+
 def distance_travelled(participants: QuerySet[Participant]) -> list[Distance]:
     """Each matched question compared per person (their exit answer against their own
-    baseline answer), summarised as means over the people who answered both. One query."""
+    baseline answer), summarised as means over the people who answered both; and,
+    for those who also answered the six-month follow-up (S5), baseline, exit and six
+    months on over the people who answered all three. One query."""
     questions = matched_questions()
     if not questions:
         return []
     exits = SurveyResponse.objects.filter(
         kind=SurveyKind.EXIT, participant__in=participants.values("pk")
     )
-    baseline = SurveyResponse.objects.filter(
-        kind=SurveyKind.BASELINE, participant=OuterRef("participant")
-    )
     annotations: dict[str, Any] = {}
     aggregates: dict[str, Any] = {}
     for n, question in enumerate(questions):
         key = question["key"]
-        annotations[f"b{n}"] = Subquery(baseline.annotate(v=_number(key)).values("v")[:1])
+        annotations[f"b{n}"] = _answer_of(SurveyKind.BASELINE, key)
         annotations[f"e{n}"] = _number(key)
+        annotations[f"f{n}"] = _answer_of(SurveyKind.FOLLOW_UP, key)
         both = Q(**{f"b{n}__isnull": False, f"e{n}__isnull": False})
+        three = both & Q(**{f"f{n}__isnull": False})
         aggregates[f"n{n}"] = Count("pk", filter=both)
         aggregates[f"bm{n}"] = Avg(f"b{n}", filter=both)
         aggregates[f"em{n}"] = Avg(f"e{n}", filter=both)
+        aggregates[f"nf{n}"] = Count("pk", filter=three)
+        aggregates[f"bf{n}"] = Avg(f"b{n}", filter=three)
+        aggregates[f"ef{n}"] = Avg(f"e{n}", filter=three)
+        aggregates[f"ff{n}"] = Avg(f"f{n}", filter=three)
     figures = exits.annotate(**annotations).aggregate(**aggregates)
     return [
         Distance(
@@ -257,6 +282,10 @@ def distance_travelled(participants: QuerySet[Participant]) -> list[Distance]:
             pairs=figures[f"n{n}"],
             baseline=_mean(figures[f"bm{n}"]),
             exit=_mean(figures[f"em{n}"]),
+            followed=figures[f"nf{n}"],
+            followed_baseline=_mean(figures[f"bf{n}"]),
+            followed_exit=_mean(figures[f"ef{n}"]),
+            six_months=_mean(figures[f"ff{n}"]),
         )
         for n, q in enumerate(questions)
     ]
@@ -303,6 +332,9 @@ def equality_summary(hub: Hub) -> list[EqualityCount]:
 # --- S5: who the evaluator surveys ------------------------------------------------------------
 
 
+CONSENT_WORDS = {True: "Consented", False: "Did not consent", None: "Not asked"}
+
+
 @dataclass(frozen=True)
 class EvaluatorRow:
     participant: Participant
@@ -311,38 +343,79 @@ class EvaluatorRow:
     completed: dt.date
     six_month_due: dt.date
     consent: bool | None  # the latest exit/baseline answer; None when not asked
+    # The six-month follow-up (S5): when its invitation was made and emailed, when it
+    # was answered, and the consent given in it (None until answered).
+    follow_up_invited: dt.datetime | None = None
+    follow_up_sent: dt.datetime | None = None
+    follow_up_answered: dt.date | None = None
+    follow_up_consent: bool | None = None
 
     @property
     def consent_words(self) -> str:
-        return {True: "Consented", False: "Did not consent", None: "Not asked"}[self.consent]
+        return CONSENT_WORDS[self.consent]
+
+    @property
+    def follow_up_consent_words(self) -> str:
+        if self.follow_up_answered is None:
+            return "Not answered yet"
+        return CONSENT_WORDS[self.follow_up_consent]
+
+    def is_due(self, today: dt.date) -> bool:
+        return self.six_month_due <= today
+
+    def sendable(self, today: dt.date) -> bool:
+        """The evaluator may send the follow-up: due, consented at completion (G3), and
+        not invited yet."""
+        return self.is_due(today) and self.consent is True and self.follow_up_invited is None
 
 
-def evaluator_list(cohorts: QuerySet[Cohort]) -> list[EvaluatorRow]:
-    """S5: who completed the programme (stayed in a cohort until it delivered its hours)
-    and when, when the evaluator's six-month survey is due, and their consent (G3).
-    Three queries, whatever the number of people."""
-    cohort_ids = list(cohorts.values_list("pk", flat=True))
-    completed = cohorts_completed_on(cohort_ids)
-    consent = (
+def _consent_in(answer: Any) -> bool | None:
+    # SQLite hands a JSON true back as 1.
+    return bool(answer) if isinstance(answer, bool | int) else None
+
+
+def _consent_answer(kinds: list[str]) -> Subquery:
+    """The person's latest `evaluator_consent` answer in a survey of these kinds."""
+    return Subquery(
         SurveyResponse.objects.filter(
             participant=OuterRef("participant"),
-            kind__in=[SurveyKind.EXIT, SurveyKind.BASELINE],
+            kind__in=kinds,
             answers__has_key="evaluator_consent",
         )
         .annotate(answer=KeyTransform("evaluator_consent", "answers"))
         .order_by("-completed", "-pk")
         .values("answer")[:1]
     )
+
+
+def evaluator_list(cohorts: QuerySet[Cohort]) -> list[EvaluatorRow]:
+    """S5: who completed the programme (stayed in a cohort until it delivered its hours)
+    and when, when the evaluator's six-month survey is due, their consent (G3) at
+    completion, and how far their six-month follow-up has gone, with its consent.
+    Three queries, whatever the number of people."""
+    cohort_ids = list(cohorts.values_list("pk", flat=True))
+    completed = cohorts_completed_on(cohort_ids)
+    follow_up = SurveyInvitation.objects.filter(
+        participant=OuterRef("participant"), kind=SurveyKind.FOLLOW_UP
+    )
+    answered = SurveyResponse.objects.filter(
+        participant=OuterRef("participant"), kind=SurveyKind.FOLLOW_UP
+    )
     memberships = (
         completer_memberships(completed)
         .select_related("participant__hub", "cohort")
-        .annotate(consent=Subquery(consent))
+        .annotate(
+            consent=_consent_answer([SurveyKind.EXIT, SurveyKind.BASELINE]),
+            follow_up_consent=_consent_answer([SurveyKind.FOLLOW_UP]),
+            follow_up_invited=Subquery(follow_up.values("created")[:1]),
+            follow_up_sent=Subquery(follow_up.values("sent_at")[:1]),
+            follow_up_answered=Subquery(answered.values("completed")[:1]),
+        )
         .order_by("participant__last_name", "participant__first_name", "pk")
     )
     rows = []
     for membership in memberships:
         day = completed[membership.cohort_id]
-        answer = membership.consent
         rows.append(
             EvaluatorRow(
                 participant=membership.participant,
@@ -350,8 +423,11 @@ def evaluator_list(cohorts: QuerySet[Cohort]) -> list[EvaluatorRow]:
                 cohort=membership.cohort.name,
                 completed=day,
                 six_month_due=add_months(day, EVALUATOR_FOLLOW_UP_MONTHS),
-                # SQLite hands a JSON true back as 1.
-                consent=bool(answer) if isinstance(answer, bool | int) else None,
+                consent=_consent_in(membership.consent),
+                follow_up_invited=membership.follow_up_invited,
+                follow_up_sent=membership.follow_up_sent,
+                follow_up_answered=membership.follow_up_answered,
+                follow_up_consent=_consent_in(membership.follow_up_consent),
             )
         )
     return sorted(rows, key=lambda r: (r.completed, r.participant.last_name, r.participant.pk))

@@ -1,5 +1,6 @@
 """Writes about surveys: publishing an instrument, inviting (S1 allocation, S2 a session
-delivered, S3 the cohort's hours reached, S4 a drop-out recorded), sending and reminding,
+delivered, S3 the cohort's hours reached, S4 a drop-out recorded, S5 the evaluator's
+six-month follow-up), sending and reminding,
 renewing a link, and keeping and submitting the answers.
 
 Invitations are made by events through `participants/tasks.py`, at most one per
@@ -34,6 +35,7 @@ from participants.surveys.instruments import (
     to_stored,
 )
 from participants.surveys.links import LINK_DAYS, survey_link
+from participants.surveys.results import evaluator_list
 from participants.surveys.selectors import (
     cohort_completed_on,
     completer_memberships,
@@ -56,6 +58,7 @@ SUBJECTS = {
     SurveyKind.SESSION_FEEDBACK: "How was your Peer Networks session?",
     SurveyKind.EXIT: "You have completed Peer Networks: the exit survey",
     SurveyKind.DROPOUT: "Leaving Peer Networks: tell us why",
+    SurveyKind.FOLLOW_UP: "Six months on from Peer Networks: the evaluator's survey",
 }
 EQUALITY_FIELDS = ("gender", "ethnic_group", "age_band", "disability")
 
@@ -192,6 +195,49 @@ def survey_invite_exit(*, cohort_id: int, now: dt.datetime | None = None) -> lis
         if invitation is not None:
             made.append(invitation.pk)
     return made
+
+
+@transaction.atomic
+def survey_invite_follow_up(
+    *, participant: Participant, by: Any, now: dt.datetime | None = None
+) -> SurveyInvitation:
+    """S5: the evaluator sends one completer the six-month follow-up, only once their six
+    months have come, only when they consented to the evaluator's contact at completion
+    (G3), and only once. Anything else is refused with a sentence saying why, and
+    nothing is written. The caller emails it (the `survey_invitation_send` task)."""
+    now = now or timezone.now()
+    # One send at a time for a person: a second click waits, then finds the first.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    cohorts = Cohort.objects.filter(memberships__participant=participant)
+    row = next((r for r in evaluator_list(cohorts) if r.participant.pk == participant.pk), None)
+    if row is None:
+        raise ValidationError(
+            "They have not completed the programme, so there is no six-month follow-up to send."
+        )
+    if not row.is_due(local_date(now)):
+        raise ValidationError(
+            f"Their six-month follow-up is due on {date_words(row.six_month_due)}: "
+            "it cannot be sent before."
+        )
+    if row.consent is not True:
+        raise ValidationError(
+            "They did not consent to the evaluator's contact when they completed the "
+            "programme, so the follow-up cannot be sent to them."
+        )
+    if row.follow_up_invited is not None:
+        raise ValidationError("Their six-month follow-up has already been sent.")
+    invitation = survey_invite(participant=participant, kind=SurveyKind.FOLLOW_UP, now=now)
+    if invitation is None:  # answered already (an imported answer)
+        raise ValidationError("They have already answered the six-month follow-up.")
+    audit.record(
+        by,
+        "create",
+        invitation,
+        hub=participant.hub_id,
+        summary="Six-month follow-up survey (S5) sent by the evaluator",
+        after={"pseudonym": row.pseudonym, "six_month_due": row.six_month_due.isoformat()},
+    )
+    return invitation
 
 
 # --- sending ------------------------------------------------------------------------------

@@ -182,7 +182,8 @@ REGISTRY: tuple[PersonalData, ...] = (
         ("draft",),
         "participant",
         AFTER_LINK_EXPIRES,
-        note="The draft answers are cleared on erasure.",
+        note="The draft answers are cleared on erasure. The six-month follow-up's (S5) is "
+        "made only by the evaluator, for a completer who consented at completion.",
     ),
     PersonalData(
         "participants.BusinessMatch",
@@ -204,7 +205,8 @@ REGISTRY: tuple[PersonalData, ...] = (
         ("answers",),
         "participant",
         WITH_PARTICIPANT,
-        note="Free-text answers are erased; scores and choices are kept for the figures.",
+        note="Free-text answers are erased; scores and choices are kept for the figures. "
+        "The six-month follow-up's (S5) holds the consent given six months on.",
     ),
     PersonalData("cohorts.CohortMembership", ("joined", "left"), "participant", WITH_PARTICIPANT),
     PersonalData(
@@ -334,6 +336,14 @@ REGISTRY: tuple[PersonalData, ...] = (
         "member__participant",
         WITH_PARTICIPANT,
         note="Whether they were coming to a continuing group's meeting, and whether they came.",
+    ),
+    PersonalData(
+        "alumni.MeetingActionCard",
+        ("actions", "report_back"),
+        "member__participant",
+        WITH_PARTICIPANT,
+        erase_text=("actions", "report_back"),
+        note="A member's action card for a continuing group's meeting, as in the programme.",
     ),
     PersonalData(
         "alumni.EventInvitation",

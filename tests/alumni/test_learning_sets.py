@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alumni.learning_sets import selectors, services
-from peernet.models import AuditEvent, Role
+from peernet.models import AuditEvent, Role, User
 from tests.factories import local, make_cohort, make_user
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +202,30 @@ def test_the_lists_take_the_same_queries_with_twice_the_data(client, personas, n
 
     small = counts(_grow_sets(personas, north_west, sets=2, size=2))
     assert counts(_grow_sets(personas, north_west, sets=2, size=4)) == small
+
+
+def test_the_home_page_leads_a_cluster_lead_and_the_coordinator_to_the_sets(
+    client, personas, north_west
+):
+    cluster, lee, flo = north_west
+    # Lee is also hub A's administrator: two places to go, both listed.
+    client.force_login(lee)
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert f'href="{reverse("learning_sets:home")}"' in home.text
+    # A lead with no other role goes straight there.
+    only_lead = User.objects.create_user(email="ona@example.org", password=None, name="Ona Lead")
+    services.cluster_lead_appoint(cluster=cluster, user=only_lead, by=personas.coordinator)
+    client.force_login(only_lead)
+    assert client.get(reverse("home"))["Location"] == reverse("learning_sets:home")
+    # A hub administrator who leads nothing sees no such link.
+    client.force_login(personas.hub_b_admin)
+    assert reverse("learning_sets:home") not in client.get(reverse("home")).text
+    # The coordinator's home is the national area, whose navigation has the link; BEIS's
+    # does not.
+    client.force_login(personas.coordinator)
+    assert client.get(reverse("home"))["Location"] == reverse("national:home")
+    national = client.get(reverse("national:home")).text
+    assert f'href="{reverse("learning_sets:home")}"' in national
+    client.force_login(personas.funder)
+    assert reverse("learning_sets:home") not in client.get(reverse("national:home")).text

@@ -1,5 +1,5 @@
 """Every list after the programme asks the database a fixed number of questions, whatever
-the number of groups, members, meetings and referrals: each page is counted, the data
+the number of groups, members, meetings, action cards and referrals: each page is counted, the data
 doubled, and counted again."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from alumni import services
 from alumni.events import services as events
 from alumni.links import group_link_issue
 from alumni.models import GroupMember
+from sessions.action_cards import CardText
 from tests.factories import (
     local,
     make_cohort,
@@ -59,6 +60,12 @@ def _grow(personas, groups: int, size: int) -> GroupMember:
                 services.meeting_reply(
                     meeting=meeting, member=member, yes=True, now=local("2022-01-02T09:00")
                 )
+                services.meeting_action_card_write(
+                    meeting=meeting,
+                    member=member,
+                    text=CardText("", "Call two suppliers", "Done"),
+                    now=local("2022-02-01T09:00"),
+                )
         event = events.alumni_event_publish(
             hub=p.hub_a,
             topic=f"Event {cohort.pk}",
@@ -103,6 +110,11 @@ def _counts(client, personas, member: GroupMember) -> dict[str, int]:
         page = client.get(reverse("public:group"))
     assert page.status_code == 200 and "The other members" in page.text
     counts["member"] = len(queries)
+    last = member.group.meetings.latest("starts_at")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("public:group-meeting-card", kwargs={"pk": last.pk}))
+    assert page.status_code == 200 and "Call two suppliers" in page.text
+    counts["member-card"] = len(queries)
     return counts
 
 

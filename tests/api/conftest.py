@@ -8,26 +8,14 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from participants import surveys
-from participants.models import Participant, SurveyResponse
 from sessions.models import Attendance, SessionStatus
-from tests.factories import Personas, make_cohort_member, make_session
+from tests.factories import Personas, make_cohort_member, make_session, make_survey_response
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_counts() -> None:
     """Every test's tokens start with no calls counted (peernet.rate_limits)."""
     cache.clear()
-
-
-def _respond(person: Participant, kind: str, day: dt.date, answers: dict) -> None:
-    SurveyResponse.objects.create(
-        participant=person,
-        instrument=surveys.instrument_current(kind),
-        kind=kind,
-        completed=day,
-        answers=answers,
-    )
 
 
 @pytest.fixture
@@ -47,8 +35,10 @@ def evaluated(personas: Personas) -> Personas:
         for person in (personas.participant_a, other):
             Attendance.objects.create(session=session, participant=person, present=True, hours=3)
     baseline = {"resilience": 3, "business_plan": True, "evaluator_consent": False}
-    _respond(personas.participant_a, "baseline", dt.date(2021, 5, 25), baseline)
-    _respond(other, "baseline", dt.date(2021, 5, 26), {**baseline, "resilience": 5})
-    _respond(personas.participant_a, "exit", dt.date(2021, 9, 5), {"evaluator_consent": True})
+    make_survey_response(personas.participant_a, "baseline", dt.date(2021, 5, 25), baseline)
+    make_survey_response(other, "baseline", dt.date(2021, 5, 26), {**baseline, "resilience": 5})
+    make_survey_response(
+        personas.participant_a, "exit", dt.date(2021, 9, 5), {"evaluator_consent": True}
+    )
     personas.other = other  # type: ignore[attr-defined]
     return personas

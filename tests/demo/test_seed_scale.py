@@ -73,14 +73,15 @@ def test_it_builds_the_programme_shape():
     first, last = GroupSession.objects.aggregate(a=Min("starts_at"), b=Max("starts_at")).values()
     assert first.date() >= YEAR_START and last.date() <= YEAR_END
 
-    # Attendance, one-to-ones by both routes, and all four surveys exist.
+    # Attendance, one-to-ones by both routes, and all four programme surveys exist (the
+    # evaluator's six-month follow-up is not seeded).
     assert Attendance.objects.filter(present=True).exists()
     assert Attendance.objects.filter(present=False).exists()
     assert Attendance.objects.filter(present=True, hours=Decimal("2.5")).exists()  # late
     routes = set(OneToOneSession.objects.values_list("route", flat=True))
     assert routes == {OneToOneRoute.PROGRAMME, OneToOneRoute.EXISTING}
     kinds = set(SurveyResponse.objects.values_list("kind", flat=True))
-    assert kinds == set(SurveyKind.values)
+    assert kinds == set(SurveyKind.values) - {SurveyKind.FOLLOW_UP}
     assert Participant.objects.filter(dropped_out_on__isnull=False).exists()
 
 

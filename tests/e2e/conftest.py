@@ -591,6 +591,21 @@ def send_the_charter(page, run: Journey | None = None) -> None:
     expect_text(page, "The Participant Charter was sent to")
 
 
+def answer_survey_page(phone, questions: list[dict]) -> None:
+    """Answer every question of one page of a survey: the first choice of each choice
+    (yes, of a yes or no), 12 people, £250,000, and a sentence."""
+    for question in questions:
+        key = question["key"]
+        if question["type"] in ("scale", "choice", "yes_no", "multi_choice"):
+            phone.locator(f"#id_{key}").check()
+        elif question["type"] == "number":
+            phone.locator(f"#id_{key}").fill("12")
+        elif question["type"] == "money":
+            phone.locator(f"#id_{key}").fill("250000")
+        else:
+            phone.locator(f"#id_{key}").fill("Useful.")
+
+
 def sign_the_charter(phone, run: Journey | None = None) -> None:
     """On the charter's page, opened from its link: agree and sign. `run` also checks and
     photographs the page that says it is signed."""

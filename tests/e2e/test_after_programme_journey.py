@@ -1,8 +1,9 @@
 """After the programme (issue 19), in Chromium: the hub administrator starts a completed
 cohort as a continuing group and sends its members their links; Ada opts in (choosing
 what the others see) and, made host, schedules a meeting through her link; Ben opts in
-and says he is coming; then Ben, offered business support at the end of the programme,
-asks for Help to Grow: Management, and the hub follows the referral up. The hub sees
+and says he is coming, and keeps his action card for a meeting held; then Ben, offered
+business support at the end of the programme, asks for Help to Grow: Management, and the
+hub follows the referral up. The hub sees
 each step. Every page is checked by axe, at 320 px and at 200% zoom.
 """
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alumni.links import support_link_issue
-from alumni.models import GroupMember, MeetingReply, Referral
+from alumni.models import GroupMeeting, GroupMember, MeetingActionCard, MeetingReply, Referral
 from tests.e2e.conftest import assert_error_summary, expect_text, greater_manchester, sign_in
 from tests.factories import make_completed
 
@@ -107,11 +108,29 @@ def test_a_completed_cohort_carries_on_and_a_member_is_referred_to_help_to_grow(
     assert MeetingReply.objects.get(member__participant=ben).coming is True
     assert GroupMember.objects.get(participant=ben).consent_at is not None
 
-    # 6. Hana sees who is in, the host, and one coming to the meeting.
+    # 5b. A meeting held last week (scheduled before): Ben keeps his action card for it,
+    # as in the programme, through the same link.
+    held = GroupMeeting.objects.create(
+        group=GroupMember.objects.get(participant=ben).group,
+        starts_at=timezone.now() - dt.timedelta(days=7),
+        place="Salford Innovation Forum",
+        scheduled_at=timezone.now() - dt.timedelta(days=20),
+    )
+    ben_phone.reload()
+    ben_phone.get_by_role("link", name=re.compile("Write your action card")).click()
+    run.check(ben_phone, "action card for a group meeting")
+    ben_phone.get_by_role("button", name="Save my action card").click()
+    assert_error_summary(ben_phone, "Enter the actions you agreed", "id_actions")
+    ben_phone.get_by_label("Actions agreed").fill("Draft the first manager's job description")
+    ben_phone.get_by_role("button", name="Save my action card").click()
+    expect_text(ben_phone, "Your action card was saved.")
+    assert MeetingActionCard.objects.get(meeting=held).actions.startswith("Draft the first")
+
+    # 6. Hana sees who is in, the host, one coming to the meeting and one action card.
     page.reload()
     expect_text(page, "Hiring our first managers")
     meetings = page.get_by_role("table", name="Meetings")
-    assert meetings.get_by_role("cell", name="1", exact=True).count() == 1
+    assert meetings.get_by_role("cell", name="1", exact=True).count() == 2
     run.check(page, "continuing group with a meeting")
 
     # 7. Ben, offered business support at the end of the programme, asks for Help to

@@ -24,7 +24,12 @@ from django.utils import timezone
 from participants import surveys
 from participants.models import SurveyKind, SurveyResponse
 from sessions.models import Attendance, SessionStatus
-from tests.e2e.conftest import assert_error_summary, expect_text, greater_manchester
+from tests.e2e.conftest import (
+    answer_survey_page,
+    assert_error_summary,
+    expect_text,
+    greater_manchester,
+)
 from tests.factories import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,19 +95,6 @@ def test_survey_pages_on_a_phone(journey):
         run.check(phone, f"{name} survey check your answers")
 
 
-def _answer_page(phone, questions: list[dict]) -> None:
-    for question in questions:
-        key = question["key"]
-        if question["type"] in ("scale", "choice", "yes_no", "multi_choice"):
-            phone.locator(f"#id_{key}").check()
-        elif question["type"] == "number":
-            phone.locator(f"#id_{key}").fill("12")
-        elif question["type"] == "money":
-            phone.locator(f"#id_{key}").fill("250000")
-        else:
-            phone.locator(f"#id_{key}").fill("Useful.")
-
-
 def test_participant_answers_both_surveys(journey):
     kim, invitations = _invited()
     run = journey("participant-answers")
@@ -123,7 +115,7 @@ def test_participant_answers_both_surveys(journey):
         assert_error_summary(phone, message, f"id_{first['key']}")
         run.check(phone, f"{kind} survey error")
         for page in pages:
-            _answer_page(phone, page.questions)
+            answer_survey_page(phone, page.questions)
             phone.get_by_role("button", name=re.compile("^Save and")).click()
             phone.wait_for_load_state("load")
         assert phone.url.endswith("/p/survey/check/")

@@ -89,7 +89,8 @@ def deliver(session, by, present, absent=()):
 
 
 def test_version_2_is_active_and_keeps_version_1():
-    for kind in SurveyKind.values:
+    # S1–S4; the six-month follow-up (S5) came later, at version 1 (below).
+    for kind in set(SurveyKind.values) - {SurveyKind.FOLLOW_UP}:
         v1 = SurveyInstrument.objects.get(kind=kind, version=1)
         v2 = surveys.instrument_current(kind)
         assert (v1.active, v2.version) == (False, 2)

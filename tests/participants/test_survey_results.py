@@ -16,23 +16,15 @@ from django.urls import reverse
 
 from cohorts.models import Cohort
 from participants import surveys
-from participants.models import EqualityData, Participant, SurveyResponse
+from participants.models import EqualityData, Participant
 from peernet.privacy import evaluator_pseudonym
 from sessions.models import Attendance, SessionStatus
-from tests.factories import make_cohort_member, make_session
+from tests.factories import make_cohort_member, make_session, make_survey_response
 
 pytestmark = pytest.mark.django_db
 
 
-def respond(participant, kind, completed, answers, session=None):
-    return SurveyResponse.objects.create(
-        participant=participant,
-        instrument=surveys.instrument_current(kind),
-        kind=kind,
-        session=session,
-        completed=completed,
-        answers=answers,
-    )
+respond = make_survey_response
 
 
 def member(personas, cohort=None, **overrides):

@@ -189,7 +189,8 @@ def test_every_schema_fault_is_reported_at_its_path(small):
         "other, prefer-not-to-say, null",
         'participants[2].registered: "05/05/2021" is not valid: expected a date, YYYY-MM-DD.',
         "cohorts[0].sessions[0].hours: 0 must be more than 0",
-        'surveys[0].kind: "midpoint" is not one of: baseline, session_feedback, exit, dropout',
+        'surveys[0].kind: "midpoint" is not one of: baseline, session_feedback, exit, dropout, '
+        "follow_up",
     ]
 
 
@@ -240,7 +241,8 @@ def test_a_value_the_schema_refuses_is_not_reasoned_from(small):
 
     assert problems_of(small) == [
         "cohorts[0].sessions[0].hours: 0 must be more than 0",
-        'surveys[0].kind: "midpoint" is not one of: baseline, session_feedback, exit, dropout',
+        'surveys[0].kind: "midpoint" is not one of: baseline, session_feedback, exit, dropout, '
+        "follow_up",
     ]
 
 
