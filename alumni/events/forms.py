@@ -1,5 +1,5 @@
-"""The forms of alumni events: the hub's event, the cohort it invites, who came; and a
-completer's answer."""
+"""The forms of alumni events: the hub's event, whom it invites (by cohort, sector or
+topic, of its hub or its cluster's), who came; and a completer's answer."""
 
 from __future__ import annotations
 
@@ -38,17 +38,56 @@ class EventForm(GovukErrorsMixin, forms.Form):
 
 
 class InviteForm(GovukErrorsMixin, forms.Form):
+    """Whom to invite: those who completed and match every criterion chosen (a completed
+    cohort of the hub, the sector of their business, a topic their cohort took up), of
+    the hub or of every hub of its cluster."""
+
     cohort = forms.ChoiceField(
-        label="Invite everyone who completed",
+        label="Who completed the cohort",
+        required=False,
         error_messages=choice_messages("Choose a completed cohort"),
     )
+    sector = forms.ChoiceField(
+        label="Whose business is in the sector",
+        required=False,
+        error_messages=choice_messages("Choose a sector"),
+    )
+    topic = forms.ChoiceField(
+        label="Who took up the topic",
+        help_text="In a delivered session of their cohort, present.",
+        required=False,
+        error_messages=choice_messages("Choose a topic"),
+    )
+    across_hubs = forms.BooleanField(label="", required=False)
 
-    def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        cohorts: list[tuple[str, str]],
+        sectors: list[tuple[str, str]],
+        topics: list[tuple[str, str]],
+        cluster: str,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]
+        self.fields["cohort"].choices = [("", "Any cohort"), *cohorts]
+        self.fields["sector"].choices = [("", "Any sector"), *sectors]
+        self.fields["topic"].choices = [("", "Any topic"), *topics]
+        self.fields["across_hubs"].label = f"Those of every hub of {cluster} too"
         self.helper = form_helper(
-            Field("cohort"), button="Send the invitations", button_id="send-invitations"
+            Field("cohort"),
+            Field("sector"),
+            Field("topic"),
+            Field("across_hubs"),
+            button="Send the invitations",
+            button_id="send-invitations",
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("cohort") or data.get("sector") or data.get("topic")):
+            self.add_error("cohort", "Choose a cohort, a sector or a topic to invite")
+        return data
 
 
 class CameForm(GovukErrorsMixin, forms.Form):

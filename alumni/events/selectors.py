@@ -1,5 +1,6 @@
 """Reads of alumni events: the hub's events with how many were invited, accepted and
-came (the events report), an event's invitations, and the cohorts it may invite."""
+came (the events report), an event's invitations (another hub's completers named only
+once they said they are coming), and the cohorts and topics it may invite by."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from alumni.models import AlumniEvent, EventAnswer, EventInvitation
 from cohorts.models import Cohort
 from participants.surveys.selectors import cohorts_completed_on
 from peernet.models import Hub
+from sessions.models import Topic
 
 
 def hub_events(hub: Hub) -> QuerySet[AlumniEvent]:
@@ -44,8 +46,26 @@ def events_totals(events: list[AlumniEvent]) -> EventTotals:
     )
 
 
+def named_invitations(event: AlumniEvent) -> QuerySet[EventInvitation]:
+    """The invitations the event's hub sees by name: its own completers', and another
+    hub's (invited across the cluster) once they have said they are coming."""
+    return event.invitations.filter(
+        Q(participant__hub_id=event.hub_id) | Q(answer=EventAnswer.ACCEPTED)
+    )
+
+
 def event_invitations(event: AlumniEvent) -> list[EventInvitation]:
-    return list(event.invitations.select_related("participant", "cohort"))
+    return list(named_invitations(event).select_related("participant", "cohort"))
+
+
+def unnamed_invitations(event: AlumniEvent) -> int:
+    """How many of other hubs' completers were invited and have not said they are coming."""
+    return event.invitations.exclude(pk__in=named_invitations(event).values("pk")).count()
+
+
+def invitation_topics() -> list[Topic]:
+    """The topics an event may invite by: the BEIS core topics and the finer ones."""
+    return list(Topic.objects.order_by("position", "pk"))
 
 
 def completed_cohorts(hub: Hub) -> list[Cohort]:

@@ -1,24 +1,35 @@
-"""Writes of alumni events: the hub publishes an event, invites the completers of its
-cohorts (each emailed a link), records who came; a completer answers through their link.
+"""Writes of alumni events: the hub publishes an event, invites completers by cohort,
+sector or topic, of its own hub or across its cluster's (each emailed a link), records
+who came; a completer answers through their link.
 Each is one transaction with its audit event. No event is a programme session: nothing of
 it is counted in a return."""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from alumni.events.selectors import named_invitations
 from alumni.links import EVENT, event_link_issue, event_link_url
 from alumni.models import AlumniEvent, EventAnswer, EventInvitation
-from cohorts.models import Cohort
-from participants.surveys.selectors import cohort_completed_on, completer_memberships
+from cohorts.models import Cohort, CohortMembership
+from participants.models import Sector
+from participants.surveys.selectors import (
+    cohort_completed_on,
+    cohorts_completed_on,
+    completer_memberships,
+)
 from peernet import audit, mail
 from peernet.db import save_fields
-from peernet.models import EmailKind
+from peernet.models import EmailKind, Hub
+from peernet.scoping import scopes_disabled
+from sessions.models import Attendance, SessionStatus, Topic
 
 
 @transaction.atomic
@@ -48,54 +59,119 @@ def alumni_event_publish(
     return event
 
 
-@transaction.atomic
 def alumni_event_invite_cohort(
     *, event: AlumniEvent, cohort: Cohort, by: Any, now: dt.datetime | None = None
 ) -> int:
-    """Invite everyone who completed the cohort (of the event's hub) and is not invited
-    yet, emailing each their link. Returns how many were invited."""
+    """Invite everyone who completed the cohort (of the event's hub)."""
+    return alumni_event_invite(event=event, by=by, cohort=cohort, now=now)
+
+
+def _invitees(
+    event: AlumniEvent, cohort: Cohort | None, sector: str, topic: Topic | None, across_hubs: bool
+) -> list[CohortMembership]:
+    """The completers of the event's hub (with `across_hubs`, of every hub of its cluster)
+    who match every criterion given and are not invited yet."""
+    hubs = Hub.objects.filter(cluster_id=event.hub.cluster_id) if across_hubs else [event.hub]
+    cohorts = [cohort] if cohort is not None else list(Cohort.objects.filter(hub__in=hubs))
+    done = cohorts_completed_on(c.pk for c in cohorts)
+    memberships = completer_memberships(done).exclude(
+        participant_id__in=event.invitations.values("participant_id")
+    )
+    if sector:
+        memberships = memberships.filter(participant__business__sector=sector)
+    if topic is not None:
+        # Present at a delivered session of their cohort that took up the topic (or
+        # one of the finer topics under it).
+        present = Attendance.objects.filter(
+            Q(session__topics=topic) | Q(session__topics__parent=topic),
+            present=True,
+            session__status=SessionStatus.DELIVERED,
+            session__cohort_id=OuterRef("cohort_id"),
+            participant_id=OuterRef("participant_id"),
+        )
+        memberships = memberships.filter(Exists(present))
+    return list(
+        memberships.select_related("participant__hub", "cohort").order_by("participant_id", "pk")
+    )
+
+
+def _criteria_words(cohort: Cohort | None, sector: str, topic: Topic | None) -> str:
+    words = [f"of {cohort.name}"] if cohort is not None else []
+    words += [f"in {Sector(sector).label}"] if sector else []
+    words += [f"who took up {topic.name}"] if topic is not None else []
+    return " ".join(words)
+
+
+@transaction.atomic
+def alumni_event_invite(
+    *,
+    event: AlumniEvent,
+    by: Any,
+    cohort: Cohort | None = None,
+    sector: str = "",
+    topic: Topic | None = None,
+    across_hubs: bool = False,
+    now: dt.datetime | None = None,
+) -> int:
+    """Invite the completers who match every criterion given (a completed cohort of the
+    event's hub, their business's sector, a topic their cohort took up while they were
+    there), of the event's hub or, `across_hubs`, of every hub of its cluster; each not
+    invited yet is emailed their link. Returns how many were invited; refused with a
+    sentence, and nothing written, when no criterion is given or (by sector or topic)
+    nobody matches."""
     now = now or timezone.now()
-    if cohort.hub_id != event.hub_id:
+    if cohort is None and not sector and topic is None:
+        raise ValidationError("Choose a cohort, a sector or a topic to invite")
+    if cohort is not None and cohort.hub_id != event.hub_id:
         raise ValidationError("Choose a cohort of this hub")
-    if cohort_completed_on(cohort) is None:
+    if cohort is not None and cohort_completed_on(cohort) is None:
         raise ValidationError(f"{cohort.name} has not completed: invite a completed cohort")
     if event.starts_at <= now:
         raise ValidationError("The event has begun: it is too late to invite anyone")
-    already = set(event.invitations.values_list("participant_id", flat=True))
-    completers = (
-        completer_memberships([cohort.pk])
-        .exclude(participant_id__in=already)
-        .select_related("participant__hub")
-        .order_by("participant_id")
-    )
-    invited = 0
-    for membership in completers:
-        participant = membership.participant
-        EventInvitation.objects.create(
-            event=event, participant=participant, cohort=cohort, invited_at=now
+    invited: set[int] = set()
+    # Across hubs, the invitations step outside the hub administrator's scope, as E9
+    # does: the hub is shown another hub's invitee by name only once they say they are
+    # coming (`alumni.events.selectors.named_invitations`).
+    with scopes_disabled() if across_hubs else nullcontext():
+        for membership in _invitees(event, cohort, sector, topic, across_hubs):
+            if membership.participant_id not in invited:  # two cohorts completed: one
+                _invite(event, membership, now)
+                invited.add(membership.participant_id)
+    if not invited and cohort is None:
+        raise ValidationError(
+            "No one who completed the programme matches, or all who do are invited already: "
+            "nobody was invited"
         )
-        if participant.email:
-            mail.send_to_participant(
-                participant,
-                kind=EmailKind.NOTICE,
-                subject=f"An invitation: {event.topic}",
-                template="alumni/event_email.txt",
-                context={
-                    "participant": participant,
-                    "event": event,
-                    "url": event_link_url(event_link_issue(participant=participant, event=event)),
-                    "days": EVENT.days,
-                },
-            )
-        invited += 1
+    where = " across the cluster's hubs" if across_hubs else ""
     audit.record(
         by,
         "update",
         event,
         hub=event.hub_id,
-        summary=f"Invited the completers of {cohort.name} ({invited})",
+        summary=f"Invited the completers {_criteria_words(cohort, sector, topic)}{where} "
+        f"({len(invited)})",
     )
-    return invited
+    return len(invited)
+
+
+def _invite(event: AlumniEvent, membership: CohortMembership, now: dt.datetime) -> None:
+    participant = membership.participant
+    EventInvitation.objects.create(
+        event=event, participant=participant, cohort=membership.cohort, invited_at=now
+    )
+    if participant.email:
+        mail.send_to_participant(
+            participant,
+            kind=EmailKind.NOTICE,
+            subject=f"An invitation: {event.topic}",
+            template="alumni/event_email.txt",
+            context={
+                "participant": participant,
+                "event": event,
+                "url": event_link_url(event_link_issue(participant=participant, event=event)),
+                "days": EVENT.days,
+            },
+        )
 
 
 @transaction.atomic
@@ -126,7 +202,7 @@ def event_attendance_record(
     now = now or timezone.now()
     if event.starts_at > now:
         raise ValidationError("Record who came once the event has begun")
-    invitations = event.invitations.all()
+    invitations = named_invitations(event)
     unknown = came - set(invitations.values_list("pk", flat=True))
     if unknown:
         raise ValidationError("Choose people invited to this event")

@@ -1,5 +1,6 @@
 """The pages of alumni events: the hub's (/hub/<hub>/after/events/..., the `hub`
-namespace: the events report, publishing, inviting by cohort, who came), for its
+namespace: the events report, publishing, inviting by cohort, sector or topic and
+across the cluster's hubs, who came), for its
 administrators and the national coordinator; and the invitee's, behind their emailed link
 (/p/event/, the `public` namespace)."""
 
@@ -19,6 +20,7 @@ from alumni.events.forms import CameForm, EventForm, InviteForm
 from alumni.links import EVENT
 from alumni.models import AlumniEvent, EventInvitation
 from participants.links import LinkProblem, landing, link_open, no_referrer, problem_page
+from participants.models import Sector
 from peernet.access import HubRequest, get_for_user, hub_admin_required, hub_page
 from peernet.forms import form_written
 
@@ -71,14 +73,20 @@ def alumni_event_new(request: HubRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hub_admin_required
 def alumni_event(request: HubRequest, pk: int) -> HttpResponse:
-    """An event: invite a completed cohort; who answered what; once begun, who came."""
+    """An event: invite completers (by cohort, sector or topic, of the hub or across its
+    cluster); who answered what; once begun, who came. Another hub's invitees are named
+    only once they have said they are coming; until then they are counted."""
     event = get_for_user(AlumniEvent.objects.filter(hub=request.hub), request.user, pk=pk)
     invitations = selectors.event_invitations(event)
     cohorts = selectors.completed_cohorts(request.hub)
     which = request.POST.get("form") if request.method == "POST" else None
+    topics = selectors.invitation_topics()
     invite = InviteForm(
         request.POST if which == "invite" else None,
         cohorts=[(str(c.code), c.name) for c in cohorts],
+        sectors=list(Sector.choices),
+        topics=[(t.key, t.name) for t in topics],
+        cluster=request.hub.cluster.name,
     )
     came = CameForm(
         request.POST if which == "came" else None,
@@ -88,10 +96,13 @@ def alumni_event(request: HubRequest, pk: int) -> HttpResponse:
     done = which == "invite" and form_written(
         request,
         invite,
-        lambda: services.alumni_event_invite_cohort(
+        lambda: services.alumni_event_invite(
             event=event,
-            cohort=next(c for c in cohorts if str(c.code) == invite.cleaned_data["cohort"]),
             by=request.user,
+            cohort=next((c for c in cohorts if str(c.code) == invite.cleaned_data["cohort"]), None),
+            sector=invite.cleaned_data["sector"],
+            topic=next((t for t in topics if t.key == invite.cleaned_data["topic"]), None),
+            across_hubs=invite.cleaned_data["across_hubs"],
         ),
         done="The invitations were sent.",
     )
@@ -115,6 +126,7 @@ def alumni_event(request: HubRequest, pk: int) -> HttpResponse:
         status=400 if invite.errors or came.errors else 200,
         event=event,
         invitations=invitations,
+        unnamed=selectors.unnamed_invitations(event),
         invite=invite,
         came=came,
         begun=event.starts_at <= timezone.now(),

@@ -3,7 +3,8 @@ cohort as a continuing group and sends its members their links; Ada opts in (cho
 what the others see) and, made host, schedules a meeting through her link; Ben opts in
 and says he is coming, and keeps his action card for a meeting held; then Ben, offered
 business support at the end of the programme, asks for Help to Grow: Management, and the
-hub follows the referral up. The hub sees
+hub follows the referral up; last, invited to an alumni event by his business's sector,
+Ben says he is coming. The hub sees
 each step. Every page is checked by axe, at 320 px and at 200% zoom.
 """
 
@@ -17,6 +18,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from alumni.events.services import alumni_event_publish
 from alumni.links import support_link_issue
 from alumni.models import GroupMeeting, GroupMember, MeetingActionCard, MeetingReply, Referral
 from tests.e2e.conftest import assert_error_summary, expect_text, greater_manchester, sign_in
@@ -158,3 +160,32 @@ def test_a_completed_cohort_carries_on_and_a_member_is_referred_to_help_to_grow(
     expect_text(page, "The referral was saved.")
     assert Referral.objects.get(participant=ben).status == "contacted"
     assert not Referral.objects.filter(participant=ada).exists()
+
+    # 9. Hana invites the completers in Ben's sector to an alumni event (by sector, not
+    # by cohort); Ben says he is coming through his link; Hana sees it.
+    event = alumni_event_publish(
+        hub=gm.hub,
+        topic="Growing through exports",
+        speaker="Dee Expert",
+        starts_at=timezone.now() + dt.timedelta(days=40),
+        place="Salford Innovation Forum",
+        by=gm.admin,
+    )
+    page.goto(reverse("hub:alumni-event", kwargs={"hub": gm.hub.key, "pk": event.pk}))
+    page.get_by_role("button", name="Send the invitations").click()
+    assert_error_summary(page, "Choose a cohort, a sector or a topic to invite", "id_cohort")
+    page.get_by_label("Whose business is in the sector").select_option(ben.business.sector)
+    page.get_by_role("button", name="Send the invitations").click()
+    expect_text(page, "The invitations were sent.")
+    run.check(page, "alumni event invited by sector")
+    (invitation,) = [
+        m for m in mail.outbox if m.to == ["ben@example.org"] and "invitation" in m.subject
+    ]
+    ben_phone.goto(re.search(r"https?://\S+?(/p/event/\S+/)", invitation.body).group(1))
+    assert ben_phone.url.endswith("/p/event/")
+    run.check(ben_phone, "alumni event invitation")
+    ben_phone.get_by_role("button", name="I am coming").click()
+    expect_text(ben_phone, "Your answer was saved.")
+    page.reload()
+    row = page.get_by_role("row").filter(has_text="Ben Bright")
+    assert "Coming" in row.inner_text()
