@@ -50,6 +50,7 @@ from tests import faults
 from tests.celery_worker import require_worker_services
 from tests.e2e.conftest import (
     REGISTERING,
+    answer_survey_page,
     expect_text,
     greater_manchester,
     record_eligible,
@@ -59,7 +60,6 @@ from tests.e2e.conftest import (
     sign_the_charter,
     workbook_cells,
 )
-from tests.e2e.test_participant_journey import _answer_page
 from tests.factories import make_user
 from tests.smtp import SmtpServer, text_of
 
@@ -241,7 +241,7 @@ def _sessions(browser, base_url, smtp, facilitator, started, coming, members):
     ben = members[1]
     invitation = SurveyInvitation.objects.get(participant=ben, kind=SurveyKind.SESSION_FEEDBACK)
     for survey_page in surveys.instrument_pages(invitation.instrument):
-        _answer_page(phone, survey_page.questions)
+        answer_survey_page(phone, survey_page.questions)
         phone.get_by_role("button", name=re.compile("^Save and")).click()
         phone.wait_for_load_state("load")
     assert phone.url.endswith("/p/survey/check/"), phone.url

@@ -163,6 +163,7 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     ),
     "sessions.forms.ComplaintForm": lambda p: ([], {"today": TODAY}),
     "sessions.attendance.forms.DisengagedForm": NO_ARGUMENTS,
+    "sessions.joining_views.JoiningNoteForm": NO_ARGUMENTS,
     "sessions.attendance.forms.DropoutForm": lambda p: (
         [],
         {"today": TODAY, "registered": dt.date(2021, 5, 1)},
