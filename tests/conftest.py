@@ -178,6 +178,7 @@ _SEEDING_MIGRATIONS = {  # the table a flush empties: the migrations that fill i
     "delivery.Topic": [("sessions.migrations.0002_beis_topics", "seed")],
     "participants.SurveyInstrument": [
         ("participants.migrations.0002_survey_instruments", "seed_survey_instruments"),
+        ("participants.migrations.0004_survey_follow_up", "seed_follow_up"),
     ],
 }
 
