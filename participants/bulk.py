@@ -20,8 +20,8 @@ from django.db import transaction
 
 from cohorts.models import Cohort
 from cohorts.services import cohort_allocate
-from participants.models import EligibilityStatus, Participant, SurveyInvitation
-from participants.services import participant_send_charter
+from participants.models import Participant, SurveyInvitation
+from participants.services import charter_refusal, participant_send_charter
 from participants.surveys import survey_invitation_remind_now
 from peernet import audit
 from peernet.models import User
@@ -36,14 +36,15 @@ class BulkOutcome:
     refused: list[tuple[Participant, str]] = field(default_factory=list)
 
 
-def charter_refusal(participant: Participant) -> str:
-    """Why the charter is not sent to `participant` ("" when it may be): it goes only to
-    an eligible registration that has not signed it and has not dropped out."""
+def bulk_charter_refusal(participant: Participant) -> str:
+    """Why the charter is not sent to `participant` in a bulk send ("" when it may be):
+    the one rule that it goes only to the eligible (`services.charter_refusal`), and in
+    bulk not to anyone who has signed it or dropped out."""
 
     name = participant.full_name
     if participant.dropped_out_on is not None:
         return f"{name} dropped out on {date_words(participant.dropped_out_on)}."
-    if participant.eligibility_status != EligibilityStatus.ELIGIBLE:
+    if charter_refusal(participant):
         status = participant.get_eligibility_status_display().lower()
         return f"{name} is not eligible (their eligibility is {status})."
     if participant.charter_signed_at is not None:
@@ -73,7 +74,7 @@ def registrations_send_charter(
 
     outcome = BulkOutcome()
     for participant in participants:
-        refusal = charter_refusal(participant)
+        refusal = bulk_charter_refusal(participant)
         if refusal:
             outcome.refused.append((participant, refusal))
             continue
