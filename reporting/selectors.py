@@ -275,7 +275,6 @@ class HubCounts:
     forming: int  # no hours delivered yet
     running: int
     completed: int  # the programme's cohort hours delivered (K2)
-    at_risk: int  # an open K6 finding from the stored scan
     target: int
 
     @property
@@ -295,8 +294,9 @@ class HubCounts:
 
 
 def hub_counts(hub: Hub) -> HubCounts:
-    """Three queries whatever the numbers: participants (one aggregate with conditional
-    counts), the cohorts' delivered hours, and the cohorts with an open K6 finding."""
+    """Two queries whatever the numbers: participants (one aggregate with conditional
+    counts) and the cohorts' delivered hours. What is at risk is the cockpit's
+    (`reporting.cockpit.at_risk`), counted as the return counts it."""
 
     # Present at a delivered session: the set built once, each participant looked up in it.
     started = Q(
@@ -324,11 +324,4 @@ def hub_counts(hub: Hub) -> HubCounts:
             states["running"] += 1
         else:
             states["completed"] += 1
-    at_risk = (
-        Finding.objects.open()
-        .filter(hub=hub, rule="K6", cohort__isnull=False)
-        .values("cohort")
-        .distinct()
-        .count()
-    )
-    return HubCounts(**people, **states, at_risk=at_risk, target=hub.target)
+    return HubCounts(**people, **states, target=hub.target)
