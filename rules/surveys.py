@@ -35,7 +35,7 @@ def _responses(participant: Participant, kind: SurveyKind) -> list[Any]:
     section="Participant surveys; Impact Assessment & Evaluation",
     summary=(
         "A participant in a cohort answers the detailed baseline survey at the start; not "
-        "answered warns."
+        "answered warns. Someone who has dropped out is asked S4's survey instead."
     ),
 )
 def s1_baseline_survey(participant: Participant, *, as_of: dt.datetime) -> Verdict:
@@ -44,6 +44,13 @@ def s1_baseline_survey(participant: Participant, *, as_of: dt.datetime) -> Verdi
         return Verdict(Outcome.NOT_APPLICABLE, f"{name} is not in a cohort yet.")
     if _responses(participant, SurveyKind.BASELINE):
         return Verdict(Outcome.PASS, f"{name} has answered the baseline survey.")
+    if has_dropped_out(participant, local_date(as_of)):
+        assert participant.dropped_out_on is not None  # has_dropped_out: the day is recorded
+        return Verdict(
+            Outcome.NOT_APPLICABLE,
+            f"{name} dropped out on {date_words(participant.dropped_out_on)}; the drop-out "
+            "survey is asked instead.",
+        )
     return Verdict(Outcome.WARN, f"{name} has not answered the baseline survey.")
 
 

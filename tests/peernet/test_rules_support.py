@@ -432,6 +432,21 @@ def test_s1_baseline_survey(hub, programme, participant):
     assert judge("S1", participant).outcome == Outcome.PASS
 
 
+def test_s1_asks_no_baseline_of_someone_who_dropped_out(participant):
+    participant.dropped_out_on = dt.date(2021, 6, 10)
+    participant.save(update_fields=["dropped_out_on"])
+    # The day before they left, the baseline was still asked; from the day they left, the
+    # drop-out survey (S4) is asked instead; a baseline answered before they left still counts.
+    assert judge("S1", participant, as_of=local("2021-06-09T12:00")).outcome == Outcome.WARN
+    assert judge("S1", participant, as_of=local("2021-06-10T12:00")) == Result(
+        "S1",
+        Outcome.NOT_APPLICABLE,
+        "Alex Smith dropped out on 10 June 2021; the drop-out survey is asked instead.",
+    )
+    respond(participant, SurveyKind.BASELINE)
+    assert judge("S1", participant, as_of=local("2021-06-10T12:00")).outcome == Outcome.PASS
+
+
 def test_s2_feedback_after_each_session(cohort, participant):
     other = make_participant(cohort.hub, cohort.programme)
     make_member(cohort, other)
