@@ -5,7 +5,8 @@ for the demo) in the interchange format of docs/scenario-format.md; `manage.py s
 imports it. Everything is placed relative to the anchor, so the demo always tells the same
 story: two cohorts have completed their 18 hours, three are running (one of them cannot
 reach 18 hours before the window closes), one is forming, and people keep registering,
-being turned down, dropping out and moving between cohorts.
+being turned down, dropping out and moving between cohorts; and a completed cohort
+carries on as a continuing group (`demo.after`).
 
 The only randomness is `random.Random` seeded with fixed strings, one stream per part of
 the document, so the same anchor always gives the same document and a change to one part
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from demo.after import after_the_programme
 from demo.group_sessions import cohort_json, schedule
 from demo.one_to_ones import one_to_ones
 from demo.people import move_between_cohorts, record_drop_outs, recruit_cohort, register_others
@@ -71,6 +73,7 @@ def build_demo_document(anchor: dt.date) -> Json:
         "observations": observations(year),
         "complaints": complaints(year),
         "surveys": surveys(year),
+        **after_the_programme(year),
     }
 
 

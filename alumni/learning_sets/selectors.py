@@ -71,17 +71,23 @@ def participation(clusters: list[Cluster]) -> list[Participation]:
 def personal_data_in(text: str, cluster: Cluster) -> list[str]:
     """Why `text` may not be kept as learning points: an email address, or the name of a
     participant of the cluster's hubs. Empty when it names no one."""
-    found = ["an email address"] if EMAIL.search(text) else []
-    lowered = " ".join(text.lower().split())
     # A question about every hub of the cluster, whatever hubs the lead works in.
     with scopes_disabled():
         names = Participant.objects.filter(hub__cluster=cluster).values_list(
             "first_name", "last_name"
         )
-        for first, last in names.iterator():
-            if f"{first} {last}".lower() in lowered:
-                found.append(f"the name of a participant ({first} {last})")
-                break
+        return personal_data_named(text, (f"{first} {last}" for first, last in names.iterator()))
+
+
+def personal_data_named(text: str, names: Iterable[str]) -> list[str]:
+    """Why `text` may not be kept as learning points: an email address, or one of the
+    participants' `names` (checked in this order; a scenario's import gives its own)."""
+    found = ["an email address"] if EMAIL.search(text) else []
+    lowered = " ".join(text.lower().split())
+    for name in names:
+        if name.lower() in lowered:
+            found.append(f"the name of a participant ({name})")
+            break
     return found
 
 

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from cohorts.models import Cohort, CohortMembership
 from participants.models import Business, EligibilityStatus, Participant, SurveyResponse
 from peernet.models import Cluster, DeliveryPartner, Hub, Programme, Role, RoleAssignment, User
+from reporting.scenario.after_exporter import AfterExport
 from reporting.scenario.problems import Problem, ScenarioError
 from reporting.scenario.values import (
     blank_to_none,
@@ -83,7 +84,9 @@ class Exporter:
         observations = list(
             Observation.objects.filter(session__in=sessions).select_related("session", "observer")
         )
+        after = AfterExport(self.hub, participants, cohorts)
         referenced = {
+            *after.referenced_users(),
             *(p.one_to_one_provider_id for p in participants),
             *(o.provider_id for o in one_to_ones),
             *(o.observer_id for o in observations),
@@ -107,6 +110,7 @@ class Exporter:
             ),
             "complaints": self._complaints(),
             "surveys": self._surveys(participants),
+            **after.sections(lambda user_id: self.user_keys[user_id]),
         }
 
     # -- programme and structure -------------------------------------------------------

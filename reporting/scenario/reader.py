@@ -22,7 +22,7 @@ from django.db.models import DecimalField
 
 from participants.models import EligibilityStatus, SurveyKind
 from peernet.models import NATIONAL_ROLES, Programme
-from reporting.scenario.bookkeeping import Bookkeeping
+from reporting.scenario.after_reader import AfterTheProgramme
 from reporting.scenario.database_checks import RULE_FIELDS, DatabaseChecks
 from reporting.scenario.plan import Plan, Ref, Row
 from reporting.scenario.problems import Problem
@@ -45,7 +45,7 @@ NATIONAL = {role.value for role in NATIONAL_ROLES}
 FEEDBACK = SurveyKind.SESSION_FEEDBACK.value
 
 
-class Reader(Bookkeeping):
+class Reader(AfterTheProgramme):
     """Reads one document; `read()` returns the plan and every problem found."""
 
     def read(self) -> tuple[Plan, list[Problem]]:
@@ -68,9 +68,11 @@ class Reader(Bookkeeping):
         for section, read_item in sections:
             for path, item in self._items(self.document.get(section), section, section):
                 read_item(item, path)
+        self.read_after_the_programme()
         self._check_one_current_cohort()
         self._check_one_eligible_per_business()
         DatabaseChecks(self).run()
+        self.check_after_in_database()
         return self.plan, self.problems
 
     def _read_programme(self, item: dict[str, Any]) -> None:

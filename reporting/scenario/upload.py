@@ -4,8 +4,9 @@ by its JSON path, audited.
 
 A hub's document may name only its own hub, may repeat the programme and clusters exactly
 as they are (the reader reuses them) but not change them, may not define hubs or delivery
-partners (the programme's structure is the coordinator's), may not give anyone a national
-role, and may not update records already there (that is the coordinator's `--update`)."""
+partners (the programme's structure is the coordinator's), nor a cluster's leads or
+action learning sets, may not give anyone a national role, and may not update records
+already there (that is the coordinator's `--update`)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def hub_document_problems(document: Any, hub: Hub) -> list[Problem]:
     if not isinstance(document, dict):
         return []  # the schema says what is wrong with it
     problems = []
-    for section in ("hubs", "delivery_partners"):
+    # The structure is the coordinator's, and so are a cluster's leads and learning sets.
+    for section in ("hubs", "delivery_partners", "cluster_leads", "learning_sets"):
         if document.get(section):
             problems.append(
                 Problem(section, f"a hub's document cannot define {section.replace('_', ' ')}")

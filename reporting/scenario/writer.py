@@ -36,6 +36,7 @@ from participants.models import (
     SurveyResponse,
 )
 from peernet.models import Programme, RoleAssignment, User
+from reporting.scenario.after_writer import AfterWriter
 from reporting.scenario.plan import KEYED_MODELS, Plan, Row
 from sessions.models import (
     ActionCard,
@@ -138,6 +139,7 @@ class Writer:
         self._upsert("observations", Observation, ("session_id", "observer_id"))
         self._save_keyed("complaints")
         self._upsert("surveys", SurveyResponse, ("participant_id", "kind", "session_id"))
+        AfterWriter(self).write()
 
     def _write_cohorts(self) -> None:
         self._save_keyed("cohorts")

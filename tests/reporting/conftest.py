@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 
+from alumni import models as alumni
 from cohorts.models import Cohort, CohortMembership
 from participants.models import (
     Business,
@@ -35,8 +36,24 @@ from sessions.models import (
 SMALL = Path(__file__).with_name("scenario_small.json")
 # The apps whose tables an import writes; seeded topics and instruments are counted too,
 # so a test sees it if an import ever touched them.
-APP_LABELS = ("peernet", "participants", "cohorts", "delivery", "reporting")
+APP_LABELS = ("peernet", "participants", "cohorts", "delivery", "reporting", "alumni")
 SEEDED = {"delivery.Topic", "participants.SurveyInstrument"}
+# The after-the-programme records, children first.
+AFTER_THE_PROGRAMME = (
+    alumni.AlumniLink,
+    alumni.EventInvitation,
+    alumni.AlumniEvent,
+    alumni.MeetingActionCard,
+    alumni.MeetingReply,
+    alumni.GroupMeeting,
+    alumni.GroupMember,
+    alumni.ContinuingGroup,
+    alumni.Referral,
+    alumni.SupportScheme,
+    alumni.LearningSetSession,
+    alumni.LearningSet,
+    alumni.ClusterLead,
+)
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +95,7 @@ def empty_database() -> None:
     """Delete everything an import writes (children first), keeping the seeded topics and
     survey instruments: the state of a new installation."""
     for model in (
+        *AFTER_THE_PROGRAMME,
         SurveyResponse,
         Observation,
         Attendance,
