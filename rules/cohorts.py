@@ -54,9 +54,7 @@ def _sector_words(code: str) -> str:
         "first session has started; a cohort still forming passes, with its first session as "
         "the date to fill it by."
     ),
-    applicant=(
-        "You join a group of up to {cohort_size} business leaders."
-    ),
+    applicant=("You join a group of up to {cohort_size} business leaders."),
 )
 def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Verdict:
     size = cohort.programme.cohort_size

@@ -104,9 +104,7 @@ def e1_sme_size(participant: Participant, *, as_of: dt.datetime) -> Verdict:
         "The sentence gives the date it started trading and, when it is short, the day it "
         "qualifies."
     ),
-    applicant=(
-        "Your business has been trading for at least {min_trading_months:month}."
-    ),
+    applicant=("Your business has been trading for at least {min_trading_months:month}."),
 )
 def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business, months = participant.business, participant.programme.min_trading_months
@@ -169,9 +167,7 @@ def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Verdic
         "fails unless the hub has recorded the Covid-19 flexibility, with who agreed and "
         "when."
     ),
-    applicant=(
-        "Your business has a turnover of at least {min_turnover} a year."
-    ),
+    applicant=("Your business has a turnover of at least {min_turnover} a year."),
 )
 def e4_turnover(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business, needed = participant.business, participant.programme.min_turnover
@@ -211,9 +207,7 @@ def _flexible(participant: Participant, rule: str, shortfall: str) -> Verdict:
     kind="fail",
     section="Target audience – Eligibility",
     summary=("The applicant has declared an aspiration to improve the business."),
-    applicant=(
-        "You want to improve how your business performs."
-    ),
+    applicant=("You want to improve how your business performs."),
 )
 def e5_aspiration_to_improve(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     if participant.aspiration_to_improve:
@@ -236,9 +230,7 @@ def e5_aspiration_to_improve(participant: Participant, *, as_of: dt.datetime) ->
         "Outside it, it passes only with an exception recorded with the formal agreement of "
         "both LEPs: who agreed and when."
     ),
-    applicant=(
-        "Your business trades from an address in the area the Growth Hub serves."
-    ),
+    applicant=("Your business trades from an address in the area the Growth Hub serves."),
 )
 def e6_lep_area(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     area, hub = participant.business.local_authority, participant.hub
@@ -295,9 +287,7 @@ def e7_senior_decision_maker(participant: Participant, *, as_of: dt.datetime) ->
         "dropped out then for reasons outside their control may be admitted at local "
         "discretion, recorded with who agreed and when."
     ),
-    applicant=(
-        "You did not take part in Peer Networks last year."
-    ),
+    applicant=("You did not take part in Peer Networks last year."),
 )
 def e8_not_previous_year(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     if not participant.previous_year_participant:
@@ -331,9 +321,7 @@ def e8_not_previous_year(participant: Participant, *, as_of: dt.datetime) -> Ver
         "postcode, without a company number) is neither confirmed nor dismissed. Someone "
         "registered with another hub is never named."
     ),
-    applicant=(
-        "Only one person from each business takes part in a year."
-    ),
+    applicant=("Only one person from each business takes part in a year."),
 )
 def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business = participant.business
@@ -386,9 +374,7 @@ def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) 
         "Desirable, never required: the business has potential to scale up, or exports or "
         "could export. It warns when neither is recorded."
     ),
-    applicant=(
-        "Your business has the potential to scale up, or exports or could export."
-    ),
+    applicant=("Your business has the potential to scale up, or exports or could export."),
 )
 def e10_growth_potential(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     # E10 is desirable, never blocking: a warning at most.

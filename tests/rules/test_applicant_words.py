@@ -39,8 +39,7 @@ def test_the_criteria_in_the_rules_order_and_kinds():
         "You sign the Participant Charter, which sets out what the members of a group agree "
         "to, before you join your group.",
         "You join a group of up to 11 business leaders.",
-        "Your group meets for 18 hours in all, in sessions of 2 to 3 hours led by a "
-        "facilitator.",
+        "Your group meets for 18 hours in all, in sessions of 2 to 3 hours led by a facilitator.",
         "You get at least 3.5 hours of one-to-one support.",
     ]
 

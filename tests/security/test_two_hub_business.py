@@ -203,9 +203,7 @@ def test_a_public_registration_with_the_company_number_names_no_one(client, two_
     )
     assert response.status_code == 200
     _assert_nothing_of_hub_b(response, p, "check your answers")
-    response = client.post(
-        reverse("public:register-check", kwargs={"hub": "hub-a"}), follow=True
-    )
+    response = client.post(reverse("public:register-check", kwargs={"hub": "hub-a"}), follow=True)
     assert response.status_code == 200
     content = response.content.decode()
     _assert_nothing_of_hub_b(response, p, "the registration pages")
