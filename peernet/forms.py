@@ -106,7 +106,7 @@ class Reveal(ConditionalQuestion):
     radios are, so the error summary's link (`_1`) reaches the first; the pack's own
     numbers these from 0. Drawn by templates/gds/layout/conditional_question.html."""
 
-    def render(  # type: ignore[override]
+    def render(
         self,
         bound_field: Any,
         form: Any,
