@@ -54,10 +54,11 @@ _ANSWERS = "registration_answers"
 _DONE = "registration_done"
 RATE_LIMIT = 5  # registrations sent per address per hour
 RATE_WINDOW = 60 * 60
-ANSWERS_KEPT = dt.timedelta(hours=3)  # how long answers wait on check your answers
+# How long answers wait for "Accept and send" (a session idle for 30 minutes ends sooner).
+ANSWERS_KEPT = dt.timedelta(hours=1)
 LOST_ANSWERS = (
-    "Your answers were not kept: they are kept for 3 hours, and only in the browser you "
-    "started in. Nothing was sent. Start your registration again."
+    "Your answers were not kept: they are kept for a short time only, and only in the "
+    "browser you started in. Nothing was sent. Start your registration again."
 )
 CHANGED_ANSWERS = (
     "Some of your answers could not be used as they were. Nothing was sent. Start your "

@@ -12,11 +12,16 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from participants.models import Business, Participant
+from participants.views import ANSWERS_KEPT
 from peernet.models import AuditEvent, Programme, RuleWarning
+from peernet.privacy.retention import retention_apply
 from tests.factories import registration_form
 
 pytestmark = pytest.mark.django_db
@@ -598,7 +603,7 @@ def test_answers_kept_too_long_are_not_sent(client, personas, mailoutbox):
     session = client.session
     kept = session["registration_answers"]
     saved = dt.datetime.fromisoformat(kept["hub-a"]["saved"])
-    kept["hub-a"]["saved"] = (saved - dt.timedelta(hours=3, minutes=1)).isoformat()
+    kept["hub-a"]["saved"] = (saved - ANSWERS_KEPT - dt.timedelta(minutes=1)).isoformat()
     session["registration_answers"] = kept
     session.save()
     before = Participant.objects.count()
@@ -672,3 +677,17 @@ def test_the_honeypot_on_the_questions_page_keeps_nothing(client, personas):
     _acknowledge(client, "hub-a")
     client.post(_urls("hub-a")[1], registration_form(website="http://spam.example"))
     assert "hub-a" not in client.session.get("registration_answers", {})
+
+
+def test_answers_left_in_an_ended_session_are_deleted(client, personas):
+    _answered(client)  # and never sent
+    ended = client.session.session_key
+    other = Client()
+    _answered(other)
+    live = other.session.session_key
+    Session.objects.filter(session_key=ended).update(
+        expire_date=timezone.now() - dt.timedelta(days=1, minutes=1)
+    )
+    retention_apply()
+    assert not Session.objects.filter(session_key=ended).exists()
+    assert Session.objects.filter(session_key=live).exists()
