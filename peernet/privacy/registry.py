@@ -407,8 +407,8 @@ REGISTRY: tuple[PersonalData, ...] = (
         about="applicant",
         note="A public registration's answers wait in the session between its questions and "
         "check your answers, never in the page; sending them, or the session ending, "
-        "removes them, and an ended session is deleted a day later. Not yet anyone's record, so not in "
-        "a subject access export.",
+        "removes them, and an ended session is deleted a day later. Not yet anyone's "
+        "record, so not in a subject access export.",
     ),
     PersonalData(
         "peernet.OutboundEmail",

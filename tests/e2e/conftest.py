@@ -320,14 +320,19 @@ def register_sam_owner(phone) -> Participant:
     return Participant.objects.get(email="sam.owner@example.org")
 
 
-def fill_registration_details(phone) -> None:
+def fill_registration_details(phone, *, company_number: str = "", elsewhere: str = "") -> None:
     """The public registration form's questions, for Sam Owner of Maker One Ltd, an
     eligible-looking business in Salford (the hub "gm" lists Salford), not registered with
-    Companies House."""
+    Companies House; with `company_number`, registered, and with `elsewhere`, trading in
+    that local authority instead (each a follow-up its answer reveals)."""
     phone.get_by_label("Business name").fill("Maker One Ltd")
-    answer(phone, "has_company_number", "no")
+    answer(phone, "has_company_number", "yes" if company_number else "no")
+    if company_number:
+        phone.locator("#id_company_number").fill(company_number)
     phone.get_by_label("Postcode of the trading address").fill("M1 1AA")
-    phone.get_by_label("Salford", exact=True).check()
+    phone.get_by_label("Somewhere else" if elsewhere else "Salford", exact=True).check()
+    if elsewhere:
+        phone.locator("#id_other_local_authority").fill(elsewhere)
     phone.get_by_label("Sector").select_option("C")
     fill_date(phone, "trading_since", dt.date(2015, 3, 1))
     phone.get_by_label("Number of employees on PAYE").fill("20")

@@ -20,46 +20,13 @@ from playwright.sync_api import expect
 from participants.models import Participant
 from tests.e2e.conftest import (
     REGISTERING,
-    answer,
     assert_error_summary,
     expect_text,
-    fill_date,
+    fill_registration_details,
     greater_manchester,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _answer_the_questions(phone) -> None:
-    """Maker One Ltd, registered with Companies House, trading in Leeds (somewhere else)."""
-    phone.get_by_label("Business name").fill("Maker One Ltd")
-    company_number = phone.locator("#id_company_number")
-    expect(company_number).to_be_hidden()  # revealed only by its answer
-    answer(phone, "has_company_number", "yes")
-    expect(company_number).to_be_visible()
-    company_number.fill("01234567")
-    phone.get_by_label("Postcode of the trading address").fill("LS1 1AA")
-    other = phone.locator("#id_other_local_authority")
-    expect(other).to_be_hidden()
-    phone.get_by_label("Somewhere else").check()
-    expect(other).to_be_visible()
-    other.fill("Leeds")
-    phone.get_by_label("Sector").select_option("C")
-    fill_date(phone, "trading_since", dt.date(2015, 3, 1))
-    phone.get_by_label("Number of employees on PAYE").fill("20")
-    phone.get_by_label("Turnover in the last year (£)").fill("1500000")
-    phone.get_by_label("Balance sheet total (£)").fill("600000")
-    phone.get_by_label("First name").fill("Sam")
-    phone.get_by_label("Last name").fill("Owner")
-    phone.get_by_label("Email address").fill("sam.owner@example.org")
-    for question, choice in (
-        ("exporter", "yes"),
-        ("scale_up_potential", "no"),
-        ("senior_decision_maker", "yes"),
-        ("aspiration_to_improve", "yes"),
-        ("previous_year_participant", "no"),
-    ):
-        answer(phone, question, choice)
 
 
 def test_a_business_owner_registers_through_every_step(journey):
@@ -88,7 +55,17 @@ def test_a_business_owner_registers_through_every_step(journey):
     )
     expect_text(phone, "Select yes if you are a senior decision maker in the business")
     run.check(phone, "questions with errors")
-    _answer_the_questions(phone)
+    # Registered with Companies House, and trading somewhere else: each answer reveals
+    # its follow-up.
+    company_number, other = (
+        phone.locator("#id_company_number"),
+        phone.locator("#id_other_local_authority"),
+    )
+    expect(company_number).to_be_hidden()
+    expect(other).to_be_hidden()
+    fill_registration_details(phone, company_number="01234567", elsewhere="Leeds")
+    expect(company_number).to_be_visible()
+    expect(other).to_be_visible()
     run.check(phone, "questions answered with follow-ups revealed")
     phone.get_by_role("button", name="Continue").click()
 

@@ -19,6 +19,7 @@ from tests.factories import registration_form
 
 pytestmark = pytest.mark.django_db
 
+# Each yes/no question and the message it gives unanswered, in the form's order.
 YES_NO_MESSAGES = {
     "has_company_number": "Select yes if the business is registered with Companies House",
     "exporter": "Select yes if the business exports or could export",
