@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from api.models import ApiRegistration
-from participants.forms import StaffRegistrationForm
+from participants.forms import StaffRegistrationForm, posted_answers
 from participants.services import participant_register
 from peernet.calendar import local_date
 from peernet.models import Hub, User
@@ -50,7 +50,8 @@ def body_sha256(body: dict[str, Any]) -> str:
 
 def form_data(body: dict[str, Any]) -> dict[str, str]:
     """The JSON body as the staff form's fields would post it: a date (YYYY-MM-DD) as its
-    day, month and year boxes, a true checkbox as "on", everything else as text."""
+    day, month and year boxes, each yes/no question answered (true as yes, false or
+    missing as no), everything else as text."""
     data: dict[str, str] = {}
     for name, value in body.items():
         if name in DATES:
@@ -58,12 +59,9 @@ def form_data(body: dict[str, Any]) -> dict[str, str]:
             match = ISO_DATE.match(text)
             year, month, day = match.groups() if match else ("", "", text)
             data.update({f"{name}_0": day, f"{name}_1": month, f"{name}_2": year})
-        elif name in CHECKBOXES:
-            if value:
-                data[name] = "on"
-        elif value is not None:
+        elif value is not None and name not in CHECKBOXES:
             data[name] = str(value)
-    return data
+    return posted_answers(data, yes={name for name in CHECKBOXES if body.get(name)})
 
 
 def _previous(hub: Hub, key: str, digest: str) -> ApiRegistration | None:

@@ -2,18 +2,26 @@
 messages; the services decide. Forms list their fields (docs/security.md §4) and never take an
 object's id from the request: the view fetches the hub and the participant for the user.
 
-Yes/no answers are single checkboxes and choices are selects, so every error-summary
-link reaches its field (crispy-forms-gds numbers radios from 1).
+Yes/no questions are GOV.UK radios with no answer chosen for the person; the error
+summary links a radio question to its first radio (`_1`, as the pack numbers them, and as
+templates/gds/layout/conditional_question.html numbers a conditional question's).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from crispy_forms_gds.layout import Field, Fieldset, Fluid, Size
+from crispy_forms_gds.layout import (
+    HTML,
+    Field,
+    Fieldset,
+    Fluid,
+    Size,
+)
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -21,16 +29,22 @@ from django.utils import timezone
 
 from participants.models import EligibilityStatus, Flexibility, Sector
 from peernet.forms import (
+    GovukErrorsMixin,
     RealDateField,
+    Reveal,
     choice_messages,
     email_field,
     form_helper,
     number_input,
+    revealing,
     text_field,
     typed_input,
+    yes_no,
+    yes_no_initial,
 )
 from peernet.lists import ListFilterForm, search_field
 from peernet.models import Hub
+from peernet.words import date_words, money_words, number_words, yes_no_words
 
 ELSEWHERE = "elsewhere"
 COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{1,8}$")
@@ -88,48 +102,61 @@ class PrivacyNoticeForm(_GovForm):
     )
 
 
-def _registration_layout(business: str, person: str) -> tuple[Any, ...]:
-    """The registration form's fields, in the participant's words or the hub's."""
+def _registration_layout(business: str, person: str, areas: list[str]) -> tuple[Any, ...]:
+    """The registration form's questions, under headings in the participant's words or the
+    hub's. A follow-up question is revealed under the answer that needs it (GOV.UK
+    conditional radios); without JavaScript it is simply shown."""
     return (
-        Fieldset(
-            Field.text("business_name"),
-            Field.text("company_number", field_width=Fluid.ONE_THIRD),
-            Field.text("postcode", field_width=Fluid.ONE_QUARTER),
-            Field.select("local_authority"),
-            Field.text("other_local_authority", field_width=Fluid.TWO_THIRDS),
-            Field.select("sector"),
-            Field("trading_since"),
-            Field.text("employees", field_width=Fluid.ONE_QUARTER),
-            Field.text("turnover", field_width=Fluid.ONE_THIRD),
-            Field.text("balance_sheet_total", field_width=Fluid.ONE_THIRD),
-            Field.checkbox("exporter"),
-            Field.checkbox("scale_up_potential"),
-            legend=business,
-            legend_size=Size.MEDIUM,
+        HTML(f'<h2 class="govuk-heading-m">{business}</h2>'),
+        Field.text("business_name"),
+        revealing(
+            "has_company_number",
+            Reveal("Yes", Field.text("company_number", field_width=Fluid.ONE_THIRD)),
+            "No",
         ),
-        Fieldset(
-            Field.text("first_name", field_width=Fluid.TWO_THIRDS),
-            Field.text("last_name", field_width=Fluid.TWO_THIRDS),
-            Field.text("email", field_width=Fluid.TWO_THIRDS),
-            Field.text("phone", field_width=Fluid.ONE_THIRD),
-            Field.text("job_title", field_width=Fluid.TWO_THIRDS),
-            legend=person,
-            legend_size=Size.MEDIUM,
+        Field.text("postcode", field_width=Fluid.ONE_QUARTER),
+        revealing(
+            "local_authority",
+            *areas,
+            Reveal(
+                "Somewhere else", Field.text("other_local_authority", field_width=Fluid.TWO_THIRDS)
+            ),
         ),
-        Fieldset(
-            Field.checkbox("senior_decision_maker"),
-            Field.checkbox("aspiration_to_improve"),
-            Field.checkbox("previous_year_participant"),
-            legend="Declarations",
-            legend_size=Size.MEDIUM,
-        ),
+        Field.select("sector"),
+        Field("trading_since"),
+        Field.text("employees", field_width=Fluid.ONE_QUARTER),
+        Field.text("turnover", field_width=Fluid.ONE_THIRD),
+        Field.text("balance_sheet_total", field_width=Fluid.ONE_THIRD),
+        Field.radios("exporter", inline=True, legend_size=Size.SMALL),
+        Field.radios("scale_up_potential", inline=True, legend_size=Size.SMALL),
+        HTML(f'<h2 class="govuk-heading-m">{person}</h2>'),
+        Field.text("first_name", field_width=Fluid.TWO_THIRDS),
+        Field.text("last_name", field_width=Fluid.TWO_THIRDS),
+        Field.text("email", field_width=Fluid.TWO_THIRDS),
+        Field.text("phone", field_width=Fluid.ONE_THIRD),
+        Field.text("job_title", field_width=Fluid.TWO_THIRDS),
+        Field.radios("senior_decision_maker", inline=True, legend_size=Size.SMALL),
+        Field.radios("aspiration_to_improve", inline=True, legend_size=Size.SMALL),
+        Field.radios("previous_year_participant", inline=True, legend_size=Size.SMALL),
     )
 
 
-class RegistrationForm(_GovForm):
+class RegistrationForm(GovukErrorsMixin, _GovForm):
+    """The registration's questions and checks: the public form's, and the hub's own when
+    it takes or corrects a registration. Every yes/no question is answered with radios and
+    none is answered for the person; a follow-up (the company number, another local
+    authority) is asked, and checked, only when the answer before it needs it."""
+
+    headings = ("Your business", "About you")
+    layout_before: tuple[Any, ...] = ()
+
     business_name = text_field("Business name", "business name", ask="the business name")
+    has_company_number = yes_no(
+        "Is the business registered with Companies House?",
+        message="Select yes if the business is registered with Companies House",
+    )
     company_number = forms.CharField(
-        label="Company number (optional)",
+        label="Company number",
         help_text="The 8 characters Companies House gave the business, like 01234567 or SC123456",
         required=False,
         max_length=12,
@@ -143,10 +170,11 @@ class RegistrationForm(_GovForm):
     )
     local_authority = forms.ChoiceField(
         label="Local authority of the trading address",
+        widget=forms.RadioSelect,
         error_messages=choice_messages("Select the local authority of the trading address"),
     )
     other_local_authority = text_field(
-        "If somewhere else, which local authority",
+        "Which local authority",
         "local authority",
         required=False,
         max_length=120,
@@ -177,9 +205,13 @@ class RegistrationForm(_GovForm):
         widget=number_input(),
         error_messages={"required": "Enter the balance sheet total"},
     )
-    exporter = forms.BooleanField(label="The business exports, or could export", required=False)
-    scale_up_potential = forms.BooleanField(
-        label="The business has the potential to scale up", required=False
+    exporter = yes_no(
+        "Does the business export, or could it export?",
+        message="Select yes if the business exports or could export",
+    )
+    scale_up_potential = yes_no(
+        "Does the business have the potential to scale up?",
+        message="Select yes if the business has the potential to scale up",
     )
     first_name = text_field("First name", "first name", ask="your first name", max_length=100)
     last_name = text_field("Last name", "last name", ask="your last name", max_length=100)
@@ -192,30 +224,34 @@ class RegistrationForm(_GovForm):
         error_messages={"max_length": "Phone number must be 30 characters or fewer"},
     )
     job_title = text_field("Job title (optional)", "job title", required=False, max_length=120)
-    senior_decision_maker = forms.BooleanField(
-        label="I am a senior decision maker in the business", required=False
+    senior_decision_maker = yes_no(
+        "Are you a senior decision maker in the business?",
+        message="Select yes if you are a senior decision maker in the business",
     )
-    aspiration_to_improve = forms.BooleanField(
-        label="I want to improve how the business performs", required=False
+    aspiration_to_improve = yes_no(
+        "Do you want to improve how the business performs?",
+        message="Select yes if you want to improve how the business performs",
     )
-    previous_year_participant = forms.BooleanField(
-        label="I took part in Peer Networks last year", required=False
+    previous_year_participant = yes_no(
+        "Did you take part in Peer Networks last year?",
+        message="Select yes if you took part in Peer Networks last year",
     )
     # Spam trap: hidden from people and screen readers (the template renders it in a
     # hidden wrapper, outside the layout); a bot that fills it gets a page that looks
     # like success, and nothing is saved.
     website = forms.CharField(required=False, label="Website")
 
-    layout = _registration_layout("Your business", "About you")
-
     def __init__(self, *args: Any, hub: Hub, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hub = hub
+        areas = list(hub.local_authorities)
         self.fields["local_authority"].choices = [
-            ("", "Select the local authority"),
-            *((area, area) for area in hub.local_authorities),
+            *((area, area) for area in areas),
             (ELSEWHERE, "Somewhere else"),
         ]
+        self.helper = form_helper(
+            *self.layout_before, *_registration_layout(*self.headings, areas), form=self
+        )
 
     @staticmethod
     def _amount(value: str, *, message: str) -> Decimal:
@@ -229,12 +265,7 @@ class RegistrationForm(_GovForm):
         return amount.quantize(Decimal("0.01"))
 
     def clean_company_number(self) -> str:
-        number = "".join(self.cleaned_data["company_number"].split()).upper()
-        if not number:
-            return ""
-        if not COMPANY_NUMBER.match(number):
-            raise ValidationError("Enter the company number as 8 letters or numbers, like 01234567")
-        return number.zfill(8) if number.isdigit() else number
+        return "".join(self.cleaned_data["company_number"].split()).upper()
 
     def clean_postcode(self) -> str:
         postcode = " ".join(self.cleaned_data["postcode"].split()).upper()
@@ -259,8 +290,24 @@ class RegistrationForm(_GovForm):
             message="Enter the balance sheet total as a number, like 400000",
         )
 
+    def _company_number(self, cleaned: dict[str, Any]) -> str:
+        """The company number, asked only of a business registered with Companies House
+        (one typed under "No", shown without JavaScript, is not kept)."""
+        number = cleaned.get("company_number") or ""
+        if not cleaned.get("has_company_number"):
+            return ""
+        if not number:
+            self.add_error("company_number", "Enter the company number")
+        elif not COMPANY_NUMBER.match(number):
+            self.add_error(
+                "company_number", "Enter the company number as 8 letters or numbers, like 01234567"
+            )
+        return number.zfill(8) if number.isdigit() else number
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if "company_number" in cleaned:
+            cleaned["company_number"] = self._company_number(cleaned)
         if cleaned.get("local_authority") == ELSEWHERE:
             other = (cleaned.get("other_local_authority") or "").strip()
             if not other:
@@ -301,6 +348,65 @@ class RegistrationForm(_GovForm):
             "aspiration_to_improve": data["aspiration_to_improve"],
             "previous_year_participant": data["previous_year_participant"],
         }
+
+    def answers(self) -> list[tuple[str, str, str]]:
+        """The valid answers as check your answers lists them: (question, answer, the id
+        of the input its "Change" link goes back to)."""
+        data, arguments = self.cleaned_data, self.service_arguments()
+        sector = dict(Sector.choices).get(data["sector"], data["sector"])
+        return [
+            ("Business name", data["business_name"], "id_business_name"),
+            (
+                "Company number",
+                data["company_number"] or "Not registered with Companies House",
+                "id_has_company_number_1",
+            ),
+            ("Postcode", data["postcode"], "id_postcode"),
+            ("Local authority", data["area"], "id_local_authority_1"),
+            ("Sector", sector, "id_sector"),
+            ("Started trading", date_words(data["trading_since"]), "id_trading_since_0"),
+            ("Employees on PAYE", number_words(data["employees"]), "id_employees"),
+            ("Turnover", money_words(data["turnover"]), "id_turnover"),
+            (
+                "Balance sheet total",
+                money_words(data["balance_sheet_total"]),
+                "id_balance_sheet_total",
+            ),
+            *(
+                (question, yes_no_words(arguments[name]), f"id_{name}_1")
+                for name, question in YES_NO_QUESTIONS[:2]
+            ),
+            ("Name", f"{data['first_name']} {data['last_name']}", "id_first_name"),
+            ("Email address", data["email"], "id_email"),
+            ("Phone number", data["phone"] or "Not given", "id_phone"),
+            ("Job title", data["job_title"] or "Not given", "id_job_title"),
+            *(
+                (question, yes_no_words(arguments[name]), f"id_{name}_1")
+                for name, question in YES_NO_QUESTIONS[2:]
+            ),
+        ]
+
+
+def posted_answers(values: dict[str, str], *, yes: Collection[str]) -> dict[str, str]:
+    """Answers from outside the form's pages (an import's row, the data API) as the pages
+    would post them: each yes/no question "yes" when named in `yes`, otherwise "no", and
+    whether the business is registered with Companies House by its company number given."""
+    number = (values.get("company_number") or "").strip()
+    return {
+        **values,
+        **{name: yes_no_initial(name in yes) for name, _ in YES_NO_QUESTIONS},
+        "has_company_number": yes_no_initial(bool(number)),
+    }
+
+
+# The yes/no questions as check your answers names them, in the form's order.
+YES_NO_QUESTIONS = (
+    ("exporter", "Exports or could export"),
+    ("scale_up_potential", "Potential to scale up"),
+    ("senior_decision_maker", "Senior decision maker"),
+    ("aspiration_to_improve", "Wants to improve the business"),
+    ("previous_year_participant", "Took part last year"),
+)
 
 
 # --- the registrations list ------------------------------------------------------------
@@ -383,6 +489,7 @@ def registration_initial(participant: Any) -> dict[str, Any]:
     elsewhere = business.local_authority not in areas
     return {
         "business_name": business.name,
+        "has_company_number": yes_no_initial(bool(business.company_number)),
         "company_number": business.company_number,
         "postcode": business.postcode,
         "local_authority": ELSEWHERE if elsewhere else business.local_authority,
@@ -394,32 +501,30 @@ def registration_initial(participant: Any) -> dict[str, Any]:
         "balance_sheet_total": (
             "" if business.balance_sheet_total is None else f"{business.balance_sheet_total:.0f}"
         ),
-        # None (not known) shows unticked, and stays not known unless ticked.
-        "exporter": business.exporter,
-        "scale_up_potential": business.scale_up_potential,
+        # None (not known) shows neither answer chosen, and stays not known unless answered.
+        "exporter": yes_no_initial(business.exporter),
+        "scale_up_potential": yes_no_initial(business.scale_up_potential),
         "first_name": participant.first_name,
         "last_name": participant.last_name,
         "email": participant.email,
         "phone": participant.phone,
         "job_title": participant.job_title,
-        "senior_decision_maker": participant.senior_decision_maker,
-        "aspiration_to_improve": participant.aspiration_to_improve,
-        "previous_year_participant": participant.previous_year_participant,
+        "senior_decision_maker": yes_no_initial(participant.senior_decision_maker),
+        "aspiration_to_improve": yes_no_initial(participant.aspiration_to_improve),
+        "previous_year_participant": yes_no_initial(participant.previous_year_participant),
     }
 
 
 class CorrectionForm(RegistrationForm):
-    """A registration corrected by the hub: the same questions and checks."""
+    """A registration corrected by the hub: the same questions and checks, except that
+    growth and export potential may stay not known (neither answer chosen)."""
 
-    layout = _registration_layout("The business", "The participant")
+    headings = ("The business", "The participant")
 
-    def service_arguments(self) -> dict[str, Any]:
-        arguments = super().service_arguments()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name in ("exporter", "scale_up_potential"):
-            # A tick box cannot say "not known": unticked keeps an unknown answer unknown.
-            if self.initial.get(name) is None and not arguments[name]:
-                arguments[name] = None
-        return arguments
+            self.fields[name].required = False
 
 
 class StaffRegistrationForm(RegistrationForm):
@@ -433,13 +538,13 @@ class StaffRegistrationForm(RegistrationForm):
         help_text="Nothing else may be captured before it (C2). For example, 27 3 2021",
     )
 
-    layout = (
+    headings = ("The business", "The participant")
+    layout_before = (
         Fieldset(
             Field("acknowledged_on"),
             legend="The privacy notice",
             legend_size=Size.MEDIUM,
         ),
-        *_registration_layout("The business", "The participant"),
     )
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from participants.forms import ELSEWHERE, RegistrationForm
+from participants.forms import ELSEWHERE, RegistrationForm, posted_answers
 from participants.models import Sector
 from participants.services import participant_register
 from peernet.models import Hub, User
@@ -328,10 +328,11 @@ def _form_data(result: RowResult, hub: Hub) -> dict[str, str]:
     elif area:  # out of the hub's area: recorded, and E6 asks about it at the decision
         data["local_authority"], data["other_local_authority"] = ELSEWHERE, area
     data["sector"] = _SECTORS.get(values["sector"].lower(), values["sector"])
+    yes = set()
     for name in YES_NO:
         answer = values[name].lower()
         if answer in _YES:
-            data[name] = "on"
+            yes.add(name)
         elif answer not in _NO:
             result.error(name, "Enter yes or no")
     trading_since = values["trading_since"]
@@ -346,7 +347,7 @@ def _form_data(result: RowResult, hub: Hub) -> dict[str, str]:
         data["_trading_since_reported"] = "yes"
     for index, part in enumerate(parts):
         data[f"trading_since_{index}"] = part
-    return data
+    return posted_answers(data, yes=yes)
 
 
 def _check_row(result: RowResult, hub: Hub) -> None:

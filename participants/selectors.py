@@ -23,7 +23,7 @@ from peernet.hours import sum_hours
 from peernet.lists import search_condition
 from peernet.models import Hub, RuleWarning, User
 from peernet.scoping import scopes_disabled
-from peernet.words import date_words, hours_words, number_words, plural_words
+from peernet.words import date_words, hours_words, number_words, plural_words, yes_no_words
 from rules import CHECKS, Result, run_rules
 from rules.eligibility import e9_business_participants
 from rules.one_to_one import final_group_session_on
@@ -312,10 +312,6 @@ class Criterion:
 ASSESSED_RULES = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10")
 
 
-def _yes_no(value: bool | None) -> str:
-    return "Not known" if value is None else ("Yes" if value else "No")
-
-
 def _money_or_unknown(value: Decimal | None) -> str:
     return "Not known" if value is None else f"£{value:,.0f}"
 
@@ -337,17 +333,21 @@ def _evidence(participant: Participant, rule: str) -> list[tuple[str, str]]:
         "E2": [("Trading since", since)],
         "E3": [("Employees on PAYE", employees)],
         "E4": [("Turnover", _money_or_unknown(business.turnover))],
-        "E5": [("Declared an aspiration to improve", _yes_no(participant.aspiration_to_improve))],
+        "E5": [
+            ("Declared an aspiration to improve", yes_no_words(participant.aspiration_to_improve))
+        ],
         "E6": [
             ("Local authority", business.local_authority),
             ("LEP area", ", ".join(hub.local_authorities) or "Not set"),
         ],
-        "E7": [("Declared a senior decision maker", _yes_no(participant.senior_decision_maker))],
-        "E8": [("Took part last year", _yes_no(participant.previous_year_participant))],
+        "E7": [
+            ("Declared a senior decision maker", yes_no_words(participant.senior_decision_maker))
+        ],
+        "E8": [("Took part last year", yes_no_words(participant.previous_year_participant))],
         "E9": [("Others from the business this year", ", ".join(others) or "None")],
         "E10": [
-            ("Potential to scale up", _yes_no(business.scale_up_potential)),
-            ("Exports or could export", _yes_no(business.exporter)),
+            ("Potential to scale up", yes_no_words(business.scale_up_potential)),
+            ("Exports or could export", yes_no_words(business.exporter)),
         ],
     }
     return table[rule]

@@ -12,9 +12,7 @@ from typing import Any
 from django import forms
 
 from participants.surveys.instruments import MONEY_MAX, NUMBER_MAX, TEXT_MAX, is_required
-from peernet.forms import choice_messages, number_input
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
+from peernet.forms import YES_NO, choice_messages, number_input, yes_no
 
 
 class MoneyField(forms.DecimalField):
@@ -61,14 +59,7 @@ def field_for(question: dict) -> forms.Field:
             **common,
         )
     if kind == "yes_no":
-        return forms.TypedChoiceField(
-            choices=YES_NO,
-            coerce=lambda value: value == "yes",
-            empty_value=None,
-            widget=forms.RadioSelect,
-            error_messages=choice_messages(f"Select yes or no for ‘{text}’"),
-            **common,
-        )
+        return yes_no(message=f"Select yes or no for ‘{text}’", **common)
     if kind == "number":
         return forms.IntegerField(
             min_value=0,

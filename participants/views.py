@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -35,19 +37,34 @@ from participants.models import EligibilityException, MatchStatus, Participant
 from peernet import lists, mail, outbox, stale
 from peernet.access import hub_admin_required, hub_page
 from peernet.addresses import client_ip
-from peernet.models import EmailKind, Hub
-from peernet.rate_limits import count_attempt
+from peernet.models import EmailKind, Hub, Programme
+from peernet.rate_limits import claim_once, count_attempt
 from reporting.progress import one_to_one_hours_chart
+from rules import criteria_for_applicants
 
 # --- public registration ----------------------------------------------------------------
-# Two pages: the hub's privacy notice with its acknowledgement, then the details. The
-# acknowledgement's date is kept in the session (per hub), so nothing else is asked, and
-# nothing stored, before it (C2).
+# The hub's start page (who can take part, what it asks, and the privacy notice, whose
+# acknowledgement comes before anything else: C2), then the questions, then check your
+# answers; only "Accept and send" writes. The acknowledgement's date and the answers
+# between the pages are kept in the session (per hub), never in the page, and the answers
+# are checked again when sent.
 
 _ACKNOWLEDGED = "registration_privacy_acknowledged"
+_ANSWERS = "registration_answers"
 _DONE = "registration_done"
-RATE_LIMIT = 5  # submissions of the details form per address per hour
+RATE_LIMIT = 5  # registrations sent per address per hour
 RATE_WINDOW = 60 * 60
+# How long answers wait for "Accept and send" (a session idle for 30 minutes ends sooner).
+ANSWERS_KEPT = dt.timedelta(hours=1)
+LOST_ANSWERS = (
+    "Your answers were not kept: they are kept for a short time only, and only in the "
+    "browser you started in. Nothing was sent. Start your registration again."
+)
+CHANGED_ANSWERS = (
+    "Some of your answers could not be used as they were. Nothing was sent. Start your "
+    "registration again."
+)
+_NOT_ANSWERS = ("csrfmiddlewaretoken", "website")
 
 
 def _public_hub(key: str) -> Hub:
@@ -70,9 +87,37 @@ def _over_rate_limit(request: HttpRequest) -> bool:
     return count is not None and count > RATE_LIMIT
 
 
+def _keep_answers(request: HttpRequest, hub: Hub) -> None:
+    kept = dict(request.session.get(_ANSWERS, {}))
+    kept[hub.key] = {
+        "data": {name: request.POST[name] for name in request.POST if name not in _NOT_ANSWERS},
+        "saved": timezone.now().isoformat(),
+        "claim": uuid.uuid4().hex,
+    }
+    request.session[_ANSWERS] = kept
+
+
+def _kept_answers(request: HttpRequest, hub: Hub) -> dict[str, Any] | None:
+    """The answers kept for this hub, or None when there are none or they are stale."""
+    kept = request.session.get(_ANSWERS, {}).get(hub.key)
+    try:
+        saved = dt.datetime.fromisoformat(kept["saved"])
+        fresh = timezone.now() - saved <= ANSWERS_KEPT
+    except (TypeError, KeyError, ValueError):
+        return None
+    return kept if fresh and isinstance(kept.get("data"), dict) else None
+
+
+def _forget_answers(request: HttpRequest, hub: Hub) -> None:
+    kept = dict(request.session.get(_ANSWERS, {}))
+    kept.pop(hub.key, None)
+    request.session[_ANSWERS] = kept
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, hub: str) -> HttpResponse:
-    """Step 1: the hub's privacy notice, acknowledged before anything else (C2)."""
+    """The start page: who can take part and what taking part asks (from the rules the
+    hub's decision asks), then the privacy notice, acknowledged before anything else (C2)."""
     hub_ = _public_hub(hub)
     form = PrivacyNoticeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -80,37 +125,83 @@ def register(request: HttpRequest, hub: str) -> HttpResponse:
         acknowledged[hub_.key] = timezone.localdate().isoformat()
         request.session[_ACKNOWLEDGED] = acknowledged
         return redirect("public:register-details", hub=hub_.key)
-    return render(request, "participants/register_notice.html", {"hub": hub_, "form": form})
+    return render(
+        request,
+        "participants/register_notice.html",
+        {"hub": hub_, "form": form, "criteria": criteria_for_applicants(Programme.current())},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def register_details(request: HttpRequest, hub: str) -> HttpResponse:
-    """Step 2: the business and participant details, and the declarations."""
+    """The questions: on to check your answers when they are valid, nothing written. Back
+    here from a "Change" link, the answers kept are shown again."""
     hub_ = _public_hub(hub)
-    acknowledged_on = _acknowledged_on(request, hub_)
-    if acknowledged_on is None:
+    if _acknowledged_on(request, hub_) is None:
         return redirect("public:register", hub=hub_.key)
-    form = RegistrationForm(request.POST if request.method == "POST" else None, hub=hub_)
     if request.method == "POST":
-        if _over_rate_limit(request):
-            return render(
-                request, "participants/register_rate_limited.html", {"hub": hub_}, status=429
-            )
+        form = RegistrationForm(request.POST, hub=hub_)
         if form.is_spam:
             # Looks like success to the bot; nothing is saved and no email is sent.
             request.session[_DONE] = {"hub": hub_.key, "e9": False}
             return redirect("public:register-done", hub=hub_.key)
         if form.is_valid():
-            registration = services.participant_register(
-                hub=hub_,
-                privacy_notice_acknowledged_on=acknowledged_on,
-                registered_on=timezone.localdate(),
-                **form.service_arguments(),
-            )
-            _send_confirmation(hub_, registration.participant)
-            request.session[_DONE] = {"hub": hub_.key, "e9": registration.e9 is not None}
-            return redirect("public:register-done", hub=hub_.key)
+            _keep_answers(request, hub_)
+            return redirect("public:register-check", hub=hub_.key)
+    else:
+        kept = _kept_answers(request, hub_)
+        form = RegistrationForm(kept["data"] if kept else None, hub=hub_)
     return render(request, "participants/register_details.html", {"hub": hub_, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def register_check(request: HttpRequest, hub: str) -> HttpResponse:
+    """Check your answers, each with its "Change" link; "Accept and send" checks them
+    again and records the registration, once (a second sending finds it sent)."""
+    hub_ = _public_hub(hub)
+    acknowledged_on, kept = _acknowledged_on(request, hub_), _kept_answers(request, hub_)
+    if kept is None and request.method == "POST" and _sent(request, hub_):
+        return redirect("public:register-done", hub=hub_.key)
+    if acknowledged_on is None or kept is None:
+        _forget_answers(request, hub_)
+        messages.error(request, LOST_ANSWERS)
+        return redirect("public:register", hub=hub_.key)
+    form = RegistrationForm(kept["data"], hub=hub_)
+    if not form.is_valid():
+        _forget_answers(request, hub_)
+        messages.error(request, CHANGED_ANSWERS)
+        return redirect("public:register", hub=hub_.key)
+    if request.method == "POST":
+        if _over_rate_limit(request):
+            return render(
+                request, "participants/register_rate_limited.html", {"hub": hub_}, status=429
+            )
+        if claim_once(f"registration-sent:{kept['claim']}", window_seconds=RATE_WINDOW):
+            _send(request, hub_, form, acknowledged_on=acknowledged_on)
+        _forget_answers(request, hub_)
+        return redirect("public:register-done", hub=hub_.key)
+    return render(
+        request, "participants/register_check.html", {"hub": hub_, "answers": form.answers()}
+    )
+
+
+def _sent(request: HttpRequest, hub: Hub) -> bool:
+    return (request.session.get(_DONE) or {}).get("hub") == hub.key
+
+
+def _send(
+    request: HttpRequest, hub: Hub, form: RegistrationForm, *, acknowledged_on: dt.date
+) -> None:
+    """The registration and its confirmation email, together or not at all."""
+    with transaction.atomic():
+        registration = services.participant_register(
+            hub=hub,
+            privacy_notice_acknowledged_on=acknowledged_on,
+            registered_on=timezone.localdate(),
+            **form.service_arguments(),
+        )
+        _send_confirmation(hub, registration.participant)
+    request.session[_DONE] = {"hub": hub.key, "e9": registration.e9 is not None}
 
 
 def _send_confirmation(hub: Hub, participant: object) -> None:
@@ -127,9 +218,9 @@ def _send_confirmation(hub: Hub, participant: object) -> None:
 @require_GET
 def register_done(request: HttpRequest, hub: str) -> HttpResponse:
     hub_ = _public_hub(hub)
-    done = request.session.get(_DONE) or {}
-    if done.get("hub") != hub_.key:
+    if not _sent(request, hub_):
         return redirect("public:register", hub=hub_.key)
+    done = request.session[_DONE]
     return render(
         request, "participants/register_done.html", {"hub": hub_, "e9": done.get("e9", False)}
     )
@@ -451,5 +542,6 @@ hub_urlpatterns: list[URLPattern] = [
 public_urlpatterns: list[URLPattern] = [
     path("register/<slug:hub>/", register, name="register"),
     path("register/<slug:hub>/details/", register_details, name="register-details"),
+    path("register/<slug:hub>/check/", register_check, name="register-check"),
     path("register/<slug:hub>/done/", register_done, name="register-done"),
 ]

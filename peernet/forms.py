@@ -12,13 +12,16 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from crispy_forms.utils import TEMPLATE_PACK, render_field
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Layout, Submit
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout, Submit
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 
 
 class GovukErrorsMixin:
@@ -92,6 +95,73 @@ def radios(label: str, choices: Any, messages: dict[str, str]) -> forms.ChoiceFi
     return forms.ChoiceField(
         label=label, choices=choices, widget=forms.RadioSelect, error_messages=messages
     )
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class Reveal(ConditionalQuestion):
+    """One answer of a question whose answers may reveal a follow-up (GOV.UK conditional
+    radios), with the fields it reveals. Its radio is numbered from 1, as the pack's other
+    radios are, so the error summary's link (`_1`) reaches the first; the pack's own
+    numbers these from 0. Drawn by templates/gds/layout/conditional_question.html."""
+
+    def render(
+        self,
+        bound_field: Any,
+        form: Any,
+        context: Any,
+        template_pack: str = TEMPLATE_PACK,
+        **kwargs: Any,
+    ) -> str:
+        choices = list(bound_field.field.choices)
+        position = [label for _, label in choices].index(self.value)
+        content = format_html_join(
+            "",
+            "{}",
+            (
+                (render_field(field, form, context, template_pack=template_pack, **kwargs),)
+                for field in self.fields
+            ),
+        )
+        context.update(
+            {
+                "choice": choices[position],
+                "field": bound_field,
+                "position": position + 1,
+                "conditional_content": content,
+            }
+        )
+        return render_to_string(self.get_template_name(template_pack), context.flatten())
+
+
+def revealing(name: str, *answers: str | Reveal) -> ConditionalRadios:
+    """The radios of the question `name`: each answer its label, or a `Reveal` of the
+    label with the fields it reveals."""
+    return ConditionalRadios(
+        name, *(each if isinstance(each, Reveal) else Reveal(each) for each in answers)
+    )
+
+
+def yes_no(label: str, *, message: str, required: bool = True, hint: str = "") -> forms.Field:
+    """A yes/no question, drawn as GOV.UK radios (inline), with no answer chosen for the
+    person: unanswered, it is an error (`message`, "Select yes if …"). Its value is True,
+    False, or None when not `required` and not answered."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=hint,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=required,
+        widget=forms.RadioSelect,
+        error_messages=choice_messages(message),
+    )
+
+
+def yes_no_initial(value: bool | None) -> str:
+    """A stored answer as its yes/no question shows it ("" when not known)."""
+    return "" if value is None else ("yes" if value else "no")
 
 
 def form_written(

@@ -57,3 +57,8 @@ def duration_words(delta: dt.timedelta) -> str:
     if minutes or not hours:
         parts.append(plural_words(minutes, "minute"))
     return " ".join(parts)
+
+
+def yes_no_words(value: bool | None) -> str:
+    """A yes/no answer as a page shows it; None is an answer not known."""
+    return "Not known" if value is None else ("Yes" if value else "No")

@@ -54,6 +54,7 @@ def _sector_words(code: str) -> str:
         "first session has started; a cohort still forming passes, with its first session as "
         "the date to fill it by."
     ),
+    applicant=("You join a group of up to {cohort_size} business leaders."),
 )
 def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Verdict:
     size = cohort.programme.cohort_size
@@ -87,6 +88,10 @@ def k1_cohort_size(cohort: Cohort, *, as_of: dt.datetime) -> Verdict:
     summary=(
         "A cohort's delivered group sessions add up to {cohort_hours} hours. Not judged "
         "until the delivery window closes; short of it then fails."
+    ),
+    applicant=(
+        "Your group meets for {cohort_hours} hours in all, in sessions of "
+        "{session_hours_min} to {session_hours_max} hours led by a facilitator."
     ),
 )
 def k2_cohort_hours_delivered(cohort: Cohort, *, as_of: dt.datetime) -> Verdict:

@@ -65,6 +65,12 @@ def _size_test(label: str, value: Any, limit: Any, shown: Callable[[Any], str]) 
         "the Companies Act 2006 defines them. A figure not known does not meet its test. The "
         "sentence lists each test and whether it is met."
     ),
+    applicant=(
+        "Your business is small or medium-sized: it meets at least {SME_TESTS_NEEDED} of "
+        "these 3 tests: no more than {sme_max_employees} employees, a turnover of no more "
+        "than {sme_max_turnover}, and a balance sheet total of no more than "
+        "{sme_max_balance_sheet}."
+    ),
 )
 def e1_sme_size(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business, programme = participant.business, participant.programme
@@ -98,6 +104,7 @@ def e1_sme_size(participant: Participant, *, as_of: dt.datetime) -> Verdict:
         "The sentence gives the date it started trading and, when it is short, the day it "
         "qualifies."
     ),
+    applicant=("Your business has been trading for at least {min_trading_months:month}."),
 )
 def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business, months = participant.business, participant.programme.min_trading_months
@@ -134,6 +141,10 @@ def e2_trading_period(participant: Participant, *, as_of: dt.datetime) -> Verdic
         "(it would have qualified in the year before March 2020 and is viable) or, for the "
         "creative industries, associates and freelancers counting."
     ),
+    applicant=(
+        "Your business has at least {min_paye_employees} employees on PAYE (count a "
+        "part-time permanent employee as one)."
+    ),
 )
 def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business, needed = participant.business, participant.programme.min_paye_employees
@@ -156,6 +167,7 @@ def e3_paye_employees(participant: Participant, *, as_of: dt.datetime) -> Verdic
         "fails unless the hub has recorded the Covid-19 flexibility, with who agreed and "
         "when."
     ),
+    applicant=("Your business has a turnover of at least {min_turnover} a year."),
 )
 def e4_turnover(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business, needed = participant.business, participant.programme.min_turnover
@@ -195,6 +207,7 @@ def _flexible(participant: Participant, rule: str, shortfall: str) -> Verdict:
     kind="fail",
     section="Target audience – Eligibility",
     summary=("The applicant has declared an aspiration to improve the business."),
+    applicant=("You want to improve how your business performs."),
 )
 def e5_aspiration_to_improve(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     if participant.aspiration_to_improve:
@@ -217,6 +230,7 @@ def e5_aspiration_to_improve(participant: Participant, *, as_of: dt.datetime) ->
         "Outside it, it passes only with an exception recorded with the formal agreement of "
         "both LEPs: who agreed and when."
     ),
+    applicant=("Your business trades from an address in the area the Growth Hub serves."),
 )
 def e6_lep_area(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     area, hub = participant.business.local_authority, participant.hub
@@ -245,6 +259,10 @@ def e6_lep_area(participant: Participant, *, as_of: dt.datetime) -> Verdict:
         "The participant is a senior decision maker in the business: attendance cannot be "
         "delegated to a colleague."
     ),
+    applicant=(
+        "You are a senior decision maker in the business: you take part yourself, and "
+        "cannot send a colleague in your place."
+    ),
 )
 def e7_senior_decision_maker(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     if participant.senior_decision_maker:
@@ -269,6 +287,7 @@ def e7_senior_decision_maker(participant: Participant, *, as_of: dt.datetime) ->
         "dropped out then for reasons outside their control may be admitted at local "
         "discretion, recorded with who agreed and when."
     ),
+    applicant=("You did not take part in Peer Networks last year."),
 )
 def e8_not_previous_year(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     if not participant.previous_year_participant:
@@ -302,6 +321,7 @@ def e8_not_previous_year(participant: Participant, *, as_of: dt.datetime) -> Ver
         "postcode, without a company number) is neither confirmed nor dismissed. Someone "
         "registered with another hub is never named."
     ),
+    applicant=("Only one person from each business takes part in a year."),
 )
 def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     business = participant.business
@@ -354,6 +374,7 @@ def e9_one_person_per_business(participant: Participant, *, as_of: dt.datetime) 
         "Desirable, never required: the business has potential to scale up, or exports or "
         "could export. It warns when neither is recorded."
     ),
+    applicant=("Your business has the potential to scale up, or exports or could export."),
 )
 def e10_growth_potential(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     # E10 is desirable, never blocking: a warning at most.
@@ -384,6 +405,10 @@ def e10_growth_potential(participant: Participant, *, as_of: dt.datetime) -> Ver
         "The Participant Charter is signed before the participant is allocated to a cohort "
         "(signing on the day of allocation is in time). An allocation before signing fails; "
         "a charter not yet signed, with no allocation yet, warns."
+    ),
+    applicant=(
+        "You sign the Participant Charter, which sets out what the members of a group "
+        "agree to, before you join your group."
     ),
 )
 def c1_charter_before_allocation(participant: Participant, *, as_of: dt.datetime) -> Verdict:

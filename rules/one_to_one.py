@@ -47,6 +47,7 @@ from sessions.models import OneToOneRoute, OneToOneSession, SessionStatus
         "when the delivery window closes fails, unless the participant declined (O8). Not "
         "judged for someone who dropped out."
     ),
+    applicant=("You get at least {one_to_one_hours} hours of one-to-one support."),
 )
 def o1_one_to_one_hours(participant: Participant, *, as_of: dt.datetime) -> Verdict:
     name, programme = participant.full_name, participant.programme

@@ -85,6 +85,9 @@ class Check:
     # capitals the check's module's own thresholds, so the words carry each year's numbers;
     # `{name:noun}` counts a noun (`{one_to_one_months_after_final:month}`: 1 month).
     summary: str
+    # What the rule asks of someone applying, in their words ("Your business …"), with
+    # the same placeholders; empty for a rule an applicant is not told up front.
+    applicant: str = ""
 
     @property
     def name(self) -> str:
@@ -96,6 +99,9 @@ class Check:
 
     def summary_for(self, programme: Programme) -> str:
         return summary_words(self.summary, programme, constant=self.constant)
+
+    def applicant_for(self, programme: Programme) -> str:
+        return summary_words(self.applicant, programme, constant=self.constant)
 
     def __call__(self, subject: Any, *, as_of: dt.datetime) -> Result:
         if as_of.tzinfo is None or as_of.utcoffset() is None:
@@ -121,7 +127,7 @@ def rule_order(rule: str) -> tuple[int, int]:
 
 
 def check(
-    rule: str, *, judges: Judges, kind: Kind, section: str, summary: str
+    rule: str, *, judges: Judges, kind: Kind, section: str, summary: str, applicant: str = ""
 ) -> Callable[[CheckFunction], Check]:
     """Register the decorated function as the check for `rule`. The name it is defined
     under becomes the registered `Check`, so calling it gives a `Result` with the ID."""
@@ -136,6 +142,7 @@ def check(
             function=function,
             section=section,
             summary=summary,
+            applicant=applicant,
         )
         # CHECKS stays in the Playbook's order, whichever family registers first.
         ordered = sorted([*CHECKS.values(), registered], key=lambda each: rule_order(each.rule))
@@ -271,6 +278,31 @@ def summary_words(
         for name in placeholders(summary)
     }
     return summary.format_map(numbers)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What the public registration form tells someone before they apply, in their
+    words and with `programme`'s numbers: who can take part (the eligibility rules that
+    must be met), what helps (those that are desirable), and what taking part asks."""
+
+    essential: list[str]
+    desirable: list[str]
+    commitments: list[str]
+
+
+def criteria_for_applicants(programme: Programme) -> Criteria:
+    """Each registered check's applicant wording, so the page cannot drift from the rules
+    the hub's decision asks."""
+    worded = [each for each in CHECKS.values() if each.applicant]
+    eligibility = [each for each in worded if each.rule.startswith("E")]
+    return Criteria(
+        essential=[each.applicant_for(programme) for each in eligibility if each.kind == "fail"],
+        desirable=[each.applicant_for(programme) for each in eligibility if each.kind == "warn"],
+        commitments=[
+            each.applicant_for(programme) for each in worded if not each.rule.startswith("E")
+        ],
+    )
 
 
 # --- enforcing the checks at an action --------------------------------------------------

@@ -359,8 +359,9 @@ def schedule_form(**overrides: str) -> dict[str, str]:
 
 
 def registration_form(**overrides: str) -> dict[str, str]:
-    """The public registration form's details page as posted for Priya Patel of Acme Widgets
-    Ltd, an eligible-looking business in Salford; `overrides` change or add fields."""
+    """The public registration form's questions page as posted for Priya Patel of Acme
+    Widgets Ltd, an eligible-looking business in Salford (every yes/no question answered);
+    `overrides` change or add fields."""
     data = {
         "business_name": "Acme Widgets Ltd",
         "company_number": "01234567",
@@ -374,17 +375,21 @@ def registration_form(**overrides: str) -> dict[str, str]:
         "employees": "20",
         "turnover": "£1,500,000",
         "balance_sheet_total": "600000",
-        "exporter": "on",
+        "exporter": "yes",
+        "scale_up_potential": "no",
         "first_name": "Priya",
         "last_name": "Patel",
         "email": "priya@example.org",
         "phone": "0161 000 0000",
         "job_title": "Managing director",
-        "senior_decision_maker": "on",
-        "aspiration_to_improve": "on",
+        "senior_decision_maker": "yes",
+        "aspiration_to_improve": "yes",
+        "previous_year_participant": "no",
         "website": "",
     }
     data.update(overrides)
+    # Registered with Companies House when a company number is given, unless said.
+    data.setdefault("has_company_number", "yes" if data["company_number"] else "no")
     return data
 
 

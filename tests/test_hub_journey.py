@@ -151,8 +151,12 @@ def _details(n: int, business: str, area: str, turnover: str) -> dict[str, str]:
         "email": f"owner{n}@example.org",
         "phone": "0161 000 0000",
         "job_title": "Managing director",
-        "senior_decision_maker": "on",
-        "aspiration_to_improve": "on",
+        "has_company_number": "yes",
+        "exporter": "yes" if n % 2 else "no",
+        "scale_up_potential": "no",
+        "senior_decision_maker": "yes",
+        "aspiration_to_improve": "yes",
+        "previous_year_participant": "no",
         "website": "",  # the honeypot, left empty as a person would
     }
 
@@ -166,7 +170,11 @@ def _register(public_url: str, n: int, business: str, area: str, turnover: str) 
     details = _follow(browser, browser.post(form["action"], {"acknowledged": "on"}))
     assert 'name="business_name"' in details.content.decode()
     form = _form(details, "business_name")
-    done = _follow(browser, browser.post(form["action"], _details(n, business, area, turnover)))
+    check = _follow(browser, browser.post(form["action"], _details(n, business, area, turnover)))
+    assert "Check your answers" in check.content.decode()
+    assert business in check.content.decode()
+    (send,) = [f for f in _page(check).forms if not f["action"] or "/check/" in f["action"]]
+    done = _follow(browser, browser.post(send["action"] or check.wsgi_request.path))
     assert "Registration received" in done.content.decode()
 
 

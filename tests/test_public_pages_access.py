@@ -35,6 +35,7 @@ def _hub(p: Personas) -> dict:
 KWARGS: dict[str, tuple[Callable[[Personas], dict], int]] = {
     "register": (_hub, 200),
     "register-details": (_hub, 302),  # the privacy notice comes first (C2)
+    "register-check": (_hub, 302),  # no answers kept: back to the start page
     "register-done": (_hub, 302),  # only straight after registering
     "charter": (
         lambda p: {"token": participant_charter_link_issue(participant=p.participant_a)},

@@ -14,7 +14,9 @@ Retention choices, stated once here:
 - audit events: 7 years, then deleted; rule warnings: 7 years, then deleted;
 - export files (downloads): 30 days after they were asked for, then deleted;
 - risk-scan findings: 2 years after they were resolved, then deleted; risk digests sent:
-  2 years, then deleted.
+  2 years, then deleted;
+- sessions (a public registration's answers before they are sent): deleted a day after
+  they end.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ class PersonalData:
     redact: tuple[str, ...] = ()
     # Erasure deletes the rows instead (copies of what was said to the person).
     delete_on_erasure: bool = False
-    about: str = "participant"  # or "staff"
+    about: str = "participant"  # or "staff", or "applicant" (not yet a participant)
     # Rows about the participant found another way than `path`.
     rows: Callable[[Any], QuerySet] | None = None
     note: str = ""
@@ -391,6 +393,22 @@ REGISTRY: tuple[PersonalData, ...] = (
         rows=_audit_events,
         note="Holds ids and what changed, never free text about a participant: nothing to "
         "erase. Append-only; deleted only by the retention job.",
+    ),
+    PersonalData(
+        "sessions.Session",
+        ("session_data",),
+        None,
+        Retention(
+            "Until the browser's session ends (30 idle minutes); deleted a day after",
+            "delete",
+            since="expire_date",
+            keep_for=dt.timedelta(days=1),
+        ),
+        about="applicant",
+        note="A public registration's answers wait in the session between its questions and "
+        "check your answers, never in the page; sending them, or the session ending, "
+        "removes them, and an ended session is deleted a day later. Not yet anyone's "
+        "record, so not in a subject access export.",
     ),
     PersonalData(
         "peernet.OutboundEmail",

@@ -306,23 +306,33 @@ def fill_date(page, field: str, day) -> None:
 
 
 def register_sam_owner(phone) -> Participant:
-    """The public registration form of the hub "gm", from its privacy notice to
-    "Registration received", for Sam Owner (`fill_registration_details`); their record."""
+    """The public registration form of the hub "gm", from its start page through check
+    your answers to "Registration received", for Sam Owner (`fill_registration_details`);
+    their record."""
     phone.goto("/p/register/gm/")
     phone.get_by_label("I have read the privacy notice").check()
-    phone.get_by_role("button", name="Continue").click()
+    phone.get_by_role("button", name="Start now").click()
     fill_registration_details(phone)
-    phone.get_by_role("button", name="Send registration").click()
+    phone.get_by_role("button", name="Continue").click()
+    expect_text(phone, "Check your answers")
+    phone.get_by_role("button", name="Accept and send").click()
     expect_text(phone, "Registration received")
     return Participant.objects.get(email="sam.owner@example.org")
 
 
-def fill_registration_details(phone) -> None:
-    """The public registration form's details page, for Sam Owner of Maker One Ltd, an
-    eligible-looking business in Salford (the hub "gm" lists Salford)."""
+def fill_registration_details(phone, *, company_number: str = "", elsewhere: str = "") -> None:
+    """The public registration form's questions, for Sam Owner of Maker One Ltd, an
+    eligible-looking business in Salford (the hub "gm" lists Salford), not registered with
+    Companies House; with `company_number`, registered, and with `elsewhere`, trading in
+    that local authority instead (each a follow-up its answer reveals)."""
     phone.get_by_label("Business name").fill("Maker One Ltd")
+    answer(phone, "has_company_number", "yes" if company_number else "no")
+    if company_number:
+        phone.locator("#id_company_number").fill(company_number)
     phone.get_by_label("Postcode of the trading address").fill("M1 1AA")
-    phone.get_by_label("Local authority of the trading address").select_option("Salford")
+    phone.get_by_label("Somewhere else" if elsewhere else "Salford", exact=True).check()
+    if elsewhere:
+        phone.locator("#id_other_local_authority").fill(elsewhere)
     phone.get_by_label("Sector").select_option("C")
     fill_date(phone, "trading_since", dt.date(2015, 3, 1))
     phone.get_by_label("Number of employees on PAYE").fill("20")
@@ -331,8 +341,19 @@ def fill_registration_details(phone) -> None:
     phone.get_by_label("First name").fill("Sam")
     phone.get_by_label("Last name").fill("Owner")
     phone.get_by_label("Email address").fill("sam.owner@example.org")
-    phone.get_by_label("I am a senior decision maker in the business").check()
-    phone.get_by_label("I want to improve how the business performs").check()
+    for question, yes in (
+        ("exporter", False),
+        ("scale_up_potential", False),
+        ("senior_decision_maker", True),
+        ("aspiration_to_improve", True),
+        ("previous_year_participant", False),
+    ):
+        answer(phone, question, "yes" if yes else "no")
+
+
+def answer(page, question: str, choice: str) -> None:
+    """A GOV.UK yes/no question (radios `id_<question>_1` for yes, `_2` for no)."""
+    page.locator(f"#id_{question}_{1 if choice == 'yes' else 2}").check()
 
 
 def workbook_cells(content: bytes) -> list[str]:

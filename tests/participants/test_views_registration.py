@@ -1,4 +1,5 @@
-"""The public registration form: privacy notice first (C2), then the details; spam-resistant."""
+"""The public registration form: the start page with the privacy notice first (C2), then the
+questions, then check your answers, which alone writes; spam-resistant."""
 
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from participants.models import Business, Participant
-from peernet.models import RuleWarning
+from participants.views import ANSWERS_KEPT
+from peernet.models import AuditEvent, Programme, RuleWarning
+from peernet.privacy.retention import retention_apply
 from tests.factories import registration_form
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +40,20 @@ def _urls(hub_key: str) -> tuple[str, str, str]:
         reverse("public:register-details", kwargs={"hub": hub_key}),
         reverse("public:register-done", kwargs={"hub": hub_key}),
     )
+
+
+def _check_url(hub_key: str) -> str:
+    return reverse("public:register-check", kwargs={"hub": hub_key})
+
+
+def _send(client, hub_key: str, data: dict[str, str], **extra: str):
+    """The questions answered with `data` (on to check your answers), then "Accept and
+    send": the second response."""
+    _, details, _ = _urls(hub_key)
+    answered = client.post(details, data, **extra)
+    assert answered.status_code == 302, answered.content.decode()[:3000]
+    assert answered["Location"] == _check_url(hub_key)
+    return client.post(_check_url(hub_key), **extra)
 
 
 def _acknowledge(client, hub_key: str) -> None:
@@ -87,6 +107,12 @@ def test_good_registration_creates_business_and_participant(client, personas, ma
     businesses, participants = Business.objects.count(), Participant.objects.count()
 
     response = client.post(details, registration_form())
+    # On to check your answers: nothing written yet.
+    assert response.status_code == 302 and response["Location"] == _check_url("hub-a")
+    assert (Business.objects.count(), Participant.objects.count()) == (businesses, participants)
+    assert mailoutbox == []
+
+    response = client.post(_check_url("hub-a"))
 
     assert response.status_code == 302 and response["Location"] == done
     assert Business.objects.count() == businesses + 1
@@ -120,8 +146,10 @@ def test_somewhere_else_needs_the_local_authority(client, personas):
     response = client.post(details, registration_form(local_authority="elsewhere"))
     assert "Enter the local authority of the trading address" in response.content.decode()
     assert Participant.objects.count() == before
-    response = client.post(
-        details, registration_form(local_authority="elsewhere", other_local_authority="Leeds")
+    response = _send(
+        client,
+        "hub-a",
+        registration_form(local_authority="elsewhere", other_local_authority="Leeds"),
     )
     assert response.status_code == 302
     assert Participant.objects.get(email="priya@example.org").business.local_authority == "Leeds"
@@ -187,31 +215,30 @@ def test_honeypot_is_hidden_from_people_and_screen_readers(client, personas):
 
 
 def test_rate_limit_kicks_in_on_the_sixth_post(client, personas):
+    # Registrations sent ("Accept and send") are counted; answering writes nothing.
     _acknowledge(client, "hub-a")
-    _, details, _ = _urls("hub-a")
     for n in range(5):
-        response = client.post(
-            details, registration_form(email=f"person{n}@example.org", company_number="")
+        response = _send(
+            client, "hub-a", registration_form(email=f"person{n}@example.org", company_number="")
         )
         assert response.status_code == 302
     before = Participant.objects.count()
-    response = client.post(
-        details,
+    response = _send(
+        client,
+        "hub-a",
         registration_form(email="sixth@example.org", company_number=""),
         REMOTE_ADDR="127.0.0.1",
     )
     assert response.status_code == 429
     assert Participant.objects.count() == before
     # A spoofed X-Forwarded-For does not get round it.
-    response = client.post(
-        details, registration_form(email="seventh@example.org"), HTTP_X_FORWARDED_FOR="10.9.8.7"
-    )
+    response = client.post(_check_url("hub-a"), HTTP_X_FORWARDED_FOR="10.9.8.7")
     assert response.status_code == 429
-    # Another address is not limited.
-    response = client.post(
-        details, registration_form(email="other@example.org"), REMOTE_ADDR="10.0.0.2"
-    )
+    assert Participant.objects.count() == before
+    # Another address is not limited: the answers kept are sent from there.
+    response = client.post(_check_url("hub-a"), REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 302
+    assert Participant.objects.filter(email="sixth@example.org").exists()
 
 
 def test_the_count_is_shared_with_every_other_process(client, personas):
@@ -220,7 +247,7 @@ def test_the_count_is_shared_with_every_other_process(client, personas):
     _acknowledge(client, "hub-a")
     _, details, _ = _urls("hub-a")
     for n in range(3):
-        client.post(details, registration_form(email=f"person{n}@example.org", company_number=""))
+        _send(client, "hub-a", registration_form(email=f"person{n}@example.org", company_number=""))
     other_process = subprocess.run(
         [
             sys.executable,
@@ -243,9 +270,10 @@ def test_the_count_is_shared_with_every_other_process(client, personas):
 def test_second_registration_from_the_same_company_flags_e9(client, personas):
     _acknowledge(client, "hub-a")
     _, details, done = _urls("hub-a")
-    assert client.post(details, registration_form()).status_code == 302
-    response = client.post(
-        details,
+    assert _send(client, "hub-a", registration_form()).status_code == 302
+    response = _send(
+        client,
+        "hub-a",
         registration_form(first_name="Sam", email="sam@example.org", company_number="1234567"),
     )
     assert response.status_code == 302
@@ -348,11 +376,6 @@ def _as_shown(client, person) -> dict[str, str]:
         if name == "trading_since":
             data.update({"trading_since_0": str(value.day), "trading_since_1": str(value.month)})
             data["trading_since_2"] = str(value.year)
-        elif (
-            isinstance(value, bool) or value is None and name in ("exporter", "scale_up_potential")
-        ):
-            if value:
-                data[name] = "on"
         elif value is not None:
             data[name] = str(value)
     return data
@@ -472,3 +495,199 @@ def test_a_forged_seen_field_is_refused(client, personas):
     assert "The page was changed on its way back" in html.unescape(response.content.decode())
     person.refresh_from_db()
     assert person.phone != "0161 000 0000"
+
+
+# --- the start page, check your answers (issue 18) ----------------------------------------
+
+
+def _text(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_the_start_page_says_who_can_take_part_before_asking_anything(client, personas):
+    page = client.get(_urls("hub-a")[0])
+    text = _text(page)
+    for words in (
+        "at least 2 of these 3 tests: no more than 250 employees, a turnover of no more than "
+        "£36,000,000, and a balance sheet total of no more than £18,000,000",
+        "trading for at least 12 months",
+        "at least 5 employees on PAYE",
+        "a turnover of at least £100,000 a year",
+        "You want to improve how your business performs",
+        "You are a senior decision maker in the business",
+        "You did not take part in Peer Networks last year",
+        "It helps, but is not needed, if: Your business has the potential to scale up",
+        "You join a group of up to 11 business leaders",
+        "meets for 18 hours in all, in sessions of 2 to 3 hours",
+        "at least 3.5 hours of one-to-one support",
+        "You sign the Participant Charter",
+    ):
+        assert words in text, words
+    # The criteria come before the one question (the privacy notice), and no rule's ID shows.
+    assert text.index("Who can take part") < text.index("I have read the privacy notice")
+    assert not re.search(r"\b[ECKO][0-9]{1,2}\b", text)
+    assert "Start now" in text
+
+
+def test_the_criteria_are_the_programmes_own_numbers(client, personas):
+    programme = Programme.current()
+    programme.min_paye_employees, programme.one_to_one_hours = 4, 6
+    programme.save(update_fields=["min_paye_employees", "one_to_one_hours"])
+    text = _text(client.get(_urls("hub-a")[0]))
+    assert "at least 4 employees on PAYE" in text and "at least 5 employees" not in text
+    assert "at least 6 hours of one-to-one support" in text
+
+
+def _answered(client, **overrides: str) -> None:
+    _acknowledge(client, "hub-a")
+    response = client.post(_urls("hub-a")[1], registration_form(**overrides))
+    assert response.status_code == 302 and response["Location"] == _check_url("hub-a")
+
+
+def test_check_your_answers_shows_them_and_writes_nothing(client, personas, mailoutbox):
+    counts = Business.objects.count(), Participant.objects.count()
+    _answered(client, local_authority="elsewhere", other_local_authority="Leeds")
+    page = client.get(_check_url("hub-a"))
+    assert page.status_code == 200
+    text = _text(page)
+    for question, answer in (
+        ("Business name", "Acme Widgets Ltd"),
+        ("Company number", "01234567"),
+        ("Local authority", "Leeds"),
+        ("Started trading", "1 March 2015"),
+        ("Turnover", "£1,500,000"),
+        ("Exports or could export", "Yes"),
+        ("Potential to scale up", "No"),
+        ("Name", "Priya Patel"),
+        ("Senior decision maker", "Yes"),
+        ("Took part last year", "No"),
+    ):
+        assert f"{question} {answer} Change" in text, question
+    details = _urls("hub-a")[1]
+    content = page.content.decode()
+    assert f'href="{details}#id_turnover"' in content
+    assert f'href="{details}#id_trading_since_0"' in content
+    assert f'href="{details}#id_exporter_1"' in content
+    assert "Accept and send" in text
+    assert (Business.objects.count(), Participant.objects.count()) == counts
+    assert mailoutbox == []
+    # Nothing the person could change travels in the page: the answers stay in the session.
+    form = content.split("Accept and send")[0].split("<form")[-1]
+    assert re.findall(r'<input type="hidden" name="([^"]+)"', form) == ["csrfmiddlewaretoken"]
+
+
+def test_change_goes_back_with_the_answers_kept(client, personas):
+    _answered(client, business_name="Acme Gadgets Ltd", has_company_number="no", company_number="")
+    page = client.get(_urls("hub-a")[1]).content.decode()
+    assert 'value="Acme Gadgets Ltd"' in page
+    assert re.search(r'id="id_exporter_1"\s+value="yes"\s+checked', page)
+    assert re.search(r'id="id_has_company_number_2"\s+value="no"\s+checked', page)
+    assert "govuk-error-summary" not in page
+    # A changed answer replaces the one kept; the check page shows it.
+    client.post(_urls("hub-a")[1], registration_form(business_name="Acme Gizmos Ltd"))
+    assert "Business name Acme Gizmos Ltd" in _text(client.get(_check_url("hub-a")))
+
+
+def test_without_answers_kept_check_sends_back_to_the_start(client, personas, mailoutbox):
+    before = Participant.objects.count()
+    _acknowledge(client, "hub-a")
+    for response in (client.get(_check_url("hub-a")), client.post(_check_url("hub-a"))):
+        assert response.status_code == 302 and response["Location"] == _urls("hub-a")[0]
+    page = client.get(_urls("hub-a")[0])
+    assert "Your answers were not kept" in _text(page)
+    assert Participant.objects.count() == before and mailoutbox == []
+
+
+def test_answers_kept_too_long_are_not_sent(client, personas, mailoutbox):
+    _answered(client)
+    session = client.session
+    kept = session["registration_answers"]
+    saved = dt.datetime.fromisoformat(kept["hub-a"]["saved"])
+    kept["hub-a"]["saved"] = (saved - ANSWERS_KEPT - dt.timedelta(minutes=1)).isoformat()
+    session["registration_answers"] = kept
+    session.save()
+    before = Participant.objects.count()
+    response = client.post(_check_url("hub-a"))
+    assert response.status_code == 302 and response["Location"] == _urls("hub-a")[0]
+    assert "Your answers were not kept" in _text(client.get(response["Location"]))
+    assert Participant.objects.count() == before and mailoutbox == []
+    # Nor are they shown again on the questions page.
+    assert 'value="Acme Widgets Ltd"' not in client.get(_urls("hub-a")[1]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"employees": "many"},
+        {"senior_decision_maker": "on"},
+        {"has_company_number": "yes", "company_number": ""},
+        {"local_authority": "Atlantis"},
+    ],
+)
+def test_answers_changed_in_the_session_are_checked_again_and_not_sent(
+    client, personas, mailoutbox, tampered
+):
+    _answered(client)
+    session = client.session
+    kept = session["registration_answers"]
+    kept["hub-a"]["data"].update(tampered)
+    session["registration_answers"] = kept
+    session.save()
+    before = Business.objects.count(), Participant.objects.count()
+    response = client.post(_check_url("hub-a"))
+    assert response.status_code == 302 and response["Location"] == _urls("hub-a")[0]
+    assert "Some of your answers could not be used" in _text(client.get(response["Location"]))
+    assert (Business.objects.count(), Participant.objects.count()) == before
+    assert mailoutbox == []
+
+
+def test_the_acknowledgement_lost_sends_back_to_the_start(client, personas):
+    _answered(client)
+    session = client.session
+    del session["registration_privacy_acknowledged"]
+    session.save()
+    before = Participant.objects.count()
+    response = client.post(_check_url("hub-a"))
+    assert response["Location"] == _urls("hub-a")[0]
+    assert Participant.objects.count() == before
+
+
+def test_sent_twice_one_registration(client, personas, mailoutbox):
+    _answered(client)
+    session_before = dict(client.session["registration_answers"])
+    before = Participant.objects.count()
+    first = client.post(_check_url("hub-a"))
+    second = client.post(_check_url("hub-a"))  # the button pressed again
+    done = _urls("hub-a")[2]
+    assert first["Location"] == second["Location"] == done
+    assert Participant.objects.count() == before + 1
+    assert len(mailoutbox) == 1
+    person = Participant.objects.get(email="priya@example.org")
+    assert AuditEvent.objects.filter(object_id=str(person.pk), action="create").count() == 1
+    # Sent at once from two tabs, both holding the answers: the claim lets one through.
+    session = client.session
+    session["registration_answers"] = session_before
+    session.save()
+    third = client.post(_check_url("hub-a"))
+    assert third["Location"] == done
+    assert Participant.objects.count() == before + 1 and len(mailoutbox) == 1
+
+
+def test_the_honeypot_on_the_questions_page_keeps_nothing(client, personas):
+    _acknowledge(client, "hub-a")
+    client.post(_urls("hub-a")[1], registration_form(website="http://spam.example"))
+    assert "hub-a" not in client.session.get("registration_answers", {})
+
+
+def test_answers_left_in_an_ended_session_are_deleted(client, personas):
+    _answered(client)  # and never sent
+    ended = client.session.session_key
+    other = Client()
+    _answered(other)
+    live = other.session.session_key
+    Session.objects.filter(session_key=ended).update(
+        expire_date=timezone.now() - dt.timedelta(days=1, minutes=1)
+    )
+    retention_apply()
+    assert not Session.objects.filter(session_key=ended).exists()
+    assert Session.objects.filter(session_key=live).exists()

@@ -191,12 +191,19 @@ def test_a_public_registration_with_the_company_number_names_no_one(client, two_
             "last_name": "Person",
             "email": "probe@example.org",
             "job_title": "Director",
-            "senior_decision_maker": "on",
-            "aspiration_to_improve": "on",
+            "has_company_number": "yes",
+            "exporter": "no",
+            "scale_up_potential": "no",
+            "senior_decision_maker": "yes",
+            "aspiration_to_improve": "yes",
+            "previous_year_participant": "no",
             "website": "",
         },
         follow=True,
     )
+    assert response.status_code == 200
+    _assert_nothing_of_hub_b(response, p, "check your answers")
+    response = client.post(reverse("public:register-check", kwargs={"hub": "hub-a"}), follow=True)
     assert response.status_code == 200
     content = response.content.decode()
     _assert_nothing_of_hub_b(response, p, "the registration pages")
