@@ -24,6 +24,7 @@ from tests.e2e.conftest import (
     expect_text,
     fill_registration_details,
     greater_manchester,
+    without_the_known_reveal_finding,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -109,3 +110,23 @@ def test_without_javascript_the_follow_ups_are_simply_shown(browser, live_server
         expect(page.locator("#id_other_local_authority")).to_be_visible()
     finally:
         context.close()
+
+
+def _finding(html: str, *summary: str) -> dict:
+    failure = "Fix all of the following:\n" + "\n".join(f"  {line}" for line in summary)
+    return {"id": "aria-allowed-attr", "nodes": [{"html": html, "failureSummary": failure}]}
+
+
+def test_axe_lets_through_only_govuk_s_aria_expanded_on_a_revealing_radio():
+    reveal = (
+        '<input class="govuk-radios__input" type="radio" aria-controls="c1" aria-expanded="true">'
+    )
+    expanded = 'ARIA attribute is not allowed: aria-expanded="true"'
+    assert without_the_known_reveal_finding([_finding(reveal, expanded)]) == []
+    # Anything else stays a failure: another attribute, a radio that reveals nothing, a link.
+    other = _finding(reveal, expanded, 'ARIA attribute is not allowed: aria-checked="true"')
+    plain = _finding('<input type="radio" aria-expanded="true">', expanded)
+    link = _finding('<a href="#" aria-controls="c1" aria-expanded="true">', expanded)
+    assert without_the_known_reveal_finding([other, plain, link]) == [other, plain, link]
+    colour = {"id": "color-contrast", "nodes": [{"html": reveal, "failureSummary": expanded}]}
+    assert without_the_known_reveal_finding([colour]) == [colour]
