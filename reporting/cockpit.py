@@ -27,6 +27,7 @@ from reporting.models import MonthlyReturn, ReturnVersion
 from reporting.selectors import ACTIONS
 from rules.monthly_return import return_due_at
 from sessions.models import GroupSession, OneToOneSession, SessionStatus
+from sessions.selectors import registers_missing
 
 WEEK_DAYS = 7
 AT_RISK_SHOWN = 10
@@ -86,9 +87,7 @@ def this_week(hub: Hub, now: dt.datetime) -> Week:
         and s.starts_at > now
     ]
     missing = list(
-        GroupSession.objects.filter(cohort__hub=hub, status=SessionStatus.DELIVERED)
-        .annotate(recorded=Count("attendance"))
-        .filter(recorded=0)
+        registers_missing(GroupSession.objects.filter(cohort__hub=hub))
         .select_related("cohort")
         .order_by("starts_at", "pk")
     )

@@ -1,6 +1,7 @@
 """Forms for delivery pages: complaints and compliments (Q5) and the facilitator notes
-(K9); and the dates every delivery form asks for (`date_field`, `TodayMixin`), which the
-attendance and one-to-one forms use too.
+(K9); the filters of the complaints and the hub's sessions lists; and the dates every
+delivery form asks for (`date_field`, `TodayMixin`), which the attendance and one-to-one
+forms use too.
 
 Each form lists its fields, speaks plain English in its errors, and leaves the decision
 to the service (sessions.services, sessions.quality)."""
@@ -15,7 +16,8 @@ from django import forms
 
 from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
 from peernet.lists import ListFilterForm, search_field
-from sessions.models import ComplaintKind, Topic
+from sessions.models import ComplaintKind, SessionStatus, Topic
+from sessions.selectors import REGISTER_MISSING
 
 
 class NamedDateField(RealDateField):
@@ -201,3 +203,61 @@ class ComplaintFilterForm(ListFilterForm):
         choices=[("", "Open and closed"), ("open", "Open"), ("closed", "Closed")],
         error_messages={"invalid_choice": "Select open, closed or both"},
     )
+
+
+class PlainDateInput(forms.DateInput):
+    """The browser's own date picker; its value is the ISO date (2026-03-31)."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+def _list_date(label: str, which: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=PlainDateInput(),
+        error_messages={
+            "invalid": f"Enter the {which} date as a real date, for example 2026-03-31"
+        },
+    )
+
+
+class SessionFilterForm(ListFilterForm):
+    """The hub's sessions list's filter: a cohort (`cohorts`: the hub's, as (code, name)),
+    a status (register missing: delivered with no attendance recorded) and London days
+    from and to (peernet.lists)."""
+
+    cohort = forms.ChoiceField(
+        label="Cohort",
+        required=False,
+        error_messages={"invalid_choice": "Select a cohort from the list"},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            ("", "All statuses"),
+            *SessionStatus.choices,
+            (REGISTER_MISSING, "Register missing"),
+        ],
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
+    date_from = _list_date("From", "from")
+    date_to = _list_date("To", "to")
+
+    def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cohort = self.fields["cohort"]
+        assert isinstance(cohort, forms.ChoiceField)
+        cohort.choices = [("", "All cohorts"), *cohorts]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return cleaned
