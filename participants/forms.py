@@ -325,7 +325,9 @@ class RegistrationStatus:
 
 
 class RegistrationFilterForm(ListFilterForm):
-    """The list's filter: a fixed set of statuses and a plain search text (docs/security.md §18)."""
+    """The list's filter: fixed sets of statuses and eligibility decisions, the hub's
+    cohorts (`cohorts`, as (code, name)), the return's at-risk figures (`risks`) and a
+    plain search text (docs/security.md §18)."""
 
     status = forms.ChoiceField(
         label="Status",
@@ -334,8 +336,40 @@ class RegistrationFilterForm(ListFilterForm):
         error_messages={"invalid_choice": "Select a status from the list"},
     )
     q = search_field("Name, business, email or postcode")
+    eligibility = forms.ChoiceField(
+        label="Eligibility decision",
+        required=False,
+        choices=[("", "Any decision"), *EligibilityStatus.choices],
+        error_messages={"invalid_choice": "Select an eligibility decision from the list"},
+    )
+    cohort = forms.ChoiceField(
+        label="Cohort",
+        required=False,
+        error_messages={"invalid_choice": "Select a cohort from the list"},
+    )
+    risk = forms.ChoiceField(
+        label="At risk",
+        required=False,
+        error_messages={"invalid_choice": "Select a risk from the list"},
+    )
 
-    field_order = ("q", "status")
+    field_order = ("q", "status", "eligibility", "cohort", "risk")
+
+    def __init__(
+        self,
+        *args: Any,
+        cohorts: list[tuple[str, str]],
+        risks: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, every, choices in (
+            ("cohort", "All cohorts", cohorts),
+            ("risk", "At risk or not", risks),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", every), *choices]
 
 
 # --- eligibility ------------------------------------------------------------------------

@@ -159,6 +159,20 @@ def _headings(columns: Sequence[Column], sort: str, filters: QueryDict) -> list[
     return headings
 
 
+def page_of(request: HttpRequest, rows: Sequence[Any] | QuerySet[Any], per_page: int) -> Page:
+    """The page of `rows` the request's `page` parameter names: the first page for a
+    value that is not a number, the last for one past the end. Every list pages here."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def query_kept(request: HttpRequest) -> str:
+    """The request's parameters but its page, for a page whose filters are not a
+    `ListFilterForm`: its pagination's links keep them."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def list_page(
     request: HttpRequest,
     *,
@@ -182,7 +196,7 @@ def list_page(
     if not {"pk", "-pk"} & set(order):
         order = (*order, "-pk" if str(order[0]).startswith("-") else "pk")
     queryset = rows(cleaned).order_by(*order)
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page = page_of(request, queryset, per_page)
     filters = QueryDict(mutable=True)
     for name, value in cleaned.items():
         if name != "sort" and value not in ("", None, False):

@@ -17,6 +17,7 @@ from django import forms
 from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
 from peernet.lists import ListFilterForm, search_field
 from sessions.models import ComplaintKind, SessionStatus, Topic
+from sessions.one_to_one.selectors import NO_PROVIDER
 from sessions.selectors import REGISTER_MISSING
 
 
@@ -261,3 +262,45 @@ class SessionFilterForm(ListFilterForm):
         if start and end and end < start:
             self.add_error("date_to", "The to date must be the same as or after the from date")
         return cleaned
+
+
+class OneToOneFilterForm(ListFilterForm):
+    """The hub's one-to-ones list's filter: a name or business, a provider (`providers`:
+    the hub's, as (id, name), and no provider yet), a cohort (`cohorts`, as (code,
+    name)) and whether short of the programme's minimum hours (`minimum`, in words: "3.5
+    hours") (peernet.lists)."""
+
+    q = search_field("Name or business")
+    provider = forms.ChoiceField(
+        label="Provider",
+        required=False,
+        error_messages={"invalid_choice": "Select a provider from the list"},
+    )
+    cohort = forms.ChoiceField(
+        label="Cohort",
+        required=False,
+        error_messages={"invalid_choice": "Select a cohort from the list"},
+    )
+    short = forms.ChoiceField(
+        label="Hours",
+        required=False,
+        error_messages={"invalid_choice": "Select whether short of the minimum hours"},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        providers: list[tuple[str, str]],
+        cohorts: list[tuple[str, str]],
+        minimum: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in (
+            ("provider", [("", "All providers"), *providers, (NO_PROVIDER, "No provider yet")]),
+            ("cohort", [("", "All cohorts"), *cohorts]),
+            ("short", [("", "Any hours"), ("yes", f"Short of {minimum}")]),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices

@@ -123,6 +123,7 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "session-edit": (lambda w: {**_cohort(w), "session": w.session.code}, False),
     "complaints": (lambda w: {}, False),
     "sessions": (lambda w: {}, False),
+    "one-to-ones": (lambda w: {}, False),
     "complaint-new": (lambda w: {}, False),
     "complaint": (lambda w: {"key": w.complaint.key}, False),
     "observations": (lambda w: {}, False),
