@@ -32,6 +32,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cohorts.selectors import hub_facilitators
+from cohorts.views import COHORT_COLUMNS
 from participants import surveys
 from participants.models import SurveyKind
 from participants.survey_bulk_views import SURVEY_COLUMNS
@@ -179,6 +180,10 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     ),
     "sessions.forms.FacilitatorNotesForm": NO_ARGUMENTS,
     "sessions.forms.ComplaintFilterForm": lambda p: ([], {"columns": COMPLAINT_COLUMNS}),
+    "cohorts.forms.CohortFilterForm": lambda p: (
+        [],
+        {"columns": COHORT_COLUMNS, "facilitators": [(str(p.facilitator.pk), p.facilitator.name)]},
+    ),
     "sessions.forms.OneToOneFilterForm": lambda p: (
         [],
         {
