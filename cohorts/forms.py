@@ -17,7 +17,7 @@ from django.core.validators import RegexValidator
 from cohorts.models import SessionMode
 from cohorts.selectors import STATE_CONDITIONS
 from peernet.forms import RealDateField, choice_messages, form_helper, text_field
-from peernet.lists import ListFilterForm, search_field
+from peernet.lists import ListFilterForm, choice_filter, search_field
 
 _NUMERIC = {"inputmode": "decimal", "class": "govuk-input--width-4"}
 _TIME = RegexValidator(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "Enter a start time like 09:30")
@@ -289,20 +289,13 @@ class CohortFilterForm(ListFilterForm):
     (peernet.lists)."""
 
     q = search_field("Cohort name")
-    state = forms.ChoiceField(
-        label="State",
-        required=False,
-        choices=[("", "Any state"), *[(s, s) for s in STATE_CONDITIONS]],
-        error_messages={"invalid_choice": "Select a state from the list"},
+    state = choice_filter(
+        "State",
+        "Select a state from the list",
+        [("", "Any state"), *[(s, s) for s in STATE_CONDITIONS]],
     )
-    facilitator = forms.ChoiceField(
-        label="Facilitator",
-        required=False,
-        error_messages={"invalid_choice": "Select a facilitator from the list"},
-    )
+    facilitator = choice_filter("Facilitator", "Select a facilitator from the list")
 
     def __init__(self, *args: Any, facilitators: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["facilitator"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Any facilitator"), *facilitators]
+        self.offer("facilitator", [("", "Any facilitator"), *facilitators])

@@ -29,7 +29,7 @@ from peernet.forms import (
     text_field,
     typed_input,
 )
-from peernet.lists import ListFilterForm, search_field
+from peernet.lists import ListFilterForm, choice_filter, search_field
 from peernet.models import Hub
 
 ELSEWHERE = "elsewhere"
@@ -329,29 +329,19 @@ class RegistrationFilterForm(ListFilterForm):
     cohorts (`cohorts`, as (code, name)), the return's at-risk figures (`risks`) and a
     plain search text (docs/security.md §18)."""
 
-    status = forms.ChoiceField(
-        label="Status",
-        required=False,
-        choices=[("", "All statuses"), *RegistrationStatus.choices],
-        error_messages={"invalid_choice": "Select a status from the list"},
+    status = choice_filter(
+        "Status",
+        "Select a status from the list",
+        [("", "All statuses"), *RegistrationStatus.choices],
     )
     q = search_field("Name, business, email or postcode")
-    eligibility = forms.ChoiceField(
-        label="Eligibility decision",
-        required=False,
-        choices=[("", "Any decision"), *EligibilityStatus.choices],
-        error_messages={"invalid_choice": "Select an eligibility decision from the list"},
+    eligibility = choice_filter(
+        "Eligibility decision",
+        "Select an eligibility decision from the list",
+        [("", "Any decision"), *EligibilityStatus.choices],
     )
-    cohort = forms.ChoiceField(
-        label="Cohort",
-        required=False,
-        error_messages={"invalid_choice": "Select a cohort from the list"},
-    )
-    risk = forms.ChoiceField(
-        label="At risk",
-        required=False,
-        error_messages={"invalid_choice": "Select a risk from the list"},
-    )
+    cohort = choice_filter("Cohort", "Select a cohort from the list")
+    risk = choice_filter("At risk", "Select a risk from the list")
 
     field_order = ("q", "status", "eligibility", "cohort", "risk")
 
@@ -363,13 +353,8 @@ class RegistrationFilterForm(ListFilterForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        for name, every, choices in (
-            ("cohort", "All cohorts", cohorts),
-            ("risk", "At risk or not", risks),
-        ):
-            field = self.fields[name]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = [("", every), *choices]
+        self.offer("cohort", [("", "All cohorts"), *cohorts])
+        self.offer("risk", [("", "At risk or not"), *risks])
 
 
 # --- eligibility ------------------------------------------------------------------------

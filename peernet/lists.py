@@ -93,6 +93,12 @@ class ListFilterForm(forms.Form):
         assert isinstance(sort, forms.ChoiceField)
         sort.choices = [("", ""), *[(k, k) for k in keys], *[(f"-{k}", k) for k in keys]]
 
+    def offer(self, name: str, choices: Sequence[tuple[str, str]]) -> None:
+        """The choices of the filter `name`, known only per request (the hub's cohorts)."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(choices)
+
     def full_clean(self) -> None:
         """An unknown sort is the list's error (the error summary's), not a hidden field's."""
         super().full_clean()
@@ -101,6 +107,43 @@ class ListFilterForm(forms.Form):
             refused = errors.pop("sort")
             errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield"))
             errors[NON_FIELD_ERRORS].extend(refused)
+
+
+def choice_filter(
+    label: str, message: str, choices: Sequence[tuple[str, str]] = ()
+) -> forms.ChoiceField:
+    """A list's filter by one of a few values (a status, a cohort): never required; a
+    value it does not offer is `message` ("Select a cohort from the list"). Choices
+    known only per request (the hub's cohorts) are given by `ListFilterForm.offer`."""
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=list(choices),
+        error_messages={"invalid_choice": message},
+    )
+
+
+class PlainDateInput(forms.DateInput):
+    """The browser's own date picker; its value is the ISO date (2026-03-31)."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+def date_filter(label: str, which: str) -> forms.DateField:
+    """A list's filter by a day (`which`: "from", "to"): the browser's date input, an ISO
+    date; a day that does not exist is a message naming it."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=PlainDateInput(),
+        error_messages={
+            "invalid": f"Enter the {which} date as a real date, for example 2026-03-31"
+        },
+    )
 
 
 def search_field(label: str) -> forms.CharField:

@@ -15,7 +15,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
-from peernet.lists import ListFilterForm, search_field
+from peernet.lists import ListFilterForm, choice_filter, date_filter, search_field
 from sessions.models import ComplaintKind, SessionStatus, Topic
 from sessions.one_to_one.selectors import NO_PROVIDER
 from sessions.selectors import REGISTER_MISSING
@@ -206,55 +206,23 @@ class ComplaintFilterForm(ListFilterForm):
     )
 
 
-class PlainDateInput(forms.DateInput):
-    """The browser's own date picker; its value is the ISO date (2026-03-31)."""
-
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-
-def _list_date(label: str, which: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=PlainDateInput(),
-        error_messages={
-            "invalid": f"Enter the {which} date as a real date, for example 2026-03-31"
-        },
-    )
-
-
 class SessionFilterForm(ListFilterForm):
     """The hub's sessions list's filter: a cohort (`cohorts`: the hub's, as (code, name)),
     a status (register missing: delivered with no attendance recorded) and London days
     from and to (peernet.lists)."""
 
-    cohort = forms.ChoiceField(
-        label="Cohort",
-        required=False,
-        error_messages={"invalid_choice": "Select a cohort from the list"},
+    cohort = choice_filter("Cohort", "Select a cohort from the list")
+    status = choice_filter(
+        "Status",
+        "Select a status from the list",
+        [("", "All statuses"), *SessionStatus.choices, (REGISTER_MISSING, "Register missing")],
     )
-    status = forms.ChoiceField(
-        label="Status",
-        required=False,
-        choices=[
-            ("", "All statuses"),
-            *SessionStatus.choices,
-            (REGISTER_MISSING, "Register missing"),
-        ],
-        error_messages={"invalid_choice": "Select a status from the list"},
-    )
-    date_from = _list_date("From", "from")
-    date_to = _list_date("To", "to")
+    date_from = date_filter("From", "from")
+    date_to = date_filter("To", "to")
 
     def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cohort = self.fields["cohort"]
-        assert isinstance(cohort, forms.ChoiceField)
-        cohort.choices = [("", "All cohorts"), *cohorts]
+        self.offer("cohort", [("", "All cohorts"), *cohorts])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -271,21 +239,9 @@ class OneToOneFilterForm(ListFilterForm):
     hours") (peernet.lists)."""
 
     q = search_field("Name or business")
-    provider = forms.ChoiceField(
-        label="Provider",
-        required=False,
-        error_messages={"invalid_choice": "Select a provider from the list"},
-    )
-    cohort = forms.ChoiceField(
-        label="Cohort",
-        required=False,
-        error_messages={"invalid_choice": "Select a cohort from the list"},
-    )
-    short = forms.ChoiceField(
-        label="Hours",
-        required=False,
-        error_messages={"invalid_choice": "Select whether short of the minimum hours"},
-    )
+    provider = choice_filter("Provider", "Select a provider from the list")
+    cohort = choice_filter("Cohort", "Select a cohort from the list")
+    short = choice_filter("Hours", "Select whether short of the minimum hours")
 
     def __init__(
         self,
@@ -296,11 +252,8 @@ class OneToOneFilterForm(ListFilterForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        for name, choices in (
-            ("provider", [("", "All providers"), *providers, (NO_PROVIDER, "No provider yet")]),
-            ("cohort", [("", "All cohorts"), *cohorts]),
-            ("short", [("", "Any hours"), ("yes", f"Short of {minimum}")]),
-        ):
-            field = self.fields[name]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = choices
+        self.offer(
+            "provider", [("", "All providers"), *providers, (NO_PROVIDER, "No provider yet")]
+        )
+        self.offer("cohort", [("", "All cohorts"), *cohorts])
+        self.offer("short", [("", "Any hours"), ("yes", f"Short of {minimum}")])
