@@ -43,6 +43,7 @@ from parameters import (
     PAGE_REPEATS,
     RESULTS,
     ROOT,
+    SESSIONS_FILTERED_QUERY,
     WARM_UP,
 )
 from report import load_results, write_report
@@ -240,6 +241,10 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
             admin,
             reverse("hub:registrations", kwargs={"hub": PAGE_HUB}) + FILTERED_LIST_QUERY,
         ),
+        "sessions list, filtered": (
+            admin,
+            reverse("hub:sessions", kwargs={"hub": PAGE_HUB}) + SESSIONS_FILTERED_QUERY,
+        ),
         "national timeliness": (coordinator, reverse("national:timeliness")),
     }
     result["pages"] = {}
@@ -293,6 +298,7 @@ def measure(n: int, *, load: bool, only_load: bool) -> dict[str, Any]:
         "cohort page",
         "registrations list",
         "registrations list, filtered",
+        "sessions list, filtered",
     ]
     if n <= 6000:
         plan = [

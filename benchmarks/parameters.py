@@ -33,13 +33,17 @@ RETURNS = ("compile_all_hubs", "compute_hubs", "national_live", "national_submit
 PAGED = (
     "registrations list",
     "registrations list, filtered",
+    "sessions list, filtered",
     "cohort page",
     "national timeliness",
 )
 # Issue 18: the registrations list searched ("a": most names), filtered, sorted by name
 # (descending) and on its second page; its queries the same at every size.
 FILTERED_LIST_QUERY = "?q=a&status=eligible&sort=-name&page=2"
-CONSTANT_QUERIES = ("registrations list, filtered",)
+# The hub's sessions list: delivered, from the delivery window's start, the oldest
+# first, on its second page.
+SESSIONS_FILTERED_QUERY = "?status=delivered&date_from=2021-04-01&sort=when&page=2"
+CONSTANT_QUERIES = ("registrations list, filtered", "sessions list, filtered")
 
 # Issue 24: load through the real server (load.py, locustfile.py), at N = LOAD_AT.
 LOAD_AT = 60000

@@ -96,6 +96,7 @@ MEASURES = [
     ("page: cohort page", "pages/cohort page"),
     ("page: registrations list", "pages/registrations list"),
     ("page: registrations list, filtered", "pages/registrations list, filtered"),
+    ("page: sessions list, filtered", "pages/sessions list, filtered"),
     ("page: national timeliness", "pages/national timeliness"),
     (
         "to-do list judged after a write to one participant (`findings_judge`, scoped)",
@@ -311,6 +312,7 @@ BUDGET_PAGES = (
     "cohort page",
     "registrations list",
     "registrations list, filtered",
+    "sessions list, filtered",
     "national timeliness",
 )
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.validators import RegexValidator
 
 from cohorts.models import SessionMode
+from cohorts.selectors import STATE_CONDITIONS
 from peernet.forms import RealDateField, choice_messages, form_helper, text_field
+from peernet.lists import ListFilterForm, choice_filter, search_field
 
 _NUMERIC = {"inputmode": "decimal", "class": "govuk-input--width-4"}
 _TIME = RegexValidator(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "Enter a start time like 09:30")
@@ -278,3 +281,21 @@ class JoiningDetailsForm(forms.Form):
             Field.text("contact_name"),
             Field.text("contact_details"),
         )
+
+
+class CohortFilterForm(ListFilterForm):
+    """The cohorts list's filter: words of the name, a state (forming, running,
+    completed) and a facilitator (`facilitators`: the hub's, as (id, name))
+    (peernet.lists)."""
+
+    q = search_field("Cohort name")
+    state = choice_filter(
+        "State",
+        "Select a state from the list",
+        [("", "Any state"), *[(s, s) for s in STATE_CONDITIONS]],
+    )
+    facilitator = choice_filter("Facilitator", "Select a facilitator from the list")
+
+    def __init__(self, *args: Any, facilitators: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer("facilitator", [("", "Any facilitator"), *facilitators])

@@ -33,6 +33,8 @@ from participants.models import Business, EqualityData, Gender, Sector
 from peernet.access import role_holders
 from peernet.calendar import LONDON, local_date, whole_years
 from peernet.hours import hours_exact, hours_total, sum_hours
+from peernet.lists import search_condition
+from peernet.models import RoleAssignment
 from peernet.privacy.suppression import suppress_counts
 from peernet.roles import Role
 from peernet.words import date_words, hours_words, number_words
@@ -209,6 +211,41 @@ def cohort_state(*, delivered: Decimal, needed: Decimal) -> str:
     if delivered > 0:
         return CohortState.RUNNING
     return CohortState.FORMING
+
+
+# `cohort_state` in SQL, for the list's filter: its words -> the condition on the
+# delivered hours (`cohorts_with_hours`) and the programme's hours (K2).
+STATE_CONDITIONS = {
+    CohortState.FORMING: Q(delivered_hours__lte=0),
+    CohortState.RUNNING: Q(delivered_hours__gt=0, delivered_hours__lt=F("programme__cohort_hours")),
+    CohortState.COMPLETED: Q(delivered_hours__gte=F("programme__cohort_hours")),
+}
+
+
+def hub_cohort_list(
+    *,
+    hub: Hub,
+    user: User,
+    today: dt.date,
+    search: str = "",
+    state: str = "",
+    facilitator: str = "",
+) -> QuerySet[Cohort]:
+    """The hub's cohorts the user may see as `hub_cohorts` reads them, narrowed by the
+    list's filters: words of the name, a state (CohortState's words), a facilitator's id
+    (the cohorts they facilitate)."""
+    visible = Cohort.objects.filter(hub=hub).visible_to(user)
+    cohorts = hub_cohorts(hub, today=today).filter(pk__in=visible.values("pk"))
+    cohorts = cohorts.filter(search_condition(search, ("name",)))
+    if state:
+        cohorts = cohorts.filter(STATE_CONDITIONS[state])
+    if facilitator:
+        cohorts = cohorts.filter(
+            pk__in=RoleAssignment.objects.filter(
+                role=Role.FACILITATOR, user_id=int(facilitator)
+            ).values("cohort")
+        )
+    return cohorts
 
 
 def hub_facilitators(hub: Hub) -> QuerySet[User]:

@@ -21,6 +21,7 @@ from cohorts import selectors, services
 from cohorts.forms import (
     AllocateForm,
     CohortCreateForm,
+    CohortFilterForm,
     JoiningDetailsForm,
     MoveForm,
     PlanForm,
@@ -28,6 +29,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, CohortMembership
 from participants.models import EligibilityStatus, Participant
+from peernet import lists
 from peernet.access import cohort_for_facilitation, get_for_user, hub_admin_required, hub_page
 from peernet.calendar import LONDON, local_date
 from peernet.models import RuleWarning
@@ -66,8 +68,24 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{cohort.name} created.")
             return redirect("hub:cohort", hub=request.hub.key, code=cohort.code)
     today = local_date(timezone.now())
+    facilitators = selectors.hub_facilitators(request.hub).order_by("name")
+    listing = lists.list_page(
+        request,
+        form_class=CohortFilterForm,
+        columns=COHORT_COLUMNS,
+        rows=lambda cleaned: selectors.hub_cohort_list(
+            hub=request.hub,
+            user=request.user,
+            today=today,
+            search=cleaned.get("q", ""),
+            state=cleaned.get("state", ""),
+            facilitator=cleaned.get("facilitator", ""),
+        ),
+        default_order=("name",),
+        form_kwargs={"facilitators": [(str(f.pk), f.name) for f in facilitators]},
+    )
     rows = []
-    for cohort in selectors.hub_cohorts(request.hub, today=today):
+    for cohort in listing.page.object_list:
         needed = cohort.programme.cohort_hours
         rows.append(
             {
@@ -78,7 +96,19 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
                 "size": cohort.programme.cohort_size,
             }
         )
-    return hub_page(request, "cohorts/list.html", "cohorts", rows=rows, form=form)
+    return hub_page(request, "cohorts/list.html", "cohorts", rows=rows, form=form, listing=listing)
+
+
+COHORT_COLUMNS = (
+    lists.Column("name", "Cohort", ("name",)),
+    lists.Column("facilitator", "Facilitator"),
+    lists.Column("start", "Planned start", ("planned_start",)),
+    lists.Column("state", "State"),
+    lists.Column("members", "Members", ("member_count",), numeric=True),
+    lists.Column("delivered", "Hours delivered", ("delivered_hours",), numeric=True),
+    lists.Column("scheduled", "Hours scheduled", (), numeric=True),
+    lists.Column("schedule", "Schedule"),
+)
 
 
 # --- one cohort ----------------------------------------------------------------------

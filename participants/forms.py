@@ -42,7 +42,7 @@ from peernet.forms import (
     yes_no,
     yes_no_initial,
 )
-from peernet.lists import ListFilterForm, search_field
+from peernet.lists import ListFilterForm, choice_filter, search_field
 from peernet.models import Hub
 from peernet.words import date_words, money_words, number_words, yes_no_words
 
@@ -431,17 +431,36 @@ class RegistrationStatus:
 
 
 class RegistrationFilterForm(ListFilterForm):
-    """The list's filter: a fixed set of statuses and a plain search text (docs/security.md §18)."""
+    """The list's filter: fixed sets of statuses and eligibility decisions, the hub's
+    cohorts (`cohorts`, as (code, name)), the return's at-risk figures (`risks`) and a
+    plain search text (docs/security.md §18)."""
 
-    status = forms.ChoiceField(
-        label="Status",
-        required=False,
-        choices=[("", "All statuses"), *RegistrationStatus.choices],
-        error_messages={"invalid_choice": "Select a status from the list"},
+    status = choice_filter(
+        "Status",
+        "Select a status from the list",
+        [("", "All statuses"), *RegistrationStatus.choices],
     )
     q = search_field("Name, business, email or postcode")
+    eligibility = choice_filter(
+        "Eligibility decision",
+        "Select an eligibility decision from the list",
+        [("", "Any decision"), *EligibilityStatus.choices],
+    )
+    cohort = choice_filter("Cohort", "Select a cohort from the list")
+    risk = choice_filter("At risk", "Select a risk from the list")
 
-    field_order = ("q", "status")
+    field_order = ("q", "status", "eligibility", "cohort", "risk")
+
+    def __init__(
+        self,
+        *args: Any,
+        cohorts: list[tuple[str, str]],
+        risks: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer("cohort", [("", "All cohorts"), *cohorts])
+        self.offer("risk", [("", "At risk or not"), *risks])
 
 
 # --- eligibility ------------------------------------------------------------------------

@@ -207,13 +207,22 @@ REGISTRATION_SEARCH = (
 
 
 def registrations_for_hub(
-    *, hub: Hub, user: User, status: str = "", search: str = ""
+    *,
+    hub: Hub,
+    user: User,
+    status: str = "",
+    search: str = "",
+    eligibility: str = "",
+    cohort: str = "",
+    among: QuerySet[Participant] | None = None,
 ) -> QuerySet[Participant]:
     """The hub's registrations, newest first, with what the list shows in the same query.
 
     `status` is one of STATUS_FILTERS' keys (validated by the view's form); `search` is
     plain text matched against names, email, the business's name and postcode, never a
-    lookup.
+    lookup; `eligibility` an eligibility decision; `cohort` a cohort's code (its members,
+    past and present); `among` the participants to keep (a figure's, as the return counts
+    them).
     """
 
     rows = (
@@ -225,6 +234,14 @@ def registrations_for_hub(
     if status:
         rows = rows.filter(status_condition(status))
     rows = rows.filter(search_condition(search, REGISTRATION_SEARCH))
+    if eligibility:
+        rows = rows.filter(eligibility_status=eligibility)
+    if cohort:
+        rows = rows.filter(
+            pk__in=CohortMembership.objects.filter(cohort__code=cohort).values("participant")
+        )
+    if among is not None:
+        rows = rows.filter(pk__in=among.values("pk"))
     return rows.order_by("-registered", "-pk")
 
 

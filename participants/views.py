@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -37,8 +38,10 @@ from participants.models import EligibilityException, MatchStatus, Participant
 from peernet import lists, mail, outbox, stale
 from peernet.access import hub_admin_required, hub_page
 from peernet.addresses import client_ip
+from peernet.calendar import local_date
 from peernet.models import EmailKind, Hub, Programme
 from peernet.rate_limits import claim_once, count_attempt
+from reporting import cockpit
 from reporting.progress import one_to_one_hours_chart
 from rules import criteria_for_applicants
 
@@ -241,21 +244,31 @@ REGISTRATION_COLUMNS = (
 @require_GET
 @hub_admin_required
 def registrations(request: HttpRequest) -> HttpResponse:
-    listing = lists.list_page(
-        request,
-        form_class=RegistrationFilterForm,
-        columns=REGISTRATION_COLUMNS,
-        rows=lambda cleaned: selectors.registrations_for_hub(
+    cohorts = selectors.hub_cohort_choices(hub=request.hub, user=request.user)
+    today = local_date(timezone.now())
+
+    def rows(cleaned: dict[str, Any]) -> QuerySet[Participant]:
+        risk = cleaned.get("risk", "")
+        return selectors.registrations_for_hub(
             hub=request.hub,
             user=request.user,
             status=cleaned.get("status", ""),
             search=cleaned.get("q", ""),
-        ),
+            eligibility=cleaned.get("eligibility", ""),
+            cohort=cleaned.get("cohort", ""),
+            among=cockpit.participants_at_risk(request.hub, today, risk) if risk else None,
+        )
+
+    listing = lists.list_page(
+        request,
+        form_class=RegistrationFilterForm,
+        columns=REGISTRATION_COLUMNS,
+        rows=rows,
         default_order=("-registered", "-pk"),
+        form_kwargs={"cohorts": cohorts, "risks": cockpit.risk_choices()},
     )
     counts = selectors.registration_counts(hub=request.hub, user=request.user)
     statuses = [(key, label, counts[key]) for key, label in RegistrationStatus.choices]
-    cohorts = selectors.hub_cohort_choices(hub=request.hub, user=request.user)
     return render(
         request,
         "participants/registrations.html",

@@ -93,6 +93,12 @@ class ListFilterForm(forms.Form):
         assert isinstance(sort, forms.ChoiceField)
         sort.choices = [("", ""), *[(k, k) for k in keys], *[(f"-{k}", k) for k in keys]]
 
+    def offer(self, name: str, choices: Sequence[tuple[str, str]]) -> None:
+        """The choices of the filter `name`, known only per request (the hub's cohorts)."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(choices)
+
     def full_clean(self) -> None:
         """An unknown sort is the list's error (the error summary's), not a hidden field's."""
         super().full_clean()
@@ -101,6 +107,43 @@ class ListFilterForm(forms.Form):
             refused = errors.pop("sort")
             errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield"))
             errors[NON_FIELD_ERRORS].extend(refused)
+
+
+def choice_filter(
+    label: str, message: str, choices: Sequence[tuple[str, str]] = ()
+) -> forms.ChoiceField:
+    """A list's filter by one of a few values (a status, a cohort): never required; a
+    value it does not offer is `message` ("Select a cohort from the list"). Choices
+    known only per request (the hub's cohorts) are given by `ListFilterForm.offer`."""
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=list(choices),
+        error_messages={"invalid_choice": message},
+    )
+
+
+class PlainDateInput(forms.DateInput):
+    """The browser's own date picker; its value is the ISO date (2026-03-31)."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+def date_filter(label: str, which: str) -> forms.DateField:
+    """A list's filter by a day (`which`: "from", "to"): the browser's date input, an ISO
+    date; a day that does not exist is a message naming it."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=PlainDateInput(),
+        error_messages={
+            "invalid": f"Enter the {which} date as a real date, for example 2026-03-31"
+        },
+    )
 
 
 def search_field(label: str) -> forms.CharField:
@@ -159,6 +202,20 @@ def _headings(columns: Sequence[Column], sort: str, filters: QueryDict) -> list[
     return headings
 
 
+def page_of(request: HttpRequest, rows: Sequence[Any] | QuerySet[Any], per_page: int) -> Page:
+    """The page of `rows` the request's `page` parameter names: the first page for a
+    value that is not a number, the last for one past the end. Every list pages here."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def query_kept(request: HttpRequest) -> str:
+    """The request's parameters but its page, for a page whose filters are not a
+    `ListFilterForm`: its pagination's links keep them."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def list_page(
     request: HttpRequest,
     *,
@@ -182,7 +239,7 @@ def list_page(
     if not {"pk", "-pk"} & set(order):
         order = (*order, "-pk" if str(order[0]).startswith("-") else "pk")
     queryset = rows(cleaned).order_by(*order)
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page = page_of(request, queryset, per_page)
     filters = QueryDict(mutable=True)
     for name, value in cleaned.items():
         if name != "sort" and value not in ("", None, False):

@@ -16,7 +16,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peernet import audit, pdf, privacy
+from peernet import audit, lists, pdf, privacy
 from peernet.access import (
     AuthenticatedRequest,
     breach_for_coordinator,
@@ -36,7 +35,7 @@ from peernet.calendar import london_midnight
 from peernet.forms import form_helper, text_field
 from peernet.models import AuditAction, AuditEvent, Breach, Hub
 
-PAGE_SIZE = 50
+PAGE_SIZE = lists.PAGE_SIZE
 
 
 class _ErrorLinks:
@@ -153,13 +152,11 @@ def audit_trail(request: AuthenticatedRequest) -> HttpResponse:
             events = events.filter(at__lt=london_midnight(data["date_to"] + dt.timedelta(days=1)))
     elif form.is_bound:
         events = events.none()
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = lists.page_of(request, events, PAGE_SIZE)
     return render(
         request,
         "privacy/audit.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": lists.query_kept(request)},
     )
 
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.http import urlencode
 
+from participants.models import Participant
 from peernet.calendar import Month, local_date, london_midnight
 from peernet.models import Hub, Programme
 from reporting import drilldown, kpi, returns
@@ -27,6 +29,7 @@ from reporting.models import MonthlyReturn, ReturnVersion
 from reporting.selectors import ACTIONS
 from rules.monthly_return import return_due_at
 from sessions.models import GroupSession, OneToOneSession, SessionStatus
+from sessions.selectors import registers_missing
 
 WEEK_DAYS = 7
 AT_RISK_SHOWN = 10
@@ -86,9 +89,7 @@ def this_week(hub: Hub, now: dt.datetime) -> Week:
         and s.starts_at > now
     ]
     missing = list(
-        GroupSession.objects.filter(cohort__hub=hub, status=SessionStatus.DELIVERED)
-        .annotate(recorded=Count("attendance"))
-        .filter(recorded=0)
+        registers_missing(GroupSession.objects.filter(cohort__hub=hub))
         .select_related("cohort")
         .order_by("starts_at", "pk")
     )
@@ -96,6 +97,43 @@ def this_week(hub: Hub, now: dt.datetime) -> Week:
 
 
 # --- what is at risk ---------------------------------------------------------------------
+
+
+# The registrations list's risk filter: its value -> the return's figure it narrows to
+# (a participant at risk of missing the one-to-one hours; a member of a cohort at risk of
+# missing the group hours).
+RISK_FIGURES = {
+    "one_to_one": "participants_at_risk_one_to_one",
+    "group": "cohorts_at_risk",
+}
+
+
+def risk_choices() -> list[tuple[str, str]]:
+    """The risk filter's choices, in the return's words."""
+    return [
+        ("one_to_one", kpi.LABELS["participants_at_risk_one_to_one"]),
+        ("group", f"Members of {kpi.LABELS['cohorts_at_risk'].lower()}"),
+    ]
+
+
+def participants_at_risk(hub: Hub, today: dt.date, risk: str) -> QuerySet[Participant]:
+    """The hub's participants behind this month's at-risk figure `risk` (a key of
+    RISK_FIGURES): those the return counts, or the current members of the cohorts it
+    counts; none outside the programme's delivery window (the cockpit shows none)."""
+    month = Month.of(today)
+    try:
+        in_window = Programme.for_month(today).holds(month)
+    except Programme.DoesNotExist:
+        in_window = False
+    if not in_window:
+        return Participant.objects.none()
+    counted = drilldown.figure_queryset(hub, month.first_day, RISK_FIGURES[risk])
+    if risk == "one_to_one":
+        return Participant.objects.filter(pk__in=counted.values("pk"))
+    return Participant.objects.filter(
+        Q(memberships__left__isnull=True) | Q(memberships__left__gt=today),
+        memberships__cohort__in=counted.values("pk"),
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +146,7 @@ class AtRisk:
     action: str  # the imperative (reporting.selectors.ACTIONS), with the programme's hours
     rows: list[drilldown.Cell]  # each record's name, linked to the page that acts on it
     list_url: str  # every record behind the figure
+    people_url: str  # the registrations list filtered to the people at risk
 
 
 def at_risk(hub: Hub, month: Month, programme: Programme) -> list[AtRisk]:
@@ -131,6 +170,9 @@ def at_risk(hub: Hub, month: Month, programme: Programme) -> list[AtRisk]:
                     "hub:return-figure",
                     kwargs={"hub": hub.key, "month": month.first_day, "figure": figure},
                 ),
+                people_url=reverse("hub:registrations", kwargs={"hub": hub.key})
+                + "?"
+                + urlencode({"risk": next(k for k, f in RISK_FIGURES.items() if f == figure)}),
             )
         )
     return shown

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from peernet.calendar import LONDON
@@ -159,19 +160,33 @@ def _row(kind: str, hub: Hub, record: Any) -> list[Cell]:
     ]
 
 
+def _sources(hub: Hub, month: dt.date) -> dict[str, Any]:
+    programme = Programme.for_month(month)
+    m, c = kpi.periods(month, programme)
+    return {source.kind: source for source in kpi.all_sources([hub.pk], programme, m, c)}
+
+
+def _counted(sources: dict[str, Any], kind: str | None, measure: str) -> tuple[str, QuerySet]:
+    if kind is None:
+        kind = next(k for k, source in sources.items() if measure in source.measures)
+    source = sources[kind]
+    return kind, source.queryset.filter(source.measures[measure].condition)
+
+
+def figure_queryset(hub: Hub, month: dt.date, figure: str) -> QuerySet:
+    """The records a figure of one kind of record counts (a participant, a cohort ...)
+    for the hub's return for `month`, as a query others may narrow by."""
+    return _counted(_sources(hub, month), None, figure)[1]
+
+
 def figure_records(hub: Hub, month: dt.date, figure: str) -> list[Section]:
     """The records behind one figure of the hub's return for `month`, one section per
     kind of record (a fixed number of queries)."""
     measures = _measures(figure) or [(None, figure)]
-    programme = Programme.for_month(month)
-    m, c = kpi.periods(month, programme)
-    sources = {source.kind: source for source in kpi.all_sources([hub.pk], programme, m, c)}
+    sources = _sources(hub, month)
     sections = []
     for kind, measure in measures:
-        if kind is None:
-            kind = next(k for k, source in sources.items() if measure in source.measures)
-        source = sources[kind]
-        queryset = source.queryset.filter(source.measures[measure].condition)
+        kind, queryset = _counted(sources, kind, measure)
         if RELATED[kind]:
             queryset = queryset.select_related(*RELATED[kind])
         section = Section(kind, HEADINGS[kind])

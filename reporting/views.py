@@ -7,13 +7,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from peernet import lists
 from peernet.access import hub_admin_required
 from peernet.calendar import Month, local_date
 from peernet.models import Programme
@@ -184,9 +184,7 @@ def hub_todo(request: HttpRequest) -> HttpResponse:
         shown = todo_filtered(
             items, rule=form.cleaned_data["rule"], overdue=form.cleaned_data["overdue"]
         )
-    page = Paginator(shown, TODO_SHOWN).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = lists.page_of(request, shown, TODO_SHOWN)
     return render(
         request,
         "hub/todo.html",
@@ -198,7 +196,7 @@ def hub_todo(request: HttpRequest) -> HttpResponse:
             "overdue_total": sum(1 for item in items if item.overdue),
             "page": page,
             "todo": page.object_list,
-            "query": query.urlencode(),
+            "query": lists.query_kept(request),
         },
     )
 

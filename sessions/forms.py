@@ -1,6 +1,7 @@
 """Forms for delivery pages: complaints and compliments (Q5) and the facilitator notes
-(K9); and the dates every delivery form asks for (`date_field`, `TodayMixin`), which the
-attendance and one-to-one forms use too.
+(K9); the filters of the complaints and the hub's sessions lists; and the dates every
+delivery form asks for (`date_field`, `TodayMixin`), which the attendance and one-to-one
+forms use too.
 
 Each form lists its fields, speaks plain English in its errors, and leaves the decision
 to the service (sessions.services, sessions.quality)."""
@@ -14,8 +15,10 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from peernet.forms import GovukErrorsMixin, RealDateField, form_helper, radios, text_field
-from peernet.lists import ListFilterForm, search_field
-from sessions.models import ComplaintKind, Topic
+from peernet.lists import ListFilterForm, choice_filter, date_filter, search_field
+from sessions.models import ComplaintKind, SessionStatus, Topic
+from sessions.one_to_one.selectors import NO_PROVIDER
+from sessions.selectors import REGISTER_MISSING
 
 
 class NamedDateField(RealDateField):
@@ -201,3 +204,56 @@ class ComplaintFilterForm(ListFilterForm):
         choices=[("", "Open and closed"), ("open", "Open"), ("closed", "Closed")],
         error_messages={"invalid_choice": "Select open, closed or both"},
     )
+
+
+class SessionFilterForm(ListFilterForm):
+    """The hub's sessions list's filter: a cohort (`cohorts`: the hub's, as (code, name)),
+    a status (register missing: delivered with no attendance recorded) and London days
+    from and to (peernet.lists)."""
+
+    cohort = choice_filter("Cohort", "Select a cohort from the list")
+    status = choice_filter(
+        "Status",
+        "Select a status from the list",
+        [("", "All statuses"), *SessionStatus.choices, (REGISTER_MISSING, "Register missing")],
+    )
+    date_from = date_filter("From", "from")
+    date_to = date_filter("To", "to")
+
+    def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer("cohort", [("", "All cohorts"), *cohorts])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return cleaned
+
+
+class OneToOneFilterForm(ListFilterForm):
+    """The hub's one-to-ones list's filter: a name or business, a provider (`providers`:
+    the hub's, as (id, name), and no provider yet), a cohort (`cohorts`, as (code,
+    name)) and whether short of the programme's minimum hours (`minimum`, in words: "3.5
+    hours") (peernet.lists)."""
+
+    q = search_field("Name or business")
+    provider = choice_filter("Provider", "Select a provider from the list")
+    cohort = choice_filter("Cohort", "Select a cohort from the list")
+    short = choice_filter("Hours", "Select whether short of the minimum hours")
+
+    def __init__(
+        self,
+        *args: Any,
+        providers: list[tuple[str, str]],
+        cohorts: list[tuple[str, str]],
+        minimum: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer(
+            "provider", [("", "All providers"), *providers, (NO_PROVIDER, "No provider yet")]
+        )
+        self.offer("cohort", [("", "All cohorts"), *cohorts])
+        self.offer("short", [("", "Any hours"), ("yes", f"Short of {minimum}")])

@@ -15,11 +15,12 @@ from django.db.models import Count, Q, QuerySet
 from cohorts.models import Cohort
 from cohorts.selectors import cohorts_with_hours, with_member_count
 from peernet.access import facilitated_cohort_ids
-from peernet.calendar import local_date
+from peernet.calendar import local_date, london_midnight
 from peernet.models import Hub, User
 from peernet.words import date_words
 from sessions.models import (
     ActionCard,
+    Attendance,
     FacilitatorNote,
     GroupSession,
     JoiningInstructionsSent,
@@ -173,3 +174,50 @@ def hot_topics(hub: Hub | None = None, *, cohorts: Iterable[int] | None = None) 
         .order_by("-n", "position", "pk")
     )
     return [HotTopic(topic=topic, count=topic.n) for topic in topics]
+
+
+# --- the hub's sessions list -----------------------------------------------------------
+
+REGISTER_MISSING = "register_missing"
+
+
+def registers_missing(sessions: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
+    """The sessions delivered with no attendance recorded (K8): the cockpit's "attendance
+    missing" and the sessions list's "register missing" filter."""
+    return sessions.filter(status=SessionStatus.DELIVERED).exclude(
+        pk__in=Attendance.objects.values("session")
+    )
+
+
+def hub_sessions(
+    *,
+    hub: Hub,
+    user: User,
+    cohort: str = "",
+    status: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[GroupSession]:
+    """Every session of the hub's cohorts the user may see, with its cohort and how many
+    were recorded present and absent, in one query; narrowed by the list's filters:
+    a cohort's code, a status (or `REGISTER_MISSING`), London days from and to."""
+    sessions = (
+        GroupSession.objects.filter(cohort__hub=hub)
+        .visible_to(user)
+        .select_related("cohort")
+        .annotate(
+            present_count=Count("attendance", filter=Q(attendance__present=True)),
+            absent_count=Count("attendance", filter=Q(attendance__present=False)),
+        )
+    )
+    if cohort:
+        sessions = sessions.filter(cohort__code=cohort)
+    if status == REGISTER_MISSING:
+        sessions = registers_missing(sessions)
+    elif status:
+        sessions = sessions.filter(status=status)
+    if date_from is not None:
+        sessions = sessions.filter(starts_at__gte=london_midnight(date_from))
+    if date_to is not None:
+        sessions = sessions.filter(starts_at__lt=london_midnight(date_to + dt.timedelta(days=1)))
+    return sessions

@@ -11,7 +11,14 @@ public `code`, and fetch it with `peernet.access.session_for_facilitation`.
 
 from django.urls import URLPattern, path
 
-from sessions import action_card_views, feed_views, joining_views, observation_views, views
+from sessions import (
+    action_card_views,
+    feed_views,
+    joining_views,
+    list_views,
+    observation_views,
+    views,
+)
 from sessions.attendance import views as attendance_views
 from sessions.one_to_one import views as one_to_one_views
 
@@ -21,6 +28,7 @@ hub_urlpatterns: list[URLPattern] = [
     path("complaints/<slug:key>/", views.complaint_detail, name="complaint"),
     *observation_views.hub_observation_urlpatterns,
     *one_to_one_views.hub_one_to_one_urlpatterns,
+    *list_views.hub_session_list_urlpatterns,
 ]
 
 facilitation_urlpatterns: list[URLPattern] = [

@@ -122,6 +122,8 @@ KWARGS: dict[str, tuple[Callable[[World], dict], bool]] = {
     "cohort-schedule": (_cohort, False),
     "session-edit": (lambda w: {**_cohort(w), "session": w.session.code}, False),
     "complaints": (lambda w: {}, False),
+    "sessions": (lambda w: {}, False),
+    "one-to-ones": (lambda w: {}, False),
     "complaint-new": (lambda w: {}, False),
     "complaint": (lambda w: {"key": w.complaint.key}, False),
     "observations": (lambda w: {}, False),

@@ -1,7 +1,8 @@
 """Reads for one-to-one support (O1–O8): the providers of a hub, each participant's
-hours delivered and scheduled against the minimum with their deadlines, their sessions
-with what the rules say of each, the hours by route for the Participant Action Record,
-and a participant's declaration, refusal and action plan."""
+hours delivered and scheduled against the minimum with their deadlines (and the hub's
+list of them all, by route), their sessions with what the rules say of each, the hours
+by route for the Participant Action Record, and a participant's declaration, refusal
+and action plan."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from participants.models import Participant
+from cohorts.models import CohortMembership
+from participants.models import EligibilityStatus, Participant
 from peernet.access import role_holders
 from peernet.hours import hours_total
-from peernet.models import Role, User
+from peernet.lists import search_condition
+from peernet.models import Hub, Role, User
 from peernet.words import hours_words, number_words
 from rules import CHECKS, Outcome, Result, run_rules
 from rules.one_to_one import OneToOneDeadlines, one_to_one_deadlines
@@ -61,6 +64,49 @@ def with_one_to_one_hours(people: QuerySet[Participant]) -> QuerySet[Participant
         hours_delivered=_hours(SessionStatus.DELIVERED),
         hours_scheduled=_hours(SessionStatus.SCHEDULED),
     )
+
+
+NO_PROVIDER = "none"
+
+
+def hub_one_to_one_hours(
+    *,
+    hub: Hub,
+    user: User,
+    search: str = "",
+    provider: str = "",
+    cohort: str = "",
+    short: bool = False,
+) -> QuerySet[Participant]:
+    """The hub's eligible participants the user may see, each with their one-to-one
+    hours delivered by route (`hours_programme`, `hours_existing`) and in all
+    (`hours_delivered`), the hours scheduled, and their provider and business, in one
+    query; narrowed by the list's filters: a name or business, a provider's id (or
+    NO_PROVIDER), a cohort's code (its members, past and present), and `short` of the
+    programme's minimum (delivered hours, as O1 counts them)."""
+    people = with_one_to_one_hours(
+        Participant.objects.filter(hub=hub, eligibility_status=EligibilityStatus.ELIGIBLE)
+        .visible_to(user)
+        .select_related("business", "programme", "one_to_one_provider")
+    ).annotate(
+        hours_programme=_hours(SessionStatus.DELIVERED, OneToOneRoute.PROGRAMME),
+        hours_existing=_hours(SessionStatus.DELIVERED, OneToOneRoute.EXISTING),
+    )
+    people = people.filter(search_condition(search, ONE_TO_ONE_SEARCH))
+    if provider == NO_PROVIDER:
+        people = people.filter(one_to_one_provider__isnull=True)
+    elif provider:
+        people = people.filter(one_to_one_provider_id=int(provider))
+    if cohort:
+        people = people.filter(
+            pk__in=CohortMembership.objects.filter(cohort__code=cohort).values("participant")
+        )
+    if short:
+        people = people.filter(Q(hours_delivered__lt=F("programme__one_to_one_hours")))
+    return people
+
+
+ONE_TO_ONE_SEARCH = ("first_name", "last_name", "business__name")
 
 
 def _for_checks(people: QuerySet[Participant]) -> QuerySet[Participant]:

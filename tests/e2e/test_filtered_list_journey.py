@@ -1,6 +1,7 @@
 """Hub administrator, in Chromium: the registrations list filtered by status and a
 search, sorted by a heading, paged on (the filters and the sort kept in the URL), then
-two registrations chosen and the charter sent to them from the list, with its summary.
+two registrations chosen and the charter sent to them from the list, with its summary;
+then the hub's sessions list filtered to the registers missing since a date.
 Every page is checked by axe, at 320 px and at 200% zoom; the screenshots are
 docs/screenshots/hub-admin-filtered-list/.
 """
@@ -88,3 +89,26 @@ def test_hub_admin_filters_sorts_and_pages_the_registrations(journey):
     assert page.get_by_role("heading", name="The Participant Charter sent to 2").count() == 1
     run.check(page, "bulk done")
     assert len(mail.outbox) == 2
+
+    # The hub's sessions list: the registers missing, from a date.
+    cohort = factories.make_cohort(gm.hub, gm.programme, name="Salford cohort")
+    past, later = today - dt.timedelta(days=14), today + dt.timedelta(days=14)
+    missing = factories.make_session(cohort, f"{past:%Y-%m-%d}T09:30", status="delivered")
+    factories.make_session(
+        cohort, f"{past - dt.timedelta(days=20):%Y-%m-%d}T09:30", status="delivered"
+    )
+    factories.make_session(cohort, f"{later:%Y-%m-%d}T09:30")
+    page.goto("/hub/gm/sessions/")
+    assert "Showing 1 to 3 of 3" in page.content()
+    page.get_by_label("Status").select_option("register_missing")
+    page.get_by_label("From").fill(f"{past - dt.timedelta(days=1):%Y-%m-%d}")
+    page.get_by_role("button", name="Filter").click()
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {
+        "status": ["register_missing"],
+        "date_from": [f"{past - dt.timedelta(days=1):%Y-%m-%d}"],
+    }
+    assert "Showing 1 to 1 of 1" in page.content()
+    assert page.locator("tbody strong.govuk-tag", has_text="Register missing").count() == 1
+    assert page.locator(f"a[href$='/sessions/{missing.code}/']").count() == 1
+    run.check(page, "sessions filtered")

@@ -78,7 +78,20 @@ def _hub_url(name: str, **kwargs: object) -> Callable[[], str]:
 PAGES: dict[str, Page] = {
     "hub dashboard": Page(_admin, _hub_url("home"), 18, lambda: _hub().name),
     "registrations list": Page(_admin, _hub_url("registrations"), 11, lambda: _member().last_name),
-    "cohorts list": Page(_admin, _hub_url("cohorts"), 10, lambda: _cohort().name),
+    # A filtered list (peernet.lists): the filter's facilitators and the list's count.
+    "cohorts list": Page(_admin, _hub_url("cohorts"), 12, lambda: _cohort().name),
+    "sessions list": Page(
+        _admin,
+        lambda: _hub_url("sessions")() + "?status=delivered&sort=when",
+        10,
+        lambda: _cohort().name,
+    ),
+    "one-to-ones list": Page(
+        _admin,
+        lambda: _hub_url("one-to-ones")() + "?short=yes&sort=hours",
+        13,  # the programme year's minimum, for the "short" filter's words (2)
+        lambda: "Showing 1 to",
+    ),
     "cohort page": Page(
         _admin,
         lambda: reverse("hub:cohort", kwargs={"hub": HUB, "code": _cohort().code}),

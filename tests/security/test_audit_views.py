@@ -37,6 +37,7 @@ LIST_PAGES = {
     "one_to_one:home": "the provider's participants",
     "hub:continuing-group": "a continuing group's members",
     "hub:referrals": "the hub's referrals to business support",
+    "hub:one-to-ones": "each participant's one-to-one hours, searched and filtered",
 }
 
 

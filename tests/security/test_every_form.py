@@ -32,13 +32,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cohorts.selectors import hub_facilitators
+from cohorts.views import COHORT_COLUMNS
 from participants import surveys
 from participants.models import SurveyKind
 from participants.survey_bulk_views import SURVEY_COLUMNS
 from participants.views import REGISTRATION_COLUMNS
 from peernet.models import Breach
 from peernet.staff import cohorts_without_facilitator
+from reporting.cockpit import risk_choices
 from sessions.attendance.selectors import session_members
+from sessions.list_views import ONE_TO_ONE_COLUMNS, SESSION_COLUMNS
 from sessions.models import Complaint
 from sessions.one_to_one.selectors import hub_providers
 from sessions.views import COMPLAINT_COLUMNS
@@ -118,7 +121,14 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
         {"columns": SURVEY_COLUMNS},
     ),
     "participants.survey_bulk_views.RemindForm": lambda p: ([], {"ids": [1, 2]}),
-    "participants.forms.RegistrationFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
+    "participants.forms.RegistrationFilterForm": lambda p: (
+        [],
+        {
+            "columns": REGISTRATION_COLUMNS,
+            "cohorts": [(str(p.cohort_a.code), p.cohort_a.name)],
+            "risks": risk_choices(),
+        },
+    ),
     "peernet.lists.ListFilterForm": lambda p: ([], {"columns": REGISTRATION_COLUMNS}),
     "participants.forms.RegistrationForm": lambda p: ([], {"hub": p.hub_a}),
     "participants.forms.CorrectionForm": lambda p: ([], {"hub": p.hub_a}),
@@ -170,6 +180,23 @@ FORMS: dict[str, Callable[[Personas], tuple[list, dict]]] = {
     ),
     "sessions.forms.FacilitatorNotesForm": NO_ARGUMENTS,
     "sessions.forms.ComplaintFilterForm": lambda p: ([], {"columns": COMPLAINT_COLUMNS}),
+    "cohorts.forms.CohortFilterForm": lambda p: (
+        [],
+        {"columns": COHORT_COLUMNS, "facilitators": [(str(p.facilitator.pk), p.facilitator.name)]},
+    ),
+    "sessions.forms.OneToOneFilterForm": lambda p: (
+        [],
+        {
+            "columns": ONE_TO_ONE_COLUMNS,
+            "providers": [(str(p.provider.pk), p.provider.name)],
+            "cohorts": [(str(p.cohort_a.code), p.cohort_a.name)],
+            "minimum": "3.5 hours",
+        },
+    ),
+    "sessions.forms.SessionFilterForm": lambda p: (
+        [],
+        {"columns": SESSION_COLUMNS, "cohorts": [(str(p.cohort_a.code), p.cohort_a.name)]},
+    ),
     "sessions.attendance.forms.FollowUpForm": lambda p: ([], {"today": TODAY}),
     "sessions.one_to_one.forms.ActionPlanForm": lambda p: ([], {"today": TODAY}),
     "sessions.one_to_one.forms.AssignProviderForm": lambda p: (
