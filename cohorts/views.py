@@ -82,7 +82,11 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             facilitator=cleaned.get("facilitator", ""),
         ),
         default_order=("name",),
-        form_kwargs={"facilitators": [(str(f.pk), f.name) for f in facilitators]},
+        form_kwargs={
+            "facilitators": [(str(f.pk), f.name) for f in facilitators],
+            # The create form below asks for a facilitator too: ids of their own.
+            "auto_id": "filter_%s",
+        },
     )
     rows = []
     for cohort in listing.page.object_list:

@@ -122,6 +122,9 @@ def register(request: HttpRequest, hub: str) -> HttpResponse:
     """The start page: who can take part and what taking part asks (from the rules the
     hub's decision asks), then the privacy notice, acknowledged before anything else (C2)."""
     hub_ = _public_hub(hub)
+    programme = Programme.objects.order_by("-delivery_start").first()
+    if programme is None:  # nothing to register for yet: say so, ask nothing
+        return render(request, "participants/register_not_open.html", {"hub": hub_})
     form = PrivacyNoticeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         acknowledged = dict(request.session.get(_ACKNOWLEDGED, {}))
@@ -131,7 +134,7 @@ def register(request: HttpRequest, hub: str) -> HttpResponse:
     return render(
         request,
         "participants/register_notice.html",
-        {"hub": hub_, "form": form, "criteria": criteria_for_applicants(Programme.current())},
+        {"hub": hub_, "form": form, "criteria": criteria_for_applicants(programme)},
     )
 
 

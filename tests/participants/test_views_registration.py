@@ -22,7 +22,7 @@ from participants.models import Business, Participant
 from participants.views import ANSWERS_KEPT
 from peernet.models import AuditEvent, Programme, RuleWarning
 from peernet.privacy.retention import retention_apply
-from tests.factories import registration_form
+from tests.factories import make_hub, registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -502,6 +502,20 @@ def test_a_forged_seen_field_is_refused(client, personas):
 
 def _text(response) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_before_any_programme_is_set_up_the_start_page_says_registration_is_not_open(
+    client, method
+):
+    make_hub("hub-z", name="Zed Growth Hub")
+    assert not Programme.objects.exists()
+    page = getattr(client, method)(_urls("hub-z")[0], {"acknowledged": "on"})
+    assert page.status_code == 200
+    text = _text(page)
+    assert "Registration is not open yet" in text and "Zed Growth Hub" in text
+    assert "Start now" not in text
+    assert not client.session.get("registration_privacy_acknowledged")
 
 
 def test_the_start_page_says_who_can_take_part_before_asking_anything(client, personas):

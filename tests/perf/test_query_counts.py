@@ -76,7 +76,7 @@ def _hub_url(name: str, **kwargs: object) -> Callable[[], str]:
 
 
 PAGES: dict[str, Page] = {
-    "hub dashboard": Page(_admin, _hub_url("home"), 18, lambda: _hub().name),
+    "hub dashboard": Page(_admin, _hub_url("home"), 17, lambda: _hub().name),
     "registrations list": Page(_admin, _hub_url("registrations"), 11, lambda: _member().last_name),
     # A filtered list (peernet.lists): the filter's facilitators and the list's count.
     "cohorts list": Page(_admin, _hub_url("cohorts"), 12, lambda: _cohort().name),
