@@ -51,6 +51,12 @@ if TYPE_CHECKING:
     from peernet.models import Hub, User
 
 
+def ever_in_cohort(code: str) -> Q:
+    """Participants who are, or were, members of the cohort with this code: a list's
+    cohort filter (a move ends a spell, and the list still finds them under it)."""
+    return Q(pk__in=CohortMembership.objects.filter(cohort__code=code).values("participant"))
+
+
 @dataclass(frozen=True)
 class CohortForecast:
     """A cohort's hours (K2) if its schedule holds, as of a moment."""

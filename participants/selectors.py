@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cohorts.models import Cohort, CohortMembership
+from cohorts.selectors import ever_in_cohort
 from participants.models import BusinessMatch, EligibilityException, EligibilityStatus, Participant
 from peernet.access import get_for_user, named_to_hub
 from peernet.calendar import add_months, local_date
@@ -237,9 +238,7 @@ def registrations_for_hub(
     if eligibility:
         rows = rows.filter(eligibility_status=eligibility)
     if cohort:
-        rows = rows.filter(
-            pk__in=CohortMembership.objects.filter(cohort__code=cohort).values("participant")
-        )
+        rows = rows.filter(ever_in_cohort(cohort))
     if among is not None:
         rows = rows.filter(pk__in=among.values("pk"))
     return rows.order_by("-registered", "-pk")

@@ -73,6 +73,7 @@ class AfterTheProgramme(Bookkeeping):
             if isinstance(item, dict) and "hub" in item and "key" in item
         }
         self.wanted_schemes: list[tuple[str, str, str]] = []  # (hub, scheme, path)
+        self.cluster_facilitators = self._cluster_facilitators()
         for section in AFTER_SECTIONS:
             for path, item in self._items(self.document.get(section), section):
                 readers[section](item, path)
@@ -322,7 +323,7 @@ class AfterTheProgramme(Bookkeeping):
 
     def _read_learning_set(self, item: dict[str, Any], path: str) -> None:
         cluster, members = item["cluster"], item["members"]
-        facilitators = self._cluster_facilitators()[cluster]
+        facilitators = self.cluster_facilitators[cluster]
         for index, user in enumerate(members):
             if user not in facilitators:
                 self.problem(

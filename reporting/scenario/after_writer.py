@@ -71,13 +71,14 @@ class AfterWriter:
         lookup: Callable[[Row], dict[str, Any]],
         values: Callable[[Row], dict[str, Any]],
     ) -> dict[str, models.Model]:
-        """Update the record each row identifies, or make it; → identity → record."""
-        records: dict[str, models.Model] = {}
-        for row in self.rows[kind]:
-            record, made = model.objects.update_or_create(**lookup(row), defaults=values(row))
-            (self.writer.created if made else self.writer.updated)[kind] += 1
-            records[row.key or ""] = record
-        return records
+        """Update the record each row identifies, or make it, in bulk (the writer's
+        `save_matched`); → identity → record."""
+        rows = self.rows[kind]
+        found = [(lookup(row), values(row)) for row in rows]
+        instances = [model(**identified, **rest) for identified, rest in found]
+        identity, fields = tuple(found[0][0]), list(found[0][1])
+        self.writer.save_matched(kind, instances, identity, fields)
+        return {row.key or "": instance for row, instance in zip(rows, instances, strict=True)}
 
     def _made(self, kind: str, records: list[models.Model]) -> list[models.Model]:
         made = type(records[0]).objects.bulk_create(records) if records else []
@@ -257,8 +258,14 @@ class AfterWriter:
             lambda row: {"cluster_id": self._id(row, "cluster"), "name": row.fields["name"]},
             lambda row: {"formed_at": row.fields["formed_at"]},
         )
-        for row in self.rows["learning_sets"]:
-            sets[row.key or ""].members.set([users[user] for user in row.fields["members"]])
+        # Their members and sessions are the document's; in bulk, as everything here.
+        Members = LearningSet.members.through
+        Members.objects.filter(learningset__in=sets.values()).delete()
+        Members.objects.bulk_create(
+            Members(learningset=sets[row.key or ""], user_id=users[user])
+            for row in self.rows["learning_sets"]
+            for user in row.fields["members"]
+        )
         LearningSetSession.objects.filter(learning_set__in=sets.values()).delete()
         rows = self.rows["learning_set_sessions"]
         fields = ("starts_at", "joining_instructions", "learning_points", "recorded_at")
@@ -272,5 +279,9 @@ class AfterWriter:
                 for row in rows
             ],
         )
-        for row, session in zip(rows, made, strict=True):
-            session.present.set([users[user] for user in row.fields["present"]])
+        Present = LearningSetSession.present.through
+        Present.objects.bulk_create(
+            Present(learningsetsession=session, user_id=users[user])
+            for row, session in zip(rows, made, strict=True)
+            for user in row.fields["present"]
+        )

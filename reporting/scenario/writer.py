@@ -257,6 +257,27 @@ class Writer:
         instances = [self._build(model, row) for row in self.plan.rows[kind]]
         if not instances:
             return
+        row = self.plan.rows[kind][0]
+        fields = [
+            name
+            for name in [*row.fields, *row.refs]
+            if name not in identity and f"{name}_id" not in identity
+        ]
+        self.save_matched(kind, instances, identity, fields)
+
+    def save_matched(
+        self,
+        kind: str,
+        instances: list[models.Model],
+        identity: tuple[str, ...],
+        fields: list[str],
+    ) -> None:
+        """Update the records the database already holds with the same `identity` values
+        (their `fields`), create the others; a fixed number of queries. Each instance has
+        its primary key afterwards."""
+        if not instances:
+            return
+        model = type(instances[0])
         first = identity[0]
         owners = {getattr(instance, first) for instance in instances}
         existing = {
@@ -275,13 +296,7 @@ class Writer:
                 instance.pk = pk
                 changed.append(instance)
         model.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        if changed:
-            row = self.plan.rows[kind][0]
-            fields = [
-                name
-                for name in [*row.fields, *row.refs]
-                if name not in identity and f"{name}_id" not in identity
-            ]
+        if changed and fields:
             model.objects.bulk_update(changed, fields, batch_size=BATCH_SIZE)
         self.created[kind] += len(new)
         self.updated[kind] += len(changed)

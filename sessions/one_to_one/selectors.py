@@ -15,7 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from cohorts.models import CohortMembership
+from cohorts.selectors import ever_in_cohort
 from participants.models import EligibilityStatus, Participant
 from peernet.access import role_holders
 from peernet.hours import hours_total
@@ -98,9 +98,7 @@ def hub_one_to_one_hours(
     elif provider:
         people = people.filter(one_to_one_provider_id=int(provider))
     if cohort:
-        people = people.filter(
-            pk__in=CohortMembership.objects.filter(cohort__code=cohort).values("participant")
-        )
+        people = people.filter(ever_in_cohort(cohort))
     if short:
         people = people.filter(Q(hours_delivered__lt=F("programme__one_to_one_hours")))
     return people

@@ -285,6 +285,26 @@ def test_export_queries_do_not_grow_with_the_records(small):
     assert len(many) == len(few)
 
 
+def test_import_queries_do_not_grow_with_the_records(small):
+    """Each section is written in bulk: more records, the same number of queries."""
+
+    def queries(document: dict[str, Any]) -> int:
+        with CaptureQueriesContext(connection) as done, transaction.atomic():
+            import_document(document)
+            transaction.set_rollback(True)
+        return len(done)
+
+    few = queries(with_after(small))
+    more = with_after(small)
+    more["continuing_groups"][0]["meetings"].append(
+        {**more["continuing_groups"][0]["meetings"][0], "starts_at": "2021-11-03T09:30"}
+    )
+    more["alumni_events"].append({**more["alumni_events"][0], "topic": "Hiring"})
+    more["learning_sets"].append({**more["learning_sets"][0], "name": "North West set 2"})
+    more["referrals"].append({**more["referrals"][0], "participant": "p2"})
+    assert queries(more) == few
+
+
 # --- updating ---------------------------------------------------------------------------
 
 
